@@ -1,0 +1,32 @@
+// Lint rules that guard the architecture: the core runs under plain Node, so only the Electron
+// shell (main/electron/**) and the preload may import `electron` (issue #2, style.md §Examples 2).
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const noElectron = {
+  'no-restricted-imports': ['error', {
+    paths: [{ name: 'electron', message: 'Only main/electron/** and main/preload.ts may import electron: the core must run under plain Node.' }],
+  }],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test/output/**', '**/*.d.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      ...noElectron,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The shell, the preload and the shell's fake-electron tests are the only places allowed to.
+    files: ['main/electron/**/*.ts', 'main/preload.ts', 'test/electron/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

@@ -1,0 +1,124 @@
+/**
+ * The one HTTP transport both clients use, injected.
+ *
+ * The transport is a WHATWG `fetch`. Inside Electron the shell passes `net.fetch` (system proxy, OS
+ * certificate store: finance workstations often sit behind a TLS-inspecting proxy). Under plain
+ * Node, `createNodeFetch` builds one on undici that honours a configured proxy or the
+ * HTTPS_PROXY/HTTP_PROXY/NO_PROXY values handed in by the caller (core code never reads
+ * `process.env` itself), with a connect timeout. `sendRequest` adds the whole-request timeout and
+ * turns every transport failure into a typed, retryable NetworkError.
+ */
+import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { NetworkError, type Service } from '../errors';
+
+/** A fetch function: globalThis.fetch, undici's, Electron's net.fetch, or a test double. */
+export type FetchLike = (url: string, init?: RequestInit & { duplex?: 'half' }) => Promise<Response>;
+
+export interface NodeFetchOptions {
+  /** Explicit proxy URL from settings; wins over the environment values. */
+  proxyUrl?: string;
+  /** The process environment's proxy variables, passed in by the caller. */
+  env?: { HTTPS_PROXY?: string; https_proxy?: string; HTTP_PROXY?: string; http_proxy?: string; NO_PROXY?: string; no_proxy?: string };
+  connectTimeoutMs?: number;
+}
+
+/** Builds a fetch for plain Node with proxy support and a connect timeout. */
+export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
+  const env = options.env ?? {};
+  const connect = { timeout: options.connectTimeoutMs ?? 15_000 };
+  const httpsProxy = options.proxyUrl ?? env.HTTPS_PROXY ?? env.https_proxy;
+  const httpProxy = options.proxyUrl ?? env.HTTP_PROXY ?? env.http_proxy;
+  const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
+  const dispatcher: Dispatcher =
+    httpsProxy || httpProxy
+      ? new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy, connect })
+      : new Agent({ connect, keepAliveTimeout: 10_000, bodyTimeout: 0, headersTimeout: 0 });
+  return ((url, init) =>
+    undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>) as FetchLike;
+}
+
+export interface SendOptions {
+  service: Service;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: RequestInit['body'];
+  /** Whole-request timeout (connect + send + full response body). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  elapsedMs: number;
+}
+
+/**
+ * Sends one request and reads the whole body, with a whole-request timeout.
+ * Throws NetworkError (retryable) for timeouts, refused/reset connections and truncated bodies;
+ * rethrows the caller's abort reason when the caller cancelled.
+ */
+export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: () => number = Date.now): Promise<HttpResult> {
+  const started = now();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error('timeout')), opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+  try {
+    const res = await fetchFn(opts.url, {
+      method: opts.method,
+      headers: opts.headers,
+      body: opts.body,
+      signal,
+      ...(isStreamBody(opts.body) ? { duplex: 'half' as const } : {}),
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, headers: res.headers, body, elapsedMs: now() - started };
+  } catch (err) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+    const host = safeHost(opts.url);
+    if (timeout.signal.aborted) {
+      throw new NetworkError({
+        service: opts.service,
+        code: 'TIMEOUT',
+        userMessage: `${serviceName(opts.service)} did not answer within ${Math.round(opts.timeoutMs / 1000)} s (${host}). It may be busy; the request will be retried.`,
+        cause: err,
+      });
+    }
+    throw new NetworkError({
+      service: opts.service,
+      code: networkCode(err),
+      userMessage: `Could not reach ${serviceName(opts.service)} at ${host} (${networkCode(err)}). Check the network or proxy settings.`,
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isStreamBody(body: unknown): boolean {
+  return !!body && typeof body === 'object' && (Symbol.asyncIterator in (body as object) || typeof (body as ReadableStream).getReader === 'function');
+}
+
+function networkCode(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.name : 'NETWORK_ERROR';
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid address';
+  }
+}
+
+function serviceName(s: Service): string {
+  return s === 'intacct' ? 'Sage Intacct' : s === 'tableau' ? 'Tableau' : s;
+}

@@ -1,0 +1,104 @@
+/**
+ * The one contract between the front ends and the core service (style.md §2.1, §Examples 4).
+ *
+ * Every operation is a channel with one request and one response type. The Electron main process
+ * serves it over IPC (`ml-connector:<op>`), the headless server over HTTP (`POST /api/<op>`), and
+ * pushes ServiceEvents over IPC or SSE. The preload and the browser client both expose the same
+ * verbs (`ConnectorApi`), so the renderer cannot tell which one it talks to. A channel added here
+ * without a contract entry does not compile.
+ */
+import type {
+  AuditEntry,
+  AuditQuery,
+  ConnectionTestResult,
+  HistoryPoint,
+  LogEntry,
+  LogQuery,
+  RunDetail,
+  RunSummary,
+  SaveSettingsResult,
+  SecretName,
+  ServiceEvent,
+  Settings,
+  Status,
+  StreamName,
+} from './types';
+
+export const CHANNEL_PREFIX = 'ml-connector:';
+
+/** The operations, in the order a front end typically needs them. */
+export const OPERATIONS = [
+  'getStatus',
+  'syncNow',
+  'cancelSync',
+  'getSettings',
+  'saveSettings',
+  'setCredential',
+  'clearCredential',
+  'getCredentialStatus',
+  'testConnection',
+  'listRuns',
+  'getRun',
+  'queryLogs',
+  'queryAudit',
+  'exportAudit',
+  'getHistory',
+  'previewSchedule',
+  'setSchedulePaused',
+  'exportSupportBundle',
+] as const;
+
+export type Operation = (typeof OPERATIONS)[number];
+
+interface Contract {
+  request: unknown;
+  response: unknown;
+}
+
+type AssertCoverage<T extends Record<Operation, Contract>> = T;
+
+export type Contracts = AssertCoverage<{
+  getStatus: { request: void; response: Status };
+  syncNow: {
+    request: { streams?: StreamName[]; fullReload?: StreamName[] } | void;
+    response: { started: boolean; runId: string | null; reason?: string };
+  };
+  cancelSync: { request: void; response: { cancelled: boolean } };
+  getSettings: { request: void; response: Settings };
+  saveSettings: { request: Settings; response: SaveSettingsResult };
+  /** Write-only: a secret goes in, only "is it set" ever comes back. */
+  setCredential: { request: { name: SecretName; value: string }; response: { ok: true } };
+  clearCredential: { request: { name: SecretName }; response: { ok: true } };
+  getCredentialStatus: { request: void; response: Record<SecretName, boolean> };
+  testConnection: { request: { side: 'intacct' | 'tableau' }; response: ConnectionTestResult };
+  listRuns: { request: { limit?: number } | void; response: RunSummary[] };
+  getRun: { request: { runId: string }; response: RunDetail | null };
+  queryLogs: { request: LogQuery | void; response: LogEntry[] };
+  queryAudit: { request: AuditQuery; response: AuditEntry[] };
+  exportAudit: { request: AuditQuery; response: { fileName: string; csv: string } };
+  getHistory: { request: { limit?: number } | void; response: HistoryPoint[] };
+  previewSchedule: { request: { schedule: Settings['schedule']; count?: number }; response: { runs: number[]; description: string } };
+  setSchedulePaused: { request: { paused: boolean }; response: Status };
+  /** Logs and recent runs as one zip for support, no secrets in it. */
+  exportSupportBundle: { request: void; response: { fileName: string; base64: string } };
+}>;
+
+export type RequestOf<O extends Operation> = Contracts[O]['request'];
+export type ResponseOf<O extends Operation> = Contracts[O]['response'];
+
+/** The verbs a front end calls. Operations with a `void` request take no argument. */
+export type ConnectorApi = {
+  [O in Operation]: RequestOf<O> extends void
+    ? (request?: Exclude<RequestOf<O>, void>) => Promise<ResponseOf<O>>
+    : (request: RequestOf<O>) => Promise<ResponseOf<O>>;
+} & {
+  /** Subscribes to pushed events; returns the unsubscribe function (return it from React effects). */
+  onEvent(listener: (event: ServiceEvent) => void): () => void;
+};
+
+export const channelOf = (op: Operation): string => `${CHANNEL_PREFIX}${op}`;
+export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
+
+export function isOperation(value: unknown): value is Operation {
+  return typeof value === 'string' && (OPERATIONS as readonly string[]).includes(value);
+}

@@ -1,0 +1,253 @@
+/**
+ * Plain types both processes use: the renderer and the main process (IPC) or the headless
+ * server (HTTP+SSE) exchange exactly these shapes. No Node, no DOM, no Electron here.
+ */
+
+export type StreamName =
+  | 'gl_account'
+  | 'vendor'
+  | 'department'
+  | 'location'
+  | 'ap_bill'
+  | 'ap_bill_line'
+  | 'ap_payment'
+  | 'ap_payment_detail'
+  | 'gl_detail';
+
+/** The secrets the keychain holds: one account each. The renderer may set them, never read them. */
+export type SecretName = 'intacctSenderPassword' | 'intacctUserPassword' | 'tableauPatSecret' | 'tableauConnectedAppSecret';
+export const secretNames: readonly SecretName[] = ['intacctSenderPassword', 'intacctUserPassword', 'tableauPatSecret', 'tableauConnectedAppSecret'];
+
+export type SchedulePreset =
+  | { kind: 'manual' }
+  | { kind: 'daily'; time: string /* HH:MM */; businessDaysOnly: boolean }
+  | { kind: 'hourly'; everyHours: number; businessDaysOnly: boolean }
+  | {
+      /** Close calendar: every `closeEveryHours` on the first `closeBusinessDays` business days of the month, otherwise daily at `time`. */
+      kind: 'close';
+      time: string;
+      closeBusinessDays: number;
+      closeEveryHours: number;
+    };
+
+export interface Settings {
+  intacct: {
+    senderId: string;
+    companyId: string;
+    userId: string;
+    /** Optional entity (location) id to log in to; empty = top level. */
+    entityId: string;
+    /** Gateway URL; the default is Intacct's. The demo points it at the emulator. */
+    endpoint: string;
+    /** Requests in flight per company: 1 by default, at most 2. */
+    concurrency: number;
+    /** Which GL book GL detail is read for. */
+    glBookId: string;
+  };
+  tableau: {
+    kind: 'cloud' | 'server';
+    /** Pod URL for Cloud (https://10ax.online.tableau.com) or the server's origin. */
+    serverUrl: string;
+    /** Site content URL; empty = the default site on Server. */
+    site: string;
+    auth: 'pat' | 'connected-app';
+    patName: string;
+    connectedAppClientId: string;
+    connectedAppSecretId: string;
+    connectedAppUser: string;
+    project: string;
+    createProject: boolean;
+    /** Data source name per stream (defaults from the stream definitions). */
+    datasourceNames: Partial<Record<StreamName, string>>;
+    /** Data sources (by name) whose extracts depend on the loaded data and are refreshed after a run. */
+    dependentDatasources: string[];
+  };
+  streams: {
+    enabled: Record<StreamName, boolean>;
+    /** YYYY-MM-DD: first day of GL detail read by a full load. */
+    glDetailStartDate: string;
+  };
+  schedule: {
+    preset: SchedulePreset;
+    /** IANA zone the schedule is read in, e.g. America/New_York. */
+    timezone: string;
+    paused: boolean;
+  };
+  alerts: {
+    consecutiveFailures: number;
+    /** Alert when the newest successful data is older than this many hours (0 = off). */
+    freshnessHours: number;
+    notifyOnSuccess: boolean;
+    /** Headless service only: a command run with the alert as JSON on stdin. */
+    command: string;
+  };
+  retention: { auditDays: number; logDays: number };
+  /** Settings that may be changed without a restart. */
+  startAtLogin: boolean;
+}
+
+export type SyncPhase = 'queued' | 'reading' | 'writing' | 'uploading' | 'applying' | 'refreshing' | 'reconciling' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StreamProgress {
+  stream: StreamName;
+  phase: SyncPhase;
+  rowsDone: number;
+  /** Null when not known yet. */
+  rowsExpected: number | null;
+  message?: string;
+}
+
+export interface StreamStatus {
+  stream: StreamName;
+  label: string;
+  enabled: boolean;
+  datasource: string;
+  lastRunAt: number | null;
+  lastOutcome: 'succeeded' | 'failed' | 'cancelled' | null;
+  lastRowsMoved: number | null;
+  lastDurationMs: number | null;
+  /** Checkpoint (UTC ms) of the newest Intacct change loaded. */
+  checkpoint: number | null;
+  totalRowsInTableau: number | null;
+}
+
+export interface ErrorInfo {
+  /** What failed, for a finance user, and what to do. */
+  message: string;
+  service: 'intacct' | 'tableau' | 'hyper' | 'local';
+  code?: string;
+  stream?: StreamName;
+  runId?: string;
+}
+
+export interface Status {
+  state: 'idle' | 'syncing' | 'error' | 'not-configured';
+  demo: boolean;
+  configured: { intacct: boolean; tableau: boolean };
+  currentRun: { runId: string; startedAt: number; progress: StreamProgress[] } | null;
+  lastRun: RunSummary | null;
+  nextRunAt: number | null;
+  schedulePaused: boolean;
+  streams: StreamStatus[];
+  lastError: ErrorInfo | null;
+}
+
+export interface StreamRunResult {
+  stream: StreamName;
+  outcome: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  rowsRead: number;
+  rowsUpserted: number;
+  rowsDeleted: number;
+  durationMs: number;
+  fullLoad: boolean;
+  apiTransactions: number;
+  error?: ErrorInfo;
+}
+
+export interface TieOutDifference {
+  stream: StreamName;
+  account?: string;
+  period?: string; // YYYY-MM
+  intacct: string;
+  tableau: string;
+}
+
+export interface TieOut {
+  ok: boolean;
+  counts: { stream: StreamName; intacct: number; tableau: number; match: boolean }[];
+  differences: TieOutDifference[];
+}
+
+export interface RunSummary {
+  runId: string;
+  trigger: 'manual' | 'schedule' | 'catch-up' | 'cli' | 'demo';
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial';
+  rowsMoved: number;
+  durationMs: number | null;
+  apiTransactions: number;
+  error: ErrorInfo | null;
+}
+
+export interface RunDetail extends RunSummary {
+  streams: StreamRunResult[];
+  tieOut: TieOut | null;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  id: number;
+  at: number;
+  level: LogLevel;
+  message: string;
+  runId?: string;
+  stream?: StreamName;
+  service?: string;
+}
+
+export interface LogQuery {
+  level?: LogLevel;
+  runId?: string;
+  stream?: StreamName;
+  search?: string;
+  limit?: number;
+  beforeId?: number;
+}
+
+export interface AuditEntry {
+  runId: string;
+  stream: StreamName;
+  recordKey: string;
+  whenModified: string | null;
+  contentHash: string;
+  action: 'insert' | 'update' | 'delete';
+  requestId: string | null;
+  jobId: string | null;
+  result: 'pending' | 'applied' | 'failed';
+  at: number;
+}
+
+export interface AuditQuery {
+  runId?: string;
+  stream?: StreamName;
+  recordKey?: string;
+  limit?: number;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** The steps tried, in order; the first failed one says why. */
+  steps: { name: string; ok: boolean; message: string }[];
+}
+
+export interface FieldErrors {
+  /** Dotted path (e.g. 'intacct.companyId') → message. */
+  [path: string]: string;
+}
+
+export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
+
+export interface Alert {
+  kind: 'run-failed' | 'consecutive-failures' | 'stale-data' | 'run-succeeded';
+  message: string;
+  runId?: string;
+  at: number;
+}
+
+/** Everything pushed from the service to a front end. */
+export type ServiceEvent =
+  | { type: 'status'; status: Status }
+  | { type: 'progress'; runId: string; progress: StreamProgress }
+  | { type: 'log'; entry: LogEntry }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'run-finished'; run: RunSummary };
+
+export interface HistoryPoint {
+  runId: string;
+  startedAt: number;
+  rowsMoved: number;
+  durationMs: number;
+  outcome: RunSummary['outcome'];
+}
