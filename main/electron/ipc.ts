@@ -1,0 +1,67 @@
+/**
+ * The IPC side of the contract: one `ipcMain.handle` per operation of shared/ipc-contract.ts.
+ *
+ * This file and the preload are the only users of raw IPC. Every handler checks the sender (a
+ * window the shell created, showing the app's own page) and validates the payload before the
+ * service sees it; answers are ApiEnvelopes so the renderer gets typed errors, not strings.
+ */
+import { OPERATIONS, channelOf, type ConnectorApi, type Operation } from '../../shared/ipc-contract';
+import type { ApiEnvelope } from '../../shared/http-api';
+import type { ErrorInfo } from '../../shared/types';
+import { InvalidRequestError, validateRequest } from '../core/api/request-validation';
+import { ConnectorError, ValidationError } from '../core/errors';
+import type { IpcMainInvokeEventLike, IpcMainLike } from './electron-surface';
+import type { TrustedSenders } from './trusted-senders';
+
+/** What the shell needs of the core service: every operation (events are pushed separately). */
+export type ServiceOperations = Omit<ConnectorApi, 'onEvent'>;
+
+export interface IpcOptions {
+  /** True for the URL of the app's own page (file:// of the packaged renderer). */
+  isAppUrl: (url: string) => boolean;
+  /** Told about refused calls (logged by the shell without payloads). */
+  onRefused?: (op: Operation, reason: string) => void;
+}
+
+/** Registers every operation; returns a function that removes them all. */
+export function registerIpcHandlers(ipcMain: IpcMainLike, service: ServiceOperations, trusted: TrustedSenders, options: IpcOptions): () => void {
+  for (const op of OPERATIONS) {
+    ipcMain.handle(channelOf(op), async (event: IpcMainInvokeEventLike, payload?: unknown) => {
+      const refusal = checkSender(event, trusted, options);
+      if (refusal) {
+        options.onRefused?.(op, refusal);
+        return fail({ message: 'Refused: this window is not allowed to control ml-connector.', service: 'local', code: 'UNTRUSTED_SENDER' });
+      }
+      try {
+        const request = validateRequest(op, payload);
+        const call = service[op] as (r: unknown) => Promise<unknown>;
+        return { ok: true, result: await call.call(service, request) } satisfies ApiEnvelope<unknown>;
+      } catch (err) {
+        if (err instanceof InvalidRequestError) {
+          options.onRefused?.(op, 'invalid payload');
+          return fail({ message: err.message, service: 'local', code: 'INVALID_REQUEST' });
+        }
+        return fail(errorInfo(err));
+      }
+    });
+  }
+  return () => OPERATIONS.forEach((op) => ipcMain.removeHandler(channelOf(op)));
+}
+
+function checkSender(event: IpcMainInvokeEventLike, trusted: TrustedSenders, options: IpcOptions): string | null {
+  if (!trusted.has(event.sender.id)) return 'unknown sender';
+  const url = event.senderFrame?.url;
+  if (!url || !options.isAppUrl(url)) return 'sender frame is not the app page';
+  return null;
+}
+
+function fail(error: ErrorInfo & { fields?: Record<string, string> }): ApiEnvelope<never> {
+  return { ok: false, error };
+}
+
+/** A safe, user-facing description of a failure (no stack, no cause chain). */
+export function errorInfo(err: unknown): ErrorInfo & { fields?: Record<string, string> } {
+  if (err instanceof ValidationError) return { message: err.userMessage, service: err.service, code: err.code, fields: { ...err.fields } };
+  if (err instanceof ConnectorError) return { message: err.userMessage, service: err.service, code: err.code };
+  return { message: 'Something went wrong inside ml-connector; see the log for details.', service: 'local', code: 'INTERNAL' };
+}

@@ -1,0 +1,36 @@
+/**
+ * Credentials in the OS keychain through keytar: one service name, one account per secret
+ * (Intacct sender password, Intacct user password, Tableau PAT secret, connected-app secret).
+ * The only place secrets live; nothing here logs or returns them to the renderer.
+ */
+import { secretNames, type SecretName } from '../../shared/types';
+
+/** keytar's functions used here (the real module satisfies this; tests may pass a fake). */
+export interface KeytarLike {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+export interface SecretStore {
+  get(name: SecretName): Promise<string | null>;
+  set(name: SecretName, value: string): Promise<void>;
+  delete(name: SecretName): Promise<void>;
+}
+
+export const KEYCHAIN_SERVICE = 'ml-connector';
+
+export function createKeytarSecretStore(keytar: KeytarLike, service = KEYCHAIN_SERVICE): SecretStore {
+  const account = (name: SecretName): SecretName => {
+    // Guard the account name too: only the four known secrets may be stored.
+    if (!secretNames.includes(name)) throw new RangeError(`Unknown secret "${String(name)}"`);
+    return name;
+  };
+  return {
+    get: (name) => keytar.getPassword(service, account(name)),
+    set: (name, value) => keytar.setPassword(service, account(name), value),
+    delete: async (name) => {
+      await keytar.deletePassword(service, account(name));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * What the tray shows for a given status: icon, tooltip and menu, as plain data.
+ *
+ * Pure, so the tray's behaviour is tested without Electron; `tray.ts` only applies it.
+ */
+import type { Status } from '../../shared/types';
+
+export type TrayIcon = 'idle' | 'syncing' | 'error' | 'not-configured';
+export type TrayAction = 'sync-now' | 'cancel-sync' | 'pause' | 'resume' | 'open-status' | 'open-settings' | 'open-logs' | 'quit';
+
+export interface TrayMenuItem {
+  label: string;
+  action?: TrayAction;
+  enabled: boolean;
+  separator?: boolean;
+}
+
+export interface TrayView {
+  icon: TrayIcon;
+  tooltip: string;
+  menu: TrayMenuItem[];
+}
+
+/** Overall progress of the current run, 0–100, from per-stream rows done/expected. */
+export function runPercent(status: Status): number | null {
+  const progress = status.currentRun?.progress;
+  if (!progress || progress.length === 0) return null;
+  const finished = new Set(['done', 'failed', 'skipped', 'cancelled']);
+  let sum = 0;
+  for (const p of progress) {
+    if (finished.has(p.phase)) sum += 1;
+    else if (p.rowsExpected && p.rowsExpected > 0) sum += Math.min(0.99, p.rowsDone / p.rowsExpected);
+  }
+  return Math.round((sum / progress.length) * 100);
+}
+
+export function trayView(status: Status, formatTime: (ms: number) => string): TrayView {
+  const syncing = status.state === 'syncing';
+  const pct = runPercent(status);
+  const lines = ['ml-connector'];
+  if (status.demo) lines[0] += ' (demo)';
+  if (syncing) lines.push(`Syncing${pct === null ? '…' : ` ${pct}%`}`);
+  else if (status.state === 'not-configured') lines.push('Not set up yet: open Settings');
+  else if (status.state === 'error' && status.lastError) lines.push(`Last sync failed: ${truncate(status.lastError.message, 80)}`);
+  if (status.lastRun?.finishedAt) lines.push(`Last sync: ${formatTime(status.lastRun.finishedAt)}`);
+  lines.push(status.schedulePaused ? 'Schedule paused' : status.nextRunAt ? `Next sync: ${formatTime(status.nextRunAt)}` : 'No sync scheduled');
+
+  const icon: TrayIcon = syncing ? 'syncing' : status.state === 'not-configured' ? 'not-configured' : status.state === 'error' ? 'error' : 'idle';
+  const menu: TrayMenuItem[] = [
+    syncing
+      ? { label: `Syncing${pct === null ? '…' : ` ${pct}%`} (click to cancel)`, action: 'cancel-sync', enabled: true }
+      : { label: 'Sync now', action: 'sync-now', enabled: status.state !== 'not-configured' },
+    status.schedulePaused ? { label: 'Resume schedule', action: 'resume', enabled: true } : { label: 'Pause schedule', action: 'pause', enabled: true },
+    { label: '', enabled: false, separator: true },
+    { label: 'Open status', action: 'open-status', enabled: true },
+    { label: 'Settings…', action: 'open-settings', enabled: true },
+    { label: 'View logs', action: 'open-logs', enabled: true },
+    { label: '', enabled: false, separator: true },
+    { label: 'Quit ml-connector', action: 'quit', enabled: true },
+  ];
+  // Windows caps tray tooltips at 127 characters.
+  return { icon, tooltip: truncate(lines.join('\n'), 127), menu };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The app window, locked down explicitly rather than trusting Electron's changing defaults
+ * (Electron security checklist; style.md §Examples 6): context isolation, sandbox, no Node in the
+ * page, web security on in development too, navigation and new windows denied.
+ */
+import type { BrowserWindowLike, BrowserWindowOptions, ElectronSurface } from './electron-surface';
+
+export type Page = 'status' | 'settings' | 'logs' | 'history';
+
+export function secureWindowOptions(preloadPath: string): BrowserWindowOptions {
+  return {
+    width: 900,
+    height: 700,
+    minWidth: 420,
+    minHeight: 520,
+    show: false,
+    title: 'ml-connector',
+    backgroundColor: '#1e1f22',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  };
+}
+
+/** Denies every navigation away from the app page and every new window. */
+export function hardenWindow(win: BrowserWindowLike, isAppUrl: (url: string) => boolean, onDenied?: (url: string) => void): void {
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+      onDenied?.(url);
+    }
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    onDenied?.(url);
+    return { action: 'deny' };
+  });
+}
+
+/** Opens (or focuses) the single app window on a page. */
+export class WindowManager {
+  private win: BrowserWindowLike | null = null;
+
+  constructor(
+    private readonly electron: Pick<ElectronSurface, 'BrowserWindow'>,
+    private readonly opts: {
+      preloadPath: string;
+      pageUrl: (page: Page) => string;
+      isAppUrl: (url: string) => boolean;
+      onCreated: (win: BrowserWindowLike) => void;
+      onClosed: (webContentsId: number) => void;
+    },
+  ) {}
+
+  get current(): BrowserWindowLike | null {
+    return this.win && !this.win.isDestroyed() ? this.win : null;
+  }
+
+  async open(page: Page): Promise<BrowserWindowLike> {
+    let win = this.current;
+    if (!win) {
+      win = new this.electron.BrowserWindow(secureWindowOptions(this.opts.preloadPath));
+      const id = win.webContents.id;
+      hardenWindow(win, this.opts.isAppUrl);
+      win.on('closed', () => {
+        this.opts.onClosed(id);
+        this.win = null;
+      });
+      this.win = win;
+      this.opts.onCreated(win);
+    }
+    await win.loadURL(this.opts.pageUrl(page));
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    return win;
+  }
+}

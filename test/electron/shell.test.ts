@@ -1,0 +1,141 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { channelOf, EVENT_CHANNEL } from '../../shared/ipc-contract';
+import { startShell, type ShellDeps } from '../../main/electron/shell';
+import type { KeyValueStoreFactory } from '../../main/electron/settings-store';
+import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray } from './helpers/fake-electron';
+import { baseStatus, createRecordingService } from './helpers/fake-service';
+import type { Settings } from '../../shared/types';
+
+const defaults = () => ({ alerts: { notifyOnSuccess: false }, startAtLogin: true }) as unknown as Settings;
+const memoryStoreFactory: KeyValueStoreFactory = () => {
+  const data = new Map<string, unknown>();
+  return { get: (k) => data.get(k), set: (k, v) => void data.set(k, v) };
+};
+const fakeKeytar = () => {
+  const m = new Map<string, string>();
+  return {
+    store: m,
+    getPassword: async (s: string, a: string) => m.get(`${s}/${a}`) ?? null,
+    setPassword: async (s: string, a: string, p: string) => void m.set(`${s}/${a}`, p),
+    deletePassword: async (s: string, a: string) => m.delete(`${s}/${a}`),
+  };
+};
+const icons = { idle: '/icons/idle.png', syncing: '/icons/syncing.png', error: '/icons/error.png', 'not-configured': '/icons/nc.png' };
+
+async function boot(opts: { lock?: boolean } = {}) {
+  const fake = createFakeElectron(opts);
+  const svc = createRecordingService();
+  const deps: ShellDeps = {
+    electron: fake.electron,
+    keytar: fakeKeytar(),
+    storeFactory: memoryStoreFactory,
+    createService: async () => svc.service,
+    defaults,
+    paths: { preload: '/app/dist/preload.cjs', rendererIndex: '/app/dist/renderer/index.html', icons },
+    formatTime: (ms) => new Date(ms).toISOString().slice(11, 16),
+  };
+  const shell = await startShell(deps);
+  return { fake, svc, shell };
+}
+const appUrl = 'file:///app/dist/renderer/index.html#/status';
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('startShell', () => {
+  it('quits at once when another instance holds the lock', async () => {
+    const { fake, shell } = await boot({ lock: false });
+    assert.equal(shell, null);
+    assert.equal(fake.calls.quit, 1);
+    assert.equal(FakeTray.instances.length, 0);
+  });
+
+  it('tray menu actions call the service', async () => {
+    const { svc } = await boot();
+    const tray = FakeTray.instances[0]!;
+    assert.match(tray.tooltip, /Next sync: 18:00/);
+    tray.clickMenu('Sync now');
+    tray.clickMenu('Pause schedule');
+    await tick();
+    assert.ok(svc.calls.some((c) => c.op === 'syncNow'));
+    assert.deepEqual(svc.calls.find((c) => c.op === 'setSchedulePaused')?.request, { paused: true });
+    // The menu now offers Resume, and the tooltip says the schedule is paused.
+    assert.ok(tray.menu!.template.some((i) => i.label === 'Resume schedule'));
+    assert.match(tray.tooltip, /Schedule paused/);
+    assert.ok(svc.calls.some((c) => c.op === 'startScheduler'));
+  });
+
+  it('opens one locked-down window on the requested page and denies navigation and new windows', async () => {
+    await boot();
+    const tray = FakeTray.instances[0]!;
+    tray.clickMenu('Settings…');
+    await tick();
+    tray.clickMenu('View logs');
+    await tick();
+    assert.equal(FakeBrowserWindow.instances.length, 1, 'the window is reused');
+    const win = FakeBrowserWindow.instances[0]!;
+    assert.equal(win.url, 'file:///app/dist/renderer/index.html#/logs');
+    const prefs = win.options.webPreferences;
+    assert.equal(prefs.contextIsolation, true);
+    assert.equal(prefs.sandbox, true);
+    assert.equal(prefs.nodeIntegration, false);
+    assert.equal(prefs.webSecurity, true);
+    assert.equal(win.webContents.tryNavigate('https://evil.example/'), true);
+    assert.equal(win.webContents.tryNavigate('file:///app/dist/renderer/index.html#/status'), false);
+    assert.deepEqual(win.webContents.openHandler!({ url: 'https://evil.example/' }), { action: 'deny' });
+  });
+
+  it('IPC handlers serve trusted windows and refuse untrusted senders and bad payloads', async () => {
+    const { fake, svc } = await boot();
+    FakeTray.instances[0]!.click();
+    await tick();
+    const win = FakeBrowserWindow.instances[0]!;
+    const ok = (await fake.ipcMain.invoke(channelOf('syncNow'), { id: win.webContents.id, url: appUrl }, { streams: ['gl_detail'] })) as { ok: boolean };
+    assert.equal(ok.ok, true);
+    const stranger = (await fake.ipcMain.invoke(channelOf('syncNow'), { id: 9999, url: appUrl }, null)) as { ok: boolean; error: { code: string } };
+    assert.equal(stranger.ok, false);
+    assert.equal(stranger.error.code, 'UNTRUSTED_SENDER');
+    const wrongFrame = (await fake.ipcMain.invoke(channelOf('getStatus'), { id: win.webContents.id, url: 'https://evil.example/' })) as { ok: boolean };
+    assert.equal(wrongFrame.ok, false);
+    const bad = (await fake.ipcMain.invoke(channelOf('syncNow'), { id: win.webContents.id, url: appUrl }, { streams: ['not_a_stream'] })) as {
+      ok: boolean;
+      error: { code: string };
+    };
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, 'INVALID_REQUEST');
+    const secretBad = (await fake.ipcMain.invoke(channelOf('setCredential'), { id: win.webContents.id, url: appUrl }, { name: 'rootPassword', value: 'hunter2' })) as {
+      ok: boolean;
+      error: { message: string };
+    };
+    assert.equal(secretBad.ok, false);
+    assert.doesNotMatch(secretBad.error.message, /hunter2/, 'a refused payload is never echoed');
+    assert.equal(svc.calls.filter((c) => c.op === 'syncNow').length, 1, 'only the trusted, valid call reached the service');
+    win.close();
+    const afterClose = (await fake.ipcMain.invoke(channelOf('getStatus'), { id: win.webContents.id, url: appUrl })) as { ok: boolean };
+    assert.equal(afterClose.ok, false, 'a closed window is no longer trusted');
+  });
+
+  it('forwards events to the window, updates the tray and notifies on failure', async () => {
+    const { svc } = await boot();
+    FakeTray.instances[0]!.click();
+    await tick();
+    const win = FakeBrowserWindow.instances[0]!;
+    const syncing = baseStatus({ state: 'syncing', currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 50, rowsExpected: 100 }] } });
+    svc.emit({ type: 'status', status: syncing });
+    assert.match(FakeTray.instances[0]!.tooltip, /Syncing 50%/);
+    assert.deepEqual(FakeTray.instances[0]!.image, { path: icons.syncing });
+    assert.ok(win.webContents.sent.some((s) => s.channel === EVENT_CHANNEL));
+    svc.emit({ type: 'alert', alert: { kind: 'run-failed', message: 'Sage Intacct rejected the user password.', at: 0 } });
+    svc.emit({ type: 'alert', alert: { kind: 'run-succeeded', message: 'ok', at: 0 } });
+    assert.equal(FakeNotification.shown.length, 1, 'success is not notified unless asked');
+    assert.equal(FakeNotification.shown[0]!.options.title, 'Sync failed');
+  });
+
+  it('starts at login as set, and shuts the service down on quit', async () => {
+    const { fake, svc } = await boot();
+    assert.deepEqual(fake.calls.loginItem, [{ openAtLogin: true }]);
+    FakeTray.instances[0]!.clickMenu('Quit ml-connector');
+    await tick();
+    assert.ok(svc.calls.some((c) => c.op === 'shutdown'));
+    assert.equal(FakeTray.instances[0]!.destroyed, true);
+  });
+});
