@@ -11,7 +11,7 @@ await build({
   ...common,
   entryPoints: ['main/electron/entry.ts'],
   outfile: 'dist/electron/main.cjs',
-  external: ['electron', 'keytar', 'better-sqlite3', 'pg-native', 'electron-store'],
+  external: ['electron', 'keytar', 'better-sqlite3', 'pg-native'],
 });
 // A sandboxed preload may only require `electron`: everything else is inlined.
 await build({ ...common, entryPoints: ['main/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });

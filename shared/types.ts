@@ -116,6 +116,8 @@ export interface ErrorInfo {
   message: string;
   service: 'intacct' | 'tableau' | 'hyper' | 'local';
   code?: string;
+  /** config: the user must change something; transient: try again later; system: a bug or outage. */
+  kind?: 'config' | 'transient' | 'system';
   stream?: StreamName;
   runId?: string;
 }

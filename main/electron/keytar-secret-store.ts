@@ -4,18 +4,15 @@
  * The only place secrets live; nothing here logs or returns them to the renderer.
  */
 import { secretNames, type SecretName } from '../../shared/types';
+import type { SecretStore } from '../core/service/stores';
+
+export type { SecretStore };
 
 /** keytar's functions used here (the real module satisfies this; tests may pass a fake). */
 export interface KeytarLike {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
-}
-
-export interface SecretStore {
-  get(name: SecretName): Promise<string | null>;
-  set(name: SecretName, value: string): Promise<void>;
-  delete(name: SecretName): Promise<void>;
 }
 
 export const KEYCHAIN_SERVICE = 'ml-connector';

@@ -6,6 +6,9 @@
  * second line of defence against a future field added by mistake.
  */
 import type { Settings } from '../../shared/types';
+import type { SettingsStore } from '../core/service/stores';
+
+export type { SettingsStore };
 
 /** The electron-store instance API used (the real class satisfies it; tests pass a fake). */
 export interface KeyValueStore {
@@ -19,11 +22,6 @@ export type KeyValueStoreFactory = (options: {
   migrations: Record<string, (store: KeyValueStore) => void>;
   projectVersion?: string;
 }) => KeyValueStore;
-
-export interface SettingsStore {
-  get(): Settings;
-  set(settings: Settings): void;
-}
 
 /** JSON schema for electron-store: shape only; the service validates content field by field. */
 export const settingsSchema = {

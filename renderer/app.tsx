@@ -1,0 +1,82 @@
+/**
+ * The app shell: a header with the overall state, tab navigation (hash routes) and the page.
+ */
+import { useEffect, useRef } from 'react';
+import type { Status } from '../shared/types';
+import { useApi } from './api/api-context';
+import { hrefOf, pages, useRoute } from './route';
+import { useServiceStatus } from './use-service-status';
+import { StatusPage } from './pages/status-page';
+import { SettingsPage } from './pages/settings-page';
+import { LogsPage } from './pages/logs-page';
+import { HistoryPage } from './pages/history-page';
+
+const stateLabels: Record<Status['state'], string> = {
+  idle: 'Up to date',
+  syncing: 'Syncing…',
+  error: 'Needs attention',
+  'not-configured': 'Not set up',
+};
+
+/** The whole window. */
+export function App() {
+  const api = useApi();
+  const route = useRoute();
+  const service = useServiceStatus(api);
+  const mainRef = useRef<HTMLElement>(null);
+  const state = service.status?.state;
+
+  // Move focus to the page heading on navigation so keyboard and screen-reader users land on it.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [route.page]);
+
+  const title = pages.find((p) => p.page === route.page)?.title ?? 'Status';
+  useEffect(() => {
+    document.title = `${title} · ml-connector`;
+  }, [title]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">ML</span>
+          <span className="brand-name">ml-connector</span>
+          {service.status?.demo ? <span className="badge badge-demo">Demo</span> : null}
+        </div>
+        {state ? (
+          <span className={`state-pill state-${state}`} role="status" aria-live="polite" data-testid="state-pill">
+            <span className="dot" aria-hidden="true" />
+            {stateLabels[state]}
+          </span>
+        ) : null}
+      </header>
+      <nav className="tabs" aria-label="Pages">
+        {pages.map((p) => (
+          <a key={p.page} href={hrefOf(p.page)} className="tab" aria-current={route.page === p.page ? 'page' : undefined}>
+            {p.title}
+          </a>
+        ))}
+      </nav>
+      <main id="main" ref={mainRef} tabIndex={-1} className="page">
+        {service.loadError && !service.status ? (
+          <div className="banner banner-error" role="alert">
+            <strong>Cannot load the status.</strong> {service.loadError}
+          </div>
+        ) : null}
+        {route.page === 'status' ? <StatusPage service={service} /> : null}
+        {route.page === 'settings' ? <SettingsPage /> : null}
+        {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
+        {route.page === 'history' ? <HistoryPage /> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Settings: edits a draft of the service's settings, saves it (field-level errors come back from
+ * saveSettings as dotted paths) and then stores any replacement secrets in the keychain.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FieldErrors, SecretName, Settings } from '../../shared/types';
+import { secretNames } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { ApiCallError, errorMessage } from '../api/api-error';
+import { fieldIdOf } from '../components/fields';
+import { AlertsSection } from '../settings/alerts-section';
+import { IntacctSection } from '../settings/intacct-section';
+import { ScheduleSection } from '../settings/schedule-section';
+import type { SectionProps } from '../settings/section-props';
+import { StreamsSection } from '../settings/streams-section';
+import { TableauSection } from '../settings/tableau-section';
+
+/** The draft as the service should receive it (list fields trimmed). */
+export function normalizeSettings(s: Settings): Settings {
+  return { ...s, tableau: { ...s.tableau, dependentDatasources: s.tableau.dependentDatasources.map((x) => x.trim()).filter(Boolean) } };
+}
+
+/** The Settings page. */
+export function SettingsPage() {
+  const api = useApi();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [secrets, setSecrets] = useState<Partial<Record<SecretName, string>>>({});
+  const [credentialStatus, setCredentialStatus] = useState<Record<SecretName, boolean> | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.getSettings(), api.getCredentialStatus()]).then(
+      ([settings, creds]) => {
+        if (!live) return;
+        setSaved(settings);
+        setDraft(settings);
+        setCredentialStatus(creds);
+      },
+      (err: unknown) => live && setLoadError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const edit = useCallback((change: (d: Settings) => void) => {
+    setDraft((d) => {
+      if (!d) return d;
+      const next = structuredClone(d);
+      change(next);
+      return next;
+    });
+    setMessage(null);
+  }, []);
+  const setSecret = useCallback((name: SecretName, value: string) => {
+    setSecrets((s) => ({ ...s, [name]: value }));
+    setMessage(null);
+  }, []);
+
+  const pendingSecrets = secretNames.filter((n) => (secrets[n] ?? '') !== '');
+  const dirty = draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
+
+  /** Saves the draft and then the typed secrets; true when everything was stored. */
+  const save = useCallback(async (): Promise<boolean> => {
+    if (!draft) return false;
+    setSaving(true);
+    setMessage(null);
+    try {
+      let result;
+      try {
+        result = await api.saveSettings(normalizeSettings(draft));
+      } catch (err) {
+        if (err instanceof ApiCallError && err.fields) result = { ok: false as const, errors: err.fields };
+        else throw err;
+      }
+      if (!result.ok) {
+        setErrors(result.errors);
+        setMessage({ kind: 'error', text: `${Object.keys(result.errors).length === 1 ? 'One setting needs' : `${Object.keys(result.errors).length} settings need`} attention. Nothing was saved.` });
+        window.requestAnimationFrame(() => summaryRef.current?.focus());
+        return false;
+      }
+      for (const name of secretNames) {
+        const value = secrets[name];
+        if (value) await api.setCredential({ name, value });
+      }
+      setErrors({});
+      setSaved(result.settings);
+      setDraft(result.settings);
+      setSecrets({});
+      setCredentialStatus(await api.getCredentialStatus());
+      setMessage({ kind: 'ok', text: 'Settings saved.' });
+      return true;
+    } catch (err) {
+      setMessage({ kind: 'error', text: errorMessage(err) });
+      return false;
+    } finally {
+      setSaving(false);
+    }
+  }, [api, draft, secrets]);
+
+  const beforeTest = useCallback(async () => (dirty ? save() : true), [dirty, save]);
+
+  if (!draft) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Settings</h1>
+        {loadError ? (
+          <p className="inline-error" role="alert">
+            {loadError}
+          </p>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+      </>
+    );
+  }
+
+  const props: SectionProps = { settings: draft, edit, errors, secrets, setSecret, credentialStatus };
+  const errorEntries = Object.entries(errors);
+  return (
+    <form
+      className="settings"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h1 tabIndex={-1}>Settings</h1>
+      {errorEntries.length > 0 ? (
+        <div className="banner banner-error" role="alert" tabIndex={-1} ref={summaryRef} data-testid="error-summary">
+          <div className="banner-body">
+            <p className="banner-title">Fix these settings, then save again</p>
+            <ul className="error-list">
+              {errorEntries.map(([path, text]) => (
+                <li key={path}>
+                  <button type="button" className="btn-link" onClick={() => document.getElementById(fieldIdOf(path))?.focus()}>
+                    {text}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ) : null}
+      <IntacctSection {...props} beforeTest={beforeTest} />
+      <TableauSection {...props} beforeTest={beforeTest} />
+      <StreamsSection {...props} />
+      <ScheduleSection {...props} />
+      <AlertsSection {...props} />
+      <div className="save-bar">
+        <button type="submit" className="btn btn-primary" disabled={saving || !dirty} data-testid="save-settings">
+          {saving ? 'Saving…' : 'Save settings'}
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={saving || !dirty}
+          onClick={() => {
+            setDraft(saved);
+            setSecrets({});
+            setErrors({});
+            setMessage(null);
+          }}
+        >
+          Discard changes
+        </button>
+        <span className={`save-message ${message?.kind ?? ''}`} role="status" data-testid="save-message">
+          {message ? message.text : dirty ? 'Unsaved changes' : ''}
+        </span>
+      </div>
+    </form>
+  );
+}

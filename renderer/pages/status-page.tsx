@@ -1,0 +1,167 @@
+/**
+ * Status: Sync now / Cancel, the last and next run, the latest error, and one card per stream.
+ */
+import { useState } from 'react';
+import type { ErrorInfo, Status } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { errorMessage } from '../api/api-error';
+import { ErrorBanner } from '../components/error-banner';
+import { StreamCard } from '../components/stream-card';
+import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
+import { hrefOf } from '../route';
+import type { ServiceStatus } from '../use-service-status';
+import { useNow } from '../use-now';
+
+const outcomeText: Record<NonNullable<Status['lastRun']>['outcome'], string> = {
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  partial: 'partly succeeded',
+};
+
+/** The error to show: the service's latest one, else the last run's. */
+function currentError(status: Status): ErrorInfo | null {
+  if (status.lastError) return status.lastError;
+  const run = status.lastRun;
+  if (run && (run.outcome === 'failed' || run.outcome === 'partial') && run.error) return { ...run.error, runId: run.error.runId ?? run.runId };
+  return null;
+}
+
+/** The Status page. */
+export function StatusPage({ service }: { service: ServiceStatus }) {
+  const api = useApi();
+  const now = useNow();
+  const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState<'sync' | 'cancel' | 'pause' | null>(null);
+  const status = service.status;
+
+  if (!status) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Status</h1>
+        {service.loadError ? null : <p className="muted">Loading…</p>}
+      </>
+    );
+  }
+
+  const syncing = status.state === 'syncing' || status.currentRun != null;
+  const progressByStream = new Map((status.currentRun?.progress ?? service.finished?.progress ?? []).map((p) => [p.stream, p]));
+  const error = syncing ? null : currentError(status);
+  const enabledCount = status.streams.filter((s) => s.enabled).length;
+  const doneCount = status.currentRun?.progress.filter((p) => ['done', 'skipped', 'failed', 'cancelled'].includes(p.phase)).length ?? 0;
+
+  const syncNow = async () => {
+    setBusy('sync');
+    setNotice(null);
+    try {
+      const result = await api.syncNow();
+      if (!result.started) setNotice({ kind: 'info', text: result.reason ?? 'A sync did not start.' });
+      await service.refresh();
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorMessage(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const cancel = async () => {
+    setBusy('cancel');
+    try {
+      const result = await api.cancelSync();
+      if (!result.cancelled) setNotice({ kind: 'info', text: 'There was no sync to cancel.' });
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorMessage(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const togglePause = async () => {
+    setBusy('pause');
+    try {
+      await api.setSchedulePaused({ paused: !status.schedulePaused });
+      await service.refresh();
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorMessage(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const lastRun = status.lastRun;
+  return (
+    <>
+      <h1 tabIndex={-1}>Status</h1>
+      {status.state === 'not-configured' ? (
+        <div className="banner banner-info" role="note">
+          <div className="banner-body">
+            <p className="banner-title">Connect Sage Intacct and Tableau to start syncing</p>
+            <p>
+              {!status.configured.intacct ? 'The Intacct sign-in is not set. ' : ''}
+              {!status.configured.tableau ? 'The Tableau sign-in is not set. ' : ''}
+              <a href={hrefOf('settings')}>Open Settings</a>
+            </p>
+          </div>
+        </div>
+      ) : null}
+      <ErrorBanner error={error} />
+
+      <section className="card sync-panel" aria-label="Sync">
+        <div className="sync-actions">
+          <button type="button" className="btn btn-primary btn-large" onClick={syncNow} disabled={syncing || busy === 'sync'} aria-describedby="sync-summary" data-testid="sync-now">
+            {syncing ? (
+              <>
+                <span className="spinner" aria-hidden="true" /> Syncing…
+              </>
+            ) : busy === 'sync' ? (
+              'Starting…'
+            ) : (
+              'Sync now'
+            )}
+          </button>
+          {syncing ? (
+            <button type="button" className="btn" onClick={cancel} disabled={busy === 'cancel'}>
+              {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
+            </button>
+          ) : null}
+        </div>
+        <div id="sync-summary" className="sync-summary" aria-live="polite">
+          {syncing && status.currentRun ? (
+            <p>
+              <strong>Sync in progress</strong> · started {formatRelative(status.currentRun.startedAt, now)} · {doneCount} of {enabledCount} streams done
+            </p>
+          ) : lastRun ? (
+            <p>
+              <strong>Last sync</strong> {formatDateTime(lastRun.startedAt)} ({formatRelative(lastRun.startedAt, now)}) · {outcomeText[lastRun.outcome]} · {formatCount(lastRun.rowsMoved)} rows in {formatDuration(lastRun.durationMs)}
+            </p>
+          ) : (
+            <p>
+              <strong>No sync yet.</strong> The first sync of each stream is a full load.
+            </p>
+          )}
+          <p>
+            <strong>Next sync</strong>{' '}
+            {status.schedulePaused ? 'paused' : status.nextRunAt == null ? 'only when you click Sync now' : `${formatDateTime(status.nextRunAt)} (${formatRelative(status.nextRunAt, now)})`}
+            {' · '}
+            <button type="button" className="btn-link" onClick={togglePause} disabled={busy === 'pause'}>
+              {status.schedulePaused ? 'Resume schedule' : 'Pause schedule'}
+            </button>
+          </p>
+        </div>
+        {notice ? (
+          <p className={notice.kind === 'error' ? 'inline-error' : 'inline-note'} role={notice.kind === 'error' ? 'alert' : 'status'}>
+            {notice.text}
+          </p>
+        ) : null}
+      </section>
+
+      <div className="card-grid">
+        {status.streams.map((s) => (
+          <StreamCard key={s.stream} stream={s} progress={progressByStream.get(s.stream) ?? null} nextRunAt={status.schedulePaused ? null : status.nextRunAt} now={now} />
+        ))}
+      </div>
+      <p className="note">
+        Loaded data sources need no extract refresh; the dependent data sources listed in <a href={hrefOf('settings')}>Settings</a> are refreshed after each run.
+      </p>
+    </>
+  );
+}

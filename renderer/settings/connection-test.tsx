@@ -1,0 +1,79 @@
+/**
+ * "Test connection" for one side: runs the service's test and lists each step with ✓ or ✗.
+ */
+import { useState } from 'react';
+import type { ConnectionTestResult } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { errorMessage } from '../api/api-error';
+
+interface ConnectionTestProps {
+  side: 'intacct' | 'tableau';
+  /** Saves unsaved changes first (the service tests the saved settings); false = do not test. */
+  beforeTest: () => Promise<boolean>;
+}
+
+/** The button and the step list. */
+export function ConnectionTest({ side, beforeTest }: ConnectionTestProps) {
+  const api = useApi();
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<ConnectionTestResult | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const name = side === 'intacct' ? 'Intacct' : 'Tableau';
+
+  const run = async () => {
+    setRunning(true);
+    setResult(null);
+    setFailure(null);
+    try {
+      if (!(await beforeTest())) {
+        setFailure('Fix the highlighted settings first.');
+        return;
+      }
+      setResult(await api.testConnection({ side }));
+    } catch (err) {
+      setFailure(errorMessage(err));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  return (
+    <div className="connection-test" data-testid={`test-${side}`}>
+      <button type="button" className="btn" onClick={run} disabled={running}>
+        {running ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Testing {name}…
+          </>
+        ) : (
+          `Test ${name} connection`
+        )}
+      </button>
+      <div aria-live="polite">
+        {result ? (
+          <>
+            <p className={result.ok ? 'test-summary ok' : 'test-summary failed'}>{result.ok ? `${name} connection works.` : `${name} connection failed.`}</p>
+            <ol className="test-steps">
+              {result.steps.map((step) => (
+                <li key={step.name} className={step.ok ? 'ok' : 'failed'} data-ok={step.ok}>
+                  <span className="step-icon" aria-hidden="true">
+                    {step.ok ? '✓' : '✗'}
+                  </span>
+                  <span className="step-name">
+                    <span className="sr-only">{step.ok ? 'Passed: ' : 'Failed: '}</span>
+                    {step.name}
+                  </span>
+                  {step.message ? <span className="step-message">{step.message}</span> : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        ) : null}
+        {failure ? (
+          <p className="inline-error" role="alert">
+            {failure}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Tableau Cloud or Server: where to publish, how to sign in (PAT or connected app), which project,
+ * and the dependent data sources refreshed after each run.
+ */
+import { Checkbox, RadioGroup, TextAreaField, TextField } from '../components/fields';
+import { ConnectionTest } from './connection-test';
+import { SecretField } from './secret-field';
+import type { SectionProps } from './section-props';
+import { firstError } from './section-props';
+
+/** The Tableau fieldset. */
+export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, beforeTest }: SectionProps & { beforeTest: () => Promise<boolean> }) {
+  const t = settings.tableau;
+  const cloud = t.kind === 'cloud';
+  return (
+    <section className="card settings-section" aria-labelledby="sec-tableau">
+      <h2 id="sec-tableau">Tableau</h2>
+      <RadioGroup
+        path="tableau.kind"
+        legend="Product"
+        value={t.kind}
+        options={[
+          { value: 'cloud', label: 'Tableau Cloud' },
+          { value: 'server', label: 'Tableau Server' },
+        ]}
+        onChange={(v) => edit((d) => void (d.tableau.kind = v))}
+        error={errors['tableau.kind']}
+      />
+      <div className="grid-2">
+        <TextField
+          path="tableau.serverUrl"
+          label={cloud ? 'Pod URL' : 'Server URL'}
+          type="url"
+          value={t.serverUrl}
+          placeholder={cloud ? 'https://10ax.online.tableau.com' : 'https://tableau.example.com'}
+          onChange={(v) => edit((d) => void (d.tableau.serverUrl = v))}
+          error={errors['tableau.serverUrl']}
+        />
+        <TextField
+          path="tableau.site"
+          label="Site"
+          value={t.site}
+          hint={cloud ? 'The site name in your Tableau Cloud address (…/#/site/NAME/).' : 'Empty = the Default site.'}
+          onChange={(v) => edit((d) => void (d.tableau.site = v))}
+          error={errors['tableau.site']}
+        />
+      </div>
+      <RadioGroup
+        path="tableau.auth"
+        legend="Sign in with"
+        value={t.auth}
+        options={[
+          { value: 'pat', label: 'Personal access token' },
+          { value: 'connected-app', label: 'Connected app' },
+        ]}
+        onChange={(v) => edit((d) => void (d.tableau.auth = v))}
+        error={errors['tableau.auth']}
+      />
+      {t.auth === 'pat' ? (
+        <div className="grid-2">
+          <TextField path="tableau.patName" label="Token name" value={t.patName} onChange={(v) => edit((d) => void (d.tableau.patName = v))} error={errors['tableau.patName']} />
+          <SecretField name="tableauPatSecret" label="Token secret" isSet={credentialStatus?.tableauPatSecret} value={secrets.tableauPatSecret ?? ''} onChange={(v) => setSecret('tableauPatSecret', v)} error={errors['secrets.tableauPatSecret']} />
+        </div>
+      ) : (
+        <div className="grid-2">
+          <TextField path="tableau.connectedAppClientId" label="Client ID" value={t.connectedAppClientId} onChange={(v) => edit((d) => void (d.tableau.connectedAppClientId = v))} error={errors['tableau.connectedAppClientId']} />
+          <TextField path="tableau.connectedAppSecretId" label="Secret ID" value={t.connectedAppSecretId} onChange={(v) => edit((d) => void (d.tableau.connectedAppSecretId = v))} error={errors['tableau.connectedAppSecretId']} />
+          <SecretField name="tableauConnectedAppSecret" label="Secret value" isSet={credentialStatus?.tableauConnectedAppSecret} value={secrets.tableauConnectedAppSecret ?? ''} onChange={(v) => setSecret('tableauConnectedAppSecret', v)} error={errors['secrets.tableauConnectedAppSecret']} />
+          <TextField path="tableau.connectedAppUser" label="Sign in as (username)" value={t.connectedAppUser} onChange={(v) => edit((d) => void (d.tableau.connectedAppUser = v))} error={errors['tableau.connectedAppUser']} />
+        </div>
+      )}
+      <div className="grid-2">
+        <TextField path="tableau.project" label="Project" value={t.project} onChange={(v) => edit((d) => void (d.tableau.project = v))} error={errors['tableau.project']} />
+        <Checkbox path="tableau.createProject" label="Create the project if it does not exist" checked={t.createProject} onChange={(v) => edit((d) => void (d.tableau.createProject = v))} error={errors['tableau.createProject']} />
+      </div>
+      <TextAreaField
+        path="tableau.dependentDatasources"
+        label="Dependent data sources to refresh (one per line)"
+        value={t.dependentDatasources.join('\n')}
+        hint="Extracts built on the loaded data (e.g. a joined AP aging source); refreshed after each run."
+        // Kept as typed (blank lines included) while editing; trimmed and de-blanked on Save.
+        onChange={(v) => edit((d) => void (d.tableau.dependentDatasources = v.split('\n')))}
+        error={firstError(errors, 'tableau.dependentDatasources')}
+      />
+      <ConnectionTest side="tableau" beforeTest={beforeTest} />
+    </section>
+  );
+}

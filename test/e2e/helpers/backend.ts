@@ -1,0 +1,22 @@
+/**
+ * What the browser test runs against: the service, its HTTP server with the built renderer, and
+ * the values the user types into Settings to reach the emulators.
+ */
+import type { StreamName } from '../../../shared/types';
+
+export interface Backend {
+  /** Origin of the served renderer, ending in '/'. */
+  url: string;
+  token: string;
+  intacct: { endpoint: string; senderId: string; senderPassword: string; companyId: string; userId: string; userPassword: string };
+  tableau: { serverUrl: string; site: string; patName: string; patSecret: string };
+  /** Rows the Intacct side holds for a stream (what a first full load moves). */
+  intacctRows(stream: StreamName): Promise<number>;
+  /** Rows the Tableau side holds for the stream's data source after a load (null if absent). */
+  tableauRows(stream: StreamName): Promise<number | null>;
+  /** Changes the names of the first `count` vendors in Intacct (moving their WHENMODIFIED). */
+  editVendors(count: number): Promise<void>;
+  /** Delay of every Intacct answer (to make a run last long enough to cancel). */
+  setIntacctLatency(ms: number): void;
+  close(): Promise<void>;
+}

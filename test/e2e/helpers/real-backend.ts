@@ -1,0 +1,74 @@
+/**
+ * The Backend the browser test drives: both emulators, the real core service (fresh settings,
+ * secrets in memory) and the headless server serving the built renderer, all in this process.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../../main/core/clock';
+import { startIntacctEmulator } from '../../../main/core/emulators/intacct';
+import { startTableauEmulator } from '../../../main/core/emulators/tableau';
+import { createNodeFetch } from '../../../main/core/http/transport';
+import { startServer } from '../../../main/core/server';
+import { createConnectorService } from '../../../main/core/service/connector-service';
+import { defaultFactories } from '../../../main/core/service/default-factories';
+import { defaultSettings } from '../../../main/core/service/settings';
+import { memorySecretStore, memorySettingsStore } from '../../../main/core/service/stores';
+import { streamByName } from '../../../main/core/streams/definitions';
+import type { StreamName } from '../../../shared/types';
+import type { Backend } from './backend';
+
+/** Starts everything; `close()` stops it all and removes the data folder. */
+export async function startBackend(staticDir: string): Promise<Backend> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ml-e2e-'));
+  const stops: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    // A small sample company: the test is about the UI, the volume tests live elsewhere.
+    const intacct = await startIntacctEmulator({ glRows: 400, seed: 7, latencyMs: 5 });
+    stops.push(() => intacct.close());
+    const tableau = await startTableauEmulator({ workDir: join(dataDir, 'tableau-emulator') });
+    stops.push(() => tableau.close());
+    const service = await createConnectorService({
+      clock: systemClock,
+      fetch: createNodeFetch(),
+      secrets: memorySecretStore(),
+      settings: memorySettingsStore(defaultSettings(systemClock.now())),
+      dataDir: join(dataDir, 'service'),
+      factories: defaultFactories({ projectRoot: process.cwd() }),
+    });
+    stops.push(() => service.shutdown());
+    service.startScheduler(); // as `serve` does, so Status shows the next scheduled run
+    const server = await startServer(service, { staticDir });
+    stops.push(() => server.close());
+
+    const datasourceOf = async (stream: StreamName) => {
+      const def = streamByName(stream);
+      const names = (await service.getSettings()).tableau.datasourceNames;
+      return names[stream] || def.target.datasource;
+    };
+    return {
+      url: server.url.endsWith('/') ? server.url : `${server.url}/`,
+      token: server.token,
+      intacct: { endpoint: intacct.url, ...intacct.credentials },
+      tableau: { serverUrl: tableau.url, site: tableau.site, patName: tableau.patName, patSecret: tableau.patSecret },
+      intacctRows: async (stream) => {
+        const def = streamByName(stream);
+        const book = def.filters.find((f) => f.field === 'BOOKID');
+        return intacct.company.count(def.intacctObject, book ? (r) => r.BOOKID === book.value : undefined);
+      },
+      editVendors: async (count) => {
+        const recordNos = [...intacct.company.list('VENDOR')].slice(0, count).map((r) => Number(r.RECORDNO));
+        for (const n of recordNos) intacct.company.edit('VENDOR', n, { NAME: `Renamed vendor ${n}` });
+      },
+      setIntacctLatency: (ms) => intacct.setLatency(ms),
+      tableauRows: async (stream) => (await tableau.readRows(await datasourceOf(stream)))?.length ?? null,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

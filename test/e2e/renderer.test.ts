@@ -1,0 +1,333 @@
+/**
+ * The renderer in a real browser (Debian's Chromium through playwright-core), served by the
+ * headless server over the real core service and both emulators (issue #5 "Served mode and browser
+ * tests"): set up, test both connections, sync, break the Intacct password, change the schedule,
+ * read Logs and History. Writes the screenshots in docs/screenshots/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildRenderer } from '../../scripts/build-renderer.mjs';
+import type { StreamName } from '../../shared/types';
+import type { Backend } from './helpers/backend';
+import { launchBrowser } from './helpers/browser';
+import { startBackend } from './helpers/real-backend';
+
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const WIDE = { width: 900, height: 700 };
+
+describe('renderer in served mode (browser)', () => {
+  let backend: Backend;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let firstRunRows = 0;
+
+  before(async () => {
+    const staticDir = await buildRenderer({ outDir: join(process.cwd(), 'test', 'output', 'e2e-renderer') });
+    await mkdir(SHOTS, { recursive: true });
+    [backend, browser] = await Promise.all([startBackend(staticDir), launchBrowser()]);
+    context = await browser.newContext({ viewport: WIDE, colorScheme: 'light', timezoneId: 'UTC', locale: 'en-US' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await backend?.close();
+  });
+
+  const field = (name: string) => page.locator(`[name="${name}"]`);
+  const go = async (hash: string, heading: string) => {
+    await page.goto(`${backend.url}${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+  /** Fits the viewport to the page so the sticky save bar sits at the bottom of a full shot. */
+  const fullShot = async (name: string, width = WIDE.width) => {
+    const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+    await page.setViewportSize({ width, height: Math.max(height, 400) });
+    await page.screenshot({ path: join(SHOTS, name) });
+    await page.setViewportSize({ width, height: WIDE.height });
+  };
+  /**
+   * Polls a page-side expression until it is truthy. (page.waitForFunction would compile the text
+   * with eval inside the page, which the renderer's CSP rightly forbids.)
+   */
+  const waitUntil = async (expression: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await page.evaluate(expression))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const testSteps = async (side: 'intacct' | 'tableau') => {
+    const box = page.getByTestId(`test-${side}`);
+    await box.getByRole('button', { name: /Test .* connection/ }).click();
+    await box.locator('.test-summary').waitFor({ timeout: 30_000 });
+    return box.locator('.test-steps li').evaluateAll((items) =>
+      items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })),
+    );
+  };
+
+  it('takes the token from the URL fragment, hides it, and shows a fresh install as not set up', async () => {
+    await page.goto(`${backend.url}#token=${backend.token}`);
+    await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+    assert.ok(!page.url().includes(backend.token), 'the token is stripped from the address bar');
+    assert.equal(await page.evaluate("sessionStorage.getItem('ml-connector.token')"), backend.token);
+    await page.getByTestId('state-pill').getByText('Not set up').waitFor();
+  });
+
+  it('rejects invalid settings with a message next to the field, and saves valid ones with write-only secrets', async () => {
+    await go('#/settings', 'Settings');
+    await page.getByText('Advanced').click();
+    await field('intacct.endpoint').fill('ftp://not-a-gateway');
+    await field('intacct.senderId').fill(backend.intacct.senderId);
+    await page.getByTestId('save-settings').click();
+    const endpointError = page.locator('[data-path="intacct.endpoint"] .field-error');
+    await endpointError.waitFor();
+    assert.match(await endpointError.textContent() ?? '', /https/i);
+    assert.equal(await field('intacct.endpoint').getAttribute('aria-invalid'), 'true');
+
+    await field('intacct.endpoint').fill(backend.intacct.endpoint);
+    await field('intacctSenderPassword').fill(backend.intacct.senderPassword);
+    await field('intacct.companyId').fill(backend.intacct.companyId);
+    await field('intacct.userId').fill(backend.intacct.userId);
+    await field('intacctUserPassword').fill(backend.intacct.userPassword);
+    await page.getByRole('radio', { name: 'Tableau Server' }).check();
+    await field('tableau.serverUrl').fill(backend.tableau.serverUrl);
+    await field('tableau.site').fill(backend.tableau.site);
+    await field('tableau.patName').fill(backend.tableau.patName);
+    await field('tableauPatSecret').fill(backend.tableau.patSecret);
+    await field('tableau.project').fill('Finance');
+    await page.getByLabel('Create the project if it does not exist').check();
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+
+    for (const name of ['intacctSenderPassword', 'intacctUserPassword', 'tableauPatSecret']) {
+      assert.equal(await page.getByTestId(`secret-${name}`).textContent(), '•••• set');
+      assert.equal(await field(name).inputValue(), '', 'a stored secret is never shown');
+    }
+    const html = await page.content();
+    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret]) assert.ok(!html.includes(secret), 'no secret in the page');
+  });
+
+  it('tests both connections and shows every step passing', async () => {
+    const intacct = await testSteps('intacct');
+    assert.ok(intacct.length >= 2, JSON.stringify(intacct));
+    assert.ok(intacct.every((s) => s.ok), JSON.stringify(intacct));
+    const tableau = await testSteps('tableau');
+    assert.ok(tableau.length >= 2, JSON.stringify(tableau));
+    assert.ok(tableau.every((s) => s.ok), JSON.stringify(tableau));
+    await fullShot('settings.png');
+  });
+
+  it('syncs now with live progress and shows the rows moved in the stream cards', async () => {
+    await go('#/status', 'Status');
+    // Record every progress phase the page renders, however briefly.
+    // (Page-side code is passed as text: tsx would otherwise inject helpers the page lacks.)
+    await page.evaluate(`{
+      const seen = (window.phases = new Set());
+      const record = () => document.querySelectorAll('[data-phase]').forEach((el) => seen.add(el.dataset.testid + ':' + el.dataset.phase));
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
+    }`);
+    const sync = page.getByTestId('sync-now');
+    await sync.click();
+    await page.getByRole('button', { name: 'Cancel' }).waitFor();
+    assert.equal(await sync.isDisabled(), true, 'Sync now is disabled while syncing');
+    assert.match(await sync.textContent() ?? '', /Syncing/);
+    // Best effort: a picture of the bars moving, if the run is still going.
+    await page.locator('[data-phase="reading"], [data-phase="writing"], [data-phase="applying"]').first().waitFor({ timeout: 5_000 }).then(
+      () => page.screenshot({ path: join(SHOTS, 'status-syncing.png') }),
+      () => undefined,
+    );
+    await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Sync now' }).waitFor();
+
+    const phases = (await page.evaluate('[...window.phases]')) as string[];
+    assert.ok(phases.some((p) => /:(reading|writing|uploading|applying)$/.test(p)), `progress was shown: ${phases.join(', ')}`);
+    assert.ok(phases.some((p) => p.endsWith(':done')), `progress reached done: ${phases.join(', ')}`);
+
+    const streams: StreamName[] = ['gl_account', 'vendor', 'ap_bill', 'gl_detail'];
+    for (const stream of streams) {
+      const shown = Number((await page.getByTestId(`rows-${stream}`).textContent())?.replace(/[^0-9]/g, ''));
+      const expected = await backend.intacctRows(stream);
+      assert.ok(expected > 0, `the sample company has ${stream} rows`);
+      assert.equal(shown, expected, `${stream}: rows moved on the card = Intacct's rows`);
+      assert.equal(await backend.tableauRows(stream), expected, `${stream}: Tableau holds them`);
+      firstRunRows += shown;
+    }
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+    await page.screenshot({ path: join(SHOTS, 'status.png'), fullPage: true });
+  });
+
+  it('reads well in the dark theme and in a narrow tray window', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'status-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 420, height: 640 });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.equal(overflow, 0, 'no horizontal scrolling at 420 px');
+    await page.screenshot({ path: join(SHOTS, 'status-narrow.png') });
+    for (const [hash, heading] of [['#/settings', 'Settings'], ['#/logs', 'Logs'], ['#/history', 'History']] as const) {
+      await go(hash, heading);
+      await page.locator('.card').first().waitFor();
+      assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, `no horizontal scrolling on ${heading} at 420 px`);
+    }
+    await page.setViewportSize(WIDE);
+  });
+
+  it('is keyboard accessible: tabs reach the navigation and Sync now in order', async () => {
+    await go('#/status', 'Status');
+    await page.reload(); // start from the top of the document, as a freshly opened window does
+    await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+    const focused: string[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      await page.keyboard.press('Tab');
+      focused.push(String(await page.evaluate("(document.activeElement?.textContent ?? '').trim()")));
+    }
+    const order = ['Status', 'Settings', 'Logs', 'History', 'Sync now'].map((t) => focused.indexOf(t));
+    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), `tab order: ${focused.join(' | ')}`);
+    await page.getByRole('link', { name: 'History' }).focus();
+    await page.keyboard.press('Enter'); // a tab activated from the keyboard
+    await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
+  });
+
+  it('cancels a run from the Cancel button and says so', async () => {
+    backend.setIntacctLatency(300);
+    try {
+      await go('#/status', 'Status');
+      await page.getByTestId('sync-now').click();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('sync-now').getByText('Sync now').waitFor({ timeout: 30_000 });
+      assert.match((await page.locator('#sync-summary').textContent()) ?? '', /Last sync.*cancelled/);
+      assert.equal(await page.getByTestId('error-banner').count(), 0, 'a cancelled run is not an error');
+    } finally {
+      backend.setIntacctLatency(5);
+    }
+  });
+
+  it('shows the specific error when Intacct rejects the password, in the test step and the banner', async () => {
+    await go('#/settings', 'Settings');
+    await field('intacctUserPassword').fill('definitely-wrong-password');
+    const steps = await testSteps('intacct'); // saves the change first
+    const failed = steps.find((s) => !s.ok);
+    assert.ok(failed, JSON.stringify(steps));
+    assert.match(failed.text, /sign-in|password|user/i);
+
+    await go('#/status', 'Status');
+    await page.getByTestId('sync-now').click();
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor({ timeout: 60_000 });
+    const text = (await banner.textContent()) ?? '';
+    assert.match(text, /Sage Intacct failed/);
+    assert.match(text, /password|sign-in|credentials/i, text);
+    await page.getByTestId('state-pill').getByText('Needs attention').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'status-error.png'), fullPage: true });
+
+    await banner.getByRole('link', { name: 'View the log lines of this run' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    const runId = new URLSearchParams(page.url().split('?')[1] ?? '').get('runId');
+    assert.ok(runId, page.url());
+    assert.equal(await page.locator('[name="logs.run"]').inputValue(), runId);
+    await page.getByTestId('log-table').waitFor();
+    assert.ok((await page.locator('.log-table tbody tr.level-error').count()) >= 1, 'the run has an error line');
+  });
+
+  it('previews the next five runs and updates them as the schedule changes', async () => {
+    await go('#/settings', 'Settings');
+    // Put the right password back (the next run must succeed for History).
+    await field('intacctUserPassword').fill(backend.intacct.userPassword);
+    const preview = page.getByTestId('schedule-preview');
+    await field('schedule.preset.kind').selectOption('hourly');
+    await field('schedule.preset.everyHours').fill('2');
+    await page.getByLabel('Business days only (Mon–Fri)').uncheck();
+    await preview.getByText(/2 hours/i).waitFor();
+    const times = await preview.locator('time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime') ?? '')));
+    assert.equal(times.length, 5);
+    for (let i = 1; i < times.length; i += 1) assert.equal(times[i]! - times[i - 1]!, 2 * 3_600_000, 'runs two hours apart');
+
+    await field('schedule.preset.kind').selectOption('daily');
+    await field('schedule.preset.time').fill('07:30');
+    await field('schedule.timezone').fill('America/New_York');
+    await preview.getByText(/America\/New_York/).waitFor();
+    const daily = await preview.locator('time').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+    assert.equal(daily.length, 5);
+    assert.ok(daily.every((t) => /07:30/.test(t)), daily.join(' | '));
+
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+  });
+
+  it('moves only the changed records on the next sync', async () => {
+    await backend.editVendors(3);
+    await go('#/status', 'Status');
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 60_000 });
+    await page.getByTestId('sync-now').getByText('Sync now').waitFor();
+    assert.equal(await page.getByTestId('rows-vendor').textContent(), '3');
+    assert.equal(await page.getByTestId('rows-gl_detail').textContent(), '0');
+    assert.equal(await page.getByTestId('error-banner').count(), 0, 'the good password is back');
+  });
+
+  it('lists the log lines with filters, search and a support bundle without secrets', async () => {
+
+    await go('#/logs', 'Logs');
+    await page.getByTestId('log-table').waitFor();
+    const all = await page.locator('.log-table tbody tr').count();
+    assert.ok(all > 5, `log lines: ${all}`);
+    await page.locator('[name="logs.level"]').selectOption('error');
+    await waitUntil("[...document.querySelectorAll('.log-table tbody tr')].every((tr) => tr.classList.contains('level-error'))");
+    await page.locator('[name="logs.level"]').selectOption('');
+    await waitUntil(`document.querySelectorAll('.log-table tbody tr').length >= ${all}`);
+    await page.screenshot({ path: join(SHOTS, 'logs.png') });
+    await page.getByLabel('Search').fill('tie-out');
+    await waitUntil(`(() => { const rows = [...document.querySelectorAll('.log-table tbody tr')]; return rows.length > 0 && rows.length < ${all} && rows.every((tr) => /tie-out/i.test(tr.textContent)); })()`);
+    await page.getByLabel('Search').fill('');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-bundle').click()]);
+    assert.match(download.suggestedFilename(), /\.zip$/);
+    const zip = await readFile(await download.path());
+    assert.equal(zip.subarray(0, 2).toString('latin1'), 'PK');
+    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret]) assert.ok(!zip.includes(secret), 'no secret in the bundle');
+  });
+
+  it('charts the runs and searches the audit trail by record key', async () => {
+    await go('#/history', 'History');
+    await page.getByTestId('history-chart').waitFor();
+    const bars = await page.locator('[data-testid="history-chart"] rect.bar').count();
+    const rows = await page.locator('[data-testid="runs-table"] > tbody > tr').count();
+    assert.ok(bars >= 3, `bars: ${bars}`);
+    assert.equal(bars, rows, 'one bar per run');
+    assert.equal(await page.locator('[data-testid="history-chart"] rect.bar-failed').count(), 1, 'the bad-password run is shown as failed');
+
+    await page.locator('[data-testid="runs-table"] > tbody > tr').first().getByRole('button', { name: 'Details' }).click();
+    const detail = page.locator('.run-detail');
+    await detail.getByText('Vendors').waitFor();
+    assert.match((await detail.textContent()) ?? '', /Tie-out: Tableau matches Intacct/);
+    await page.getByTestId('audit-table').waitFor();
+    const key = (await page.locator('.audit-table tbody tr td.mono').first().textContent())?.trim() ?? '';
+    assert.ok(key, 'an audit entry is listed');
+    await page.getByLabel('Record key').fill(key);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitUntil(`[...document.querySelectorAll('.audit-table tbody tr')].every((tr) => tr.querySelector('td.mono')?.textContent === ${JSON.stringify(key)})`);
+    assert.ok(firstRunRows > 0);
+    await fullShot('history.png');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-audit').click()]);
+    const csv = await readFile(await download.path(), 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    assert.ok(lines.length >= 2, csv.slice(0, 200));
+    assert.ok(lines.slice(1).every((l) => l.includes(key)), 'the export holds that record only');
+  });
+
+  it('raised no script errors and no CSP violations', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
