@@ -1,0 +1,55 @@
+/**
+ * Fault injection for the Tableau emulator. A faulted request is refused before it has any effect,
+ * so faults never corrupt state; only `jobFail` lets the request through and fails its job instead
+ * (without applying it).
+ */
+
+/** The kinds of trouble the emulator can cause. */
+export type TableauFaultKind = 'expire401' | 'http429' | 'http5xx' | 'jobFail';
+
+/** `rate` is the probability (0–1) that a request is faulted; `seed` makes the sequence repeatable. */
+export interface TableauFaultConfig {
+  readonly rate: number;
+  readonly kinds: readonly TableauFaultKind[];
+  readonly seed?: number;
+}
+
+/** mulberry32: a small, seeded PRNG so a faulted run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks, per request, whether to fault it and how. */
+export class FaultPlan {
+  private random: () => number;
+  constructor(private config: TableauFaultConfig = { rate: 0, kinds: [] }) {
+    this.random = seededRandom(config.seed ?? 1);
+  }
+
+  /** Replaces the configuration (and restarts the random sequence from its seed). */
+  set(config: TableauFaultConfig): void {
+    this.config = config;
+    this.random = seededRandom(config.seed ?? 1);
+  }
+
+  /** A fault for this request, chosen among `applicable` kinds, or null. */
+  pick(applicable: readonly TableauFaultKind[]): TableauFaultKind | null {
+    if (this.config.rate <= 0) return null;
+    const kinds = this.config.kinds.filter((k) => applicable.includes(k));
+    if (kinds.length === 0) return null;
+    if (this.random() >= this.config.rate) return null;
+    return kinds[Math.floor(this.random() * kinds.length)] ?? null;
+  }
+
+  /** A number in [0,1) from the same sequence (to vary 500/502/503 and XML/HTML bodies). */
+  next(): number {
+    return this.random();
+  }
+}
