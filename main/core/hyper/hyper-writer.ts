@@ -1,0 +1,142 @@
+/**
+ * Writes a payload `.hyper` file: typed tables filled by streaming CSV through COPY.
+ *
+ * hyperd takes `COPY … FROM STDIN WITH (FORMAT CSV …)` over the pg wire protocol (tableau-rest.md
+ * §1.3). Rows are encoded batch by batch into ~256 KB chunks and piped into the COPY stream with
+ * backpressure, so a million-row file never sits in memory. The database is DETACHed at the end so
+ * the file on disk is complete before anyone uploads it.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Row } from '../streams/types';
+import { createCsvEncoder } from './csv-encoder';
+import type { HyperEngine } from './hyper-engine';
+import { toHyperError } from './hyper-errors';
+import { CancelledError } from '../errors';
+import { createTableSql, qualifiedTable, quoteIdent, type HyperTable } from './hyper-sql';
+
+/** One table to write and its rows, in batches (an array of rows per yield). */
+export interface HyperTableInput {
+  table: HyperTable;
+  rows: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>;
+}
+
+export interface WriteHyperResult {
+  /** Rows written per table, in input order (as counted by hyperd's COPY). */
+  rowCounts: number[];
+  /** Size of the finished file. */
+  bytes: number;
+}
+
+/** Bytes of CSV gathered before a chunk goes to the socket: big writes keep COPY fast. */
+const CHUNK_BYTES = 256 * 1024;
+/** Characters of CSV gathered as a string before they are encoded into the chunk. */
+const PENDING_CHARS = 16 * 1024;
+/**
+ * CSV allowed to queue ahead of hyperd before encoding pauses. Node encodes and hyperd parses on
+ * different cores; a deep queue lets both run instead of taking turns on every 256 KB chunk
+ * (each turn costs a wake-up, which on a busy machine is milliseconds). Bounded, so memory is too.
+ */
+const QUEUE_BYTES = 8 * 1024 * 1024;
+
+let aliasSeq = 0;
+/** A fresh alias: each write has its own session, but a unique name costs nothing and rules out clashes. */
+function attachAlias(): string {
+  return `payload_${++aliasSeq}`;
+}
+
+/** CSV chunks (Buffers of ~256 KB) for a table's row batches. Counts rows in `counter`. */
+async function* csvChunks(input: HyperTableInput, counter: { rows: number }, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const encode = createCsvEncoder(input.table.columns);
+  // Lines are gathered into ~16 K-character strings and UTF-8-encoded straight into the chunk:
+  // cheaper than one Buffer.write per line or one huge string converted at the end (measured).
+  // A UTF-16 code unit never takes more than 3 bytes in UTF-8, hence the `* 3` bound.
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pos = 0;
+  let pending = '';
+  const flushPending = function* (): Generator<Buffer> {
+    if (pos + pending.length * 3 > chunk.length) {
+      if (pos > 0) yield chunk.subarray(0, pos);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, pending.length * 3));
+      pos = 0;
+    }
+    pos += chunk.write(pending, pos);
+    pending = '';
+  };
+  for await (const batch of input.rows as AsyncIterable<readonly Row[]>) {
+    if (signal?.aborted) throw new CancelledError('Writing the Hyper file was cancelled.');
+    for (let i = 0; i < batch.length; i++) {
+      pending += encode(batch[i]!);
+      if (pending.length >= PENDING_CHARS) yield* flushPending();
+    }
+    counter.rows += batch.length;
+  }
+  if (pending.length) yield* flushPending();
+  if (pos > 0) yield chunk.subarray(0, pos);
+}
+
+/** Streams one table's rows into hyperd; resolves with hyperd's row count. */
+async function copyTable(client: pg.Client, alias: string, input: HyperTableInput, signal?: AbortSignal): Promise<number> {
+  const counter = { rows: 0 };
+  const sql = `COPY ${qualifiedTable(alias, input.table)} FROM STDIN WITH (FORMAT CSV, HEADER false, NULL '', DELIMITER ',', QUOTE '"', ESCAPE '"')`;
+  const copy = client.query(copyFrom(sql, { highWaterMark: QUEUE_BYTES }));
+  // pipeline() honours the socket's backpressure (awaits 'drain') and ends COPY when rows run out;
+  // if an encoder throws (a value breaking the Row conventions) COPY is aborted, nothing half-written stays.
+  await pipeline(Readable.from(csvChunks(input, counter, signal), { objectMode: false }), copy);
+  const copied = copy.rowCount;
+  if (copied !== counter.rows) {
+    throw new Error(`hyperd loaded ${copied} rows into ${input.table.schema}.${input.table.name} but ${counter.rows} were sent`);
+  }
+  return copied;
+}
+
+/**
+ * Creates (or replaces) the `.hyper` file at `path` with the given tables and rows.
+ *
+ * Each table gets `CREATE SCHEMA` (once per schema) and `CREATE TABLE` with types from its column
+ * definitions, then its rows through COPY. On failure or cancellation (checked between batches)
+ * the partial file is removed.
+ */
+export async function writeHyperFile(
+  engine: HyperEngine,
+  path: string,
+  tables: readonly HyperTableInput[],
+  opts: { signal?: AbortSignal } = {},
+): Promise<WriteHyperResult> {
+  if (opts.signal?.aborted) throw new CancelledError('Writing the Hyper file was cancelled.');
+  const client = await engine.connect();
+  const alias = attachAlias();
+  const db = quoteIdent(path);
+  let attached = false;
+  try {
+    await rm(path, { force: true });
+    await client.query(`CREATE DATABASE ${db}`);
+    await client.query(`ATTACH DATABASE ${db} AS ${quoteIdent(alias)}`);
+    attached = true;
+    const schemas = new Set<string>();
+    for (const { table } of tables) {
+      if (!schemas.has(table.schema)) {
+        schemas.add(table.schema);
+        // "public" exists in every new database; other schemas (Tableau's "Extract") must be created.
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(alias)}.${quoteIdent(table.schema)}`);
+      }
+      await client.query(createTableSql(alias, table));
+    }
+    const rowCounts: number[] = [];
+    for (const input of tables) rowCounts.push(await copyTable(client, alias, input, opts.signal));
+    await client.query(`DETACH DATABASE ${quoteIdent(alias)}`);
+    attached = false;
+    const { size } = await stat(path);
+    return { rowCounts, bytes: size };
+  } catch (err) {
+    if (attached) await client.query(`DETACH DATABASE ${quoteIdent(alias)}`).catch(() => undefined);
+    await rm(path, { force: true }).catch(() => undefined);
+    // Bad input (TypeError/RangeError from the encoders) and cancellation keep their own types.
+    throw err instanceof TypeError || err instanceof RangeError || err instanceof CancelledError ? err : toHyperError(err, `write of ${path}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
