@@ -1,0 +1,9 @@
+/**
+ * The local store (apis.md §F): checkpoints, runs, log and audit trail in one SQLite file.
+ */
+export { openStore, type OpenStoreOptions } from './open-store';
+export { migrate, migrations, latestSchemaVersion, schemaVersionOf, type Migration } from './migrations';
+export { upgradeStreamState, streamStateVersion } from './stream-state';
+export { interruptedRunMessage } from './runs';
+export { auditCsvColumns, csvField } from './audit-csv';
+export type * from './types';

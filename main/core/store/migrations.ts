@@ -1,0 +1,163 @@
+/**
+ * Versioned schema migrations for the local store.
+ *
+ * The schema version lives in SQLite's `user_version` header field (read without touching a table);
+ * `schema_migrations` keeps a human-readable history of what was applied and when. Migrations are an
+ * ordered list and each one runs in its own transaction together with the version bump, so a crash
+ * mid-migration leaves the database at the previous version, never in between.
+ */
+import type Database from 'better-sqlite3';
+import { ConnectorError } from '../errors';
+
+/** One step of the schema. `version` is the schema version after it has run. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  up(db: Database.Database): void;
+}
+
+/**
+ * The schema, in order. Never edit a released migration: add a new one at the end.
+ * 1: checkpoints, runs, per-stream results, tie-outs, log.
+ * 2: the audit trail and the latest applied hash per record.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up(db) {
+      db.exec(`
+        CREATE TABLE stream_state (
+          stream      TEXT PRIMARY KEY,
+          version     INTEGER NOT NULL,
+          state_json  TEXT NOT NULL,
+          updated_at  INTEGER NOT NULL
+        );
+        CREATE TABLE runs (
+          run_id            TEXT PRIMARY KEY,
+          trigger           TEXT NOT NULL,
+          started_at        INTEGER NOT NULL,
+          finished_at       INTEGER,
+          outcome           TEXT NOT NULL,
+          rows_moved        INTEGER NOT NULL DEFAULT 0,
+          duration_ms       INTEGER,
+          api_transactions  INTEGER NOT NULL DEFAULT 0,
+          error_json        TEXT
+        );
+        CREATE INDEX runs_started ON runs (started_at);
+        CREATE TABLE run_streams (
+          seq               INTEGER PRIMARY KEY,
+          run_id            TEXT NOT NULL,
+          stream            TEXT NOT NULL,
+          outcome           TEXT NOT NULL,
+          rows_read         INTEGER NOT NULL,
+          rows_upserted     INTEGER NOT NULL,
+          rows_deleted      INTEGER NOT NULL,
+          duration_ms       INTEGER NOT NULL,
+          full_load         INTEGER NOT NULL,
+          api_transactions  INTEGER NOT NULL,
+          error_json        TEXT,
+          UNIQUE (run_id, stream)
+        );
+        CREATE TABLE tie_outs (
+          run_id       TEXT PRIMARY KEY,
+          ok           INTEGER NOT NULL,
+          tie_out_json TEXT NOT NULL
+        );
+        CREATE TABLE logs (
+          id        INTEGER PRIMARY KEY AUTOINCREMENT,
+          at        INTEGER NOT NULL,
+          level     TEXT NOT NULL,
+          level_no  INTEGER NOT NULL,
+          message   TEXT NOT NULL,
+          run_id    TEXT,
+          stream    TEXT,
+          service   TEXT
+        );
+        CREATE INDEX logs_level ON logs (level_no);
+        CREATE INDEX logs_run ON logs (run_id);
+        CREATE INDEX logs_stream ON logs (stream);
+        CREATE INDEX logs_at ON logs (at);
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'audit trail',
+    up(db) {
+      // Index entries are ordered by rowid within equal keys, so "WHERE run_id = ? AND id > ? ORDER
+      // BY id" pages a run without sorting. request_id makes markAudit one indexed UPDATE per batch.
+      db.exec(`
+        CREATE TABLE audit (
+          id             INTEGER PRIMARY KEY,
+          run_id         TEXT NOT NULL,
+          stream         TEXT NOT NULL,
+          record_key     TEXT NOT NULL,
+          when_modified  TEXT,
+          content_hash   TEXT NOT NULL,
+          action         TEXT NOT NULL,
+          request_id     TEXT,
+          job_id         TEXT,
+          result         TEXT NOT NULL,
+          at             INTEGER NOT NULL
+        );
+        CREATE INDEX audit_stream_key ON audit (stream, record_key);
+        CREATE INDEX audit_run ON audit (run_id);
+        CREATE INDEX audit_request ON audit (request_id);
+        -- Kept lean on purpose (it holds a row per record ever loaded and takes random-order
+        -- upserts): the history of a record is in audit, this is only "what Tableau has now".
+        CREATE TABLE record_latest (
+          stream         TEXT NOT NULL,
+          record_key     TEXT NOT NULL,
+          content_hash   TEXT NOT NULL,
+          PRIMARY KEY (stream, record_key)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+/** The schema version this build writes. */
+export const latestSchemaVersion: number = migrations.reduce((v, m) => Math.max(v, m.version), 0);
+
+/** The database's schema version (0 for a new file). */
+export function schemaVersionOf(db: Database.Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * Brings the database up to `target` (default: the newest migration), one transaction per step.
+ * Returns the version reached. A database newer than this build is refused rather than guessed at.
+ */
+export function migrate(db: Database.Database, opts: { now: number; list?: readonly Migration[]; target?: number }): number {
+  const list = [...(opts.list ?? migrations)].sort((a, b) => a.version - b.version);
+  const target = opts.target ?? list.reduce((v, m) => Math.max(v, m.version), 0);
+  const current = schemaVersionOf(db);
+  if (current > target && opts.target === undefined) {
+    throw new ConnectorError({
+      service: 'local',
+      kind: 'config',
+      retryable: false,
+      code: 'STORE_TOO_NEW',
+      userMessage: `The local database was written by a newer version of ML Connector (schema ${current}, this version knows ${target}). Update the app, or move the data folder aside to start fresh.`,
+    });
+  }
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  INTEGER NOT NULL
+  )`);
+  const record = db.prepare('INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  let version = current;
+  for (const m of list) {
+    if (m.version <= version || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      record.run(m.version, m.name, opts.now);
+      // user_version is part of the database header and is written inside this transaction.
+      db.pragma(`user_version = ${Math.trunc(m.version)}`);
+    })();
+    version = m.version;
+  }
+  return version;
+}
