@@ -1,0 +1,414 @@
+/**
+ * `ml-connector`: the headless front door (issue #4 "CLI"). Runs the same core service as the tray
+ * app under plain Node: `node --import tsx main/cli.ts <command>` or `bin/ml-connector.mjs`.
+ *
+ * Commands:
+ *   sync [--streams a,b] [--full-reload a,b] [--batch-rows n]
+ *                                              one run now; progress bars on a terminal, lines otherwise
+ *   status [--json]                            state, last run, checkpoints, next scheduled run
+ *   runs [--limit n] [--json]                  recent runs
+ *   test-connection [intacct|tableau]          step by step
+ *   audit export (--run id | --stream s | --key k) [--out file]   audit trail as CSV
+ *   demo [--json] [--gl-rows n]                both emulators + a full sync; --json: last line is JSON
+ *   serve [--port n] [--demo] [--static dir]   scheduler + loopback HTTP/SSE API + the web UI
+ * Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector).
+ * Secrets come from the environment only (never written to disk by the CLI):
+ *   ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET, ML_TABLEAU_CONNECTED_APP_SECRET.
+ * Exit codes: 0 ok · 1 run failed or partial · 2 configuration error · 3 connection failed · 130 cancelled.
+ */
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { systemClock } from './core/clock';
+import { createNodeFetch } from './core/http/transport';
+import { createConnectorService, type ConnectorService } from './core/service/connector-service';
+import { defaultFactories } from './core/service/default-factories';
+import { intacctCredentials, tableauAuth } from './core/service/runtime';
+import { jsonFileSettingsStore, memorySecretStore } from './core/service/stores';
+import { defaultSettings } from './core/service/settings';
+import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo';
+import { startServer } from './core/server';
+import { streamDefinitions } from './core/streams/definitions';
+import { asConnectorError } from './core/errors';
+import type { Alert, LogEntry, RunDetail, ServiceEvent, StreamName, StreamProgress } from '../shared/types';
+
+/** Documented exit codes. */
+export const EXIT = { ok: 0, runFailed: 1, config: 2, connection: 3, cancelled: 130 } as const;
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+class UsageError extends Error {}
+
+function dataDirOf(opt: string | undefined): string {
+  if (opt) return resolve(opt);
+  const xdg = process.env.XDG_DATA_HOME;
+  return xdg ? join(xdg, 'ml-connector') : join(homedir(), '.ml-connector');
+}
+
+function streamList(value: string | undefined, flag: string): StreamName[] | undefined {
+  if (!value) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(streamDefinitions.map((d) => d.name as string));
+  const bad = names.filter((n) => !known.has(n));
+  if (bad.length) throw new UsageError(`${flag}: unknown stream(s) ${bad.join(', ')}. Known: ${[...known].join(', ')}`);
+  return names as StreamName[];
+}
+
+/** Maps a finished run to the documented exit code. */
+export function exitCodeOf(run: RunDetail): number {
+  if (run.outcome === 'succeeded') return EXIT.ok;
+  if (run.outcome === 'cancelled') return EXIT.cancelled;
+  const e = run.error;
+  if (e && (e.code === 'NOT_CONFIGURED' || (e.kind === 'config' && (e.service === 'local' || e.service === 'hyper')))) return EXIT.config;
+  if (run.outcome === 'failed' && run.rowsMoved === 0 && e && (e.service === 'intacct' || e.service === 'tableau') && (e.kind === 'config' || e.kind === 'transient')) return EXIT.connection;
+  return EXIT.runFailed;
+}
+
+/** Per-stream progress: bars redrawn in place on a terminal, one line per phase change otherwise. */
+function progressPrinter(tty: boolean) {
+  const state = new Map<StreamName, StreamProgress>();
+  let drawn = 0;
+  let last = 0;
+  const bar = (p: StreamProgress) => {
+    const width = 24;
+    const frac = p.rowsExpected ? Math.min(1, p.rowsDone / p.rowsExpected) : p.phase === 'done' ? 1 : 0;
+    const filled = Math.round(frac * width);
+    const rows = `${p.rowsDone.toLocaleString('en-US')}${p.rowsExpected !== null ? ` / ${p.rowsExpected.toLocaleString('en-US')}` : ''}`;
+    return `${p.stream.padEnd(18)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.phase.padEnd(11)} ${rows}`;
+  };
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    let text = drawn ? `\x1b[${drawn}A` : '';
+    for (const p of state.values()) text += `\x1b[2K${bar(p)}\n`;
+    drawn = state.size;
+    process.stderr.write(text);
+  };
+  return {
+    progress(p: StreamProgress) {
+      const before = state.get(p.stream);
+      state.set(p.stream, p);
+      if (tty) draw(p.phase === 'done' || p.phase === 'failed');
+      else if (!before || before.phase !== p.phase) err(`${p.stream}: ${p.phase}${p.rowsDone ? ` (${p.rowsDone} rows read)` : ''}${p.message ? ` - ${p.message}` : ''}`);
+    },
+    log(e: LogEntry) {
+      if (e.level === 'debug') return;
+      if (tty && drawn) {
+        // Print above the bars, then redraw them.
+        process.stderr.write(`\x1b[${drawn}A\x1b[0J`);
+        drawn = 0;
+        err(`${e.level === 'info' ? '' : `${e.level.toUpperCase()}: `}${e.message}`);
+        draw(true);
+      } else {
+        err(`${e.level === 'info' ? '' : `${e.level.toUpperCase()}: `}${e.message}`);
+      }
+    },
+  };
+}
+
+function secretsFromEnv() {
+  return memorySecretStore({
+    ...(process.env.ML_INTACCT_SENDER_PASSWORD ? { intacctSenderPassword: process.env.ML_INTACCT_SENDER_PASSWORD } : {}),
+    ...(process.env.ML_INTACCT_USER_PASSWORD ? { intacctUserPassword: process.env.ML_INTACCT_USER_PASSWORD } : {}),
+    ...(process.env.ML_TABLEAU_PAT_SECRET ? { tableauPatSecret: process.env.ML_TABLEAU_PAT_SECRET } : {}),
+    ...(process.env.ML_TABLEAU_CONNECTED_APP_SECRET ? { tableauConnectedAppSecret: process.env.ML_TABLEAU_CONNECTED_APP_SECRET } : {}),
+  });
+}
+
+/** Runs an alert command with the alert as JSON on stdin (headless service). */
+function runAlertCommand(command: string, alert: Alert): void {
+  const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'inherit'] });
+  child.on('error', (e) => err(`Alert command failed to start: ${e.message}`));
+  child.stdin?.end(`${JSON.stringify(alert)}\n`);
+}
+
+async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number): Promise<ConnectorService> {
+  return createConnectorService({
+    clock: systemClock,
+    fetch: createNodeFetch({ env: process.env }),
+    secrets: secretsFromEnv(),
+    settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
+    dataDir,
+    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}) },
+    factories: defaultFactories({ projectRoot }),
+    runAlertCommand,
+    ...(log ? { log } : {}),
+    ...(batchRows ? { engineOptions: { batchRows } } : {}),
+  });
+}
+
+/** Cancels on the first Ctrl-C, exits 130 on the second. */
+function onInterrupt(cancel: () => Promise<unknown>): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    if (count === 1) {
+      err('Cancelling… (press Ctrl-C again to stop at once)');
+      void cancel();
+    } else {
+      process.exit(EXIT.cancelled);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+async function cmdSync(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const streams = streamList(values.streams as string | undefined, '--streams');
+  const fullReload = streamList(values['full-reload'] as string | undefined, '--full-reload');
+  const printer = progressPrinter(Boolean(process.stderr.isTTY));
+  const batchRows = values['batch-rows'] ? Number(values['batch-rows']) : undefined;
+  if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1)) throw new UsageError('--batch-rows must be a positive integer');
+  const service = await openService(dataDir, (e) => printer.log(e), batchRows);
+  try {
+    const settings = await service.getSettings();
+    try {
+      await intacctCredentials(settings, secretsFromEnv());
+      await tableauAuth(settings, secretsFromEnv());
+    } catch (e) {
+      err(asConnectorError(e, 'local').userMessage);
+      err(`Settings: ${join(dataDir, 'settings.json')}; secrets: ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET (or ML_TABLEAU_CONNECTED_APP_SECRET).`);
+      return EXIT.config;
+    }
+    service.onEvent((e: ServiceEvent) => {
+      if (e.type === 'progress') printer.progress(e.progress);
+    });
+    const stop = onInterrupt(() => service.cancelSync());
+    const r = await service.runNow({ ...(streams ? { streams } : {}), ...(fullReload ? { fullReload } : {}), trigger: 'cli' });
+    stop();
+    if (!('outcome' in r)) {
+      err(r.reason);
+      return EXIT.runFailed;
+    }
+    out(`Run ${r.runId} ${r.outcome}: ${r.rowsMoved} rows moved in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s, ${r.apiTransactions} Intacct API transactions.`);
+    if (r.error) err(`Error: ${r.error.message}`);
+    if (r.tieOut && !r.tieOut.ok) err(`Tie-out: ${r.tieOut.differences.length} difference(s); see \`runs\` and the log.`);
+    return exitCodeOf(r);
+  } finally {
+    await service.shutdown();
+  }
+}
+
+async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
+  const service = await openService(dataDir);
+  try {
+    const s = await service.getStatus();
+    if (json) {
+      out(JSON.stringify(s));
+      return EXIT.ok;
+    }
+    out(`State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`);
+    if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${new Date(s.lastRun.startedAt).toISOString()}, ${s.lastRun.rowsMoved} rows`);
+    if (s.lastError) out(`Last error: ${s.lastError.message}`);
+    for (const st of s.streams) {
+      out(`  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? new Date(st.checkpoint).toISOString() : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`);
+    }
+    return EXIT.ok;
+  } finally {
+    await service.shutdown();
+  }
+}
+
+async function cmdRuns(dataDir: string, limit: number, json: boolean): Promise<number> {
+  const service = await openService(dataDir);
+  try {
+    const runs = await service.listRuns({ limit });
+    if (json) out(JSON.stringify(runs));
+    else for (const r of runs) out(`${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${new Date(r.startedAt).toISOString()}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`);
+    return EXIT.ok;
+  } finally {
+    await service.shutdown();
+  }
+}
+
+async function cmdTestConnection(dataDir: string, side: string | undefined): Promise<number> {
+  const sides = side ? [side] : ['intacct', 'tableau'];
+  if (sides.some((s) => s !== 'intacct' && s !== 'tableau')) throw new UsageError('test-connection takes intacct or tableau');
+  const service = await openService(dataDir);
+  try {
+    let code: number = EXIT.ok;
+    for (const s of sides as ('intacct' | 'tableau')[]) {
+      const r = await service.testConnection({ side: s });
+      out(`${s === 'intacct' ? 'Sage Intacct' : 'Tableau'}: ${r.ok ? 'OK' : 'FAILED'}`);
+      for (const step of r.steps) out(`  ${step.ok ? '✓' : '✗'} ${step.name}: ${step.message}`);
+      if (!r.ok) code = Math.max(code, r.steps.some((x) => x.name === 'Settings') ? EXIT.config : EXIT.connection);
+    }
+    return code;
+  } finally {
+    await service.shutdown();
+  }
+}
+
+async function cmdAuditExport(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const q = {
+    ...(values.run ? { runId: String(values.run) } : {}),
+    ...(values.stream ? { stream: streamList(String(values.stream), '--stream')![0]! } : {}),
+    ...(values.key ? { recordKey: String(values.key) } : {}),
+  };
+  if (!Object.keys(q).length) throw new UsageError('audit export needs --run <id>, --stream <name> or --key <record key>');
+  const service = await openService(dataDir);
+  try {
+    const r = await service.exportAudit(q);
+    if (values.out) {
+      writeFileSync(String(values.out), r.csv);
+      err(`Wrote ${String(values.out)}`);
+    } else {
+      process.stdout.write(r.csv);
+    }
+    return EXIT.ok;
+  } finally {
+    await service.shutdown();
+  }
+}
+
+function demoOptions(dataDir: string, glRows: number | undefined, log: (e: LogEntry) => void) {
+  return {
+    dataDir: join(dataDir, 'demo'),
+    ...(glRows ? { glRows } : {}),
+    clock: systemClock,
+    fetch: createNodeFetch({}),
+    factories: defaultFactories({ projectRoot }),
+    ...(process.env.HYPERD_PATH ? { env: { HYPERD_PATH: process.env.HYPERD_PATH } } : {}),
+    log,
+  };
+}
+
+async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefined): Promise<number> {
+  const printer = progressPrinter(!json && Boolean(process.stderr.isTTY));
+  err('Starting the Sage Intacct and Tableau emulators with the sample company…');
+  const { result } = await runDemo(demoOptions(dataDir, glRows, (e) => printer.log(e)));
+  if (json) {
+    const { ok, streams, durationMs, apiTransactions, auditTrail } = result;
+    for (const p of result.problems) err(`Mismatch: ${p}`);
+    out(JSON.stringify({ ok, streams, durationMs, apiTransactions, auditTrail }));
+  } else {
+    out('');
+    out(`${'Stream'.padEnd(20)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
+    for (const s of result.streams) out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
+    for (const p of result.problems) out(`  ${p}`);
+    out('');
+    out(`${result.ok ? 'Demo completed' : 'Demo FAILED'} in ${(result.durationMs / 1000).toFixed(1)} s using ${result.apiTransactions} Intacct API transactions.`);
+    out(`Audit trail: ${result.auditTrail} (export with: ml-connector --data-dir ${join(dataDir, 'demo')} audit export --stream gl_detail)`);
+  }
+  return result.ok ? EXIT.ok : EXIT.runFailed;
+}
+
+async function cmdServe(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const port = values.port ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
+  const staticDir = values.static ? resolve(String(values.static)) : join(projectRoot, 'dist', 'renderer');
+  const logLine = (e: LogEntry) => {
+    if (e.level !== 'debug') err(`${new Date(e.at).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${e.message}`);
+  };
+  let demo: DemoEnvironment | null = null;
+  let service: ConnectorService;
+  if (values.demo) {
+    err('Starting the Sage Intacct and Tableau emulators with the sample company…');
+    demo = await startDemoEnvironment(demoOptions(dataDir, values['gl-rows'] ? Number(values['gl-rows']) : undefined, logLine));
+    service = demo.service;
+  } else {
+    service = await openService(dataDir, logLine);
+    service.startScheduler();
+  }
+  const server = await startServer(service, { port, staticDir });
+  out(`ml-connector is serving on ${server.url}/#token=${server.token}`);
+  out(`Open that address in a browser on this machine. Press Ctrl-C to stop.`);
+  if (demo) void service.syncNow();
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  err('Stopping…');
+  await server.close();
+  if (demo) await demo.close();
+  else await service.shutdown();
+  return EXIT.ok;
+}
+
+const USAGE = `Usage: ml-connector [--data-dir <dir>] <command>
+  sync [--streams a,b] [--full-reload a,b] [--batch-rows n]
+  status [--json]
+  runs [--limit n] [--json]
+  test-connection [intacct|tableau]
+  audit export (--run <id> | --stream <name> | --key <record key>) [--out <file>]
+  demo [--json] [--gl-rows n]
+  serve [--port n] [--demo] [--static <dir>]
+Exit codes: 0 ok, 1 run failed, 2 configuration error, 3 connection failed, 130 cancelled.`;
+
+/** Parses the command line and runs the command; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      streams: { type: 'string' },
+      'full-reload': { type: 'string' },
+      'batch-rows': { type: 'string' },
+      json: { type: 'boolean' },
+      limit: { type: 'string' },
+      run: { type: 'string' },
+      stream: { type: 'string' },
+      key: { type: 'string' },
+      out: { type: 'string' },
+      'gl-rows': { type: 'string' },
+      port: { type: 'string' },
+      demo: { type: 'boolean' },
+      static: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command || values.help ? EXIT.ok : EXIT.config;
+  }
+  const dataDir = dataDirOf(values['data-dir']);
+  const glRows = values['gl-rows'] ? Number(values['gl-rows']) : undefined;
+  if (glRows !== undefined && (!Number.isInteger(glRows) || glRows < 1)) throw new UsageError('--gl-rows must be a positive integer');
+  switch (command) {
+    case 'sync':
+      return cmdSync(dataDir, values);
+    case 'status':
+      return cmdStatus(dataDir, Boolean(values.json));
+    case 'runs':
+      return cmdRuns(dataDir, values.limit ? Number(values.limit) : 20, Boolean(values.json));
+    case 'test-connection':
+      return cmdTestConnection(dataDir, sub);
+    case 'audit':
+      if (sub !== 'export') throw new UsageError('Usage: audit export --run <id> | --stream <name> | --key <key>');
+      return cmdAuditExport(dataDir, values);
+    case 'demo':
+      return cmdDemo(dataDir, Boolean(values.json), glRows);
+    case 'serve':
+      return cmdServe(dataDir, values);
+    default:
+      throw new UsageError(`Unknown command "${command}".\n${USAGE}`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+        err(e.message);
+        process.exit(EXIT.config);
+      }
+      const ce = asConnectorError(e, 'local');
+      err(`Error: ${ce.userMessage}`);
+      process.exit(ce.kind === 'config' ? EXIT.config : EXIT.runFailed);
+    },
+  );
+}

@@ -1,0 +1,511 @@
+/**
+ * The core service: one object with every operation of shared/ipc-contract.ts, used by the Electron
+ * main process (IPC), the headless server (HTTP+SSE) and the CLI (issue #4 "One service, three
+ * front doors").
+ *
+ * It owns the store, the ledger, the scheduler and the single run in progress: runs never overlap
+ * (a request or a scheduled fire that finds one running is refused and logged), a run can be
+ * cancelled through its AbortController, and shutdown stops the scheduler, cancels the run, signs
+ * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
+ * into the SecretStore and only "is it set" comes back.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
+import { CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
+import type { FetchLike } from '../http/transport';
+import type { RequestEvent } from '../http/request-events';
+import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Scheduler, type TimerLike } from '../schedule';
+import { createAlertGate } from '../alerts';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { streamDefinitions } from '../streams/definitions';
+import { openLedger, type Ledger } from '../sync/ledger';
+import { runSync, errorInfo } from '../sync/run-sync';
+import type { EngineOptions } from '../sync/stream-sync';
+import type { WritePayloadFn } from '../sync/ports';
+import type { ConnectorApi } from '../../../shared/ipc-contract';
+import {
+  secretNames,
+  type Alert,
+  type ErrorInfo,
+  type LogEntry,
+  type LogLevel,
+  type RunDetail,
+  type RunSummary,
+  type ServiceEvent,
+  type Settings,
+  type Status,
+  type StreamName,
+  type StreamProgress,
+  type StreamStatus,
+} from '../../../shared/types';
+import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
+import { configuredSides, validateSettings } from './settings';
+import type { SecretStore, SettingsStore } from './stores';
+import { buildSupportZip } from './support-bundle';
+import { defaultFactories } from './default-factories';
+
+/** What the service needs from its host (all injected; the core reads no environment). */
+export interface CoreDeps {
+  clock: Clock;
+  fetch: FetchLike;
+  random?: () => number;
+  secrets: SecretStore;
+  settings: SettingsStore;
+  /** Folder for the store, the ledger, payload files and hyperd's logs. */
+  dataDir: string;
+  /** A configured hyperd path (settings), before HYPERD_PATH and the bundled one. */
+  hyperdPath?: string;
+  /** Environment values the host chose to pass (the core never reads process.env). */
+  env?: { HYPERD_PATH?: string };
+  /** Mirrors every log line (the CLI prints them). */
+  log?: (e: LogEntry) => void;
+  /** Headless service: runs the alert command with the alert as JSON on stdin. */
+  runAlertCommand?: (command: string, alert: Alert) => void;
+  /** Status reports `demo: true` (the built-in demo against the emulators). */
+  demo?: boolean;
+  /**
+   * How clients are built: `defaultFactories()` (the real ones) when absent. The Electron shell
+   * passes `defaultFactories({ resourcesPath })` so the bundled hyperd is found; tests pass fakes.
+   */
+  factories?: ServiceFactories;
+  engineOptions?: Partial<EngineOptions>;
+  /** Scheduler timer (node-schedule by default). */
+  timer?: TimerLike;
+}
+
+/** The service: every contract operation plus lifecycle. */
+export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
+  onEvent(listener: (e: ServiceEvent) => void): () => void;
+  startScheduler(): void;
+  shutdown(): Promise<void>;
+  /** Starts a run and waits for it (the CLI); refuses like syncNow when one is running. */
+  runNow(req?: { streams?: StreamName[]; fullReload?: StreamName[]; trigger?: RunSummary['trigger'] }): Promise<RunDetail | { started: false; reason: string }>;
+  /** Resolves when the run in progress (if any) has finished. */
+  idle(): Promise<void>;
+}
+
+interface CurrentRun {
+  runId: string;
+  startedAt: number;
+  controller: AbortController;
+  progress: Map<StreamName, StreamProgress>;
+  done: Promise<RunDetail>;
+}
+
+/** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
+export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
+  const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
+  const { clock } = deps;
+  mkdirSync(deps.dataDir, { recursive: true });
+  const store: Store = openStore(join(deps.dataDir, 'connector.sqlite'), { clock });
+  const ledger: Ledger = openLedger(join(deps.dataDir, 'ledger.sqlite'));
+  const workDir = join(deps.dataDir, 'payloads');
+  // Payloads a crash left behind are never re-sent (a restart re-reads from the checkpoint).
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const listeners = new Set<(e: ServiceEvent) => void>();
+  let current: CurrentRun | null = null;
+  let scheduler: Scheduler | null = null;
+  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void> };
+  let writer: PayloadWriter | null = null;
+  let writerStarting: Promise<PayloadWriter> | null = null;
+  let lastError: ErrorInfo | null = null;
+  let closed = false;
+  let stopStaleCheck: (() => void) | null = null;
+  // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
+  const gate = createAlertGate();
+  const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
+
+  const emit = (e: ServiceEvent) => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (a closed SSE socket) must not break the run.
+      }
+    }
+  };
+  const log = (level: LogLevel, message: string, extra: { runId?: string; stream?: StreamName; service?: string } = {}) => {
+    if (closed) return;
+    const entry = store.appendLog({ at: clock.now(), level, message, ...extra });
+    deps.log?.(entry);
+    emit({ type: 'log', entry });
+  };
+  const interrupted = store.markInterruptedRuns(clock.now());
+  if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
+
+  const onRequest = (e: RequestEvent) => {
+    if (e.retryInMs !== undefined) {
+      log('warn', `${e.service === 'intacct' ? 'Intacct' : 'Tableau'} ${e.operation}: ${e.message ?? e.outcome}; retrying in ${Math.round(e.retryInMs / 100) / 10} s (attempt ${e.attempt})`, { service: e.service });
+    } else if (e.outcome !== 'ok') {
+      log('debug', `${e.service} ${e.operation}: ${e.outcome} ${e.status}`, { service: e.service });
+    }
+  };
+
+  const startWriter = async (): Promise<PayloadWriter> => {
+    if (writer) return writer;
+    writerStarting ??= deps.factories
+      .startPayloadWriter({ dataDir: deps.dataDir, ...(deps.hyperdPath ? { hyperdPath: deps.hyperdPath } : {}), ...(deps.env ? { env: deps.env } : {}) })
+      .then((w: PayloadWriter) => (writer = w))
+      .finally(() => (writerStarting = null));
+    return writerStarting;
+  };
+
+  const configured = async (s: Settings) => {
+    const sides = configuredSides(s);
+    const st = await secretStatus(deps.secrets, secretNames);
+    return {
+      intacct: sides.intacct && st.intacctSenderPassword && st.intacctUserPassword,
+      tableau: sides.tableau && (s.tableau.auth === 'pat' ? st.tableauPatSecret : st.tableauConnectedAppSecret),
+    };
+  };
+
+  const getStatus = async (): Promise<Status> => {
+    const s = deps.settings.get();
+    const conf = await configured(s);
+    const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
+    const lastDetail = lastRun ? store.getRun(lastRun.runId) : null;
+    const streams: StreamStatus[] = streamDefinitions.map((d) => {
+      const st = store.getStreamState(d.name);
+      const r = lastDetail?.streams.find((x) => x.stream === d.name);
+      return {
+        stream: d.name,
+        label: d.label,
+        enabled: s.streams.enabled[d.name],
+        datasource: s.tableau.datasourceNames[d.name] || d.target.datasource,
+        lastRunAt: r && lastDetail ? lastDetail.startedAt : null,
+        lastOutcome: r && (r.outcome === 'succeeded' || r.outcome === 'failed' || r.outcome === 'cancelled') ? r.outcome : null,
+        lastRowsMoved: r ? r.rowsUpserted + r.rowsDeleted : null,
+        lastDurationMs: r ? r.durationMs : null,
+        checkpoint: st?.cursor?.whenModified ?? null,
+        totalRowsInTableau: st?.datasourceId ? ledger.count(d.name) : null,
+      };
+    });
+    const state: Status['state'] = current
+      ? 'syncing'
+      : !conf.intacct || !conf.tableau
+        ? 'not-configured'
+        : lastRun && (lastRun.outcome === 'failed' || lastRun.outcome === 'partial')
+          ? 'error'
+          : 'idle';
+    return {
+      state,
+      demo: deps.demo ?? false,
+      configured: conf,
+      currentRun: current ? { runId: current.runId, startedAt: current.startedAt, progress: [...current.progress.values()] } : null,
+      lastRun,
+      nextRunAt: scheduler && !s.schedule.paused ? scheduler.nextRunAt() : null,
+      schedulePaused: s.schedule.paused,
+      streams,
+      lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
+    };
+  };
+  const pushStatus = async () => {
+    if (!closed) emit({ type: 'status', status: await getStatus() });
+  };
+
+  /** Starts a run unless one is in progress; the returned promise settles when it ends. */
+  const startRun = (
+    trigger: RunSummary['trigger'],
+    req: { streams?: StreamName[]; fullReload?: StreamName[] },
+  ): { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null } => {
+    if (closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
+    if (current) {
+      log('info', `A ${trigger} run was not started: run ${current.runId} is still in progress.`);
+      return { started: false, reason: 'A sync is already running.', runId: current.runId };
+    }
+    const runId = `${new Date(clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const controller = new AbortController();
+    const progress = new Map<StreamName, StreamProgress>();
+    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail> };
+    current = run;
+    run.done = executeRun(run, trigger, req).finally(() => {
+      if (current === run) current = null;
+      void pushStatus();
+    });
+    void pushStatus();
+    return { started: true, run };
+  };
+
+  const executeRun = async (run: CurrentRun, trigger: RunSummary['trigger'], req: { streams?: StreamName[]; fullReload?: StreamName[] }): Promise<RunDetail> => {
+    const settings = deps.settings.get();
+    let source: ReturnType<ServiceFactories['createSource']> | null = null;
+    let target: ReturnType<ServiceFactories['createTarget']> | null = null;
+    let detail: RunDetail;
+    try {
+      const credentials = await intacctCredentials(settings, deps.secrets);
+      const auth = await tableauAuth(settings, deps.secrets);
+      const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
+      source = deps.factories.createSource({ ...common, credentials });
+      target = deps.factories.createTarget({ ...common, auth });
+      const w = await startWriter();
+      detail = await runSync(
+        {
+          clock,
+          settings,
+          source,
+          target: target.client,
+          load: target.load,
+          writePayload: w.write,
+          store,
+          ledger,
+          workDir,
+          ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
+          onProgress: (runId, p) => {
+            run.progress.set(p.stream, p);
+            emit({ type: 'progress', runId, progress: p });
+          },
+          log: (level, message, extra) => log(level, message, extra),
+        },
+        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
+      );
+    } catch (err) {
+      // Failed before the engine could record the run (not configured, hyperd missing…).
+      const info = errorInfo(err, { runId: run.runId });
+      const now = clock.now();
+      store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
+      const outcome = isAbortError(err) ? 'cancelled' : 'failed';
+      store.finishRun(run.runId, { finishedAt: now, outcome, rowsMoved: 0, apiTransactions: 0, error: info, durationMs: now - run.startedAt });
+      log('error', `Run failed: ${info.message}`, { runId: run.runId, service: info.service });
+      detail = { runId: run.runId, trigger, startedAt: run.startedAt, finishedAt: now, outcome, rowsMoved: 0, durationMs: now - run.startedAt, apiTransactions: 0, error: info, streams: [], tieOut: null };
+    } finally {
+      source?.close();
+      if (target) {
+        try {
+          await target.client.signOut();
+        } catch {
+          // Signing out is a courtesy; an expired token is already signed out.
+        }
+      }
+    }
+    lastError = detail.outcome === 'succeeded' || detail.outcome === 'cancelled' ? null : detail.error;
+    const summary: RunSummary = { ...detail };
+    delete (summary as Partial<RunDetail>).streams;
+    delete (summary as Partial<RunDetail>).tieOut;
+    emit({ type: 'run-finished', run: summary });
+    raiseAlerts(settings, detail.runId);
+    return detail;
+  };
+
+  const currentAlerts = (settings: Settings) =>
+    deps.factories.evaluateAlerts({ runs: store.listRuns(50), lastSuccessAt: store.lastSuccessAt(), now: clock.now(), settings: settings.alerts });
+  const raiseAlerts = (settings: Settings, runId?: string) => {
+    try {
+      const alerts = currentAlerts(settings);
+      const fresh = new Set(gate.admit(alerts.map((a) => ({ ...a, key: alertKey(a) }))).map((a) => a.key));
+      for (const alert of alerts.filter((a) => fresh.has(alertKey(a)))) {
+        const a: Alert = { kind: alert.kind, message: alert.message, at: alert.at, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
+        emit({ type: 'alert', alert: a });
+        log(a.kind === 'run-succeeded' ? 'info' : 'warn', `Alert: ${a.message}`, runId ? { runId } : {});
+        if (settings.alerts.command && deps.runAlertCommand) deps.runAlertCommand(settings.alerts.command, a);
+      }
+    } catch (err) {
+      log('warn', `Alerts could not be evaluated: ${asConnectorError(err, 'local').userMessage}`);
+    }
+  };
+  try {
+    gate.seed(currentAlerts(deps.settings.get()).map((a) => ({ ...a, key: alertKey(a) })));
+  } catch {
+    // Evaluated again after the next run.
+  }
+
+  const testConnection = async (side: 'intacct' | 'tableau') => {
+    const settings = deps.settings.get();
+    const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
+    if (side === 'intacct') {
+      let creds;
+      try {
+        creds = await intacctCredentials(settings, deps.secrets);
+      } catch (err) {
+        return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
+      }
+      const client = deps.factories.createSource({ ...common, credentials: creds });
+      try {
+        return await client.testConnection();
+      } catch (err) {
+        return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
+      } finally {
+        client.close();
+      }
+    }
+    const steps: { name: string; ok: boolean; message: string }[] = [];
+    let auth;
+    try {
+      auth = await tableauAuth(settings, deps.secrets);
+    } catch (err) {
+      return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
+    }
+    let client: ReturnType<ServiceFactories['createTarget']>['client'];
+    try {
+      client = deps.factories.createTarget({ ...common, auth }).client;
+    } catch (err) {
+      return { ok: false, steps: [{ name: 'Server', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
+    }
+    const step = async (name: string, fn: () => Promise<string>) => {
+      if (steps.some((s) => !s.ok)) return;
+      try {
+        steps.push({ name, ok: true, message: await fn() });
+      } catch (err) {
+        steps.push({ name, ok: false, message: asConnectorError(err, 'tableau').userMessage });
+      }
+    };
+    await step('Server', async () => {
+      const info = await client.serverInfo();
+      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}`;
+    });
+    let signedIn = false;
+    await step('Sign in', async () => {
+      await client.signIn();
+      signedIn = true;
+      return `Signed in to site "${settings.tableau.site || 'Default'}".`;
+    });
+    await step('Project', async () => {
+      const p = await client.findProject(settings.tableau.project, { create: false });
+      if (p) return `Project "${p.name}" found.`;
+      if (settings.tableau.createProject) return `Project "${settings.tableau.project}" does not exist yet; the first sync will create it.`;
+      throw new ValidationError({ service: 'tableau', userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`, fields: { 'tableau.project': 'Not found' } });
+    });
+    if (signedIn) await client.signOut().catch(() => undefined);
+    return { ok: steps.every((s) => s.ok), steps };
+  };
+
+  const service: ConnectorService = {
+    getStatus,
+    async syncNow(req) {
+      const r = startRun('manual', req ?? {});
+      if (!r.started) return { started: false, runId: r.runId, reason: r.reason };
+      return { started: true, runId: r.run.runId };
+    },
+    async runNow(req = {}) {
+      const r = startRun(req.trigger ?? 'cli', req);
+      if (!r.started) return { started: false, reason: r.reason };
+      return r.run.done;
+    },
+    async idle() {
+      await current?.done;
+    },
+    async cancelSync() {
+      if (!current) return { cancelled: false };
+      log('warn', `Cancelling run ${current.runId}…`, { runId: current.runId });
+      current.controller.abort(new CancelledError('The run was cancelled.'));
+      return { cancelled: true };
+    },
+    async getSettings() {
+      return deps.settings.get();
+    },
+    async saveSettings(s) {
+      const r = validateSettings(s);
+      if (!r.ok) return r;
+      deps.settings.set(r.settings);
+      scheduler?.update(r.settings.schedule);
+      log('info', 'Settings saved.');
+      void pushStatus();
+      return r;
+    },
+    async setCredential({ name, value }) {
+      if (!secretNames.includes(name)) throw new ValidationError({ userMessage: `Unknown credential "${String(name)}".` });
+      if (!value) throw new ValidationError({ userMessage: 'The secret is empty.', fields: { [name]: 'Required' } });
+      await deps.secrets.set(name, value);
+      log('info', `Credential ${name} updated.`);
+      void pushStatus();
+      return { ok: true };
+    },
+    async clearCredential({ name }) {
+      await deps.secrets.delete(name);
+      log('info', `Credential ${name} removed.`);
+      void pushStatus();
+      return { ok: true };
+    },
+    getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
+    testConnection: ({ side }) => testConnection(side),
+    async listRuns(req) {
+      return store.listRuns(req?.limit ?? 50);
+    },
+    async getRun({ runId }) {
+      return store.getRun(runId);
+    },
+    async queryLogs(q) {
+      return store.queryLogs(q ?? {});
+    },
+    async queryAudit(q) {
+      return store.queryAudit(q);
+    },
+    async exportAudit(q) {
+      const what = q.runId ? `run-${q.runId}` : q.stream ? `stream-${q.stream}` : q.recordKey ? `record-${q.recordKey}` : 'all';
+      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, csv: store.exportAuditCsv(q) };
+    },
+    async getHistory(req) {
+      return store.history(req?.limit ?? 30);
+    },
+    async previewSchedule({ schedule, count }) {
+      return { runs: nextRuns(schedule, clock.now(), count ?? 5), description: describeSchedule(schedule) };
+    },
+    async setSchedulePaused({ paused }) {
+      const s = deps.settings.get();
+      s.schedule.paused = paused;
+      deps.settings.set(s);
+      scheduler?.update(s.schedule);
+      log('info', paused ? 'Schedule paused.' : 'Schedule resumed.');
+      const status = await getStatus();
+      emit({ type: 'status', status });
+      return status;
+    },
+    async exportSupportBundle() {
+      const runs = store.listRuns(50);
+      const files = {
+        'README.txt': 'ml-connector support bundle: recent runs (with per-stream results and tie-outs), the log, the status and the settings. It holds no password, token or secret.\n',
+        'status.json': JSON.stringify(await getStatus(), null, 2),
+        'settings.json': JSON.stringify(deps.settings.get(), null, 2),
+        'runs.json': JSON.stringify(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r), null, 2),
+        'log.json': JSON.stringify(store.queryLogs({ limit: 5000 }), null, 2),
+      };
+      const now = clock.now();
+      const { zip, redactions } = await buildSupportZip(files, await secretValues(deps.secrets, secretNames), new Date(now));
+      if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
+      return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    startScheduler() {
+      if (scheduler || closed) return;
+      const s = deps.settings.get();
+      scheduler = createScheduler({
+        clock,
+        schedule: s.schedule,
+        lastRunAt: () => store.listRuns(1)[0]?.startedAt ?? null,
+        onFire: (trigger) => {
+          const r = startRun(trigger, {});
+          if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
+        },
+        ...(deps.timer ? { timer: deps.timer } : {}),
+      });
+      scheduler.start();
+      // Stale data is a fact of time, not of a run: check it every five minutes too.
+      stopStaleCheck = (deps.timer ?? nodeScheduleTimer()).every(5 * 60_000, () => raiseAlerts(deps.settings.get()));
+      void pushStatus();
+    },
+    async shutdown() {
+      if (closed) return;
+      scheduler?.stop();
+      scheduler = null;
+      stopStaleCheck?.();
+      if (current) {
+        current.controller.abort(new CancelledError('The connector is shutting down.'));
+        await current.done.catch(() => undefined);
+      }
+      closed = true;
+      listeners.clear();
+      if (writerStarting) await writerStarting.catch(() => undefined);
+      await writer?.stop().catch(() => undefined);
+      writer = null;
+      store.close();
+      ledger.close();
+    },
+  };
+  return service;
+}

@@ -1,0 +1,180 @@
+/**
+ * Settings: their defaults and their validation, field by field (issue #4 "One service").
+ *
+ * Front ends send a whole Settings object; `validateSettings` checks shape and content with zod and
+ * returns every problem keyed by its dotted path ('intacct.companyId'), so a form can show each
+ * message next to its field. Nothing secret is part of Settings: passwords and token secrets live
+ * in the SecretStore.
+ */
+import { z } from 'zod';
+import { streamDefinitions } from '../streams/definitions';
+import type { FieldErrors, SaveSettingsResult, Settings, StreamName } from '../../../shared/types';
+
+/** Intacct's production gateway (intacct-xml.md §1). */
+export const DEFAULT_INTACCT_ENDPOINT = 'https://api.intacct.com/ia/xml/xmlgw.phtml';
+
+/**
+ * Settings for a fresh installation. `now` (UTC ms) sets the GL-detail backfill start to 1 January of
+ * the previous year; without it the start date is empty, i.e. all history.
+ */
+export function defaultSettings(now?: number): Settings {
+  const enabled = Object.fromEntries(streamDefinitions.map((d) => [d.name, d.enabledByDefault])) as Record<StreamName, boolean>;
+  return {
+    intacct: { senderId: '', companyId: '', userId: '', entityId: '', endpoint: DEFAULT_INTACCT_ENDPOINT, concurrency: 1, glBookId: 'ACCRUAL' },
+    tableau: {
+      kind: 'cloud',
+      serverUrl: '',
+      site: '',
+      auth: 'pat',
+      patName: '',
+      connectedAppClientId: '',
+      connectedAppSecretId: '',
+      connectedAppUser: '',
+      project: 'Sage Intacct',
+      createProject: false,
+      datasourceNames: {},
+      dependentDatasources: [],
+    },
+    streams: { enabled, glDetailStartDate: now === undefined ? '' : `${new Date(now).getUTCFullYear() - 1}-01-01` },
+    schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: true }, timezone: 'UTC', paused: false },
+    alerts: { consecutiveFailures: 3, freshnessHours: 26, notifyOnSuccess: false, command: '' },
+    retention: { auditDays: 400, logDays: 90 },
+    startAtLogin: false,
+  };
+}
+
+const streamNames = streamDefinitions.map((d) => d.name) as [StreamName, ...StreamName[]];
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 06:00.');
+const isoDate = z.string().refine((s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)), 'Use a date like 2025-01-01.');
+const text = (max = 200) => z.string().max(max, `At most ${max} characters.`);
+
+function isHttpUrl(s: string, allowHttp: (host: string) => boolean): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && allowHttp(u.hostname));
+  } catch {
+    return false;
+  }
+}
+// Plain http is only acceptable to a loopback emulator: credentials must never cross a network in clear text.
+const loopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const presetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('manual') }).strict(),
+  z.object({ kind: z.literal('daily'), time, businessDaysOnly: z.boolean() }).strict(),
+  z.object({ kind: z.literal('hourly'), everyHours: z.number().int().min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'), businessDaysOnly: z.boolean() }).strict(),
+  z
+    .object({
+      kind: z.literal('close'),
+      time,
+      closeBusinessDays: z.number().int().min(1, 'At least 1 day.').max(15, 'At most 15 business days.'),
+      closeEveryHours: z.number().int().min(1, 'At least 1 hour.').max(12, 'At most 12 hours.'),
+    })
+    .strict(),
+]);
+
+/** The zod schema of Settings (shape and ranges; cross-field rules are in `validateSettings`). */
+export const settingsSchema = z
+  .object({
+    intacct: z
+      .object({
+        senderId: text(),
+        companyId: text(),
+        userId: text(),
+        entityId: text(),
+        endpoint: z.string().refine((s) => isHttpUrl(s, loopback), 'Use an https:// URL.'),
+        concurrency: z.number().int().min(1, 'At least 1.').max(2, 'At most 2: other integrations share the company’s request slots.'),
+        glBookId: text(60).min(1, 'Name the GL book (usually ACCRUAL).'),
+      })
+      .strict(),
+    tableau: z
+      .object({
+        kind: z.enum(['cloud', 'server']),
+        serverUrl: z.string().refine((s) => s === '' || isHttpUrl(s, loopback), 'Use the https:// address of your Tableau site (for Cloud, the pod URL).'),
+        site: text(),
+        auth: z.enum(['pat', 'connected-app']),
+        patName: text(),
+        connectedAppClientId: text(),
+        connectedAppSecretId: text(),
+        connectedAppUser: text(),
+        project: text().min(1, 'Name the Tableau project the data sources go to.'),
+        createProject: z.boolean(),
+        datasourceNames: z.partialRecord(z.enum(streamNames), text(255)),
+        dependentDatasources: z.array(text(255).min(1, 'Empty data source name.')).max(100),
+      })
+      .strict(),
+    streams: z
+      .object({
+        enabled: z.record(z.enum(streamNames), z.boolean()),
+        glDetailStartDate: isoDate,
+      })
+      .strict(),
+    schedule: z
+      .object({
+        preset: presetSchema,
+        timezone: z.string().refine(isTimeZone, 'Unknown time zone; use an IANA name like America/New_York.'),
+        paused: z.boolean(),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        consecutiveFailures: z.number().int().min(1).max(100),
+        freshnessHours: z.number().min(0).max(24 * 90),
+        notifyOnSuccess: z.boolean(),
+        command: text(1000),
+      })
+      .strict(),
+    retention: z.object({ auditDays: z.number().int().min(1).max(3650), logDays: z.number().int().min(1).max(3650) }).strict(),
+    startAtLogin: z.boolean(),
+  })
+  .strict();
+
+/** Checks settings; on success returns them (typed), otherwise every problem by dotted path. */
+export function validateSettings(input: unknown): SaveSettingsResult {
+  const parsed = settingsSchema.safeParse(input);
+  const errors: FieldErrors = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.') || '(settings)';
+      errors[path] ??= issue.message;
+    }
+    return { ok: false, errors };
+  }
+  const s = parsed.data as Settings;
+  for (const name of streamNames) {
+    if (typeof s.streams.enabled[name] !== 'boolean') errors[`streams.enabled.${name}`] = 'Say whether this stream is synced.';
+  }
+  if (s.tableau.auth === 'pat' && s.tableau.serverUrl && !s.tableau.patName) errors['tableau.patName'] = 'Enter the name of the personal access token.';
+  if (s.tableau.auth === 'connected-app' && s.tableau.serverUrl) {
+    if (!s.tableau.connectedAppClientId) errors['tableau.connectedAppClientId'] = 'Enter the connected app’s client ID.';
+    if (!s.tableau.connectedAppSecretId) errors['tableau.connectedAppSecretId'] = 'Enter the connected app’s secret ID.';
+    if (!s.tableau.connectedAppUser) errors['tableau.connectedAppUser'] = 'Enter the Tableau user the connector acts as.';
+  }
+  const names = new Map<string, string>();
+  for (const d of streamDefinitions) {
+    const n = (s.tableau.datasourceNames[d.name] || d.target.datasource).toLowerCase();
+    const other = names.get(n);
+    if (other) errors[`tableau.datasourceNames.${d.name}`] = `Same data source name as ${other}.`;
+    names.set(n, d.name);
+  }
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: s };
+}
+
+/** Whether each side has the non-secret settings it needs (secrets are checked separately). */
+export function configuredSides(s: Settings): { intacct: boolean; tableau: boolean } {
+  const i = s.intacct;
+  const t = s.tableau;
+  return {
+    intacct: Boolean(i.senderId && i.companyId && i.userId && i.endpoint),
+    tableau: Boolean(t.serverUrl && (t.auth === 'pat' ? t.patName : t.connectedAppClientId && t.connectedAppSecretId && t.connectedAppUser)),
+  };
+}

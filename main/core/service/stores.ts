@@ -1,0 +1,82 @@
+/**
+ * Where the service keeps settings and secrets: two small interfaces (style.md §Examples 7).
+ *
+ * The Electron shell passes a keytar SecretStore and an electron-store SettingsStore; the CLI passes
+ * a JSON-file SettingsStore and an in-memory SecretStore (filled from environment variables the CLI
+ * reads itself); tests pass the in-memory ones. Secrets are never written to disk by this module.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SecretName, Settings } from '../../../shared/types';
+import { defaultSettings, validateSettings } from './settings';
+
+/** The OS keychain, or a stand-in. Write-only towards front ends: the service never returns a secret. */
+export interface SecretStore {
+  get(name: SecretName): Promise<string | null>;
+  set(name: SecretName, value: string): Promise<void>;
+  delete(name: SecretName): Promise<void>;
+}
+
+/** Persistent settings. */
+export interface SettingsStore {
+  get(): Settings;
+  set(s: Settings): void;
+}
+
+/** Secrets in memory only (tests, the CLI, the demo). */
+export function memorySecretStore(initial: Partial<Record<SecretName, string>> = {}): SecretStore {
+  const values = new Map<SecretName, string>(Object.entries(initial).filter(([, v]) => typeof v === 'string' && v !== '') as [SecretName, string][]);
+  return {
+    get: async (name) => values.get(name) ?? null,
+    set: async (name, value) => void values.set(name, value),
+    delete: async (name) => void values.delete(name),
+  };
+}
+
+/** Settings in memory only. */
+export function memorySettingsStore(initial: Settings = defaultSettings()): SettingsStore {
+  let current = structuredClone(initial);
+  return {
+    get: () => structuredClone(current),
+    set: (s) => void (current = structuredClone(s)),
+  };
+}
+
+/**
+ * Settings in a JSON file (the CLI's `<data dir>/settings.json`). A missing file gives the defaults;
+ * a file that no longer validates is merged over the defaults field group by field group, so a
+ * setting added in a later version gets its default. Writes go to a temporary file first and are
+ * renamed over the old one, so a crash never leaves half a file.
+ */
+export function jsonFileSettingsStore(path: string, defaults: Settings = defaultSettings()): SettingsStore {
+  const load = (): Settings => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      return structuredClone(defaults);
+    }
+    const checked = validateSettings(raw);
+    if (checked.ok) return checked.settings;
+    const merged = structuredClone(defaults) as unknown as Record<string, unknown>;
+    if (raw && typeof raw === 'object') {
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        const d = merged[k];
+        merged[k] = d && typeof d === 'object' && !Array.isArray(d) && v && typeof v === 'object' ? { ...d, ...v } : v;
+      }
+    }
+    const again = validateSettings(merged);
+    return again.ok ? again.settings : structuredClone(defaults);
+  };
+  let current = load();
+  return {
+    get: () => structuredClone(current),
+    set: (s) => {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+      renameSync(tmp, path);
+      current = structuredClone(s);
+    },
+  };
+}

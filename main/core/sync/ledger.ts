@@ -1,0 +1,149 @@
+/**
+ * The ledger: what each Tableau data source holds, as far as the connector loaded it.
+ *
+ * Tableau's REST API cannot read rows back, so the engine keeps, per stream, the key, content hash
+ * and (for tie-out streams) account, period and amount of every record whose load Tableau confirmed.
+ * It is used to
+ * - skip records that are unchanged since they were loaded (a look-back re-read moves nothing),
+ * - tell insert from update in the audit trail,
+ * - find deletions by key reconciliation (keys held here but gone from Intacct),
+ * - give the Tableau side of the tie-out.
+ *
+ * Rows of a batch are first STAGED under its RequestID and only promoted to `held` after Tableau's
+ * job finished, in one transaction, so the ledger never claims a batch Tableau did not apply. A crash
+ * leaves at most staged rows behind (discarded on open) and a re-read re-sends them.
+ */
+import Database from 'better-sqlite3';
+import type { StreamName } from '../../../shared/types';
+
+/** One record of a batch, as the ledger tracks it. */
+export interface LedgerEntry {
+  key: string;
+  hash: string;
+  /** 'upsert': Tableau holds this version after the batch; 'delete': the batch removes the key. */
+  op: 'upsert' | 'delete';
+  account?: string | null;
+  period?: string | null;
+  /** Amount in 10^-scale units (cents). */
+  amountUnits?: bigint | null;
+}
+
+/** Sum of amounts per (account, period), in units. Key: `${account}\u0000${period}`. */
+export type AmountSums = Map<string, bigint>;
+
+export interface Ledger {
+  /** Held hash per key (absent: Tableau does not hold the key). */
+  hashes(stream: StreamName, keys: readonly string[]): Map<string, string>;
+  /** Stages a batch's entries under its RequestID (not yet held). */
+  stage(requestId: string, stream: StreamName, entries: readonly LedgerEntry[]): void;
+  /** Tableau applied the batch: its staged entries become held. `replace` first forgets the stream (overwrite publish). */
+  commit(requestId: string, stream: StreamName, opts?: { replace?: boolean }): void;
+  /** Drops a batch that was not applied. */
+  discard(requestId: string): void;
+  /** Every held key of a stream. */
+  keys(stream: StreamName): Generator<string>;
+  count(stream: StreamName): number;
+  sums(stream: StreamName): AmountSums;
+  /**
+   * Key reconciliation without holding a key set in memory: `startKeyCheck`, then `sawKeys` for every
+   * chunk of keys Intacct has, then `unseenKeys` lists the held keys Intacct no longer has.
+   */
+  startKeyCheck(): void;
+  sawKeys(keys: readonly string[]): void;
+  unseenKeys(stream: StreamName): string[];
+  /** Forgets a stream entirely (its data source is gone or will be replaced). */
+  clear(stream: StreamName): void;
+  getMeta(stream: StreamName, name: string): string | null;
+  setMeta(stream: StreamName, name: string, value: string): void;
+  close(): void;
+}
+
+/** Opens (creating if needed) the ledger database at `path` (':memory:' for tests). */
+export function openLedger(path: string): Ledger {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS held (
+      stream TEXT NOT NULL, record_key TEXT NOT NULL, hash TEXT NOT NULL,
+      account TEXT, period TEXT, amount_units INTEGER,
+      PRIMARY KEY (stream, record_key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS staged (
+      request_id TEXT NOT NULL, stream TEXT NOT NULL, record_key TEXT NOT NULL, hash TEXT NOT NULL, op TEXT NOT NULL,
+      account TEXT, period TEXT, amount_units INTEGER);
+    CREATE INDEX IF NOT EXISTS staged_request ON staged (request_id);
+    CREATE TABLE IF NOT EXISTS meta (stream TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (stream, name)) WITHOUT ROWID;
+    DELETE FROM staged;
+    CREATE TEMP TABLE IF NOT EXISTS seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID;
+  `);
+  const getHash = db.prepare<[string, string], { hash: string }>('SELECT hash FROM held WHERE stream = ? AND record_key = ?');
+  const insertStaged = db.prepare(
+    'INSERT INTO staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const clearStream = db.prepare('DELETE FROM held WHERE stream = ?');
+  const promote = db.prepare(`
+    INSERT OR REPLACE INTO held (stream, record_key, hash, account, period, amount_units)
+    SELECT stream, record_key, hash, account, period, amount_units FROM staged WHERE request_id = ? AND op = 'upsert' ORDER BY rowid`);
+  const removeDeleted = db.prepare(`
+    DELETE FROM held WHERE stream = ? AND record_key IN (SELECT record_key FROM staged WHERE request_id = ? AND op = 'delete')`);
+  const dropStaged = db.prepare('DELETE FROM staged WHERE request_id = ?');
+  const listKeys = db.prepare<[string], { record_key: string }>('SELECT record_key FROM held WHERE stream = ?');
+  const countKeys = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM held WHERE stream = ?');
+  const sumAmounts = db
+    .prepare<[string], { account: string | null; period: string | null; total: bigint | null }>(
+      'SELECT account, period, SUM(amount_units) AS total FROM held WHERE stream = ? GROUP BY account, period',
+    )
+    .safeIntegers(true);
+  const clearSeen = db.prepare('DELETE FROM temp.seen');
+  const insertSeen = db.prepare('INSERT OR IGNORE INTO temp.seen (record_key) VALUES (?)');
+  const unseen = db.prepare<[string], { record_key: string }>(
+    'SELECT record_key FROM held WHERE stream = ? AND record_key NOT IN (SELECT record_key FROM temp.seen)',
+  );
+  const seeAll = db.transaction((keys: readonly string[]) => {
+    for (const k of keys) insertSeen.run(k);
+  });
+  const getMeta = db.prepare<[string, string], { value: string }>('SELECT value FROM meta WHERE stream = ? AND name = ?');
+  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (stream, name, value) VALUES (?, ?, ?)');
+
+  const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => {
+    for (const e of entries) {
+      insertStaged.run(requestId, stream, e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null);
+    }
+  });
+  const commitBatch = db.transaction((requestId: string, stream: string, replace: boolean) => {
+    if (replace) clearStream.run(stream);
+    promote.run(requestId);
+    removeDeleted.run(stream, requestId);
+    dropStaged.run(requestId);
+  });
+
+  return {
+    hashes(stream, keys) {
+      const out = new Map<string, string>();
+      for (const k of keys) {
+        const r = getHash.get(stream, k);
+        if (r) out.set(k, r.hash);
+      }
+      return out;
+    },
+    stage: (requestId, stream, entries) => void stageAll(requestId, stream, entries),
+    commit: (requestId, stream, opts) => void commitBatch(requestId, stream, opts?.replace ?? false),
+    discard: (requestId) => void dropStaged.run(requestId),
+    *keys(stream) {
+      for (const r of listKeys.iterate(stream)) yield r.record_key;
+    },
+    count: (stream) => countKeys.get(stream)?.n ?? 0,
+    sums(stream) {
+      const out: AmountSums = new Map();
+      for (const r of sumAmounts.all(stream)) out.set(`${r.account ?? ''}\u0000${r.period ?? ''}`, r.total ?? 0n);
+      return out;
+    },
+    startKeyCheck: () => void clearSeen.run(),
+    sawKeys: (keys) => void seeAll(keys),
+    unseenKeys: (stream) => unseen.all(stream).map((r) => r.record_key),
+    clear: (stream) => void clearStream.run(stream),
+    getMeta: (stream, name) => getMeta.get(stream, name)?.value ?? null,
+    setMeta: (stream, name, value) => void setMeta.run(stream, name, value),
+    close: () => db.close(),
+  };
+}

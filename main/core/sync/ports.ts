@@ -1,0 +1,115 @@
+/**
+ * The engine's view of the modules it drives (apis.md §A, §C, §D, §F), as small interfaces.
+ *
+ * The sync engine depends on these ports, not on the concrete clients, so that it can be unit-tested
+ * with in-memory fakes and so that each real module (Intacct client, Hyper writer, Tableau loader,
+ * store) satisfies its port structurally. Shapes mirror the agreed APIs field for field.
+ */
+import type { ColumnDef, FixedFilter, Row, StreamDefinition } from '../streams/types';
+import type { AuditEntry, LogEntry, StreamName } from '../../../shared/types';
+import type { Store } from '../store/types';
+
+export type { StreamCursor, StreamState } from '../store/types';
+
+/** A keyset position: (WHENMODIFIED in UTC ms, RECORDNO). */
+export interface Cursor {
+  whenModified: number;
+  recordNo: number;
+}
+
+/** What to read from one Intacct object (apis.md §A `ReadSpec`). */
+export interface ReadSpec {
+  object: string;
+  columns: readonly ColumnDef[];
+  filters?: readonly FixedFilter[];
+  since?: Cursor | null;
+  lookbackMs?: number;
+  until?: number;
+  dateRange?: { column: string; from?: string; to?: string };
+  recordNoRange?: { from: number; to: number };
+  pageSize?: number;
+  maxPages?: number;
+}
+
+/** One page of typed rows and the keyset position after its last row. */
+export interface Page {
+  rows: Row[];
+  cursor: Cursor;
+  totalCount: number | null;
+  pageNo: number;
+}
+
+/** The part of the Intacct client (apis.md §A) the engine uses. */
+export interface SourcePort {
+  readChanged(spec: ReadSpec, signal?: AbortSignal): AsyncGenerator<Page>;
+  readPartitioned(spec: ReadSpec, opts: { partitions: number }, signal?: AbortSignal): AsyncGenerator<Page>;
+  count(spec: ReadSpec, signal?: AbortSignal): Promise<number>;
+  readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<number[]>;
+  readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal): AsyncGenerator<{ recordNo: number; deletedAt: number }[]>;
+  readonly transactions: number;
+}
+
+/** A published data source as the Tableau client reports it. */
+export interface DatasourceRef {
+  id: string;
+  name: string;
+  projectId?: string;
+}
+
+/** The part of the Tableau client (apis.md §D) the engine uses directly (loads go through `LoadFn`). */
+export interface TargetPort {
+  signIn(): Promise<{ siteId: string; userId: string }>;
+  findProject(name: string, opts?: { create?: boolean }): Promise<{ id: string; name: string } | null>;
+  findDatasource(name: string, projectId?: string): Promise<DatasourceRef | null>;
+  refreshDatasource(id: string): Promise<{ id: string } | null>;
+}
+
+/** One batch handed to the loader (apis.md §D `LoadBatch`). */
+export interface LoadBatch {
+  stream: StreamDefinition;
+  datasourceName: string;
+  projectId: string;
+  existingDatasourceId: string | null;
+  upsertFile: string | null;
+  deleteFile?: string | null;
+  requestId: string;
+  fullLoad: boolean;
+}
+
+/** Loads one batch and waits for Tableau's job (D's `loadBatch` bound to a client). */
+export type LoadFn = (
+  batch: LoadBatch,
+  opts: { signal?: AbortSignal; onPhase?: (phase: 'uploading' | 'applying', pct?: number) => void },
+) => Promise<{ datasourceId: string; jobId: string | null }>;
+
+/** A table inside a payload .hyper file (apis.md §C `HyperTable`). */
+export interface PayloadTable {
+  schema: string;
+  name: string;
+  columns: readonly ColumnDef[];
+}
+
+/** Writes a .hyper payload from streamed row chunks (C's `writeHyperFile` bound to an engine). */
+export type WritePayloadFn = (
+  path: string,
+  tables: { table: PayloadTable; rows: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]> }[],
+) => Promise<{ rowCounts: number[]; bytes: number }>;
+
+/** The part of the local store (apis.md §F) the engine writes to. */
+export type StorePort = Pick<
+  Store,
+  | 'getStreamState'
+  | 'saveStreamState'
+  | 'recordAudit'
+  | 'markAudit'
+  | 'appendLog'
+  | 'startRun'
+  | 'finishRun'
+  | 'saveStreamResult'
+  | 'saveTieOut'
+  | 'listRuns'
+  | 'lastSuccessAt'
+>;
+
+/** Re-exported so engine files import their shared shapes from one place. */
+export type { AuditEntry, LogEntry, StreamName };

@@ -1,0 +1,231 @@
+/**
+ * One sync run over every selected stream (issue #4 "Streams and runs").
+ *
+ * Order: sign in to Tableau and find the project (a wrong token or project fails the run before
+ * anything is read), then each enabled stream in definition order (small master data first, GL
+ * detail last), then the refresh of the dependent data sources, then the tie-out. A stream that
+ * fails for a transient reason does not stop the others (the run ends 'partial'); a configuration
+ * failure (bad credentials, missing permission, wrong project) stops the run at once, because every
+ * later stream would fail the same way, and a user cancel stops it where it is.
+ */
+import type { Clock } from '../clock';
+import { ApiError, CancelledError, ConnectorError, asConnectorError, isAbortError } from '../errors';
+import { streamDefinitions } from '../streams/definitions';
+import type {
+  ErrorInfo,
+  LogLevel,
+  RunDetail,
+  RunSummary,
+  Settings,
+  StreamName,
+  StreamProgress,
+  StreamRunResult,
+  TieOut,
+} from '../../../shared/types';
+import type { Ledger } from './ledger';
+import type { LoadFn, SourcePort, StorePort, TargetPort, WritePayloadFn } from './ports';
+import { defaultEngineOptions, syncStream, type EngineOptions, type StreamSyncOutcome } from './stream-sync';
+import { buildTieOut, describeTieOut } from './tie-out';
+
+/** What a run needs from the outside (all injected). */
+export interface RunDeps {
+  clock: Clock;
+  settings: Settings;
+  source: SourcePort;
+  target: TargetPort;
+  load: LoadFn;
+  writePayload: WritePayloadFn;
+  store: StorePort;
+  ledger: Ledger;
+  /** Folder for payload files (emptied of a run's files as they are loaded). */
+  workDir: string;
+  options?: Partial<EngineOptions>;
+  onProgress?: (runId: string, p: StreamProgress) => void;
+  log?: (level: LogLevel, message: string, extra?: { runId?: string; stream?: StreamName; service?: string }) => void;
+}
+
+/** What to run. */
+export interface RunRequest {
+  runId: string;
+  trigger: RunSummary['trigger'];
+  /** Streams to sync (default: every enabled stream). */
+  streams?: readonly StreamName[];
+  /** Streams to reload in full (their data sources are republished). */
+  fullReload?: readonly StreamName[];
+  signal?: AbortSignal;
+}
+
+/** The plain error shape the front ends show, from anything thrown. */
+export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: string } = {}): ErrorInfo {
+  if (isAbortError(err)) return { message: 'The run was cancelled.', service: 'local', code: 'CANCELLED', ...extra };
+  const e = asConnectorError(err, 'local');
+  return { message: e.userMessage, service: e.service, kind: e.kind, ...(e.code ? { code: e.code } : {}), ...extra };
+}
+
+/** Runs the sync and records it in the store; resolves with the run's detail (never rejects for a sync failure). */
+export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail> {
+  const { clock, settings, store } = deps;
+  const options: EngineOptions = { ...defaultEngineOptions, ...deps.options };
+  const signal = req.signal ?? new AbortController().signal;
+  const startedAt = clock.now();
+  const runId = req.runId;
+  const log = (level: LogLevel, message: string, stream?: StreamName, service?: string) =>
+    deps.log?.(level, message, { runId, ...(stream ? { stream } : {}), ...(service ? { service } : {}) });
+  const txStart = deps.source.transactions;
+  store.startRun({ runId, trigger: req.trigger, startedAt });
+
+  const selected = streamDefinitions.filter((d) =>
+    req.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name],
+  );
+  const results: StreamRunResult[] = [];
+  const ties: ({ stream: StreamName } & NonNullable<StreamSyncOutcome['tieOut']>)[] = [];
+  let runError: ErrorInfo | null = null;
+  let cancelled = false;
+  // A configuration failure (bad credentials, missing permission) stops the run: every later stream would fail alike.
+  let fatal = false;
+  log('info', `Run started (${req.trigger}): ${selected.map((d) => d.name).join(', ') || 'no streams enabled'}`);
+
+  let projectId: string | null = null;
+  try {
+    if (signal.aborted) throw new CancelledError();
+    await deps.target.signIn();
+    const project = await deps.target.findProject(settings.tableau.project, { create: settings.tableau.createProject });
+    if (!project) {
+      throw new ApiError({
+        service: 'tableau',
+        kind: 'config',
+        code: 'PROJECT_NOT_FOUND',
+        userMessage: `Tableau project "${settings.tableau.project}" was not found. Create it in Tableau or allow the connector to create it (Settings › Tableau).`,
+      });
+    }
+    projectId = project.id;
+  } catch (err) {
+    cancelled = isAbortError(err) || signal.aborted;
+    runError = errorInfo(err, { runId });
+    log(cancelled ? 'warn' : 'error', cancelled ? 'Run cancelled.' : `Run failed before reading: ${runError.message}`, undefined, runError.service);
+  }
+
+  if (projectId) {
+    for (const def of selected) {
+      if (signal.aborted) {
+        cancelled = true;
+        results.push(skipped(def.name, 'cancelled'));
+        continue;
+      }
+      if (fatal) {
+        results.push(skipped(def.name, 'skipped'));
+        continue;
+      }
+      const started = clock.now();
+      try {
+        const out = await syncStream({
+          runId,
+          until: startedAt,
+          def,
+          settings,
+          datasourceName: settings.tableau.datasourceNames[def.name] || def.target.datasource,
+          projectId,
+          fullReload: req.fullReload?.includes(def.name) ?? false,
+          source: deps.source,
+          load: deps.load,
+          writePayload: deps.writePayload,
+          store,
+          ledger: deps.ledger,
+          clock,
+          workDir: deps.workDir,
+          signal,
+          options,
+          onProgress: (p) => deps.onProgress?.(runId, p),
+          log: (level, message) => log(level, message, def.name),
+        });
+        results.push(out.result);
+        store.saveStreamResult(runId, out.result);
+        if (out.tieOut) ties.push({ stream: def.name, ...out.tieOut });
+        log(
+          'info',
+          `${def.label}: ${out.result.rowsRead} read, ${out.result.rowsUpserted} loaded, ${out.result.rowsDeleted} deleted${out.result.fullLoad ? ' (full load)' : ''}`,
+          def.name,
+        );
+      } catch (err) {
+        const wasCancel = isAbortError(err) || signal.aborted;
+        const info = errorInfo(err, { stream: def.name, runId });
+        const result: StreamRunResult = {
+          ...skipped(def.name, wasCancel ? 'cancelled' : 'failed'),
+          durationMs: clock.now() - started,
+          ...(wasCancel ? {} : { error: info }),
+        };
+        results.push(result);
+        store.saveStreamResult(runId, result);
+        deps.onProgress?.(runId, { stream: def.name, phase: wasCancel ? 'cancelled' : 'failed', rowsDone: 0, rowsExpected: null, message: info.message });
+        if (wasCancel) {
+          cancelled = true;
+          log('warn', `${def.label}: cancelled; its checkpoint did not move.`, def.name);
+        } else {
+          runError ??= info;
+          fatal = err instanceof ConnectorError && err.kind === 'config';
+          log('error', `${def.label} failed: ${info.message}`, def.name, info.service);
+        }
+      }
+    }
+  }
+
+  const succeeded = results.filter((r) => r.outcome === 'succeeded').length;
+  if (projectId && succeeded > 0 && !cancelled && settings.tableau.dependentDatasources.length) {
+    // The loaded streams show 'refreshing' while the data sources built on them are refreshed.
+    const loaded = results.filter((r) => r.outcome === 'succeeded');
+    const show = (phase: StreamProgress['phase']) =>
+      loaded.forEach((r) => deps.onProgress?.(runId, { stream: r.stream, phase, rowsDone: r.rowsRead, rowsExpected: r.rowsRead, ...(phase === 'refreshing' ? { message: 'refreshing dependent data sources' } : {}) }));
+    show('refreshing');
+    await refreshDependents(deps, signal, log);
+    show('done');
+  }
+
+  let tieOut: TieOut | null = null;
+  if (ties.length) {
+    tieOut = buildTieOut(ties);
+    store.saveTieOut(runId, tieOut);
+    log(tieOut.ok ? 'info' : 'warn', describeTieOut(tieOut));
+  }
+
+  const outcome: RunSummary['outcome'] = cancelled
+    ? 'cancelled'
+    : runError === null
+      ? 'succeeded'
+      : succeeded > 0
+        ? 'partial'
+        : 'failed';
+  const finishedAt = clock.now();
+  const rowsMoved = results.reduce((n, r) => n + r.rowsUpserted + r.rowsDeleted, 0);
+  const apiTransactions = deps.source.transactions - txStart;
+  const error = cancelled ? errorInfo(new CancelledError(), { runId }) : runError;
+  store.finishRun(runId, { finishedAt, outcome, rowsMoved, apiTransactions, error, durationMs: finishedAt - startedAt });
+  log(outcome === 'succeeded' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error', `Run ${outcome}: ${rowsMoved} rows moved in ${Math.round((finishedAt - startedAt) / 100) / 10} s, ${apiTransactions} Intacct API transactions`);
+  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut };
+}
+
+function skipped(stream: StreamName, outcome: StreamRunResult['outcome']): StreamRunResult {
+  return { stream, outcome, rowsRead: 0, rowsUpserted: 0, rowsDeleted: 0, durationMs: 0, fullLoad: false, apiTransactions: 0 };
+}
+
+/**
+ * Refreshes the data sources whose extracts depend on the loaded data (settings, by name). The loaded
+ * data sources themselves need no refresh: publish and PATCH already changed their data
+ * (tableau-rest.md §8 item 4). "Already queued" (409093) is reported by the client as null: fine.
+ */
+async function refreshDependents(deps: RunDeps, signal: AbortSignal, log: (level: LogLevel, message: string, stream?: StreamName, service?: string) => void): Promise<void> {
+  for (const name of deps.settings.tableau.dependentDatasources) {
+    if (signal.aborted) return;
+    try {
+      const ds = await deps.target.findDatasource(name);
+      if (!ds) {
+        log('warn', `Dependent data source "${name}" was not found in Tableau; nothing refreshed.`, undefined, 'tableau');
+        continue;
+      }
+      const job = await deps.target.refreshDatasource(ds.id);
+      log('info', job ? `Refresh of "${name}" started (job ${job.id}).` : `Refresh of "${name}" was already queued.`, undefined, 'tableau');
+    } catch (err) {
+      if (isAbortError(err)) return;
+      log('warn', `Could not refresh "${name}": ${asConnectorError(err, 'tableau').userMessage}`, undefined, 'tableau');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `ml-connector sync` as a script sees it: exit codes and messages (README "CLI").
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../main/core/clock';
+import { startIntacctEmulator, type IntacctEmulator } from '../../main/core/emulators/intacct';
+import { startTableauEmulator, type TableauEmulator } from '../../main/core/emulators/tableau';
+import { demoSettings } from '../../main/core/demo';
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/ml-connector.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('ml-connector sync (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlc-cli-'));
+  let intacct: IntacctEmulator;
+  let tableau: TableauEmulator;
+  let env: Record<string, string>;
+  before(async () => {
+    intacct = await startIntacctEmulator({ glRows: 500, clock: systemClock });
+    tableau = await startTableauEmulator({ clock: systemClock, workDir: join(dir, 'tableau') });
+    const settings = demoSettings(intacct, tableau);
+    settings.streams.enabled = { ...settings.streams.enabled, ap_bill: false, ap_bill_line: false, ap_payment: false, ap_payment_detail: false };
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
+    env = { ML_INTACCT_SENDER_PASSWORD: intacct.credentials.senderPassword, ML_INTACCT_USER_PASSWORD: intacct.credentials.userPassword, ML_TABLEAU_PAT_SECRET: tableau.patSecret };
+  });
+  after(async () => {
+    await Promise.allSettled([intacct?.close(), tableau?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 2 when a secret is missing, naming it', async () => {
+    const r = await cli(['--data-dir', dir, 'sync'], { ...env, ML_TABLEAU_PAT_SECRET: '' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /personal access token secret/);
+  });
+
+  it('exits 3 on a wrong Intacct password, with the reason, and loads nothing', async () => {
+    const r = await cli(['--data-dir', dir, 'sync'], { ...env, ML_INTACCT_USER_PASSWORD: 'not-the-password' });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /failed/);
+    assert.equal(tableau.appliedRequestIds.length, 0);
+    assert.equal(await tableau.readRows('Intacct Vendors'), null);
+  });
+
+  it('exits 0 after a successful run and reports it', async () => {
+    const r = await cli(['--data-dir', dir, 'sync', '--streams', 'vendor,gl_detail'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /succeeded: \d+ rows moved/);
+    assert.equal((await tableau.readRows('Intacct GL Detail'))?.length, 500);
+    const status = await cli(['--data-dir', dir, 'status', '--json'], env);
+    assert.equal(status.code, 0);
+    assert.equal(JSON.parse(status.stdout).lastRun.outcome, 'succeeded');
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The sync engine against both emulators (issue #4 acceptance 2 and 4, and "runs never overlap"):
+ * real Intacct XML gateway client, real .hyper payloads written by hyperd, real Tableau REST calls.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../main/core/clock';
+import { createNodeFetch } from '../../main/core/http/transport';
+import { startDemoEnvironment, type DemoEnvironment } from '../../main/core/demo';
+import { defaultFactories } from '../../main/core/service/default-factories';
+import type { RunDetail, StreamName } from '../../shared/types';
+
+const fast = defaultFactories({
+  projectRoot: process.cwd(),
+  intacct: { timeoutMs: 3_000, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 } },
+  tableau: { timeoutMs: 5_000, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 }, jobPoll: { initialDelayMs: 20, factor: 1.2, maxDelayMs: 100 } },
+});
+
+async function start(dir: string, glRows = 2000): Promise<DemoEnvironment> {
+  return startDemoEnvironment({
+    dataDir: dir,
+    glRows,
+    clock: systemClock,
+    fetch: createNodeFetch({}),
+    factories: fast,
+    engineOptions: { batchRows: 800 },
+    tableau: { jobPollsToComplete: 1 },
+  });
+}
+
+async function sync(env: DemoEnvironment, streams?: StreamName[]): Promise<RunDetail> {
+  const r = await env.service.runNow({ trigger: 'manual', ...(streams ? { streams } : {}) });
+  assert.ok('outcome' in r, 'the run started');
+  return r;
+}
+
+async function assertConverged(env: DemoEnvironment): Promise<void> {
+  const sides = await env.compare();
+  const bad = sides.filter((s) => !s.match);
+  assert.deepEqual(bad.map((s) => `${s.name}: ${s.problems.join('; ')}`), []);
+}
+
+const moved = (run: RunDetail, s: StreamName) => {
+  const r = run.streams.find((x) => x.stream === s)!;
+  return [r.rowsUpserted, r.rowsDeleted];
+};
+
+describe('sync against the emulators', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mlc-int-sync-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  describe('incremental runs', () => {
+    let env: DemoEnvironment;
+    before(async () => {
+      env = await start(join(root, 'incremental'));
+    });
+    after(async () => env?.close());
+
+    it('a second run moves only the edits, additions and deletions, and the sides match again', async () => {
+      const dependent = await env.tableau.createDatasource('Finance dashboard extract');
+      const settings = await env.service.getSettings();
+      settings.tableau.dependentDatasources = ['Finance dashboard extract'];
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+      const first = await sync(env);
+      assert.equal(first.outcome, 'succeeded', JSON.stringify(first.error));
+      await assertConverged(env);
+      assert.deepEqual(env.tableau.refreshes.map((r) => r.datasourceId), [dependent.id], 'the dependent data source was refreshed once');
+
+      // Let WHENMODIFIED (whole seconds) move past the first run's start.
+      await new Promise((r) => setTimeout(r, 1100));
+      const c = env.intacct.company;
+      const vendors = [...c.list('VENDOR')].map((r) => Number(r.RECORDNO));
+      c.edit('VENDOR', vendors[0]!, { NAME: 'Smith & <Sons> "Ltd"' });
+      c.edit('VENDOR', vendors[1]!, { CREDITLIMIT: '12345.67' });
+      c.add('VENDOR', { VENDORID: 'V-NEW-1', NAME: 'Brand new vendor', STATUS: 'active' });
+      c.remove('VENDOR', vendors[2]!);
+      const lines = [...c.list('APBILLITEM')].map((r) => Number(r.RECORDNO));
+      c.remove('APBILLITEM', lines[5]!);
+      c.remove('APBILLITEM', lines[6]!);
+      const gl = [...c.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')].slice(0, 40);
+      for (const r of gl.slice(0, 3)) c.edit('GLDETAIL', Number(r.RECORDNO), { AMOUNT: '1234.56', DESCRIPTION: 'corrected' });
+      for (const r of gl.slice(10, 14)) c.remove('GLDETAIL', Number(r.RECORDNO));
+      const template = gl[20]!;
+      c.add('GLDETAIL', { ...template, RECORDNO: '', AMOUNT: '-0.01' });
+      await new Promise((r) => setTimeout(r, 1100));
+
+      const second = await sync(env);
+      assert.equal(second.outcome, 'succeeded', JSON.stringify(second.error));
+      assert.deepEqual(moved(second, 'vendor'), [3, 1]);
+      assert.deepEqual(moved(second, 'ap_bill_line'), [0, 2]);
+      assert.deepEqual(moved(second, 'gl_detail'), [4, 4]);
+      for (const s of ['gl_account', 'department', 'location', 'ap_bill', 'ap_payment', 'ap_payment_detail'] as StreamName[]) {
+        assert.deepEqual(moved(second, s), [0, 0], `${s} moved nothing`);
+      }
+      assert.ok(second.streams.every((s) => !s.fullLoad));
+      assert.equal(second.tieOut?.ok, true, JSON.stringify(second.tieOut?.differences));
+      await assertConverged(env);
+
+      // The audit trail names each moved record with its action and the applied batch.
+      const audit = await env.service.queryAudit({ runId: second.runId, stream: 'vendor' });
+      assert.deepEqual(audit.map((a) => a.action).sort(), ['delete', 'insert', 'update', 'update']);
+      assert.ok(audit.every((a) => a.result === 'applied' && a.requestId));
+    });
+
+    it('runs never overlap: a second request while one runs is refused', async () => {
+      const first = await env.service.syncNow();
+      const second = await env.service.syncNow();
+      assert.equal(first.started, true);
+      assert.equal(second.started, false);
+      assert.equal(second.runId, first.runId);
+      await env.service.idle();
+    });
+  });
+
+  describe('faults', () => {
+    let env: DemoEnvironment;
+    before(async () => {
+      env = await start(join(root, 'faults'), 1500);
+    });
+    after(async () => env?.close());
+
+    it('a bad password ends the run with a clear error and changes nothing', async () => {
+      const s = await env.service.getCredentialStatus();
+      assert.equal(s.intacctUserPassword, true);
+      await env.service.setCredential({ name: 'intacctUserPassword', value: 'wrong-password' });
+      const run = await sync(env);
+      assert.equal(run.outcome, 'failed');
+      assert.match(run.error?.message ?? '', /password|credentials|sign/i);
+      assert.equal(run.error?.service, 'intacct');
+      assert.ok(run.streams.slice(1).every((x) => x.outcome === 'skipped'), 'later streams are not attempted');
+      assert.equal(env.tableau.appliedRequestIds.length, 0);
+      for (const d of ['Intacct Vendors', 'Intacct GL Detail']) assert.equal(await env.tableau.readRows(d), null);
+      assert.ok((await env.service.getStatus()).streams.every((x) => x.checkpoint === null));
+      await env.service.setCredential({ name: 'intacctUserPassword', value: env.intacct.credentials.userPassword });
+    });
+
+    it('with 10% of calls faulted on both sides, runs still converge', async () => {
+      env.intacct.setFaults({ rate: 0.1, kinds: ['http500', 'http429', 'drop', 'malformed', 'transient', 'sessionExpire'], seed: 7 });
+      env.tableau.setFaults({ rate: 0.1, kinds: ['expire401', 'http429', 'http5xx', 'jobFail'], seed: 11 });
+      let run = await sync(env);
+      for (let i = 0; i < 3 && run.outcome !== 'succeeded'; i++) run = await sync(env);
+      assert.equal(run.outcome, 'succeeded', JSON.stringify(run.error));
+      await new Promise((r) => setTimeout(r, 1100));
+      const c = env.intacct.company;
+      const gl = [...c.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')].slice(0, 30);
+      for (const r of gl.slice(0, 10)) c.edit('GLDETAIL', Number(r.RECORDNO), { AMOUNT: '77.70' });
+      for (const r of gl.slice(20, 25)) c.remove('GLDETAIL', Number(r.RECORDNO));
+      await new Promise((r) => setTimeout(r, 1100));
+      run = await sync(env);
+      for (let i = 0; i < 3 && run.outcome !== 'succeeded'; i++) run = await sync(env);
+      assert.equal(run.outcome, 'succeeded', JSON.stringify(run.error));
+      env.intacct.setFaults({ rate: 0, kinds: [] });
+      env.tableau.setFaults({ rate: 0, kinds: [] });
+      await assertConverged(env);
+      const ids = env.tableau.appliedRequestIds;
+      assert.equal(new Set(ids).size, ids.length, 'no batch applied twice');
+      assert.ok(env.intacct.requests.some((r) => r.fault) && env.tableau.requests.some((r) => r.fault), 'faults were injected');
+    });
+  });
+});

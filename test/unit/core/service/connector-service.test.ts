@@ -1,0 +1,277 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { ManualClock } from '../../../../main/core/clock';
+import { AuthError } from '../../../../main/core/errors';
+import { createConnectorService, type ConnectorService } from '../../../../main/core/service/connector-service';
+import { defaultSettings } from '../../../../main/core/service/settings';
+import { memorySecretStore, memorySettingsStore } from '../../../../main/core/service/stores';
+import type { ServiceFactories } from '../../../../main/core/service/runtime';
+import type { TimerLike } from '../../../../main/core/schedule';
+import type { ServiceEvent, Settings } from '../../../../shared/types';
+import { FakeSource, FakeTableau, seedCompany } from '../sync/fakes';
+
+const dirs: string[] = [];
+const services: ConnectorService[] = [];
+after(async () => {
+  for (const s of services) await s.shutdown();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+/** A timer the test fires by hand. */
+class HandTimer implements TimerLike {
+  readonly pending: { when: number; fn: () => void }[] = [];
+  at(when: number, fn: () => void) {
+    const e = { when, fn };
+    this.pending.push(e);
+    return () => void this.pending.splice(this.pending.indexOf(e) >>> 0, 1);
+  }
+  readonly repeating: (() => void)[] = [];
+  every(_ms: number, fn: () => void) {
+    this.repeating.push(fn);
+    return () => void this.repeating.splice(this.repeating.indexOf(fn) >>> 0, 1);
+  }
+  fireAll() {
+    for (const e of this.pending.splice(0)) e.fn();
+  }
+}
+
+function configuredSettings(): Settings {
+  const s = defaultSettings();
+  s.intacct = { ...s.intacct, senderId: 'sender', companyId: 'acme', userId: 'api' };
+  s.tableau = { ...s.tableau, serverUrl: 'https://tableau.example.com', site: 'acme', patName: 'connector', project: 'Finance' };
+  s.streams.enabled = Object.fromEntries(Object.keys(s.streams.enabled).map((k) => [k, ['vendor', 'ap_bill_line', 'gl_detail'].includes(k)])) as Settings['streams']['enabled'];
+  s.schedule.preset = { kind: 'hourly', everyHours: 1, businessDaysOnly: false };
+  return s;
+}
+
+async function setup(opts: { configured?: boolean } = {}) {
+  const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
+  const source = new FakeSource(() => clock.now());
+  seedCompany(source, 30);
+  source.pageSize = 10;
+  clock.advance(60_000);
+  const tableau = new FakeTableau();
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlc-service-'));
+  dirs.push(dataDir);
+  const secrets = memorySecretStore(
+    opts.configured === false ? {} : { intacctSenderPassword: 'sender-secret-1', intacctUserPassword: 'user-secret-2', tableauPatSecret: 'pat-secret-3' },
+  );
+  const settings = memorySettingsStore(opts.configured === false ? defaultSettings() : configuredSettings());
+  const factories: ServiceFactories = {
+    createSource: () => source,
+    createTarget: () => ({ client: tableau, load: tableau.load }),
+    startPayloadWriter: async () => ({ write: tableau.writePayload, stop: async () => {} }),
+    evaluateAlerts: ({ runs, now }) => (runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : []),
+  };
+  const timer = new HandTimer();
+  const service = await createConnectorService({ clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 } });
+  services.push(service);
+  const events: ServiceEvent[] = [];
+  service.onEvent((e) => events.push(e));
+  return { clock, source, tableau, service, events, secrets, timer, dataDir };
+}
+
+describe('createConnectorService', () => {
+  it('reports not-configured until both sides have settings and secrets, and never returns a secret', async () => {
+    const env = await setup({ configured: false });
+    let status = await env.service.getStatus();
+    assert.equal(status.state, 'not-configured');
+    assert.deepEqual(status.configured, { intacct: false, tableau: false });
+    const saved = await env.service.saveSettings(configuredSettings());
+    assert.equal(saved.ok, true);
+    await env.service.setCredential({ name: 'intacctSenderPassword', value: 's3cret-sender' });
+    await env.service.setCredential({ name: 'intacctUserPassword', value: 's3cret-user' });
+    await env.service.setCredential({ name: 'tableauPatSecret', value: 's3cret-pat' });
+    assert.deepEqual(await env.service.getCredentialStatus(), { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: false });
+    status = await env.service.getStatus();
+    assert.equal(status.state, 'idle');
+    const everything = JSON.stringify([status, await env.service.getSettings(), await env.service.queryLogs(), env.events]);
+    assert.ok(!/s3cret/.test(everything), 'a secret leaked into a response or event');
+    await env.service.clearCredential({ name: 'tableauPatSecret' });
+    assert.equal((await env.service.getStatus()).configured.tableau, false);
+  });
+
+  it('rejects bad settings with messages keyed by dotted path, and keeps the old ones', async () => {
+    const env = await setup();
+    const bad = configuredSettings();
+    bad.intacct.concurrency = 3;
+    bad.schedule.timezone = 'Mars/Olympus';
+    bad.tableau.serverUrl = 'http://tableau.example.com';
+    bad.streams.glDetailStartDate = '2025-13-01';
+    const r = await env.service.saveSettings(bad);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.deepEqual(Object.keys(r.errors).sort(), ['intacct.concurrency', 'schedule.timezone', 'streams.glDetailStartDate', 'tableau.serverUrl']);
+    assert.equal((await env.service.getSettings()).intacct.concurrency, 1);
+  });
+
+  it('runs a sync with progress events, refuses an overlapping one, and records the run', async () => {
+    const env = await setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    env.tableau.onLoad = () => gate;
+    const started = await env.service.syncNow();
+    assert.equal(started.started, true);
+    const second = await env.service.syncNow({ streams: ['vendor'] });
+    assert.deepEqual(second, { started: false, runId: started.runId, reason: 'A sync is already running.' });
+    assert.equal((await env.service.getStatus()).state, 'syncing');
+    release();
+    await env.service.idle();
+    const runs = await env.service.listRuns();
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.outcome, 'succeeded');
+    const detail = await env.service.getRun({ runId: started.runId! });
+    assert.equal(detail?.streams.length, 3);
+    assert.ok(env.events.some((e) => e.type === 'progress' && e.progress.phase === 'reading'));
+    assert.ok(env.events.some((e) => e.type === 'run-finished' && e.run.runId === started.runId));
+    assert.ok(!env.events.some((e) => e.type === 'run-finished' && 'streams' in e.run), 'run-finished carries a RunSummary');
+    assert.equal(env.tableau.signOuts, 1, 'signs out of Tableau when the run ends');
+    const audit = await env.service.queryAudit({ stream: 'gl_detail', limit: 100 });
+    assert.equal(audit.length, 30);
+    const csv = await env.service.exportAudit({ runId: started.runId! });
+    assert.match(csv.fileName, /^audit-run-/);
+    assert.equal(csv.csv.trim().split('\r\n').length, 1 + 12 + 20 + 30);
+  });
+
+  it('a scheduled run that finds one in progress is skipped and logged', async () => {
+    const env = await setup();
+    let release!: () => void;
+    env.tableau.onLoad = () => new Promise<void>((r) => (release = r));
+    env.service.startScheduler();
+    const due = (await env.service.getStatus()).nextRunAt;
+    assert.ok(due);
+    await env.service.syncNow();
+    await new Promise((r) => setTimeout(r, 20));
+    env.clock.set(due);
+    env.timer.fireAll();
+    env.tableau.onLoad = null;
+    release();
+    await env.service.idle();
+    const logs = await env.service.queryLogs({ search: 'skipped' });
+    assert.ok(logs.some((l) => /Scheduled run skipped/.test(l.message)), JSON.stringify(logs));
+    assert.equal((await env.service.listRuns()).length, 1);
+  });
+
+  it('cancelSync stops the run and reports it cancelled', async () => {
+    const env = await setup();
+    let entered!: () => void;
+    const inLoad = new Promise<void>((r) => (entered = r));
+    env.tableau.onLoad = async () => {
+      entered();
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    const started = await env.service.syncNow();
+    await inLoad;
+    assert.deepEqual(await env.service.cancelSync(), { cancelled: true });
+    await env.service.idle();
+    const run = await env.service.getRun({ runId: started.runId! });
+    assert.equal(run?.outcome, 'cancelled');
+    assert.deepEqual(await env.service.cancelSync(), { cancelled: false });
+  });
+
+  it('a bad password fails the run with that message and raises a run-failed alert', async () => {
+    const env = await setup();
+    env.source.failWith = new AuthError({ service: 'intacct', userMessage: 'Intacct rejected the user password.' });
+    const r = await env.service.runNow();
+    assert.ok('outcome' in r);
+    assert.equal(r.outcome, 'failed');
+    assert.equal(r.error?.message, 'Intacct rejected the user password.');
+    assert.ok(env.events.some((e) => e.type === 'alert' && e.alert.kind === 'run-failed'));
+    const status = await env.service.getStatus();
+    assert.equal(status.state, 'error');
+    assert.equal(status.lastError?.message, 'Intacct rejected the user password.');
+  });
+
+  it('raises each alert once, even when alerts are evaluated again on the timer', async () => {
+    const env = await setup();
+    env.service.startScheduler();
+    env.source.failWith = new AuthError({ service: 'intacct', userMessage: 'Intacct rejected the user password.' });
+    await env.service.runNow();
+    const count = () => env.events.filter((e) => e.type === 'alert').length;
+    assert.equal(count(), 1);
+    for (const fn of env.timer.repeating) fn();
+    assert.equal(count(), 1, 'the same fact is not raised again');
+    await env.service.runNow();
+    assert.equal(count(), 2, 'a new failed run is a new alert');
+  });
+
+  it('a run with missing credentials fails with a message naming what is missing', async () => {
+    const env = await setup();
+    await env.service.clearCredential({ name: 'intacctUserPassword' });
+    const r = await env.service.runNow();
+    assert.ok('outcome' in r && r.outcome === 'failed');
+    assert.match(r.error?.message ?? '', /user password/);
+  });
+
+  it('tests each side step by step', async () => {
+    const env = await setup();
+    const intacct = await env.service.testConnection({ side: 'intacct' });
+    assert.equal(intacct.ok, true);
+    const tableau = await env.service.testConnection({ side: 'tableau' });
+    assert.deepEqual(tableau.steps.map((s) => [s.name, s.ok]), [['Server', true], ['Sign in', true], ['Project', true]]);
+  });
+
+  it('previews the schedule and pauses it', async () => {
+    const env = await setup();
+    const p = await env.service.previewSchedule({ schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: false }, timezone: 'UTC', paused: false }, count: 3 });
+    assert.equal(p.runs.length, 3);
+    assert.equal(p.runs[0], Date.UTC(2026, 0, 16, 6));
+    assert.match(p.description, /06:00/);
+    env.service.startScheduler();
+    const status = await env.service.setSchedulePaused({ paused: true });
+    assert.equal(status.schedulePaused, true);
+    assert.equal(status.nextRunAt, null);
+  });
+
+  it('exports a support bundle zip with the log and runs, redacting any secret that slipped in', async () => {
+    const env = await setup();
+    await env.service.runNow();
+    const s = await env.service.getSettings();
+    s.tableau.connectedAppUser = 'pat-secret-3'; // a user pasting a secret into a plain field
+    await env.service.saveSettings(s);
+    const bundle = await env.service.exportSupportBundle();
+    assert.match(bundle.fileName, /^ml-connector-support-\d{4}-\d{2}-\d{2}\.zip$/);
+    const zip = Buffer.from(bundle.base64, 'base64');
+    assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a zip file');
+    const names = listZip(zip).map((e) => e.name);
+    assert.deepEqual(names.sort(), ['README.txt', 'log.json', 'runs.json', 'settings.json', 'status.json']);
+    const settingsJson = listZip(zip).find((e) => e.name === 'settings.json')!.text;
+    assert.ok(!settingsJson.includes('pat-secret-3') && settingsJson.includes('[redacted]'));
+  });
+});
+
+/** Minimal zip reader (local headers, deflate or store) for the assertions above. */
+function listZip(zip: Buffer): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  let off = 0;
+  while (zip.readUInt32LE(off) === 0x04034b50) {
+    const method = zip.readUInt16LE(off + 8);
+    let size = zip.readUInt32LE(off + 18);
+    const nameLen = zip.readUInt16LE(off + 26);
+    const extraLen = zip.readUInt16LE(off + 28);
+    const flags = zip.readUInt16LE(off + 6);
+    const name = zip.subarray(off + 30, off + 30 + nameLen).toString();
+    const start = off + 30 + nameLen + extraLen;
+    if (flags & 8) {
+      // Sizes follow the data in a descriptor: find the central directory entry instead.
+      const cd = zip.indexOf(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02])]), start);
+      let p = cd;
+      while (p >= 0 && zip.readUInt32LE(p) === 0x02014b50) {
+        const n = zip.subarray(p + 46, p + 46 + zip.readUInt16LE(p + 28)).toString();
+        if (n === name) {
+          size = zip.readUInt32LE(p + 20);
+          break;
+        }
+        p += 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+      }
+    }
+    const data = zip.subarray(start, start + size);
+    out.push({ name, text: (method === 8 ? inflateRawSync(data) : data).toString('utf8') });
+    off = start + size + (flags & 8 ? (zip.readUInt32LE(start + size) === 0x08074b50 ? 16 : 12) : 0);
+  }
+  return out;
+}

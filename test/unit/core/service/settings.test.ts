@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configuredSides, defaultSettings, validateSettings } from '../../../../main/core/service/settings';
+import { jsonFileSettingsStore } from '../../../../main/core/service/stores';
+
+describe('settings', () => {
+  it('defaults validate, and start GL detail on 1 January of the previous year', () => {
+    const s = defaultSettings(Date.UTC(2026, 5, 1));
+    assert.equal(s.streams.glDetailStartDate, '2025-01-01');
+    assert.deepEqual(validateSettings(s), { ok: true, settings: s });
+    assert.deepEqual(configuredSides(s), { intacct: false, tableau: false });
+  });
+
+  it('reports each problem at its dotted path', () => {
+    const s = defaultSettings() as unknown as Record<string, Record<string, unknown>>;
+    s.schedule!.preset = { kind: 'daily', time: '25:00', businessDaysOnly: true };
+    s.intacct!.endpoint = 'ftp://intacct';
+    s.tableau!.dependentDatasources = ['ok', ''];
+    s.tableau!.datasourceNames = { vendor: 'Intacct GL Detail' };
+    const r = validateSettings(s);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.deepEqual(Object.keys(r.errors).sort(), ['intacct.endpoint', 'schedule.preset.time', 'tableau.dependentDatasources.1']);
+    const dup = defaultSettings();
+    dup.tableau.datasourceNames = { vendor: 'Intacct GL Detail' };
+    const r2 = validateSettings(dup);
+    assert.ok(!r2.ok && r2.errors['tableau.datasourceNames.gl_detail']);
+    assert.equal(validateSettings({ nope: true }).ok, false);
+  });
+
+  it('the JSON file store keeps settings across opens and fills in missing groups with defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
+    try {
+      const path = join(dir, 'settings.json');
+      const a = jsonFileSettingsStore(path);
+      const s = a.get();
+      s.intacct.companyId = 'acme';
+      a.set(s);
+      assert.equal(jsonFileSettingsStore(path).get().intacct.companyId, 'acme');
+      const raw = JSON.parse(readFileSync(path, 'utf8'));
+      delete raw.alerts;
+      writeFileSync(path, JSON.stringify(raw));
+      const b = jsonFileSettingsStore(path).get();
+      assert.equal(b.intacct.companyId, 'acme');
+      assert.deepEqual(b.alerts, defaultSettings().alerts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
