@@ -2,10 +2,13 @@
 // `npm start`: on a machine where Electron can run (its binary installed by `npm install`
 // without ELECTRON_SKIP_BINARY_DOWNLOAD), builds the app and starts the tray app. Where it
 // cannot (no Electron binary, or no display), it says so and starts the same UI in served mode
-// instead: `ml-connector serve --demo` on 127.0.0.1, to open in a browser.
+// instead: `ml-connector serve` on 127.0.0.1, to open in a browser (with `--demo` when nothing is
+// configured yet).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 let electronBinary = null;
@@ -29,4 +32,9 @@ console.log(
     : 'The Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD): starting the served UI instead of the tray app.',
 );
 if (run(process.execPath, ['scripts/build-renderer.mjs']) !== 0) process.exit(1);
-process.exit(run(process.execPath, ['--import', 'tsx', 'main/cli.ts', 'serve', '--demo']));
+// With no credentials configured (no CLI settings file, no secrets in the environment), the run
+// command is the built-in demo: both emulators with the sample company, synced end to end.
+const dataDir = process.env.XDG_DATA_HOME ? join(process.env.XDG_DATA_HOME, 'ml-connector') : join(homedir(), '.ml-connector');
+const configured = existsSync(join(dataDir, 'settings.json')) && !!process.env.ML_INTACCT_USER_PASSWORD && !!(process.env.ML_TABLEAU_PAT_SECRET || process.env.ML_TABLEAU_CONNECTED_APP_SECRET);
+if (!configured) console.log('No credentials configured: starting the built-in demo against the Intacct and Tableau emulators.');
+process.exit(run(process.execPath, ['--import', 'tsx', 'main/cli.ts', 'serve', ...(configured ? [] : ['--demo'])]));
