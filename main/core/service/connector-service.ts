@@ -167,17 +167,20 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const s = deps.settings.get();
     const conf = await configured(s);
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
-    const lastDetail = lastRun ? store.getRun(lastRun.runId) : null;
+    // Each card comes from the newest run that actually ran its stream, not from the newest run: a
+    // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
     const streams: StreamStatus[] = streamDefinitions.map((d) => {
       const st = store.getStreamState(d.name);
-      const r = lastDetail?.streams.find((x) => x.stream === d.name);
+      const last = store.lastStreamRun(d.name);
+      const outcome = last?.result.outcome;
+      const r = last && outcome && outcome !== 'skipped' ? { ...last.result, outcome, runStartedAt: last.startedAt } : null;
       return {
         stream: d.name,
         label: d.label,
         enabled: s.streams.enabled[d.name],
         datasource: s.tableau.datasourceNames[d.name] || d.target.datasource,
-        lastRunAt: r && lastDetail ? lastDetail.startedAt : null,
-        lastOutcome: r && (r.outcome === 'succeeded' || r.outcome === 'failed' || r.outcome === 'cancelled') ? r.outcome : null,
+        lastRunAt: r ? r.runStartedAt : null,
+        lastOutcome: r ? r.outcome : null,
         lastRowsMoved: r ? r.rowsUpserted + r.rowsDeleted : null,
         lastDurationMs: r ? r.durationMs : null,
         checkpoint: st?.cursor?.whenModified ?? null,

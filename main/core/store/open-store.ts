@@ -79,6 +79,7 @@ function createStore(db: Database.Database, schemaVersion: number, now: () => nu
     saveStreamResult: (runId, r) => runs.saveStream(runId, r),
     saveTieOut: (runId, t) => runs.saveTieOut(runId, t),
     markInterruptedRuns: (at) => interrupted(at),
+    lastStreamRun: (stream) => runs.lastStreamRun(stream),
     lastSuccessAt: () => runs.lastSuccessAt(),
     appendLog: (e) => logs.append(e),
     queryLogs: (q) => logs.query(q),

@@ -3,7 +3,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ErrorInfo, HistoryPoint, RunDetail, RunSummary, StreamName, StreamRunResult, TieOut } from '../../../shared/types';
-import type { RunFinish, RunStart } from './types';
+import type { RunFinish, RunStart, StreamLastRun } from './types';
 
 /** The error an interrupted run is given (the sync resumes from its checkpoints). */
 export const interruptedRunMessage = 'The app stopped during this run; the next run resumes from the last checkpoint.';
@@ -105,6 +105,15 @@ export function runsRepo(db: Database.Database) {
   const interrupt = db.prepare(
     `UPDATE runs SET outcome = 'failed', finished_at = ?, duration_ms = NULL, error_json = ? WHERE run_id = ? AND outcome = 'running'`,
   );
+  // 'skipped' means the run stopped before reaching the stream (e.g. a bad password), which says
+  // nothing about it. CROSS JOIN keeps runs as the outer loop, walked newest first on runs_started,
+  // so the answer is usually the first row (the planner would otherwise scan every stream result).
+  const lastRan = db.prepare<[string], StreamRow & { run_id: string; run_started_at: number }>(
+    `SELECT rs.*, r.started_at AS run_started_at
+     FROM runs r CROSS JOIN run_streams rs ON rs.run_id = r.run_id AND rs.stream = ?
+     WHERE r.outcome != 'running' AND rs.outcome != 'skipped'
+     ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1`,
+  );
   const lastSuccess = db.prepare<[], { at: number | null }>(
     `SELECT MAX(finished_at) AS at FROM runs WHERE outcome IN ('succeeded', 'partial')`,
   );
@@ -167,6 +176,10 @@ export function runsRepo(db: Database.Database) {
         n += interrupt.run(now, JSON.stringify(error), run_id).changes;
       }
       return n;
+    },
+    lastStreamRun(stream: StreamName): StreamLastRun | null {
+      const r = lastRan.get(stream);
+      return r ? { runId: r.run_id, startedAt: r.run_started_at, result: toStreamResult(r) } : null;
     },
     lastSuccessAt(): number | null {
       return lastSuccess.get()?.at ?? null;

@@ -64,6 +64,15 @@ export interface Retention {
   logDays: number;
 }
 
+/** A stream's result in the newest finished run that ran it (see `Store.lastStreamRun`). */
+export interface StreamLastRun {
+  runId: string;
+  /** When that run started (UTC ms). */
+  startedAt: number;
+  /** Its outcome is never 'skipped'. */
+  result: StreamRunResult;
+}
+
 /** What `prune` removed. */
 export interface PruneResult {
   auditRows: number;
@@ -101,6 +110,11 @@ export interface Store {
   saveTieOut(runId: string, t: TieOut): void;
   /** Runs left 'running' by a crash become 'failed' with a clear error; returns how many. */
   markInterruptedRuns(now: number): number;
+  /**
+   * The stream's result in the newest finished run in which it actually ran (outcome other than
+   * 'skipped'), or null if it never ran. A run still in progress does not count.
+   */
+  lastStreamRun(stream: StreamName): StreamLastRun | null;
   /** Finish time of the newest succeeded (or partially succeeded) run, or null. */
   lastSuccessAt(): number | null;
 

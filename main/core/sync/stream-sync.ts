@@ -166,8 +166,12 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   const from = def.backfillDateColumn ? ` from ${ctx.settings.streams.glDetailStartDate || 'the start of history'}` : '';
   ctx.log('info', full ? `${def.label}: full load${from}` : `${def.label}: reading changes`);
   progress('reading');
-  if (full && def.backfillDateColumn) {
-    // Partitioned pages report their partition's count, not the total: ask once (1 API transaction).
+  // A full load of a backfilled stream (GL detail) reads RECORDNO partitions in parallel.
+  const partitioned = full && Boolean(def.backfillDateColumn);
+  if (partitioned) {
+    // A partitioned page's total may cover only its partition (111 expected, 400 read): ask Intacct
+    // for the whole read's count once, before reading (1 API transaction). If that fails the count
+    // stays unknown; the run goes on without it.
     rowsExpected = await countOrNull(ctx, spec);
   }
   // While reading, the stream shows 'reading' even as earlier batches load; after it, the load phases.
@@ -265,7 +269,8 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   };
 
   const processPage = async (page: Page): Promise<void> => {
-    if (rowsExpected === null && page.totalCount !== null) rowsExpected = page.totalCount;
+    // A keyset read's first page counts the whole read; partitioned pages are never trusted for it.
+    if (!partitioned && rowsExpected === null && page.totalCount !== null) rowsExpected = page.totalCount;
     current ??= openBatch();
     const batch = current;
     const keyed = page.rows.map((row) => ({ row, key: rowKey(def, row), hash: rowHash(def, row) }));
@@ -325,7 +330,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   };
 
   try {
-    const pages = full && def.backfillDateColumn
+    const pages = partitioned
       ? ctx.source.readPartitioned(spec, { partitions: ctx.options.partitions }, readSignal)
       : ctx.source.readChanged(spec, readSignal);
     for await (const page of pages) {

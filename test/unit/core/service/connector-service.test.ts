@@ -11,7 +11,7 @@ import { defaultSettings } from '../../../../main/core/service/settings';
 import { memorySecretStore, memorySettingsStore } from '../../../../main/core/service/stores';
 import type { ServiceFactories } from '../../../../main/core/service/runtime';
 import type { TimerLike } from '../../../../main/core/schedule';
-import type { ServiceEvent, Settings } from '../../../../shared/types';
+import type { ServiceEvent, Settings, StreamRunResult } from '../../../../shared/types';
 import { FakeSource, FakeTableau, seedCompany } from '../sync/fakes';
 
 const dirs: string[] = [];
@@ -184,6 +184,38 @@ describe('createConnectorService', () => {
     const status = await env.service.getStatus();
     assert.equal(status.state, 'error');
     assert.equal(status.lastError?.message, 'Intacct rejected the user password.');
+  });
+
+  it('stream cards keep their last real run when a later run failed before reaching them', async () => {
+    const env = await setup();
+    const first = await env.service.runNow();
+    assert.ok('outcome' in first && first.outcome === 'succeeded');
+    env.clock.advance(3600_000);
+    env.source.failWith = new AuthError({ service: 'intacct', userMessage: 'Intacct rejected the user password.' });
+    const second = await env.service.runNow();
+    assert.ok('outcome' in second && second.outcome === 'failed');
+    // The first stream failed on the password; the run stopped there, so the other two were skipped.
+    const ran = second.streams.filter((r) => r.outcome !== 'skipped').map((r) => r.stream);
+    const skippedStreams = second.streams.filter((r) => r.outcome === 'skipped').map((r) => r.stream);
+    assert.equal(ran.length, 1);
+    assert.equal(skippedStreams.length, 2);
+
+    const cards = new Map((await env.service.getStatus()).streams.map((c) => [c.stream, c]));
+    const failedCard = cards.get(ran[0]!)!;
+    assert.equal(failedCard.lastOutcome, 'failed');
+    assert.equal(failedCard.lastRunAt, second.startedAt);
+    for (const name of skippedStreams) {
+      const earlier: StreamRunResult = first.streams.find((r) => r.stream === name)!;
+      const card = cards.get(name)!;
+      assert.equal(card.lastOutcome, 'succeeded', `${name} shows its earlier successful sync`);
+      assert.equal(card.lastRunAt, first.startedAt);
+      assert.equal(card.lastRowsMoved, earlier.rowsUpserted + earlier.rowsDeleted);
+      assert.ok(card.lastRowsMoved! > 0);
+      assert.equal(card.lastDurationMs, earlier.durationMs);
+    }
+    // A stream that never ran has no card history.
+    assert.equal(cards.get('gl_account')!.lastRunAt, null);
+    assert.equal(cards.get('gl_account')!.lastOutcome, null);
   });
 
   it('raises each alert once, even when alerts are evaluated again on the timer', async () => {
