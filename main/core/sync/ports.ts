@@ -5,39 +5,17 @@
  * with in-memory fakes and so that each real module (Intacct client, Hyper writer, Tableau loader,
  * store) satisfies its port structurally. Shapes mirror the agreed APIs field for field.
  */
-import type { ColumnDef, FixedFilter, Row, StreamDefinition } from '../streams/types';
+import type { ColumnDef, FixedFilter, Row } from '../streams/types';
+import type { KeysetCursor, Page, ReadSpec } from '../intacct';
+import type { LoadBatch } from '../tableau';
 import type { AuditEntry, LogEntry, StreamName } from '../../../shared/types';
 import type { Store } from '../store/types';
 
 export type { StreamCursor, StreamState } from '../store/types';
 
 /** A keyset position: (WHENMODIFIED in UTC ms, RECORDNO). */
-export interface Cursor {
-  whenModified: number;
-  recordNo: number;
-}
-
-/** What to read from one Intacct object (apis.md §A `ReadSpec`). */
-export interface ReadSpec {
-  object: string;
-  columns: readonly ColumnDef[];
-  filters?: readonly FixedFilter[];
-  since?: Cursor | null;
-  lookbackMs?: number;
-  until?: number;
-  dateRange?: { column: string; from?: string; to?: string };
-  recordNoRange?: { from: number; to: number };
-  pageSize?: number;
-  maxPages?: number;
-}
-
-/** One page of typed rows and the keyset position after its last row. */
-export interface Page {
-  rows: Row[];
-  cursor: Cursor;
-  totalCount: number | null;
-  pageNo: number;
-}
+export type Cursor = KeysetCursor;
+export type { ReadSpec, Page };
 
 /** The part of the Intacct client (apis.md §A) the engine uses. */
 export interface SourcePort {
@@ -64,17 +42,7 @@ export interface TargetPort {
   refreshDatasource(id: string): Promise<{ id: string } | null>;
 }
 
-/** One batch handed to the loader (apis.md §D `LoadBatch`). */
-export interface LoadBatch {
-  stream: StreamDefinition;
-  datasourceName: string;
-  projectId: string;
-  existingDatasourceId: string | null;
-  upsertFile: string | null;
-  deleteFile?: string | null;
-  requestId: string;
-  fullLoad: boolean;
-}
+export type { LoadBatch };
 
 /** Loads one batch and waits for Tableau's job (D's `loadBatch` bound to a client). */
 export type LoadFn = (
