@@ -32,7 +32,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
   const dispatcher: Dispatcher =
     httpsProxy || httpProxy
       ? new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy, connect })
-      : new Agent({ connect, keepAliveTimeout: 10_000, bodyTimeout: 0, headersTimeout: 0 });
+      : // Idle sockets are dropped after 4 s, before common servers close theirs (Node: 5 s), so a request
+      // is never written to a socket the server is closing (undici then fails with UND_ERR_SOCKET).
+      new Agent({ connect, keepAliveTimeout: 4_000, bodyTimeout: 0, headersTimeout: 0 });
   return ((url, init) =>
     undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>) as FetchLike;
 }

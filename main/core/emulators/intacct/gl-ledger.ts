@@ -1,0 +1,390 @@
+/**
+ * GL detail postings for the sample company, generated on demand.
+ *
+ * A million rows must not be a million JS objects (peak RSS under 300 MB, issue 2 acceptance 6):
+ * the base rows are a pure function of (seed, row index). Only the batch layout lives in typed
+ * arrays (start line, book, running ACCRUAL count); edits, additions and deletions are kept in
+ * maps. Base WHENMODIFIED is non-decreasing in RECORDNO (one timestamp per batch), so a filter on
+ * RECORDNO and WHENMODIFIED maps to index intervals found by binary search, and counts come from
+ * prefix sums: `totalcount`/`numremaining` of a keyset page cost O(log n), not a scan.
+ */
+import { formatDate, formatDateTime, DAY_MS } from './intacct-dates';
+import type { IntacctRecord } from './object-catalog';
+import { ACCOUNTS, DEPARTMENTS, ENTITIES, LOCATIONS, type VendorSeed } from './sample-reference-data';
+import { centsToText, hash3 } from './sample-hash';
+import { escapeXml } from './intacct-xml-writer';
+
+/** How the GL detail table is generated. */
+export interface GlLedgerOptions {
+  seed: number;
+  /** Exact number of base rows in book ACCRUAL. */
+  accrualRows: number;
+  /** WHENMODIFIED of the first batch (UTC ms, whole seconds). */
+  startMs: number;
+  /** Base WHENMODIFIED values spread over this span. */
+  spanMs: number;
+  vendors: readonly VendorSeed[];
+  firstRecordNo?: number;
+}
+
+/** Book bits of a segment mask. */
+export const BOOK_ACCRUAL = 1;
+/** Book bit of CASH rows. */
+export const BOOK_CASH = 2;
+
+/** Base-row index interval [lo, hi) restricted to books in `mask`. */
+export interface Segment {
+  lo: number;
+  hi: number;
+  mask: number;
+}
+
+interface BatchCache {
+  b: number;
+  /** Field id → XML-escaped text of fields shared by the batch's lines, and the user offset used. */
+  xml: Map<string, string> | null;
+  xmlOffset: number;
+  common: {
+    BATCHKEY: string; BATCH_DATE: string; BATCH_NO: string; BATCH_TITLE: string; JOURNAL: string; BOOKID: string; MODULEKEY: string;
+    CURRENCY: string; LOCATIONID: string; LOCATIONNAME: string; VENDORID: string; DOCNUMBER: string; WHEN: string;
+    MEGAENTITYKEY: string; MEGAENTITYID: string; MEGAENTITYNAME: string;
+  };
+  amounts: number[];
+  accounts: number[];
+}
+
+const incomeAccounts = ACCOUNTS.map((a, i) => (a.type === 'incomestatement' ? i : -1)).filter((i) => i >= 0);
+const balanceAccounts = ACCOUNTS.map((a, i) => (a.type === 'balancesheet' ? i : -1)).filter((i) => i >= 0);
+const accountIndex = (no: string) => ACCOUNTS.findIndex((a) => a.no === no);
+const operatingLocations = LOCATIONS.filter((l) => l.parent !== '');
+const programs = ['Lean 2025', 'ISO 9001 Recertification', 'Export Growth — EU', ''];
+const escapedAccountTitles = ACCOUNTS.map((a) => escapeXml(a.title));
+const escapedDepartmentTitles = DEPARTMENTS.map((d) => escapeXml(d.title));
+const escapedPrograms = programs.map(escapeXml);
+
+/** The GL detail table: generated base rows plus overrides. */
+export class GlLedger {
+  readonly firstRecordNo: number;
+  /** Base rows in all books. */
+  readonly total: number;
+  readonly accrualRows: number;
+  readonly batches: number;
+  /** Current version of edited base rows and of added rows, by RECORDNO. */
+  readonly overrides = new Map<number, IntacctRecord>();
+  /** Deleted RECORDNOs (base or added). */
+  readonly deleted = new Set<number>();
+  nextRecordNo: number;
+
+  private readonly seed: number;
+  private readonly startMs: number;
+  private readonly spanSec: number;
+  private readonly vendors: readonly VendorSeed[];
+  private readonly batchStart: Int32Array;
+  private readonly batchBook: Uint8Array;
+  private readonly accrualBefore: Int32Array;
+  private cache: BatchCache | null = null;
+  private excludedCache: Int32Array | null = null;
+  private excludedSetCache: Set<number> | null = null;
+  private readonly acc = [accountIndex('2000'), accountIndex('1200'), accountIndex('1010'), accountIndex('2100')];
+
+  constructor(opts: GlLedgerOptions) {
+    this.seed = opts.seed;
+    this.startMs = opts.startMs;
+    this.spanSec = Math.max(1, Math.floor(opts.spanMs / 1000));
+    this.vendors = opts.vendors;
+    this.firstRecordNo = opts.firstRecordNo ?? 100_001;
+    this.accrualRows = Math.max(0, Math.floor(opts.accrualRows));
+    const cap = this.accrualRows + 16;
+    const start = new Int32Array(cap + 1);
+    const book = new Uint8Array(cap);
+    const accBefore = new Int32Array(cap + 1);
+    let remaining = this.accrualRows;
+    let b = 0;
+    let idx = 0;
+    let accrual = 0;
+    while (remaining > 0) {
+      const cash = hash3(this.seed, b, 2) % 4 === 0;
+      let n = 2 + (hash3(this.seed, b, 3) % 5);
+      if (!cash) {
+        if (remaining - n < 2) n = remaining;
+        remaining -= n;
+      }
+      start[b] = idx;
+      book[b] = cash ? 1 : 0;
+      accBefore[b] = accrual;
+      if (!cash) accrual += n;
+      idx += n;
+      b++;
+    }
+    start[b] = idx;
+    accBefore[b] = accrual;
+    this.batches = b;
+    this.total = idx;
+    this.batchStart = start.slice(0, b + 1);
+    this.batchBook = book.slice(0, b);
+    this.accrualBefore = accBefore.slice(0, b + 1);
+    this.nextRecordNo = this.firstRecordNo + this.total;
+  }
+
+  /** WHENMODIFIED of batch b (UTC ms): non-decreasing in b. */
+  wmOfBatch(b: number): number {
+    return this.startMs + Math.floor((b * this.spanSec) / Math.max(1, this.batches)) * 1000;
+  }
+
+  /** Batch holding base index i (0 <= i < total). */
+  batchOf(i: number): number {
+    let lo = 0;
+    let hi = this.batches - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.batchStart[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  batchStartOf(b: number): number {
+    return this.batchStart[b]!;
+  }
+
+  /** Book bit (BOOK_ACCRUAL / BOOK_CASH) of batch b. */
+  bookBitOfBatch(b: number): number {
+    return this.batchBook[b] === 1 ? BOOK_CASH : BOOK_ACCRUAL;
+  }
+
+  wmOfIndex(i: number): number {
+    return this.wmOfBatch(this.batchOf(i));
+  }
+
+  /** First base index whose WHENMODIFIED is >= t (or > t when `strict`). */
+  indexAtWm(t: number, strict: boolean): number {
+    let lo = 0;
+    let hi = this.batches;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const wm = this.wmOfBatch(mid);
+      if (strict ? wm > t : wm >= t) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.batchStart[lo]!;
+  }
+
+  /** ACCRUAL base rows with index < i. */
+  accrualPrefix(i: number): number {
+    if (i <= 0) return 0;
+    if (i >= this.total) return this.accrualBefore[this.batches]!;
+    const b = this.batchOf(i);
+    return this.accrualBefore[b]! + (this.batchBook[b] === 0 ? i - this.batchStart[b]! : 0);
+  }
+
+  /** Base rows in [lo, hi) whose book is in `mask`. */
+  countIn(lo: number, hi: number, mask: number): number {
+    if (hi <= lo) return 0;
+    const acc = this.accrualPrefix(hi) - this.accrualPrefix(lo);
+    return (mask & BOOK_ACCRUAL ? acc : 0) + (mask & BOOK_CASH ? hi - lo - acc : 0);
+  }
+
+  /** Base index of a RECORDNO, or -1 if the RECORDNO is not a base row. */
+  indexOfRecordNo(recordNo: number): number {
+    const i = recordNo - this.firstRecordNo;
+    return Number.isInteger(i) && i >= 0 && i < this.total ? i : -1;
+  }
+
+  /** Sorted base indices that are not served from the generator (edited or deleted). */
+  excluded(): { sorted: Int32Array; set: Set<number> } {
+    if (!this.excludedCache || !this.excludedSetCache) {
+      const idx: number[] = [];
+      for (const rno of this.overrides.keys()) {
+        const i = this.indexOfRecordNo(rno);
+        if (i >= 0) idx.push(i);
+      }
+      for (const rno of this.deleted) {
+        const i = this.indexOfRecordNo(rno);
+        if (i >= 0) idx.push(i);
+      }
+      this.excludedCache = Int32Array.from(new Set(idx)).sort();
+      this.excludedSetCache = new Set(this.excludedCache);
+    }
+    return { sorted: this.excludedCache, set: this.excludedSetCache };
+  }
+
+  /** Call after any change to overrides/deleted. */
+  invalidate(): void {
+    this.excludedCache = null;
+    this.excludedSetCache = null;
+  }
+
+  /** The current row for a RECORDNO (base, edited or added), or undefined if absent/deleted. */
+  get(recordNo: number): IntacctRecord | undefined {
+    if (this.deleted.has(recordNo)) return undefined;
+    const o = this.overrides.get(recordNo);
+    if (o) return o;
+    const i = this.indexOfRecordNo(recordNo);
+    return i >= 0 ? this.baseRow(i) : undefined;
+  }
+
+  /** The generated base row at index i (pure in (seed, i)). */
+  baseRow(i: number): IntacctRecord {
+    const b = this.batchOf(i);
+    const c = this.batchCache(b);
+    const k = i - this.batchStart[b]!;
+    const cents = c.amounts[k]!;
+    const account = ACCOUNTS[c.accounts[k]!]!;
+    const dept = account.type === 'incomestatement' ? DEPARTMENTS[hash3(this.seed, b * 8 + k, 30) % DEPARTMENTS.length]! : null;
+    const amount = centsToText(cents);
+    const program = programs[hash3(this.seed, b * 8 + k, 31) % programs.length]!;
+    const cm = c.common;
+    return {
+      RECORDNO: String(this.firstRecordNo + i),
+      BATCHKEY: cm.BATCHKEY,
+      BATCH_DATE: cm.BATCH_DATE,
+      BATCH_NO: cm.BATCH_NO,
+      BATCH_TITLE: cm.BATCH_TITLE,
+      JOURNAL: cm.JOURNAL,
+      BOOKID: cm.BOOKID,
+      MODULEKEY: cm.MODULEKEY,
+      LINE_NO: String(k + 1),
+      ENTRY_DATE: cm.BATCH_DATE,
+      ACCOUNTNO: account.no,
+      ACCOUNTTITLE: account.title,
+      AMOUNT: amount,
+      DEBITAMOUNT: cents >= 0 ? amount : '0',
+      CREDITAMOUNT: cents < 0 ? centsToText(-cents) : '0',
+      TRX_AMOUNT: amount,
+      TR_TYPE: cents >= 0 ? '1' : '-1',
+      CURRENCY: cm.CURRENCY,
+      BASECURR: cm.CURRENCY,
+      DEPARTMENTID: dept ? dept.id : '',
+      DEPARTMENTTITLE: dept ? dept.title : '',
+      LOCATIONID: cm.LOCATIONID,
+      LOCATIONNAME: cm.LOCATIONNAME,
+      VENDORID: cm.VENDORID,
+      DESCRIPTION: `${account.title} — ${cm.BATCH_TITLE}`,
+      DOCNUMBER: cm.DOCNUMBER,
+      STATE: 'Posted',
+      BATCH_STATE: 'Posted',
+      GLDIMPROGRAM: program,
+      MEGAENTITYKEY: cm.MEGAENTITYKEY,
+      MEGAENTITYID: cm.MEGAENTITYID,
+      MEGAENTITYNAME: cm.MEGAENTITYNAME,
+      WHENCREATED: cm.WHEN,
+      WHENMODIFIED: cm.WHEN,
+      CREATEDBY: '1',
+      MODIFIEDBY: '1',
+    };
+  }
+
+  /**
+   * `<GLDETAIL>…</GLDETAIL>` for base row i with the given fields, built from pre-escaped pieces:
+   * the hot loop of a 2,000-row page, so no record object and no per-value escaping regex.
+   */
+  rowXml(i: number, fields: readonly string[], offsetMinutes: number, tag = 'GLDETAIL'): string {
+    const b = this.batchOf(i);
+    const c = this.batchCache(b);
+    if (!c.xml || c.xmlOffset !== offsetMinutes) {
+      const when = offsetMinutes === 0 ? c.common.WHEN : formatDateTime(this.wmOfBatch(b), offsetMinutes);
+      const m = new Map<string, string>();
+      for (const [k, v] of Object.entries(c.common)) m.set(k, escapeXml(v));
+      m.set('ENTRY_DATE', m.get('BATCH_DATE')!);
+      m.set('BASECURR', m.get('CURRENCY')!);
+      m.set('WHENCREATED', when);
+      m.set('WHENMODIFIED', when);
+      m.set('STATE', 'Posted');
+      m.set('BATCH_STATE', 'Posted');
+      m.set('CREATEDBY', '1');
+      m.set('MODIFIEDBY', '1');
+      c.xml = m;
+      c.xmlOffset = offsetMinutes;
+    }
+    const k = i - this.batchStart[b]!;
+    const cents = c.amounts[k]!;
+    const acct = c.accounts[k]!;
+    const account = ACCOUNTS[acct]!;
+    const deptIdx = account.type === 'incomestatement' ? hash3(this.seed, b * 8 + k, 30) % DEPARTMENTS.length : -1;
+    let out = '<' + tag + '>';
+    for (let f = 0; f < fields.length; f++) {
+      const id = fields[f]!;
+      let v: string;
+      switch (id) {
+        case 'RECORDNO': v = String(this.firstRecordNo + i); break;
+        case 'LINE_NO': v = String(k + 1); break;
+        case 'ACCOUNTNO': v = account.no; break;
+        case 'ACCOUNTTITLE': v = escapedAccountTitles[acct]!; break;
+        case 'AMOUNT': case 'TRX_AMOUNT': v = centsToText(cents); break;
+        case 'DEBITAMOUNT': v = cents >= 0 ? centsToText(cents) : '0'; break;
+        case 'CREDITAMOUNT': v = cents < 0 ? centsToText(-cents) : '0'; break;
+        case 'TR_TYPE': v = cents >= 0 ? '1' : '-1'; break;
+        case 'DEPARTMENTID': v = deptIdx >= 0 ? DEPARTMENTS[deptIdx]!.id : ''; break;
+        case 'DEPARTMENTTITLE': v = deptIdx >= 0 ? escapedDepartmentTitles[deptIdx]! : ''; break;
+        case 'DESCRIPTION': v = escapedAccountTitles[acct]! + ' — ' + c.xml.get('BATCH_TITLE')!; break;
+        case 'GLDIMPROGRAM': v = escapedPrograms[hash3(this.seed, b * 8 + k, 31) % programs.length]!; break;
+        default: v = c.xml.get(id) ?? '';
+      }
+      out += '<' + id + '>' + v + '</' + id + '>';
+    }
+    return out + '</' + tag + '>';
+  }
+
+  private batchCache(b: number): BatchCache {
+    if (this.cache && this.cache.b === b) return this.cache;
+    const s = this.seed;
+    const n = this.batchStart[b + 1]! - this.batchStart[b]!;
+    const wm = this.wmOfBatch(b);
+    // Dated on the day it was posted, so BATCH_DATE is non-decreasing in RECORDNO like WHENMODIFIED
+    // (gl-query.ts answers date-window backfills by binary search too).
+    const batchDay = Math.floor(wm / DAY_MS) * DAY_MS;
+    const kind = hash3(s, b, 1) % 100;
+    const module = kind < 40 ? 'AP' : kind < 65 ? 'AR' : kind < 75 ? 'CM' : kind < 85 ? 'PR' : 'GL';
+    const loc = operatingLocations[hash3(s, b, 4) % operatingLocations.length]!;
+    const ent = ENTITIES[loc.entity];
+    const vendor = module === 'AP' || module === 'CM' ? this.vendors[hash3(s, b, 5) % this.vendors.length] : undefined;
+    const date = formatDate(batchDay);
+    const docno = module === 'AP' ? `INV-${(hash3(s, b, 7) % 900000) + 100000}` : module === 'AR' ? `SI-${b + 10000}` : module === 'CM' ? `CHK ${b + 5000}` : '';
+    const title =
+      module === 'AP' ? `Vendor bill ${docno} - ${vendor?.name ?? ''}` :
+      module === 'AR' ? `Customer invoice ${docno}` :
+      module === 'CM' ? `Payment to ${vendor?.name ?? ''}` :
+      module === 'PR' ? `Payroll for period ending ${date}` : `Month-end accruals & adjustments "${date.slice(0, 2)}/${date.slice(6)}"`;
+    const amounts: number[] = [];
+    const accounts: number[] = [];
+    let sum = 0;
+    for (let k = 0; k < n - 1; k++) {
+      let cents = 500 + (hash3(s, b * 8 + k, 10) % 2_500_000);
+      if (hash3(s, b * 8 + k, 11) % 5 === 0) cents = -cents;
+      if (module === 'AR') cents = -cents;
+      amounts.push(cents);
+      sum += cents;
+      accounts.push(module === 'GL' && k % 2 === 1 ? balanceAccounts[hash3(s, b * 8 + k, 12) % balanceAccounts.length]! : incomeAccounts[hash3(s, b * 8 + k, 12) % incomeAccounts.length]!);
+    }
+    // The closing line balances the batch: debits equal credits per batch.
+    amounts.push(n === 1 ? 500 + (hash3(s, b, 13) % 100_000) : -sum);
+    const closing = module === 'AP' ? this.acc[0]! : module === 'AR' ? this.acc[1]! : module === 'CM' ? this.acc[2]! : module === 'PR' ? this.acc[3]! : balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
+    accounts.push(closing);
+    this.cache = {
+      b,
+      xml: null,
+      xmlOffset: 0,
+      common: {
+        BATCHKEY: String(200_000 + b),
+        BATCH_DATE: date,
+        BATCH_NO: String(b + 1),
+        BATCH_TITLE: title,
+        JOURNAL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
+        BOOKID: this.batchBook[b] === 1 ? 'CASH' : 'ACCRUAL',
+        MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
+        CURRENCY: loc.entity === 1 ? 'CAD' : 'USD',
+        LOCATIONID: loc.id,
+        LOCATIONNAME: loc.name,
+        VENDORID: vendor?.id ?? '',
+        DOCNUMBER: docno,
+        WHEN: formatDateTime(wm),
+        MEGAENTITYKEY: ent.key,
+        MEGAENTITYID: ent.id,
+        MEGAENTITYNAME: ent.name,
+      },
+      amounts,
+      accounts,
+    };
+    return this.cache;
+  }
+}

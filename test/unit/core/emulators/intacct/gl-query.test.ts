@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../../../main/core/clock';
+import { SampleCompany } from '../../../../../main/core/emulators/intacct/sample-company';
+import { selectGl, type GlOrder } from '../../../../../main/core/emulators/intacct/gl-query';
+import { compileFilter, compileOrder, type FilterNode } from '../../../../../main/core/emulators/intacct/query-filter';
+import { objectSpec } from '../../../../../main/core/emulators/intacct/object-catalog';
+import { formatDateTime, parseDateTime } from '../../../../../main/core/emulators/intacct/intacct-dates';
+import { seededRandom } from '../../../../../main/core/emulators/intacct/sample-hash';
+
+const gl = objectSpec('GLDETAIL')!;
+const cmp = (op: string, field: string, ...values: string[]): FilterNode => ({ kind: 'cmp', op: op as never, field, values });
+const and = (...children: FilterNode[]): FilterNode => ({ kind: 'and', children });
+const or = (...children: FilterNode[]): FilterNode => ({ kind: 'or', children });
+
+/** The reference answer: scan every row, filter, sort, slice. */
+function bruteForce(company: SampleCompany, filter: FilterNode | null, order: GlOrder, offset: number, size: number) {
+  const pred = compileFilter(gl, filter, 0, false);
+  const rows = [...company.list('GLDETAIL', pred)];
+  rows.sort(compileOrder(gl, order === 'wm' ? [{ field: 'WHENMODIFIED', descending: false }] : [], false, 'RECORDNO'));
+  return { total: rows.length, page: rows.slice(offset, offset + size).map((r) => r.RECORDNO) };
+}
+
+describe('gl-query fast path', () => {
+  it('matches a full scan for keyset, range, book and date filters, before and after edits, adds and deletes', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 15, 12, 0, 0));
+    const company = new SampleCompany({ clock, glRows: 3000, seed: 7, vendors: 50, bills: 20 });
+    const ledger = company.gl;
+    const rnd = seededRandom(99);
+    const first = ledger.firstRecordNo;
+    const last = first + ledger.total - 1;
+    const wmAt = (i: number) => formatDateTime(ledger.wmOfIndex(i));
+    const filters = (): (FilterNode | null)[] => {
+      const i = Math.floor(rnd() * ledger.total);
+      const j = Math.floor(rnd() * ledger.total);
+      const t = wmAt(i);
+      return [
+        null,
+        cmp('equalto', 'BOOKID', 'ACCRUAL'),
+        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', String(first + i))))),
+        and(cmp('equalto', 'BOOKID', 'CASH'), cmp('greaterthanorequalto', 'RECORDNO', String(first + Math.min(i, j))), cmp('lessthanorequalto', 'RECORDNO', String(first + Math.max(i, j)))),
+        and(cmp('in', 'BOOKID', 'ACCRUAL', 'CASH'), cmp('lessthan', 'WHENMODIFIED', t), cmp('notequalto', 'RECORDNO', String(first + j))),
+        and(cmp('notequalto', 'BOOKID', 'CASH'), cmp('between', 'BATCH_DATE', wmAt(Math.min(i, j)).slice(0, 10), wmAt(Math.max(i, j)).slice(0, 10))),
+        or(cmp('in', 'RECORDNO', String(first + i), String(first + j), String(last + 5)), cmp('greaterthan', 'RECORDNO', String(last - 3))),
+        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), cmp('lessthanorequalto', 'WHENMODIFIED', formatDateTime(clock.now()))),
+      ];
+    };
+    const check = (label: string) => {
+      for (const filter of filters()) {
+        for (const order of ['recordno', 'wm'] as const) {
+          const pred = compileFilter(gl, filter, 0, false);
+          const sel = selectGl(ledger, filter, order, pred, 0, false);
+          assert.ok(sel, `fast path applies (${label})`);
+          for (const [offset, size] of [[0, 7], [Math.floor(rnd() * 2500), 50], [2990, 100]] as const) {
+            const want = bruteForce(company, filter, order, offset, size);
+            assert.equal(sel.total, want.total, `${label} total ${JSON.stringify(filter)} ${order}`);
+            assert.deepEqual(sel.page(offset, size).map((r) => r.RECORDNO), want.page, `${label} page ${offset} ${JSON.stringify(filter)} ${order}`);
+          }
+        }
+      }
+    };
+    check('base');
+    clock.advance(60_000);
+    for (let k = 0; k < 25; k++) {
+      const rno = first + Math.floor(rnd() * ledger.total);
+      if (!company.get('GLDETAIL', rno)) continue;
+      if (k % 3 === 0) company.remove('GLDETAIL', rno);
+      else company.edit('GLDETAIL', rno, { AMOUNT: '1.23' });
+      if (k % 4 === 0) company.add('GLDETAIL', { BOOKID: k % 8 === 0 ? 'CASH' : 'ACCRUAL', AMOUNT: '-1.23', BATCH_DATE: '01/15/2026', ACCOUNTNO: '1010' });
+      if (k % 5 === 0) clock.advance(1000);
+    }
+    check('after changes');
+  });
+
+  it('declines filters on other fields so the caller scans', () => {
+    const company = new SampleCompany({ clock: new ManualClock(), glRows: 100, vendors: 10, bills: 5 });
+    const filter = cmp('equalto', 'DEPARTMENTID', '100');
+    assert.equal(selectGl(company.gl, filter, 'recordno', compileFilter(gl, filter, 0, false), 0, false), null);
+  });
+
+  it('keeps base WHENMODIFIED non-decreasing in RECORDNO', () => {
+    const company = new SampleCompany({ clock: new ManualClock(), glRows: 2000, vendors: 10, bills: 5 });
+    let prev = -Infinity;
+    for (const r of company.rows('GLDETAIL')) {
+      const t = parseDateTime(r.WHENMODIFIED!, 0)!;
+      assert.ok(t >= prev);
+      prev = t;
+    }
+  });
+});
