@@ -114,13 +114,19 @@ let exitCode = 1;
 try {
   let killedMidRun = 0;
   let completedRuns = 0;
+  // Aim the kills inside a run: once a run has finished, draw the moment from 0.3 s up to 90% of the
+  // shortest run seen, so most kills land mid-run (reading, writing, uploading or applying).
+  let shortestRunMs = maxKillMs;
   for (let i = 1; i <= kills; i++) {
     if (i > 1) mutate(i);
-    const killAfter = 400 + Math.floor(random() * maxKillMs);
+    const killAfter = 300 + Math.floor(random() * Math.max(200, Math.min(maxKillMs, shortestRunMs * 0.9) - 300));
     const extra = i % 7 === 0 ? ['--full-reload', 'gl_detail'] : [];
     const r = await runSync(killAfter, extra);
     if (r.killed) killedMidRun++;
-    else completedRuns++;
+    else {
+      completedRuns++;
+      shortestRunMs = Math.min(shortestRunMs, r.ms);
+    }
     log(`run ${i}: ${r.killed ? `killed after ${killAfter} ms, during "${r.lastLine}"` : `finished (exit ${r.code}) in ${r.ms} ms`}${extra.length ? ' [full reload]' : ''}`);
     // WHENMODIFIED has whole seconds: keep edits of the next round apart from this run's start.
     await new Promise((res) => setTimeout(res, 1100));
