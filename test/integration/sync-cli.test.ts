@@ -3,7 +3,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,10 @@ import { systemClock } from '../../main/core/clock';
 import { startIntacctEmulator, type IntacctEmulator } from '../../main/core/emulators/intacct';
 import { startTableauEmulator, type TableauEmulator } from '../../main/core/emulators/tableau';
 import { demoSettings } from '../../main/core/demo';
+import { runNodeScript } from '../helpers/run-node';
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/ml-connector.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// Through the real launcher, as a user runs it.
+const cli = (args: string[], env: Record<string, string>) => runNodeScript('bin/ml-connector.mjs', args, env);
 
 describe('ml-connector sync (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlc-cli-'));

@@ -6,21 +6,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runNodeScript } from '../helpers/run-node';
 
 describe('crash test (short)', () => {
   it('converges after repeated SIGKILLs, with an audit entry for every row', { timeout: 180_000 }, async () => {
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/crash-test.ts', '--kills', '4', '--gl-rows', '2000', '--max-kill-ms', '4000', '--seed', '3'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const r = await runNodeScript('scripts/crash-test.ts', ['--kills', '4', '--gl-rows', '2000', '--max-kill-ms', '4000', '--seed', '3']);
     const last = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
       ok: boolean;
       killedMidRun: number;

@@ -10,21 +10,10 @@ import type { RequestEventListener } from '../http/request-events';
 import type { Alert, ConnectionTestResult, RunSummary, SecretName, Settings } from '../../../shared/types';
 import type { LoadFn, SourcePort, TargetPort, WritePayloadFn } from '../sync/ports';
 import type { SecretStore } from './stores';
+import type { IntacctCredentials } from '../intacct';
+import type { TableauAuth } from '../tableau';
 
-/** Intacct credentials as the client takes them (apis.md §A). */
-export interface IntacctCredentials {
-  senderId: string;
-  senderPassword: string;
-  companyId: string;
-  userId: string;
-  userPassword: string;
-  entityId?: string;
-}
-
-/** Tableau credentials as the client takes them (apis.md §D). */
-export type TableauAuth =
-  | { kind: 'pat'; name: string; secret: string }
-  | { kind: 'connected-app'; clientId: string; secretId: string; secretValue: string; username: string };
+export type { IntacctCredentials, TableauAuth };
 
 /** The Intacct client as the service uses it. */
 export interface SourceClient extends SourcePort {
