@@ -29,12 +29,13 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
   const httpsProxy = options.proxyUrl ?? env.HTTPS_PROXY ?? env.https_proxy;
   const httpProxy = options.proxyUrl ?? env.HTTP_PROXY ?? env.http_proxy;
   const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
+  // Idle sockets are dropped after 4 s, before common servers close theirs (Node: 5 s), so a request
+  // is never written to a socket the server is closing (undici then fails with UND_ERR_SOCKET).
+  const keepAliveTimeout = 4_000;
   const dispatcher: Dispatcher =
     httpsProxy || httpProxy
-      ? new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy, connect })
-      : // Idle sockets are dropped after 4 s, before common servers close theirs (Node: 5 s), so a request
-      // is never written to a socket the server is closing (undici then fails with UND_ERR_SOCKET).
-      new Agent({ connect, keepAliveTimeout: 4_000, bodyTimeout: 0, headersTimeout: 0 });
+      ? new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy, connect, keepAliveTimeout })
+      : new Agent({ connect, keepAliveTimeout, bodyTimeout: 0, headersTimeout: 0 });
   return ((url, init) =>
     undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>) as FetchLike;
 }
