@@ -4,19 +4,18 @@
  * Issue 2, acceptance 6: extracts every ACCRUAL GL detail row from the Intacct emulator, which runs
  * in its own process (the CLI), with the real client (readPartitioned, default concurrency 1):
  * once with no latency and once with `--latency-ms` per request. Alongside, it times
- * fast-xml-parser alone on a sample of the same response bodies, configured as the client
- * configures it: the CPU limit of this design. `--latency-rows` caps the latency pass to about that
- * many rows (a RECORDNO range) when the full pass would take too long.
+ * fast-xml-parser alone on a sample of the same response bodies, built by the client's own
+ * `createIntacctXmlParser()`: the CPU limit of this design. `--latency-rows` caps the latency
+ * pass to about that many rows (a RECORDNO range) when the full pass would take too long.
  *
  * Prints figures for people, and as its LAST line one JSON object:
  * {"rows","noLatencyRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb"}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { XMLParser } from 'fast-xml-parser';
 import { systemClock } from '../main/core/clock';
 import { createNodeFetch } from '../main/core/http/transport';
-import { createIntacctClient, type IntacctClient, type ReadSpec } from '../main/core/intacct';
+import { createIntacctClient, createIntacctXmlParser, type IntacctClient, type ReadSpec } from '../main/core/intacct';
 import { streamByName } from '../main/core/streams/definitions';
 
 // The extraction holds a few pages at a time; cap V8's old space so the reported RSS reflects
@@ -138,7 +137,8 @@ async function parseOnly(creds: Creds, n: number, bounds: { min: number; max: nu
   const endpoint = /<endpoint>([^<]*)<\/endpoint>/.exec(s)?.[1];
   if (!sessionId || !endpoint) throw new Error('bench: no session from the emulator');
   const fields = [...new Set([...glDetail.columns.map((c) => c.source), 'RECORDNO', 'WHENMODIFIED'])];
-  const parser = clientLikeParser();
+  // The client's own parser factory: the same options and always-array rule, nothing else.
+  const parser = createIntacctXmlParser();
   let rows = 0;
   let seconds = 0;
   let cpuSeconds = 0;
@@ -167,39 +167,6 @@ async function parseOnly(creds: Creds, n: number, bounds: { min: number; max: nu
     sampleRss();
   }
   return { rowsPerSec: rows / seconds, cpuRowsPerSec: rows / cpuSeconds, bodyKiB: Math.round(bytes / n / 1024) };
-}
-
-/**
- * fast-xml-parser configured as main/core/intacct/response-parser.ts configures it (options and
- * the same always-array rule). Mirrored here because the client keeps its parser private.
- */
-function clientLikeParser(): XMLParser {
-  interface PathView { getDepth(): number; toArray(): string[] }
-  const alwaysArray = (_name: string, path: unknown, _isLeaf: boolean, isAttribute: boolean): boolean => {
-    if (isAttribute) return false;
-    const view = path as PathView;
-    const depth = view.getDepth();
-    if (depth < 3 || depth > 7 || depth === 6) return false;
-    const p = view.toArray();
-    const last = p[depth - 1];
-    if (last === 'error') return p[depth - 2] === 'errormessage';
-    if (depth === 3) return last === 'result' && p[1] === 'operation';
-    if (depth === 5) return p[3] === 'data' && p[2] === 'result';
-    if (depth === 7) return p[3] === 'data' && (last === 'Field' || last === 'Relationship');
-    return false;
-  };
-  return new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@_',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    processEntities: true,
-    jPath: false,
-    isArray: alwaysArray as never,
-  } as ConstructorParameters<typeof XMLParser>[0]);
 }
 
 async function main(): Promise<void> {

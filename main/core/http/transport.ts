@@ -49,6 +49,11 @@ export interface SendOptions {
   /** Whole-request timeout (connect + send + full response body). */
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * 'text' reads the body straight into a string (one UTF-8 decode, BOM dropped) for callers that
+   * parse text anyway: it skips the ArrayBuffer copy and the Buffer. Default 'buffer'.
+   */
+  responseType?: 'buffer' | 'text';
 }
 
 export interface HttpResult {
@@ -58,12 +63,19 @@ export interface HttpResult {
   elapsedMs: number;
 }
 
+/** {@link HttpResult} with the body as text (`responseType: 'text'`). */
+export interface HttpTextResult extends Omit<HttpResult, 'body'> {
+  body: string;
+}
+
 /**
  * Sends one request and reads the whole body, with a whole-request timeout.
  * Throws NetworkError (retryable) for timeouts, refused/reset connections and truncated bodies;
  * rethrows the caller's abort reason when the caller cancelled.
  */
-export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: () => number = Date.now): Promise<HttpResult> {
+export function sendRequest(fetchFn: FetchLike, opts: SendOptions & { responseType: 'text' }, now?: () => number): Promise<HttpTextResult>;
+export function sendRequest(fetchFn: FetchLike, opts: SendOptions, now?: () => number): Promise<HttpResult>;
+export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: () => number = Date.now): Promise<HttpResult | HttpTextResult> {
   const started = now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('timeout')), opts.timeoutMs);
@@ -76,6 +88,10 @@ export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: ()
       signal,
       ...(isStreamBody(opts.body) ? { duplex: 'half' as const } : {}),
     });
+    if (opts.responseType === 'text') {
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text, elapsedMs: now() - started };
+    }
     const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, headers: res.headers, body, elapsedMs: now() - started };
   } catch (err) {

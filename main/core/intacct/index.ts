@@ -30,7 +30,7 @@ export { buildRequest, el, escapeXml, getApiSessionFunction, lookupFunction, rea
 export type { EnvelopeInit, FunctionCall, LoginAuth, SessionAuth } from './request-envelope';
 export { buildQuery, f, renderFilter, MAX_IN_VALUES } from './query-builder';
 export type { AggregateField, CompareOp, QueryFilter, QuerySpec } from './query-builder';
-export { parseResponse, recordValue, resultOrThrow } from './response-parser';
+export { createIntacctXmlParser, parseResponse, recordValue, resultOrThrow } from './response-parser';
 export type { AuthenticationBlock, DataBlock, HttpAnswer, IntacctResult, ParsedResponse } from './response-parser';
 export { compileColumn, formatUtc, normalizeDecimal, parseIntacctDate, resolveZone, toIntacctDate, ZoneConverter } from './intacct-values';
 export { buildReadFilter, parseObjectKey, splitRange } from './intacct-reader';

@@ -117,6 +117,8 @@ export class IntacctTransport {
             body: xml,
             timeoutMs: this.opts.timeoutMs,
             signal,
+            // Read as text at once: the parser needs a string, and a 2,000-row page is ~1.7 MB.
+            responseType: 'text',
           },
           () => clock.now(),
         );

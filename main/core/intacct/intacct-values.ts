@@ -185,6 +185,29 @@ function badValue(col: ColumnDef, raw: string, expected: string): ApiError {
   });
 }
 
+/** Distinct values a memoized converter remembers before it starts over. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * Wraps a pure text → text conversion with a small cache. Dates and timestamps repeat heavily
+ * within a page (a 2,000-row GL detail page holds a few dozen posting dates and a few hundred
+ * timestamps), so most cells become one Map lookup, and equal cells share one string instead of
+ * each allocating its own. Failures throw and are not cached.
+ */
+function memoized(convert: (raw: string) => string): CellConverter {
+  const cache = new Map<string, string>();
+  return (raw) => {
+    if (raw === null) return null;
+    let v = cache.get(raw);
+    if (v === undefined) {
+      v = convert(raw);
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(raw, v);
+    }
+    return v;
+  };
+}
+
 /** Builds the converter for a column once, so per-cell work is a switch-free call. */
 export function compileColumn(col: ColumnDef, zone: ZoneConverter): CellConverter {
   switch (col.type) {
@@ -210,19 +233,17 @@ export function compileColumn(col: ColumnDef, zone: ZoneConverter): CellConverte
       };
     }
     case 'date':
-      return (raw) => {
-        if (raw === null) return null;
+      return memoized((raw) => {
         const v = parseIntacctDate(raw);
         if (v === null) throw badValue(col, raw, 'a date (MM/DD/YYYY)');
         return v;
-      };
+      });
     case 'timestamp':
-      return (raw) => {
-        if (raw === null) return null;
+      return memoized((raw) => {
         const v = zone.toUtcText(raw);
         if (v === null) throw badValue(col, raw, 'a date and time (MM/DD/YYYY HH:MM:SS)');
         return v;
-      };
+      });
     case 'bool':
       return (raw) => {
         if (raw === null) return null;

@@ -45,9 +45,12 @@ function alwaysArray(_name: string, path: unknown, _isLeaf: boolean, isAttribute
   return false;
 }
 
-/** One parser for the process (built lazily: no work at import time). */
-function parser(): XMLParser {
-  sharedParser ??= new XMLParser({
+/**
+ * A fast-xml-parser configured as the client parses gateway answers. Exported so the benchmark
+ * (scripts/bench-intacct.ts) times exactly this parser; the client itself shares one instance.
+ */
+export function createIntacctXmlParser(): XMLParser {
+  return new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: ATTR,
     parseTagValue: false,
@@ -62,6 +65,11 @@ function parser(): XMLParser {
     jPath: false,
     isArray: alwaysArray,
   });
+}
+
+/** One parser for the process (built lazily: no work at import time). */
+function parser(): XMLParser {
+  sharedParser ??= createIntacctXmlParser();
   return sharedParser;
 }
 

@@ -4,7 +4,8 @@ import { ManualClock } from '../../../../main/core/clock';
 import { ConnectorError } from '../../../../main/core/errors';
 import { createIntacctClient } from '../../../../main/core/intacct/intacct-client';
 import { IntacctPermissionError } from '../../../../main/core/intacct/intacct-errors';
-import { parseObjectKey, splitRange } from '../../../../main/core/intacct/intacct-reader';
+import { compileRowBuilder, parseObjectKey, splitRange } from '../../../../main/core/intacct/intacct-reader';
+import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';
 import { zoneFromUserFormatting } from '../../../../main/core/intacct/intacct-client';
 import type { IntacctResult } from '../../../../main/core/intacct/response-parser';
 import type { IntacctClientOptions, Page, ReadSpec } from '../../../../main/core/intacct/intacct-types';
@@ -413,5 +414,45 @@ describe('testConnection', () => {
     assert.equal(read.ok, false);
     assert.deepEqual(read.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', true], ['Read one record', false]]);
     assert.match(read.steps[2]!.message, /permission/);
+  });
+});
+
+describe('compileRowBuilder', () => {
+  const z = new ZoneConverter('UTC');
+  const def = (name: string, source: string, type: ColumnDef['type'], scale?: number): ColumnDef => ({ name, source, type, nullable: true, ...(scale === undefined ? {} : { scale }) });
+  const build = (cols: ColumnDef[]) => compileRowBuilder(cols, cols.map((c) => compileColumn(c, z)));
+
+  it('builds typed rows from flat and nested records, with empty and missing elements as null', () => {
+    const cols = [
+      def('RECORDNO', 'RECORDNO', 'bigint'),
+      def('JOURNAL_SYMBOL', 'JOURNAL.SYMBOL', 'text'),
+      def('AMOUNT', 'AMOUNT', 'numeric', 2),
+      def('WHENMODIFIED', 'WHENMODIFIED', 'timestamp'),
+      def('VENDORID', 'VENDORID', 'text'),
+      def('MISSING', 'MISSING', 'date'),
+    ];
+    const buildRow = build(cols);
+    assert.deepEqual(buildRow({ RECORDNO: '7', 'JOURNAL.SYMBOL': 'GJ', AMOUNT: '1.5', WHENMODIFIED: '01/02/2026 03:04:05', VENDORID: '' }), {
+      RECORDNO: 7,
+      JOURNAL_SYMBOL: 'GJ',
+      AMOUNT: '1.50',
+      WHENMODIFIED: '2026-01-02 03:04:05',
+      VENDORID: null,
+      MISSING: null,
+    });
+    // Related fields may come back nested (UNCONFIRMED, recordValue accepts both); an element with
+    // attributes comes back as an object with '#text'.
+    const nested = buildRow({ RECORDNO: '8', JOURNAL: { SYMBOL: 'AP' }, AMOUNT: { '#text': '-2', '@_x': '1' }, WHENMODIFIED: '01/02/2026 03:04:05', VENDORID: 'V1' });
+    assert.deepEqual(nested, { RECORDNO: 8, JOURNAL_SYMBOL: 'AP', AMOUNT: '-2.00', WHENMODIFIED: '2026-01-02 03:04:05', VENDORID: 'V1', MISSING: null });
+    assert.throws(() => buildRow({ RECORDNO: 'x' }), ConnectorError);
+  });
+
+  it('keeps any column name a plain key, quotes and __proto__ included', () => {
+    const odd = [def('a"b\\c\u2028', 'SRC', 'text'), def('constructor', 'C', 'text')];
+    assert.deepEqual(build(odd)({ SRC: 'v', C: 'w' }), { 'a"b\\c\u2028': 'v', constructor: 'w' });
+    const proto = build([def('__proto__', 'P', 'text'), def('X', 'X', 'bigint')])({ P: 'p', X: '1' });
+    assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+    assert.deepEqual(Object.keys(proto), ['__proto__', 'X']);
+    assert.equal(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value, 'p');
   });
 });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   compileColumn,
+  formatUtc,
   normalizeDecimal,
   parseIntacctDate,
   resolveZone,
@@ -108,5 +109,26 @@ describe('compileColumn', () => {
     assert.throws(() => compileColumn(col('bigint'), z)('99999999999999999999'), ApiError);
     assert.throws(() => compileColumn(col('bool'), z)('maybe'), ApiError);
     assert.throws(() => compileColumn(col('timestamp', { source: 'WHENMODIFIED' }), z)('2026-01-31T10:00'), /WHENMODIFIED.*MM\/DD\/YYYY/);
+  });
+
+  it('gives the same answers for repeated dates and timestamps (memoized), past the memo size, and never remembers a failure', () => {
+    const ny = new ZoneConverter('America/New_York');
+    const date = compileColumn(col('date'), ny);
+    const ts = compileColumn(col('timestamp'), ny);
+    // 6,000 distinct values (more than the memo holds), each asked for twice, interleaved.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 6000; i++) {
+        const d = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000);
+        const mm = String(d.getUTCMonth() + 1).padStart(2, '0'), dd = String(d.getUTCDate()).padStart(2, '0'), yyyy = String(d.getUTCFullYear());
+        assert.equal(date(`${mm}/${dd}/${yyyy}`), `${yyyy}-${mm}-${dd}`);
+        assert.equal(ts(`${mm}/${dd}/${yyyy} 12:00:00`), formatUtc(ny.toUtcMs(`${mm}/${dd}/${yyyy} 12:00:00`)!));
+      }
+    }
+    assert.equal(ts('07/01/2026 12:00:00'), '2026-07-01 16:00:00'); // EDT
+    assert.equal(ts('01/01/2026 12:00:00'), '2026-01-01 17:00:00'); // EST
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => date('13/45/2026'), ApiError);
+      assert.throws(() => ts('2026-01-31T10:00'), ApiError);
+    }
   });
 });

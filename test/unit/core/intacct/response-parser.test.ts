@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseResponse, resultOrThrow } from '../../../../main/core/intacct/response-parser';
+import { createIntacctXmlParser, parseResponse, resultOrThrow } from '../../../../main/core/intacct/response-parser';
 import {
   classifyIntacctError,
   decodeSupportId,
@@ -196,5 +196,15 @@ describe('classification (intacct-xml.md §2.4)', () => {
     assert.ok(auth instanceof IntacctAuthError);
     assert.equal(auth instanceof IntacctPermissionError, false);
     assert.equal(new ApiError({ service: 'intacct', userMessage: 'x' }) instanceof IntacctError, false);
+  });
+});
+
+describe('createIntacctXmlParser', () => {
+  it('builds a parser with the client shape: one record is still an array, values stay strings', () => {
+    const body = ok('<result><status>success</status><function>query</function><controlid>f1</controlid><data count="1"><GLDETAIL><RECORDNO>0012</RECORDNO></GLDETAIL></data></result>');
+    const doc = createIntacctXmlParser().parse(body) as { response: { operation: { result: { data: { GLDETAIL: unknown } }[] } } };
+    assert.ok(Array.isArray(doc.response.operation.result));
+    assert.deepEqual(doc.response.operation.result[0]!.data.GLDETAIL, [{ RECORDNO: '0012' }]);
+    assert.notEqual(createIntacctXmlParser(), createIntacctXmlParser());
   });
 });
