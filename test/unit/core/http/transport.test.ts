@@ -52,6 +52,12 @@ describe('createNodeFetch and sendRequest', () => {
     assert.deepEqual(tunnels, [`127.0.0.1:${targetPort}`]);
   });
 
+  it('returns the body as text when asked, decoded as UTF-8', async () => {
+    const r = await sendRequest(createNodeFetch(), { service: 'intacct', method: 'PUT', url: `http://127.0.0.1:${targetPort}/t`, timeoutMs: 5_000, responseType: 'text' });
+    assert.equal(typeof r.body, 'string');
+    assert.equal(r.body, 'hello PUT');
+  });
+
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
     tunnels.length = 0;
     const f = createNodeFetch({ env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}`, NO_PROXY: '127.0.0.1' } });
