@@ -43,6 +43,21 @@ describe('toCsvRow', () => {
     assert.throws(() => toCsvRow([c('k', 'bigint', false)], { k: null }), /"k" is NOT NULL/);
   });
 
+  it('accepts exactly the date and timestamp shapes of the Row conventions', () => {
+    const d = [c('d', 'date')];
+    const t = [c('t', 'timestamp')];
+    for (const ok of ['2024-01-31 00:00:00', '2024-01-31T23:59:59', '2024-01-31 23:59:59.5', '2024-01-31 23:59:59.123456']) {
+      assert.equal(toCsvRow(t, { t: ok }), `${ok}\n`);
+    }
+    for (const bad of ['2024-01-31', '2024-01-31 1:00:00', '2024-01-31x23:59:59', '2024-01-31 23:59:5a', '2024-01-31 23:59:59.', '2024-01-31 23:59:59.1234567', '٢٠٢٤-01-31 23:59:59', '2024-01-31 23:59:59\n']) {
+      assert.throws(() => toCsvRow(t, { t: bad }), /timestamp/, bad);
+    }
+    assert.equal(toCsvRow(d, { d: '0001-01-01' }), '0001-01-01\n');
+    for (const bad of ['2024-1-31', '2024-01-3a', '2024_01-31', '2024-01-31 ', '2024-01-31\n', '20240-01-31']) {
+      assert.throws(() => toCsvRow(d, { d: bad }), /YYYY-MM-DD/, bad);
+    }
+  });
+
   it('reads columns whose names hold quotes, backslashes and line breaks', () => {
     const odd = [c('a"b', 'text'), c("it's\\", 'bigint'), c('x\n}) + evil(', 'text')];
     assert.equal(toCsvRow(odd, { 'a"b': 'v', "it's\\": 3, 'x\n}) + evil(': 'w' }), 'v,3,w\n');
