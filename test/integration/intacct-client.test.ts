@@ -175,6 +175,14 @@ describe('intacct client against the emulator', { timeout: 240_000 }, () => {
     }
   });
 
+  it('discovers custom fields and user-defined dimensions with lookup', async () => {
+    const gl = await client.lookup('GLDETAIL');
+    const vendor = await client.lookup('VENDOR');
+    assert.ok(gl.some((f) => f.id === 'GLDIMPROGRAM' && f.isCustom), 'the GL dimension is found and marked custom');
+    assert.ok(gl.some((f) => f.id === 'AMOUNT' && !f.isCustom));
+    assert.ok(vendor.some((f) => f.isCustom), 'the vendor custom field is found');
+  });
+
   it('testConnection names the failing step: sender, unauthorised sender, user sign-in', async () => {
     const ok = await client.testConnection();
     assert.equal(ok.ok, true);
