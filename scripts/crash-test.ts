@@ -24,6 +24,7 @@ import { compareStream, demoSettings } from '../main/core/demo';
 import { openStore } from '../main/core/store';
 import { streamDefinitions } from '../main/core/streams/definitions';
 import { rowHash, rowKey } from '../main/core/sync/canonical-row';
+import { seededRandom } from '../main/core/util/seeded-random';
 
 const { values } = parseArgs({
   options: {
@@ -38,15 +39,8 @@ const kills = Number(values.kills);
 const glRows = Number(values['gl-rows']);
 const batchRows = Number(values['batch-rows']);
 const maxKillMs = Number(values['max-kill-ms']);
-let seed = Number(values.seed) >>> 0 || 1;
-/** mulberry32: a repeatable sequence. */
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** A repeatable sequence: the same --seed kills at the same moments and makes the same edits. */
+const random = seededRandom(Number(values.seed) >>> 0 || 1);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mlc-crash-'));

@@ -21,6 +21,7 @@ import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine, type Hy
 import { streamByName } from '../../main/core/streams/definitions';
 import type { ColumnDef, Row } from '../../main/core/streams/types';
 import { createTableauClient, loadBatch, type TableauClient } from '../../main/core/tableau';
+import { seededRandom } from '../../main/core/util/seeded-random';
 
 /** Rows of the first load; updates add 10%, change ~14% and delete ~9% of them. */
 const ROWS = 100_000;
@@ -34,16 +35,7 @@ const deletedTable: HyperTable = { schema: 'Extract', name: 'deleted', columns: 
 // Awkward text: separators, quotes, newlines, non-ASCII, a backslash, leading/trailing spaces.
 const TEXTS = ['Accrual, "Q1" adj', 'multi\nline\r\nmemo', 'Ünïcödé – €1,000 ✓', 'back\\slash', '  padded  ', "it's", 'plain', ''];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 function cents(c: bigint): string {

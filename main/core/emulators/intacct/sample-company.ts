@@ -12,7 +12,8 @@ import { DAY_MS, formatDate, formatDateTime } from './intacct-dates';
 import { GlLedger } from './gl-ledger';
 import { objectSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
 import { ACCOUNTS, DEPARTMENTS, ENTITIES, LOCATIONS, vendorSeeds, type VendorSeed } from './sample-reference-data';
-import { centsToText, decimalToUnits, seededRandom, unitsToDecimal } from './sample-hash';
+import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
+import { seededRandom } from '../../util/seeded-random';
 
 /** Options of the sample company; only the clock is required. */
 export interface SampleCompanyOptions {

@@ -1,6 +1,6 @@
 /**
- * Deterministic pseudo-random numbers for the sample company and fault injection: the same seed
- * always builds the same company and faults the same requests.
+ * Deterministic hashing and decimal text for the sample company: the same seed always builds the
+ * same company (the seeded generator itself is main/core/util/seeded-random.ts).
  */
 
 /** A 32-bit hash of (seed, a, b): a pure function, so any GL row can be rebuilt on demand. */
@@ -12,17 +12,6 @@ export function hash3(seed: number, a: number, b: number): number {
   h = (h ^ (h >>> 16)) >>> 0;
   h = Math.imul(h + Math.floor(a / 4294967296), 0x27d4eb2f) >>> 0;
   return (h ^ (h >>> 15)) >>> 0;
-}
-
-/** mulberry32: a small seeded generator returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Integer cents → Intacct's decimal text: no trailing zeros (`205375`, `1679615.93`, `12.5`; intacct-xml.md §7.2 DOC-Q samples). */

@@ -3,6 +3,7 @@
  * so faults never corrupt state; only `jobFail` lets the request through and fails its job instead
  * (without applying it).
  */
+import { seededRandom } from '../../util/seeded-random';
 
 /** The kinds of trouble the emulator can cause. */
 export type TableauFaultKind = 'expire401' | 'http429' | 'http5xx' | 'jobFail';
@@ -12,18 +13,6 @@ export interface TableauFaultConfig {
   readonly rate: number;
   readonly kinds: readonly TableauFaultKind[];
   readonly seed?: number;
-}
-
-/** mulberry32: a small, seeded PRNG so a faulted run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picks, per request, whether to fault it and how. */

@@ -6,7 +6,7 @@ import { selectGl, type GlOrder } from '../../../../../main/core/emulators/intac
 import { compileFilter, compileOrder, type FilterNode } from '../../../../../main/core/emulators/intacct/query-filter';
 import { objectSpec } from '../../../../../main/core/emulators/intacct/object-catalog';
 import { formatDateTime, parseDateTime } from '../../../../../main/core/emulators/intacct/intacct-dates';
-import { seededRandom } from '../../../../../main/core/emulators/intacct/sample-hash';
+import { seededRandom } from '../../../../../main/core/util/seeded-random';
 
 const gl = objectSpec('GLDETAIL')!;
 const cmp = (op: string, field: string, ...values: string[]): FilterNode => ({ kind: 'cmp', op: op as never, field, values });

@@ -1,0 +1,13 @@
+/**
+ * mulberry32: a small seeded generator of floats in [0, 1). The emulators' sample data and fault
+ * injection, and the tests and scripts that drive them, use it so a seed replays the same run.
+ */
+export function seededRandom(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
