@@ -2,8 +2,9 @@
  * `npm run bench:tableau [-- --rows N] [--repeat N] [--skip-upload] [--skip-patch]`
  *
  * For N (default 1,000,000) GL-detail-shaped rows, measures:
- * - hyperWriteSec: writeHyperFile from a deterministic row generator (encode CSV in Node, COPY
- *   FROM STDIN into hyperd, DETACH);
+ * - hyperWriteSec: writeHyperFile from a deterministic row generator (encode the rows in Node, in
+ *   the writer's default format, Hyper's binary COPY format; COPY FROM STDIN into hyperd; DETACH);
+ *   `--format csv` times the CSV route instead;
  * - hyperdCsvLoadSec: hyperd loading the same rows from a CSV file on disk (written first, untimed)
  *   with a server-side `COPY … FROM '<file>'`, into a fresh database (same CREATE/ATTACH/DETACH);
  * - writeRatio = hyperdCsvLoadSec / hyperWriteSec (target ≥ 0.5: our writer costs at most twice
@@ -25,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { findHyperd, startHyperEngine, writeHyperFile, createCsvEncoder, createTableSql, qualifiedTable, quoteIdent, quoteLiteral, type HyperEngine, type HyperTable } from '../main/core/hyper';
+import { findHyperd, startHyperEngine, writeHyperFile, createCsvEncoder, createTableSql, qualifiedTable, quoteIdent, quoteLiteral, type CopyFormat, type HyperEngine, type HyperTable } from '../main/core/hyper';
 import { streamByName } from '../main/core/streams/definitions';
 import type { Row } from '../main/core/streams/types';
 import { systemClock } from '../main/core/clock';
@@ -38,6 +39,8 @@ const argValue = (name: string): string | undefined => {
 };
 const ROWS = Number(argValue('rows') ?? 1_000_000);
 const SKIP_UPLOAD = argv.includes('--skip-upload');
+const FORMAT = (argValue('format') ?? 'hyperbinary') as CopyFormat;
+if (FORMAT !== 'hyperbinary' && FORMAT !== 'csv') throw new Error('--format is hyperbinary or csv');
 /** Each timing is the best of this many runs: other work on the machine only ever adds time. */
 const REPEAT = Math.max(1, Number(argValue('repeat') ?? 2));
 const BATCH = 2000; // one Intacct page
@@ -230,7 +233,7 @@ async function main(): Promise<void> {
   try {
     // Warm-up (untimed): JIT-compile the generator and encoders and let hyperd load its code, so
     // both timings below are steady-state and neither pays a one-off start cost.
-    await writeHyperFile(engine, join(dir, 'warmup.hyper'), [{ table, rows: glRows(Math.min(ROWS, 50_000)) }]);
+    await writeHyperFile(engine, join(dir, 'warmup.hyper'), [{ table, rows: glRows(Math.min(ROWS, 50_000)) }], { format: FORMAT });
     rmSync(join(dir, 'warmup.hyper'), { force: true });
 
     const payload = join(dir, 'gl_detail.hyper');
@@ -238,10 +241,10 @@ async function main(): Promise<void> {
     let bytes = 0;
     for (let run = 0; run < REPEAT; run++) {
       const t0 = performance.now();
-      const written = await writeHyperFile(engine, payload, [{ table, rows: glRows(ROWS) }]);
+      const written = await writeHyperFile(engine, payload, [{ table, rows: glRows(ROWS) }], { format: FORMAT });
       const sec = (performance.now() - t0) / 1000;
       if (written.rowCounts[0] !== ROWS) throw new Error(`wrote ${written.rowCounts[0]} rows, expected ${ROWS}`);
-      console.log(`hyper write #${run + 1}: ${ROWS} rows in ${sec.toFixed(2)} s`);
+      console.log(`hyper write #${run + 1} (${FORMAT}): ${ROWS} rows in ${sec.toFixed(2)} s`);
       hyperWriteSec = Math.min(hyperWriteSec, sec);
       bytes = written.bytes;
     }
@@ -261,7 +264,7 @@ async function main(): Promise<void> {
     // Diagnostic: the same CSV bytes sent through COPY FROM STDIN with no encoding work in Node,
     // i.e. the floor for any writer that streams over the wire.
     const stdinSec = await hyperdCsvLoad(engine, csvPath, join(dir, 'csv-stdin.hyper'), 'COPY-STDIN');
-    console.log(`hyperd COPY FROM STDIN of the ready CSV file (no encoding; floor for a streaming writer): ${stdinSec.toFixed(2)} s`);
+    console.log(`hyperd COPY FROM STDIN of the ready CSV file (no encoding in Node; floor for a streaming CSV writer): ${stdinSec.toFixed(2)} s`);
     rmSync(csvPath, { force: true });
 
     let uploadApplySec: number | null = null;

@@ -13,11 +13,11 @@
  * closures with no type switch.
  */
 import type { CellValue, ColumnDef, Row } from '../streams/types';
+import { badCell as bad, BIGINT_STRING, nullInNotNull, numericRule } from './cell-rules';
 
 type CellEncoder = (value: CellValue | undefined) => string;
 
 const NEEDS_QUOTES = /[",\r\n]/;
-const DECIMAL = /^-?\d+(\.\d+)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
@@ -48,21 +48,9 @@ function plainTimestamp(v: string): boolean {
   );
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  return String(value);
-}
-
-function bad(c: ColumnDef, value: unknown, expected: string): never {
-  throw new TypeError(`Column "${c.name}" (${c.type}) expects ${expected}, got ${typeof value} ${describe(value)}.`);
-}
-
 /** The CSV encoder of one column. */
 export function columnEncoder(c: ColumnDef): CellEncoder {
-  const nullValue = (value: unknown): string => {
-    if (!c.nullable) throw new TypeError(`Column "${c.name}" is NOT NULL but the row has ${value === undefined ? 'no value' : 'null'}.`);
-    return '';
-  };
+  const nullValue = (value: unknown): string => (c.nullable ? '' : nullInNotNull(c, value));
   switch (c.type) {
     case 'text':
       return (v) => {
@@ -77,22 +65,13 @@ export function columnEncoder(c: ColumnDef): CellEncoder {
       return (v) => {
         if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : bad(c, v, 'a safe integer');
         if (v === null || v === undefined) return nullValue(v);
-        // Integers above 2^53 can only travel as strings.
-        if (typeof v === 'string' && /^-?\d{1,19}$/.test(v)) return v;
+        if (typeof v === 'string' && BIGINT_STRING.test(v)) return v;
         return bad(c, v, 'an integer');
       };
     case 'numeric': {
-      const scale = c.scale ?? 2;
-      const maxInt = (c.precision ?? 18) - scale;
-      // One regex per column: sign, up to (precision - scale) integer digits, up to `scale` decimals
-      // (extra trailing zeros lose nothing). More decimals would be rounded by Hyper: refused instead.
-      const exact = new RegExp(`^-?\\d{1,${maxInt}}${scale > 0 ? `(\\.\\d{1,${scale}}0*)?` : '(\\.0*)?'}$`);
+      const { exact, refusal } = numericRule(c);
       return (v) => {
-        if (typeof v === 'string') {
-          if (exact.test(v)) return v;
-          if (!DECIMAL.test(v)) return bad(c, v, 'a decimal string like "-1234.50"');
-          return bad(c, v, `at most ${maxInt} integer digits and ${scale} decimals`);
-        }
+        if (typeof v === 'string') return exact.test(v) ? v : bad(c, v, refusal(v));
         if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
         if (v === null || v === undefined) return nullValue(v);
         return bad(c, v, 'a decimal string (money is never a float)');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findHyperd, readHyperRows, startHyperEngine, writeHyperFile, type HyperEngine, type HyperTable } from '../../../../main/core/hyper';
+import { findHyperd, readHyperRows, startHyperEngine, writeHyperFile, type CopyFormat, type HyperEngine, type HyperTable } from '../../../../main/core/hyper';
 import type { ColumnDef, Row } from '../../../../main/core/streams/types';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import { CancelledError } from '../../../../main/core/errors';
@@ -50,7 +50,9 @@ async function collect(gen: AsyncGenerator<Row[]>): Promise<{ rows: Row[]; batch
   return { rows, batches };
 }
 
-describe('writeHyperFile / readHyperRows', () => {
+// Every test runs for both ways rows travel to hyperd: the binary format the writer uses by default,
+// and CSV. Both must give back exactly the same rows.
+for (const format of ['hyperbinary', 'csv'] as const satisfies readonly CopyFormat[]) describe(`writeHyperFile / readHyperRows (${format})`, () => {
   let dir: string;
   let engine: HyperEngine;
 
@@ -65,7 +67,7 @@ describe('writeHyperFile / readHyperRows', () => {
 
   it('writes a file that hyperd opens with the declared column types', async () => {
     const path = join(dir, 'types.hyper');
-    const result = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 2)] }]);
+    const result = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 2)] }], { format });
     assert.deepEqual(result.rowCounts, [2]);
     assert.ok(result.bytes > 0 && existsSync(path));
     const columns = await engine.withClient(async (client) => {
@@ -95,7 +97,7 @@ describe('writeHyperFile / readHyperRows', () => {
   it('gives back exactly the rows written, awkward values included', async () => {
     const path = join(dir, 'awkward.hyper');
     // Batches of uneven size, as pages arrive from Intacct.
-    await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 5), [], awkward.slice(5)] }]);
+    await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 5), [], awkward.slice(5)] }], { format });
     const { rows } = await collect(readHyperRows(engine, path, table, ['RECORDNO']));
     assert.deepEqual(rows, awkward);
     // NULL and '' stay apart inside hyperd too, not only after our conversion.
@@ -137,7 +139,7 @@ describe('writeHyperFile / readHyperRows', () => {
     const result = await writeHyperFile(engine, path, [
       { table: glTable, rows: pages() },
       { table: deleted, rows: [[{ RECORDNO: 42 }, { RECORDNO: 43 }]] },
-    ]);
+    ], { format });
     assert.deepEqual(result.rowCounts, [total, 2]);
     const { rows, batches } = await collect(readHyperRows(engine, path, glTable, ['RECORDNO']));
     assert.equal(rows.length, total);
@@ -149,13 +151,13 @@ describe('writeHyperFile / readHyperRows', () => {
 
   it('stops early without leaving the file attached, and replaces an existing file', async () => {
     const path = join(dir, 'replace.hyper');
-    await writeHyperFile(engine, path, [{ table, rows: [awkward] }]);
+    await writeHyperFile(engine, path, [{ table, rows: [awkward] }], { format });
     for await (const batch of readHyperRows(engine, path, table)) {
       assert.ok(batch.length > 0);
       break;
     }
     // Overwriting works only if no session still holds the file.
-    const again = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1)] }]);
+    const again = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1)] }], { format });
     assert.deepEqual(again.rowCounts, [1]);
     const { rows } = await collect(readHyperRows(engine, path, table));
     assert.deepEqual(rows, awkward.slice(0, 1));
@@ -165,7 +167,7 @@ describe('writeHyperFile / readHyperRows', () => {
     const path = join(dir, 'big-value.hyper');
     const big = `${'é,"x"\n'.repeat(60_000)}end`; // ~420 K characters, ~600 KB of UTF-8 once quoted
     const rows = [awkward[0]!, { ...awkward[1]!, NAME: big }, awkward[2]!];
-    await writeHyperFile(engine, path, [{ table, rows: [rows] }]);
+    await writeHyperFile(engine, path, [{ table, rows: [rows] }], { format });
     const { rows: back } = await collect(readHyperRows(engine, path, table, ['RECORDNO']));
     assert.equal(back.length, 3);
     assert.equal(back[1]!.NAME, big);
@@ -176,7 +178,7 @@ describe('writeHyperFile / readHyperRows', () => {
     const odd = join(dir, `it's a "dir" é`);
     mkdirSync(odd);
     const path = join(odd, 'payload.hyper');
-    await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(2, 4)] }]);
+    await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(2, 4)] }], { format });
     const { rows } = await collect(readHyperRows(engine, path, table, ['RECORDNO']));
     assert.deepEqual(rows, awkward.slice(2, 4));
   });
@@ -189,17 +191,17 @@ describe('writeHyperFile / readHyperRows', () => {
       abort.abort();
       yield awkward.slice(3);
     }
-    await assert.rejects(writeHyperFile(engine, path, [{ table, rows: batches() }], { signal: abort.signal }), CancelledError);
+    await assert.rejects(writeHyperFile(engine, path, [{ table, rows: batches() }], { signal: abort.signal, format }), CancelledError);
     assert.equal(existsSync(path), false);
   });
 
   it('rejects a bad value and leaves no partial file behind', async () => {
     const path = join(dir, 'bad.hyper');
     const bad = [{ ...awkward[1]!, AMOUNT: 12.5 }];
-    await assert.rejects(writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1), bad] }]), /AMOUNT.*never a float/);
+    await assert.rejects(writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1), bad] }], { format }), /AMOUNT.*never a float/);
     assert.equal(existsSync(path), false);
     // The engine is still usable afterwards.
-    const ok = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1)] }]);
+    const ok = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1)] }], { format });
     assert.deepEqual(ok.rowCounts, [1]);
   });
 });
