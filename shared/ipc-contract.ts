@@ -11,6 +11,7 @@ import type {
   AuditEntry,
   AuditQuery,
   ConnectionTestResult,
+  FieldChoice,
   HistoryPoint,
   LogEntry,
   LogQuery,
@@ -37,6 +38,7 @@ export const OPERATIONS = [
   'clearCredential',
   'getCredentialStatus',
   'testConnection',
+  'listFields',
   'listRuns',
   'getRun',
   'queryLogs',
@@ -71,6 +73,8 @@ export type Contracts = AssertCoverage<{
   clearCredential: { request: { name: SecretName }; response: { ok: true } };
   getCredentialStatus: { request: void; response: Record<SecretName, boolean> };
   testConnection: { request: { side: 'intacct' | 'tableau' }; response: ConnectionTestResult };
+  /** The fields of a stream's Intacct object (custom ones first), to add as extra columns. */
+  listFields: { request: { stream: StreamName }; response: FieldChoice[] };
   listRuns: { request: { limit?: number } | void; response: RunSummary[] };
   getRun: { request: { runId: string }; response: RunDetail | null };
   queryLogs: { request: LogQuery | void; response: LogEntry[] };

@@ -30,6 +30,35 @@ export type SchedulePreset =
       closeEveryHours: number;
     };
 
+/** The types a column can have in Tableau (BIGINT, TEXT, NUMERIC(18,s), DATE, TIMESTAMP, BOOL). */
+export type FieldType = 'bigint' | 'text' | 'numeric' | 'date' | 'timestamp' | 'bool';
+
+/**
+ * A field the user adds to a stream beyond its standard columns: an Intacct custom field or
+ * user-defined dimension (found with `lookup`), or any standard field the stream leaves out.
+ * It becomes a nullable column named like the field (`.` → `_`).
+ */
+export interface ExtraField {
+  /** Intacct field name, e.g. GLDIMPROGRAM or a one-hop related field like VENDOR.NAME. */
+  field: string;
+  type: FieldType;
+  /** Decimals kept for a numeric field (0–6; default 2). */
+  scale?: number;
+}
+
+/** A field of a stream's Intacct object, as `listFields` offers it. */
+export interface FieldChoice {
+  field: string;
+  label: string;
+  /** Intacct's own type name (TEXT, DECIMAL, DATE…). */
+  intacctType: string;
+  /** The column type it would load as. */
+  type: FieldType;
+  isCustom: boolean;
+  /** Already a column of the stream (standard or added). */
+  inStream: boolean;
+}
+
 export interface Settings {
   intacct: {
     senderId: string;
@@ -66,6 +95,8 @@ export interface Settings {
     enabled: Record<StreamName, boolean>;
     /** YYYY-MM-DD: first day of GL detail read by a full load. */
     glDetailStartDate: string;
+    /** Fields added to a stream's standard columns. Changing them reloads that stream in full. */
+    extraFields: Partial<Record<StreamName, ExtraField[]>>;
   };
   schedule: {
     preset: SchedulePreset;

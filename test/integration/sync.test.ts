@@ -160,4 +160,59 @@ describe('sync against the emulators', () => {
       assert.ok(env.intacct.requests.some((r) => r.fault) && env.tableau.requests.some((r) => r.fault), 'faults were injected');
     });
   });
+  describe('extra fields', () => {
+    let env: DemoEnvironment;
+    before(async () => {
+      env = await start(join(root, 'extra-fields'), 1500);
+    });
+    after(async () => env?.close());
+
+    /** Per RECORDNO, the field's value in Intacct (empty → null) and in Tableau. */
+    async function bothSides(object: string, datasource: string, field: string) {
+      const intacct = new Map([...env.intacct.company.list(object)].map((r) => [Number(r.RECORDNO), r[field] ? r[field] : null]));
+      const rows = (await env.tableau.readRows(datasource)) ?? [];
+      const tableau = new Map(rows.map((r) => [Number(r.RECORDNO), r[field]]));
+      return { intacct, tableau, rows };
+    }
+
+    it("custom fields found by lookup load as columns with Intacct's values; removing one reloads that stream", async () => {
+      const offered = await env.service.listFields({ stream: 'gl_detail' });
+      const program = offered.find((f) => f.field === 'GLDIMPROGRAM');
+      assert.deepEqual(program && [program.isCustom, program.inStream, program.type], [true, false, 'text'], 'lookup offers the dimension');
+      const settings = await env.service.getSettings();
+      settings.streams.extraFields = { gl_detail: [{ field: 'GLDIMPROGRAM', type: 'text' }], vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }] };
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+      const first = await sync(env);
+      assert.equal(first.outcome, 'succeeded', JSON.stringify(first.error));
+      await assertConverged(env);
+      const gl = await bothSides('GLDETAIL', 'Intacct GL Detail', 'GLDIMPROGRAM');
+      assert.ok(gl.tableau.size > 1000, `${gl.tableau.size} GL rows`);
+      for (const [key, value] of gl.tableau) assert.equal(value, gl.intacct.get(key), `GLDETAIL ${key}`);
+      assert.ok([...gl.tableau.values()].some((v) => v !== null) && [...gl.tableau.values()].some((v) => v === null), 'some rows have a program, some not');
+      const vendors = await bothSides('VENDOR', 'Intacct Vendors', 'VENDOR_RISK_RATING');
+      assert.deepEqual(vendors.tableau, vendors.intacct);
+      assert.ok((await env.service.listFields({ stream: 'gl_detail' })).find((f) => f.field === 'GLDIMPROGRAM')?.inStream, 'now in the stream');
+
+      settings.streams.extraFields = { vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }] };
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+      await new Promise((r) => setTimeout(r, 1100));
+      const second = await sync(env);
+      assert.equal(second.outcome, 'succeeded', JSON.stringify(second.error));
+      assert.deepEqual(second.streams.filter((r) => r.fullLoad).map((r) => r.stream), ['gl_detail'], 'only the reshaped stream reloads');
+      const after = await bothSides('GLDETAIL', 'Intacct GL Detail', 'GLDIMPROGRAM');
+      assert.ok(after.rows.length > 1000 && after.rows.every((r) => !('GLDIMPROGRAM' in r)), 'the column is gone');
+      await assertConverged(env);
+    });
+
+    it('a field Intacct does not know fails its stream with a message naming the field', async () => {
+      const settings = await env.service.getSettings();
+      settings.streams.extraFields = { vendor: [{ field: 'NO_SUCH_FIELD', type: 'text' }] };
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+      const run = await sync(env, ['vendor']);
+      assert.equal(run.outcome, 'failed');
+      const vendor = run.streams.find((r) => r.stream === 'vendor')!;
+      assert.match(vendor.error?.message ?? '', /NO_SUCH_FIELD/);
+      assert.match(vendor.error?.message ?? '', /Settings › Streams/);
+    });
+  });
 });

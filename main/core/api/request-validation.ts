@@ -30,6 +30,7 @@ const schemas: Record<Operation, z.ZodType> = {
   clearCredential: z.object({ name: secretName }).strict(),
   getCredentialStatus: none,
   testConnection: z.object({ side: z.enum(['intacct', 'tableau']) }).strict(),
+  listFields: z.object({ stream: streamName }).strict(),
   listRuns: z.union([none, z.object({ limit }).strict()]),
   getRun: z.object({ runId: z.string().min(1).max(200) }).strict(),
   queryLogs: z.union([

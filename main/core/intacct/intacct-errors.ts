@@ -335,7 +335,7 @@ export function classifyIntacctError(ctx: ClassifyContext): ConnectorError {
     const fields = errors.flatMap((e) => parseInvalidFields(`${e.description} ${e.description2}`));
     const list = fields.length ? `: ${fields.join(', ')}` : '';
     return mk(IntacctError, 'INVALID_FIELD',
-      `Intacct cannot query some selected fields${list}. Remove them from the stream or check the object's fields.${tail}`,
+      `Intacct cannot query some selected fields${list}. Remove them from the stream's extra fields (Settings › Streams), or check with Intacct that the fields exist and the API user may read them.${tail}`,
       { detail: { fields } });
   }
   const notFound = /object definition (\S+) not found/i.exec(allText);

@@ -20,7 +20,8 @@ import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Sc
 import { createAlertGate } from '../alerts';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
-import { streamDefinitions } from '../streams/definitions';
+import { streamByName, streamDefinitions } from '../streams/definitions';
+import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
 import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo } from '../sync/run-sync';
 import type { EngineOptions } from '../sync/stream-sync';
@@ -424,6 +425,22 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     },
     getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
     testConnection: ({ side }) => testConnection(side),
+    async listFields({ stream }) {
+      // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
+      const settings = deps.settings.get();
+      const def = withExtraFields(streamByName(stream), settings.streams.extraFields[stream]);
+      const credentials = await intacctCredentials(settings, deps.secrets);
+      const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
+      try {
+        const have = new Set(def.columns.map((c) => c.name.toUpperCase()));
+        const fields = await client.lookup(def.intacctObject);
+        return fields
+          .map((f) => ({ field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, inStream: have.has(columnNameOf(f.id).toUpperCase()) }))
+          .sort((a, b) => Number(b.isCustom) - Number(a.isCustom) || a.field.localeCompare(b.field));
+      } finally {
+        client.close();
+      }
+    },
     async listRuns(req) {
       return store.listRuns(req?.limit ?? 50);
     },

@@ -10,7 +10,7 @@ import type { RequestEventListener } from '../http/request-events';
 import type { Alert, ConnectionTestResult, RunSummary, SecretName, Settings } from '../../../shared/types';
 import type { LoadFn, SourcePort, TargetPort, WritePayloadFn } from '../sync/ports';
 import type { SecretStore } from './stores';
-import type { IntacctCredentials } from '../intacct';
+import type { FieldInfo, IntacctCredentials } from '../intacct';
 import type { TableauAuth } from '../tableau';
 
 export type { IntacctCredentials, TableauAuth };
@@ -18,6 +18,8 @@ export type { IntacctCredentials, TableauAuth };
 /** The Intacct client as the service uses it. */
 export interface SourceClient extends SourcePort {
   testConnection(signal?: AbortSignal): Promise<ConnectionTestResult>;
+  /** An object's fields (`lookup`), custom ones marked: what Settings offers to add to a stream. */
+  lookup(object: string, signal?: AbortSignal): Promise<FieldInfo[]>;
   close(): void;
 }
 

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { streamDefinitions } from '../streams/definitions';
+import { columnNameOf, FIELD_NAME, MAX_EXTRA_FIELDS } from '../streams/extra-fields';
 import type { FieldErrors, SaveSettingsResult, Settings, StreamName } from '../../../shared/types';
 
 /** Intacct's production gateway (intacct-xml.md §1). */
@@ -35,7 +36,7 @@ export function defaultSettings(now?: number): Settings {
       datasourceNames: {},
       dependentDatasources: [],
     },
-    streams: { enabled, glDetailStartDate: now === undefined ? '' : `${new Date(now).getUTCFullYear() - 1}-01-01` },
+    streams: { enabled, glDetailStartDate: now === undefined ? '' : `${new Date(now).getUTCFullYear() - 1}-01-01`, extraFields: {} },
     schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: true }, timezone: 'UTC', paused: false },
     alerts: { consecutiveFailures: 3, freshnessHours: 26, notifyOnSuccess: false, command: '' },
     retention: { auditDays: 400, logDays: 90 },
@@ -67,6 +68,14 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+const extraFieldSchema = z
+  .object({
+    field: z.string().regex(FIELD_NAME, 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.'),
+    type: z.enum(['bigint', 'text', 'numeric', 'date', 'timestamp', 'bool']),
+    scale: z.number().int().min(0, 'At least 0 decimals.').max(6, 'At most 6 decimals.').optional(),
+  })
+  .strict();
 
 const presetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('manual') }).strict(),
@@ -116,6 +125,7 @@ export const settingsSchema = z
       .object({
         enabled: z.record(z.enum(streamNames), z.boolean()),
         glDetailStartDate: isoDate,
+        extraFields: z.partialRecord(z.enum(streamNames), z.array(extraFieldSchema).max(MAX_EXTRA_FIELDS, `At most ${MAX_EXTRA_FIELDS} extra fields per stream.`)),
       })
       .strict(),
     schedule: z
@@ -165,6 +175,20 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     const other = names.get(n);
     if (other) errors[`tableau.datasourceNames.${d.name}`] = `Same data source name as ${other}.`;
     names.set(n, d.name);
+  }
+  for (const d of streamDefinitions) {
+    // Column names must stay unique: an extra field may not repeat a standard column or another extra.
+    const taken = new Set(d.columns.map((c) => c.name.toUpperCase()));
+    (s.streams.extraFields[d.name] ?? []).forEach((f, i) => {
+      const column = columnNameOf(f.field).toUpperCase();
+      if (taken.has(column)) {
+        errors[`streams.extraFields.${d.name}.${i}.field`] = d.columns.some((c) => c.name.toUpperCase() === column)
+          ? `${f.field} is already a standard column of ${d.label}.`
+          : `${f.field} is listed twice.`;
+      }
+      taken.add(column);
+      if (f.scale !== undefined && f.type !== 'numeric') errors[`streams.extraFields.${d.name}.${i}.scale`] = 'Decimals apply to numeric fields only.';
+    });
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: s };
 }

@@ -3,8 +3,10 @@
  * loads every stream from these facts; adding an object means adding an entry, not a class.
  */
 
+import type { FieldType } from '../../../shared/types';
+
 /** Column types, mapped 1:1 to Hyper types (BIGINT, TEXT, NUMERIC(p,s), DATE, TIMESTAMP, BOOL). */
-export type ColumnType = 'bigint' | 'text' | 'numeric' | 'date' | 'timestamp' | 'bool';
+export type ColumnType = FieldType;
 
 /**
  * One cell as it travels through the connector. Exact by construction:

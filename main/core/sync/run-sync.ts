@@ -11,6 +11,7 @@
 import type { Clock } from '../clock';
 import { ApiError, CancelledError, ConnectorError, asConnectorError, isAbortError } from '../errors';
 import { streamDefinitions } from '../streams/definitions';
+import { withExtraFields } from '../streams/extra-fields';
 import type {
   ErrorInfo,
   LogLevel,
@@ -74,9 +75,10 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   const txStart = deps.source.transactions;
   store.startRun({ runId, trigger: req.trigger, startedAt });
 
-  const selected = streamDefinitions.filter((d) =>
-    req.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name],
-  );
+  // Each stream with the fields the user added to it (Settings › Streams).
+  const selected = streamDefinitions
+    .filter((d) => (req.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]))
+    .map((d) => withExtraFields(d, settings.streams.extraFields?.[d.name]));
   const results: StreamRunResult[] = [];
   const ties: ({ stream: StreamName } & NonNullable<StreamSyncOutcome['tieOut']>)[] = [];
   let runError: ErrorInfo | null = null;

@@ -28,6 +28,7 @@ import { decimalToUnits, periodOf, rowHash, rowKey } from './canonical-row';
 import type { AmountSums, Ledger, LedgerEntry } from './ledger';
 import type { Cursor, LoadFn, Page, ReadSpec, SourcePort, StorePort, StreamState, WritePayloadFn } from './ports';
 import { batchRequestId } from './request-id';
+import { columnsSignature, describeColumnChange } from '../streams/extra-fields';
 import { compareSums } from './tie-out';
 
 /** Tunables of the engine; the defaults suit a real company. */
@@ -135,7 +136,13 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   const initial = store.getStreamState(def.name);
   // A data source renamed in settings is a new data source: publish it in full.
   const renamed = typeof initial?.extra?.datasourceName === 'string' && initial.extra.datasourceName !== ctx.datasourceName;
-  const full = ctx.fullReload || !initial || initial.fullLoadPending || !initial.datasourceId || renamed;
+  // So is one whose columns changed (extra fields added or removed): Tableau's update-data actions
+  // need the payload's columns to match the published table. A state from before signatures were
+  // kept has none and is taken as unchanged.
+  const columns = columnsSignature(def.columns);
+  const previousColumns = typeof initial?.extra?.columns === 'string' ? initial.extra.columns : columns;
+  const reshaped = previousColumns !== columns;
+  const full = ctx.fullReload || !initial || initial.fullLoadPending || !initial.datasourceId || renamed || reshaped;
   let state: StreamState = initial ?? {
     stream: def.name,
     cursor: null,
@@ -144,7 +151,10 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
     fullLoadPending: false,
     version: 1,
   };
-  state = { ...state, extra: { ...(state.extra ?? {}), datasourceName: ctx.datasourceName } };
+  state = { ...state, extra: { ...(state.extra ?? {}), datasourceName: ctx.datasourceName, columns } };
+  if (reshaped && !ctx.fullReload && initial?.datasourceId) {
+    ctx.log('info', `${def.label}: columns ${describeColumnChange(previousColumns, columns)}; publishing the data source again in full.`);
+  }
   let datasourceId = full ? null : state.datasourceId;
   const tie = def.tieOut;
   const readSums: AmountSums | null = full && tie ? new Map() : null;

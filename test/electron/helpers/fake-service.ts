@@ -40,6 +40,7 @@ export function createRecordingService() {
     clearCredential: record('clearCredential', () => ({ ok: true })),
     getCredentialStatus: record('getCredentialStatus'),
     testConnection: record('testConnection'),
+    listFields: record('listFields', () => []),
     listRuns: record('listRuns', () => []),
     getRun: record('getRun', () => null),
     queryLogs: record('queryLogs', () => []),

@@ -247,6 +247,27 @@ describe('createConnectorService', () => {
     assert.deepEqual(tableau.steps.map((s) => [s.name, s.ok]), [['Server', true], ['Sign in', true], ['Project', true]]);
   });
 
+  it("lists a stream's Intacct fields, custom ones first, marking those the stream already has", async () => {
+    const env = await setup();
+    env.source.fields.set('VENDOR', [
+      { id: 'NAME', label: 'Name', type: 'TEXT', isCustom: false },
+      { id: 'VENDOR_RISK_RATING', label: 'Risk rating', type: 'TEXT', isCustom: true },
+      { id: 'PAYMENTPRIORITY', label: 'Payment priority', type: 'ENUM', isCustom: false },
+      { id: 'CREDIT_SCORE', label: 'Credit score', type: 'DECIMAL', isCustom: true },
+    ]);
+    const s = await env.service.getSettings();
+    s.streams.extraFields = { vendor: [{ field: 'CREDIT_SCORE', type: 'numeric' }] };
+    assert.equal((await env.service.saveSettings(s)).ok, true);
+    const fields = await env.service.listFields({ stream: 'vendor' });
+    assert.deepEqual(
+      fields.map((f) => [f.field, f.type, f.isCustom, f.inStream]),
+      [['CREDIT_SCORE', 'numeric', true, true], ['VENDOR_RISK_RATING', 'text', true, false], ['NAME', 'text', false, true], ['PAYMENTPRIORITY', 'text', false, false]],
+    );
+    // Without the Intacct passwords it says what is missing.
+    await env.secrets.delete('intacctUserPassword');
+    await assert.rejects(env.service.listFields({ stream: 'vendor' }), /password/i);
+  });
+
   it('previews the schedule and pauses it', async () => {
     const env = await setup();
     const p = await env.service.previewSchedule({ schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: false }, timezone: 'UTC', paused: false }, count: 3 });

@@ -31,6 +31,59 @@ describe('settings', () => {
     assert.equal(validateSettings({ nope: true }).ok, false);
   });
 
+  it('checks extra fields: Intacct-shaped names, no clash with a standard column or each other, decimals only on numbers', () => {
+    const s = defaultSettings();
+    s.streams.extraFields = {
+      gl_detail: [{ field: 'GLDIMPROGRAM', type: 'text' }, { field: 'VENDOR.NAME', type: 'text' }, { field: 'RATE', type: 'numeric', scale: 4 }],
+      vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }],
+    };
+    assert.equal(validateSettings(s).ok, true);
+    s.streams.extraFields = {
+      gl_detail: [
+        { field: 'GLDIMPROGRAM', type: 'text' },
+        { field: 'gldimprogram', type: 'text' },
+        { field: 'AMOUNT', type: 'numeric' },
+        { field: 'BAD NAME', type: 'text' },
+        { field: 'X', type: 'text', scale: 2 },
+        { field: 'Y', type: 'numeric', scale: 7 },
+      ],
+      vendor: [{ field: 'A.B.C', type: 'text' }],
+    };
+    const r = validateSettings(s);
+    assert.ok(!r.ok, 'refused');
+    if (r.ok) return;
+    assert.deepEqual(r.errors, {
+      'streams.extraFields.gl_detail.3.field': 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.',
+      'streams.extraFields.gl_detail.5.scale': 'At most 6 decimals.',
+      'streams.extraFields.vendor.0.field': 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.',
+    });
+    // Shape problems first; once the shapes are right, the cross-field rules speak.
+    s.streams.extraFields.gl_detail![3]!.field = 'GOOD_NAME';
+    s.streams.extraFields.gl_detail![5]!.scale = 6;
+    s.streams.extraFields.vendor = [];
+    const r2 = validateSettings(s);
+    assert.ok(!r2.ok, 'refused');
+    if (r2.ok) return;
+    assert.deepEqual(r2.errors, {
+      'streams.extraFields.gl_detail.1.field': 'gldimprogram is listed twice.',
+      'streams.extraFields.gl_detail.2.field': 'AMOUNT is already a standard column of GL detail.',
+      'streams.extraFields.gl_detail.4.scale': 'Decimals apply to numeric fields only.',
+    });
+  });
+
+  it('settings saved before extra fields existed load with none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
+    try {
+      const path = join(dir, 'settings.json');
+      const old = defaultSettings() as unknown as { streams: Record<string, unknown> };
+      delete old.streams.extraFields;
+      writeFileSync(path, JSON.stringify(old));
+      assert.deepEqual(jsonFileSettingsStore(path).get().streams.extraFields, {});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the JSON file store keeps settings across opens and fills in missing groups with defaults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
     try {

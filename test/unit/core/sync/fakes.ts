@@ -7,6 +7,7 @@ import type { Row, StreamDefinition } from '../../../../main/core/streams/types'
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { LoadBatch, LoadFn, Page, ReadSpec, SourcePort, StorePort, TargetPort, WritePayloadFn } from '../../../../main/core/sync/ports';
 import type { StreamState } from '../../../../main/core/store/types';
+import type { FieldInfo } from '../../../../main/core/intacct';
 import type { AuditEntry, LogEntry, RunSummary, StreamName, StreamRunResult, TieOut } from '../../../../shared/types';
 import { timestampMs } from '../../../../main/core/sync/stream-sync';
 
@@ -102,6 +103,15 @@ export class FakeSource implements SourcePort {
   async testConnection() {
     if (this.failWith) return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: this.failWith.message }] };
     return { ok: true, steps: [{ name: 'Sender credentials', ok: true, message: 'ok' }, { name: 'User sign-in', ok: true, message: 'ok' }, { name: 'Read one record', ok: true, message: 'ok' }] };
+  }
+
+  /** What `lookup` answers, per object (tests fill it). */
+  readonly fields = new Map<string, FieldInfo[]>();
+
+  async lookup(object: string): Promise<FieldInfo[]> {
+    this.transactions++;
+    if (this.failWith) throw this.failWith;
+    return this.fields.get(object) ?? [];
   }
 
   close(): void {}

@@ -233,6 +233,34 @@ describe('runSync', () => {
     assert.equal(resultOf(again, 'vendor').fullLoad, false);
   });
 
+  it('extra fields become columns; adding or removing one publishes the stream again in full', async () => {
+    const env = setup();
+    const vendors = [...env.source.table('VENDOR').keys()];
+    env.source.edit('VENDOR', vendors[0]!, { VENDOR_RISK_RATING: 'High' });
+    await env.run({ streams: ['vendor'] });
+    env.clock.advance(60_000);
+    env.settings.streams.extraFields = { vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }] };
+    const added = await env.run({ streams: ['vendor'] });
+    assert.equal(resultOf(added, 'vendor').fullLoad, true);
+    assert.ok(env.store.logs.some((l) => /Vendors: columns added VENDOR_RISK_RATING; publishing the data source again in full/.test(l.message)));
+    const rows = env.tableau.rows('Intacct Vendors');
+    assert.equal(rows.length, vendors.length);
+    assert.equal(rows.find((r) => r.RECORDNO === vendors[0])?.VENDOR_RISK_RATING, 'High');
+    assert.equal(rows.find((r) => r.RECORDNO === vendors[1])?.VENDOR_RISK_RATING, null);
+    // Unchanged fields: back to incremental runs, and a change to the field moves like any other.
+    env.clock.advance(60_000);
+    env.source.edit('VENDOR', vendors[1]!, { VENDOR_RISK_RATING: 'Low' });
+    const next = await env.run({ streams: ['vendor'] });
+    assert.equal(resultOf(next, 'vendor').fullLoad, false);
+    assert.equal(resultOf(next, 'vendor').rowsUpserted, 1);
+    assert.equal(env.tableau.rows('Intacct Vendors').find((r) => r.RECORDNO === vendors[1])?.VENDOR_RISK_RATING, 'Low');
+    env.clock.advance(60_000);
+    env.settings.streams.extraFields = {};
+    const removed = await env.run({ streams: ['vendor'] });
+    assert.equal(resultOf(removed, 'vendor').fullLoad, true);
+    assert.ok(env.tableau.rows('Intacct Vendors').every((r) => !('VENDOR_RISK_RATING' in r)));
+  });
+
   it('key reconciliation of a large stream runs at most once per interval', async () => {
     const env = setup();
     env.deps.options = { ...env.deps.options, reconcileEveryRunUpToRows: 10, reconcileIntervalMs: 3600_000 };
