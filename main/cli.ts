@@ -8,6 +8,7 @@
  *   status [--json]                            state, last run, checkpoints, next scheduled run
  *   runs [--limit n] [--json]                  recent runs
  *   test-connection [intacct|tableau]          step by step
+ *   fields <stream> [--json]                   the stream's Intacct fields (custom first), to add as extra fields
  *   audit export (--run id | --stream s | --key k) [--out file]   audit trail as CSV
  *   demo [--json] [--gl-rows n]                both emulators + a full sync; --json: last line is JSON
  *   serve [--port n] [--demo] [--static dir]   scheduler + loopback HTTP/SSE API + the web UI
@@ -249,6 +250,23 @@ async function cmdTestConnection(dataDir: string, side: string | undefined): Pro
   }
 }
 
+async function cmdFields(dataDir: string, stream: string | undefined, json: boolean): Promise<number> {
+  const [name] = streamList(stream, 'fields') ?? [];
+  if (!name) throw new UsageError('Usage: fields <stream>, e.g. fields gl_detail');
+  const service = await openService(dataDir);
+  try {
+    const fields = await service.listFields({ stream: name });
+    if (json) out(JSON.stringify(fields));
+    else {
+      for (const f of fields) out(`${f.inStream ? '✓' : ' '} ${f.field.padEnd(28)} ${f.type.padEnd(9)} ${f.isCustom ? 'custom ' : '       '} ${f.label}`);
+      out(`✓ = already a column. Add others under streams.extraFields.${name} in settings.json, e.g. [{"field": "GLDIMPROGRAM", "type": "text"}].`);
+    }
+    return EXIT.ok;
+  } finally {
+    await service.shutdown();
+  }
+}
+
 async function cmdAuditExport(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
   const q = {
     ...(values.run ? { runId: String(values.run) } : {}),
@@ -341,6 +359,7 @@ const USAGE = `Usage: ml-connector [--data-dir <dir>] <command>
   status [--json]
   runs [--limit n] [--json]
   test-connection [intacct|tableau]
+  fields <stream> [--json]
   audit export (--run <id> | --stream <name> | --key <record key>) [--out <file>]
   demo [--json] [--gl-rows n]
   serve [--port n] [--demo] [--static <dir>]
@@ -386,6 +405,8 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRuns(dataDir, values.limit ? Number(values.limit) : 20, Boolean(values.json));
     case 'test-connection':
       return cmdTestConnection(dataDir, sub);
+    case 'fields':
+      return cmdFields(dataDir, sub, Boolean(values.json));
     case 'audit':
       if (sub !== 'export') throw new UsageError('Usage: audit export --run <id> | --stream <name> | --key <key>');
       return cmdAuditExport(dataDir, values);

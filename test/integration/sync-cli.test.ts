@@ -56,4 +56,20 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(status.code, 0);
     assert.equal(JSON.parse(status.stdout).lastRun.outcome, 'succeeded');
   });
+
+  it('lists a stream\'s Intacct fields for the extra-fields setting, custom ones first', async () => {
+    const r = await cli(['--data-dir', dir, 'fields', 'vendor', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const fields = JSON.parse(r.stdout) as { field: string; isCustom: boolean; inStream: boolean }[];
+    assert.deepEqual(fields[0] && [fields[0].field, fields[0].isCustom, fields[0].inStream], ['VENDOR_RISK_RATING', true, false]);
+    assert.ok(fields.find((f) => f.field === 'VENDORID')?.inStream, 'standard columns are marked');
+    const text = await cli(['--data-dir', dir, 'fields', 'vendor'], env);
+    assert.match(text.stdout, /VENDOR_RISK_RATING +text +custom +Risk rating/);
+    const bad = await cli(['--data-dir', dir, 'fields', 'nope'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown stream\(s\) nope/);
+    const noSecret = await cli(['--data-dir', dir, 'fields', 'vendor'], { ...env, ML_INTACCT_USER_PASSWORD: '' });
+    assert.equal(noSecret.code, 2);
+    assert.match(noSecret.stderr, /password/i);
+  });
 });
