@@ -3,8 +3,9 @@
  *
  * hyperd takes `COPY … FROM STDIN` over the pg wire protocol (tableau-rest.md §1.3), as CSV or in
  * its own binary format. Binary is the default: it costs both Node and hyperd far less CPU per row
- * (hyperbinary-encoder.ts); CSV stays available (`format: 'csv'`) as the documented text route and
- * as a cross-check in the tests, which write the same rows both ways. Rows are encoded batch by
+ * (hyperbinary-encoder.ts). As that format is not publicly documented, each engine is first asked to
+ * encode a probe row itself and binary is used only if its bytes are exactly ours; otherwise, and on
+ * request (`format: 'csv'`), rows go as CSV. The tests write the same rows both ways. Rows are encoded batch by
  * batch into ~1 MB chunks and piped into the COPY stream with backpressure, so a million-row file
  * never sits in memory. The database is DETACHed at the end so the file on disk is complete before
  * anyone uploads it.
@@ -20,7 +21,9 @@ import { ChunkSink, createHyperBinaryEncoder, HYPERBINARY_HEADER } from './hyper
 import type { HyperEngine } from './hyper-engine';
 import { toHyperError } from './hyper-errors';
 import { CancelledError } from '../errors';
-import { createTableSql, qualifiedTable, quoteIdent, type HyperTable } from './hyper-sql';
+import { createTableSql, hyperColumnSql, qualifiedTable, quoteIdent, type HyperTable } from './hyper-sql';
+import type { ColumnDef } from '../streams/types';
+import { to as copyTo } from 'pg-copy-streams';
 
 /** How rows travel to hyperd: Hyper's binary COPY format (default) or CSV. */
 export type CopyFormat = 'hyperbinary' | 'csv';
@@ -152,6 +155,56 @@ async function copyTable(client: pg.Client, alias: string, input: HyperTableInpu
   return copied;
 }
 
+/** One column of every type, nullable and not, and a row of values that exercise each encoding. */
+const PROBE_COLUMNS: ColumnDef[] = [
+  { name: 'i', source: 'i', type: 'bigint', nullable: false },
+  { name: 't', source: 't', type: 'text', nullable: true },
+  { name: 'n', source: 'n', type: 'numeric', precision: 18, scale: 2, nullable: true },
+  { name: 'd', source: 'd', type: 'date', nullable: true },
+  { name: 's', source: 's', type: 'timestamp', nullable: false },
+  { name: 'b', source: 'b', type: 'bool', nullable: true },
+  { name: 'z', source: 'z', type: 'text', nullable: true },
+];
+const PROBE_ROW: Row = { i: -2, t: 'é,x', n: '-1234.56', d: '2024-02-29', s: '1999-12-31 23:59:59.5', b: true, z: null };
+const PROBE_VALUES = "-2, 'é,x', -1234.56, DATE '2024-02-29', TIMESTAMP '1999-12-31 23:59:59.5', true, NULL";
+
+/**
+ * Whether this hyperd's binary COPY format is exactly the one the encoder writes: hyperd encodes a
+ * probe row itself (`COPY … TO STDOUT WITH (FORMAT hyperbinary)`) and the bytes are compared.
+ * The format is not in Tableau's public documentation, so a hyperd that differs (or refuses it)
+ * gets CSV rather than wrong data.
+ */
+export async function supportsBinaryCopy(engine: HyperEngine): Promise<boolean> {
+  const encode = createHyperBinaryEncoder(PROBE_COLUMNS);
+  const sink = new ChunkSink(4096);
+  sink.pos = HYPERBINARY_HEADER.copy(sink.buf, 0);
+  encode(PROBE_ROW, sink);
+  const ours = Buffer.concat(sink.drain());
+  try {
+    return await engine.withClient(async (client) => {
+      await client.query(`CREATE TEMPORARY TABLE mlc_copy_probe (${PROBE_COLUMNS.map(hyperColumnSql).join(', ')})`);
+      await client.query(`INSERT INTO mlc_copy_probe VALUES (${PROBE_VALUES})`);
+      const parts: Buffer[] = [];
+      for await (const part of client.query(copyTo('COPY mlc_copy_probe TO STDOUT WITH (FORMAT hyperbinary)'))) parts.push(part as Buffer);
+      return Buffer.concat(parts).equals(ours);
+    });
+  } catch {
+    return false;
+  }
+}
+
+const formats = new WeakMap<HyperEngine, Promise<CopyFormat>>();
+
+/** The format writes use on this engine: binary when `supportsBinaryCopy`, else CSV. Checked once per engine. */
+export function copyFormatFor(engine: HyperEngine): Promise<CopyFormat> {
+  let format = formats.get(engine);
+  if (!format) {
+    format = supportsBinaryCopy(engine).then((ok): CopyFormat => (ok ? 'hyperbinary' : 'csv'));
+    formats.set(engine, format);
+  }
+  return format;
+}
+
 /**
  * Creates (or replaces) the `.hyper` file at `path` with the given tables and rows.
  *
@@ -163,9 +216,11 @@ export async function writeHyperFile(
   engine: HyperEngine,
   path: string,
   tables: readonly HyperTableInput[],
+  /** `format`: how rows travel; by default binary when this hyperd speaks it exactly (`copyFormatFor`). */
   opts: { signal?: AbortSignal; format?: CopyFormat } = {},
 ): Promise<WriteHyperResult> {
   if (opts.signal?.aborted) throw new CancelledError('Writing the Hyper file was cancelled.');
+  const format = opts.format ?? (await copyFormatFor(engine));
   const client = await engine.connect();
   const alias = attachAlias();
   const db = quoteIdent(path);
@@ -185,7 +240,7 @@ export async function writeHyperFile(
       await client.query(createTableSql(alias, table));
     }
     const rowCounts: number[] = [];
-    for (const input of tables) rowCounts.push(await copyTable(client, alias, input, opts.format ?? 'hyperbinary', opts.signal));
+    for (const input of tables) rowCounts.push(await copyTable(client, alias, input, format, opts.signal));
     await client.query(`DETACH DATABASE ${quoteIdent(alias)}`);
     attached = false;
     const { size } = await stat(path);

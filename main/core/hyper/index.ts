@@ -4,7 +4,7 @@
  */
 export { findHyperd, HYPERD_NPM_PACKAGE, type FindHyperdOptions } from './find-hyperd';
 export { startHyperEngine, HYPER_USER, type HyperEngine, type HyperEngineOptions, type HyperEngineEvent } from './hyper-engine';
-export { writeHyperFile, type CopyFormat, type HyperTableInput, type WriteHyperResult } from './hyper-writer';
+export { writeHyperFile, copyFormatFor, supportsBinaryCopy, type CopyFormat, type HyperTableInput, type WriteHyperResult } from './hyper-writer';
 export { readHyperRows } from './hyper-reader';
 export { hyperColumnSql, hyperTypeSql, quoteIdent, quoteLiteral, qualifiedTable, createTableSql, type HyperTable } from './hyper-sql';
 export { toCsvRow, createCsvEncoder } from './csv-encoder';

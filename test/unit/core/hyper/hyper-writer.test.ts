@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findHyperd, readHyperRows, startHyperEngine, writeHyperFile, type CopyFormat, type HyperEngine, type HyperTable } from '../../../../main/core/hyper';
+import { copyFormatFor, findHyperd, readHyperRows, startHyperEngine, supportsBinaryCopy, writeHyperFile, type CopyFormat, type HyperEngine, type HyperTable } from '../../../../main/core/hyper';
 import type { ColumnDef, Row } from '../../../../main/core/streams/types';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import { CancelledError } from '../../../../main/core/errors';
@@ -203,5 +203,28 @@ for (const format of ['hyperbinary', 'csv'] as const satisfies readonly CopyForm
     // The engine is still usable afterwards.
     const ok = await writeHyperFile(engine, path, [{ table, rows: [awkward.slice(0, 1)] }], { format });
     assert.deepEqual(ok.rowCounts, [1]);
+  });
+});
+
+describe('choosing the COPY format', () => {
+  it('uses the binary format only with a hyperd that encodes a probe row exactly as the writer does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyper-format-'));
+    const engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dir, 'logs') });
+    try {
+      assert.equal(await supportsBinaryCopy(engine), true);
+      assert.equal(await copyFormatFor(engine), 'hyperbinary');
+    } finally {
+      await engine.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // An engine that refuses the probe (an older or different hyperd) gets CSV, asked once.
+    let asked = 0;
+    const refusing = { withClient: async () => { asked++; throw new Error('syntax error at or near "hyperbinary"'); } } as unknown as HyperEngine;
+    assert.equal(await copyFormatFor(refusing), 'csv');
+    assert.equal(await copyFormatFor(refusing), 'csv');
+    assert.equal(asked, 1);
+    // One that answers with other bytes gets CSV too.
+    const differing = { withClient: async (fn: (c: unknown) => Promise<unknown>) => fn({ query: (q: unknown) => (typeof q === 'string' ? Promise.resolve({ rows: [] }) : (async function* () { yield Buffer.from('HPRCPY'); })()) }) } as unknown as HyperEngine;
+    assert.equal(await supportsBinaryCopy(differing), false);
   });
 });
