@@ -55,7 +55,9 @@ export interface FieldChoice {
   /** The column type it would load as. */
   type: FieldType;
   isCustom: boolean;
-  /** Already a column of the stream (standard or added). */
+  /** One of the stream's standard columns (never offered as an extra field). */
+  standard: boolean;
+  /** Already a column of the stream (standard, or an extra field in the saved settings). */
   inStream: boolean;
 }
 

@@ -17,7 +17,15 @@ import { TableauSection } from '../settings/tableau-section';
 
 /** The draft as the service should receive it (list fields trimmed). */
 export function normalizeSettings(s: Settings): Settings {
-  return { ...s, tableau: { ...s.tableau, dependentDatasources: s.tableau.dependentDatasources.map((x) => x.trim()).filter(Boolean) } };
+  // Extra field names are trimmed but never dropped: save errors point at a row by its index.
+  const extraFields = Object.fromEntries(
+    Object.entries(s.streams.extraFields).map(([stream, fields]) => [stream, fields?.map((f) => ({ ...f, field: f.field.trim() }))]),
+  ) as Settings['streams']['extraFields'];
+  return {
+    ...s,
+    tableau: { ...s.tableau, dependentDatasources: s.tableau.dependentDatasources.map((x) => x.trim()).filter(Boolean) },
+    streams: { ...s.streams, extraFields },
+  };
 }
 
 /** The Settings page. */

@@ -1,9 +1,14 @@
 /**
- * Which streams run, the Tableau data source each one loads, and where GL detail starts.
+ * Which streams run, the Tableau data source each one loads, the fields added to each, and where
+ * GL detail starts.
  */
+import { useEffect, useState } from 'react';
+import type { StreamName } from '../../shared/types';
 import { Checkbox, TextField } from '../components/fields';
 import { defaultDatasources, streamLabels, streamNames } from '../streams';
+import { ExtraFieldsPanel, extraFieldsPanelId } from './extra-fields';
 import type { SectionProps } from './section-props';
+import { firstError } from './section-props';
 
 /** The streams table. */
 export function StreamsSection({ settings, edit, errors }: SectionProps) {
@@ -15,32 +20,10 @@ export function StreamsSection({ settings, edit, errors }: SectionProps) {
         <div className="stream-rows-head" aria-hidden="true">
           <span>Stream</span>
           <span>Tableau data source</span>
+          <span />
         </div>
         {streamNames.map((name) => (
-          <div className="stream-row" key={name}>
-            <Checkbox
-              path={`streams.enabled.${name}`}
-              label={streamLabels[name]}
-              checked={settings.streams.enabled[name]}
-              onChange={(v) => edit((d) => void (d.streams.enabled[name] = v))}
-              error={errors[`streams.enabled.${name}`]}
-            />
-            <TextField
-              path={`tableau.datasourceNames.${name}`}
-              label={`Data source for ${streamLabels[name]}`}
-              className="label-hidden"
-              value={settings.tableau.datasourceNames[name] ?? ''}
-              placeholder={defaultDatasources[name]}
-              // Empty means "the default name", which the service reads from the stream definition.
-              onChange={(v) =>
-                edit((d) => {
-                  if (v === '') delete d.tableau.datasourceNames[name];
-                  else d.tableau.datasourceNames[name] = v;
-                })
-              }
-              error={errors[`tableau.datasourceNames.${name}`]}
-            />
-          </div>
+          <StreamRow key={name} name={name} settings={settings} edit={edit} errors={errors} />
         ))}
       </div>
       <TextField
@@ -53,5 +36,56 @@ export function StreamsSection({ settings, edit, errors }: SectionProps) {
         error={errors['streams.glDetailStartDate']}
       />
     </section>
+  );
+}
+
+/** One stream: enabled, data source name, and its extra fields behind a disclosure button. */
+function StreamRow({ name, settings, edit, errors }: Pick<SectionProps, 'settings' | 'edit' | 'errors'> & { name: StreamName }) {
+  const [open, setOpen] = useState(false);
+  const fields = settings.streams.extraFields[name] ?? [];
+  // A save that rejects one of this stream's fields opens the panel, so the message is seen.
+  const fieldError = firstError(errors, `streams.extraFields.${name}`) !== undefined;
+  useEffect(() => {
+    if (fieldError) setOpen(true);
+  }, [fieldError]);
+  return (
+    <div className="stream-item">
+      <div className="stream-row">
+        <Checkbox
+          path={`streams.enabled.${name}`}
+          label={streamLabels[name]}
+          checked={settings.streams.enabled[name]}
+          onChange={(v) => edit((d) => void (d.streams.enabled[name] = v))}
+          error={errors[`streams.enabled.${name}`]}
+        />
+        <TextField
+          path={`tableau.datasourceNames.${name}`}
+          label={`Data source for ${streamLabels[name]}`}
+          className="label-hidden"
+          value={settings.tableau.datasourceNames[name] ?? ''}
+          placeholder={defaultDatasources[name]}
+          // Empty means "the default name", which the service reads from the stream definition.
+          onChange={(v) =>
+            edit((d) => {
+              if (v === '') delete d.tableau.datasourceNames[name];
+              else d.tableau.datasourceNames[name] = v;
+            })
+          }
+          error={errors[`tableau.datasourceNames.${name}`]}
+        />
+        <button
+          type="button"
+          className={`btn btn-small extra-fields-toggle${fieldError ? ' has-error' : ''}`}
+          aria-expanded={open}
+          aria-controls={extraFieldsPanelId(name)}
+          onClick={() => setOpen((o) => !o)}
+          data-testid={`extra-fields-toggle-${name}`}
+        >
+          <span className="disclosure" aria-hidden="true" />
+          Extra fields ({fields.length})<span className="sr-only"> for {streamLabels[name]}</span>
+        </button>
+      </div>
+      <ExtraFieldsPanel stream={name} fields={fields} edit={edit} errors={errors} hidden={!open} />
+    </div>
   );
 }

@@ -2,7 +2,7 @@
  * The renderer in a real browser (Debian's Chromium through playwright-core), served by the
  * headless server over the real core service and both emulators (issue #5 "Served mode and browser
  * tests"): set up, test both connections, sync, break the Intacct password, change the schedule,
- * read Logs and History. Writes the screenshots in docs/screenshots/.
+ * read Logs and History, add a custom field to a stream. Writes the screenshots in docs/screenshots/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -325,6 +325,125 @@ describe('renderer in served mode (browser)', () => {
     const lines = csv.trim().split(/\r?\n/);
     assert.ok(lines.length >= 2, csv.slice(0, 200));
     assert.ok(lines.slice(1).every((l) => l.includes(key)), 'the export holds that record only');
+  });
+
+  it('adds an Intacct custom field to GL detail from Settings and loads it into Tableau', async () => {
+    await go('#/settings', 'Settings');
+    const toggle = page.getByTestId('extra-fields-toggle-gl_detail');
+    const panel = page.getByTestId('extra-fields-gl_detail');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false', 'the panel starts closed');
+    assert.equal(await toggle.getAttribute('aria-controls'), await panel.getAttribute('id'), 'the button controls the panel');
+    assert.match((await toggle.textContent()) ?? '', /Extra fields \(0\)/);
+    assert.equal(await panel.isVisible(), false, 'a closed panel is hidden');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true', 'the button says the panel is open');
+    await panel.getByText('Added fields become columns of the data source. Changing them publishes it again in full on the next sync.').waitFor();
+
+    // A lookup Intacct refuses says why, next to the button.
+    const find = panel.getByRole('button', { name: /Find fields in Intacct|Finding fields/ });
+    await field('intacctUserPassword').fill('definitely-wrong-password');
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+    const consoleBefore = pageErrors.length;
+    await find.click();
+    const refused = panel.locator('.extra-fields-status .inline-error');
+    await refused.waitFor({ timeout: 30_000 });
+    assert.match((await refused.textContent()) ?? '', /password|sign-in|credentials/i, 'the API error in words');
+    // Chromium logs the refused call's HTTP status (400, a configuration error) to the console: expected here.
+    const logged = pageErrors.splice(consoleBefore);
+    assert.ok(logged.every((e) => /status of 400/.test(e)), `only the refused lookup was logged: ${logged.join(' | ')}`);
+    await field('intacctUserPassword').fill(backend.intacct.userPassword);
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+
+    // Find fields in Intacct: progress while it runs, then the fields GL detail does not have yet.
+    backend.setIntacctLatency(300);
+    try {
+      await find.click();
+      await panel.getByRole('button', { name: /Finding fields/ }).waitFor({ timeout: 5_000 });
+      assert.equal(await find.isDisabled(), true, 'Find is disabled while it runs');
+      await panel.locator('.field-choices').waitFor({ timeout: 30_000 });
+      assert.equal(await refused.count(), 0, 'the earlier error is gone');
+    } finally {
+      backend.setIntacctLatency(5);
+    }
+    const choices = panel.locator('.field-choices li');
+    const offered = await choices.evaluateAll((items) => items.map((li) => li.getAttribute('data-field') ?? ''));
+    assert.ok(offered.includes('GLDIMPROGRAM'), `GLDIMPROGRAM is offered: ${offered.join(', ')}`);
+    assert.ok(!offered.includes('ACCOUNTNO') && !offered.includes('RECORDNO'), `standard columns are not offered: ${offered.join(', ')}`);
+    assert.equal(offered[0], 'GLDIMPROGRAM', `custom fields come first: ${offered.join(', ')}`);
+    const program = panel.locator('.field-choices li[data-field="GLDIMPROGRAM"]');
+    assert.match((await program.textContent()) ?? '', /GLDIMPROGRAM\s*custom\s*Program · TEXT/, 'marked custom, with its label and Intacct type');
+    await program.getByRole('button', { name: 'Add GLDIMPROGRAM' }).click();
+    await program.waitFor({ state: 'detached' });
+    assert.equal(await field('streams.extraFields.gl_detail.0.field').inputValue(), 'GLDIMPROGRAM');
+    assert.equal(await field('streams.extraFields.gl_detail.0.type').inputValue(), 'text');
+    assert.match((await toggle.textContent()) ?? '', /Extra fields \(1\)/);
+    // The whole page fits the viewport, so the sticky save bar does not cover the panel.
+    const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+    await page.setViewportSize({ width: WIDE.width, height });
+    await page.locator('.stream-item', { has: toggle }).screenshot({ path: join(SHOTS, 'settings-fields.png') });
+    await page.setViewportSize(WIDE);
+
+    // Decimals are offered for Decimal only.
+    const type = field('streams.extraFields.gl_detail.0.type');
+    await type.selectOption({ label: 'Decimal' });
+    await field('streams.extraFields.gl_detail.0.scale').waitFor();
+    assert.equal(await field('streams.extraFields.gl_detail.0.scale').getAttribute('placeholder'), '2', 'empty decimals mean 2');
+    await type.selectOption({ label: 'Text' });
+    await field('streams.extraFields.gl_detail.0.scale').waitFor({ state: 'detached' });
+
+    // The same field twice: the service's message shows next to the second one, even with the panel closed.
+    await panel.getByRole('button', { name: 'Add a field' }).click();
+    await waitUntil(`document.activeElement?.getAttribute('name') === 'streams.extraFields.gl_detail.1.field'`);
+    await page.keyboard.type('GLDIMPROGRAM');
+    await toggle.click();
+    assert.equal(await panel.isVisible(), false, 'the panel closed');
+    await page.getByTestId('save-settings').click();
+    const twice = page.locator('[data-path="streams.extraFields.gl_detail.1.field"] .field-error');
+    await twice.waitFor();
+    assert.match((await twice.textContent()) ?? '', /GLDIMPROGRAM is listed twice/);
+    assert.equal(await field('streams.extraFields.gl_detail.1.field').getAttribute('aria-invalid'), 'true', 'the input is marked invalid');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true', 'the panel opened to show the error');
+    await panel.getByRole('button', { name: 'Remove GLDIMPROGRAM' }).nth(1).click();
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+    assert.equal(await page.getByTestId('error-summary').count(), 0, 'no errors left');
+
+    // The open panel fits a narrow tray window too.
+    await page.setViewportSize({ width: 420, height: 640 });
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'no horizontal scrolling at 420 px with the panel open');
+    await page.setViewportSize(WIDE);
+
+    // The next sync publishes GL detail again in full, with the new column.
+    const before = (await backend.runs())[0]?.runId;
+    await go('#/status', 'Status');
+    await page.getByTestId('sync-now').click();
+    const deadline = Date.now() + 60_000;
+    let run = (await backend.runs())[0];
+    while (!run || run.runId === before || run.outcome === 'running') {
+      assert.ok(Date.now() < deadline, `the run finishes within a minute (latest: ${JSON.stringify(run)})`);
+      await new Promise((r) => setTimeout(r, 200));
+      run = (await backend.runs())[0];
+    }
+    assert.equal(run.outcome, 'succeeded', JSON.stringify(run));
+    await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 10_000 });
+    await page.locator('#sync-summary').getByText(/succeeded/).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('error-banner').count(), 0, 'no error banner');
+    const total = await backend.intacctRows('gl_detail');
+    assert.equal(Number((await page.getByTestId('rows-gl_detail').textContent())?.replace(/[^0-9]/g, '')), total, 'GL detail was loaded again in full');
+
+    const columns = await backend.tableauColumns('gl_detail');
+    assert.deepEqual(columns.find((c) => c.name === 'GLDIMPROGRAM'), { name: 'GLDIMPROGRAM', type: 'text' }, `columns: ${columns.map((c) => c.name).join(', ')}`);
+    const intacctValues = await backend.intacctValues('gl_detail', 'GLDIMPROGRAM');
+    const tableauValues = await backend.tableauValues('gl_detail', 'GLDIMPROGRAM');
+    assert.ok(tableauValues, 'the data source has a GLDIMPROGRAM column');
+    assert.equal(tableauValues.size, intacctValues.size, 'one row per Intacct record');
+    const differences = [...intacctValues].filter(([recordNo, value]) => !tableauValues.has(recordNo) || tableauValues.get(recordNo) !== value);
+    assert.equal(differences.length, 0, `values differ by RECORDNO, e.g. ${JSON.stringify(differences.slice(0, 3).map(([k, v]) => [k, v, tableauValues.get(k)]))}`);
+    const filled = [...intacctValues.values()].filter((v) => v !== null);
+    assert.ok(filled.length > 0 && filled.length < intacctValues.size, `some records have a program, some not (${filled.length} of ${intacctValues.size})`);
+    assert.ok(new Set(filled).size > 1, `several programs: ${[...new Set(filled)].join(', ')}`);
   });
 
   it('raised no script errors and no CSP violations', () => {

@@ -428,14 +428,20 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     async listFields({ stream }) {
       // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
       const settings = deps.settings.get();
-      const def = withExtraFields(streamByName(stream), settings.streams.extraFields[stream]);
+      const base = streamByName(stream);
+      const def = withExtraFields(base, settings.streams.extraFields[stream]);
       const credentials = await intacctCredentials(settings, deps.secrets);
       const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
       try {
-        const have = new Set(def.columns.map((c) => c.name.toUpperCase()));
+        const names = (d: typeof def) => new Set(d.columns.map((c) => c.name.toUpperCase()));
+        const standard = names(base);
+        const have = names(def);
         const fields = await client.lookup(def.intacctObject);
         return fields
-          .map((f) => ({ field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, inStream: have.has(columnNameOf(f.id).toUpperCase()) }))
+          .map((f) => {
+            const column = columnNameOf(f.id).toUpperCase();
+            return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
+          })
           .sort((a, b) => Number(b.isCustom) - Number(a.isCustom) || a.field.localeCompare(b.field));
       } finally {
         client.close();

@@ -2,7 +2,7 @@
  * What the browser test runs against: the service, its HTTP server with the built renderer, and
  * the values the user types into Settings to reach the emulators.
  */
-import type { StreamName } from '../../../shared/types';
+import type { RunSummary, StreamName } from '../../../shared/types';
 
 export interface Backend {
   /** Origin of the served renderer, ending in '/'. */
@@ -14,6 +14,17 @@ export interface Backend {
   intacctRows(stream: StreamName): Promise<number>;
   /** Rows the Tableau side holds for the stream's data source after a load (null if absent). */
   tableauRows(stream: StreamName): Promise<number | null>;
+  /**
+   * One field of every record Intacct holds for a stream (what a full load reads), by RECORDNO;
+   * an empty value is null, as the connector loads it.
+   */
+  intacctValues(stream: StreamName, field: string): Promise<Map<string, string | null>>;
+  /** One column of every row of the stream's data source, by RECORDNO (null if the data source or column is absent). */
+  tableauValues(stream: StreamName, column: string): Promise<Map<string, string | number | boolean | null> | null>;
+  /** The columns of the stream's data source, with their Hyper types. */
+  tableauColumns(stream: StreamName): Promise<{ name: string; type: string }[]>;
+  /** The newest runs, newest first. */
+  runs(): Promise<RunSummary[]>;
   /** Changes the names of the first `count` vendors in Intacct (moving their WHENMODIFIED). */
   editVendors(count: number): Promise<void>;
   /** Delay of every Intacct answer (to make a run last long enough to cancel). */

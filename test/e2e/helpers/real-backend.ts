@@ -44,6 +44,11 @@ export async function startBackend(staticDir: string): Promise<Backend> {
     const server = await startServer(service, { staticDir });
     stops.push(() => server.close());
 
+    /** The stream's filter on the GL book (GL detail reads one book only), as a record predicate. */
+    const inBook = (stream: StreamName) => {
+      const book = streamByName(stream).filters.find((f) => f.field === 'BOOKID');
+      return book ? (r: Record<string, string>) => r.BOOKID === book.value : undefined;
+    };
     const datasourceOf = async (stream: StreamName) => {
       const def = streamByName(stream);
       const names = (await service.getSettings()).tableau.datasourceNames;
@@ -56,13 +61,24 @@ export async function startBackend(staticDir: string): Promise<Backend> {
       tableau: { serverUrl: tableau.url, site: tableau.site, patName: tableau.patName, patSecret: tableau.patSecret },
       intacctRows: async (stream) => {
         const def = streamByName(stream);
-        const book = def.filters.find((f) => f.field === 'BOOKID');
-        return intacct.company.count(def.intacctObject, book ? (r) => r.BOOKID === book.value : undefined);
+        return intacct.company.count(def.intacctObject, inBook(stream));
       },
+      intacctValues: async (stream, field) => {
+        const values = new Map<string, string | null>();
+        for (const r of intacct.company.list(streamByName(stream).intacctObject, inBook(stream))) values.set(String(r.RECORDNO), r[field] || null);
+        return values;
+      },
+      tableauValues: async (stream, column) => {
+        const rows = await tableau.readRows(await datasourceOf(stream));
+        if (!rows?.length || !(column in rows[0]!)) return null;
+        return new Map(rows.map((r) => [String(r.RECORDNO), r[column] ?? null]));
+      },
+      tableauColumns: async (stream) => (await tableau.datasourceColumns(await datasourceOf(stream))).map(({ name, type }) => ({ name, type })),
       editVendors: async (count) => {
         const recordNos = [...intacct.company.list('VENDOR')].slice(0, count).map((r) => Number(r.RECORDNO));
         for (const n of recordNos) intacct.company.edit('VENDOR', n, { NAME: `Renamed vendor ${n}` });
       },
+      runs: () => service.listRuns({ limit: 10 }),
       setIntacctLatency: (ms) => intacct.setLatency(ms),
       tableauRows: async (stream) => (await tableau.readRows(await datasourceOf(stream)))?.length ?? null,
       close,

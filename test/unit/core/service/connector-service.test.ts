@@ -260,8 +260,8 @@ describe('createConnectorService', () => {
     assert.equal((await env.service.saveSettings(s)).ok, true);
     const fields = await env.service.listFields({ stream: 'vendor' });
     assert.deepEqual(
-      fields.map((f) => [f.field, f.type, f.isCustom, f.inStream]),
-      [['CREDIT_SCORE', 'numeric', true, true], ['VENDOR_RISK_RATING', 'text', true, false], ['NAME', 'text', false, true], ['PAYMENTPRIORITY', 'text', false, false]],
+      fields.map((f) => [f.field, f.type, f.isCustom, f.standard, f.inStream]),
+      [['CREDIT_SCORE', 'numeric', true, false, true], ['VENDOR_RISK_RATING', 'text', true, false, false], ['NAME', 'text', false, true, true], ['PAYMENTPRIORITY', 'text', false, false, false]],
     );
     // Without the Intacct passwords it says what is missing.
     await env.secrets.delete('intacctUserPassword');
