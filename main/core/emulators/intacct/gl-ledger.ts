@@ -7,6 +7,10 @@
  * maps. Base WHENMODIFIED is non-decreasing in RECORDNO (one timestamp per batch), so a filter on
  * RECORDNO and WHENMODIFIED maps to index intervals found by binary search, and counts come from
  * prefix sums: `totalcount`/`numremaining` of a keyset page cost O(log n), not a scan.
+ *
+ * Every batch has one book and one owning entity (its location's, intacct-xml.md §3.3), so rows
+ * fall into (entity × book) categories, with one prefix count per category: a query restricted to
+ * some books and to the entities the session may see is still counted and paged by arithmetic.
  */
 import { formatDate, formatDateTime, DAY_MS } from './intacct-dates';
 import type { IntacctRecord } from './object-catalog';
@@ -27,12 +31,31 @@ export interface GlLedgerOptions {
   firstRecordNo?: number;
 }
 
-/** Book bits of a segment mask. */
+/** Book bit of ACCRUAL rows (a book mask, as a filter on BOOKID selects books). */
 export const BOOK_ACCRUAL = 1;
 /** Book bit of CASH rows. */
 export const BOOK_CASH = 2;
 
-/** Base-row index interval [lo, hi) restricted to books in `mask`. */
+/**
+ * Base rows fall into (owning entity × book) categories, category `entity * 2 + book` (book 0 =
+ * ACCRUAL, 1 = CASH; entity = index in ENTITIES). A category mask has one bit per category.
+ */
+export const CATEGORY_COUNT = ENTITIES.length * 2;
+/** The category mask of every base row. */
+export const ALL_CATEGORIES = (1 << CATEGORY_COUNT) - 1;
+
+/** The categories of rows in the books of `bookMask` owned by entities (by index) that `entity` accepts. */
+export function categoryMask(bookMask: number, entity: (index: number) => boolean = () => true): number {
+  let mask = 0;
+  for (let e = 0; e < ENTITIES.length; e++) {
+    if (!entity(e)) continue;
+    if (bookMask & BOOK_ACCRUAL) mask |= 1 << (e * 2);
+    if (bookMask & BOOK_CASH) mask |= 1 << (e * 2 + 1);
+  }
+  return mask;
+}
+
+/** Base-row index interval [lo, hi) restricted to the categories in `mask` (see categoryMask). */
 export interface Segment {
   lo: number;
   hi: number;
@@ -80,8 +103,10 @@ export class GlLedger {
   private readonly spanSec: number;
   private readonly vendors: readonly VendorSeed[];
   private readonly batchStart: Int32Array;
-  private readonly batchBook: Uint8Array;
-  private readonly accrualBefore: Int32Array;
+  /** Category (entity * 2 + book) of each batch. */
+  private readonly batchCat: Uint8Array;
+  /** Base rows of category c before batch b, at [b * CATEGORY_COUNT + c] (b = 0..batches). */
+  private readonly catBefore: Int32Array;
   private cache: BatchCache | null = null;
   private excludedCache: Int32Array | null = null;
   private excludedSetCache: Set<number> | null = null;
@@ -96,12 +121,10 @@ export class GlLedger {
     this.accrualRows = Math.max(0, Math.floor(opts.accrualRows));
     const cap = this.accrualRows + 16;
     const start = new Int32Array(cap + 1);
-    const book = new Uint8Array(cap);
-    const accBefore = new Int32Array(cap + 1);
+    const cat = new Uint8Array(cap);
     let remaining = this.accrualRows;
     let b = 0;
     let idx = 0;
-    let accrual = 0;
     while (remaining > 0) {
       const cash = hash3(this.seed, b, 2) % 4 === 0;
       let n = 2 + (hash3(this.seed, b, 3) % 5);
@@ -110,20 +133,29 @@ export class GlLedger {
         remaining -= n;
       }
       start[b] = idx;
-      book[b] = cash ? 1 : 0;
-      accBefore[b] = accrual;
-      if (!cash) accrual += n;
+      cat[b] = this.locationOfBatch(b).entity * 2 + (cash ? 1 : 0);
       idx += n;
       b++;
     }
     start[b] = idx;
-    accBefore[b] = accrual;
     this.batches = b;
     this.total = idx;
     this.batchStart = start.slice(0, b + 1);
-    this.batchBook = book.slice(0, b);
-    this.accrualBefore = accBefore.slice(0, b + 1);
+    this.batchCat = cat.slice(0, b);
+    const before = new Int32Array((b + 1) * CATEGORY_COUNT);
+    for (let k = 0; k < b; k++) {
+      const from = k * CATEGORY_COUNT;
+      for (let c = 0; c < CATEGORY_COUNT; c++) before[from + CATEGORY_COUNT + c] = before[from + c]!;
+      const at = from + CATEGORY_COUNT + this.batchCat[k]!;
+      before[at] = before[at]! + start[k + 1]! - start[k]!;
+    }
+    this.catBefore = before;
     this.nextRecordNo = this.firstRecordNo + this.total;
+  }
+
+  /** The operating location of batch b, whose entity owns the batch (a pure function of seed and b). */
+  private locationOfBatch(b: number): (typeof LOCATIONS)[number] {
+    return operatingLocations[hash3(this.seed, b, 4) % operatingLocations.length]!;
   }
 
   /** WHENMODIFIED of batch b (UTC ms): non-decreasing in b. */
@@ -149,7 +181,12 @@ export class GlLedger {
 
   /** Book bit (BOOK_ACCRUAL / BOOK_CASH) of batch b. */
   bookBitOfBatch(b: number): number {
-    return this.batchBook[b] === 1 ? BOOK_CASH : BOOK_ACCRUAL;
+    return (this.batchCat[b]! & 1) === 1 ? BOOK_CASH : BOOK_ACCRUAL;
+  }
+
+  /** Category bit (see categoryMask) of batch b. */
+  categoryBitOfBatch(b: number): number {
+    return 1 << this.batchCat[b]!;
   }
 
   wmOfIndex(i: number): number {
@@ -171,17 +208,28 @@ export class GlLedger {
 
   /** ACCRUAL base rows with index < i. */
   accrualPrefix(i: number): number {
-    if (i <= 0) return 0;
-    if (i >= this.total) return this.accrualBefore[this.batches]!;
-    const b = this.batchOf(i);
-    return this.accrualBefore[b]! + (this.batchBook[b] === 0 ? i - this.batchStart[b]! : 0);
+    return this.countIn(0, i, categoryMask(BOOK_ACCRUAL));
   }
 
-  /** Base rows in [lo, hi) whose book is in `mask`. */
+  /** Base rows in [lo, hi) whose category is in `mask` (see categoryMask): O(log n). */
   countIn(lo: number, hi: number, mask: number): number {
+    lo = Math.max(0, lo);
+    hi = Math.min(this.total, hi);
     if (hi <= lo) return 0;
-    const acc = this.accrualPrefix(hi) - this.accrualPrefix(lo);
-    return (mask & BOOK_ACCRUAL ? acc : 0) + (mask & BOOK_CASH ? hi - lo - acc : 0);
+    mask &= ALL_CATEGORIES;
+    if (mask === ALL_CATEGORIES) return hi - lo;
+    if (mask === 0) return 0;
+    const bl = this.batchOf(lo);
+    const bh = hi >= this.total ? this.batches : this.batchOf(hi);
+    let n = 0;
+    for (let c = 0; c < CATEGORY_COUNT; c++) if (mask & (1 << c)) n += this.categoryPrefix(hi, bh, c) - this.categoryPrefix(lo, bl, c);
+    return n;
+  }
+
+  /** Base rows of category c with index < i, where b is the batch holding i (batches when i = total). */
+  private categoryPrefix(i: number, b: number, c: number): number {
+    const before = this.catBefore[b * CATEGORY_COUNT + c]!;
+    return b < this.batches && this.batchCat[b] === c ? before + i - this.batchStart[b]! : before;
   }
 
   /** Base index of a RECORDNO, or -1 if the RECORDNO is not a base row. */
@@ -335,7 +383,7 @@ export class GlLedger {
     const batchDay = Math.floor(wm / DAY_MS) * DAY_MS;
     const kind = hash3(s, b, 1) % 100;
     const module = kind < 40 ? 'AP' : kind < 65 ? 'AR' : kind < 75 ? 'CM' : kind < 85 ? 'PR' : 'GL';
-    const loc = operatingLocations[hash3(s, b, 4) % operatingLocations.length]!;
+    const loc = this.locationOfBatch(b);
     const ent = ENTITIES[loc.entity];
     const vendor = module === 'AP' || module === 'CM' ? this.vendors[hash3(s, b, 5) % this.vendors.length] : undefined;
     const date = formatDate(batchDay);
@@ -370,7 +418,7 @@ export class GlLedger {
         BATCH_NO: String(b + 1),
         BATCH_TITLE: title,
         JOURNAL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
-        BOOKID: this.batchBook[b] === 1 ? 'CASH' : 'ACCRUAL',
+        BOOKID: (this.batchCat[b]! & 1) === 1 ? 'CASH' : 'ACCRUAL',
         MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
         CURRENCY: loc.entity === 1 ? 'CAD' : 'USD',
         LOCATIONID: loc.id,

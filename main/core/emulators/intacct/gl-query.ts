@@ -5,17 +5,22 @@
  * and/or) is exactly a set of index intervals per book, because RECORDNO and WHENMODIFIED are both
  * non-decreasing in the row index. Counting is then prefix-sum arithmetic, and a page at any offset
  * is found by binary search. Edited and added rows (few) are merged in by their order key.
+ *
+ * Entity visibility (intacct-xml.md §3.3, entity-visibility.ts) narrows each segment's mask from
+ * books to (entity × book) categories, which the ledger counts by prefix sums as well: hiding a
+ * private entity or reading as an entity costs no scan. Edited and added rows are checked on
+ * their own MEGAENTITYID.
  */
 import { DAY_MS, parseDateTime } from './intacct-dates';
 import type { IntacctRecord } from './object-catalog';
-import { BOOK_ACCRUAL, BOOK_CASH, type GlLedger, type Segment } from './gl-ledger';
+import { BOOK_ACCRUAL, BOOK_CASH, categoryMask, type GlLedger, type Segment } from './gl-ledger';
 import { filterKey, type FilterNode } from './query-filter';
 import { fieldSpec, objectSpec } from './object-catalog';
+import { SEES_ALL, type EntityVisibility } from './entity-visibility';
+import { ENTITIES } from './sample-reference-data';
 
 type Intervals = [number, number][]; // sorted, disjoint, half-open
 interface BookSets { acc: Intervals; cash: Intervals }
-
-
 
 function normalize(list: Intervals): Intervals {
   const sorted = list.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
@@ -147,8 +152,11 @@ function rangeOp(
   }
 }
 
-/** Merges per-book interval lists into disjoint segments with a book mask. */
-function toSegments(s: BookSets): Segment[] {
+/**
+ * Merges per-book interval lists into disjoint segments whose mask holds the categories of those
+ * books owned by the entities `visible` accepts (by index in ENTITIES).
+ */
+function toSegments(s: BookSets, visible: (entity: number) => boolean): Segment[] {
   const cuts = new Set<number>();
   for (const [a, b] of [...s.acc, ...s.cash]) {
     cuts.add(a);
@@ -165,7 +173,7 @@ function toSegments(s: BookSets): Segment[] {
     while (j < s.cash.length && s.cash[j]![1] <= lo) j++;
     const inAcc = i < s.acc.length && s.acc[i]![0] <= lo;
     const inCash = j < s.cash.length && s.cash[j]![0] <= lo;
-    const mask = (inAcc ? BOOK_ACCRUAL : 0) | (inCash ? BOOK_CASH : 0);
+    const mask = categoryMask((inAcc ? BOOK_ACCRUAL : 0) | (inCash ? BOOK_CASH : 0), visible);
     if (!mask) continue;
     const last = out[out.length - 1];
     if (last && last.hi === lo && last.mask === mask) last.hi = hi;
@@ -205,7 +213,7 @@ export class GlSelection {
 
   private inSegments(i: number): boolean {
     const b = this.ledger.batchOf(i);
-    const bit = this.ledger.bookBitOfBatch(b);
+    const bit = this.ledger.categoryBitOfBatch(b);
     for (const s of this.segs) if (i >= s.lo && i < s.hi) return (s.mask & bit) !== 0;
     return false;
   }
@@ -284,7 +292,7 @@ export class GlSelection {
         if (!s) return total;
         if (i < s.lo) i = s.lo;
         while (this.ledger.batchStartOf(b + 1) <= i) b++;
-        if (!(s.mask & this.ledger.bookBitOfBatch(b))) {
+        if (!(s.mask & this.ledger.categoryBitOfBatch(b))) {
           i = this.ledger.batchStartOf(b + 1);
           continue;
         }
@@ -339,7 +347,8 @@ function lowerBound(arr: Int32Array, v: number): number {
 
 /**
  * Prepares a fast-path selection, or returns null when the filter or the order is outside what
- * the index arithmetic answers exactly (the caller then scans).
+ * the index arithmetic answers exactly (the caller then scans). Only rows `visibility` lets the
+ * session see are selected (default: all).
  */
 export function selectGl(
   ledger: GlLedger,
@@ -348,10 +357,13 @@ export function selectGl(
   pred: (r: IntacctRecord) => boolean,
   offsetMinutes: number,
   caseInsensitive: boolean,
+  visibility: EntityVisibility = SEES_ALL,
 ): GlSelection | null {
   const sets = bookSets(ledger, filter, offsetMinutes, caseInsensitive);
   if (!sets) return null;
-  return new GlSelection(ledger, toSegments(sets), order, pred);
+  const segs = toSegments(sets, (e) => visibility.sees(ENTITIES[e]!.id));
+  const visiblePred = visibility.all ? pred : (r: IntacctRecord) => visibility.sees(r.MEGAENTITYID ?? '') && pred(r);
+  return new GlSelection(ledger, segs, order, visiblePred);
 }
 
 

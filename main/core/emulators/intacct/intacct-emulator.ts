@@ -5,8 +5,10 @@
  * POST only; three failure levels (control, authentication, result, §2.2) with the real error
  * texts (§2.4); `getAPISession` alone in its request, returning a session and an endpoint on a
  * different path (§3.1); sliding session expiry reported in every authentication block (§3.2);
- * `query` with Intacct's paging attributes (§4.3); `readByQuery`/`readMore` (§4.1–4.2); `lookup`; `readUserFormatting` (§4.4);
- * AUDITHISTORY for deletions (§5); and a per-company concurrency limit (§6).
+ * entity sessions, and private entities hidden at the top level without `showprivate` (§3.3,
+ * entity-visibility.ts); `query` with Intacct's paging attributes (§4.3); `readByQuery`/`readMore`
+ * (§4.1–4.2); `lookup`; `readUserFormatting` (§4.4); AUDITHISTORY for deletions (§5); and a
+ * per-company concurrency limit (§6).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -23,6 +25,7 @@ import { FaultPlan, TRANSIENT_ERRORS, type FaultConfig, type FaultKind } from '.
 import { parseQuery, parseReadByQuery, runLookup, runQuery, runReadUserFormatting, type ParsedQuery, type QueryContext } from './query-engine';
 import { QueryProblem } from './query-filter';
 import { SampleCompany } from './sample-company';
+import { ENTITIES } from './sample-reference-data';
 
 export type { FaultConfig, FaultKind } from './fault-injection';
 
@@ -108,6 +111,8 @@ export interface IntacctEmulator {
 interface ResultSet {
   id: string;
   q: ParsedQuery;
+  /** The entity of the session that opened it: readMore pages see what the first page saw (§3.3). */
+  locationId: string;
   nextOffset: number;
   usedAt: number;
 }
@@ -368,7 +373,8 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
 
     const content = (operation.content ?? {}) as XmlNode;
     const functions = asArray(content.function) as XmlNode[];
-    const ctx: QueryContext = { offsetMinutes, auditHistoryPermitted };
+    // The session's entity decides which records its reads see (§3.3, entity-visibility.ts).
+    const ctx: QueryContext = { offsetMinutes, auditHistoryPermitted, locationId };
     const results: string[] = [];
     let controlProblem: QueryProblem | null = null;
     const onlyGetSession = functions.length === 1;
@@ -404,7 +410,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
               return fail([{ errorno: 'Get API Session Failed', description: '', description2: 'getAPISession must be the only function in the request.', correction: 'Send getAPISession in a request of its own.' }]);
             }
             const wanted = 'locationid' in argNode ? text(argNode.locationid) : locationId;
-            if (wanted && !['US-HP', 'CA-HP'].includes(wanted)) {
+            if (wanted && !ENTITIES.some((e) => e.id === wanted)) {
               return fail([{ errorno: 'Get API Session Failed', description: '', description2: `Invalid location ${wanted}`, correction: '' }]);
             }
             const id = randomBytes(18).toString('base64url') + '..';
@@ -428,7 +434,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             let rs: ResultSet | undefined;
             if (verb === 'readByQuery') {
               for (const [k, v] of resultSets) if (now - v.usedAt > 30 * 60_000) resultSets.delete(k);
-              rs = { id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq), q: parseReadByQuery(argNode, ctx), nextOffset: 0, usedAt: now };
+              rs = { id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq), q: parseReadByQuery(argNode, ctx), locationId, nextOffset: 0, usedAt: now };
               resultSets.set(rs.id, rs);
             } else {
               const id = text(asArray(argNode.resultId)[0]).trim();
@@ -444,7 +450,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             const set = rs;
             set.usedAt = now;
             const tag = set.q.object.name.toLowerCase();
-            const data = runQuery(company, { ...set.q, offset: set.nextOffset }, ctx, {
+            const data = runQuery(company, { ...set.q, offset: set.nextOffset }, { ...ctx, locationId: set.locationId }, {
               recordTag: tag,
               open: (total, _offset, count) => {
                 const remaining = Math.max(0, total - set.nextOffset - count);

@@ -14,6 +14,7 @@ import {
 import type { SampleCompany } from './sample-company';
 import { parseQueryString } from './read-by-query';
 import { decimalToUnits } from './sample-hash';
+import { entityVisibility, visibleRecords, type EntityVisibility } from './entity-visibility';
 
 type XmlNode = Record<string, unknown>;
 const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -24,6 +25,8 @@ export interface QueryContext {
   /** API user's offset east of GMT: datetimes are shown and read in it (§4.4). */
   offsetMinutes: number;
   auditHistoryPermitted: boolean;
+  /** The entity the session is signed in to; '' or absent = top level (§3.3). */
+  locationId?: string;
 }
 
 type AggregateFn = 'count' | 'min' | 'max' | 'sum' | 'avg';
@@ -37,6 +40,8 @@ export interface ParsedQuery {
   filter: FilterNode | null;
   order: OrderSpec[];
   caseInsensitive: boolean;
+  /** `<options><showprivate>`: at the top level, include records of private entities (§3.3). */
+  showPrivate: boolean;
   pageSize: number;
   offset: number;
 }
@@ -85,6 +90,7 @@ export function parseQuery(node: XmlNode, ctx: QueryContext): ParsedQuery {
   }
   const options = (asArray(node.options)[0] ?? {}) as XmlNode;
   const caseInsensitive = typeof options === 'object' && text(asArray(options.caseinsensitive)[0]).trim() === 'true';
+  const showPrivate = typeof options === 'object' && text(asArray(options.showprivate)[0]).trim() === 'true';
   const pageSize = intElement(node.pagesize, 'pagesize', 100, 1, 2000);
   const offset = intElement(node.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   // `*` is not allowed in `query` (§4.3): it is reported like any other unqueryable field.
@@ -92,7 +98,7 @@ export function parseQuery(node: XmlNode, ctx: QueryContext): ParsedQuery {
     (f) => f === '*' || !fieldSpec(object, f),
   );
   if (unknown.length) throw unqueryableFields(object.name, unknown);
-  return { object, fields, aggregates, filter, order, caseInsensitive, pageSize, offset };
+  return { object, fields, aggregates, filter, order, caseInsensitive, showPrivate, pageSize, offset };
 }
 
 /** Renders one record's selected fields; datetimes in the user's zone. */
@@ -151,16 +157,20 @@ export interface DataStyle {
 
 /** Runs a parsed query: the `<data>` element of its result, in chunks, and the row count. */
 export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, style?: DataStyle): { parts: string[]; count: number; total: number } {
-  const pred = compileFilter(q.object, q.filter, ctx.offsetMinutes, q.caseInsensitive);
+  // Records the session may not see (§3.3) are absent from rows, counts and aggregates alike.
+  const vis = entityVisibility(ctx.locationId ?? '', q.showPrivate);
+  const matches = compileFilter(q.object, q.filter, ctx.offsetMinutes, q.caseInsensitive);
+  const visible = visibleRecords(q.object, vis);
+  const pred = visible ? (r: IntacctRecord) => visible(r) && matches(r) : matches;
   const tag = style?.recordTag ?? q.object.name;
-  if (q.aggregates.length) return { parts: [runAggregate(company, q, ctx, pred)], count: 1, total: 1 };
+  if (q.aggregates.length) return { parts: [runAggregate(company, q, ctx, pred, vis)], count: 1, total: 1 };
   const specs = q.fields.map((f) => fieldSpec(q.object, f)!);
   const opens = specs.map((s) => `<${s.id}>`);
   const closes = specs.map((s) => `</${s.id}>`);
   let rows: (number | IntacctRecord)[];
   let total: number;
   const order = q.object.name === 'GLDETAIL' ? glOrder(q.order) : null;
-  const sel = order ? selectGl(company.gl, q.filter, order.order, pred, ctx.offsetMinutes, q.caseInsensitive) : null;
+  const sel = order ? selectGl(company.gl, q.filter, order.order, pred, ctx.offsetMinutes, q.caseInsensitive, vis) : null;
   if (sel && order) {
     total = sel.total;
     if (!order.desc) rows = sel.pageRefs(q.offset, q.pageSize);
@@ -184,12 +194,12 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
   return { parts, count: rows.length, total };
 }
 
-function runAggregate(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, pred: (r: IntacctRecord) => boolean): string {
+function runAggregate(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, pred: (r: IntacctRecord) => boolean, vis: EntityVisibility): string {
   const tag = q.object.name;
   // Fast path: GL detail count/min/max of RECORDNO or WHENMODIFIED with no grouping.
   if (tag === 'GLDETAIL' && q.fields.length === 0 && q.aggregates.every((a) => (a.fn === 'count' && a.field === 'RECORDNO') || ((a.fn === 'min' || a.fn === 'max') && (a.field === 'RECORDNO' || a.field === 'WHENMODIFIED')))) {
-    const byRno = selectGl(company.gl, q.filter, 'recordno', pred, ctx.offsetMinutes, q.caseInsensitive);
-    const byWm = byRno ? selectGl(company.gl, q.filter, 'wm', pred, ctx.offsetMinutes, q.caseInsensitive) : null;
+    const byRno = selectGl(company.gl, q.filter, 'recordno', pred, ctx.offsetMinutes, q.caseInsensitive, vis);
+    const byWm = byRno ? selectGl(company.gl, q.filter, 'wm', pred, ctx.offsetMinutes, q.caseInsensitive, vis) : null;
     if (byRno && byWm) {
       // RECORDNO and (WHENMODIFIED, RECORDNO) orders put the minimum first and the maximum last.
       const ends = { RECORDNO: byRno.firstAndLast(), WHENMODIFIED: byWm.firstAndLast() } as const;
@@ -316,5 +326,7 @@ export function parseReadByQuery(node: XmlNode, ctx: QueryContext): ParsedQuery 
   const unknown = [...new Set([...fields, ...filterFields(filter)])].filter((f) => !fieldSpec(object, f));
   if (unknown.length) throw unqueryableFields(object.name, unknown);
   const pageSize = intElement(node.pagesize, 'pagesize', 100, 1, 1000);
-  return { object, fields, aggregates: [], filter, order: [], caseInsensitive: false, pageSize, offset: 0 };
+  // readByQuery has no showprivate option; whether it sees private entities is UNCONFIRMED (§3.3),
+  // so it does not: a client relying on it would miss rows here before it does in production.
+  return { object, fields, aggregates: [], filter, order: [], caseInsensitive: false, showPrivate: false, pageSize, offset: 0 };
 }

@@ -67,10 +67,14 @@ export const ACCOUNTS: readonly AccountSeed[] = groups.flatMap((g) =>
   g.titles.map((title, i) => ({ no: String(g.start + i * g.step), title, type: g.type, normal: g.normal, category: g.category })),
 );
 
-/** Entities of the multi-entity company (MEGAENTITYKEY/ID/NAME, intacct-xml.md §3.3). */
+/**
+ * Entities of the multi-entity company (MEGAENTITYKEY/ID/NAME, intacct-xml.md §3.3). CA-HP is a
+ * private entity: at the top level, `query` hides its records unless `showprivate` is set (§3.3),
+ * so the emulator exercises that option.
+ */
 export const ENTITIES = [
-  { key: '1', id: 'US-HP', name: 'Harbor & Pine Manufacturing, Inc.' },
-  { key: '2', id: 'CA-HP', name: 'Harbor & Pine Québec Ltée' },
+  { key: '1', id: 'US-HP', name: 'Harbor & Pine Manufacturing, Inc.', private: false },
+  { key: '2', id: 'CA-HP', name: 'Harbor & Pine Québec Ltée', private: true },
 ] as const;
 
 /** Departments: id, title, parent. */

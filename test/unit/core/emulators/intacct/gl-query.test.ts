@@ -7,6 +7,7 @@ import { compileFilter, compileOrder, type FilterNode } from '../../../../../mai
 import { objectSpec } from '../../../../../main/core/emulators/intacct/object-catalog';
 import { formatDateTime, parseDateTime } from '../../../../../main/core/emulators/intacct/intacct-dates';
 import { seededRandom } from '../../../../../main/core/util/seeded-random';
+import { entityVisibility, type EntityVisibility } from '../../../../../main/core/emulators/intacct/entity-visibility';
 
 const gl = objectSpec('GLDETAIL')!;
 const cmp = (op: string, field: string, ...values: string[]): FilterNode => ({ kind: 'cmp', op: op as never, field, values });
@@ -14,9 +15,9 @@ const and = (...children: FilterNode[]): FilterNode => ({ kind: 'and', children 
 const or = (...children: FilterNode[]): FilterNode => ({ kind: 'or', children });
 
 /** The reference answer: scan every row, filter, sort, slice. */
-function bruteForce(company: SampleCompany, filter: FilterNode | null, order: GlOrder, offset: number, size: number) {
-  const pred = compileFilter(gl, filter, 0, false);
-  const rows = [...company.list('GLDETAIL', pred)];
+function bruteForce(company: SampleCompany, filter: FilterNode | null, order: GlOrder, offset: number, size: number, vis?: EntityVisibility) {
+  const matches = compileFilter(gl, filter, 0, false);
+  const rows = [...company.list('GLDETAIL', (r) => matches(r) && (!vis || vis.sees(r.MEGAENTITYID!)))];
   rows.sort(compileOrder(gl, order === 'wm' ? [{ field: 'WHENMODIFIED', descending: false }] : [], false, 'RECORDNO'));
   return { total: rows.length, page: rows.slice(offset, offset + size).map((r) => r.RECORDNO) };
 }
@@ -69,6 +70,64 @@ describe('gl-query fast path', () => {
       if (k % 4 === 0) company.add('GLDETAIL', { BOOKID: k % 8 === 0 ? 'CASH' : 'ACCRUAL', AMOUNT: '-1.23', BATCH_DATE: '01/15/2026', ACCOUNTNO: '1010' });
       if (k % 5 === 0) clock.advance(1000);
     }
+    check('after changes');
+  });
+
+  it('restricts to the entities a session sees by arithmetic, exactly as a scan would, edits and entity moves included', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 15, 12, 0, 0));
+    const company = new SampleCompany({ clock, glRows: 2500, seed: 11, vendors: 50, bills: 20 });
+    const ledger = company.gl;
+    const rnd = seededRandom(5);
+    const first = ledger.firstRecordNo;
+    const visibilities: [string, EntityVisibility][] = [
+      ['top level', entityVisibility('', false)],
+      ['top level + showprivate', entityVisibility('', true)],
+      ['CA-HP session', entityVisibility('CA-HP', false)],
+      ['US-HP session', entityVisibility('US-HP', true)],
+    ];
+    const check = (label: string) => {
+      const i = Math.floor(rnd() * ledger.total);
+      const t = formatDateTime(ledger.wmOfIndex(i));
+      const filters: (FilterNode | null)[] = [
+        null,
+        cmp('equalto', 'BOOKID', 'ACCRUAL'),
+        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', String(first + i))))),
+        and(cmp('notequalto', 'BOOKID', 'ACCRUAL'), cmp('lessthan', 'RECORDNO', String(first + i))),
+      ];
+      for (const [name, vis] of visibilities) {
+        for (const filter of filters) {
+          for (const order of ['recordno', 'wm'] as const) {
+            const pred = compileFilter(gl, filter, 0, false);
+            const sel = selectGl(ledger, filter, order, pred, 0, false, vis);
+            assert.ok(sel, `fast path applies (${label}, ${name})`);
+            const all = bruteForce(company, filter, order, 0, 0, vis).total;
+            for (const [offset, size] of [[0, 9], [Math.floor(rnd() * all), 40], [Math.max(0, all - 5), 50]] as const) {
+              const want = bruteForce(company, filter, order, offset, size, vis);
+              assert.equal(sel.total, want.total, `${label} ${name} total ${JSON.stringify(filter)} ${order}`);
+              assert.deepEqual(sel.page(offset, size).map((r) => r.RECORDNO), want.page, `${label} ${name} page ${offset} ${JSON.stringify(filter)} ${order}`);
+            }
+          }
+        }
+      }
+    };
+    // Both entities own base rows in both books, so every category is exercised.
+    const owners = new Set([...company.rows('GLDETAIL')].map((r) => `${r.MEGAENTITYID}/${r.BOOKID}`));
+    assert.deepEqual([...owners].sort(), ['CA-HP/ACCRUAL', 'CA-HP/CASH', 'US-HP/ACCRUAL', 'US-HP/CASH'], 'base rows cover every entity × book');
+    check('base');
+    clock.advance(60_000);
+    const rows = [...company.rows('GLDETAIL')];
+    const ca = rows.filter((r) => r.MEGAENTITYID === 'CA-HP');
+    const us = rows.filter((r) => r.MEGAENTITYID === 'US-HP');
+    company.edit('GLDETAIL', Number(ca[10]!.RECORDNO), { AMOUNT: '1.11' });
+    company.edit('GLDETAIL', Number(us[20]!.RECORDNO), { AMOUNT: '2.22' });
+    // An edit that moves a row to the other entity, or to the top level: its own MEGAENTITYID counts.
+    company.edit('GLDETAIL', Number(us[30]!.RECORDNO), { MEGAENTITYKEY: '2', MEGAENTITYID: 'CA-HP', MEGAENTITYNAME: 'Harbor & Pine Québec Ltée' });
+    company.edit('GLDETAIL', Number(ca[40]!.RECORDNO), { MEGAENTITYKEY: '', MEGAENTITYID: '', MEGAENTITYNAME: '' });
+    company.remove('GLDETAIL', Number(ca[50]!.RECORDNO));
+    company.remove('GLDETAIL', Number(us[60]!.RECORDNO));
+    company.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '3.33', MEGAENTITYID: 'CA-HP' });
+    company.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '4.44' });
+    company.add('GLDETAIL', { BOOKID: 'CASH', AMOUNT: '5.55', MEGAENTITYID: 'US-HP' });
     check('after changes');
   });
 
