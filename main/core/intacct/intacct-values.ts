@@ -178,9 +178,12 @@ function badValue(col: ColumnDef, raw: string, expected: string): ApiError {
     code: 'BAD_VALUE',
     userMessage:
       `Intacct returned '${raw.slice(0, 40)}' for ${col.source}, which is not ${expected}. ` +
-      (expected.includes('date')
-        ? "Set the Intacct API user's date format to MM/DD/YYYY and a 24-hour clock."
-        : 'Check the column type in the stream definition.'),
+      // A field the user added most likely has the wrong type; a standard one, a user preference.
+      (col.extra
+        ? `Change the type of the extra field ${col.source} in Settings › Streams to match what Intacct holds.`
+        : expected.includes('date')
+          ? "Set the Intacct API user's date format to MM/DD/YYYY and a 24-hour clock."
+          : 'Check the column type in the stream definition.'),
     detail: { column: col.name, source: col.source },
   });
 }

@@ -28,6 +28,7 @@ export function extraColumn(f: ExtraField): ColumnDef {
     type: f.type,
     nullable: true,
     ...(f.type === 'numeric' ? { precision: 18, scale: f.scale ?? 2 } : {}),
+    extra: true,
   };
 }
 

@@ -31,6 +31,8 @@ export interface ColumnDef {
   readonly precision?: number;
   readonly scale?: number;
   readonly nullable: boolean;
+  /** Added by the user (Settings › Streams › Extra fields), not part of the stream definition. */
+  readonly extra?: boolean;
 }
 
 /** A fixed filter every read of the stream applies (e.g. GLDETAIL always for one BOOKID). */

@@ -109,6 +109,8 @@ describe('compileColumn', () => {
     assert.throws(() => compileColumn(col('bigint'), z)('99999999999999999999'), ApiError);
     assert.throws(() => compileColumn(col('bool'), z)('maybe'), ApiError);
     assert.throws(() => compileColumn(col('timestamp', { source: 'WHENMODIFIED' }), z)('2026-01-31T10:00'), /WHENMODIFIED.*MM\/DD\/YYYY/);
+    // A field the user added with the wrong type is pointed back to where it was added.
+    assert.throws(() => compileColumn(col('date', { source: 'GLDIMPROGRAM', extra: true }), z)('Lean 2025'), /'Lean 2025' for GLDIMPROGRAM, which is not a date.*Change the type of the extra field GLDIMPROGRAM in Settings › Streams/);
   });
 
   it('gives the same answers for repeated dates and timestamps (memoized), past the memo size, and never remembers a failure', () => {

@@ -15,10 +15,10 @@ describe('extra fields', () => {
     ]);
     assert.equal(def.columns.length, gl.columns.length + 4);
     assert.deepEqual(def.columns.slice(-4), [
-      { name: 'GLDIMPROGRAM', source: 'GLDIMPROGRAM', type: 'text', nullable: true },
-      { name: 'VENDOR_NAME', source: 'VENDOR.NAME', type: 'text', nullable: true },
-      { name: 'RATE', source: 'RATE', type: 'numeric', nullable: true, precision: 18, scale: 4 },
-      { name: 'QTY', source: 'QTY', type: 'numeric', nullable: true, precision: 18, scale: 2 },
+      { name: 'GLDIMPROGRAM', source: 'GLDIMPROGRAM', type: 'text', nullable: true, extra: true },
+      { name: 'VENDOR_NAME', source: 'VENDOR.NAME', type: 'text', nullable: true, extra: true },
+      { name: 'RATE', source: 'RATE', type: 'numeric', nullable: true, precision: 18, scale: 4, extra: true },
+      { name: 'QTY', source: 'QTY', type: 'numeric', nullable: true, precision: 18, scale: 2, extra: true },
     ]);
     assert.equal(streamByName('gl_detail').columns.length, gl.columns.length);
     assert.equal(withExtraFields(gl, []), gl);
