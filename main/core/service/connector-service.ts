@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
-import { CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
+import { AuthError, CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
 import type { FetchLike } from '../http/transport';
 import type { RequestEvent } from '../http/request-events';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Scheduler, type TimerLike } from '../schedule';
@@ -46,6 +46,7 @@ import { intacctCredentials, secretStatus, secretValues, tableauAuth, type Servi
 import { configuredSides, validateSettings } from './settings';
 import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
+import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
@@ -114,6 +115,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
   let lastError: ErrorInfo | null = null;
+  /** Intacct sign-in details refused earlier: the schedule does not try them again (lock-out risk). */
+  const refusals = createRefusalGuard(() => clock.now());
   let closed = false;
   let stopStaleCheck: (() => void) | null = null;
   // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
@@ -242,6 +245,17 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     try {
       const credentials = await intacctCredentials(settings, deps.secrets);
       const auth = await tableauAuth(settings, deps.secrets);
+      const refusal = trigger === 'manual' || trigger === 'cli' ? null : refusals.refusalOf(credentials, settings.intacct.endpoint);
+      if (refusal) {
+        const when = `${new Date(refusal.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+        throw new AuthError({
+          service: 'intacct',
+          code: 'CREDENTIALS_REFUSED',
+          userMessage:
+            `Sage Intacct refused these sign-in details at ${when} (${refusal.message}). Scheduled syncs do not try them again, ` +
+            'so the user is not locked out: correct them in Settings, or press Sync now to try once more.',
+        });
+      }
       const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
       source = deps.factories.createSource({ ...common, credentials });
       target = deps.factories.createTarget({ ...common, auth });
@@ -266,6 +280,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         },
         { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
       );
+      if (detail.error?.service === 'intacct') refusals.note(credentials, settings.intacct.endpoint, detail.error);
+      else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
     } catch (err) {
       // Failed before the engine could record the run (not configured, hyperd missing…).
       const info = errorInfo(err, { runId: run.runId });
@@ -328,7 +344,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       }
       const client = deps.factories.createSource({ ...common, credentials: creds });
       try {
-        return await client.testConnection();
+        const result = await client.testConnection();
+        if (result.ok) refusals.note(creds, settings.intacct.endpoint, null);
+        return result;
       } catch (err) {
         return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
       } finally {
@@ -436,7 +454,15 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         const names = (d: typeof def) => new Set(d.columns.map((c) => c.name.toUpperCase()));
         const standard = names(base);
         const have = names(def);
-        const fields = await client.lookup(def.intacctObject);
+        let fields;
+        try {
+          fields = await client.lookup(def.intacctObject);
+          refusals.note(credentials, settings.intacct.endpoint, null);
+        } catch (err) {
+          const e = asConnectorError(err, 'intacct');
+          refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
+          throw err;
+        }
         return fields
           .map((f) => {
             const column = columnNameOf(f.id).toUpperCase();

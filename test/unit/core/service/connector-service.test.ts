@@ -218,6 +218,42 @@ describe('createConnectorService', () => {
     assert.equal(cards.get('gl_account')!.lastOutcome, null);
   });
 
+  it('after Intacct refuses the sign-in, scheduled runs do not try the same details again until they change', async () => {
+    const env = await setup();
+    env.service.startScheduler();
+    env.source.failWith = new AuthError({ service: 'intacct', code: 'LOGIN_INVALID', userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.' });
+    const first = await env.service.runNow({ trigger: 'manual' });
+    assert.ok('outcome' in first && first.outcome === 'failed', 'the manual run failed');
+    // The fake's read log stands for requests to Intacct.
+    const contacted = env.source.log.length;
+    assert.ok(contacted > 0, 'the manual run asked Intacct');
+
+    const fire = async () => {
+      env.clock.set((await env.service.getStatus()).nextRunAt!);
+      env.timer.fireAll();
+      await new Promise((r) => setTimeout(r, 10));
+      await env.service.idle();
+      return (await env.service.listRuns({ limit: 1 }))[0]!;
+    };
+    const scheduled = await fire();
+    assert.equal(scheduled.trigger, 'schedule');
+    assert.equal(scheduled.outcome, 'failed');
+    assert.equal(scheduled.error?.code, 'CREDENTIALS_REFUSED');
+    assert.match(scheduled.error?.message ?? '', /refused these sign-in details at 2026-01-15 1\d:\d\d UTC \(Intacct sign-in failed.*Scheduled syncs do not try them again/);
+    assert.equal(env.source.log.length, contacted, 'Intacct was not contacted');
+
+    // A person may try again: Sync now goes to Intacct.
+    const manual = await env.service.runNow({ trigger: 'manual' });
+    assert.ok('outcome' in manual && manual.outcome === 'failed');
+    assert.ok(env.source.log.length > contacted, 'Sync now asked Intacct');
+
+    // A new password lifts the guard: the next scheduled run signs in, and succeeds.
+    env.source.failWith = null;
+    await env.service.setCredential({ name: 'intacctUserPassword', value: 'the-new-password' });
+    const after = await fire();
+    assert.equal(after.outcome, 'succeeded', JSON.stringify(after.error));
+  });
+
   it('raises each alert once, even when alerts are evaluated again on the timer', async () => {
     const env = await setup();
     env.service.startScheduler();
