@@ -9,6 +9,7 @@
  *   runs [--limit n] [--json]                  recent runs
  *   test-connection [intacct|tableau]          step by step
  *   fields <stream> [--json]                   the stream's Intacct fields (custom first), to add as extra fields
+ *   estimate [--streams a,b] [--json]          records per stream and the API transactions a full load would use
  *   audit export (--run id | --stream s | --key k) [--out file]   audit trail as CSV
  *   demo [--json] [--gl-rows n]                both emulators + a full sync; --json: last line is JSON
  *   serve [--port n] [--demo] [--static dir]   scheduler + loopback HTTP/SSE API + the web UI
@@ -211,6 +212,7 @@ async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
     out(`State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`);
     if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${new Date(s.lastRun.startedAt).toISOString()}, ${s.lastRun.rowsMoved} rows`);
     if (s.lastError) out(`Last error: ${s.lastError.message}`);
+    out(`Intacct API transactions this month: ${s.apiTransactionsThisMonth.toLocaleString('en-US')}`);
     for (const st of s.streams) {
       out(`  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? new Date(st.checkpoint).toISOString() : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`);
     }
@@ -260,6 +262,24 @@ async function cmdFields(dataDir: string, stream: string | undefined, json: bool
     else {
       for (const f of fields) out(`${f.inStream ? '✓' : ' '} ${f.field.padEnd(28)} ${f.type.padEnd(9)} ${f.isCustom ? 'custom ' : '       '} ${f.label}`);
       out(`✓ = already a column. Add others under streams.extraFields.${name} in settings.json, e.g. [{"field": "GLDIMPROGRAM", "type": "text"}].`);
+    }
+    return EXIT.ok;
+  } finally {
+    await service.shutdown();
+  }
+}
+
+async function cmdEstimate(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const streams = streamList(values.streams as string | undefined, '--streams');
+  const service = await openService(dataDir);
+  try {
+    const e = await service.estimateFullLoad(streams ? { streams } : undefined);
+    if (values.json) out(JSON.stringify(e));
+    else {
+      const n = (x: number) => x.toLocaleString('en-US');
+      for (const s of e.streams) out(`${s.label.padEnd(26)} ${n(s.rows).padStart(12)} records  ${n(s.apiTransactions).padStart(8)} API transactions`);
+      out(`A full load uses about ${n(e.apiTransactions)} API transactions (counting used ${n(e.countingTransactions)}).`);
+      out(`This month so far: ${n(e.usedThisMonth)} of ${n(e.monthlyAllowance)} included in Intacct's Tier 1 (more is billed).`);
     }
     return EXIT.ok;
   } finally {
@@ -360,6 +380,7 @@ const USAGE = `Usage: ml-connector [--data-dir <dir>] <command>
   runs [--limit n] [--json]
   test-connection [intacct|tableau]
   fields <stream> [--json]
+  estimate [--streams a,b] [--json]
   audit export (--run <id> | --stream <name> | --key <record key>) [--out <file>]
   demo [--json] [--gl-rows n]
   serve [--port n] [--demo] [--static <dir>]
@@ -407,6 +428,8 @@ export async function main(argv: string[]): Promise<number> {
       return cmdTestConnection(dataDir, sub);
     case 'fields':
       return cmdFields(dataDir, sub, Boolean(values.json));
+    case 'estimate':
+      return cmdEstimate(dataDir, values);
     case 'audit':
       if (sub !== 'export') throw new UsageError('Usage: audit export --run <id> | --stream <name> | --key <key>');
       return cmdAuditExport(dataDir, values);

@@ -12,6 +12,7 @@ import type {
   AuditQuery,
   ConnectionTestResult,
   FieldChoice,
+  FullLoadEstimate,
   HistoryPoint,
   LogEntry,
   LogQuery,
@@ -39,6 +40,7 @@ export const OPERATIONS = [
   'getCredentialStatus',
   'testConnection',
   'listFields',
+  'estimateFullLoad',
   'listRuns',
   'getRun',
   'queryLogs',
@@ -75,6 +77,8 @@ export type Contracts = AssertCoverage<{
   testConnection: { request: { side: 'intacct' | 'tableau' }; response: ConnectionTestResult };
   /** The fields of a stream's Intacct object (custom ones first), to add as extra columns. */
   listFields: { request: { stream: StreamName }; response: FieldChoice[] };
+  /** Counts the streams' records in Intacct (default: the enabled streams) and what a full load would cost. */
+  estimateFullLoad: { request: { streams?: StreamName[] } | void; response: FullLoadEstimate };
   listRuns: { request: { limit?: number } | void; response: RunSummary[] };
   getRun: { request: { runId: string }; response: RunDetail | null };
   queryLogs: { request: LogQuery | void; response: LogEntry[] };

@@ -165,6 +165,21 @@ export interface Status {
   schedulePaused: boolean;
   streams: StreamStatus[];
   lastError: ErrorInfo | null;
+  /** Intacct API transactions used by this connector's runs since the 1st of this month (UTC). */
+  apiTransactionsThisMonth: number;
+}
+
+/** What a full load of some streams would cost in Intacct API transactions (estimateFullLoad). */
+export interface FullLoadEstimate {
+  streams: { stream: StreamName; label: string; rows: number; apiTransactions: number }[];
+  /** Sum over the streams: about what a full load of all of them uses. */
+  apiTransactions: number;
+  /** What counting cost (one transaction per stream). */
+  countingTransactions: number;
+  /** Used by this connector's runs since the 1st of this month (UTC). */
+  usedThisMonth: number;
+  /** Intacct's Tier 1 allowance per month (100,000): more is billed, not refused. */
+  monthlyAllowance: number;
 }
 
 export interface StreamRunResult {

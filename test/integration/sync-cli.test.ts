@@ -72,4 +72,21 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(noSecret.code, 2);
     assert.match(noSecret.stderr, /password/i);
   });
+
+  it('estimates a full load from Intacct counts and reports this month\'s API transactions', async () => {
+    const r = await cli(['--data-dir', dir, 'estimate', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const e = JSON.parse(r.stdout) as { streams: { stream: string; rows: number; apiTransactions: number }[]; apiTransactions: number; usedThisMonth: number };
+    const rows = Object.fromEntries(e.streams.map((x) => [x.stream, x.rows]));
+    assert.deepEqual(Object.keys(rows), ['gl_account', 'vendor', 'department', 'location', 'gl_detail'], 'the enabled streams');
+    assert.equal(rows.vendor, [...intacct.company.list('VENDOR')].length);
+    assert.equal(rows.gl_account, [...intacct.company.list('GLACCOUNT')].length);
+    assert.equal(rows.gl_detail, (await tableau.readRows('Intacct GL Detail'))?.length, 'the GL rows a full load moved');
+    assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
+    const runs = JSON.parse((await cli(['--data-dir', dir, 'runs', '--json'], env)).stdout) as { apiTransactions: number }[];
+    assert.equal(e.usedThisMonth, runs.reduce((n, x) => n + x.apiTransactions, 0));
+    const text = await cli(['--data-dir', dir, 'estimate', '--streams', 'vendor'], env);
+    assert.match(text.stdout, /^Vendors +[\d,]+ records +\d+ API transactions$/m);
+    assert.match(text.stdout, /of 100,000 included/);
+  });
 });

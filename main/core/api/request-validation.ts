@@ -31,6 +31,7 @@ const schemas: Record<Operation, z.ZodType> = {
   getCredentialStatus: none,
   testConnection: z.object({ side: z.enum(['intacct', 'tableau']) }).strict(),
   listFields: z.object({ stream: streamName }).strict(),
+  estimateFullLoad: z.union([none, z.object({ streams: z.array(streamName).max(20).optional() }).strict()]),
   listRuns: z.union([none, z.object({ limit }).strict()]),
   getRun: z.object({ runId: z.string().min(1).max(200) }).strict(),
   queryLogs: z.union([

@@ -24,7 +24,7 @@ import { streamByName, streamDefinitions } from '../streams/definitions';
 import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
 import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo } from '../sync/run-sync';
-import type { EngineOptions } from '../sync/stream-sync';
+import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
@@ -98,6 +98,15 @@ interface CurrentRun {
 }
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
+/** Intacct's Tier 1 allowance of API transactions a month; more is billed, not refused (intacct-xml.md §6). */
+export const INTACCT_TIER1_MONTHLY_TRANSACTIONS = 100_000;
+
+/** 00:00 UTC on the 1st of the month holding `now`. */
+function monthStart(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
 export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
   const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
   const { clock } = deps;
@@ -208,6 +217,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       schedulePaused: s.schedule.paused,
       streams,
       lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
+      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
     };
   };
   const pushStatus = async () => {
@@ -469,6 +479,39 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
             return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
           })
           .sort((a, b) => Number(b.isCustom) - Number(a.isCustom) || a.field.localeCompare(b.field));
+      } finally {
+        client.close();
+      }
+    },
+    async estimateFullLoad(req) {
+      // One `count` per stream, with the filters and backfill window a full load would read.
+      const settings = deps.settings.get();
+      const chosen = streamDefinitions.filter((d) => (req?.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]));
+      const credentials = await intacctCredentials(settings, deps.secrets);
+      const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
+      const partitions = deps.engineOptions?.partitions ?? defaultEngineOptions.partitions;
+      try {
+        const startTx = client.transactions;
+        const streams = [];
+        for (const def of chosen) {
+          const rows = await client.count(streamReadSpec(def, settings));
+          // Pages of `pageSize` rows, one partial page (and a bounds query) per partition of a
+          // partitioned backfill, then the tie-out count and the deletion check.
+          const split = def.backfillDateColumn ? partitions * 2 : 0;
+          streams.push({ stream: def.name, label: def.label, rows, apiTransactions: Math.ceil(rows / def.pageSize) + split + 2 });
+        }
+        refusals.note(credentials, settings.intacct.endpoint, null);
+        return {
+          streams,
+          apiTransactions: streams.reduce((n, x) => n + x.apiTransactions, 0),
+          countingTransactions: client.transactions - startTx,
+          usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
+          monthlyAllowance: INTACCT_TIER1_MONTHLY_TRANSACTIONS,
+        };
+      } catch (err) {
+        const e = asConnectorError(err, 'intacct');
+        refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
+        throw err;
       } finally {
         client.close();
       }

@@ -1,12 +1,13 @@
 /**
  * Sign-in details Intacct refused, so that the schedule does not keep trying them.
  *
- * Intacct locks a user out after repeated failed sign-ins, and the reference's advice is never to
- * retry bad credentials automatically (intacct-xml.md §8, "Session manager"). One client never
- * retries them within a run; this guard carries that across runs: after a refusal, scheduled runs
- * with the very same details fail at once without contacting Intacct. A person may still try
- * (Sync now, Test connection, Find fields): they may have fixed the user in Intacct meanwhile. Any
- * change of the details (a new password, another user…) or one successful sign-in lifts it.
+ * Repeated failed sign-ins risk locking the user out (an inference in the reference), whose advice is never to
+ * retry bad credentials automatically (intacct-xml.md, "Implications for the connector", Session
+ * manager). One client never retries them within a run; this guard carries that across runs: after
+ * a refusal, scheduled runs with the very same details fail at once without contacting Intacct. A
+ * person may still try (Sync now, Test connection, Find fields): they may have fixed the user in
+ * Intacct meanwhile. Any change of the details (a new password, another user…) or one successful
+ * sign-in lifts it.
  *
  * Only a keyed hash of the details is kept, in memory, under a key that dies with the process.
  */

@@ -76,6 +76,7 @@ function createStore(db: Database.Database, schemaVersion: number, now: () => nu
     listRuns: (limit) => runs.list(limit),
     getRun: (runId) => runs.get(runId),
     history: (limit) => runs.history(limit),
+    apiTransactionsSince: (ms) => runs.transactionsSince(ms),
     saveStreamResult: (runId, r) => runs.saveStream(runId, r),
     saveTieOut: (runId, t) => runs.saveTieOut(runId, t),
     markInterruptedRuns: (at) => interrupted(at),

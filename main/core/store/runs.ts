@@ -86,6 +86,7 @@ export function runsRepo(db: Database.Database) {
   const one = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?');
   const streamsOf = db.prepare<[string], StreamRow>('SELECT * FROM run_streams WHERE run_id = ? ORDER BY seq');
   const tieOutOf = db.prepare<[string], { tie_out_json: string }>('SELECT tie_out_json FROM tie_outs WHERE run_id = ?');
+  const txSince = db.prepare<[number], { n: number | null }>('SELECT SUM(api_transactions) AS n FROM runs WHERE started_at >= ?');
   const hist = db.prepare<[number], RunRow>(
     `SELECT * FROM (SELECT * FROM runs WHERE outcome != 'running' ORDER BY started_at DESC, rowid DESC LIMIT ?)
      ORDER BY started_at ASC`,
@@ -141,6 +142,9 @@ export function runsRepo(db: Database.Database) {
       if (!r) return null;
       const t = tieOutOf.get(runId);
       return { ...toSummary(r), streams: streamsOf.all(runId).map(toStreamResult), tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null };
+    },
+    transactionsSince(ms: number): number {
+      return txSince.get(ms)?.n ?? 0;
     },
     history(limit: number): HistoryPoint[] {
       return hist.all(Math.max(0, Math.trunc(limit))).map((r) => ({

@@ -104,6 +104,8 @@ export interface Store {
   getRun(runId: string): RunDetail | null;
   /** The last `limit` finished runs, oldest first (for a chart). */
   history(limit: number): HistoryPoint[];
+  /** Intacct API transactions of the runs started at or after `ms` (UTC epoch ms). */
+  apiTransactionsSince(ms: number): number;
   /** Inserts or replaces one stream's result within a run. */
   saveStreamResult(runId: string, r: StreamRunResult): void;
   /** Inserts or replaces the run's tie-out. */

@@ -120,7 +120,11 @@ function columnByName(def: StreamDefinition, name: string): ColumnDef {
 
 /** The part of a read spec every read of the stream shares (object, filters, backfill window). */
 function baseSpec(ctx: StreamSyncContext, columns: readonly ColumnDef[]): ReadSpec {
-  const { def, settings } = ctx;
+  return streamReadSpec(ctx.def, ctx.settings, columns);
+}
+
+/** What a full read of the stream selects: its object, fixed filters and backfill window. */
+export function streamReadSpec(def: StreamDefinition, settings: Settings, columns: readonly ColumnDef[] = def.columns): ReadSpec {
   const spec: ReadSpec = { object: def.intacctObject, columns, filters: effectiveFilters(def, settings), pageSize: def.pageSize };
   if (def.backfillDateColumn && settings.streams.glDetailStartDate) {
     spec.dateRange = { column: columnByName(def, def.backfillDateColumn).source, from: settings.streams.glDetailStartDate };

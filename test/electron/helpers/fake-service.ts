@@ -16,6 +16,7 @@ export function baseStatus(over: Partial<Status> = {}): Status {
     schedulePaused: false,
     streams: [],
     lastError: null,
+    apiTransactionsThisMonth: 0,
     ...over,
   };
 }
@@ -41,6 +42,7 @@ export function createRecordingService() {
     getCredentialStatus: record('getCredentialStatus'),
     testConnection: record('testConnection'),
     listFields: record('listFields', () => []),
+    estimateFullLoad: record('estimateFullLoad'),
     listRuns: record('listRuns', () => []),
     getRun: record('getRun', () => null),
     queryLogs: record('queryLogs', () => []),

@@ -13,6 +13,7 @@ import type { ServiceFactories } from '../../../../main/core/service/runtime';
 import type { TimerLike } from '../../../../main/core/schedule';
 import type { ServiceEvent, Settings, StreamRunResult } from '../../../../shared/types';
 import { FakeSource, FakeTableau, seedCompany } from '../sync/fakes';
+import { streamByName } from '../../../../main/core/streams/definitions';
 
 const dirs: string[] = [];
 const services: ConnectorService[] = [];
@@ -302,6 +303,35 @@ describe('createConnectorService', () => {
     // Without the Intacct passwords it says what is missing.
     await env.secrets.delete('intacctUserPassword');
     await assert.rejects(env.service.listFields({ stream: 'vendor' }), /password/i);
+  });
+
+  it('estimates a full load from Intacct counts, and counts this month\'s API transactions', async () => {
+    const env = await setup();
+    const run = await env.service.runNow({ trigger: 'manual' });
+    assert.ok('outcome' in run && run.outcome === 'succeeded', 'the run succeeded');
+    assert.ok(run.apiTransactions > 0, 'the run used transactions');
+    assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, run.apiTransactions);
+
+    const before = env.source.transactions;
+    const e = await env.service.estimateFullLoad();
+    // The enabled streams of the test settings, each counted in Intacct with the stream's own filters.
+    assert.deepEqual(e.streams.map((x) => x.stream), ['vendor', 'ap_bill_line', 'gl_detail']);
+    for (const x of e.streams) {
+      const def = streamByName(x.stream);
+      const rows = [...env.source.table(def.intacctObject).values()].filter((r) => def.filters.every((f) => r[f.field] === undefined || r[f.field] === f.value));
+      assert.equal(x.rows, rows.length, x.stream);
+      assert.equal(x.apiTransactions, Math.ceil(x.rows / def.pageSize) + (def.backfillDateColumn ? 8 : 0) + 2, x.stream);
+    }
+    assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
+    assert.equal(e.countingTransactions, 3);
+    assert.equal(env.source.transactions - before, 3, 'one count per stream');
+    assert.equal(e.usedThisMonth, run.apiTransactions);
+    assert.equal(e.monthlyAllowance, 100_000);
+    assert.deepEqual((await env.service.estimateFullLoad({ streams: ['vendor'] })).streams.map((x) => x.stream), ['vendor']);
+
+    // A new month starts from zero.
+    env.clock.set(Date.UTC(2026, 1, 1));
+    assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, 0);
   });
 
   it('previews the schedule and pauses it', async () => {
