@@ -1,5 +1,6 @@
 /**
- * Status: Sync now / Cancel, the last and next run, the latest error, and one card per stream.
+ * Status: Sync now / Cancel, the last and next run, the Intacct API transactions used this month,
+ * the latest error, and one card per stream.
  */
 import { useState } from 'react';
 import type { ErrorInfo, Status } from '../../shared/types';
@@ -9,6 +10,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { StreamCard } from '../components/stream-card';
 import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
 import { hrefOf } from '../route';
+import { INCLUDED_API_TRANSACTIONS } from '../streams';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';
 
@@ -26,6 +28,25 @@ function currentError(status: Status): ErrorInfo | null {
   const run = status.lastRun;
   if (run && (run.outcome === 'failed' || run.outcome === 'partial') && run.error) return { ...run.error, runId: run.error.runId ?? run.runId };
   return null;
+}
+
+/** Above this share of the included transactions the line turns into a warning. */
+const USAGE_WARNING_SHARE = 0.8;
+
+/** "Intacct API transactions this month: 1,234 of 100,000 included", a warning when close to or past it. */
+function ApiUsageLine({ used }: { used: number }) {
+  const high = used > INCLUDED_API_TRANSACTIONS * USAGE_WARNING_SHARE;
+  return (
+    <p className={`api-usage${high ? ' api-usage-high' : ''}`} data-testid="api-usage">
+      {high ? (
+        <span className="api-usage-icon" aria-hidden="true">
+          ⚠{' '}
+        </span>
+      ) : null}
+      Intacct API transactions this month: <span data-testid="api-usage-count">{formatCount(used)}</span> of {formatCount(INCLUDED_API_TRANSACTIONS)} included
+      {high ? ': more is billed by Sage' : ''}
+    </p>
+  );
 }
 
 /** The Status page. */
@@ -152,6 +173,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
             {notice.text}
           </p>
         ) : null}
+        <ApiUsageLine used={status.apiTransactionsThisMonth} />
       </section>
 
       <div className="card-grid">

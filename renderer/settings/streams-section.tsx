@@ -1,17 +1,18 @@
 /**
- * Which streams run, the Tableau data source each one loads, the fields added to each, and where
- * GL detail starts.
+ * Which streams run, the Tableau data source each one loads, the fields added to each, where
+ * GL detail starts, and what a full load of the enabled streams would cost in Intacct.
  */
 import { useEffect, useState } from 'react';
 import type { StreamName } from '../../shared/types';
 import { Checkbox, TextField } from '../components/fields';
 import { defaultDatasources, streamLabels, streamNames } from '../streams';
 import { ExtraFieldsPanel, extraFieldsPanelId } from './extra-fields';
+import { FullLoadEstimatePanel } from './full-load-estimate';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The streams table. */
-export function StreamsSection({ settings, edit, errors }: SectionProps) {
+export function StreamsSection({ settings, edit, errors, secrets }: SectionProps) {
   return (
     <section className="card settings-section" aria-labelledby="sec-streams">
       <h2 id="sec-streams">Streams</h2>
@@ -35,6 +36,7 @@ export function StreamsSection({ settings, edit, errors }: SectionProps) {
         onChange={(v) => edit((d) => void (d.streams.glDetailStartDate = v))}
         error={errors['streams.glDetailStartDate']}
       />
+      <FullLoadEstimatePanel settings={settings} secrets={secrets} />
     </section>
   );
 }

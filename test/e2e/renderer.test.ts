@@ -2,7 +2,8 @@
  * The renderer in a real browser (Debian's Chromium through playwright-core), served by the
  * headless server over the real core service and both emulators (issue #5 "Served mode and browser
  * tests"): set up, test both connections, sync, break the Intacct password, change the schedule,
- * read Logs and History, add a custom field to a stream. Writes the screenshots in docs/screenshots/.
+ * see this month's Intacct API transactions and estimate a full load, read Logs and History, add a
+ * custom field to a stream. Writes the screenshots in docs/screenshots/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -274,6 +275,129 @@ describe('renderer in served mode (browser)', () => {
     assert.equal(await page.getByTestId('rows-vendor').textContent(), '3');
     assert.equal(await page.getByTestId('rows-gl_detail').textContent(), '0');
     assert.equal(await page.getByTestId('error-banner').count(), 0, 'the good password is back');
+  });
+
+  /** This month's runs (since the 1st, UTC), as the service counts them. */
+  const runsThisMonth = async () => {
+    const now = new Date();
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    return (await backend.runs(1000)).filter((r) => r.startedAt >= monthStart);
+  };
+  const count = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
+
+  it("shows this month's Intacct API transactions on Status: every request Intacct answered", async () => {
+    await go('#/status', 'Status');
+    const runs = await runsThisMonth();
+    assert.ok(runs.length >= 3 && runs.every((r) => r.outcome !== 'running'), `three finished runs so far: ${JSON.stringify(runs)}`);
+    // Runs, connection tests and field lookups all count: the emulator's own request log is the truth.
+    const expected = backend.intacctRequests();
+    assert.ok(expected > runs.reduce((n, r) => n + r.apiTransactions, 0), `more than the runs alone used: ${expected}`);
+    const line = page.getByTestId('api-usage');
+    // The status pushed after the last run carries it; allow for the push to arrive.
+    await waitUntil(`Number(document.querySelector('[data-testid="api-usage-count"]')?.textContent.replace(/[^0-9]/g, '')) === ${expected}`).catch(() => undefined);
+    assert.equal(count(await page.getByTestId('api-usage-count').textContent()), expected, 'the line shows every request Intacct answered');
+    assert.equal((await line.textContent())?.trim(), `Intacct API transactions this month: ${expected.toLocaleString('en-US')} of 100,000 included`);
+    assert.equal(await line.evaluate((el) => el.classList.contains('api-usage-high')), false, 'nothing alarming far below the allowance');
+  });
+
+  it('estimates a full load of the enabled streams from the saved settings, with counts equal to Intacct', async () => {
+    await go('#/settings', 'Settings');
+    const box = page.getByTestId('full-load-estimate');
+    const button = box.getByRole('button', { name: /Estimate a full load|Counting records/ });
+    const unsaved = box.getByTestId('estimate-unsaved');
+    const table = box.getByRole('table', { name: 'Full load from Intacct, by stream' });
+    const enabled = (await page.locator('input[name^="streams.enabled."]:checked').evaluateAll((els) =>
+      els.map((el) => (el.getAttribute('name') ?? '').slice('streams.enabled.'.length)),
+    )) as StreamName[];
+    assert.ok(enabled.includes('gl_detail') && enabled.length >= 4, `enabled: ${enabled.join(', ')}`);
+
+    // It counts the SAVED settings: a change in the draft says so until it is saved or discarded.
+    assert.equal(await unsaved.count(), 0, 'no note while nothing is changed');
+    await field('streams.enabled.vendor').uncheck();
+    await unsaved.waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await unsaved.waitFor({ state: 'detached' });
+
+    // A sign-in Intacct refuses says why, inline.
+    await field('intacctUserPassword').fill('definitely-wrong-password');
+    await unsaved.waitFor();
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+    await unsaved.waitFor({ state: 'detached' });
+    const consoleBefore = pageErrors.length;
+    await button.click();
+    const refused = box.locator('.estimate-result .inline-error');
+    await refused.waitFor({ timeout: 30_000 });
+    assert.match((await refused.textContent()) ?? '', /password|sign-in|credentials/i, 'the API error in words');
+    assert.equal(await table.count(), 0, 'no table after a failure');
+    // Chromium logs the refused call's HTTP status (400, a configuration error) to the console: expected here.
+    const logged = pageErrors.splice(consoleBefore);
+    assert.ok(logged.every((e) => /status of 400/.test(e)), `only the refused estimate was logged: ${logged.join(' | ')}`);
+    await field('intacctUserPassword').fill(backend.intacct.userPassword);
+
+    // A later GL-detail start date leaves the earlier entries out of the count.
+    const startField = field('streams.glDetailStartDate');
+    const savedStart = await startField.inputValue();
+    const allGlDetail = await backend.intacctRows('gl_detail');
+    await startField.fill('2025-07-01');
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+    try {
+      const expectedRows = new Map<StreamName, number>();
+      for (const stream of enabled) expectedRows.set(stream, await backend.intacctRows(stream));
+      const glDetail = expectedRows.get('gl_detail') ?? 0;
+      assert.ok(glDetail > 0 && glDetail < allGlDetail, `the start date matters: ${glDetail} of ${allGlDetail} GL detail rows`);
+
+      // Progress while it counts, then the table.
+      backend.setIntacctLatency(300);
+      try {
+        await button.click();
+        await box.getByRole('button', { name: /Counting records in Intacct…/ }).waitFor({ timeout: 5_000 });
+        assert.equal(await button.isDisabled(), true, 'the button is disabled while it counts');
+        await table.waitFor({ timeout: 30_000 });
+      } finally {
+        backend.setIntacctLatency(5);
+      }
+      assert.equal(await refused.count(), 0, 'the earlier error is gone');
+      const rows = await table.locator('tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          stream: tr.getAttribute('data-stream') ?? '',
+          label: tr.querySelector('th')?.textContent ?? '',
+          rows: tr.querySelector('[data-col="rows"]')?.textContent ?? '',
+          transactions: tr.querySelector('[data-col="transactions"]')?.textContent ?? '',
+        })),
+      );
+      assert.deepEqual(rows.map((r) => r.stream).sort(), [...enabled].sort(), 'one row per enabled stream');
+      for (const r of rows) {
+        assert.equal(count(r.rows), expectedRows.get(r.stream as StreamName), `${r.stream}: records = Intacct's count for a full load`);
+        assert.ok(count(r.transactions) >= Math.ceil(count(r.rows) / 2000) + 1, `${r.stream}: at least one transaction per 2,000-row page (${r.transactions})`);
+      }
+      assert.ok(rows.find((r) => r.stream === 'gl_detail')?.label === 'GL detail', 'streams are shown by label');
+      const total = table.locator('tfoot tr');
+      const totalTransactions = count(await total.locator('[data-col="transactions"]').textContent());
+      assert.equal(totalTransactions, rows.reduce((n, r) => n + count(r.transactions), 0), 'total = the sum of the rows');
+      assert.equal(count(await total.locator('[data-col="rows"]').textContent()), rows.reduce((n, r) => n + count(r.rows), 0), 'total records = the sum of the rows');
+
+      const summary = (await box.getByTestId('estimate-summary').textContent()) ?? '';
+      const m = /^A full load of these streams uses about ([\d,]+) API transactions \(this count used ([\d,]+)\)\. This month so far: ([\d,]+) of 100,000 included\.$/.exec(summary);
+      assert.ok(m, `the sentence: ${summary}`);
+      assert.equal(count(m[1]!), totalTransactions, 'the sentence gives the total');
+      assert.ok(count(m[2]!) >= 1, `counting cost something: ${m[2]}`);
+      assert.equal(count(m[3]!), backend.intacctRequests(), 'this month = every request Intacct answered, the count included');
+      assert.equal(await box.locator('.estimate-result').getAttribute('aria-live'), 'polite', 'the result is announced');
+
+      const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+      await page.setViewportSize({ width: WIDE.width, height });
+      await page.locator('section[aria-labelledby="sec-streams"]').screenshot({ path: join(SHOTS, 'settings-estimate.png') });
+      await page.setViewportSize({ width: 420, height: 640 });
+      assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'no horizontal scrolling at 420 px with the estimate shown');
+      await page.setViewportSize(WIDE);
+    } finally {
+      await startField.fill(savedStart);
+      await page.getByTestId('save-settings').click();
+      await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
+    }
+    assert.equal(await backend.intacctRows('gl_detail'), allGlDetail, 'the start date is back');
   });
 
   it('lists the log lines with filters, search and a support bundle without secrets', async () => {

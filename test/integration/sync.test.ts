@@ -64,9 +64,17 @@ describe('sync against the emulators', () => {
       const settings = await env.service.getSettings();
       settings.tableau.dependentDatasources = ['Finance dashboard extract'];
       assert.equal((await env.service.saveSettings(settings)).ok, true);
+      const usedBefore = (await env.service.getStatus()).apiTransactionsThisMonth;
+      const estimate = await env.service.estimateFullLoad();
       const first = await sync(env);
       assert.equal(first.outcome, 'succeeded', JSON.stringify(first.error));
       await assertConverged(env);
+      // The estimate priced this first (full) run right, stream by stream.
+      assert.deepEqual(
+        estimate.streams.map((x) => [x.stream, x.rows, x.apiTransactions]),
+        first.streams.map((r) => [r.stream, r.rowsRead, r.apiTransactions]),
+      );
+      assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, usedBefore + estimate.countingTransactions + first.apiTransactions, 'the estimate counts too');
       assert.deepEqual(env.tableau.refreshes.map((r) => r.datasourceId), [dependent.id], 'the dependent data source was refreshed once');
 
       // Let WHENMODIFIED (whole seconds) move past the first run's start.

@@ -20,6 +20,7 @@ import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Sc
 import { createAlertGate } from '../alerts';
 import { openStore } from '../store';
 import type { Store } from '../store/types';
+import type { StreamDefinition } from '../streams/types';
 import { streamByName, streamDefinitions } from '../streams/definitions';
 import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
 import { openLedger, type Ledger } from '../sync/ledger';
@@ -101,7 +102,26 @@ interface CurrentRun {
 /** Intacct's Tier 1 allowance of API transactions a month; more is billed, not refused (intacct-xml.md §6). */
 export const INTACCT_TIER1_MONTHLY_TRANSACTIONS = 100_000;
 
-/** 00:00 UTC on the 1st of the month holding `now`. */
+/** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
+const RUN_SIGN_IN_TRANSACTIONS = 2;
+
+/**
+ * API transactions a full load of `rows` records of a stream uses, as the engine reads it
+ * (stream-sync.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), then the
+ * tie-out count. A partitioned backfill (GL detail) pages each RECORDNO partition on its own and
+ * adds the read's count, its RECORDNO bounds, and the split of the last partition. Checked against
+ * real first runs on the emulator (test/integration/sync.test.ts).
+ */
+export function fullLoadTransactions(def: StreamDefinition, rows: number, partitions: number): number {
+  if (!def.backfillDateColumn) return Math.max(1, Math.ceil(rows / def.pageSize)) + 1;
+  if (rows === 0) return 3;
+  return partitions * Math.ceil(rows / (partitions * def.pageSize)) + 4;
+}
+
+/**
+ * 00:00 UTC on the 1st of the month holding `now`. Whether Intacct's billing month follows the
+ * company's time zone is not documented (UNCONFIRMED): UTC is used and said in the UI.
+ */
 function monthStart(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
@@ -353,6 +373,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
       }
       const client = deps.factories.createSource({ ...common, credentials: creds });
+      const startTx = client.transactions;
       try {
         const result = await client.testConnection();
         if (result.ok) refusals.note(creds, settings.intacct.endpoint, null);
@@ -360,6 +381,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       } catch (err) {
         return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
       } finally {
+        store.recordApiUsage(clock.now(), 'connection test', client.transactions - startTx);
         client.close();
       }
     }
@@ -461,6 +483,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const credentials = await intacctCredentials(settings, deps.secrets);
       const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
       try {
+        const startTx = client.transactions;
         const names = (d: typeof def) => new Set(d.columns.map((c) => c.name.toUpperCase()));
         const standard = names(base);
         const have = names(def);
@@ -472,6 +495,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           const e = asConnectorError(err, 'intacct');
           refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
           throw err;
+        } finally {
+          store.recordApiUsage(clock.now(), `field lookup (${stream})`, client.transactions - startTx);
         }
         return fields
           .map((f) => {
@@ -490,27 +515,28 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const credentials = await intacctCredentials(settings, deps.secrets);
       const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
       const partitions = deps.engineOptions?.partitions ?? defaultEngineOptions.partitions;
+      const startTx = client.transactions;
       try {
-        const startTx = client.transactions;
         const streams = [];
         for (const def of chosen) {
           const rows = await client.count(streamReadSpec(def, settings));
-          // Pages of `pageSize` rows, one partial page (and a bounds query) per partition of a
-          // partitioned backfill, then the tie-out count and the deletion check.
-          const split = def.backfillDateColumn ? partitions * 2 : 0;
-          streams.push({ stream: def.name, label: def.label, rows, apiTransactions: Math.ceil(rows / def.pageSize) + split + 2 });
+          streams.push({ stream: def.name, label: def.label, rows, apiTransactions: fullLoadTransactions(def, rows, partitions) + (streams.length ? 0 : RUN_SIGN_IN_TRANSACTIONS) });
         }
         refusals.note(credentials, settings.intacct.endpoint, null);
+        // Counting used one transaction per stream, plus the sign-in.
+        const countingTransactions = client.transactions - startTx;
+        store.recordApiUsage(clock.now(), 'full-load estimate', countingTransactions);
         return {
           streams,
           apiTransactions: streams.reduce((n, x) => n + x.apiTransactions, 0),
-          countingTransactions: client.transactions - startTx,
+          countingTransactions,
           usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
           monthlyAllowance: INTACCT_TIER1_MONTHLY_TRANSACTIONS,
         };
       } catch (err) {
         const e = asConnectorError(err, 'intacct');
         refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
+        store.recordApiUsage(clock.now(), 'full-load estimate', client.transactions - startTx);
         throw err;
       } finally {
         client.close();

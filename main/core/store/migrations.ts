@@ -20,6 +20,7 @@ export interface Migration {
  * The schema, in order. Never edit a released migration: add a new one at the end.
  * 1: checkpoints, runs, per-stream results, tie-outs, log.
  * 2: the audit trail and the latest applied hash per record.
+ * 3: Intacct API transactions used outside runs.
  */
 export const migrations: readonly Migration[] = [
   {
@@ -112,6 +113,22 @@ export const migrations: readonly Migration[] = [
           content_hash   TEXT NOT NULL,
           PRIMARY KEY (stream, record_key)
         ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'API use outside runs',
+    up(db) {
+      // Intacct bills every request: connection tests, field lookups and estimates count too.
+      db.exec(`
+        CREATE TABLE api_usage (
+          id            INTEGER PRIMARY KEY,
+          at            INTEGER NOT NULL,
+          what          TEXT NOT NULL,
+          transactions  INTEGER NOT NULL
+        );
+        CREATE INDEX api_usage_at ON api_usage (at);
       `);
     },
   },

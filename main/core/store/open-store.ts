@@ -77,6 +77,7 @@ function createStore(db: Database.Database, schemaVersion: number, now: () => nu
     getRun: (runId) => runs.get(runId),
     history: (limit) => runs.history(limit),
     apiTransactionsSince: (ms) => runs.transactionsSince(ms),
+    recordApiUsage: (at, what, transactions) => runs.recordUsage(at, what, transactions),
     saveStreamResult: (runId, r) => runs.saveStream(runId, r),
     saveTieOut: (runId, t) => runs.saveTieOut(runId, t),
     markInterruptedRuns: (at) => interrupted(at),

@@ -86,7 +86,11 @@ export function runsRepo(db: Database.Database) {
   const one = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?');
   const streamsOf = db.prepare<[string], StreamRow>('SELECT * FROM run_streams WHERE run_id = ? ORDER BY seq');
   const tieOutOf = db.prepare<[string], { tie_out_json: string }>('SELECT tie_out_json FROM tie_outs WHERE run_id = ?');
-  const txSince = db.prepare<[number], { n: number | null }>('SELECT SUM(api_transactions) AS n FROM runs WHERE started_at >= ?');
+  const txSince = db.prepare<[number, number], { n: number | null }>(
+    `SELECT (SELECT IFNULL(SUM(api_transactions), 0) FROM runs WHERE started_at >= ?)
+          + (SELECT IFNULL(SUM(transactions), 0) FROM api_usage WHERE at >= ?) AS n`,
+  );
+  const putUsage = db.prepare<[number, string, number]>('INSERT INTO api_usage (at, what, transactions) VALUES (?, ?, ?)');
   const hist = db.prepare<[number], RunRow>(
     `SELECT * FROM (SELECT * FROM runs WHERE outcome != 'running' ORDER BY started_at DESC, rowid DESC LIMIT ?)
      ORDER BY started_at ASC`,
@@ -144,7 +148,10 @@ export function runsRepo(db: Database.Database) {
       return { ...toSummary(r), streams: streamsOf.all(runId).map(toStreamResult), tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null };
     },
     transactionsSince(ms: number): number {
-      return txSince.get(ms)?.n ?? 0;
+      return txSince.get(ms, ms)?.n ?? 0;
+    },
+    recordUsage(at: number, what: string, transactions: number): void {
+      if (transactions > 0) putUsage.run(at, what, transactions);
     },
     history(limit: number): HistoryPoint[] {
       return hist.all(Math.max(0, Math.trunc(limit))).map((r) => ({

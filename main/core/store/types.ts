@@ -104,8 +104,10 @@ export interface Store {
   getRun(runId: string): RunDetail | null;
   /** The last `limit` finished runs, oldest first (for a chart). */
   history(limit: number): HistoryPoint[];
-  /** Intacct API transactions of the runs started at or after `ms` (UTC epoch ms). */
+  /** Intacct API transactions used at or after `ms` (UTC epoch ms): runs started then, and other use. */
   apiTransactionsSince(ms: number): number;
+  /** Records API transactions used outside a run (a connection test, a field lookup, an estimate). */
+  recordApiUsage(at: number, what: string, transactions: number): void;
   /** Inserts or replaces one stream's result within a run. */
   saveStreamResult(runId: string, r: StreamRunResult): void;
   /** Inserts or replaces the run's tie-out. */

@@ -10,7 +10,10 @@ export interface Backend {
   token: string;
   intacct: { endpoint: string; senderId: string; senderPassword: string; companyId: string; userId: string; userPassword: string };
   tableau: { serverUrl: string; site: string; patName: string; patSecret: string };
-  /** Rows the Intacct side holds for a stream (what a first full load moves). */
+  /**
+   * Rows the Intacct side holds for a stream that a full load reads under the saved settings (what a
+   * first full load moves): GL detail counts its book only, from the GL-detail start date.
+   */
   intacctRows(stream: StreamName): Promise<number>;
   /** Rows the Tableau side holds for the stream's data source after a load (null if absent). */
   tableauRows(stream: StreamName): Promise<number | null>;
@@ -23,8 +26,10 @@ export interface Backend {
   tableauValues(stream: StreamName, column: string): Promise<Map<string, string | number | boolean | null> | null>;
   /** The columns of the stream's data source, with their Hyper types. */
   tableauColumns(stream: StreamName): Promise<{ name: string; type: string }[]>;
-  /** The newest runs, newest first. */
-  runs(): Promise<RunSummary[]>;
+  /** Requests the Intacct emulator has answered so far: each is one API transaction, as the connector counts them. */
+  intacctRequests(): number;
+  /** The newest runs (10 unless told), newest first. */
+  runs(limit?: number): Promise<RunSummary[]>;
   /** Changes the names of the first `count` vendors in Intacct (moving their WHENMODIFIED). */
   editVendors(count: number): Promise<void>;
   /** Delay of every Intacct answer (to make a run last long enough to cancel). */

@@ -18,6 +18,12 @@ import { streamByName } from '../../../main/core/streams/definitions';
 import type { StreamName } from '../../../shared/types';
 import type { Backend } from './backend';
 
+/** Intacct's `MM/DD/YYYY` date (intacct-xml.md §4.4) as `YYYY-MM-DD`, to compare with a setting. */
+function isoDate(intacctDate: string): string {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})/.exec(intacctDate);
+  return m ? `${m[3]}-${m[1]}-${m[2]}` : '';
+}
+
 /** Starts everything; `close()` stops it all and removes the data folder. */
 export async function startBackend(staticDir: string): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-e2e-'));
@@ -44,10 +50,20 @@ export async function startBackend(staticDir: string): Promise<Backend> {
     const server = await startServer(service, { staticDir });
     stops.push(() => server.close());
 
-    /** The stream's filter on the GL book (GL detail reads one book only), as a record predicate. */
-    const inBook = (stream: StreamName) => {
-      const book = streamByName(stream).filters.find((f) => f.field === 'BOOKID');
-      return book ? (r: Record<string, string>) => r.BOOKID === book.value : undefined;
+    /**
+     * What a full load of the stream reads under the saved settings, as a record predicate: its
+     * GL book (GL detail reads one book; the setting overrides the definition's) and, for GL
+     * detail, the days from the GL-detail start date (stream-sync.ts `streamReadSpec`).
+     */
+    const fullLoadFilter = async (stream: StreamName) => {
+      const def = streamByName(stream);
+      const settings = await service.getSettings();
+      const book = def.filters.find((f) => f.field === 'BOOKID');
+      const bookId = book ? settings.intacct.glBookId || book.value : null;
+      const from = def.backfillDateColumn ? settings.streams.glDetailStartDate : '';
+      const dateColumn = def.backfillDateColumn ? def.columns.find((c) => c.name === def.backfillDateColumn)?.source : undefined;
+      if (!bookId && !from) return undefined;
+      return (r: Record<string, string>) => (!bookId || r.BOOKID === bookId) && (!from || !dateColumn || isoDate(r[dateColumn] ?? '') >= from);
     };
     const datasourceOf = async (stream: StreamName) => {
       const def = streamByName(stream);
@@ -61,11 +77,11 @@ export async function startBackend(staticDir: string): Promise<Backend> {
       tableau: { serverUrl: tableau.url, site: tableau.site, patName: tableau.patName, patSecret: tableau.patSecret },
       intacctRows: async (stream) => {
         const def = streamByName(stream);
-        return intacct.company.count(def.intacctObject, inBook(stream));
+        return intacct.company.count(def.intacctObject, await fullLoadFilter(stream));
       },
       intacctValues: async (stream, field) => {
         const values = new Map<string, string | null>();
-        for (const r of intacct.company.list(streamByName(stream).intacctObject, inBook(stream))) values.set(String(r.RECORDNO), r[field] || null);
+        for (const r of intacct.company.list(streamByName(stream).intacctObject, await fullLoadFilter(stream))) values.set(String(r.RECORDNO), r[field] || null);
         return values;
       },
       tableauValues: async (stream, column) => {
@@ -78,8 +94,10 @@ export async function startBackend(staticDir: string): Promise<Backend> {
         const recordNos = [...intacct.company.list('VENDOR')].slice(0, count).map((r) => Number(r.RECORDNO));
         for (const n of recordNos) intacct.company.edit('VENDOR', n, { NAME: `Renamed vendor ${n}` });
       },
-      runs: () => service.listRuns({ limit: 10 }),
+      runs: (limit = 10) => service.listRuns({ limit }),
       setIntacctLatency: (ms) => intacct.setLatency(ms),
+      // Requests the client gave up on before an answer (a cancelled sync) have status 0.
+      intacctRequests: () => intacct.requests.filter((r) => r.status !== 0).length,
       tableauRows: async (stream) => (await tableau.readRows(await datasourceOf(stream)))?.length ?? null,
       close,
     };

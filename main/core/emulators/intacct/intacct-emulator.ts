@@ -172,9 +172,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     isArray: (name) => ARRAY_TAGS.has(name),
   });
 
-  const send = (res: ServerResponse, status: number, body: string | string[], headers: Record<string, string> = {}) => {
-    // The client may have given up (timeout, abort) while the answer was being prepared.
-    if (res.destroyed || res.writableEnded || res.socket?.destroyed) return;
+  /** Sends the answer; false when the client had already given up (timeout, abort) and nothing was sent. */
+  const send = (res: ServerResponse, status: number, body: string | string[], headers: Record<string, string> = {}): boolean => {
+    if (res.destroyed || res.writableEnded || res.socket?.destroyed) return false;
     const bufs = (typeof body === 'string' ? [body] : body).map((part) => Buffer.from(part, 'utf8'));
     const length = bufs.reduce((n, b) => n + b.length, 0);
     res.writeHead(status, { 'Content-Type': 'text/xml; charset=UTF-8', 'Content-Length': String(length), ...headers });
@@ -182,6 +182,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     for (const b of bufs) res.write(b);
     res.end();
     res.uncork();
+    return true;
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -230,8 +231,8 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
 
     const answer = respond(body, log, overLimit ? 'overLimit' : fault);
     await waitOut();
-    log.status = 200;
-    send(res, 200, answer);
+    // 0 when the client gave up before the answer: the log then says it was never answered.
+    log.status = send(res, 200, answer) ? 200 : 0;
   }
 
   /** Faults answered without running anything; returns false when the fault applies later. */

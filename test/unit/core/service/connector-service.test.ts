@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { ManualClock } from '../../../../main/core/clock';
 import { AuthError } from '../../../../main/core/errors';
-import { createConnectorService, type ConnectorService } from '../../../../main/core/service/connector-service';
+import { createConnectorService, fullLoadTransactions, type ConnectorService } from '../../../../main/core/service/connector-service';
 import { defaultSettings } from '../../../../main/core/service/settings';
 import { memorySecretStore, memorySettingsStore } from '../../../../main/core/service/stores';
 import type { ServiceFactories } from '../../../../main/core/service/runtime';
@@ -320,14 +320,21 @@ describe('createConnectorService', () => {
       const def = streamByName(x.stream);
       const rows = [...env.source.table(def.intacctObject).values()].filter((r) => def.filters.every((f) => r[f.field] === undefined || r[f.field] === f.value));
       assert.equal(x.rows, rows.length, x.stream);
-      assert.equal(x.apiTransactions, Math.ceil(x.rows / def.pageSize) + (def.backfillDateColumn ? 8 : 0) + 2, x.stream);
     }
+    // Pages of 2,000 (at least one) and the tie-out count; GL detail's four partitions page apart and
+    // add the count, the bounds and a split; the run's sign-in goes with the first stream.
+    assert.deepEqual(e.streams.map((x) => x.apiTransactions), [1 + 1 + 2, 1 + 1, 4 * 1 + 4]);
+    assert.deepEqual([0, 2000, 2001, 8000, 8001].map((rows) => fullLoadTransactions(streamByName('gl_detail'), rows, 4)), [3, 8, 8, 8, 12]);
+    assert.deepEqual([0, 2000, 2001].map((rows) => fullLoadTransactions(streamByName('vendor'), rows, 4)), [2, 2, 3]);
     assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
     assert.equal(e.countingTransactions, 3);
     assert.equal(env.source.transactions - before, 3, 'one count per stream');
-    assert.equal(e.usedThisMonth, run.apiTransactions);
+    // What counting cost is part of this month's use.
+    assert.equal(e.usedThisMonth, run.apiTransactions + 3);
+    assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, run.apiTransactions + 3);
     assert.equal(e.monthlyAllowance, 100_000);
-    assert.deepEqual((await env.service.estimateFullLoad({ streams: ['vendor'] })).streams.map((x) => x.stream), ['vendor']);
+    const vendorOnly = await env.service.estimateFullLoad({ streams: ['vendor'] });
+    assert.deepEqual(vendorOnly.streams.map((x) => [x.stream, x.apiTransactions]), [['vendor', 1 + 1 + 2]]);
 
     // A new month starts from zero.
     env.clock.set(Date.UTC(2026, 1, 1));

@@ -46,7 +46,7 @@ describe('openStore', () => {
 
     const store = openStore(path);
     try {
-      assert.equal(store.schemaVersion, 2);
+      assert.equal(store.schemaVersion, latestSchemaVersion);
       assert.deepEqual(store.getStreamState('vendor'), {
         stream: 'vendor',
         cursor: { whenModified: 1_700_000_000_000, recordNo: 0 },
