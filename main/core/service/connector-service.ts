@@ -43,7 +43,7 @@ import {
   type StreamProgress,
   type StreamStatus,
 } from '../../../shared/types';
-import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
+import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories, type SourceClient } from './runtime';
 import { configuredSides, validateSettings } from './settings';
 import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
@@ -362,6 +362,29 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     // Evaluated again after the next run.
   }
 
+  /**
+   * Runs `fn` with a fresh Intacct client for something a person asked for (not a run): its API use
+   * is recorded, and its sign-in outcome goes to the refusal guard.
+   */
+  const withIntacctClient = async <T>(what: string, fn: (client: SourceClient, settings: Settings) => Promise<T>): Promise<T> => {
+    const settings = deps.settings.get();
+    const credentials = await intacctCredentials(settings, deps.secrets);
+    const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
+    const startTx = client.transactions;
+    try {
+      const result = await fn(client, settings);
+      refusals.note(credentials, settings.intacct.endpoint, null);
+      return result;
+    } catch (err) {
+      const e = asConnectorError(err, 'intacct');
+      refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
+      throw err;
+    } finally {
+      store.recordApiUsage(clock.now(), what, client.transactions - startTx);
+      client.close();
+    }
+  };
+
   const testConnection = async (side: 'intacct' | 'tableau') => {
     const settings = deps.settings.get();
     const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
@@ -477,70 +500,42 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     testConnection: ({ side }) => testConnection(side),
     async listFields({ stream }) {
       // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
-      const settings = deps.settings.get();
-      const base = streamByName(stream);
-      const def = withExtraFields(base, settings.streams.extraFields[stream]);
-      const credentials = await intacctCredentials(settings, deps.secrets);
-      const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
-      try {
-        const startTx = client.transactions;
-        const names = (d: typeof def) => new Set(d.columns.map((c) => c.name.toUpperCase()));
+      return withIntacctClient(`field lookup (${stream})`, async (client, settings) => {
+        const base = streamByName(stream);
+        const def = withExtraFields(base, settings.streams.extraFields[stream]);
+        const names = (d: StreamDefinition) => new Set(d.columns.map((c) => c.name.toUpperCase()));
         const standard = names(base);
         const have = names(def);
-        let fields;
-        try {
-          fields = await client.lookup(def.intacctObject);
-          refusals.note(credentials, settings.intacct.endpoint, null);
-        } catch (err) {
-          const e = asConnectorError(err, 'intacct');
-          refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
-          throw err;
-        } finally {
-          store.recordApiUsage(clock.now(), `field lookup (${stream})`, client.transactions - startTx);
-        }
+        const fields = await client.lookup(def.intacctObject);
         return fields
           .map((f) => {
             const column = columnNameOf(f.id).toUpperCase();
             return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
           })
           .sort((a, b) => Number(b.isCustom) - Number(a.isCustom) || a.field.localeCompare(b.field));
-      } finally {
-        client.close();
-      }
+      });
     },
     async estimateFullLoad(req) {
       // One `count` per stream, with the filters and backfill window a full load would read.
-      const settings = deps.settings.get();
-      const chosen = streamDefinitions.filter((d) => (req?.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]));
-      const credentials = await intacctCredentials(settings, deps.secrets);
-      const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
-      const partitions = deps.engineOptions?.partitions ?? defaultEngineOptions.partitions;
-      const startTx = client.transactions;
-      try {
+      return withIntacctClient('full-load estimate', async (client, settings) => {
+        const chosen = streamDefinitions.filter((d) => (req?.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]));
+        const partitions = deps.engineOptions?.partitions ?? defaultEngineOptions.partitions;
+        const startTx = client.transactions;
         const streams = [];
         for (const def of chosen) {
           const rows = await client.count(streamReadSpec(def, settings));
           streams.push({ stream: def.name, label: def.label, rows, apiTransactions: fullLoadTransactions(def, rows, partitions) + (streams.length ? 0 : RUN_SIGN_IN_TRANSACTIONS) });
         }
-        refusals.note(credentials, settings.intacct.endpoint, null);
-        // Counting used one transaction per stream, plus the sign-in.
+        // Counting used one transaction per stream, plus the sign-in; it is recorded as the client closes.
         const countingTransactions = client.transactions - startTx;
-        store.recordApiUsage(clock.now(), 'full-load estimate', countingTransactions);
         return {
           streams,
           apiTransactions: streams.reduce((n, x) => n + x.apiTransactions, 0),
           countingTransactions,
-          usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
+          usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + countingTransactions,
           monthlyAllowance: INTACCT_TIER1_MONTHLY_TRANSACTIONS,
         };
-      } catch (err) {
-        const e = asConnectorError(err, 'intacct');
-        refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
-        store.recordApiUsage(clock.now(), 'full-load estimate', client.transactions - startTx);
-        throw err;
-      } finally {
-        client.close();
-      }
+      });
     },
     async listRuns(req) {
       return store.listRuns(req?.limit ?? 50);
