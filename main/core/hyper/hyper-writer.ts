@@ -175,6 +175,14 @@ const PROBE_VALUES = "-2, 'é,x', -1234.56, DATE '2024-02-29', TIMESTAMP '1999-1
  * gets CSV rather than wrong data.
  */
 export async function supportsBinaryCopy(engine: HyperEngine): Promise<boolean> {
+  return (await probeBinaryCopy(engine)) === 'same';
+}
+
+/**
+ * 'same' or 'different' bytes, 'refused' when hyperd answered the probe with an SQL error (it does
+ * not know the format), 'unreachable' when it could not be asked at all (not running just now).
+ */
+async function probeBinaryCopy(engine: HyperEngine): Promise<'same' | 'different' | 'refused' | 'unreachable'> {
   const encode = createHyperBinaryEncoder(PROBE_COLUMNS);
   const sink = new ChunkSink(4096);
   sink.pos = HYPERBINARY_HEADER.copy(sink.buf, 0);
@@ -186,22 +194,27 @@ export async function supportsBinaryCopy(engine: HyperEngine): Promise<boolean> 
       await client.query(`INSERT INTO mlc_copy_probe VALUES (${PROBE_VALUES})`);
       const parts: Buffer[] = [];
       for await (const part of client.query(copyTo('COPY mlc_copy_probe TO STDOUT WITH (FORMAT hyperbinary)'))) parts.push(part as Buffer);
-      return Buffer.concat(parts).equals(ours);
+      return Buffer.concat(parts).equals(ours) ? 'same' : 'different';
     });
-  } catch {
-    return false;
+  } catch (err) {
+    // An SQL error carries an SQLSTATE code; anything else is the connection.
+    return typeof (err as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code) ? 'refused' : 'unreachable';
   }
 }
 
-const formats = new WeakMap<HyperEngine, Promise<CopyFormat>>();
+const formats = new WeakMap<HyperEngine, CopyFormat>();
 
-/** The format writes use on this engine: binary when `supportsBinaryCopy`, else CSV. Checked once per engine. */
-export function copyFormatFor(engine: HyperEngine): Promise<CopyFormat> {
-  let format = formats.get(engine);
-  if (!format) {
-    format = supportsBinaryCopy(engine).then((ok): CopyFormat => (ok ? 'hyperbinary' : 'csv'));
-    formats.set(engine, format);
-  }
+/**
+ * The format writes use on this engine: binary when its hyperd encodes the probe row exactly as we
+ * do, CSV otherwise. A definite answer is kept for the engine's life; when hyperd cannot be asked
+ * (it is restarting), this write uses CSV and the next one asks again.
+ */
+export async function copyFormatFor(engine: HyperEngine): Promise<CopyFormat> {
+  const known = formats.get(engine);
+  if (known) return known;
+  const probe = await probeBinaryCopy(engine);
+  const format: CopyFormat = probe === 'same' ? 'hyperbinary' : 'csv';
+  if (probe !== 'unreachable') formats.set(engine, format);
   return format;
 }
 

@@ -217,12 +217,19 @@ describe('choosing the COPY format', () => {
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    // An engine that refuses the probe (an older or different hyperd) gets CSV, asked once.
+    // A hyperd that refuses the format (hyperd answers an unknown one with SQLSTATE 42601, "format
+    // 'x' not recognized") gets CSV, and is asked once.
     let asked = 0;
-    const refusing = { withClient: async () => { asked++; throw new Error('syntax error at or near "hyperbinary"'); } } as unknown as HyperEngine;
+    const refusing = { withClient: async () => { asked++; throw Object.assign(new Error("format 'hyperbinary' not recognized"), { code: '42601' }); } } as unknown as HyperEngine;
     assert.equal(await copyFormatFor(refusing), 'csv');
     assert.equal(await copyFormatFor(refusing), 'csv');
     assert.equal(asked, 1);
+    // One that cannot be reached just now (restarting) gets CSV for this write and is asked again next time.
+    let tries = 0;
+    const restarting = { withClient: async () => { tries++; throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }); } } as unknown as HyperEngine;
+    assert.equal(await copyFormatFor(restarting), 'csv');
+    assert.equal(await copyFormatFor(restarting), 'csv');
+    assert.equal(tries, 2);
     // One that answers with other bytes gets CSV too.
     const differing = { withClient: async (fn: (c: unknown) => Promise<unknown>) => fn({ query: (q: unknown) => (typeof q === 'string' ? Promise.resolve({ rows: [] }) : (async function* () { yield Buffer.from('HPRCPY'); })()) }) } as unknown as HyperEngine;
     assert.equal(await supportsBinaryCopy(differing), false);
