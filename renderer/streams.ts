@@ -30,9 +30,3 @@ export const defaultDatasources: Readonly<Record<StreamName, string>> = {
   ap_payment_detail: 'Intacct AP Payment Details',
   gl_detail: 'Intacct GL Detail',
 };
-
-/**
- * Intacct API transactions a company's subscription includes per month (Tier 1). Every request
- * (each page of up to 2,000 rows) is one transaction; more are billed by Sage, not refused.
- */
-export const INCLUDED_API_TRANSACTIONS = 100_000;

@@ -169,6 +169,12 @@ export interface Status {
   apiTransactionsThisMonth: number;
 }
 
+/**
+ * Intacct API transactions a subscription includes per month (Tier 1, intacct-xml.md §6). Every
+ * request (each page of up to 2,000 rows) is one; more are billed by Sage, not refused.
+ */
+export const INCLUDED_API_TRANSACTIONS = 100_000;
+
 /** What a full load of some streams would cost in Intacct API transactions (estimateFullLoad). */
 export interface FullLoadEstimate {
   streams: { stream: StreamName; label: string; rows: number; apiTransactions: number }[];

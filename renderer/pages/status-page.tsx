@@ -3,14 +3,13 @@
  * the latest error, and one card per stream.
  */
 import { useState } from 'react';
-import type { ErrorInfo, Status } from '../../shared/types';
+import { INCLUDED_API_TRANSACTIONS, type ErrorInfo, type Status } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
 import { StreamCard } from '../components/stream-card';
 import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
 import { hrefOf } from '../route';
-import { INCLUDED_API_TRANSACTIONS } from '../streams';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';
 

@@ -29,6 +29,7 @@ import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../syn
 import type { WritePayloadFn } from '../sync/ports';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
+  INCLUDED_API_TRANSACTIONS,
   secretNames,
   type Alert,
   type ErrorInfo,
@@ -99,9 +100,6 @@ interface CurrentRun {
 }
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
-/** Intacct's Tier 1 allowance of API transactions a month; more is billed, not refused (intacct-xml.md §6). */
-export const INTACCT_TIER1_MONTHLY_TRANSACTIONS = 100_000;
-
 /** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
 const RUN_SIGN_IN_TRANSACTIONS = 2;
 
@@ -533,7 +531,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           apiTransactions: streams.reduce((n, x) => n + x.apiTransactions, 0),
           countingTransactions,
           usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + countingTransactions,
-          monthlyAllowance: INTACCT_TIER1_MONTHLY_TRANSACTIONS,
+          monthlyAllowance: INCLUDED_API_TRANSACTIONS,
         };
       });
     },
