@@ -284,7 +284,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
             'so the user is not locked out: correct them in Settings, or press Sync now to try once more.',
         });
       }
-      const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
+      const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
       target = deps.factories.createTarget({ ...common, auth });
       const w = await startWriter();
@@ -360,6 +360,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     // Evaluated again after the next run.
   }
 
+  /** What every Intacct or Tableau client the service builds shares. */
+  const clientDeps = (settings: Settings) => ({ settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
+
   /**
    * Runs `fn` with a fresh Intacct client for something a person asked for (not a run): its API use
    * is recorded, and its sign-in outcome goes to the refusal guard.
@@ -367,7 +370,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const withIntacctClient = async <T>(what: string, fn: (client: SourceClient, settings: Settings) => Promise<T>): Promise<T> => {
     const settings = deps.settings.get();
     const credentials = await intacctCredentials(settings, deps.secrets);
-    const client = deps.factories.createSource({ settings, credentials, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
+    const client = deps.factories.createSource({ ...clientDeps(settings), credentials });
     const startTx = client.transactions;
     try {
       const result = await fn(client, settings);
@@ -385,7 +388,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
 
   const testConnection = async (side: 'intacct' | 'tableau') => {
     const settings = deps.settings.get();
-    const common = { settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest };
+    const common = clientDeps(settings);
     if (side === 'intacct') {
       let creds;
       try {

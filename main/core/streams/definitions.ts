@@ -6,10 +6,11 @@
  * NUMERIC(18,2); WHENMODIFIED is a UTC TIMESTAMP. MEGAENTITYID carries the owning entity so Tableau
  * can split a multi-entity company.
  */
+import { columnNameOf } from './extra-fields';
 import type { ColumnDef, ColumnType, StreamDefinition } from './types';
 
 const col = (source: string, type: ColumnType, nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  name: source.replace(/\./g, '_'),
+  name: columnNameOf(source),
   source,
   type,
   nullable,

@@ -15,7 +15,7 @@ export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}(\.[A-Za-z][A-Za-z0-9_]{0,
 /** Extra fields allowed per stream: each one is selected on every page read. */
 export const MAX_EXTRA_FIELDS = 50;
 
-/** The Tableau column name of an Intacct field (the definitions' rule: `.` becomes `_`). */
+/** The Tableau column name of an Intacct field (`.` becomes `_`), for standard and extra columns alike. */
 export function columnNameOf(field: string): string {
   return field.replace(/\./g, '_');
 }

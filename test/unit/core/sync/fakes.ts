@@ -75,6 +75,12 @@ export class FakeSource implements SourcePort {
   async *readChanged(spec: ReadSpec): AsyncGenerator<Page> {
     this.log.push(`read ${spec.object}${spec.since ? ' since' : ''}`);
     const rows = this.select(spec);
+    yield* this.pages(rows, spec);
+    if (rows.length === 0) this.transactions++;
+  }
+
+  /** The rows in pages of the fake's (or the spec's) page size, one transaction each. */
+  private async *pages(rows: Row[], spec: ReadSpec): AsyncGenerator<Page> {
     const size = this.pageSize ?? spec.pageSize ?? 2000;
     for (let i = 0, pageNo = 1; i < rows.length; i += size, pageNo++) {
       this.transactions++;
@@ -83,21 +89,12 @@ export class FakeSource implements SourcePort {
       await this.onPage?.(pageNo, spec.object);
       yield { rows: page, cursor: { whenModified: timestampMs(last.WHENMODIFIED), recordNo: Number(last.RECORDNO) }, totalCount: rows.length, pageNo };
     }
-    if (rows.length === 0) this.transactions++;
   }
 
   async *readPartitioned(spec: ReadSpec): AsyncGenerator<Page> {
     this.log.push(`partitioned ${spec.object}`);
     // Pages in RECORDNO order (not WHENMODIFIED order), like a partitioned backfill.
-    const rows = this.select(spec).sort((a, b) => Number(a.RECORDNO) - Number(b.RECORDNO));
-    const size = this.pageSize ?? spec.pageSize ?? 2000;
-    for (let i = 0, pageNo = 1; i < rows.length; i += size, pageNo++) {
-      this.transactions++;
-      const page = rows.slice(i, i + size);
-      const last = page[page.length - 1]!;
-      await this.onPage?.(pageNo, spec.object);
-      yield { rows: page, cursor: { whenModified: timestampMs(last.WHENMODIFIED), recordNo: Number(last.RECORDNO) }, totalCount: rows.length, pageNo };
-    }
+    yield* this.pages(this.select(spec).sort((a, b) => Number(a.RECORDNO) - Number(b.RECORDNO)), spec);
   }
 
   async testConnection() {
