@@ -8,6 +8,8 @@ export type StreamName =
   | 'vendor'
   | 'department'
   | 'location'
+  | 'class'
+  | 'employee'
   | 'ap_bill'
   | 'ap_bill_line'
   | 'ap_payment'

@@ -35,7 +35,8 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     });
   }
   // Resolve an explicit zone up front so a typo fails at once, not mid-read.
-  let zonePromise: Promise<ZoneConverter> | null = opts.timeZone ? Promise.resolve(new ZoneConverter(resolveZone(opts.timeZone))) : null;
+  if (opts.timeZone) resolveZone(opts.timeZone);
+  let zonePromise: Promise<ZoneConverter> | null = null;
   const closer = new AbortController();
   const transport = new IntacctTransport({
     fetch: opts.fetch,
@@ -119,19 +120,37 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     }, sig);
   }
 
+  /**
+   * The API user's preferences decide how Intacct prints dates and times (intacct-xml.md §4.4):
+   * the connector reads MM/DD/YYYY and a 24-hour clock only, so any other format is refused here,
+   * naming the preference, before a single row is read; wrong dates are never loaded. When the
+   * preferences cannot be read, nothing is guessed: the run stops and says so, unless a time zone
+   * was set in Settings, where the person has vouched for the user's preferences.
+   */
   async function userZone(signal?: AbortSignal): Promise<ZoneConverter> {
+    let result: IntacctResult;
     try {
-      const result = await execute('readUserFormatting', readUserFormattingFunction(c.userId), signal);
-      const zone = zoneFromUserFormatting(result);
-      return new ZoneConverter(zone ?? 'UTC');
+      result = await execute('readUserFormatting', readUserFormattingFunction(c.userId), signal);
     } catch (err) {
-      // The response shape is UNCONFIRMED (§4.4) and the function may be refused (not permitted, or
-      // not accepted by the gateway's schema): then fall back to UTC, the documented recommendation
-      // being a GMT API user. Anything else (sign-in, network, redirects) surfaces, so a bad
-      // password is never tried twice.
-      if (err instanceof IntacctError && (err.level === 'result' || (err as ConnectorError).code === 'XML_SCHEMA')) return new ZoneConverter('UTC');
+      if (opts.timeZone && err instanceof IntacctError && (err.level === 'result' || (err as ConnectorError).code === 'XML_SCHEMA')) {
+        return new ZoneConverter(resolveZone(opts.timeZone));
+      }
+      if (err instanceof IntacctError && (err.level === 'result' || (err as ConnectorError).code === 'XML_SCHEMA')) {
+        throw new ApiError({
+          service: 'intacct',
+          kind: 'config',
+          code: 'PREFERENCES_UNREADABLE',
+          userMessage:
+            `Could not read the Intacct API user's preferences (date format, time zone): ${err.userMessage} ` +
+            'Allow the API user to read its own user settings, or set the time zone in Settings › Sage Intacct if the user is set to MM/DD/YYYY and a 24-hour clock.',
+          cause: err,
+        });
+      }
       throw err;
     }
+    checkDateFormat(result);
+    const zone = opts.timeZone ?? zoneFromUserFormatting(result);
+    return new ZoneConverter(zone ?? 'UTC');
   }
 
   const ctx: reader.ReaderContext = {
@@ -174,6 +193,12 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
       return fail('User sign-in', err);
     }
     try {
+      await ctx.zone(signal);
+      steps.push({ name: 'User preferences', ok: true, message: 'The API user prints dates as MM/DD/YYYY with a 24-hour clock.' });
+    } catch (err) {
+      return fail('User preferences', err);
+    }
+    try {
       const body = buildQuery({ object: 'GLACCOUNT', fields: ['RECORDNO'], ...(ctx.showPrivate ? { showPrivate: true } : {}), pageSize: 1, offset: 0 });
       const result = await execute('query GLACCOUNT', body, signal);
       const total = result.data?.totalCount;
@@ -201,6 +226,39 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
       closer.abort(new ApiError({ service: 'intacct', code: 'CLIENT_CLOSED', userMessage: 'The Intacct client was closed.' }));
     },
   };
+}
+
+/**
+ * Refuses preferences the connector cannot read exactly: a date format other than month/day/year
+ * with slashes (`/mdY`), or a 12-hour clock. The message names the preference to change.
+ */
+export function checkDateFormat(result: IntacctResult): void {
+  const found: Record<string, string> = {};
+  const walk = (v: unknown, key: string, depth: number) => {
+    if (depth > 6) return;
+    if (typeof v === 'string' || typeof v === 'number') {
+      found[key.toLowerCase()] ??= String(v).trim();
+      return;
+    }
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, depth + 1));
+    if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k, depth + 1);
+  };
+  walk(result.raw, '', 0);
+  const problems: string[] = [];
+  const format = found['dateformat'];
+  if (format !== undefined && format !== '' && format !== '/mdY') {
+    problems.push(`its date format is '${format}'; set User preferences › Date format to MM/DD/YYYY`);
+  }
+  const clock = found['clock'];
+  if (clock !== undefined && clock !== '' && clock !== '24') problems.push(`its clock is ${clock}-hour; set User preferences › Time format to 24-hour`);
+  if (problems.length) {
+    throw new ValidationError({
+      service: 'intacct',
+      code: 'USER_DATE_FORMAT',
+      userMessage: `The Intacct API user ${problems.join(', and ')} (Company › Admin › Users › the API user › Preferences). The connector reads dates only as MM/DD/YYYY with a 24-hour clock, so it stopped before reading any record.`,
+      fields: { 'intacct.userId': 'Date format / clock preference' },
+    });
+  }
 }
 
 /** Carries a sign-in failure through the call's retry loop without being retried again. */

@@ -33,32 +33,46 @@ export interface ReaderContext {
   concurrency: number;
 }
 
-/** Keyset position; whenModified null for rows without a WHENMODIFIED (Estuary saw some, §4.4). */
+/**
+ * Keyset position. `recordNo` is RECORDNO's text exactly as Intacct sent it: an integer on most
+ * objects, a composite string on GLDETAIL (`3220-55186-27290--accrual`, docs/reference/
+ * intacct-objects.md "RECORDNO"). It goes back into the filter as text, so Intacct compares it by
+ * the field's own type; we never parse or order it ourselves.
+ */
 interface InternalCursor {
   whenModified: number | null;
-  recordNo: number;
+  recordNo: string;
 }
 
+/** What one keyset read covers: changed rows (by WHENMODIFIED), or rows whose WHENMODIFIED is empty. */
+type ReadMode = 'changed' | 'nullWhenModified';
+
 /** Builds the filter of one page of a read. */
-export function buildReadFilter(spec: ReadSpec, cursor: InternalCursor | null, useLookback: boolean, zone: ZoneConverter): QueryFilter | null {
+export function buildReadFilter(spec: ReadSpec, cursor: InternalCursor | null, useLookback: boolean, zone: ZoneConverter, mode: ReadMode = 'changed'): QueryFilter | null {
   const parts: (QueryFilter | null)[] = [];
   for (const fixed of spec.filters ?? []) parts.push(fixedFilter(fixed));
-  if (cursor) {
-    if (useLookback && spec.lookbackMs && spec.lookbackMs > 0 && cursor.whenModified !== null) {
+  if (mode === 'nullWhenModified') {
+    // Production connectors report records created with an empty WHENMODIFIED (intacct-xml.md §9,
+    // Estuary PR #4465): no WHENMODIFIED window ever matches them, so they get a pass of their own,
+    // keyed by RECORDNO alone.
+    parts.push(f.isNull(WHENMODIFIED));
+    if (cursor) parts.push(f.gt(RECORDNO, cursor.recordNo));
+  } else if (cursor && cursor.whenModified !== null) {
+    if (useLookback && spec.lookbackMs && spec.lookbackMs > 0) {
       // With a look-back the tie-break is moot: re-read everything from (cursor − look-back).
       parts.push(f.gte(WHENMODIFIED, zone.toIntacct(cursor.whenModified - spec.lookbackMs)));
-    } else if (cursor.whenModified === null) {
-      parts.push(f.or(f.isNotNull(WHENMODIFIED), f.and(f.isNull(WHENMODIFIED), f.gt(RECORDNO, String(cursor.recordNo)))));
     } else {
       const t = zone.toIntacct(cursor.whenModified);
-      parts.push(f.or(f.gt(WHENMODIFIED, t), f.and(f.eq(WHENMODIFIED, t), f.gt(RECORDNO, String(cursor.recordNo)))));
+      parts.push(f.or(f.gt(WHENMODIFIED, t), f.and(f.eq(WHENMODIFIED, t), f.gt(RECORDNO, cursor.recordNo))));
     }
   }
-  if (spec.until !== undefined) parts.push(f.lte(WHENMODIFIED, zone.toIntacct(spec.until)));
+  if (mode === 'changed' && spec.until !== undefined) parts.push(f.lte(WHENMODIFIED, zone.toIntacct(spec.until)));
   if (spec.dateRange) {
-    const { column, from, to } = spec.dateRange;
+    const { column, from, to, before, isNull } = spec.dateRange;
+    if (isNull) parts.push(f.isNull(column));
     if (from) parts.push(f.gte(column, toIntacctDate(from)));
     if (to) parts.push(f.lte(column, toIntacctDate(to)));
+    if (before) parts.push(f.lt(column, toIntacctDate(before)));
   }
   if (spec.recordNoRange) {
     parts.push(f.gte(RECORDNO, String(spec.recordNoRange.from)));
@@ -144,14 +158,16 @@ class PreparedRead {
     this.fields = [...fields];
   }
 
-  query(cursor: InternalCursor | null, first: boolean, showPrivate: boolean): QuerySpec {
+  query(cursor: InternalCursor | null, first: boolean, showPrivate: boolean, mode: ReadMode, pageSize: number): QuerySpec {
     return {
       object: this.spec.object,
       fields: this.fields,
-      filter: buildReadFilter(this.spec, cursor, first, this.zone),
-      orderBy: [{ field: WHENMODIFIED }, { field: RECORDNO }],
+      filter: buildReadFilter(this.spec, cursor, first, this.zone, mode),
+      // Without <orderby> Intacct returns rows in no stable order (intacct-exchanges.md §4), so every
+      // keyset page is ordered by the keys its next filter continues from.
+      orderBy: mode === 'changed' ? [{ field: WHENMODIFIED }, { field: RECORDNO }] : [{ field: RECORDNO }],
       ...(showPrivate ? { showPrivate: true } : {}),
-      pageSize: this.spec.pageSize ?? DEFAULT_PAGE_SIZE,
+      pageSize,
       offset: 0,
     };
   }
@@ -165,10 +181,9 @@ class PreparedRead {
   }
 
   keyOf(record: Record<string, unknown>): InternalCursor {
-    const rn = recordValue(record, RECORDNO);
-    const recordNo = rn === null ? NaN : Number(rn);
-    if (!Number.isSafeInteger(recordNo)) {
-      throw new ApiError({ service: 'intacct', code: 'BAD_VALUE', userMessage: `Intacct returned a ${this.spec.object} record without a valid RECORDNO.` });
+    const recordNo = recordValue(record, RECORDNO);
+    if (recordNo === null || recordNo.trim() === '') {
+      throw new ApiError({ service: 'intacct', code: 'BAD_VALUE', userMessage: `Intacct returned a ${this.spec.object} record without a RECORDNO.` });
     }
     const wm = recordValue(record, WHENMODIFIED);
     if (wm === null) return { whenModified: null, recordNo };
@@ -184,47 +199,62 @@ class PreparedRead {
   }
 }
 
-function compareKeys(a: InternalCursor, b: InternalCursor): number {
-  // Nulls sort first, as the `isnull … or isnotnull` filter assumes.
-  const aw = a.whenModified ?? -Infinity, bw = b.whenModified ?? -Infinity;
-  if (aw !== bw) return aw < bw ? -1 : 1;
-  return a.recordNo - b.recordNo;
+/**
+ * Whether a page's last key fails to move past the cursor (a read that would repeat forever).
+ * Only what holds under any collation is checked: the same key again, or an earlier WHENMODIFIED.
+ */
+function doesNotAdvance(last: InternalCursor, cursor: InternalCursor, mode: ReadMode): boolean {
+  if (last.recordNo === cursor.recordNo && last.whenModified === cursor.whenModified) return true;
+  return mode === 'changed' && last.whenModified !== null && cursor.whenModified !== null && last.whenModified < cursor.whenModified;
 }
 
 function publicCursor(c: InternalCursor): KeysetCursor {
-  // A null WHENMODIFIED resumes from the epoch (UNCONFIRMED case, §4.4: such rows are re-read only by a full load).
   return { whenModified: c.whenModified ?? 0, recordNo: c.recordNo };
 }
 
-/** State of one keyset-paged read (one partition). */
+/** Smallest page asked for after Intacct's front door timed out on larger ones (HTTP 524). */
+export const MIN_PAGE_SIZE = 100;
+
+/** State of one keyset-paged read (one partition, or the empty-WHENMODIFIED pass). */
 class KeysetRead {
   cursor: InternalCursor | null;
   first = true;
   done = false;
   pageNo = 0;
   totalCount: number | null = null;
+  pageSize: number;
+  /** The cursor handed to the consumer with null-pass pages: where the changed rows' read ended. */
+  resumeAt: KeysetCursor | null = null;
 
-  constructor(private readonly ctx: ReaderContext, public prepared: PreparedRead) {
-    this.cursor = prepared.spec.since ? { ...prepared.spec.since } : null;
+  constructor(private readonly ctx: ReaderContext, public prepared: PreparedRead, readonly mode: ReadMode = 'changed') {
+    this.cursor = mode === 'changed' && prepared.spec.since ? { whenModified: prepared.spec.since.whenModified, recordNo: String(prepared.spec.since.recordNo) } : null;
+    this.pageSize = prepared.spec.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
   /**
-   * Splits off the upper half of this read's RECORDNO range (when it has one). Both halves keep the
-   * same keyset cursor, so together they still return exactly the rows this read had left: the
-   * cursor excludes what was read, the ranges partition what remains.
+   * Splits off the later half of this read's date range (when it has one of two days or more).
+   * Both halves keep the same keyset cursor, so together they still return exactly the rows this
+   * read had left: the cursor excludes what was read, the ranges partition what remains.
    */
   split(): KeysetRead | null {
-    const range = this.prepared.spec.recordNoRange;
-    if (this.done || !range || range.to - range.from < 1) return null;
-    const mid = range.from + Math.floor((range.to - range.from) / 2);
+    const range = this.prepared.spec.dateRange;
+    if (this.done || !range || range.isNull || !range.from) return null;
+    const end = range.before ?? this.prepared.spec.openEndSplitAt;
+    if (!end) return null;
+    const days = dayDiff(range.from, end);
+    if (days < 2) return null;
+    const mid = addDays(range.from, Math.floor(days / 2));
     const zone = this.prepared.zone;
     const buildRow = this.prepared.buildRow;
-    const upper = new KeysetRead(this.ctx, new PreparedRead({ ...this.prepared.spec, recordNoRange: { from: mid + 1, to: range.to } }, zone, buildRow));
-    this.prepared = new PreparedRead({ ...this.prepared.spec, recordNoRange: { from: range.from, to: mid } }, zone, buildRow);
+    const upperRange = range.before ? { ...range, from: mid } : { ...range, from: end };
+    const lowerRange = range.before ? { ...range, before: mid } : { ...range, before: end };
+    const upper = new KeysetRead(this.ctx, new PreparedRead({ ...this.prepared.spec, dateRange: upperRange }, zone, buildRow), this.mode);
+    this.prepared = new PreparedRead({ ...this.prepared.spec, dateRange: lowerRange }, zone, buildRow);
     upper.cursor = this.cursor && { ...this.cursor };
     upper.first = this.first;
     upper.pageNo = this.pageNo;
     upper.totalCount = this.totalCount;
+    upper.pageSize = this.pageSize;
     return upper;
   }
 
@@ -240,9 +270,18 @@ class KeysetRead {
         userMessage: `Reading ${spec.object} stopped after ${maxPages} pages, more than expected. Narrow the read (date range) or contact support.`,
       });
     }
-    const pageSize = spec.pageSize ?? DEFAULT_PAGE_SIZE;
-    const body = buildQuery(this.prepared.query(this.cursor, this.first, this.ctx.showPrivate));
-    const result = await this.ctx.execute(`query ${spec.object}`, body, signal);
+    let result: IntacctResult;
+    for (;;) {
+      const body = buildQuery(this.prepared.query(this.cursor, this.first, this.ctx.showPrivate, this.mode, this.pageSize));
+      try {
+        result = await this.ctx.execute(`query ${spec.object}`, body, signal);
+        break;
+      } catch (err) {
+        // A heavy page can time out at Intacct's front door (HTTP 524): ask for half as many rows.
+        if (!(err instanceof ConnectorError && err.code === 'FRONT_DOOR_TIMEOUT') || this.pageSize <= MIN_PAGE_SIZE) throw err;
+        this.pageSize = Math.max(MIN_PAGE_SIZE, Math.floor(this.pageSize / 2));
+      }
+    }
     const data = result.data;
     const records = data?.records ?? [];
     if (this.first) this.totalCount = data?.totalCount ?? null;
@@ -252,7 +291,7 @@ class KeysetRead {
       return null;
     }
     const last = this.prepared.keyOf(records[records.length - 1]!);
-    if (this.cursor && compareKeys(last, this.cursor) <= 0 && !(spec.lookbackMs && this.pageNo === 0)) {
+    if (this.cursor && doesNotAdvance(last, this.cursor, this.mode) && !(this.mode === 'changed' && spec.lookbackMs && this.pageNo === 0)) {
       // singer-sdk's "Loop detected in pagination": a page that does not move the key forward would repeat forever.
       throw new ApiError({
         service: 'intacct',
@@ -263,18 +302,42 @@ class KeysetRead {
     this.cursor = last;
     this.pageNo++;
     const remaining = data?.numRemaining;
-    this.done = remaining !== null && remaining !== undefined ? remaining <= 0 : records.length < pageSize;
+    this.done = remaining !== null && remaining !== undefined ? remaining <= 0 : records.length < this.pageSize;
     const rows = this.prepared.convert(records);
-    return { rows, cursor: publicCursor(last), totalCount: this.totalCount, pageNo: this.pageNo };
+    const cursor = this.mode === 'changed' ? publicCursor(last) : (this.resumeAt ?? publicCursor({ whenModified: spec.since?.whenModified ?? 0, recordNo: String(spec.since?.recordNo ?? '') }));
+    return { rows, cursor, totalCount: this.totalCount, pageNo: this.pageNo };
   }
 }
 
-/** Lazy keyset-paged read: one request per page, made when the consumer asks for it. */
+const DAY = 86_400_000;
+const dayMs = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+function dayDiff(from: string, to: string): number {
+  return Math.round((dayMs(to) - dayMs(from)) / DAY);
+}
+function addDays(d: string, n: number): string {
+  return dayText(dayMs(d) + n * DAY);
+}
+
+/**
+ * Lazy keyset-paged read: one request per page, made when the consumer asks for it. After the
+ * changed rows come the rows whose WHENMODIFIED is empty (their pages carry the changed rows' last
+ * cursor, so a checkpoint never moves back).
+ */
 export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSignal): AsyncGenerator<Page> {
   const prepared = new PreparedRead(spec, await ctx.zone(signal));
   const read = new KeysetRead(ctx, prepared);
+  let resumeAt: KeysetCursor | null = spec.since ?? null;
   for (;;) {
     const page = await read.next(signal);
+    if (!page) break;
+    resumeAt = page.cursor;
+    yield page;
+  }
+  const nulls = new KeysetRead(ctx, new PreparedRead(spec, prepared.zone, prepared.buildRow), 'nullWhenModified');
+  nulls.resumeAt = resumeAt;
+  for (;;) {
+    const page = await nulls.next(signal);
     if (!page) return;
     yield page;
   }
@@ -282,7 +345,7 @@ export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: 
 
 /** Splits [min, max] into at most `n` contiguous inclusive ranges. */
 export function splitRange(min: number, max: number, n: number): { from: number; to: number }[] {
-  if (max < min) return [];
+  if (!(Number.isSafeInteger(min) && Number.isSafeInteger(max)) || max < min) return [];
   const span = max - min + 1;
   const parts = Math.max(1, Math.min(Math.floor(n), span));
   const size = Math.ceil(span / parts);
@@ -291,21 +354,49 @@ export function splitRange(min: number, max: number, n: number): { from: number;
   return out;
 }
 
+/** Where date partitions start when the read has no start date (earliest books an Intacct company loads). */
+export const EARLIEST_DATE = '1990-01-01';
+
 /**
- * Reads RECORDNO partitions with requests pipelined: up to concurrency + 1 requests are started
+ * The date partitions of a full read: `n` contiguous ranges of `dateColumn` from the read's start
+ * date, the last one open-ended (GL lines can be dated after today), plus the rows with no date.
+ * Together they cover every row exactly once, whatever the keys look like (GLDETAIL's text
+ * RECORDNOs cannot be split into numeric ranges).
+ */
+export function datePartitions(spec: ReadSpec, dateColumn: string, untilMs: number, n: number): ReadSpec[] {
+  const from = spec.dateRange?.from ?? EARLIEST_DATE;
+  const end = addDays(dayText(Math.floor(untilMs / DAY) * DAY), 1);
+  const days = Math.max(0, dayDiff(from, end));
+  const parts = Math.max(1, Math.min(Math.floor(n), days || 1));
+  const out: ReadSpec[] = [];
+  let at = from;
+  for (let k = 1; k < parts; k++) {
+    const next = addDays(from, Math.round((days * k) / parts));
+    if (next > at) out.push({ ...spec, dateRange: { column: dateColumn, from: at, before: next } });
+    at = next;
+  }
+  out.push({ ...spec, dateRange: { column: dateColumn, from: at, ...(spec.dateRange?.to ? { to: spec.dateRange.to } : {}) }, openEndSplitAt: at < end ? end : undefined });
+  if (!spec.dateRange?.from) out.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
+  return out;
+}
+
+/**
+ * Reads date partitions with requests pipelined: up to concurrency + 1 requests are started
  * (the extra one waits at the semaphore), so when an answer arrives the next request goes on the
  * wire at once and parsing overlaps the wait. Pages ready or in flight never exceed
  * concurrency + 1 besides the one the consumer holds, so memory stays flat whatever the row count.
- * Page cursors are per partition (not a resume point for the whole read); totalCount is the read's.
+ * Page cursors are per partition (not a resume point for the whole read); totalCount is null.
+ * Rows with an empty WHENMODIFIED come last, in one pass over the whole read.
  */
-export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, partitions: number, signal?: AbortSignal): AsyncGenerator<Page> {
+export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, partitions: number, signal?: AbortSignal, dateColumn = spec.dateRange?.column): AsyncGenerator<Page> {
   const zone = await ctx.zone(signal);
-  const bounds = await recordNoBounds(ctx, spec, signal);
-  if (bounds.count === 0) return;
-  const ranges = splitRange(bounds.min, bounds.max, partitions);
+  if (!dateColumn) {
+    yield* readChanged(ctx, spec, signal);
+    return;
+  }
   const buildRow = new PreparedRead(spec, zone).buildRow;
-  const prepared = ranges.map((range) => new PreparedRead({ ...spec, recordNoRange: range }, zone, buildRow));
-  const idle = prepared.map((p) => new KeysetRead(ctx, p));
+  const specs = datePartitions(spec, dateColumn, spec.until ?? Date.now(), partitions);
+  const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, buildRow)));
 
   const internal = new AbortController();
   const onAbort = () => internal.abort(signal?.reason);
@@ -335,8 +426,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
       read.next(internal.signal).then(
         (page) => {
           inflight--;
-          // Progress is over the whole read, not one partition.
-          if (page) ready.push({ ...page, totalCount: bounds.count });
+          if (page) ready.push({ ...page, totalCount: null });
           if (!read.done) idle.push(read);
           pump();
           notify();
@@ -358,7 +448,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
         continue;
       }
       if (failed.set) throw failed.error;
-      if (inflight === 0 && idle.length === 0) return;
+      if (inflight === 0 && idle.length === 0) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -366,6 +456,12 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (inflight > 0) internal.abort(new Error('read closed'));
+  }
+  const nulls = new KeysetRead(ctx, new PreparedRead(spec, zone, buildRow), 'nullWhenModified');
+  for (;;) {
+    const page = await nulls.next(signal);
+    if (!page) return;
+    yield { ...page, totalCount: null };
   }
 }
 
@@ -387,11 +483,21 @@ async function firstRecordNo(ctx: ReaderContext, spec: ReadSpec, filter: QueryFi
   return { recordNo: rn === null ? null : Number(rn), total };
 }
 
-/** Rows matching the read's first-page filter (Intacct's totalcount of a one-row query). */
+/**
+ * Rows the read returns: those matching its first-page filter plus those with an empty
+ * WHENMODIFIED (one query: the two filters joined by `or`), as Intacct's totalcount.
+ */
 export async function count(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSignal): Promise<number> {
   const zone = await ctx.zone(signal);
-  const filter = buildReadFilter(spec, spec.since ?? null, true, zone);
+  const changed = buildReadFilter({ ...spec, filters: [], dateRange: undefined, recordNoRange: undefined }, toInternal(spec.since ?? null), true, zone);
+  const nulls = f.isNull(WHENMODIFIED);
+  const window = buildReadFilter({ ...spec, since: null, until: undefined, lookbackMs: 0 }, null, false, zone);
+  const filter = f.and(window, changed ? f.or(changed, nulls) : null);
   return (await firstRecordNo(ctx, spec, filter, false, signal)).total;
+}
+
+function toInternal(c: KeysetCursor | null | undefined): InternalCursor | null {
+  return c ? { whenModified: c.whenModified, recordNo: String(c.recordNo) } : null;
 }
 
 /**
@@ -400,7 +506,7 @@ export async function count(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSi
  */
 export async function recordNoBounds(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSignal): Promise<{ min: number; max: number; count: number }> {
   const zone = await ctx.zone(signal);
-  const filter = buildReadFilter(spec, spec.since ?? null, true, zone);
+  const filter = buildReadFilter(spec, toInternal(spec.since ?? null), true, zone);
   const low = await firstRecordNo(ctx, spec, filter, false, signal);
   if (low.recordNo === null || low.total === 0) return { min: 0, max: 0, count: 0 };
   const high = await firstRecordNo(ctx, spec, filter, true, signal);
@@ -408,13 +514,14 @@ export async function recordNoBounds(ctx: ReaderContext, spec: ReadSpec, signal?
 }
 
 /** RECORDNOs only, keyset-paged on RECORDNO, for key reconciliation. */
-export async function* readKeys(ctx: ReaderContext, object: string, filters: readonly FixedFilter[], signal?: AbortSignal, pageSize = DEFAULT_PAGE_SIZE): AsyncGenerator<number[]> {
-  let after: number | null = null;
+export async function* readKeys(ctx: ReaderContext, object: string, filters: readonly FixedFilter[], signal?: AbortSignal, pageSize = DEFAULT_PAGE_SIZE): AsyncGenerator<string[]> {
+  // Keys as Intacct sends them (text on GLDETAIL), compared by Intacct in the filter.
+  let after: string | null = null;
   for (let pageNo = 0; ; pageNo++) {
     if (pageNo >= DEFAULT_MAX_PAGES) {
       throw new ApiError({ service: 'intacct', code: 'RUNAWAY_READ', userMessage: `Reading ${object} keys stopped after ${DEFAULT_MAX_PAGES} pages.` });
     }
-    const filter = f.and(...filters.map(fixedFilter), after === null ? null : f.gt(RECORDNO, String(after)));
+    const filter = f.and(...filters.map(fixedFilter), after === null ? null : f.gt(RECORDNO, after));
     const body = buildQuery({
       object,
       fields: [RECORDNO],
@@ -425,15 +532,14 @@ export async function* readKeys(ctx: ReaderContext, object: string, filters: rea
       offset: 0,
     });
     const result = await ctx.execute(`query ${object}`, body, signal);
-    const keys: number[] = [];
+    const keys: string[] = [];
     for (const rec of result.data?.records ?? []) {
       const v = recordValue(rec, RECORDNO);
-      const n = v === null ? NaN : Number(v);
-      if (Number.isSafeInteger(n)) keys.push(n);
+      if (v !== null && v !== '') keys.push(v);
     }
     if (keys.length === 0) return;
     const last = keys[keys.length - 1]!;
-    if (after !== null && last <= after) {
+    if (after !== null && last === after) {
       throw new ApiError({ service: 'intacct', code: 'LOOP_DETECTED', userMessage: `Reading ${object} keys stopped: loop detected at RECORDNO ${after}.` });
     }
     after = last;

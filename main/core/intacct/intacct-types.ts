@@ -42,7 +42,8 @@ export interface IntacctClientOptions {
 export interface KeysetCursor {
   /** UTC epoch ms of the row's WHENMODIFIED. */
   whenModified: number;
-  recordNo: number;
+  /** RECORDNO as Intacct sent it: a number on most objects, text on GLDETAIL. */
+  recordNo: number | string;
 }
 
 export interface ReadSpec {
@@ -57,7 +58,10 @@ export interface ReadSpec {
   lookbackMs?: number;
   /** UTC ms upper bound on WHENMODIFIED (the run start), inclusive. */
   until?: number;
-  dateRange?: { column: string; from?: string; to?: string };
+  /** Dates `YYYY-MM-DD`: from and to inclusive, before exclusive; isNull = only rows without a date. */
+  dateRange?: { column: string; from?: string; to?: string; before?: string; isNull?: boolean };
+  /** For an open-ended date partition: where it may be split in two (internal to partitioned reads). */
+  openEndSplitAt?: string;
   /** Inclusive, for partitioned reads. */
   recordNoRange?: { from: number; to: number };
   /** Default 2000 (the `query` maximum). */
@@ -109,7 +113,7 @@ export interface IntacctClient {
   count(spec: ReadSpec, signal?: AbortSignal): Promise<number>;
   recordNoBounds(spec: ReadSpec, signal?: AbortSignal): Promise<{ min: number; max: number; count: number }>;
   /** RECORDNOs only, keyset paged, for key reconciliation. */
-  readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<number[]>;
+  readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<string[]>;
   /** AUDITHISTORY deletions; throws IntacctPermissionError (code 'AUDIT_NOT_PERMITTED') when not readable. */
   readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal): AsyncGenerator<DeletedRecord[]>;
   lookup(object: string, signal?: AbortSignal): Promise<FieldInfo[]>;

@@ -184,6 +184,18 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
     });
   }
   const isHtml = head.startsWith('<!doctype html') || head.startsWith('<html') || (/<html[\s>]/.test(head) && !head.includes('<response'));
+  if (status === 524) {
+    // Cloudflare's "A timeout occurred": Intacct took longer than the front door waits (intacct-xml.md
+    // §6). The same page would time out again, so it is not retried as is: the reader asks for less
+    // (a smaller page) instead. The JS SDK does not retry 524 either (noRetryServerErrorCodes).
+    throw new NetworkError({
+      service: 'intacct',
+      code: 'FRONT_DOOR_TIMEOUT',
+      status,
+      retryable: false,
+      userMessage: 'Intacct took too long to answer a page (HTTP 524 from its network edge); the connector asks for smaller pages.',
+    });
+  }
   if (isHtml) {
     if (text.includes('cf-error-details') || /cloudflare/i.test(text)) {
       // §2.3: hotglue treats Cloudflare error pages as retryable.

@@ -20,7 +20,7 @@ function cursorOf(v: unknown): StreamCursor | null {
   if (!isObject(v)) return null;
   const whenModified = num(v.whenModified);
   if (whenModified === null) return null;
-  return { whenModified, recordNo: num(v.recordNo) ?? 0 };
+  return { whenModified, recordNo: num(v.recordNo) ?? str(v.recordNo) ?? 0 };
 }
 
 function extraOf(v: unknown): StreamStateExtra | undefined {

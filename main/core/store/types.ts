@@ -21,7 +21,8 @@ import type {
 export interface StreamCursor {
   /** UTC ms. */
   whenModified: number;
-  recordNo: number;
+  /** RECORDNO as Intacct sent it: a number on most objects, text on GLDETAIL. */
+  recordNo: number | string;
 }
 
 /** Extra per-stream values the engine may keep without a schema change (no secrets). */

@@ -1,10 +1,14 @@
 /**
  * The streams ml-connector moves from Sage Intacct to Tableau: one readonly entry each.
  *
- * Field names follow Intacct's (../shared/reference/intacct-xml.md §5); the column name in Tableau
- * is the Intacct field name, so a controller can match it to Intacct's own reports. Money is
- * NUMERIC(18,2); WHENMODIFIED is a UTC TIMESTAMP. MEGAENTITYID carries the owning entity so Tableau
- * can split a multi-entity company.
+ * Every field is one the recorded Intacct catalog has, with a compatible type
+ * (docs/reference/intacct-objects.json; test/unit/core/streams/catalog-fields.test.ts checks it):
+ * a field Intacct lacks fails the whole query. The column name in Tableau is the Intacct field
+ * name, so a controller can match it to Intacct's own reports. Money is NUMERIC(18,2) in base
+ * currency (AMOUNT, TOTAL*) with the transaction-currency amounts (TRX_*) beside it; WHENMODIFIED
+ * is a UTC TIMESTAMP. WHENCREATED is a DATE (the document date) on GLDETAIL, APBILL and APPYMT and
+ * a TIMESTAMP elsewhere (intacct-objects.md "WHENMODIFIED / WHENCREATED"). RECORDNO is an integer
+ * everywhere but GLDETAIL, where it is text.
  */
 import { columnNameOf } from './extra-fields';
 import type { ColumnDef, ColumnType, StreamDefinition } from './types';
@@ -17,11 +21,20 @@ const col = (source: string, type: ColumnType, nullable = true, extra: Partial<C
   ...(type === 'numeric' ? { precision: 18, scale: 2 } : {}),
   ...extra,
 });
+const text = (...sources: string[]) => sources.map((s) => col(s, 'text'));
 const money = (source: string, nullable = true) => col(source, 'numeric', nullable);
+/** An exchange rate: more decimals than money. */
+const rate = (source: string) => col(source, 'numeric', true, { precision: 18, scale: 8 });
 const recordNo = col('RECORDNO', 'bigint', false);
 const whenModified = col('WHENMODIFIED', 'timestamp', false);
-const whenCreated = col('WHENCREATED', 'timestamp');
-const entity = col('MEGAENTITYID', 'text');
+const createdAt = col('WHENCREATED', 'timestamp');
+const documentDate = col('WHENCREATED', 'date');
+const entity = text('MEGAENTITYID', 'MEGAENTITYNAME');
+/** The standard dimensions with their names, as GLDETAIL and APBILLITEM carry them. */
+const dimensions = [
+  ...text('CLASSID', 'CLASSNAME', 'PROJECTID', 'PROJECTNAME', 'CUSTOMERID', 'CUSTOMERNAME', 'VENDORID', 'VENDORNAME'),
+  ...text('EMPLOYEEID', 'EMPLOYEENAME', 'ITEMID', 'ITEMNAME', 'WAREHOUSEID', 'WAREHOUSENAME'),
+];
 
 const common = {
   primaryKey: ['RECORDNO'],
@@ -40,9 +53,8 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'GL accounts',
     intacctObject: 'GLACCOUNT',
     columns: [
-      recordNo, col('ACCOUNTNO', 'text', false), col('TITLE', 'text'), col('ACCOUNTTYPE', 'text'),
-      col('NORMALBALANCE', 'text'), col('CLOSINGTYPE', 'text'), col('CATEGORY', 'text'), col('STATUS', 'text'),
-      entity, whenCreated, whenModified,
+      recordNo, col('ACCOUNTNO', 'text', false), ...text('TITLE', 'ACCOUNTTYPE', 'NORMALBALANCE', 'CLOSINGTYPE', 'CATEGORY', 'STATUS'),
+      ...entity, createdAt, whenModified,
     ],
     target: { datasource: 'Intacct GL Accounts' },
     deletes: { kind: 'audit-history', objectType: 'glaccount' },
@@ -53,9 +65,8 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'Vendors',
     intacctObject: 'VENDOR',
     columns: [
-      recordNo, col('VENDORID', 'text', false), col('NAME', 'text'), col('STATUS', 'text'), col('VENDTYPE', 'text'),
-      col('TERMNAME', 'text'), col('CURRENCY', 'text'), money('CREDITLIMIT'), money('TOTALDUE'), col('ONHOLD', 'bool'),
-      entity, whenCreated, whenModified,
+      recordNo, col('VENDORID', 'text', false), ...text('NAME', 'STATUS', 'VENDTYPE', 'TERMNAME', 'CURRENCY'), money('CREDITLIMIT'), money('TOTALDUE'),
+      col('ONHOLD', 'bool'), ...entity, createdAt, whenModified,
     ],
     target: { datasource: 'Intacct Vendors' },
     deletes: { kind: 'audit-history', objectType: 'vendor' },
@@ -65,7 +76,7 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     name: 'department',
     label: 'Departments',
     intacctObject: 'DEPARTMENT',
-    columns: [recordNo, col('DEPARTMENTID', 'text', false), col('TITLE', 'text'), col('PARENTID', 'text'), col('STATUS', 'text'), whenCreated, whenModified],
+    columns: [recordNo, col('DEPARTMENTID', 'text', false), ...text('TITLE', 'PARENTID', 'SUPERVISORNAME', 'STATUS'), createdAt, whenModified],
     target: { datasource: 'Intacct Departments' },
     deletes: { kind: 'audit-history', objectType: 'department' },
   },
@@ -74,9 +85,33 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     name: 'location',
     label: 'Locations',
     intacctObject: 'LOCATION',
-    columns: [recordNo, col('LOCATIONID', 'text', false), col('NAME', 'text'), col('PARENTID', 'text'), col('STATUS', 'text'), whenCreated, whenModified],
+    // No MEGAENTITY* on LOCATION: ENTITY is the parent entity, LOCATIONTYPE E marks an entity (intacct-objects.md).
+    columns: [recordNo, col('LOCATIONID', 'text', false), ...text('NAME', 'PARENTID', 'STATUS', 'ENTITY', 'ENTITYNAME', 'LOCATIONTYPE', 'CURRENCY'), createdAt, whenModified],
     target: { datasource: 'Intacct Locations' },
     deletes: { kind: 'audit-history', objectType: 'location' },
+  },
+  {
+    ...common,
+    name: 'class',
+    label: 'Classes',
+    intacctObject: 'CLASS',
+    columns: [recordNo, col('CLASSID', 'text', false), ...text('NAME', 'DESCRIPTION', 'PARENTID', 'STATUS'), ...entity, createdAt, whenModified],
+    target: { datasource: 'Intacct Classes' },
+    deletes: { kind: 'audit-history', objectType: 'class' },
+  },
+  {
+    ...common,
+    name: 'employee',
+    label: 'Employees',
+    intacctObject: 'EMPLOYEE',
+    // EMPLOYEE was recorded without DATATYPEs: only fields whose type follows from the recorded
+    // values are used (intacct-objects.json EMPLOYEE valueShapes), no personal data.
+    columns: [
+      recordNo, col('EMPLOYEEID', 'text', false), ...text('CONTACT_NAME', 'TITLE', 'DEPARTMENTID', 'LOCATIONID', 'STATUS', 'EMPLOYEETYPE', 'CLASSID', 'CURRENCY'),
+      col('STARTDATE', 'date'), col('ENDDATE', 'date'), ...entity, createdAt, whenModified,
+    ],
+    target: { datasource: 'Intacct Employees' },
+    deletes: { kind: 'audit-history', objectType: 'employee' },
   },
   {
     ...common,
@@ -84,9 +119,10 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'AP bills',
     intacctObject: 'APBILL',
     columns: [
-      recordNo, col('RECORDID', 'text'), col('VENDORID', 'text', false), col('VENDORNAME', 'text'), col('DOCNUMBER', 'text'),
-      col('DESCRIPTION', 'text'), col('STATE', 'text'), col('WHENPOSTED', 'date'), col('WHENDUE', 'date'), col('WHENPAID', 'date'),
-      money('TOTALENTERED'), money('TOTALPAID'), money('TOTALDUE'), col('CURRENCY', 'text'), entity, whenCreated, whenModified,
+      recordNo, ...text('RECORDID'), col('VENDORID', 'text', false), ...text('VENDORNAME', 'DOCNUMBER', 'DESCRIPTION', 'STATE', 'TERMNAME'),
+      col('WHENPOSTED', 'date'), col('WHENDUE', 'date'), col('WHENPAID', 'date'),
+      money('TOTALENTERED'), money('TOTALPAID'), money('TOTALDUE'), money('TRX_TOTALENTERED'), money('TRX_TOTALPAID'), money('TRX_TOTALDUE'),
+      ...text('CURRENCY', 'BASECURR'), rate('EXCHANGE_RATE'), ...entity, documentDate, whenModified,
     ],
     target: { datasource: 'Intacct AP Bills' },
     deletes: { kind: 'audit-history', objectType: 'apbill' },
@@ -96,9 +132,11 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     name: 'ap_bill_line',
     label: 'AP bill lines',
     intacctObject: 'APBILLITEM',
+    // LINE_NO is TEXT on APBILLITEM (intacct-objects.md "AP objects"); no MEGAENTITY*: the entity comes through LOCATIONID.
     columns: [
-      recordNo, col('RECORDKEY', 'bigint', false), col('LINE_NO', 'bigint'), col('ACCOUNTNO', 'text'), money('AMOUNT'),
-      col('DEPARTMENTID', 'text'), col('LOCATIONID', 'text'), col('ENTRYDESCRIPTION', 'text'), whenCreated, whenModified,
+      recordNo, col('RECORDKEY', 'bigint', false), ...text('LINE_NO', 'ACCOUNTNO', 'ACCOUNTTITLE'), money('AMOUNT'), money('TRX_AMOUNT'),
+      ...text('CURRENCY', 'BASECURR', 'DEPARTMENTID', 'DEPARTMENTNAME', 'LOCATIONID', 'LOCATIONNAME', 'ENTRYDESCRIPTION'), ...dimensions,
+      col('ENTRY_DATE', 'date'), createdAt, whenModified,
     ],
     target: { datasource: 'Intacct AP Bill Lines' },
     // Line objects are not in AUDITHISTORY (intacct-xml.md §5 "Deletes").
@@ -109,10 +147,11 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     name: 'ap_payment',
     label: 'AP payments',
     intacctObject: 'APPYMT',
+    // APPYMT has no PAYMENTDATE: the payment's date is WHENCREATED, a DATE labelled "Date" (intacct-objects.md).
     columns: [
-      recordNo, col('VENDORID', 'text'), col('PAYMENTMETHOD', 'text'), col('PAYMENTDATE', 'date'), col('DOCNUMBER', 'text'),
-      col('DESCRIPTION', 'text'), col('STATE', 'text'), col('FINANCIALENTITY', 'text'), money('TOTALENTERED'), col('CURRENCY', 'text'),
-      whenCreated, whenModified,
+      recordNo, ...text('VENDORID', 'VENDORNAME', 'PAYMENTMETHOD', 'DOCNUMBER', 'DESCRIPTION', 'STATE', 'FINANCIALENTITY'),
+      col('WHENPAID', 'date'), col('WHENPOSTED', 'date'), money('TOTALENTERED'), money('TRX_TOTALENTERED'), ...text('CURRENCY', 'BASECURR'), rate('EXCHANGE_RATE'),
+      ...entity, documentDate, whenModified,
     ],
     target: { datasource: 'Intacct AP Payments' },
     deletes: { kind: 'audit-history', objectType: 'appymt' },
@@ -123,8 +162,8 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'AP payment-to-bill links',
     intacctObject: 'APPYMTDETAIL',
     columns: [
-      recordNo, col('PAYMENTKEY', 'bigint', false), col('RECORDKEY', 'bigint'), col('ENTRYKEY', 'bigint'), money('PAYMENTAMOUNT'),
-      col('PAYMENTDATE', 'date'), col('STATE', 'text'), whenCreated, whenModified,
+      recordNo, col('PAYMENTKEY', 'bigint', false), col('RECORDKEY', 'bigint'), col('ENTRYKEY', 'bigint'), money('PAYMENTAMOUNT'), money('TRX_PAYMENTAMOUNT'),
+      money('DISCOUNTAMOUNT'), col('PAYMENTDATE', 'date'), ...text('CURRENCY', 'STATE'), createdAt, whenModified,
     ],
     target: { datasource: 'Intacct AP Payment Details' },
     deletes: { kind: 'key-reconciliation' },
@@ -134,12 +173,16 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     name: 'gl_detail',
     label: 'GL detail',
     intacctObject: 'GLDETAIL',
+    // RECORDNO is text here (`3220-55186-27290--accrual`); the journal is SYMBOL (there is no
+    // JOURNAL field); no MEGAENTITY*: the owning entity comes through LOCATIONID and CHILDENTITY
+    // (intacct-objects.md "GLDETAIL specifics").
     columns: [
-      recordNo, col('BATCH_DATE', 'date', false), col('BATCH_NO', 'bigint'), col('BATCH_TITLE', 'text'), col('JOURNAL', 'text'),
+      col('RECORDNO', 'text', false), col('BATCH_DATE', 'date', false), col('BATCH_NO', 'bigint'), ...text('BATCH_TITLE', 'SYMBOL'),
       col('BOOKID', 'text', false), col('MODULEKEY', 'text'), col('LINE_NO', 'bigint'), col('ENTRY_DATE', 'date'),
       col('ACCOUNTNO', 'text', false), col('ACCOUNTTITLE', 'text'), money('AMOUNT', false), money('DEBITAMOUNT'), money('CREDITAMOUNT'),
-      col('TR_TYPE', 'bigint'), col('CURRENCY', 'text'), col('DEPARTMENTID', 'text'), col('LOCATIONID', 'text'), col('VENDORID', 'text'),
-      col('DESCRIPTION', 'text'), col('STATE', 'text'), entity, whenCreated, whenModified,
+      money('TRX_AMOUNT'), money('TRX_DEBITAMOUNT'), money('TRX_CREDITAMOUNT'), col('TR_TYPE', 'bigint'), ...text('CURRENCY', 'BASECURR'),
+      ...text('DEPARTMENTID', 'DEPARTMENTTITLE', 'LOCATIONID', 'LOCATIONNAME', 'CHILDENTITY'), ...dimensions,
+      ...text('DESCRIPTION', 'DOCNUMBER', 'STATE'), documentDate, whenModified,
     ],
     target: { datasource: 'Intacct GL Detail' },
     // Always one book, or amounts double up across ACCRUAL/CASH (intacct-xml.md §5 GLDETAIL notes).
@@ -147,6 +190,7 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     // GLDETAIL is a view over GLENTRY lines; deletions are found by key reconciliation.
     deletes: { kind: 'key-reconciliation' },
     backfillDateColumn: 'BATCH_DATE',
+    // Base-currency AMOUNT: a multi-currency company ties out in base currency.
     tieOut: { amountColumn: 'AMOUNT', accountColumn: 'ACCOUNTNO', dateColumn: 'BATCH_DATE' },
   },
 ];

@@ -22,7 +22,7 @@ export interface SourcePort {
   readChanged(spec: ReadSpec, signal?: AbortSignal): AsyncGenerator<Page>;
   readPartitioned(spec: ReadSpec, opts: { partitions: number }, signal?: AbortSignal): AsyncGenerator<Page>;
   count(spec: ReadSpec, signal?: AbortSignal): Promise<number>;
-  readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<number[]>;
+  readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<string[]>;
   readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal): AsyncGenerator<{ recordNo: number; deletedAt: number }[]>;
   readonly transactions: number;
 }

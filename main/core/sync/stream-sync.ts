@@ -295,9 +295,12 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
     const staged: LedgerEntry[] = [];
     for (const { row, key, hash } of keyed) {
       if (full) {
+        // The checkpoint after a full load is the latest WHENMODIFIED read (rows with an empty one do
+        // not move it). Which RECORDNO goes with it does not matter: incremental reads re-read from
+        // the checkpoint minus the look-back, and RECORDNO may be text (GLDETAIL).
         const wm = timestampMs(row[def.cursorColumn]);
-        const rn = Number(row[def.recordNoColumn]);
-        if (!fullMax || wm > fullMax.whenModified || (wm === fullMax.whenModified && rn > fullMax.recordNo)) fullMax = { whenModified: wm, recordNo: rn };
+        const rn = row[def.recordNoColumn];
+        if (Number.isFinite(wm) && (!fullMax || wm > fullMax.whenModified)) fullMax = { whenModified: wm, recordNo: typeof rn === 'number' || typeof rn === 'string' ? rn : 0 };
       }
       const before = held.get(key);
       // A look-back re-read returns rows Tableau already holds unchanged: they are not moved again.

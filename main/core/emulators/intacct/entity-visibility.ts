@@ -12,10 +12,12 @@
  *   UNCONFIRMED (§3.3), so they hide them: the conservative emulation, which exposes a client that
  *   relies on reading private entities that way.
  *
- * Objects without MEGAENTITYID (DEPARTMENT, APPYMTDETAIL, AUDITHISTORY) are not filtered.
+ * GLDETAIL and APBILLITEM have no MEGAENTITY* fields (intacct-objects.md "Entity fields"): their
+ * owning entity is the entity of their LOCATIONID. Other objects without MEGAENTITYID
+ * (DEPARTMENT, LOCATION, APPYMTDETAIL, AUDITHISTORY) are not filtered.
  */
 import { fieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
-import { ENTITIES } from './sample-reference-data';
+import { ENTITIES, entityOfLocation } from './sample-reference-data';
 
 /** The entity filter one request runs under. */
 export interface EntityVisibility {
@@ -40,13 +42,21 @@ export function entityVisibility(locationId: string, showPrivate: boolean): Enti
   return { all: false, sees: (id) => !privateIds.has(id) };
 }
 
-/** Whether the object's records carry an owning entity (MEGAENTITYID) and so are filtered. */
+/** Objects whose owning entity is their location's. */
+const OWNED_BY_LOCATION = new Set(['GLDETAIL', 'APBILLITEM']);
+
+/** Whether the object's records carry an owning entity and so are filtered. */
 export function hasEntity(object: ObjectSpec): boolean {
-  return fieldSpec(object, 'MEGAENTITYID') !== undefined;
+  return fieldSpec(object, 'MEGAENTITYID') !== undefined || OWNED_BY_LOCATION.has(object.name);
+}
+
+/** The entity ('' = top level) that owns a record of the object. */
+export function ownerOf(object: ObjectSpec, r: IntacctRecord): string {
+  return OWNED_BY_LOCATION.has(object.name) ? entityOfLocation(r.LOCATIONID ?? '') : (r.MEGAENTITYID ?? '');
 }
 
 /** The record predicate for an object, or null when every record of it is visible. */
 export function visibleRecords(object: ObjectSpec, vis: EntityVisibility): ((r: IntacctRecord) => boolean) | null {
   if (vis.all || !hasEntity(object)) return null;
-  return (r) => vis.sees(r.MEGAENTITYID ?? '');
+  return (r) => vis.sees(ownerOf(object, r));
 }

@@ -11,10 +11,18 @@
  * Every batch has one book and one owning entity (its location's, intacct-xml.md §3.3), so rows
  * fall into (entity × book) categories, with one prefix count per category: a query restricted to
  * some books and to the entities the session may see is still counted and paged by arithmetic.
+ *
+ * RECORDNO is TEXT on GLDETAIL, a composite like `3220-55186-27290--accrual`
+ * (docs/reference/intacct-objects.md "RECORDNO"): here `<batch key>-<entry key>-<line key>--<book>`.
+ * Base rows use fixed-width segments (6, 7 and 5 digits), so their text order is their index order
+ * and RECORDNO comparisons stay binary searches. Rows added later get a 7-digit batch key, so they
+ * sort *before* every base row as text though their numbers are larger: a client that orders
+ * or compares these keys as numbers reads the wrong rows here, as it would in Intacct. Internally a
+ * row is addressed by its entry key (the middle segment, unique per row).
  */
 import { formatDate, formatDateTime, DAY_MS } from './intacct-dates';
-import type { IntacctRecord } from './object-catalog';
-import { ACCOUNTS, DEPARTMENTS, ENTITIES, LOCATIONS, type VendorSeed } from './sample-reference-data';
+import { objectSpec, type IntacctRecord } from './object-catalog';
+import { ACCOUNTS, CLASSES, CUSTOMERS, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, PROJECTS, type VendorSeed } from './sample-reference-data';
 import { centsToText, hash3 } from './sample-hash';
 import { escapeXml } from './intacct-xml-writer';
 
@@ -64,26 +72,60 @@ export interface Segment {
 
 interface BatchCache {
   b: number;
-  /** Field id → XML-escaped text of fields shared by the batch's lines, and the user offset used. */
+  /** Field id → XML-escaped (and raw) text of fields shared by the batch's lines, and the user offset used. */
   xml: Map<string, string> | null;
+  raw: Map<string, string> | null;
   xmlOffset: number;
   common: {
-    BATCHKEY: string; BATCH_DATE: string; BATCH_NO: string; BATCH_TITLE: string; JOURNAL: string; BOOKID: string; MODULEKEY: string;
-    CURRENCY: string; LOCATIONID: string; LOCATIONNAME: string; VENDORID: string; DOCNUMBER: string; WHEN: string;
-    MEGAENTITYKEY: string; MEGAENTITYID: string; MEGAENTITYNAME: string;
+    BATCHKEY: string; BATCH_DATE: string; BATCH_NO: string; BATCH_TITLE: string; SYMBOL: string; BOOKID: string; MODULEKEY: string;
+    CURRENCY: string; BASECURR: string; LOCATIONID: string; LOCATIONNAME: string; VENDORID: string; VENDORNAME: string; DOCNUMBER: string;
+    WHEN: string; WHENCREATED: string; CHILDENTITY: string; PROJECTID: string; PROJECTNAME: string; CUSTOMERID: string; CUSTOMERNAME: string;
   };
+  /** Lowercase book for the RECORDNO suffix. */
+  book: string;
   amounts: number[];
+  /** Transaction-currency amounts (equal to `amounts` when CURRENCY = BASECURR). */
+  trx: number[];
   accounts: number[];
 }
+
+/** Every recorded GLDETAIL field, in lookup order. */
+const GL_FIELDS: readonly string[] = objectSpec('GLDETAIL')!.fields.map((f) => f.id);
 
 const incomeAccounts = ACCOUNTS.map((a, i) => (a.type === 'incomestatement' ? i : -1)).filter((i) => i >= 0);
 const balanceAccounts = ACCOUNTS.map((a, i) => (a.type === 'balancesheet' ? i : -1)).filter((i) => i >= 0);
 const accountIndex = (no: string) => ACCOUNTS.findIndex((a) => a.no === no);
 const operatingLocations = LOCATIONS.filter((l) => l.parent !== '');
-const programs = ['Lean 2025', 'ISO 9001 Recertification', 'Export Growth — EU', ''];
+/** Values of the user-defined dimension GLDIMSALES_CHANNEL (a recorded GLDIM* field). */
+const programs = ['Distributors', 'OEM — Direct', 'Export "EU"', ''];
 const escapedAccountTitles = ACCOUNTS.map((a) => escapeXml(a.title));
 const escapedDepartmentTitles = DEPARTMENTS.map((d) => escapeXml(d.title));
 const escapedPrograms = programs.map(escapeXml);
+const escapedClasses = CLASSES.map((c) => escapeXml(c.name));
+const escapedEmployees = EMPLOYEES.map((e) => escapeXml(e.name));
+
+/** First base entry key: 7 digits, so base RECORDNOs sort as text in index order. */
+export const FIRST_ENTRY_KEY = 1_000_000;
+/** Base batch keys are 200000 + batch: 6 digits while batches < 800,000. */
+const BATCH_KEY_BASE = 200_000;
+/** Added rows' batch keys: 7 digits, so they sort before base rows as text. */
+export const ADDED_BATCH_KEY_BASE = 1_000_000;
+
+/** `<batch>-<entry>-<line>--<book>`, GLDETAIL's text RECORDNO (see the file comment). */
+export function glRecordNo(batchKey: number, entryKey: number, lineKey: number, book: string): string {
+  return `${batchKey}-${entryKey}-${lineKey}--${book.toLowerCase()}`;
+}
+
+/** The entry key (middle segment) of a GLDETAIL RECORDNO, or null when it is not one. */
+export function entryKeyOf(recordNo: string): number | null {
+  const m = /^(\d+)-(\d+)-(\d+)--[a-z0-9_]+$/.exec(recordNo);
+  if (!m) return null;
+  const n = Number(m[2]);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Exchange rates to USD of the sample's transaction currencies. */
+const RATE_TO_USD: Record<string, number> = { EUR: 1.0875, CAD: 0.7342 };
 
 /** The GL detail table: generated base rows plus overrides. */
 export class GlLedger {
@@ -117,7 +159,7 @@ export class GlLedger {
     this.startMs = opts.startMs;
     this.spanSec = Math.max(1, Math.floor(opts.spanMs / 1000));
     this.vendors = opts.vendors;
-    this.firstRecordNo = opts.firstRecordNo ?? 100_001;
+    this.firstRecordNo = opts.firstRecordNo ?? FIRST_ENTRY_KEY;
     this.accrualRows = Math.max(0, Math.floor(opts.accrualRows));
     const cap = this.accrualRows + 16;
     const start = new Int32Array(cap + 1);
@@ -138,6 +180,8 @@ export class GlLedger {
       b++;
     }
     start[b] = idx;
+    if (b >= 800_000) throw new RangeError('The sample GL holds at most 800,000 batches (6-digit batch keys).');
+    if (this.firstRecordNo + idx >= 10_000_000) throw new RangeError('The sample GL holds at most 9,000,000 rows (7-digit entry keys).');
     this.batches = b;
     this.total = idx;
     this.batchStart = start.slice(0, b + 1);
@@ -177,6 +221,32 @@ export class GlLedger {
 
   batchStartOf(b: number): number {
     return this.batchStart[b]!;
+  }
+
+  /** The text RECORDNO of base row i. */
+  baseKey(i: number): string {
+    const b = this.batchOf(i);
+    return glRecordNo(BATCH_KEY_BASE + b, this.firstRecordNo + i, 30_001 + i - this.batchStart[b]!, (this.batchCat[b]! & 1) === 1 ? 'cash' : 'accrual');
+  }
+
+  /** First base index whose RECORDNO is >= key (or > key when `strict`), within [lo, hi). */
+  indexAtKey(key: string, strict: boolean, lo = 0, hi = this.total): number {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.baseKey(mid);
+      if (strict ? k > key : k >= key) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** The internal entry key of a RECORDNO (text, or the entry key itself); null if there is no such row. */
+  entryKey(recordNo: string | number): number | null {
+    if (typeof recordNo === 'number') return Number.isSafeInteger(recordNo) ? recordNo : null;
+    const n = entryKeyOf(recordNo);
+    if (n === null) return null;
+    const rec = this.getByEntry(n);
+    return rec && rec.RECORDNO === recordNo ? n : null;
   }
 
   /** Book bit (BOOK_ACCRUAL / BOOK_CASH) of batch b. */
@@ -262,64 +332,27 @@ export class GlLedger {
     this.excludedSetCache = null;
   }
 
-  /** The current row for a RECORDNO (base, edited or added), or undefined if absent/deleted. */
-  get(recordNo: number): IntacctRecord | undefined {
-    if (this.deleted.has(recordNo)) return undefined;
-    const o = this.overrides.get(recordNo);
+  /** The current row for a RECORDNO (text) or entry key (base, edited or added), or undefined if absent/deleted. */
+  get(recordNo: string | number): IntacctRecord | undefined {
+    const n = this.entryKey(recordNo);
+    return n === null ? undefined : this.getByEntry(n);
+  }
+
+  private getByEntry(n: number): IntacctRecord | undefined {
+    if (this.deleted.has(n)) return undefined;
+    const o = this.overrides.get(n);
     if (o) return o;
-    const i = this.indexOfRecordNo(recordNo);
+    const i = this.indexOfRecordNo(n);
     return i >= 0 ? this.baseRow(i) : undefined;
   }
 
-  /** The generated base row at index i (pure in (seed, i)). */
+  /** The generated base row at index i (pure in (seed, i)): every recorded GLDETAIL field. */
   baseRow(i: number): IntacctRecord {
     const b = this.batchOf(i);
-    const c = this.batchCache(b);
-    const k = i - this.batchStart[b]!;
-    const cents = c.amounts[k]!;
-    const account = ACCOUNTS[c.accounts[k]!]!;
-    const dept = account.type === 'incomestatement' ? DEPARTMENTS[hash3(this.seed, b * 8 + k, 30) % DEPARTMENTS.length]! : null;
-    const amount = centsToText(cents);
-    const program = programs[hash3(this.seed, b * 8 + k, 31) % programs.length]!;
-    const cm = c.common;
-    return {
-      RECORDNO: String(this.firstRecordNo + i),
-      BATCHKEY: cm.BATCHKEY,
-      BATCH_DATE: cm.BATCH_DATE,
-      BATCH_NO: cm.BATCH_NO,
-      BATCH_TITLE: cm.BATCH_TITLE,
-      JOURNAL: cm.JOURNAL,
-      BOOKID: cm.BOOKID,
-      MODULEKEY: cm.MODULEKEY,
-      LINE_NO: String(k + 1),
-      ENTRY_DATE: cm.BATCH_DATE,
-      ACCOUNTNO: account.no,
-      ACCOUNTTITLE: account.title,
-      AMOUNT: amount,
-      DEBITAMOUNT: cents >= 0 ? amount : '0',
-      CREDITAMOUNT: cents < 0 ? centsToText(-cents) : '0',
-      TRX_AMOUNT: amount,
-      TR_TYPE: cents >= 0 ? '1' : '-1',
-      CURRENCY: cm.CURRENCY,
-      BASECURR: cm.CURRENCY,
-      DEPARTMENTID: dept ? dept.id : '',
-      DEPARTMENTTITLE: dept ? dept.title : '',
-      LOCATIONID: cm.LOCATIONID,
-      LOCATIONNAME: cm.LOCATIONNAME,
-      VENDORID: cm.VENDORID,
-      DESCRIPTION: `${account.title} — ${cm.BATCH_TITLE}`,
-      DOCNUMBER: cm.DOCNUMBER,
-      STATE: 'Posted',
-      BATCH_STATE: 'Posted',
-      GLDIMPROGRAM: program,
-      MEGAENTITYKEY: cm.MEGAENTITYKEY,
-      MEGAENTITYID: cm.MEGAENTITYID,
-      MEGAENTITYNAME: cm.MEGAENTITYNAME,
-      WHENCREATED: cm.WHEN,
-      WHENMODIFIED: cm.WHEN,
-      CREATEDBY: '1',
-      MODIFIEDBY: '1',
-    };
+    this.batchCache(b);
+    const rec: IntacctRecord = {};
+    for (const id of GL_FIELDS) rec[id] = this.value(i, b, id, 0);
+    return rec;
   }
 
   /**
@@ -328,49 +361,81 @@ export class GlLedger {
    */
   rowXml(i: number, fields: readonly string[], offsetMinutes: number, tag = 'GLDETAIL'): string {
     const b = this.batchOf(i);
+    let out = '<' + tag + '>';
+    for (let f = 0; f < fields.length; f++) {
+      const id = fields[f]!;
+      out += '<' + id + '>' + this.value(i, b, id, offsetMinutes, true) + '</' + id + '>';
+    }
+    return out + '</' + tag + '>';
+  }
+
+  /** Field `id` of base row i (in batch b), XML-escaped when `xml`; datetimes in the user's offset. */
+  private value(i: number, b: number, id: string, offsetMinutes: number, xml = false): string {
     const c = this.batchCache(b);
     if (!c.xml || c.xmlOffset !== offsetMinutes) {
       const when = offsetMinutes === 0 ? c.common.WHEN : formatDateTime(this.wmOfBatch(b), offsetMinutes);
       const m = new Map<string, string>();
-      for (const [k, v] of Object.entries(c.common)) m.set(k, escapeXml(v));
-      m.set('ENTRY_DATE', m.get('BATCH_DATE')!);
-      m.set('BASECURR', m.get('CURRENCY')!);
-      m.set('WHENCREATED', when);
+      for (const [k, v] of Object.entries(c.common)) m.set(k, v);
+      m.set('ENTRY_DATE', c.common.BATCH_DATE);
       m.set('WHENMODIFIED', when);
-      m.set('STATE', 'Posted');
-      m.set('BATCH_STATE', 'Posted');
-      m.set('CREATEDBY', '1');
+      m.set('MODIFIED', when);
+      m.set('AUWHENCREATED', when);
+      // One-letter states and flags, as recorded on GLDETAIL (intacct-objects.md "GLDETAIL specifics").
+      m.set('STATE', 'P');
+      m.set('BATCH_STATE', 'P');
+      m.set('ENTRY_STATE', 'P');
+      m.set('ADJ', 'F');
+      m.set('STATISTICAL', 'F');
+      m.set('CREATEDBY', 'WS_MLC');
+      m.set('AUCREATEDBY', '1');
       m.set('MODIFIEDBY', '1');
-      c.xml = m;
+      c.raw = m;
+      const esc = new Map<string, string>();
+      for (const [k, v] of m) esc.set(k, escapeXml(v));
+      c.xml = esc;
       c.xmlOffset = offsetMinutes;
     }
     const k = i - this.batchStart[b]!;
     const cents = c.amounts[k]!;
+    const trx = c.trx[k]!;
     const acct = c.accounts[k]!;
     const account = ACCOUNTS[acct]!;
-    const deptIdx = account.type === 'incomestatement' ? hash3(this.seed, b * 8 + k, 30) % DEPARTMENTS.length : -1;
-    let out = '<' + tag + '>';
-    for (let f = 0; f < fields.length; f++) {
-      const id = fields[f]!;
-      let v: string;
-      switch (id) {
-        case 'RECORDNO': v = String(this.firstRecordNo + i); break;
-        case 'LINE_NO': v = String(k + 1); break;
-        case 'ACCOUNTNO': v = account.no; break;
-        case 'ACCOUNTTITLE': v = escapedAccountTitles[acct]!; break;
-        case 'AMOUNT': case 'TRX_AMOUNT': v = centsToText(cents); break;
-        case 'DEBITAMOUNT': v = cents >= 0 ? centsToText(cents) : '0'; break;
-        case 'CREDITAMOUNT': v = cents < 0 ? centsToText(-cents) : '0'; break;
-        case 'TR_TYPE': v = cents >= 0 ? '1' : '-1'; break;
-        case 'DEPARTMENTID': v = deptIdx >= 0 ? DEPARTMENTS[deptIdx]!.id : ''; break;
-        case 'DEPARTMENTTITLE': v = deptIdx >= 0 ? escapedDepartmentTitles[deptIdx]! : ''; break;
-        case 'DESCRIPTION': v = escapedAccountTitles[acct]! + ' — ' + c.xml.get('BATCH_TITLE')!; break;
-        case 'GLDIMPROGRAM': v = escapedPrograms[hash3(this.seed, b * 8 + k, 31) % programs.length]!; break;
-        default: v = c.xml.get(id) ?? '';
+    const h = b * 8 + k;
+    switch (id) {
+      case 'RECORDNO': return glRecordNo(BATCH_KEY_BASE + b, this.firstRecordNo + i, 30_001 + k, c.book);
+      case 'GLENTRYKEY': return String(this.firstRecordNo + i);
+      case 'LINE_NO': return String(k + 1);
+      case 'ACCOUNTNO': return account.no;
+      case 'ACCOUNTTITLE': return xml ? escapedAccountTitles[acct]! : account.title;
+      case 'AMOUNT': return centsToText(cents);
+      case 'DEBITAMOUNT': return cents >= 0 ? centsToText(cents) : '0';
+      case 'CREDITAMOUNT': return cents < 0 ? centsToText(-cents) : '0';
+      case 'TRX_AMOUNT': return centsToText(trx);
+      case 'TRX_DEBITAMOUNT': return trx >= 0 ? centsToText(trx) : '0';
+      case 'TRX_CREDITAMOUNT': return trx < 0 ? centsToText(-trx) : '0';
+      case 'TR_TYPE': return cents >= 0 ? '1' : '-1';
+      case 'DEPARTMENTID': case 'DEPARTMENTTITLE': {
+        if (account.type !== 'incomestatement') return '';
+        const d = hash3(this.seed, h, 30) % DEPARTMENTS.length;
+        return id === 'DEPARTMENTID' ? DEPARTMENTS[d]!.id : xml ? escapedDepartmentTitles[d]! : DEPARTMENTS[d]!.title;
       }
-      out += '<' + id + '>' + v + '</' + id + '>';
+      case 'CLASSID': case 'CLASSNAME': case 'CLASSDIMKEY': {
+        if (account.type !== 'incomestatement') return '';
+        const x = hash3(this.seed, h, 32) % CLASSES.length;
+        return id === 'CLASSID' ? CLASSES[x]!.id : id === 'CLASSDIMKEY' ? String(x + 1) : xml ? escapedClasses[x]! : CLASSES[x]!.name;
+      }
+      case 'EMPLOYEEID': case 'EMPLOYEENAME': case 'EMPLOYEEDIMKEY': {
+        if (c.common.MODULEKEY !== '2.GL' || c.common.SYMBOL !== 'PRJ') return '';
+        const x = hash3(this.seed, h, 33) % EMPLOYEES.length;
+        return id === 'EMPLOYEEID' ? EMPLOYEES[x]!.id : id === 'EMPLOYEEDIMKEY' ? String(x + 1) : xml ? escapedEmployees[x]! : EMPLOYEES[x]!.name;
+      }
+      case 'DESCRIPTION': return xml ? escapedAccountTitles[acct]! + ' — ' + c.xml.get('BATCH_TITLE')! : account.title + ' — ' + c.common.BATCH_TITLE;
+      case 'GLDIMSALES_CHANNEL': {
+        const x = hash3(this.seed, h, 31) % programs.length;
+        return xml ? escapedPrograms[x]! : programs[x]!;
+      }
+      default: return (xml ? c.xml.get(id) : c.raw!.get(id)) ?? '';
     }
-    return out + '</' + tag + '>';
   }
 
   private batchCache(b: number): BatchCache {
@@ -408,29 +473,52 @@ export class GlLedger {
     amounts.push(n === 1 ? 500 + (hash3(s, b, 13) % 100_000) : -sum);
     const closing = module === 'AP' ? this.acc[0]! : module === 'AR' ? this.acc[1]! : module === 'CM' ? this.acc[2]! : module === 'PR' ? this.acc[3]! : balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
     accounts.push(closing);
+    // Each entity keeps its books in its own base currency; some documents are in another
+    // transaction currency (a EUR vendor of the US entity, USD sales of the Canadian one), so
+    // TRX_* differ from the base amounts the tie-out sums.
+    const base = loc.entity === 1 ? 'CAD' : 'USD';
+    const foreign = module === 'AP' || module === 'CM' ? vendor?.currency !== base && vendor?.currency === 'EUR' ? 'EUR' : null : module === 'AR' && loc.entity === 1 && hash3(s, b, 15) % 4 === 0 ? 'USD' : null;
+    const trxCurrency = foreign ?? base;
+    // Base units per transaction unit.
+    const rate = trxCurrency === base ? 1 : trxCurrency === 'EUR' ? RATE_TO_USD.EUR! : 1 / RATE_TO_USD.CAD!;
+    const trx = amounts.map((x) => (rate === 1 ? x : Math.round(x / rate)));
+    const book = (this.batchCat[b]! & 1) === 1 ? 'CASH' : 'ACCRUAL';
+    const project = module === 'PR' || module === 'GL' ? null : hash3(s, b, 16) % 5 === 0 ? PROJECTS[hash3(s, b, 17) % PROJECTS.length]! : null;
+    const customer = module === 'AR' ? CUSTOMERS[hash3(s, b, 18) % CUSTOMERS.length]! : null;
     this.cache = {
       b,
       xml: null,
+      raw: null,
       xmlOffset: 0,
+      book: book.toLowerCase(),
       common: {
-        BATCHKEY: String(200_000 + b),
+        BATCHKEY: String(BATCH_KEY_BASE + b),
         BATCH_DATE: date,
         BATCH_NO: String(b + 1),
         BATCH_TITLE: title,
-        JOURNAL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
-        BOOKID: (this.batchCat[b]! & 1) === 1 ? 'CASH' : 'ACCRUAL',
+        // The journal is SYMBOL on GLDETAIL; there is no JOURNAL field (intacct-objects.md "GLDETAIL specifics").
+        SYMBOL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
+        BOOKID: book,
         MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
-        CURRENCY: loc.entity === 1 ? 'CAD' : 'USD',
+        CURRENCY: trxCurrency,
+        BASECURR: base,
         LOCATIONID: loc.id,
         LOCATIONNAME: loc.name,
         VENDORID: vendor?.id ?? '',
+        VENDORNAME: vendor?.name ?? '',
         DOCNUMBER: docno,
         WHEN: formatDateTime(wm),
-        MEGAENTITYKEY: ent.key,
-        MEGAENTITYID: ent.id,
-        MEGAENTITYNAME: ent.name,
+        // WHENCREATED is a DATE on GLDETAIL (intacct-objects.md "WHENMODIFIED / WHENCREATED").
+        WHENCREATED: date,
+        // The owning entity comes through the location (no MEGAENTITY* on GLDETAIL).
+        CHILDENTITY: ent.id,
+        PROJECTID: project?.id ?? '',
+        PROJECTNAME: project?.name ?? '',
+        CUSTOMERID: customer?.id ?? '',
+        CUSTOMERNAME: customer?.name ?? '',
       },
       amounts,
+      trx,
       accounts,
     };
     return this.cache;

@@ -17,7 +17,7 @@ import { BOOK_ACCRUAL, BOOK_CASH, categoryMask, type GlLedger, type Segment } fr
 import { filterKey, type FilterNode } from './query-filter';
 import { fieldSpec, objectSpec } from './object-catalog';
 import { SEES_ALL, type EntityVisibility } from './entity-visibility';
-import { ENTITIES } from './sample-reference-data';
+import { ENTITIES, entityOfLocation } from './sample-reference-data';
 
 type Intervals = [number, number][]; // sorted, disjoint, half-open
 interface BookSets { acc: Intervals; cash: Intervals }
@@ -104,12 +104,11 @@ function bookSets(ledger: GlLedger, node: FilterNode | null, offsetMinutes: numb
   }
   let point: (v: number) => [number, number];
   if (node.field === 'RECORDNO') {
-    const f = ledger.firstRecordNo;
-    point = (v) => (Number.isInteger(v) ? [clamp(v - f, total), clamp(v - f + 1, total)] : [0, 0]);
-    const key = (v: string) => filterKey(fieldSpec(gl, 'RECORDNO')!, v, offsetMinutes, false) as number;
-    const lt = (v: number) => clamp(Math.ceil(v - f), total); // first index with RECORDNO >= v
-    const le = (v: number) => clamp(Math.floor(v - f) + 1, total); // first index with RECORDNO > v
-    return same(rangeOp(node.op, node.values.map(key), point, lt, le, total));
+    // TEXT keys: base rows' keys increase with the index (gl-ledger.ts), so a comparison is a
+    // binary search on the generated key; Intacct compares text as text.
+    const lt = (v: string) => ledger.indexAtKey(v, false); // first index with RECORDNO >= v
+    const le = (v: string) => ledger.indexAtKey(v, true); // first index with RECORDNO > v
+    return same(rangeOp(node.op, node.values, (v) => [lt(v), le(v)], lt, le, total));
   }
   if (node.field === 'WHENMODIFIED') {
     const key = (v: string) => filterKey(fieldSpec(gl, 'WHENMODIFIED')!, v, offsetMinutes, false) as number;
@@ -129,12 +128,12 @@ function bookSets(ledger: GlLedger, node: FilterNode | null, offsetMinutes: numb
 }
 
 /** Intervals for one comparison on a field that is non-decreasing in the index. */
-function rangeOp(
+function rangeOp<V>(
   op: string,
-  values: number[],
-  point: (v: number) => [number, number],
-  firstAtLeast: (v: number) => number,
-  firstAbove: (v: number) => number,
+  values: V[],
+  point: (v: V) => [number, number],
+  firstAtLeast: (v: V) => number,
+  firstAbove: (v: V) => number,
   total: number,
 ): Intervals {
   const v = values[0]!;
@@ -191,7 +190,7 @@ export class GlSelection {
   private readonly segs: Segment[];
   private readonly excludedMatching: Int32Array;
   private readonly excludedSet: Set<number>;
-  private readonly extra: { rec: IntacctRecord; wm: number; rno: number }[];
+  private readonly extra: { rec: IntacctRecord; wm: number; key: string }[];
   private readonly baseTotal: number;
 
   constructor(private readonly ledger: GlLedger, segs: Segment[], private readonly order: GlOrder, pred: (r: IntacctRecord) => boolean) {
@@ -205,9 +204,10 @@ export class GlSelection {
     this.extra = [];
     for (const [rno, rec] of ledger.overrides) {
       if (ledger.deleted.has(rno) || !pred(rec)) continue;
-      this.extra.push({ rec, rno, wm: parseDateTime(rec.WHENMODIFIED ?? '', 0) ?? 0 });
+      // An empty WHENMODIFIED sorts last ascending, as Oracle sorts nulls (query-filter.ts compileOrder).
+      this.extra.push({ rec, key: rec.RECORDNO ?? '', wm: parseDateTime(rec.WHENMODIFIED ?? '', 0) ?? Infinity });
     }
-    this.extra.sort((a, b) => (order === 'wm' ? a.wm - b.wm || a.rno - b.rno : a.rno - b.rno));
+    this.extra.sort((a, b) => (order === 'wm' ? a.wm - b.wm || textCmp(a.key, b.key) : textCmp(a.key, b.key)));
     this.total = this.baseTotal + this.extra.length;
   }
 
@@ -251,15 +251,13 @@ export class GlSelection {
   }
 
   /** Base rows before an override row in the merged order. */
-  private baseBefore(e: { wm: number; rno: number }): number {
-    const first = this.ledger.firstRecordNo;
-    const total = this.ledger.total;
+  private baseBefore(e: { wm: number; key: string }): number {
     let j: number;
-    if (this.order === 'recordno') j = clamp(e.rno - first, total);
+    if (this.order === 'recordno') j = this.ledger.indexAtKey(e.key, false);
     else {
       const lb = this.ledger.indexAtWm(e.wm, false);
       const ub = this.ledger.indexAtWm(e.wm, true);
-      j = Math.min(ub, Math.max(lb, clamp(e.rno - first, total)));
+      j = this.ledger.indexAtKey(e.key, false, lb, ub);
     }
     return this.basePrefix(j);
   }
@@ -312,8 +310,8 @@ export class GlSelection {
       let takeBase = haveBase;
       if (haveBase && e) {
         const bw = this.ledger.wmOfBatch(b);
-        const brno = this.ledger.firstRecordNo + bi;
-        takeBase = this.order === 'wm' ? bw < e.wm || (bw === e.wm && brno < e.rno) : brno < e.rno;
+        const bkey = this.ledger.baseKey(bi);
+        takeBase = this.order === 'wm' ? bw < e.wm || (bw === e.wm && bkey < e.key) : bkey < e.key;
       }
       if (takeBase) {
         out.push(bi);
@@ -332,6 +330,11 @@ export class GlSelection {
     if (this.total === 0) return null;
     return { first: this.page(0, 1)[0]!, last: this.page(this.total - 1, 1)[0]! };
   }
+}
+
+/** Intacct compares and sorts text keys as text (ordinal here; its collation is UNCONFIRMED). */
+function textCmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function lowerBound(arr: Int32Array, v: number): number {
@@ -362,7 +365,7 @@ export function selectGl(
   const sets = bookSets(ledger, filter, offsetMinutes, caseInsensitive);
   if (!sets) return null;
   const segs = toSegments(sets, (e) => visibility.sees(ENTITIES[e]!.id));
-  const visiblePred = visibility.all ? pred : (r: IntacctRecord) => visibility.sees(r.MEGAENTITYID ?? '') && pred(r);
+  const visiblePred = visibility.all ? pred : (r: IntacctRecord) => visibility.sees(entityOfLocation(r.LOCATIONID ?? '')) && pred(r);
   return new GlSelection(ledger, segs, order, visiblePred);
 }
 

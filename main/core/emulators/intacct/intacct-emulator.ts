@@ -53,6 +53,14 @@ export interface IntacctEmulatorOptions {
   senderAuthorized?: boolean;
   /** The API user's GMT offset (`readUserFormatting` gmtoffset; default `+00:00`). */
   userGmtOffset?: string;
+  /** The API user's date format and clock (`readUserFormatting`; default `/mdY`, 24). */
+  userDateFormat?: string;
+  userClock?: 12 | 24;
+  /**
+   * A GLDETAIL page of more cells (rows × fields) than this times out at Intacct's front door:
+   * HTTP 524 from Cloudflare with an HTML body (intacct-xml.md §2.3, §6). Default 250,000.
+   */
+  gl524Cells?: number;
   /** Requests the company runs at once before "too many operations" (default 2, §6). */
   maxInFlight?: number;
   vendors?: number;
@@ -100,6 +108,15 @@ export interface IntacctEmulator {
   setSenderAuthorized(ok: boolean): void;
   setAuditHistoryPermitted(ok: boolean): void;
   setUserGmtOffset(offset: string): void;
+  setUserFormatting(f: { dateFormat?: string; clock?: 12 | 24 }): void;
+  /** Makes readUserFormatting fail (a permission error), to test that the client does not guess. */
+  setUserFormattingRefused(refused: boolean): void;
+  setGl524Cells(cells: number): void;
+  /**
+   * AUDITHISTORY queries whose rows include one of these entries (by ID) fail every time with
+   * "There was an error processing the request." (intacct-xml.md §2.4; hotglue skips such pages).
+   */
+  poisonAuditEntries(ids: readonly number[]): void;
   /** Invalidates every open session (the next session call answers "Invalid session"). */
   expireSessions(): void;
   /** Open (unexpired) sessions. */
@@ -136,6 +153,9 @@ const ARRAY_TAGS = new Set([
 
 const API_USER_RECORDNO = 48;
 
+/** Thrown inside respond() when the page is too heavy: answered as Cloudflare's 524. */
+class FrontDoorTimeout extends Error {}
+
 /** Starts the emulator on 127.0.0.1. */
 export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): Promise<IntacctEmulator> {
   const clock = opts.clock ?? systemClock;
@@ -158,6 +178,12 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   let auditHistoryPermitted = opts.auditHistoryPermitted ?? true;
   let gmtOffset = opts.userGmtOffset ?? '+00:00';
   let offsetMinutes = parseGmtOffset(gmtOffset);
+  let dateFormat = opts.userDateFormat ?? '/mdY';
+  let userClock: 12 | 24 = opts.userClock ?? 24;
+  let formattingRefused = false;
+  let gl524Cells = opts.gl524Cells ?? 250_000;
+  let requestSeq = 0;
+  const poisonedAudit = new Set<number>();
   let inFlight = 0;
   const resultSets = new Map<string, ResultSet>();
   let resultSeq = 0;
@@ -229,7 +255,18 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     if (fault && fault !== 'hang') await waitOut();
     if (fault && (await applyTransportFault(fault, res, log))) return;
 
-    const answer = respond(body, log, overLimit ? 'overLimit' : fault);
+    let answer: string | string[];
+    try {
+      answer = respond(body, log, overLimit ? 'overLimit' : fault);
+    } catch (err) {
+      if (!(err instanceof FrontDoorTimeout)) throw err;
+      // Cloudflare's own page, not Intacct XML (intacct-exchanges.md §1: Intacct sits behind Cloudflare).
+      await waitOut();
+      log.status = 524;
+      log.fault = 'http524';
+      send(res, 524, '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p><p>Cloudflare Ray ID: 8f1e2d3c4b5a6978</p></body></html>', { 'Content-Type': 'text/html; charset=UTF-8' });
+      return;
+    }
     await waitOut();
     // 0 when the client gave up before the answer: the log then says it was never answered.
     log.status = send(res, 200, answer) ? 200 : 0;
@@ -238,6 +275,11 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   /** Faults answered without running anything; returns false when the fault applies later. */
   async function applyTransportFault(fault: FaultKind, res: ServerResponse, log: EmulatorRequestLog): Promise<boolean> {
     switch (fault) {
+      case 'http524':
+        log.fault = fault;
+        log.status = 524;
+        send(res, 524, '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p></body></html>', { 'Content-Type': 'text/html; charset=UTF-8' });
+        return true;
       case 'http500':
       case 'http502':
       case 'http503': {
@@ -375,7 +417,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     const content = (operation.content ?? {}) as XmlNode;
     const functions = asArray(content.function) as XmlNode[];
     // The session's entity decides which records its reads see (§3.3, entity-visibility.ts).
-    const ctx: QueryContext = { offsetMinutes, auditHistoryPermitted, locationId };
+    const ctx: QueryContext = { offsetMinutes, auditHistoryPermitted, locationId, orderSeed: ++requestSeq * 2_654_435_761, poisonedAudit };
     const results: string[] = [];
     let controlProblem: QueryProblem | null = null;
     const onlyGetSession = functions.length === 1;
@@ -425,6 +467,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
           }
           case 'query': {
             const q = parseQuery(argNode, ctx);
+            if (q.object.name === 'GLDETAIL' && q.pageSize * Math.max(1, q.fields.length) > gl524Cells) throw new FrontDoorTimeout();
             const data = runQuery(company, q, ctx);
             if (idx === 0) log.rows = data.count;
             results.push(...resultParts(verb, controlId, data.parts));
@@ -468,7 +511,8 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             results.push(resultXml({ status: 'success', fn: verb, controlId, data: runLookup(argNode) }));
             return;
           case 'readUserFormatting':
-            results.push(resultXml({ status: 'success', fn: verb, controlId, data: runReadUserFormatting(argNode, { recordNo: API_USER_RECORDNO, userId: credentials.userId, gmtOffset: gmtOffset }) }));
+            if (formattingRefused) return fail([{ errorno: 'PL04000005', description: '', description2: 'You do not have permission for API operation readUserFormatting', correction: '' }]);
+            results.push(resultXml({ status: 'success', fn: verb, controlId, data: runReadUserFormatting(argNode, { recordNo: API_USER_RECORDNO, userId: credentials.userId, gmtOffset: gmtOffset, dateFormat, clock: userClock }) }));
             return;
           default:
             return fail([{ errorno: 'XL03000003', description: '', description2: `Function ${verb || '(none)'} is not supported by the Intacct emulator.`, correction: 'The emulator serves getAPISession, query, readByQuery, readMore, lookup and readUserFormatting.' }]);
@@ -520,6 +564,19 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     },
     setAuditHistoryPermitted: (ok) => {
       auditHistoryPermitted = ok;
+    },
+    setUserFormatting: (f) => {
+      if (f.dateFormat !== undefined) dateFormat = f.dateFormat;
+      if (f.clock !== undefined) userClock = f.clock;
+    },
+    setUserFormattingRefused: (r) => {
+      formattingRefused = r;
+    },
+    setGl524Cells: (n) => {
+      gl524Cells = n;
+    },
+    poisonAuditEntries: (ids) => {
+      for (const id of ids) poisonedAudit.add(id);
     },
     setUserGmtOffset: (o) => {
       offsetMinutes = parseGmtOffset(o);

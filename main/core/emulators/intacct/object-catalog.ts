@@ -1,11 +1,21 @@
 /**
- * The objects the emulator serves and their fields, as `lookup` reports them (intacct-xml.md §4.3,
- * §5). Field lists follow §5's tables; custom fields (`ISCUSTOM`) include a user-defined dimension
- * on GL detail (GLDIMPROGRAM) and a vendor custom field, so schema discovery has something to find.
+ * The objects the emulator serves and their fields, as `lookup` reports them.
+ *
+ * Fields come from the catalog recorded from a real Intacct company
+ * (docs/reference/intacct-objects.json, summarised in intacct-objects.md): for every object served,
+ * exactly the recorded fields, in lookup order, with the recorded DATATYPE, label and ISCUSTOM. A
+ * field the recorded company lacks fails a query as it would in Intacct ("The following fields
+ * cannot be queried"), so a stream that asks for one fails here before it fails in production.
+ *
+ * AUDITHISTORY was not recorded (intacct-exchanges.md §6): its fields follow Intacct's public
+ * audit-trail reference (https://developer.intacct.com/api/company-console/audit-trails/).
+ * EMPLOYEE was recorded with field IDs but without types: its types are inferred from the IDs
+ * (`inferred: true`), UNCONFIRMED.
  */
+import recorded from '../../../../docs/reference/intacct-objects.json' with { type: 'json' };
 
-/** `lookup` DATATYPE values the emulator uses. */
-export type FieldType = 'INTEGER' | 'TEXT' | 'DECIMAL' | 'DATE' | 'TIMESTAMP' | 'BOOLEAN';
+/** `lookup` DATATYPE values (intacct-objects.md "Type codes"). */
+export type FieldType = 'INTEGER' | 'TEXT' | 'DECIMAL' | 'CURRENCY' | 'PERCENT' | 'DATE' | 'TIMESTAMP' | 'BOOLEAN' | 'ENUM';
 
 /** One field as `lookup` reports it. */
 export interface FieldSpec {
@@ -13,120 +23,89 @@ export interface FieldSpec {
   readonly label: string;
   readonly type: FieldType;
   readonly custom?: boolean;
+  readonly readonly?: boolean;
+  readonly required?: boolean;
   readonly validValues?: readonly string[];
+  /** The type was not recorded and is inferred from the field's name (UNCONFIRMED). */
+  readonly inferred?: boolean;
+}
+
+/** A relationship `lookup` lists: `PATH.FIELD` selects FIELD of the related record. */
+export interface RelationshipSpec {
+  readonly path: string;
+  readonly object: string;
+  readonly relatedBy: string;
+  readonly type: string;
 }
 
 /** One object the emulator serves. */
 export interface ObjectSpec {
   readonly name: string;
-  /** Written to AUDITHISTORY on add/edit/delete (line objects are not audited, §5 "Deletes"). */
+  /** Written to AUDITHISTORY on add/edit/delete (line objects are not audited, intacct-xml.md §5 "Deletes"). */
   readonly audited: boolean;
   /** `OBJECTTYPE` in AUDITHISTORY: the object name in lower case (§5). */
   readonly auditType: string;
   readonly fields: readonly FieldSpec[];
-  readonly relationships?: readonly { path: string; object: string; relatedBy: string }[];
+  readonly relationships: readonly RelationshipSpec[];
 }
 
-const f = (id: string, type: FieldType, label = id, extra: Partial<FieldSpec> = {}): FieldSpec => ({ id, label, type, ...extra });
-const audit = [f('WHENCREATED', 'TIMESTAMP', 'When created'), f('WHENMODIFIED', 'TIMESTAMP', 'When modified'), f('CREATEDBY', 'INTEGER', 'Created by'), f('MODIFIEDBY', 'INTEGER', 'Modified by')];
-const entity = [f('MEGAENTITYKEY', 'INTEGER', 'Created at - Entity key'), f('MEGAENTITYID', 'TEXT', 'Created at - Entity ID'), f('MEGAENTITYNAME', 'TEXT', 'Created at - Entity name')];
-const status = f('STATUS', 'TEXT', 'Status', { validValues: ['active', 'inactive'] });
+interface RecordedField { id: string; label: string | null; datatype: string | null; readonly: boolean | null; required: boolean | null; iscustom: boolean | null }
+interface RecordedObject { fields: RecordedField[]; relationships?: { objectPath: string; objectName: string; label: string | null; type: string; relatedBy: string }[] }
+const catalog = recorded as unknown as Record<string, RecordedObject>;
 
+const TYPES: readonly FieldType[] = ['INTEGER', 'TEXT', 'DECIMAL', 'CURRENCY', 'PERCENT', 'DATE', 'TIMESTAMP', 'BOOLEAN', 'ENUM'];
+
+/** A type from the field's name, for objects recorded without DATATYPE (EMPLOYEE). UNCONFIRMED. */
+function inferType(id: string): FieldType {
+  if (id === 'RECORDNO' || /KEY$/.test(id) || id === 'CREATEDBY' || id === 'MODIFIEDBY') return 'INTEGER';
+  if (id === 'WHENCREATED' || id === 'WHENMODIFIED') return 'TIMESTAMP';
+  if (/DATE$/.test(id)) return 'DATE';
+  if (/^(ACHENABLED|PAYMENTNOTIFY|MERGEPAYMENTREQ|GENERIC|POSTACTUALCOST)$/.test(id)) return 'BOOLEAN';
+  return 'TEXT';
+}
+
+/** The recorded object `name` as an ObjectSpec. */
+function fromRecorded(name: string, audited: boolean, validValues: Record<string, readonly string[]> = {}): ObjectSpec {
+  const rec = catalog[name];
+  if (!rec) throw new Error(`The recorded catalog has no object ${name}`);
+  const fields = rec.fields.map((fl): FieldSpec => {
+    const recordedType = fl.datatype && (TYPES as readonly string[]).includes(fl.datatype) ? (fl.datatype as FieldType) : null;
+    return {
+      id: fl.id,
+      label: fl.label ?? fl.id,
+      type: recordedType ?? inferType(fl.id),
+      ...(fl.iscustom ? { custom: true } : {}),
+      ...(fl.readonly ? { readonly: true } : {}),
+      ...(fl.required ? { required: true } : {}),
+      ...(recordedType ? {} : { inferred: true }),
+      ...(validValues[fl.id] ? { validValues: validValues[fl.id] } : {}),
+    };
+  });
+  const relationships = (rec.relationships ?? []).map((r) => ({ path: r.objectPath, object: r.objectName, relatedBy: r.relatedBy, type: r.type }));
+  return { name, audited, auditType: name.toLowerCase(), fields, relationships };
+}
+
+const status = ['active', 'inactive'];
 const objects: ObjectSpec[] = [
+  fromRecorded('GLACCOUNT', true, { ACCOUNTTYPE: ['balancesheet', 'incomestatement'], NORMALBALANCE: ['debit', 'credit'], STATUS: status }),
+  fromRecorded('VENDOR', true, { STATUS: ['active', 'active non-posting', 'inactive'] }),
+  fromRecorded('DEPARTMENT', true, { STATUS: status }),
+  fromRecorded('LOCATION', true, { STATUS: status, LOCATIONTYPE: ['E', 'N', 'C'] }),
+  fromRecorded('CLASS', true, { STATUS: status }),
+  fromRecorded('EMPLOYEE', true, { STATUS: status }),
+  fromRecorded('APBILL', true),
+  // Line objects are not in AUDITHISTORY (intacct-xml.md §5 "Deletes").
+  fromRecorded('APBILLITEM', false),
+  fromRecorded('APPYMT', true),
+  fromRecorded('APPYMTDETAIL', false),
+  fromRecorded('GLDETAIL', false),
   {
-    name: 'GLACCOUNT', audited: true, auditType: 'glaccount',
+    name: 'AUDITHISTORY', audited: false, auditType: 'audithistory', relationships: [],
     fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('ACCOUNTNO', 'TEXT', 'Primary account'), f('TITLE', 'TEXT', 'Title'),
-      f('ACCOUNTTYPE', 'TEXT', 'Account type', { validValues: ['balancesheet', 'incomestatement'] }),
-      f('NORMALBALANCE', 'TEXT', 'Normal balance', { validValues: ['debit', 'credit'] }),
-      f('CLOSINGTYPE', 'TEXT', 'Period end closing type', { validValues: ['non-closing account', 'closing account'] }),
-      f('CLOSINGACCOUNTNO', 'TEXT', 'Close into account'), f('CATEGORY', 'TEXT', 'Category'), status,
-      f('REQUIREDEPT', 'BOOLEAN', 'Department required'), f('REQUIRELOC', 'BOOLEAN', 'Location required'),
-      ...entity, ...audit,
-    ],
-  },
-  {
-    name: 'VENDOR', audited: true, auditType: 'vendor',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('VENDORID', 'TEXT', 'Vendor ID'), f('NAME', 'TEXT', 'Vendor name'), f('PARENTID', 'TEXT', 'Parent'),
-      status, f('VENDTYPE', 'TEXT', 'Vendor type'), f('TERMNAME', 'TEXT', 'Term'), f('TAXID', 'TEXT', 'Tax ID'),
-      f('CREDITLIMIT', 'DECIMAL', 'Credit limit'), f('TOTALDUE', 'DECIMAL', 'Total due'), f('ONHOLD', 'BOOLEAN', 'On hold'),
-      f('ONETIME', 'BOOLEAN', 'One-time'), f('CURRENCY', 'TEXT', 'Default currency'), f('APACCOUNT', 'TEXT', 'AP account'),
-      f('VENDOR_RISK_RATING', 'TEXT', 'Risk rating', { custom: true, validValues: ['Low', 'Medium', 'High'] }),
-      ...entity, ...audit,
-    ],
-  },
-  {
-    name: 'DEPARTMENT', audited: true, auditType: 'department',
-    fields: [f('RECORDNO', 'INTEGER', 'Record number'), f('DEPARTMENTID', 'TEXT', 'Department ID'), f('TITLE', 'TEXT', 'Department name'), f('PARENTID', 'TEXT', 'Parent department'), status, ...audit],
-  },
-  {
-    name: 'LOCATION', audited: true, auditType: 'location',
-    fields: [f('RECORDNO', 'INTEGER', 'Record number'), f('LOCATIONID', 'TEXT', 'Location ID'), f('NAME', 'TEXT', 'Location name'), f('PARENTID', 'TEXT', 'Parent location'), status, ...entity, ...audit],
-  },
-  {
-    name: 'APBILL', audited: true, auditType: 'apbill',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('RECORDTYPE', 'TEXT', 'Record type'), f('RECORDID', 'TEXT', 'Bill number'), f('VENDORID', 'TEXT', 'Vendor ID'),
-      f('VENDORNAME', 'TEXT', 'Vendor name'), f('DOCNUMBER', 'TEXT', 'Reference number'), f('DESCRIPTION', 'TEXT', 'Description'),
-      f('STATE', 'TEXT', 'State', { validValues: ['Draft', 'Posted', 'Partially Paid', 'Paid', 'Selected', 'Reversed'] }),
-      f('TERMNAME', 'TEXT', 'Term'), f('WHENPOSTED', 'DATE', 'GL posting date'), f('WHENDUE', 'DATE', 'Due date'), f('WHENPAID', 'DATE', 'Date fully paid'),
-      f('TOTALENTERED', 'DECIMAL', 'Total amount'), f('TOTALPAID', 'DECIMAL', 'Total paid'), f('TOTALDUE', 'DECIMAL', 'Total due'),
-      f('TRX_TOTALENTERED', 'DECIMAL', 'Transaction total amount'), f('CURRENCY', 'TEXT', 'Transaction currency'), f('BASECURR', 'TEXT', 'Base currency'),
-      f('MODULEKEY', 'TEXT', 'Module'), ...entity, ...audit,
-    ],
-    relationships: [{ path: 'VENDOR', object: 'VENDOR', relatedBy: 'VENDORID' }],
-  },
-  {
-    name: 'APBILLITEM', audited: false, auditType: 'apbillitem',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('RECORDKEY', 'INTEGER', 'Bill record number'), f('LINE_NO', 'INTEGER', 'Line number'),
-      f('ACCOUNTNO', 'TEXT', 'Account'), f('ACCOUNTTITLE', 'TEXT', 'Account title'), f('AMOUNT', 'DECIMAL', 'Base amount'), f('TRX_AMOUNT', 'DECIMAL', 'Transaction amount'),
-      f('DEPARTMENTID', 'TEXT', 'Department'), f('LOCATIONID', 'TEXT', 'Location'), f('ENTRYDESCRIPTION', 'TEXT', 'Memo'), f('VENDORID', 'TEXT', 'Vendor ID'),
-      f('ENTRY_DATE', 'DATE', 'Entry date'), f('GLDIMPROGRAM', 'TEXT', 'Program', { custom: true }), ...entity, ...audit,
-    ],
-  },
-  {
-    name: 'APPYMT', audited: true, auditType: 'appymt',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('PRBATCHKEY', 'INTEGER', 'Summary key'), f('RECORDTYPE', 'TEXT', 'Record type'), f('RECORDID', 'TEXT', 'Payment number'),
-      f('VENDORID', 'TEXT', 'Vendor ID'), f('VENDORNAME', 'TEXT', 'Vendor name'),
-      f('PAYMENTMETHOD', 'TEXT', 'Payment method', { validValues: ['Printed Check', 'EFT', 'ACH', 'Cash', 'Credit Card'] }),
-      f('PAYMENTDATE', 'DATE', 'Payment date'), f('DOCNUMBER', 'TEXT', 'Document number'), f('DESCRIPTION', 'TEXT', 'Memo'),
-      f('STATE', 'TEXT', 'State', { validValues: ['Draft', 'Approved', 'Posted', 'Voided', 'Submitted'] }),
-      f('FINANCIALENTITY', 'TEXT', 'Bank account'), f('TOTALENTERED', 'DECIMAL', 'Total amount'), f('CURRENCY', 'TEXT', 'Currency'), f('BASECURR', 'TEXT', 'Base currency'),
-      ...entity, ...audit,
-    ],
-  },
-  {
-    name: 'APPYMTDETAIL', audited: false, auditType: 'appymtdetail',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('PAYMENTKEY', 'INTEGER', 'Payment key'), f('RECORDKEY', 'INTEGER', 'Bill key'), f('ENTRYKEY', 'INTEGER', 'Bill line key'),
-      f('PAYMENTAMOUNT', 'DECIMAL', 'Payment amount'), f('TRX_PAYMENTAMOUNT', 'DECIMAL', 'Transaction payment amount'), f('PAYMENTDATE', 'DATE', 'Payment date'),
-      f('STATE', 'TEXT', 'State'), ...audit,
-    ],
-  },
-  {
-    name: 'GLDETAIL', audited: false, auditType: 'gldetail',
-    fields: [
-      f('RECORDNO', 'INTEGER', 'Record number'), f('BATCHKEY', 'INTEGER', 'Batch key'), f('BATCH_DATE', 'DATE', 'Batch date'), f('BATCH_NO', 'INTEGER', 'Batch number'),
-      f('BATCH_TITLE', 'TEXT', 'Batch title'), f('JOURNAL', 'TEXT', 'Journal'), f('BOOKID', 'TEXT', 'Book'), f('MODULEKEY', 'TEXT', 'Module'),
-      f('LINE_NO', 'INTEGER', 'Line number'), f('ENTRY_DATE', 'DATE', 'Entry date'), f('ACCOUNTNO', 'TEXT', 'Account'), f('ACCOUNTTITLE', 'TEXT', 'Account title'),
-      f('AMOUNT', 'DECIMAL', 'Amount'), f('DEBITAMOUNT', 'DECIMAL', 'Debit amount'), f('CREDITAMOUNT', 'DECIMAL', 'Credit amount'), f('TRX_AMOUNT', 'DECIMAL', 'Transaction amount'),
-      f('TR_TYPE', 'INTEGER', 'Transaction type'), f('CURRENCY', 'TEXT', 'Currency'), f('BASECURR', 'TEXT', 'Base currency'),
-      f('DEPARTMENTID', 'TEXT', 'Department'), f('DEPARTMENTTITLE', 'TEXT', 'Department title'), f('LOCATIONID', 'TEXT', 'Location'), f('LOCATIONNAME', 'TEXT', 'Location name'),
-      f('VENDORID', 'TEXT', 'Vendor'), f('DESCRIPTION', 'TEXT', 'Description'), f('DOCNUMBER', 'TEXT', 'Document number'),
-      f('STATE', 'TEXT', 'State'), f('BATCH_STATE', 'TEXT', 'Batch state'),
-      f('GLDIMPROGRAM', 'TEXT', 'Program', { custom: true }), ...entity, ...audit,
-    ],
-    relationships: [{ path: 'GLACCOUNT', object: 'GLACCOUNT', relatedBy: 'ACCOUNTNO' }],
-  },
-  {
-    name: 'AUDITHISTORY', audited: false, auditType: 'audithistory',
-    fields: [
-      f('ID', 'INTEGER', 'ID'), f('OBJECTTYPE', 'TEXT', 'Object type'), f('OBJECTKEY', 'TEXT', 'Object key'), f('OBJECTDESC', 'TEXT', 'Object description'),
-      f('ACCESSMODE', 'TEXT', 'Access mode', { validValues: ['C', 'M', 'D'] }), f('ACCESSTIME', 'TIMESTAMP', 'Access time'),
-      f('SOURCE', 'TEXT', 'Source', { validValues: ['api', 'csv', 'system', 'ui'] }), f('USERID', 'TEXT', 'User ID'),
+      { id: 'ID', label: 'ID', type: 'INTEGER' }, { id: 'OBJECTTYPE', label: 'Object type', type: 'TEXT' }, { id: 'OBJECTKEY', label: 'Object key', type: 'TEXT' },
+      { id: 'OBJECTDESC', label: 'Object description', type: 'TEXT' },
+      { id: 'ACCESSMODE', label: 'Access mode', type: 'TEXT', validValues: ['C', 'M', 'D'] }, { id: 'ACCESSTIME', label: 'Access time', type: 'TIMESTAMP' },
+      { id: 'SOURCE', label: 'Source', type: 'TEXT', validValues: ['api', 'csv', 'system', 'ui'] }, { id: 'USERID', label: 'User ID', type: 'TEXT' },
     ],
   },
 ];
@@ -143,16 +122,46 @@ export function objectNames(): string[] {
   return objects.map((o) => o.name);
 }
 
-/** One field of an object, or undefined. */
+/** The recorded catalog's objects (for the catalog tests). */
+export function recordedCatalog(): Readonly<Record<string, RecordedObject>> {
+  return catalog;
+}
+
+/** Types Intacct compares and sorts as numbers. */
+export function isNumericType(t: FieldType): boolean {
+  return t === 'INTEGER' || t === 'DECIMAL' || t === 'CURRENCY' || t === 'PERCENT';
+}
+
+/**
+ * One field of an object, or undefined. A dotted name that is not itself a field
+ * (`VENDOR.NAME`) is a related field when its first part is one of the object's relationships
+ * and the rest a field of the related object the emulator serves (intacct-exchanges.md §4: they
+ * come back flat under the dotted name).
+ */
 export function fieldSpec(object: ObjectSpec, field: string): FieldSpec | undefined {
   let map = fieldMaps.get(object.name);
   if (!map) {
     map = new Map(object.fields.map((x) => [x.id, x]));
     fieldMaps.set(object.name, map);
   }
-  return map.get(field.toUpperCase());
+  const id = field.toUpperCase();
+  const own = map.get(id);
+  if (own) return own;
+  const related = relatedField(object, id);
+  return related ? related.spec : undefined;
 }
 const fieldMaps = new Map<string, Map<string, FieldSpec>>();
+
+/** A related field (`PATH.FIELD`): the relationship, the target object and the target's field. */
+export function relatedField(object: ObjectSpec, id: string): { rel: RelationshipSpec; target: ObjectSpec; spec: FieldSpec } | undefined {
+  const dot = id.indexOf('.');
+  if (dot <= 0) return undefined;
+  const rel = object.relationships.find((r) => r.path === id.slice(0, dot));
+  const target = rel ? objectSpec(rel.object) : undefined;
+  if (!rel || !target) return undefined;
+  const own = target.fields.find((x) => x.id === id.slice(dot + 1));
+  return own ? { rel, target, spec: { ...own, id } } : undefined;
+}
 
 /**
  * One record as the emulator stores it: Intacct field → text as Intacct prints it, with datetimes

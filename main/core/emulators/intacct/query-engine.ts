@@ -5,7 +5,7 @@
  */
 import { formatDateTime, parseDateTime } from './intacct-dates';
 import { escapeXml, element } from './intacct-xml-writer';
-import { fieldSpec, objectSpec, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
+import { fieldSpec, objectSpec, relatedField, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
 import { selectGl, type GlOrder } from './gl-query';
 import {
   compileFilter, compileOrder, filterFields, parseFilterChildren, QueryProblem, schemaError, storedKey, unqueryableFields,
@@ -27,6 +27,42 @@ export interface QueryContext {
   auditHistoryPermitted: boolean;
   /** The entity the session is signed in to; '' or absent = top level (§3.3). */
   locationId?: string;
+  /** Seeds the row order of a query without <orderby> (a new value per request). */
+  orderSeed?: number;
+  /** AUDITHISTORY entries (by ID) whose pages fail with "There was an error processing the request." */
+  poisonedAudit?: ReadonlySet<number>;
+}
+
+/** A copy of `rows` in a seeded pseudo-random order (Fisher–Yates with a small LCG). */
+function shuffled<T>(rows: T[], seed: number): T[] {
+  const out = rows.slice();
+  let x = (seed >>> 0) || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const j = x % (i + 1);
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
+}
+
+/**
+ * The record with its related fields filled in (`VENDOR.NAME` on APBILL): the related record is
+ * the one whose relatedBy field (or RECORDNO, when the target has no field of that name) equals
+ * this record's relatedBy value.
+ */
+function withRelated(company: SampleCompany, r: IntacctRecord, related: readonly (ReturnType<typeof relatedField>)[]): IntacctRecord {
+  const out: IntacctRecord = { ...r };
+  for (const rel of related) {
+    if (!rel) continue;
+    const want = r[rel.rel.relatedBy] ?? '';
+    const matchField = rel.target.fields.some((f) => f.id === rel.rel.relatedBy) ? rel.rel.relatedBy : 'RECORDNO';
+    let found: IntacctRecord | undefined;
+    if (want !== '') for (const t of company.list(rel.target.name, (x) => x[matchField] === want)) { found = t; break; }
+    out[rel.spec.id] = found ? (found[rel.spec.id.slice(rel.spec.id.indexOf('.') + 1)] ?? '') : '';
+  }
+  return out;
 }
 
 type AggregateFn = 'count' | 'min' | 'max' | 'sum' | 'avg';
@@ -169,7 +205,9 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
   const closes = specs.map((s) => `</${s.id}>`);
   let rows: (number | IntacctRecord)[];
   let total: number;
-  const order = q.object.name === 'GLDETAIL' ? glOrder(q.order) : null;
+  // No <orderby> on GLDETAIL: the fast path's key order, rotated by a per-request amount, so the
+  // order is not stable from one request to the next (see the other objects below).
+  const order = q.object.name === 'GLDETAIL' ? (q.order.length === 0 ? null : glOrder(q.order)) : null;
   const sel = order ? selectGl(company.gl, q.filter, order.order, pred, ctx.offsetMinutes, q.caseInsensitive, vis) : null;
   if (sel && order) {
     total = sel.total;
@@ -180,12 +218,23 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
       rows = sel.pageRefs(Math.max(0, end - q.pageSize), Math.min(q.pageSize, end)).reverse();
     }
   } else {
-    const all = [...company.list(tag, pred)];
-    const cmp = compileOrder(q.object, q.order, q.caseInsensitive, q.object.name === 'AUDITHISTORY' ? 'ID' : 'RECORDNO');
-    all.sort(cmp);
+    let all = [...company.list(tag, pred)];
+    if (q.order.length === 0) {
+      // Without <orderby>, Intacct returns rows in no stable order (intacct-exchanges.md §4: a count
+      // probe and the next page disagreed on the first row). Each request gets its own order, so
+      // offset paging without an order repeats and skips rows here as it can in Intacct.
+      all = shuffled(all, ctx.orderSeed ?? 0);
+    } else {
+      all.sort(compileOrder(q.object, q.order, q.caseInsensitive, q.object.name === 'AUDITHISTORY' ? 'ID' : 'RECORDNO'));
+    }
     total = all.length;
     rows = all.slice(q.offset, q.offset + q.pageSize);
+    if (q.object.name === 'AUDITHISTORY' && ctx.poisonedAudit?.size && all.some((r) => ctx.poisonedAudit!.has(Number(r.ID)))) {
+      throw new QueryProblem('result', [{ errorno: 'DL02000001', description: '', description2: 'There was an error processing the request.', correction: '' }]);
+    }
   }
+  const related = specs.map((x) => relatedField(q.object, x.id));
+  if (related.some(Boolean)) rows = rows.map((r) => (typeof r === 'number' ? company.gl.baseRow(r) : r)).map((r) => withRelated(company, r, related));
   const ids = specs.map((x) => x.id);
   const out = new ChunkBuilder();
   for (const r of rows) out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
@@ -300,15 +349,15 @@ export function runLookup(node: XmlNode): string {
 }
 
 /** `readUserFormatting` (Users API): locale, date format, GMT offset, clock; by `userId` or `key`. */
-export function runReadUserFormatting(node: XmlNode, user: { recordNo: number; userId: string; gmtOffset: string }): string {
+export function runReadUserFormatting(node: XmlNode, user: { recordNo: number; userId: string; gmtOffset: string; dateFormat?: string; clock?: 12 | 24 }): string {
   const userId = text(asArray(node.userId)[0]).trim() || text(asArray(node.userid)[0]).trim();
   const key = text(asArray(node.key)[0]).trim();
   if ((userId && userId !== user.userId) || (key && key !== String(user.recordNo)) || (!userId && !key)) {
     throw new QueryProblem('result', [{ errorno: 'BL01001973', description: '', description2: `Could not find user ${userId || key}`, correction: 'Pass the API user\'s login ID in userId or its RECORDNO in key.' }]);
   }
   return (
-    '<data><userformatting>' + element('recordno', user.recordNo) + element('locale', 'en_US') + element('dateformat', '/mdY') +
-    element('gmtoffset', user.gmtOffset) + element('clock', 24) + '</userformatting></data>'
+    '<data><userformatting>' + element('recordno', user.recordNo) + element('locale', 'en_US') + element('dateformat', user.dateFormat ?? '/mdY') +
+    element('gmtoffset', user.gmtOffset) + element('clock', user.clock ?? 24) + '</userformatting></data>'
   );
 }
 

@@ -94,6 +94,8 @@ export function storedKey(spec: FieldSpec, raw: string | undefined, caseInsensit
   switch (spec.type) {
     case 'INTEGER':
     case 'DECIMAL':
+    case 'CURRENCY':
+    case 'PERCENT':
       return Number(raw);
     case 'DATE':
       return parseDate(raw);
@@ -112,7 +114,9 @@ export function filterKey(spec: FieldSpec, value: string, offsetMinutes: number,
     new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Invalid value "${value}" for field ${spec.id} of type ${spec.type}`, correction: spec.type === 'TIMESTAMP' ? 'Use MM/DD/YYYY HH:MM:SS.' : spec.type === 'DATE' ? 'Use MM/DD/YYYY.' : '' }]);
   switch (spec.type) {
     case 'INTEGER':
-    case 'DECIMAL': {
+    case 'DECIMAL':
+    case 'CURRENCY':
+    case 'PERCENT': {
       const n = Number(value.trim());
       if (value.trim() === '' || !Number.isFinite(n)) throw bad();
       return n;
@@ -231,6 +235,9 @@ export function compileOrder(object: ObjectSpec, order: readonly OrderSpec[], ca
       if (c !== 0) return c * dir;
     }
     if (!tie) return 0;
-    return Number(a[tie.id] ?? 0) - Number(b[tie.id] ?? 0);
+    // GLDETAIL's RECORDNO is TEXT (intacct-objects.md): compare by the field's own type.
+    const ta = storedKey(tie, a[tie.id], false);
+    const tb = storedKey(tie, b[tie.id], false);
+    return ta === tb ? 0 : ta === null ? 1 : tb === null ? -1 : cmpKeys(ta, tb);
   };
 }

@@ -11,9 +11,13 @@ import type { Clock } from '../../clock';
 import { DAY_MS, formatDate, formatDateTime } from './intacct-dates';
 import { GlLedger } from './gl-ledger';
 import { objectSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
-import { ACCOUNTS, DEPARTMENTS, ENTITIES, LOCATIONS, vendorSeeds, type VendorSeed } from './sample-reference-data';
+import { ACCOUNTS, CLASSES, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, vendorSeeds, type VendorSeed } from './sample-reference-data';
+import { ADDED_BATCH_KEY_BASE, glRecordNo } from './gl-ledger';
 import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
 import { seededRandom } from '../../util/seeded-random';
+
+/** USD per EUR in the sample company (EUR vendors bill the US entity). */
+const EUR_TO_USD = 1.0875;
 
 /** Options of the sample company; only the clock is required. */
 export interface SampleCompanyOptions {
@@ -48,6 +52,7 @@ export class SampleCompany {
   private readonly clock: Clock;
   private readonly userId: string;
   private auditId = 1;
+  private addedBatches = 0;
 
   constructor(opts: SampleCompanyOptions) {
     const seed = opts.seed ?? 42;
@@ -66,7 +71,7 @@ export class SampleCompany {
       spanMs: this.periodEnd - this.periodStart,
       vendors: this.vendors,
     });
-    for (const name of ['GLACCOUNT', 'VENDOR', 'DEPARTMENT', 'LOCATION', 'APBILL', 'APBILLITEM', 'APPYMT', 'APPYMTDETAIL', 'AUDITHISTORY']) {
+    for (const name of ['GLACCOUNT', 'VENDOR', 'DEPARTMENT', 'LOCATION', 'CLASS', 'EMPLOYEE', 'APBILL', 'APBILLITEM', 'APPYMT', 'APPYMTDETAIL', 'AUDITHISTORY']) {
       this.tables.set(name, { spec: objectSpec(name)!, rows: new Map(), nextRecordNo: 1 });
     }
     this.build(seed, opts.bills ?? 1500);
@@ -79,10 +84,10 @@ export class SampleCompany {
     return this.tables.get(object.toUpperCase());
   }
 
-  /** One record by RECORDNO (AUDITHISTORY by ID), or undefined. */
-  get(object: string, recordNo: number): IntacctRecord | undefined {
+  /** One record by RECORDNO (AUDITHISTORY by ID; GLDETAIL by its text RECORDNO), or undefined. */
+  get(object: string, recordNo: number | string): IntacctRecord | undefined {
     if (object.toUpperCase() === 'GLDETAIL') return this.gl.get(recordNo);
-    return this.table(object)?.rows.get(recordNo);
+    return this.table(object)?.rows.get(Number(recordNo));
   }
 
   /** Every current record of an object, in RECORDNO order, optionally filtered. Lazy for GLDETAIL. */
@@ -90,11 +95,13 @@ export class SampleCompany {
     const name = object.toUpperCase();
     if (name === 'GLDETAIL') {
       const gl = this.gl;
-      const extras = [...gl.overrides.entries()].filter(([rno]) => !gl.deleted.has(rno)).sort((a, b) => a[0] - b[0]);
+      // In RECORDNO order, which is text order for GLDETAIL (gl-ledger.ts).
+      const extras = [...gl.overrides.entries()].filter(([rno]) => !gl.deleted.has(rno)).sort((a, b) => (a[1].RECORDNO! < b[1].RECORDNO! ? -1 : 1));
       let x = 0;
       for (let i = 0; i < gl.total; i++) {
         const rno = gl.firstRecordNo + i;
-        while (x < extras.length && extras[x]![0] < rno) {
+        const key = extras.length ? gl.baseKey(i) : '';
+        while (x < extras.length && extras[x]![1].RECORDNO! < key) {
           const rec = extras[x++]![1];
           if (!filter || filter(rec)) yield rec;
         }
@@ -150,56 +157,66 @@ export class SampleCompany {
     return formatDateTime(Math.floor(this.clock.now() / 1000) * 1000);
   }
 
-  /** Adds a record; returns its RECORDNO. Unset fields are null; WHENCREATED/WHENMODIFIED = now. */
-  add(object: string, fields: Record<string, string>): number {
+  /**
+   * Adds a record; returns its RECORDNO (GLDETAIL: its text RECORDNO). Unset fields are null;
+   * WHENCREATED/WHENMODIFIED = now. `whenModified: null` leaves WHENMODIFIED empty, as production
+   * connectors report for some new records (intacct-xml.md §9, Estuary PR #4465).
+   */
+  add<O extends string>(object: O, fields: Record<string, string>, opts: { whenModified?: null } = {}): O extends 'GLDETAIL' ? string : number {
+    type R = O extends 'GLDETAIL' ? string : number;
     const name = object.toUpperCase();
     const now = this.nowText();
+    const wm = opts.whenModified === null ? '' : now;
+    const created = (spec: ObjectSpec) => (fieldType(spec, 'WHENCREATED') === 'DATE' ? now.slice(0, 10) : now);
     if (name === 'GLDETAIL') {
-      const rno = this.gl.nextRecordNo++;
-      const rec: IntacctRecord = { ...this.emptyRecord(name), ...upper(fields), RECORDNO: String(rno), WHENCREATED: now, WHENMODIFIED: now };
-      this.gl.overrides.set(rno, rec);
+      const n = this.gl.nextRecordNo++;
+      const book = (fields.BOOKID ?? fields.bookid ?? 'ACCRUAL').toUpperCase();
+      const key = glRecordNo(ADDED_BATCH_KEY_BASE + (this.addedBatches++), n, 30_001, book);
+      const rec: IntacctRecord = { ...this.emptyRecord(name), ...upper(fields), RECORDNO: key, GLENTRYKEY: String(n), WHENCREATED: created(objectSpec(name)!), WHENMODIFIED: wm };
+      this.gl.overrides.set(n, rec);
       this.gl.invalidate();
-      return rno;
+      return key as R;
     }
     const t = this.mustTable(name);
     const rno = t.nextRecordNo++;
-    const rec: IntacctRecord = { ...this.emptyRecord(name), ...upper(fields), RECORDNO: String(rno), WHENCREATED: now, WHENMODIFIED: now };
+    const rec: IntacctRecord = { ...this.emptyRecord(name), ...upper(fields), RECORDNO: String(rno), WHENCREATED: created(t.spec), WHENMODIFIED: wm };
     t.rows.set(rno, rec);
     this.audit(t.spec, rno, 'C', rec);
-    return rno;
+    return rno as R;
   }
 
   /** Changes fields of a record; WHENMODIFIED moves to now. Throws if the record does not exist. */
-  edit(object: string, recordNo: number, fields: Record<string, string>): IntacctRecord {
+  edit(object: string, recordNo: number | string, fields: Record<string, string>): IntacctRecord {
     const name = object.toUpperCase();
     const current = this.get(name, recordNo);
     if (!current) throw new RangeError(`${name} ${recordNo} does not exist`);
-    const rec: IntacctRecord = { ...current, ...upper(fields), RECORDNO: String(recordNo), WHENMODIFIED: this.nowText() };
+    const rec: IntacctRecord = { ...current, ...upper(fields), RECORDNO: current.RECORDNO!, WHENMODIFIED: this.nowText() };
     if (name === 'GLDETAIL') {
-      this.gl.overrides.set(recordNo, rec);
+      this.gl.overrides.set(this.gl.entryKey(current.RECORDNO!)!, rec);
       this.gl.invalidate();
       return rec;
     }
     const t = this.mustTable(name);
-    t.rows.set(recordNo, rec);
-    this.audit(t.spec, recordNo, 'M', rec);
+    t.rows.set(Number(recordNo), rec);
+    this.audit(t.spec, Number(recordNo), 'M', rec);
     return rec;
   }
 
   /** Deletes a record (AUDITHISTORY gets an ACCESSMODE 'D' entry for audited objects). */
-  remove(object: string, recordNo: number): void {
+  remove(object: string, recordNo: number | string): void {
     const name = object.toUpperCase();
     const current = this.get(name, recordNo);
     if (!current) throw new RangeError(`${name} ${recordNo} does not exist`);
     if (name === 'GLDETAIL') {
-      this.gl.overrides.delete(recordNo);
-      this.gl.deleted.add(recordNo);
+      const n = this.gl.entryKey(current.RECORDNO!)!;
+      this.gl.overrides.delete(n);
+      this.gl.deleted.add(n);
       this.gl.invalidate();
       return;
     }
     const t = this.mustTable(name);
-    t.rows.delete(recordNo);
-    this.audit(t.spec, recordNo, 'D', current);
+    t.rows.delete(Number(recordNo));
+    this.audit(t.spec, Number(recordNo), 'D', current);
   }
 
   private mustTable(name: string): Table {
@@ -234,6 +251,9 @@ export class SampleCompany {
 
   private put(name: string, rec: IntacctRecord): number {
     const t = this.tables.get(name)!;
+    // The sample company holds only fields the recorded catalog has (object-catalog.ts).
+    const unknown = Object.keys(rec).filter((k) => !t.spec.fields.some((f) => f.id === k));
+    if (unknown.length) throw new RangeError(`${name} has no field ${unknown.join(', ')} in the recorded catalog`);
     const rno = t.nextRecordNo++;
     const full = { ...this.emptyRecord(name), ...rec, RECORDNO: String(rno) };
     t.rows.set(rno, full);
@@ -262,7 +282,22 @@ export class SampleCompany {
       this.put('DEPARTMENT', { DEPARTMENTID: d.id, TITLE: d.title, PARENTID: d.parent, STATUS: 'active', WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1' });
     }
     for (const l of LOCATIONS) {
-      this.put('LOCATION', { LOCATIONID: l.id, NAME: l.name, PARENTID: l.parent, STATUS: 'active', ...entityFields(l.entity), WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1' });
+      // LOCATION has no MEGAENTITY* fields: ENTITY is the parent entity, LOCATIONTYPE E for an entity (intacct-objects.md).
+      this.put('LOCATION', {
+        LOCATIONID: l.id, NAME: l.name, PARENTID: l.parent, STATUS: 'active', ENTITY: ENTITIES[l.entity].id, ENTITYNAME: ENTITIES[l.entity].name,
+        LOCATIONTYPE: l.parent === '' ? 'E' : 'N', CURRENCY: l.entity === 1 ? 'CAD' : 'USD', WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1',
+      });
+    }
+    for (const c of CLASSES) {
+      this.put('CLASS', { CLASSID: c.id, NAME: c.name, DESCRIPTION: '', STATUS: 'active', PARENTID: c.parent, ...entityFields(null), WHENCREATED: setupAt, WHENMODIFIED: rnd() < 0.3 ? when(rnd()) : setupAt, CREATEDBY: '1', MODIFIEDBY: '1' });
+    }
+    for (const e of EMPLOYEES) {
+      const loc = LOCATIONS.find((l) => l.id === e.loc)!;
+      this.put('EMPLOYEE', {
+        EMPLOYEEID: e.id, TITLE: '', LOCATIONID: e.loc, DEPARTMENTID: e.dept, STATUS: 'active', CONTACT_NAME: e.name, 'PERSONALINFO.CONTACTNAME': e.name,
+        STARTDATE: formatDate(start - 400 * DAY_MS), CURRENCY: loc.entity === 1 ? 'CAD' : 'USD', ...entityFields(loc.entity),
+        WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1',
+      });
     }
     const vendorRecordNo = new Map<string, number>();
     for (const v of this.vendors) {
@@ -271,7 +306,7 @@ export class SampleCompany {
         VENDORID: v.id, NAME: v.name, PARENTID: '', STATUS: rnd() < 0.05 ? 'inactive' : 'active', VENDTYPE: v.type, TERMNAME: v.term,
         TAXID: `${10 + Math.floor(rnd() * 89)}-${String(Math.floor(rnd() * 9_999_999)).padStart(7, '0')}`,
         CREDITLIMIT: centsToText(Math.floor(rnd() * 20) * 500_000), TOTALDUE: '0', ONHOLD: String(rnd() < 0.04), ONETIME: 'false',
-        CURRENCY: v.currency, APACCOUNT: '2000', VENDOR_RISK_RATING: ['Low', 'Medium', 'High', ''][Math.floor(rnd() * 4)]!,
+        CURRENCY: v.currency, APACCOUNT: '2000', VENDOR_CF_TEXT: ['Low', 'Medium', 'High', ''][Math.floor(rnd() * 4)]!,
         ...entityFields(v.entity), WHENCREATED: created, WHENMODIFIED: created, CREATEDBY: '1', MODIFIEDBY: '1',
       });
       vendorRecordNo.set(v.id, rno);
@@ -300,22 +335,31 @@ export class SampleCompany {
       const payAt = created + (10 + Math.floor(rnd() * 40)) * DAY_MS;
       const modified = paidCents > 0 ? payAt + 3_600_000 : created + 600_000;
       const docno = `INV-${(n * 7919) % 1_000_000}`;
+      // Amounts are kept in the entity's base currency; a EUR vendor's bill has its euro amounts in TRX_*.
+      const baseCurr = vendor.entity === 1 ? 'CAD' : 'USD';
+      const rate = vendor.currency === 'EUR' ? EUR_TO_USD : 1;
+      const trxOf = (c: number) => centsToText(rate === 1 ? c : Math.round(c / rate));
       const billRno = this.put('APBILL', {
-        RECORDTYPE: 'apbill', RECORDID: `B${String(n + 1).padStart(6, '0')}`, VENDORID: vendor.id, VENDORNAME: vendor.name, DOCNUMBER: docno,
+        RECORDTYPE: 'pi', RECORDID: `B${String(n + 1).padStart(6, '0')}`, VENDORID: vendor.id, VENDORNAME: vendor.name, DOCNUMBER: docno,
         DESCRIPTION: rnd() < 0.15 ? '' : `${lines[0]!.account.title} for ${loc.name}`,
-        STATE: paidCents === total ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted', TERMNAME: vendor.term,
+        STATE: paidCents === total ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted', RAWSTATE: paidCents === total ? 'P' : paidCents > 0 ? 'T' : 'A', TERMNAME: vendor.term,
         WHENPOSTED: formatDate(created), WHENDUE: formatDate(created + 30 * DAY_MS), WHENPAID: paidCents === total ? formatDate(payAt) : '',
         TOTALENTERED: centsToText(total), TOTALPAID: centsToText(paidCents), TOTALDUE: centsToText(total - paidCents),
-        TRX_TOTALENTERED: centsToText(total), CURRENCY: vendor.currency, BASECURR: vendor.currency, MODULEKEY: '3.AP',
-        ...entityFields(vendor.entity), WHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(Math.min(modified, this.periodEnd)), CREATEDBY: '1', MODIFIEDBY: '1',
+        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(paidCents), TRX_TOTALDUE: trxOf(total - paidCents), EXCHANGE_RATE: String(rate),
+        CURRENCY: vendor.currency, BASECURR: baseCurr, MODULEKEY: '3.AP',
+        // WHENCREATED is the bill's date (DATE) on APBILL (intacct-objects.md).
+        ...entityFields(vendor.entity), WHENCREATED: formatDate(created), AUWHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(Math.min(modified, this.periodEnd)), CREATEDBY: '1', MODIFIEDBY: '1',
       });
       const lineRnos: number[] = [];
       lines.forEach((l, k) => {
         lineRnos.push(
           this.put('APBILLITEM', {
-            RECORDKEY: String(billRno), LINE_NO: String(k + 1), ACCOUNTNO: l.account.no, ACCOUNTTITLE: l.account.title, AMOUNT: centsToText(l.cents), TRX_AMOUNT: centsToText(l.cents),
-            DEPARTMENTID: l.dept.id, LOCATIONID: loc.id, ENTRYDESCRIPTION: k === 0 && rnd() < 0.3 ? `Qty ${1 + Math.floor(rnd() * 50)} @ "spec" & <rush>` : '', VENDORID: vendor.id,
-            ENTRY_DATE: formatDate(created), GLDIMPROGRAM: rnd() < 0.3 ? 'Lean 2025' : '', ...entityFields(vendor.entity),
+            RECORDKEY: String(billRno), LINE_NO: String(k + 1), ACCOUNTNO: l.account.no, ACCOUNTTITLE: l.account.title, AMOUNT: centsToText(l.cents), TRX_AMOUNT: trxOf(l.cents),
+            DEPARTMENTID: l.dept.id, DEPARTMENTNAME: l.dept.title, LOCATIONID: loc.id, LOCATIONNAME: loc.name,
+            ENTRYDESCRIPTION: k === 0 && rnd() < 0.3 ? `Qty ${1 + Math.floor(rnd() * 50)} @ "spec" & <rush>` : '', VENDORID: vendor.id, VENDORNAME: vendor.name,
+            CLASSID: CLASSES[(n + k) % CLASSES.length]!.id, CLASSNAME: CLASSES[(n + k) % CLASSES.length]!.name,
+            CURRENCY: vendor.currency, BASECURR: baseCurr, EXCHANGE_RATE: String(rate), STATE: 'A', RECORDTYPE: 'pi',
+            ENTRY_DATE: formatDate(created), GLDIMSALES_CHANNEL: rnd() < 0.3 ? 'Distributors' : '',
             WHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(created), CREATEDBY: '1', MODIFIEDBY: '1',
           }),
         );
@@ -340,17 +384,23 @@ export class SampleCompany {
       const at = Math.min(p.at, this.periodEnd);
       const total = p.items.reduce((s, x) => s + x.cents, 0);
       const method = methods[Math.floor(rnd() * methods.length)]!;
+      const baseCurr = p.vendor.entity === 1 ? 'CAD' : 'USD';
+      const rate = p.vendor.currency === 'EUR' ? EUR_TO_USD : 1;
+      const trxOf = (c: number) => centsToText(rate === 1 ? c : Math.round(c / rate));
       const payRno = this.put('APPYMT', {
-        PRBATCHKEY: String(9000 + Math.floor(at / DAY_MS) % 1000), RECORDTYPE: 'appayment', RECORDID: '', VENDORID: p.vendor.id, VENDORNAME: p.vendor.name,
-        PAYMENTMETHOD: method, PAYMENTDATE: formatDate(at), DOCNUMBER: method === 'Printed Check' ? String(10_000 + Math.floor(rnd() * 90_000)) : '',
-        DESCRIPTION: rnd() < 0.5 ? '' : `Payment run ${formatDate(at)}`, STATE: 'Posted',
-        FINANCIALENTITY: p.vendor.currency === 'CAD' ? 'BLN-CAD' : 'FNB-OPER', TOTALENTERED: centsToText(total), CURRENCY: p.vendor.currency, BASECURR: p.vendor.currency,
-        ...entityFields(p.vendor.entity), WHENCREATED: formatDateTime(at), WHENMODIFIED: formatDateTime(at + 3_600_000 > this.periodEnd ? at : at + 3_600_000), CREATEDBY: '1', MODIFIEDBY: '1',
+        PRBATCHKEY: String(9000 + Math.floor(at / DAY_MS) % 1000), RECORDTYPE: 'pp', RECORDID: '', VENDORID: p.vendor.id, VENDORNAME: p.vendor.name,
+        // APPYMT has no PAYMENTDATE: the payment's date is WHENCREATED, a DATE (intacct-objects.md "AP objects").
+        PAYMENTMETHOD: method, WHENCREATED: formatDate(at), WHENPAID: formatDate(at), WHENPOSTED: formatDate(at), WHENDUE: formatDate(at),
+        AUWHENCREATED: formatDateTime(at), DOCNUMBER: method === 'Printed Check' ? String(10_000 + Math.floor(rnd() * 90_000)) : '',
+        DESCRIPTION: rnd() < 0.5 ? '' : `Payment run ${formatDate(at)}`, STATE: 'C', RAWSTATE: 'C', DISPLAYSTATE: 'Confirmed',
+        FINANCIALENTITY: p.vendor.currency === 'CAD' ? 'BLN-CAD' : 'FNB-OPER', TOTALENTERED: centsToText(total), TOTALPAID: centsToText(total), TOTALDUE: '0',
+        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(total), EXCHANGE_RATE: String(rate), CURRENCY: p.vendor.currency, BASECURR: baseCurr,
+        ...entityFields(p.vendor.entity), WHENMODIFIED: formatDateTime(at + 3_600_000 > this.periodEnd ? at : at + 3_600_000), CREATEDBY: '1', MODIFIEDBY: '1',
       });
       for (const x of p.items) {
         this.put('APPYMTDETAIL', {
-          PAYMENTKEY: String(payRno), RECORDKEY: String(x.bill), ENTRYKEY: String(x.line), PAYMENTAMOUNT: centsToText(x.cents), TRX_PAYMENTAMOUNT: centsToText(x.cents),
-          PAYMENTDATE: formatDate(at), STATE: 'Posted', WHENCREATED: formatDateTime(at), WHENMODIFIED: formatDateTime(at), CREATEDBY: '1', MODIFIEDBY: '1',
+          PAYMENTKEY: String(payRno), RECORDKEY: String(x.bill), ENTRYKEY: String(x.line), PAYMENTAMOUNT: centsToText(x.cents), TRX_PAYMENTAMOUNT: trxOf(x.cents),
+          PAYMENTDATE: formatDate(at), CURRENCY: p.vendor.currency, STATE: 'C', WHENCREATED: formatDateTime(at), WHENMODIFIED: formatDateTime(at), CREATEDBY: '1', MODIFIEDBY: '1',
         });
       }
     }
@@ -359,6 +409,10 @@ export class SampleCompany {
       rec.TOTALDUE = centsToText(due);
     }
   }
+}
+
+function fieldType(spec: ObjectSpec, id: string): string | undefined {
+  return spec.fields.find((f) => f.id === id)?.type;
 }
 
 function upper(fields: Record<string, string>): Record<string, string> {

@@ -126,7 +126,8 @@ export interface VendorSeed {
   name: string;
   type: string;
   term: string;
-  currency: 'USD' | 'CAD';
+  /** The vendor's billing currency; EUR vendors bill the US entity in euros (multi-currency). */
+  currency: 'USD' | 'CAD' | 'EUR';
   entity: 0 | 1;
 }
 
@@ -139,14 +140,53 @@ export function vendorSeeds(count: number): VendorSeed[] {
     const suffix = vendorSuffixes[round % vendorSuffixes.length]!;
     const name = round < vendorSuffixes.length ? stem + suffix : `${stem}${suffix} #${round}`;
     const canadian = /[éèàôÉ]|Laurentian|Maple|Château|Québec/.test(stem);
+    const european = /Müller|Łódź|Kraków|Øresund|Ünal|Nordic/.test(stem);
     out.push({
       id: `V${String(i + 1).padStart(5, '0')}`,
       name,
       type: vendorTypes[i % vendorTypes.length]!,
       term: terms[(i * 7) % terms.length]!,
-      currency: canadian ? 'CAD' : 'USD',
+      currency: canadian ? 'CAD' : european ? 'EUR' : 'USD',
       entity: canadian ? 1 : 0,
     });
   }
   return out;
+}
+
+/** Classes (recorded object CLASS; this company calls them product lines). */
+export const CLASSES: readonly { id: string; name: string; parent: string }[] = [
+  { id: 'VALVES', name: 'Industrial Valves', parent: '' },
+  { id: 'PUMPS', name: 'Pumps & Hydraulics', parent: '' },
+  { id: 'FAB', name: 'Custom Fabrication', parent: '' },
+  { id: 'PARTS', name: 'Replacement Parts', parent: 'VALVES' },
+  { id: 'SVC', name: 'Field Service', parent: '' },
+];
+
+/** Employees (recorded object EMPLOYEE): id, name, department, location. */
+export const EMPLOYEES: readonly { id: string; name: string; dept: string; loc: string }[] = [
+  { id: 'E1001', name: 'Maria Gómez', dept: '110', loc: 'HQ' },
+  { id: 'E1002', name: "Liam O'Connor", dept: '310', loc: 'CLE' },
+  { id: 'E1003', name: 'Chen Wei 陈伟', dept: '400', loc: 'HQ' },
+  { id: 'E1004', name: 'Aisha Patel', dept: '200', loc: 'DAY' },
+  { id: 'E1005', name: 'Jean-François Tremblay', dept: '320', loc: 'MTL' },
+  { id: 'E1006', name: 'Zoë Müller', dept: '340', loc: 'PIT' },
+];
+
+/** Projects and customers, as GL detail carries them in its dimension fields (PROJECTID/CUSTOMERID). */
+export const PROJECTS: readonly { id: string; name: string }[] = [
+  { id: 'P-2025-01', name: 'Line 4 Retrofit' },
+  { id: 'P-2025-02', name: 'ERP Roll-out "Phase 2"' },
+  { id: 'P-2025-03', name: 'Montréal Expansion' },
+];
+export const CUSTOMERS: readonly { id: string; name: string }[] = [
+  { id: 'C0001', name: 'Great Lakes Water Authority' },
+  { id: 'C0002', name: 'Hydro-Québec' },
+  { id: 'C0003', name: 'Steel & Sons Refinery' },
+  { id: 'C0004', name: 'Ohio Valley Utilities' },
+];
+
+/** The entity id ('' = top level) that owns a location: its own id for an entity-type location. */
+export function entityOfLocation(locationId: string): string {
+  const loc = LOCATIONS.find((l) => l.id === locationId);
+  return loc ? ENTITIES[loc.entity].id : '';
 }

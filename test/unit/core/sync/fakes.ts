@@ -63,7 +63,7 @@ export class FakeSource implements SourcePort {
         const wm = timestampMs(r.WHENMODIFIED);
         if (spec.until !== undefined && wm > spec.until) return false;
         if (wm < from) return false;
-        if (tieBreak && wm === tieBreak.whenModified && Number(r.RECORDNO) <= tieBreak.recordNo) return false;
+        if (tieBreak && wm === tieBreak.whenModified && Number(r.RECORDNO) <= Number(tieBreak.recordNo)) return false;
         for (const f of spec.filters ?? []) if (r[f.field] !== undefined && r[f.field] !== f.value) return false;
         if (dateCol && spec.dateRange?.from && String(r[dateCol]) < spec.dateRange.from) return false;
         return true;
@@ -118,11 +118,11 @@ export class FakeSource implements SourcePort {
     return this.select(spec).length;
   }
 
-  async *readKeys(object: string): AsyncGenerator<number[]> {
+  async *readKeys(object: string): AsyncGenerator<string[]> {
     if (this.failWith) throw this.failWith;
     this.transactions++;
     this.log.push(`keys ${object}`);
-    yield [...this.table(object).keys()];
+    yield [...this.table(object).keys()].map(String);
   }
 
   async *readDeleted(objectType: string, sinceMs: number): AsyncGenerator<{ recordNo: number; deletedAt: number }[]> {
