@@ -261,7 +261,7 @@ async function cmdFields(dataDir: string, stream: string | undefined, json: bool
     if (json) out(JSON.stringify(fields));
     else {
       for (const f of fields) out(`${f.inStream ? '✓' : ' '} ${f.field.padEnd(28)} ${f.type.padEnd(9)} ${f.isCustom ? 'custom ' : '       '} ${f.label}`);
-      out(`✓ = already a column. Add others under streams.extraFields.${name} in settings.json, e.g. [{"field": "GLDIMPROGRAM", "type": "text"}].`);
+      out(`✓ = already a column. Add others under streams.extraFields.${name} in settings.json, e.g. [{"field": "GLDIMSALES_CHANNEL", "type": "text"}].`);
     }
     return EXIT.ok;
   } finally {

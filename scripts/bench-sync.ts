@@ -60,7 +60,7 @@ if (values.emulators) {
       let seen = 0;
       for (const r of c.list('GLDETAIL', (x) => x.BOOKID === 'ACCRUAL')) {
         if (seen++ % step !== 0) continue;
-        c.edit('GLDETAIL', Number(r.RECORDNO), { AMOUNT: `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}` });
+        c.edit('GLDETAIL', r.RECORDNO!, { AMOUNT: `${(i % 997) + 1}.${String(i % 100).padStart(2, '0')}` });
         if (++i >= n) break;
       }
       process.stdout.write(`mutated ${i}\n`);

@@ -97,8 +97,8 @@ function mutate(round: number): void {
   for (let i = 0; i < 3; i++) c.edit('VENDOR', pick(vendors), { NAME: `Vendor edited in round ${round}.${i}` });
   c.add('VENDOR', { VENDORID: `CRASH-${round}`, NAME: `Added in round ${round}`, STATUS: 'active', CREDITLIMIT: `${round}00.25` });
   if (random() < 0.5) c.remove('VENDOR', pick(vendors));
-  for (let i = 0; i < 20; i++) c.edit('GLDETAIL', Number(pick(gl).RECORDNO), { AMOUNT: `${Math.floor(random() * 100000) - 50000}.${String(Math.floor(random() * 100)).padStart(2, '0')}` });
-  for (let i = 0; i < 3; i++) c.remove('GLDETAIL', Number(pick(gl).RECORDNO));
+  for (let i = 0; i < 20; i++) c.edit('GLDETAIL', pick(gl).RECORDNO!, { AMOUNT: `${Math.floor(random() * 100000) - 50000}.${String(Math.floor(random() * 100)).padStart(2, '0')}` });
+  for (let i = 0; i < 3; i++) c.remove('GLDETAIL', pick(gl).RECORDNO!);
   c.add('GLDETAIL', { ...pick(gl), RECORDNO: '', AMOUNT: `${round}.01` });
   const lines = [...c.list('APBILLITEM')].map((r) => Number(r.RECORDNO));
   if (random() < 0.5) c.remove('APBILLITEM', pick(lines));

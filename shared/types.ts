@@ -41,7 +41,7 @@ export type FieldType = 'bigint' | 'text' | 'numeric' | 'date' | 'timestamp' | '
  * It becomes a nullable column named like the field (`.` → `_`).
  */
 export interface ExtraField {
-  /** Intacct field name, e.g. GLDIMPROGRAM or a one-hop related field like VENDOR.NAME. */
+  /** Intacct field name, e.g. GLDIMSALES_CHANNEL or a one-hop related field like VENDOR.NAME. */
   field: string;
   type: FieldType;
   /** Decimals kept for a numeric field (0–6; default 2). */

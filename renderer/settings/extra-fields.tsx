@@ -86,7 +86,7 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
                   label={`Intacct field ${i + 1} of ${label}`}
                   className="label-hidden extra-field-name"
                   value={f.field}
-                  placeholder="Intacct field name, e.g. GLDIMPROGRAM"
+                  placeholder="Intacct field name, e.g. GLDIMSALES_CHANNEL"
                   onChange={(v) => change((list) => void (list[i]!.field = v))}
                   error={errors[`${path}.field`]}
                 />

@@ -493,14 +493,14 @@ describe('renderer in served mode (browser)', () => {
     }
     const choices = panel.locator('.field-choices li');
     const offered = await choices.evaluateAll((items) => items.map((li) => li.getAttribute('data-field') ?? ''));
-    assert.ok(offered.includes('GLDIMPROGRAM'), `GLDIMPROGRAM is offered: ${offered.join(', ')}`);
+    assert.ok(offered.includes('GLDIMSALES_CHANNEL'), `GLDIMSALES_CHANNEL is offered: ${offered.join(', ')}`);
     assert.ok(!offered.includes('ACCOUNTNO') && !offered.includes('RECORDNO'), `standard columns are not offered: ${offered.join(', ')}`);
-    assert.equal(offered[0], 'GLDIMPROGRAM', `custom fields come first: ${offered.join(', ')}`);
-    const program = panel.locator('.field-choices li[data-field="GLDIMPROGRAM"]');
-    assert.match((await program.textContent()) ?? '', /GLDIMPROGRAM\s*custom\s*Program · TEXT/, 'marked custom, with its label and Intacct type');
-    await program.getByRole('button', { name: 'Add GLDIMPROGRAM' }).click();
+    assert.equal(offered[0], 'GLDIMSALES_CHANNEL', `custom fields come first: ${offered.join(', ')}`);
+    const program = panel.locator('.field-choices li[data-field="GLDIMSALES_CHANNEL"]');
+    assert.match((await program.textContent()) ?? '', /GLDIMSALES_CHANNEL\s*custom\s*Program · TEXT/, 'marked custom, with its label and Intacct type');
+    await program.getByRole('button', { name: 'Add GLDIMSALES_CHANNEL' }).click();
     await program.waitFor({ state: 'detached' });
-    assert.equal(await field('streams.extraFields.gl_detail.0.field').inputValue(), 'GLDIMPROGRAM');
+    assert.equal(await field('streams.extraFields.gl_detail.0.field').inputValue(), 'GLDIMSALES_CHANNEL');
     assert.equal(await field('streams.extraFields.gl_detail.0.type').inputValue(), 'text');
     assert.match((await toggle.textContent()) ?? '', /Extra fields \(1\)/);
     // The whole page fits the viewport, so the sticky save bar does not cover the panel.
@@ -520,16 +520,16 @@ describe('renderer in served mode (browser)', () => {
     // The same field twice: the service's message shows next to the second one, even with the panel closed.
     await panel.getByRole('button', { name: 'Add a field' }).click();
     await waitUntil(`document.activeElement?.getAttribute('name') === 'streams.extraFields.gl_detail.1.field'`);
-    await page.keyboard.type('GLDIMPROGRAM');
+    await page.keyboard.type('GLDIMSALES_CHANNEL');
     await toggle.click();
     assert.equal(await panel.isVisible(), false, 'the panel closed');
     await page.getByTestId('save-settings').click();
     const twice = page.locator('[data-path="streams.extraFields.gl_detail.1.field"] .field-error');
     await twice.waitFor();
-    assert.match((await twice.textContent()) ?? '', /GLDIMPROGRAM is listed twice/);
+    assert.match((await twice.textContent()) ?? '', /GLDIMSALES_CHANNEL is listed twice/);
     assert.equal(await field('streams.extraFields.gl_detail.1.field').getAttribute('aria-invalid'), 'true', 'the input is marked invalid');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true', 'the panel opened to show the error');
-    await panel.getByRole('button', { name: 'Remove GLDIMPROGRAM' }).nth(1).click();
+    await panel.getByRole('button', { name: 'Remove GLDIMSALES_CHANNEL' }).nth(1).click();
     await page.getByTestId('save-settings').click();
     await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
     assert.equal(await page.getByTestId('error-summary').count(), 0, 'no errors left');
@@ -558,10 +558,10 @@ describe('renderer in served mode (browser)', () => {
     assert.equal(Number((await page.getByTestId('rows-gl_detail').textContent())?.replace(/[^0-9]/g, '')), total, 'GL detail was loaded again in full');
 
     const columns = await backend.tableauColumns('gl_detail');
-    assert.deepEqual(columns.find((c) => c.name === 'GLDIMPROGRAM'), { name: 'GLDIMPROGRAM', type: 'text' }, `columns: ${columns.map((c) => c.name).join(', ')}`);
-    const intacctValues = await backend.intacctValues('gl_detail', 'GLDIMPROGRAM');
-    const tableauValues = await backend.tableauValues('gl_detail', 'GLDIMPROGRAM');
-    assert.ok(tableauValues, 'the data source has a GLDIMPROGRAM column');
+    assert.deepEqual(columns.find((c) => c.name === 'GLDIMSALES_CHANNEL'), { name: 'GLDIMSALES_CHANNEL', type: 'text' }, `columns: ${columns.map((c) => c.name).join(', ')}`);
+    const intacctValues = await backend.intacctValues('gl_detail', 'GLDIMSALES_CHANNEL');
+    const tableauValues = await backend.tableauValues('gl_detail', 'GLDIMSALES_CHANNEL');
+    assert.ok(tableauValues, 'the data source has a GLDIMSALES_CHANNEL column');
     assert.equal(tableauValues.size, intacctValues.size, 'one row per Intacct record');
     const differences = [...intacctValues].filter(([recordNo, value]) => !tableauValues.has(recordNo) || tableauValues.get(recordNo) !== value);
     assert.equal(differences.length, 0, `values differ by RECORDNO, e.g. ${JSON.stringify(differences.slice(0, 3).map(([k, v]) => [k, v, tableauValues.get(k)]))}`);

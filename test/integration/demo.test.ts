@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareStream } from '../../main/core/demo';
 import { defaultSettings } from '../../main/core/service/settings';
-import { streamByName } from '../../main/core/streams/definitions';
+import { streamByName, streamDefinitions } from '../../main/core/streams/definitions';
 import { runNodeScript } from '../helpers/run-node';
 
 const runCli = (args: string[]) => runNodeScript('main/cli.ts', args);
@@ -30,7 +30,7 @@ describe('demo', () => {
       auditTrail: string;
     };
     assert.equal(result.ok, true, r.stderr);
-    assert.equal(result.streams.length, 9);
+    assert.equal(result.streams.length, streamDefinitions.length);
     for (const s of result.streams) {
       assert.equal(s.match, true, s.name);
       assert.ok(s.intacctRows > 0 && s.intacctRows === s.tableauRows, `${s.name}: ${s.intacctRows} vs ${s.tableauRows}`);

@@ -61,10 +61,10 @@ describe('ml-connector sync (CLI)', () => {
     const r = await cli(['--data-dir', dir, 'fields', 'vendor', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
     const fields = JSON.parse(r.stdout) as { field: string; isCustom: boolean; inStream: boolean }[];
-    assert.deepEqual(fields[0] && [fields[0].field, fields[0].isCustom, fields[0].inStream], ['VENDOR_RISK_RATING', true, false]);
+    assert.deepEqual(fields[0] && [fields[0].field, fields[0].isCustom, fields[0].inStream], ['VENDOR_CF_BOOL', true, false]);
     assert.ok(fields.find((f) => f.field === 'VENDORID')?.inStream, 'standard columns are marked');
     const text = await cli(['--data-dir', dir, 'fields', 'vendor'], env);
-    assert.match(text.stdout, /VENDOR_RISK_RATING +text +custom +Risk rating/);
+    assert.match(text.stdout, /VENDOR_CF_TEXT +text +custom +VENDOR_CF_TEXT/);
     const bad = await cli(['--data-dir', dir, 'fields', 'nope'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown stream\(s\) nope/);
@@ -78,7 +78,7 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(r.code, 0, r.stderr);
     const e = JSON.parse(r.stdout) as { streams: { stream: string; rows: number; apiTransactions: number }[]; apiTransactions: number; usedThisMonth: number };
     const rows = Object.fromEntries(e.streams.map((x) => [x.stream, x.rows]));
-    assert.deepEqual(Object.keys(rows), ['gl_account', 'vendor', 'department', 'location', 'gl_detail'], 'the enabled streams');
+    assert.deepEqual(Object.keys(rows), ['gl_account', 'vendor', 'department', 'location', 'class', 'employee', 'gl_detail'], 'the enabled streams');
     assert.equal(rows.vendor, [...intacct.company.list('VENDOR')].length);
     assert.equal(rows.gl_account, [...intacct.company.list('GLACCOUNT')].length);
     assert.equal(rows.gl_detail, (await tableau.readRows('Intacct GL Detail'))?.length, 'the GL rows a full load moved');

@@ -164,6 +164,7 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     },
     showPrivate: !c.entityId,
     concurrency,
+    clock: opts.clock,
   };
 
   async function getSession(signal?: AbortSignal): Promise<IntacctSessionInfo> {

@@ -16,6 +16,7 @@ import { ApiError, ConnectorError } from '../errors';
 import { IntacctError, IntacctPermissionError, type IntacctErrorInfo } from './intacct-errors';
 import type { CellValue, ColumnDef, FixedFilter, Row } from '../streams/types';
 import type { DeletedRecord, FieldInfo, KeysetCursor, Page, ReadSpec } from './intacct-types';
+import type { Clock } from '../clock';
 
 export const WHENMODIFIED = 'WHENMODIFIED';
 export const RECORDNO = 'RECORDNO';
@@ -31,6 +32,8 @@ export interface ReaderContext {
   showPrivate: boolean;
   /** Requests allowed in flight at once (the semaphore's limit). */
   concurrency: number;
+  /** The client's clock: today for date partitions, pauses after front-door timeouts. */
+  clock: Pick<Clock, 'now' | 'sleep'>;
 }
 
 /**
@@ -65,8 +68,19 @@ export function buildReadFilter(spec: ReadSpec, cursor: InternalCursor | null, u
       const t = zone.toIntacct(cursor.whenModified);
       parts.push(f.or(f.gt(WHENMODIFIED, t), f.and(f.eq(WHENMODIFIED, t), f.gt(RECORDNO, cursor.recordNo))));
     }
+  } else if (mode === 'changed' && spec.until === undefined) {
+    // Rows with an empty WHENMODIFIED belong to their own pass: read here too, they would come
+    // twice, and a page ending on one would have no WHENMODIFIED to continue from.
+    parts.push(f.isNotNull(WHENMODIFIED));
   }
   if (mode === 'changed' && spec.until !== undefined) parts.push(f.lte(WHENMODIFIED, zone.toIntacct(spec.until)));
+  parts.push(...rangeParts(spec));
+  return f.and(...parts);
+}
+
+/** The read's date and RECORDNO ranges, whatever its WHENMODIFIED window. */
+function rangeParts(spec: ReadSpec): QueryFilter[] {
+  const parts: QueryFilter[] = [];
   if (spec.dateRange) {
     const { column, from, to, before, isNull } = spec.dateRange;
     if (isNull) parts.push(f.isNull(column));
@@ -78,7 +92,7 @@ export function buildReadFilter(spec: ReadSpec, cursor: InternalCursor | null, u
     parts.push(f.gte(RECORDNO, String(spec.recordNoRange.from)));
     parts.push(f.lte(RECORDNO, String(spec.recordNoRange.to)));
   }
-  return f.and(...parts);
+  return parts;
 }
 
 function fixedFilter(x: FixedFilter): QueryFilter {
@@ -214,6 +228,13 @@ function publicCursor(c: InternalCursor): KeysetCursor {
 
 /** Smallest page asked for after Intacct's front door timed out on larger ones (HTTP 524). */
 export const MIN_PAGE_SIZE = 100;
+/**
+ * HTTP 524s in a row on a page already at the smallest size before the read gives up. A page that
+ * small is not what made Intacct slow, so it is asked for again, after a pause that gives the
+ * abandoned query time to finish (the JS SDK's reason for never resending a 524 as is).
+ */
+export const MAX_TIMEOUTS_AT_MIN_PAGE = 3;
+export const TIMEOUT_PAUSE_MS = 1_000;
 
 /** State of one keyset-paged read (one partition, or the empty-WHENMODIFIED pass). */
 class KeysetRead {
@@ -271,15 +292,22 @@ class KeysetRead {
       });
     }
     let result: IntacctResult;
+    let timeoutsAtMin = 0;
     for (;;) {
       const body = buildQuery(this.prepared.query(this.cursor, this.first, this.ctx.showPrivate, this.mode, this.pageSize));
       try {
         result = await this.ctx.execute(`query ${spec.object}`, body, signal);
         break;
       } catch (err) {
-        // A heavy page can time out at Intacct's front door (HTTP 524): ask for half as many rows.
-        if (!(err instanceof ConnectorError && err.code === 'FRONT_DOOR_TIMEOUT') || this.pageSize <= MIN_PAGE_SIZE) throw err;
-        this.pageSize = Math.max(MIN_PAGE_SIZE, Math.floor(this.pageSize / 2));
+        // A heavy page can time out at Intacct's front door (HTTP 524, response-parser.ts): ask for
+        // half as many rows; at the smallest page, ask again after a pause, a few times at most.
+        if (!(err instanceof ConnectorError && err.code === 'HTTP_524')) throw err;
+        if (this.pageSize > MIN_PAGE_SIZE) {
+          this.pageSize = Math.max(MIN_PAGE_SIZE, Math.floor(this.pageSize / 2));
+          continue;
+        }
+        if (++timeoutsAtMin > MAX_TIMEOUTS_AT_MIN_PAGE) throw err;
+        await this.ctx.clock.sleep(TIMEOUT_PAUSE_MS * timeoutsAtMin, signal);
       }
     }
     const data = result.data;
@@ -395,7 +423,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     return;
   }
   const buildRow = new PreparedRead(spec, zone).buildRow;
-  const specs = datePartitions(spec, dateColumn, spec.until ?? Date.now(), partitions);
+  const specs = datePartitions(spec, dateColumn, spec.until ?? ctx.clock.now(), partitions);
   const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, buildRow)));
 
   const internal = new AbortController();
@@ -491,7 +519,7 @@ export async function count(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSi
   const zone = await ctx.zone(signal);
   const changed = buildReadFilter({ ...spec, filters: [], dateRange: undefined, recordNoRange: undefined }, toInternal(spec.since ?? null), true, zone);
   const nulls = f.isNull(WHENMODIFIED);
-  const window = buildReadFilter({ ...spec, since: null, until: undefined, lookbackMs: 0 }, null, false, zone);
+  const window = f.and(...(spec.filters ?? []).map(fixedFilter), ...rangeParts(spec));
   const filter = f.and(window, changed ? f.or(changed, nulls) : null);
   return (await firstRecordNo(ctx, spec, filter, false, signal)).total;
 }

@@ -137,8 +137,9 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
   const head = trimmed.slice(0, 512).toLowerCase();
 
   if (status === 524) {
-    // §2.3: Cloudflare's "origin timed out". The JS SDK deliberately does not retry it; the query
-    // may still be running server-side (inference), so repeating it blindly only adds load.
+    // §2.3, §6: Cloudflare's "origin timed out". The JS SDK deliberately does not retry it; the query
+    // may still be running server-side (inference), so repeating it blindly only adds load. The
+    // reader asks for a smaller page instead (intacct-reader.ts, KeysetRead.next).
     throw new ApiError({
       service: 'intacct',
       kind: 'transient',
@@ -184,18 +185,6 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
     });
   }
   const isHtml = head.startsWith('<!doctype html') || head.startsWith('<html') || (/<html[\s>]/.test(head) && !head.includes('<response'));
-  if (status === 524) {
-    // Cloudflare's "A timeout occurred": Intacct took longer than the front door waits (intacct-xml.md
-    // §6). The same page would time out again, so it is not retried as is: the reader asks for less
-    // (a smaller page) instead. The JS SDK does not retry 524 either (noRetryServerErrorCodes).
-    throw new NetworkError({
-      service: 'intacct',
-      code: 'FRONT_DOOR_TIMEOUT',
-      status,
-      retryable: false,
-      userMessage: 'Intacct took too long to answer a page (HTTP 524 from its network edge); the connector asks for smaller pages.',
-    });
-  }
   if (isHtml) {
     if (text.includes('cf-error-details') || /cloudflare/i.test(text)) {
       // §2.3: hotglue treats Cloudflare error pages as retryable.

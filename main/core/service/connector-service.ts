@@ -99,21 +99,25 @@ interface CurrentRun {
   done: Promise<RunDetail>;
 }
 
+/** A company's own field: custom, or a user-defined dimension. */
+const own = (f: { field: string; isCustom: boolean }) => f.isCustom || /^GLDIM/.test(f.field);
+
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
 /** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
 const RUN_SIGN_IN_TRANSACTIONS = 2;
 
 /**
  * API transactions a full load of `rows` records of a stream uses, as the engine reads it
- * (stream-sync.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), then the
- * tie-out count. A partitioned backfill (GL detail) pages each RECORDNO partition on its own and
- * adds the read's count, its RECORDNO bounds, and the split of the last partition. Checked against
- * real first runs on the emulator (test/integration/sync.test.ts).
+ * (stream-sync.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), the pass
+ * over rows with an empty WHENMODIFIED, then the tie-out count; exact, checked against real first
+ * runs on the emulator (test/integration/sync.test.ts). A partitioned backfill (GL detail) reads
+ * date partitions (plus one for rows without a date) and counts the read first; how the rows spread
+ * over the dates decides how many partial pages there are, so for it this is an estimate, within
+ * one page per partition.
  */
 export function fullLoadTransactions(def: StreamDefinition, rows: number, partitions: number): number {
-  if (!def.backfillDateColumn) return Math.max(1, Math.ceil(rows / def.pageSize)) + 1;
-  if (rows === 0) return 3;
-  return partitions * Math.ceil(rows / (partitions * def.pageSize)) + 4;
+  if (!def.backfillDateColumn) return Math.max(1, Math.ceil(rows / def.pageSize)) + 2;
+  return Math.ceil(rows / def.pageSize) + partitions + 4;
 }
 
 /**
@@ -513,7 +517,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
             const column = columnNameOf(f.id).toUpperCase();
             return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
           })
-          .sort((a, b) => Number(b.isCustom) - Number(a.isCustom) || a.field.localeCompare(b.field));
+          // Custom fields and user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup,
+          // intacct-objects.md) first: they are what a company adds of its own.
+          .sort((a, b) => Number(own(b)) - Number(own(a)) || a.field.localeCompare(b.field));
       });
     },
     async estimateFullLoad(req) {

@@ -71,7 +71,7 @@ function isTimeZone(zone: string): boolean {
 
 const extraFieldSchema = z
   .object({
-    field: z.string().regex(FIELD_NAME, 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.'),
+    field: z.string().regex(FIELD_NAME, 'Use the Intacct field name, like GLDIMSALES_CHANNEL or VENDOR.NAME.'),
     type: z.enum(['bigint', 'text', 'numeric', 'date', 'timestamp', 'bool']),
     scale: z.number().int().min(0, 'At least 0 decimals.').max(6, 'At most 6 decimals.').optional(),
   })

@@ -49,7 +49,7 @@ export function columnsSignature(columns: readonly ColumnDef[]): string {
     .join(';');
 }
 
-/** What changed between two signatures, in words for the log ("added GLDIMPROGRAM; removed X"). */
+/** What changed between two signatures, in words for the log ("added GLDIMSALES_CHANNEL; removed X"). */
 export function describeColumnChange(before: string, after: string): string {
   const names = (sig: string) => new Map(sig.split(';').filter(Boolean).map((part) => [part.split(' ')[0]!, part]));
   const a = names(before);

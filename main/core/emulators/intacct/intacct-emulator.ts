@@ -130,6 +130,11 @@ interface ResultSet {
   q: ParsedQuery;
   /** The entity of the session that opened it: readMore pages see what the first page saw (§3.3). */
   locationId: string;
+  /**
+   * The row order of the set, fixed when readByQuery opened it: readMore continues one result set,
+   * so its pages must not overlap or skip because each request would otherwise get its own order.
+   */
+  orderSeed: number | undefined;
   nextOffset: number;
   usedAt: number;
 }
@@ -478,7 +483,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             let rs: ResultSet | undefined;
             if (verb === 'readByQuery') {
               for (const [k, v] of resultSets) if (now - v.usedAt > 30 * 60_000) resultSets.delete(k);
-              rs = { id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq), q: parseReadByQuery(argNode, ctx), locationId, nextOffset: 0, usedAt: now };
+              rs = { id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq), q: parseReadByQuery(argNode, ctx), locationId, orderSeed: ctx.orderSeed, nextOffset: 0, usedAt: now };
               resultSets.set(rs.id, rs);
             } else {
               const id = text(asArray(argNode.resultId)[0]).trim();
@@ -494,7 +499,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             const set = rs;
             set.usedAt = now;
             const tag = set.q.object.name.toLowerCase();
-            const data = runQuery(company, { ...set.q, offset: set.nextOffset }, { ...ctx, locationId: set.locationId }, {
+            const data = runQuery(company, { ...set.q, offset: set.nextOffset }, { ...ctx, locationId: set.locationId, orderSeed: set.orderSeed }, {
               recordTag: tag,
               open: (total, _offset, count) => {
                 const remaining = Math.max(0, total - set.nextOffset - count);

@@ -1,8 +1,8 @@
 /**
  * A small in-process fake of the Intacct XML gateway for unit tests: a FetchLike that parses the
  * request, answers getAPISession / query / lookup / readUserFormatting in the documented response
- * shapes (intacct-xml.md §2.1, §3.1, §4.3), over a tiny in-memory data set, and lets a test script
- * faults per request. The full emulator (main/core/emulators/intacct) is for integration tests.
+ * shapes (intacct-xml.md §2.1, §3.1, §4.3, §4.4), over a tiny in-memory data set, and lets a test
+ * script faults per request. GLDETAIL's RECORDNO compares as text, as Intacct's TEXT field does. The full emulator (main/core/emulators/intacct) is for integration tests.
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { ManualClock } from '../../../../main/core/clock';
@@ -24,6 +24,8 @@ export interface FakeRequest {
   /** Parsed <query> element, when the function is a query. */
   query?: Record<string, unknown>;
   functionControlId: string;
+  /** Records the fake put in its answer to this query (set once answered). */
+  answeredRows?: number;
 }
 
 export type FakeReply = { status?: number; body: string; headers?: Record<string, string> } | { reset: true };
@@ -39,8 +41,24 @@ export interface FakeGatewayOptions {
   /** Await before answering (to hold requests in flight). */
   delay?: (req: FakeRequest) => Promise<void> | void;
   lookup?: string;
+  /**
+   * The `<data>` of a successful readUserFormatting answer. Default: the API user the connector
+   * accepts, MM/DD/YYYY (`/mdY`) and a 24-hour clock in GMT, in the shape the emulator renders.
+   */
   userFormatting?: string;
+  /** Answer readUserFormatting with a permission error, as Intacct does for a user without access. */
+  refuseUserFormatting?: boolean;
+  /**
+   * Fields compared as TEXT in filters and orderby, per object. Default: GLDETAIL's RECORDNO, which is
+   * TEXT in the recorded catalog (`200000-1000000-30001--accrual`, docs/reference/intacct-objects.md);
+   * other values that look numeric compare as numbers.
+   */
+  textFields?: Record<string, readonly string[]>;
 }
+
+/** readUserFormatting's answer for an API user set to MM/DD/YYYY, 24-hour clock, GMT. */
+export const USER_FORMATTING_OK =
+  '<data><userformatting><recordno>1</recordno><locale>en_US</locale><dateformat>/mdY</dateformat><gmtoffset>+00:00</gmtoffset><clock>24</clock></userformatting></data>';
 
 export const CREDS = { senderId: 'sender-1', senderPassword: 's3nder&<pw>', userId: 'api_user', companyId: 'ACME', userPassword: 'us3r"pw\'' };
 
@@ -83,45 +101,50 @@ export function authFailure(errors: { errorno: string; description2: string }[])
   return `<?xml version="1.0" encoding="UTF-8"?><response>${control()}<operation><authentication><status>failure</status><userid>api_user</userid><companyid>ACME</companyid></authentication>${errorBlock(errors)}</operation></response>`;
 }
 
-/** Sortable comparison key for Intacct values: datetimes, numbers, else text. */
-function sortKey(v: string | undefined): string | number {
+/** Sortable comparison key for Intacct values: datetimes, numbers, else text (always text for TEXT fields). */
+function sortKey(v: string | undefined, asText: boolean): string | number {
   if (v === undefined || v === '') return '';
+  if (asText) return v;
   const dt = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2}):(\d{2}))?$/.exec(v);
   if (dt) return `${dt[3]}${dt[1]}${dt[2]}${dt[4] ?? '00'}${dt[5] ?? '00'}${dt[6] ?? '00'}`;
   if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return v;
 }
-function cmp(a: string | undefined, b: string): number {
-  const x = sortKey(a), y = sortKey(b);
+function cmp(a: string | undefined, b: string, asText = false): number {
+  const x = sortKey(a, asText), y = sortKey(b, asText);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
 type Node = Record<string, unknown>;
 const first = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : String(v ?? ''));
 
-/** Evaluates a parsed <filter> child against a record (the operators the client uses). */
-export function matches(rec: FakeRecord, node: Node): boolean {
+/**
+ * Evaluates a parsed <filter> child against a record (the operators the client uses); fields in
+ * `textFields` compare as text.
+ */
+export function matches(rec: FakeRecord, node: Node, textFields: readonly string[] = []): boolean {
   for (const [op, raw] of Object.entries(node)) {
     const list = Array.isArray(raw) ? raw : [raw];
     for (const n of list as Node[]) {
       const field = first(n['field']);
       const values = (n['value'] as string[] | undefined) ?? [];
       const v = rec[field];
+      const t = textFields.includes(field);
       const ok = (() => {
         switch (op) {
           case 'and':
-            return Object.entries(n).every(([k, x]) => matches(rec, { [k]: x }));
+            return Object.entries(n).every(([k, x]) => matches(rec, { [k]: x }, textFields));
           case 'or':
-            return Object.entries(n).some(([k, x]) => (Array.isArray(x) ? x : [x]).some((y) => matches(rec, { [k]: y })));
-          case 'equalto': return v !== undefined && v !== '' && cmp(v, values[0]!) === 0;
-          case 'notequalto': return cmp(v, values[0]!) !== 0;
-          case 'greaterthan': return v !== undefined && v !== '' && cmp(v, values[0]!) > 0;
-          case 'greaterthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!) >= 0;
-          case 'lessthan': return v !== undefined && v !== '' && cmp(v, values[0]!) < 0;
-          case 'lessthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!) <= 0;
-          case 'between': return v !== undefined && v !== '' && cmp(v, values[0]!) >= 0 && cmp(v, values[1]!) <= 0;
-          case 'in': return values.some((x) => cmp(v, x) === 0);
-          case 'notin': return !values.some((x) => cmp(v, x) === 0);
+            return Object.entries(n).some(([k, x]) => (Array.isArray(x) ? x : [x]).some((y) => matches(rec, { [k]: y }, textFields)));
+          case 'equalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) === 0;
+          case 'notequalto': return cmp(v, values[0]!, t) !== 0;
+          case 'greaterthan': return v !== undefined && v !== '' && cmp(v, values[0]!, t) > 0;
+          case 'greaterthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0;
+          case 'lessthan': return v !== undefined && v !== '' && cmp(v, values[0]!, t) < 0;
+          case 'lessthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) <= 0;
+          case 'between': return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0 && cmp(v, values[1]!, t) <= 0;
+          case 'in': return values.some((x) => cmp(v, x, t) === 0);
+          case 'notin': return !values.some((x) => cmp(v, x, t) === 0);
           case 'isnull': return v === undefined || v === '';
           case 'isnotnull': return v !== undefined && v !== '';
           default: throw new Error(`fake gateway: unsupported filter ${op}`);
@@ -142,22 +165,24 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
   let sessionSeq = 0;
   let n = 0;
   const data = opts.data ?? {};
+  const textFields = opts.textFields ?? { GLDETAIL: ['RECORDNO'] };
 
-  function answerQuery(q: Node, fnControlId: string): string {
+  function answerQuery(q: Node, fnControlId: string, req: FakeRequest): string {
     const object = first(q['object']);
     const rows = data[object];
     if (!rows) return resultFailure('query', fnControlId, [{ errorno: 'Query Failed', description2: `Object definition ${object} not found` }]);
     const select = q['select'] as Node;
     const fields = (select['field'] as string[] | undefined) ?? [];
     const filter = q['filter'] as Node | undefined;
-    let list = filter ? rows.filter((r) => matches(r, filter)) : [...rows];
+    const asText = textFields[object] ?? [];
+    let list = filter ? rows.filter((r) => matches(r, filter, asText)) : [...rows];
     const orders = (((q['orderby'] as Node | undefined)?.['order'] as Node[] | undefined) ?? []).map((o) => ({
       field: first(o['field']),
       desc: 'descending' in o,
     }));
     list.sort((a, b) => {
       for (const o of orders) {
-        const c = cmp(a[o.field], b[o.field] ?? '');
+        const c = cmp(a[o.field], b[o.field] ?? '', asText.includes(o.field));
         if (c !== 0) return o.desc ? -c : c;
       }
       return 0;
@@ -166,6 +191,7 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
     const offset = Number(first(q['offset']) || 0);
     const size = Number(first(q['pagesize']) || 100);
     list = list.slice(offset, offset + size);
+    req.answeredRows = list.length;
     const body = list
       .map((r) => `<${object}>${fields.map((fl) => (r[fl] === undefined || r[fl] === '' ? `<${fl}/>` : `<${fl}>${escapeXml(r[fl]!)}</${fl}>`)).join('')}</${object}>`)
       .join('');
@@ -244,14 +270,14 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
       case 'getAPISession':
         return reply(okResponse(a, `<result><status>success</status><function>getAPISession</function><controlid>${escapeXml(cid)}</controlid><data><api><sessionid>${sessionId}</sessionid><endpoint>${endpoint}</endpoint><locationid>${req.login?.locationid ?? ''}</locationid></api></data></result>`));
       case 'query':
-        return reply(okResponse(a, answerQuery(req.query!, cid)));
+        return reply(okResponse(a, answerQuery(req.query!, cid, req)));
       case 'lookup':
         return reply(okResponse(a, `<result><status>success</status><function>lookup</function><controlid>${escapeXml(cid)}</controlid>${opts.lookup ?? '<data/>'}</result>`));
       case 'readUserFormatting':
-        if (opts.userFormatting) {
-          return reply(okResponse(a, `<result><status>success</status><function>readUserFormatting</function><controlid>${escapeXml(cid)}</controlid>${opts.userFormatting}</result>`));
+        if (opts.refuseUserFormatting) {
+          return reply(okResponse(a, resultFailure('readUserFormatting', cid, [{ errorno: 'PL04000005', description2: 'You do not have permission for API operation readUserFormatting' }])));
         }
-        return reply(okResponse(a, resultFailure('readUserFormatting', cid, [{ errorno: 'BL01001973', description2: 'Unknown function' }])));
+        return reply(okResponse(a, `<result><status>success</status><function>readUserFormatting</function><controlid>${escapeXml(cid)}</controlid>${opts.userFormatting ?? USER_FORMATTING_OK}</result>`));
       default:
         return reply(okResponse(a, resultFailure(req.fn, cid, [{ errorno: 'XXX', description2: 'unsupported' }])));
     }

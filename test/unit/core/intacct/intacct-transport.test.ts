@@ -19,6 +19,8 @@ function setup(gw: Partial<FakeGatewayOptions> = {}, client: Partial<IntacctClie
   return { clock, fake, events, client: c };
 }
 const readOne = (client: ReturnType<typeof createIntacctClient>) => client.count({ object: 'GLACCOUNT', columns: [] });
+/** The query attempts (a read also asks once for the API user's preferences). */
+const queries = (fake: ReturnType<typeof createFakeGateway>) => fake.calls().filter((r) => r.fn === 'query');
 
 /** A reply for the first query only, then normal answers. */
 function onceOnQuery(reply: (req: FakeRequest) => FakeReply) {
@@ -69,7 +71,7 @@ describe('Intacct transport: retries', () => {
   it('gives up after maxAttempts with the last typed error', async () => {
     const { client, fake } = setup({ script: (req) => (req.fn === 'query' ? { status: 503, body: '' } : undefined) }, { retry: { maxAttempts: 3 } });
     await assert.rejects(readOne(client), (e: unknown) => e instanceof NetworkError && e.code === 'HTTP_503');
-    assert.equal(fake.calls().length, 3);
+    assert.equal(queries(fake).length, 3);
   });
 
   for (const [name, reply, code] of [
@@ -80,7 +82,7 @@ describe('Intacct transport: retries', () => {
     it(`does not retry ${name}`, async () => {
       const { client, fake } = setup({ script: onceOnQuery(reply) });
       await assert.rejects(readOne(client), (e: unknown) => e instanceof ConnectorError && e.code === code && !e.retryable);
-      assert.equal(fake.calls().length, 1);
+      assert.equal(queries(fake).length, 1);
     });
   }
 
@@ -160,11 +162,11 @@ describe('Intacct transport: limits, counting and events', () => {
     const { client } = setup({ script: onceOnQuery(() => ({ status: 500, body: '' })) });
     assert.equal(client.transactions, 0);
     await readOne(client);
-    // getAPISession + the failed query (answered, so counted) + the retried query.
-    assert.equal(client.transactions, 3);
+    // getAPISession + readUserFormatting + the failed query (answered, so counted) + the retried query.
+    assert.equal(client.transactions, 4);
     const reset = setup({ script: onceOnQuery(() => ({ reset: true })) });
     await readOne(reset.client);
-    assert.equal(reset.client.transactions, 2);
+    assert.equal(reset.client.transactions, 3);
   });
 
   it('emits one event per attempt with operation, path and no secrets', async () => {
@@ -174,6 +176,7 @@ describe('Intacct transport: limits, counting and events', () => {
       events.map((e) => [e.service, e.operation, e.method, e.path, e.status, e.outcome]),
       [
         ['intacct', 'getAPISession', 'POST', '/ia/xml/xmlgw.phtml', 200, 'ok'],
+        ['intacct', 'readUserFormatting', 'POST', '/ia/xml/xmlgw.phtml', 200, 'ok'],
         ['intacct', 'query GLACCOUNT', 'POST', '/ia/xml/xmlgw.phtml', 200, 'ok'],
       ],
     );

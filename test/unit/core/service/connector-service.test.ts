@@ -288,7 +288,7 @@ describe('createConnectorService', () => {
     const env = await setup();
     env.source.fields.set('VENDOR', [
       { id: 'NAME', label: 'Name', type: 'TEXT', isCustom: false },
-      { id: 'VENDOR_RISK_RATING', label: 'Risk rating', type: 'TEXT', isCustom: true },
+      { id: 'VENDOR_CF_TEXT', label: 'Risk rating', type: 'TEXT', isCustom: true },
       { id: 'PAYMENTPRIORITY', label: 'Payment priority', type: 'ENUM', isCustom: false },
       { id: 'CREDIT_SCORE', label: 'Credit score', type: 'DECIMAL', isCustom: true },
     ]);
@@ -298,7 +298,7 @@ describe('createConnectorService', () => {
     const fields = await env.service.listFields({ stream: 'vendor' });
     assert.deepEqual(
       fields.map((f) => [f.field, f.type, f.isCustom, f.standard, f.inStream]),
-      [['CREDIT_SCORE', 'numeric', true, false, true], ['VENDOR_RISK_RATING', 'text', true, false, false], ['NAME', 'text', false, true, true], ['PAYMENTPRIORITY', 'text', false, false, false]],
+      [['CREDIT_SCORE', 'numeric', true, false, true], ['VENDOR_CF_TEXT', 'text', true, false, false], ['NAME', 'text', false, true, true], ['PAYMENTPRIORITY', 'text', false, false, false]],
     );
     // Without the Intacct passwords it says what is missing.
     await env.secrets.delete('intacctUserPassword');
@@ -321,11 +321,12 @@ describe('createConnectorService', () => {
       const rows = [...env.source.table(def.intacctObject).values()].filter((r) => def.filters.every((f) => r[f.field] === undefined || r[f.field] === f.value));
       assert.equal(x.rows, rows.length, x.stream);
     }
-    // Pages of 2,000 (at least one) and the tie-out count; GL detail's four partitions page apart and
-    // add the count, the bounds and a split; the run's sign-in goes with the first stream.
-    assert.deepEqual(e.streams.map((x) => x.apiTransactions), [1 + 1 + 2, 1 + 1, 4 * 1 + 4]);
-    assert.deepEqual([0, 2000, 2001, 8000, 8001].map((rows) => fullLoadTransactions(streamByName('gl_detail'), rows, 4)), [3, 8, 8, 8, 12]);
-    assert.deepEqual([0, 2000, 2001].map((rows) => fullLoadTransactions(streamByName('vendor'), rows, 4)), [2, 2, 3]);
+    // Pages of 2,000 (at least one), the empty-WHENMODIFIED pass and the tie-out count; GL detail's
+    // four date partitions (plus the undated one) page apart and add the count; the run's sign-in
+    // goes with the first stream.
+    assert.deepEqual(e.streams.map((x) => x.apiTransactions), [1 + 1 + 1 + 2, 1 + 1 + 1, 1 + 4 + 4]);
+    assert.deepEqual([0, 2000, 2001, 8000, 8001].map((rows) => fullLoadTransactions(streamByName('gl_detail'), rows, 4)), [8, 9, 10, 12, 13]);
+    assert.deepEqual([0, 2000, 2001].map((rows) => fullLoadTransactions(streamByName('vendor'), rows, 4)), [3, 3, 4]);
     assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
     assert.equal(e.countingTransactions, 3);
     assert.equal(env.source.transactions - before, 3, 'one count per stream');
@@ -334,7 +335,7 @@ describe('createConnectorService', () => {
     assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, run.apiTransactions + 3);
     assert.equal(e.monthlyAllowance, 100_000);
     const vendorOnly = await env.service.estimateFullLoad({ streams: ['vendor'] });
-    assert.deepEqual(vendorOnly.streams.map((x) => [x.stream, x.apiTransactions]), [['vendor', 1 + 1 + 2]]);
+    assert.deepEqual(vendorOnly.streams.map((x) => [x.stream, x.apiTransactions]), [['vendor', 1 + 1 + 1 + 2]]);
 
     // A new month starts from zero.
     env.clock.set(Date.UTC(2026, 1, 1));

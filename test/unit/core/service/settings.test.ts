@@ -34,14 +34,14 @@ describe('settings', () => {
   it('checks extra fields: Intacct-shaped names, no clash with a standard column or each other, decimals only on numbers', () => {
     const s = defaultSettings();
     s.streams.extraFields = {
-      gl_detail: [{ field: 'GLDIMPROGRAM', type: 'text' }, { field: 'VENDOR.NAME', type: 'text' }, { field: 'RATE', type: 'numeric', scale: 4 }],
-      vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }],
+      gl_detail: [{ field: 'GLDIMSALES_CHANNEL', type: 'text' }, { field: 'VENDOR.NAME', type: 'text' }, { field: 'RATE', type: 'numeric', scale: 4 }],
+      vendor: [{ field: 'VENDOR_CF_TEXT', type: 'text' }],
     };
     assert.equal(validateSettings(s).ok, true);
     s.streams.extraFields = {
       gl_detail: [
-        { field: 'GLDIMPROGRAM', type: 'text' },
-        { field: 'gldimprogram', type: 'text' },
+        { field: 'GLDIMSALES_CHANNEL', type: 'text' },
+        { field: 'gldimsales_channel', type: 'text' },
         { field: 'AMOUNT', type: 'numeric' },
         { field: 'BAD NAME', type: 'text' },
         { field: 'X', type: 'text', scale: 2 },
@@ -53,9 +53,9 @@ describe('settings', () => {
     assert.ok(!r.ok, 'refused');
     if (r.ok) return;
     assert.deepEqual(r.errors, {
-      'streams.extraFields.gl_detail.3.field': 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.',
+      'streams.extraFields.gl_detail.3.field': 'Use the Intacct field name, like GLDIMSALES_CHANNEL or VENDOR.NAME.',
       'streams.extraFields.gl_detail.5.scale': 'At most 6 decimals.',
-      'streams.extraFields.vendor.0.field': 'Use the Intacct field name, like GLDIMPROGRAM or VENDOR.NAME.',
+      'streams.extraFields.vendor.0.field': 'Use the Intacct field name, like GLDIMSALES_CHANNEL or VENDOR.NAME.',
     });
     // Shape problems first; once the shapes are right, the cross-field rules speak.
     s.streams.extraFields.gl_detail![3]!.field = 'GOOD_NAME';
@@ -65,7 +65,7 @@ describe('settings', () => {
     assert.ok(!r2.ok, 'refused');
     if (r2.ok) return;
     assert.deepEqual(r2.errors, {
-      'streams.extraFields.gl_detail.1.field': 'gldimprogram is listed twice.',
+      'streams.extraFields.gl_detail.1.field': 'gldimsales_channel is listed twice.',
       'streams.extraFields.gl_detail.2.field': 'AMOUNT is already a standard column of GL detail.',
       'streams.extraFields.gl_detail.4.scale': 'Decimals apply to numeric fields only.',
     });

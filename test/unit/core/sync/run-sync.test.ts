@@ -236,29 +236,29 @@ describe('runSync', () => {
   it('extra fields become columns; adding or removing one publishes the stream again in full', async () => {
     const env = setup();
     const vendors = [...env.source.table('VENDOR').keys()];
-    env.source.edit('VENDOR', vendors[0]!, { VENDOR_RISK_RATING: 'High' });
+    env.source.edit('VENDOR', vendors[0]!, { VENDOR_CF_TEXT: 'High' });
     await env.run({ streams: ['vendor'] });
     env.clock.advance(60_000);
-    env.settings.streams.extraFields = { vendor: [{ field: 'VENDOR_RISK_RATING', type: 'text' }] };
+    env.settings.streams.extraFields = { vendor: [{ field: 'VENDOR_CF_TEXT', type: 'text' }] };
     const added = await env.run({ streams: ['vendor'] });
     assert.equal(resultOf(added, 'vendor').fullLoad, true);
-    assert.ok(env.store.logs.some((l) => /Vendors: columns added VENDOR_RISK_RATING; publishing the data source again in full/.test(l.message)));
+    assert.ok(env.store.logs.some((l) => /Vendors: columns added VENDOR_CF_TEXT; publishing the data source again in full/.test(l.message)));
     const rows = env.tableau.rows('Intacct Vendors');
     assert.equal(rows.length, vendors.length);
-    assert.equal(rows.find((r) => r.RECORDNO === vendors[0])?.VENDOR_RISK_RATING, 'High');
-    assert.equal(rows.find((r) => r.RECORDNO === vendors[1])?.VENDOR_RISK_RATING, null);
+    assert.equal(rows.find((r) => r.RECORDNO === vendors[0])?.VENDOR_CF_TEXT, 'High');
+    assert.equal(rows.find((r) => r.RECORDNO === vendors[1])?.VENDOR_CF_TEXT, null);
     // Unchanged fields: back to incremental runs, and a change to the field moves like any other.
     env.clock.advance(60_000);
-    env.source.edit('VENDOR', vendors[1]!, { VENDOR_RISK_RATING: 'Low' });
+    env.source.edit('VENDOR', vendors[1]!, { VENDOR_CF_TEXT: 'Low' });
     const next = await env.run({ streams: ['vendor'] });
     assert.equal(resultOf(next, 'vendor').fullLoad, false);
     assert.equal(resultOf(next, 'vendor').rowsUpserted, 1);
-    assert.equal(env.tableau.rows('Intacct Vendors').find((r) => r.RECORDNO === vendors[1])?.VENDOR_RISK_RATING, 'Low');
+    assert.equal(env.tableau.rows('Intacct Vendors').find((r) => r.RECORDNO === vendors[1])?.VENDOR_CF_TEXT, 'Low');
     env.clock.advance(60_000);
     env.settings.streams.extraFields = {};
     const removed = await env.run({ streams: ['vendor'] });
     assert.equal(resultOf(removed, 'vendor').fullLoad, true);
-    assert.ok(env.tableau.rows('Intacct Vendors').every((r) => !('VENDOR_RISK_RATING' in r)));
+    assert.ok(env.tableau.rows('Intacct Vendors').every((r) => !('VENDOR_CF_TEXT' in r)));
   });
 
   it('key reconciliation of a large stream runs at most once per interval', async () => {

@@ -1,6 +1,8 @@
 // Entity visibility in the Intacct emulator (intacct-xml.md §3.3): raw XML against the gateway, then
 // our own client signed in to an entity. Expected rows always come from the company's records
-// (`company.list`) filtered on MEGAENTITYID, never from constants.
+// (`company.list`) filtered on their owning entity, never from constants: MEGAENTITYID where the
+// object has it; GLDETAIL and APBILLITEM have no MEGAENTITY* fields (docs/reference/
+// intacct-objects.md "Entity fields"), so the entity of their LOCATIONID.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
@@ -11,7 +13,7 @@ import { streamByName } from '../../../../../main/core/streams/definitions';
 import {
   objectNames, objectSpec, parseDateTime, startIntacctEmulator, type IntacctEmulator, type IntacctRecord,
 } from '../../../../../main/core/emulators/intacct';
-import { ENTITIES } from '../../../../../main/core/emulators/intacct/sample-reference-data';
+import { ENTITIES, LOCATIONS } from '../../../../../main/core/emulators/intacct/sample-reference-data';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Sees = (entityId: string) => boolean;
@@ -22,6 +24,17 @@ const PUBLIC_ENTITY = 'US-HP';
 const topLevel: Sees = (id) => id !== PRIVATE_ENTITY;
 const everything: Sees = () => true;
 const entityOnly = (entity: string): Sees => (id) => id === entity || id === '';
+
+/** Objects without MEGAENTITY* whose records belong to the entity of their location. */
+const LOCATION_OWNED = new Set(['GLDETAIL', 'APBILLITEM']);
+/** The entity ('' = top level) owning a record, from the sample company's location list. */
+function owner(object: string, r: IntacctRecord | Node): string {
+  if (!LOCATION_OWNED.has(object)) return String(r.MEGAENTITYID ?? '');
+  const loc = LOCATIONS.find((l) => l.id === String(r.LOCATIONID ?? ''));
+  return loc ? ENTITIES[loc.entity].id : '';
+}
+/** RECORDNO order: numbers on most objects, text on GLDETAIL (`200000-1000000-30001--accrual`). */
+const byRecordNo = (a: string, b: string) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0);
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (n) => ['result', 'error'].includes(n) });
@@ -131,31 +144,32 @@ async function readByQueryAll(emu: IntacctEmulator, auth: Auth, object: string, 
 }
 
 const wmKey = (r: IntacctRecord | Node) => parseDateTime(String(r.WHENMODIFIED), 0) ?? 0;
-const byWmThenRecordNo = (a: IntacctRecord, b: IntacctRecord) => wmKey(a) - wmKey(b) || Number(a.RECORDNO) - Number(b.RECORDNO);
+const byWmThenRecordNo = (a: IntacctRecord, b: IntacctRecord) => wmKey(a) - wmKey(b) || byRecordNo(a.RECORDNO!, b.RECORDNO!);
 
 describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
   let emu: IntacctEmulator;
   let top: Auth;
   /** The company's own records of an object that a session seeing `sees` should get, in RECORDNO order. */
   const expected = (object: string, sees: Sees, also: (r: IntacctRecord) => boolean = () => true): IntacctRecord[] =>
-    [...emu.company.list(object, (r) => sees(r.MEGAENTITYID ?? '') && also(r))];
+    [...emu.company.list(object, (r) => sees(owner(object, r)) && also(r))];
   const recordNos = (rows: readonly (IntacctRecord | Node)[]) => rows.map((r) => String(r.RECORDNO));
-  const entitiesOf = (rows: readonly Node[]) => new Set(rows.map((r) => String(r.MEGAENTITYID ?? '')));
+  const entitiesOf = (object: string, rows: readonly Node[]) => new Set(rows.map((r) => owner(object, r)));
 
   before(async () => {
     emu = await startIntacctEmulator({ glRows: 3000, seed: 7, vendors: 90, bills: 40 });
     const c = emu.company;
-    // Records owned by the top level (MEGAENTITYID '') are shared with every entity, and edited or
-    // added GL rows (served from overrides, not from the generator) must obey visibility too.
+    // Records owned by the top level (MEGAENTITYID '', or a GL line without a location) are shared
+    // with every entity, and edited or added GL rows (served from overrides, not from the generator)
+    // must obey visibility too; moving a line to a Montréal location moves it to CA-HP.
     c.add('VENDOR', { VENDORID: 'V-SHARED', NAME: 'Shared Services & Co.', STATUS: 'active', CURRENCY: 'USD' });
-    c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '10.5', ACCOUNTNO: '6400' });
-    c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '-10.5', ACCOUNTNO: '2000', MEGAENTITYKEY: '2', MEGAENTITYID: PRIVATE_ENTITY, MEGAENTITYNAME: 'Harbor & Pine Québec Ltée' });
+    c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '10.5', ACCOUNTNO: '6400', LOCATIONID: '' });
+    c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '-10.5', ACCOUNTNO: '2000', LOCATIONID: 'MTL', LOCATIONNAME: 'Montréal Usine' });
     const gl = [...c.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')];
-    const us = gl.filter((r) => r.MEGAENTITYID === PUBLIC_ENTITY);
-    const ca = gl.filter((r) => r.MEGAENTITYID === PRIVATE_ENTITY);
-    c.edit('GLDETAIL', Number(us[100]!.RECORDNO), { MEGAENTITYKEY: '2', MEGAENTITYID: PRIVATE_ENTITY, MEGAENTITYNAME: 'Harbor & Pine Québec Ltée' });
-    c.edit('GLDETAIL', Number(ca[200]!.RECORDNO), { AMOUNT: '99.99' });
-    c.remove('GLDETAIL', Number(ca[300]!.RECORDNO));
+    const us = gl.filter((r) => owner('GLDETAIL', r) === PUBLIC_ENTITY);
+    const ca = gl.filter((r) => owner('GLDETAIL', r) === PRIVATE_ENTITY);
+    c.edit('GLDETAIL', us[100]!.RECORDNO!, { LOCATIONID: 'TRV', LOCATIONNAME: 'Trois-Rivières Dépôt' });
+    c.edit('GLDETAIL', ca[200]!.RECORDNO!, { AMOUNT: '99.99' });
+    c.remove('GLDETAIL', ca[300]!.RECORDNO!);
     top = await sessionAuth(emu, 'top-level session');
   });
   after(async () => {
@@ -166,15 +180,16 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
     assert.deepEqual(ENTITIES.map((e) => [e.id, e.private]), [[PUBLIC_ENTITY, false], [PRIVATE_ENTITY, true]], 'CA-HP is private, US-HP is not');
     for (const object of ['VENDOR', 'GLDETAIL']) {
       for (const id of [PUBLIC_ENTITY, PRIVATE_ENTITY, '']) {
-        assert.ok(emu.company.count(object, (r) => r.MEGAENTITYID === id) > 0, `${object} has records owned by '${id}'`);
+        assert.ok(emu.company.count(object, (r) => owner(object, r) === id) > 0, `${object} has records owned by '${id}'`);
       }
     }
+    assert.ok(!objectSpec('GLDETAIL')!.fields.some((f) => f.id.startsWith('MEGAENTITY')), 'GL detail carries no MEGAENTITY* field');
   });
 
   it('a top-level query on VENDOR hides the private entity without showprivate and returns everything with it', async () => {
     const fields = ['RECORDNO', 'VENDORID', 'MEGAENTITYID'];
     const hidden = await readAll(emu, top, 'VENDOR', fields, {}, 25);
-    assert.ok(!entitiesOf(hidden.rows).has(PRIVATE_ENTITY), 'no CA-HP vendor without showprivate');
+    assert.ok(!entitiesOf('VENDOR', hidden.rows).has(PRIVATE_ENTITY), 'no CA-HP vendor without showprivate');
     assert.deepEqual(recordNos(hidden.rows), recordNos(expected('VENDOR', topLevel)), 'exactly the US-HP and top-level vendors');
     assert.ok(hidden.pages > 1, 'the read spans several pages');
     const shown = await readAll(emu, top, 'VENDOR', fields, { showPrivate: true }, 25);
@@ -182,9 +197,9 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
   });
 
   it('a top-level query on GLDETAIL hides the private entity: full read, WHENMODIFIED window and count', async () => {
-    const fields = ['RECORDNO', 'WHENMODIFIED', 'MEGAENTITYID'];
+    const fields = ['RECORDNO', 'WHENMODIFIED', 'LOCATIONID'];
     const full = await readAll(emu, top, 'GLDETAIL', fields, {}, 700);
-    assert.ok(!entitiesOf(full.rows).has(PRIVATE_ENTITY), 'no CA-HP GL row without showprivate');
+    assert.ok(!entitiesOf('GLDETAIL', full.rows).has(PRIVATE_ENTITY), 'no CA-HP GL row without showprivate');
     assert.deepEqual(recordNos(full.rows), recordNos(expected('GLDETAIL', topLevel)), 'exactly the US-HP and top-level GL rows, in RECORDNO order');
 
     // An incremental window: ACCRUAL rows modified at or after a pivot, ordered by WHENMODIFIED then RECORDNO.
@@ -202,11 +217,12 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
       for (const [showPrivate, sees] of [[false, topLevel], [true, everything]] as const) {
         const q = `<query><object>GLDETAIL</object><select><count>RECORDNO</count><min>RECORDNO</min><max>RECORDNO</max></select>${f ? `<filter>${f}</filter>` : ''}${showPrivate ? '<options><showprivate>true</showprivate></options>' : ''}</query>`;
         const row = (await run(emu, top, q)).result.data.GLDETAIL as Node;
-        const want = expected('GLDETAIL', sees, also).map((r) => Number(r.RECORDNO));
+        // RECORDNO is TEXT on GLDETAIL: min and max by text order.
+        const want = expected('GLDETAIL', sees, also).map((r) => r.RECORDNO!).sort(byRecordNo);
         const label = `count ${f ? 'in the window' : 'of all rows'}, showprivate ${showPrivate}`;
         assert.equal(Number(row['COUNT.RECORDNO']), want.length, label);
-        assert.equal(Number(row['MIN.RECORDNO']), Math.min(...want), `${label}: min`);
-        assert.equal(Number(row['MAX.RECORDNO']), Math.max(...want), `${label}: max`);
+        assert.equal(String(row['MIN.RECORDNO']), want[0], `${label}: min`);
+        assert.equal(String(row['MAX.RECORDNO']), want[want.length - 1], `${label}: max`);
       }
     }
     // A filter the fast path does not answer (ACCOUNTNO) is scanned: same visibility.
@@ -228,10 +244,10 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
       const vendors = await readAll(emu, auth, 'VENDOR', ['RECORDNO', 'MEGAENTITYID'], { showPrivate: true }, 4);
       assert.deepEqual(recordNos(vendors.rows), recordNos(expected('VENDOR', sees)), `${auth.label}: exactly the CA-HP and shared vendors`);
       assert.ok(vendors.pages > 1, `${auth.label}: vendors span several pages`);
-      const gl = await readAll(emu, auth, 'GLDETAIL', ['RECORDNO', 'WHENMODIFIED', 'MEGAENTITYID'], { order: 'wm' }, 450);
+      const gl = await readAll(emu, auth, 'GLDETAIL', ['RECORDNO', 'WHENMODIFIED', 'LOCATIONID'], { order: 'wm' }, 450);
       assert.deepEqual(recordNos(gl.rows), recordNos(expected('GLDETAIL', sees).sort(byWmThenRecordNo)), `${auth.label}: exactly the CA-HP and top-level GL rows, in keyset order`);
       assert.ok(gl.pages > 1, `${auth.label}: GL rows span several pages`);
-      assert.deepEqual([...entitiesOf(gl.rows)].sort(), ['', PRIVATE_ENTITY], `${auth.label}: CA-HP and top-level rows only`);
+      assert.deepEqual([...entitiesOf('GLDETAIL', gl.rows)].sort(), ['', PRIVATE_ENTITY], `${auth.label}: CA-HP and top-level rows only`);
       const { authentication } = await run(emu, auth, queryXml('DEPARTMENT', ['RECORDNO'], {}, 1, 0));
       assert.equal(authentication.locationid, PRIVATE_ENTITY, `${auth.label}: the authentication block names the entity`);
     }
@@ -242,14 +258,17 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
   });
 
   it('readByQuery and readMore hide the private entity at the top level, and narrow an entity session', async () => {
+    // readByQuery has no orderby, and Intacct returns such rows in no stable order
+    // (intacct-exchanges.md): the pages must hold each visible row once, in whatever order.
+    const keySet = (rows: readonly (IntacctRecord | Node)[]) => recordNos(rows).sort(byRecordNo);
     const vendors = await readByQueryAll(emu, top, 'VENDOR', 'RECORDNO,MEGAENTITYID', '', 25);
     assert.equal(vendors.total, expected('VENDOR', topLevel).length, 'readByQuery totalcount counts the visible vendors');
-    assert.deepEqual(recordNos(vendors.rows), recordNos(expected('VENDOR', topLevel)), 'readByQuery at the top level: US-HP and top-level vendors only');
+    assert.deepEqual(keySet(vendors.rows), keySet(expected('VENDOR', topLevel)), 'readByQuery at the top level: US-HP and top-level vendors only');
     const gl = await readByQueryAll(emu, top, 'GLDETAIL', 'RECORDNO', "BOOKID = 'ACCRUAL'", 1000);
-    assert.deepEqual(recordNos(gl.rows), recordNos(expected('GLDETAIL', topLevel, (r) => r.BOOKID === 'ACCRUAL')), 'readByQuery GLDETAIL at the top level hides CA-HP');
+    assert.deepEqual(keySet(gl.rows), keySet(expected('GLDETAIL', topLevel, (r) => r.BOOKID === 'ACCRUAL')), 'readByQuery GLDETAIL at the top level hides CA-HP');
     const ca = await sessionAuth(emu, 'CA-HP session', undefined, PRIVATE_ENTITY);
     const caVendors = await readByQueryAll(emu, ca, 'VENDOR', 'RECORDNO', "STATUS = 'active'", 10);
-    assert.deepEqual(recordNos(caVendors.rows), recordNos(expected('VENDOR', entityOnly(PRIVATE_ENTITY), (r) => r.STATUS === 'active')), 'readByQuery in a CA-HP session');
+    assert.deepEqual(keySet(caVendors.rows), keySet(expected('VENDOR', entityOnly(PRIVATE_ENTITY), (r) => r.STATUS === 'active')), 'readByQuery in a CA-HP session');
   });
 
   it('applies to every object with MEGAENTITYID, aggregates included, and leaves the others alone', async () => {
@@ -258,24 +277,26 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
     const narrowed: string[] = [];
     for (const object of objectNames()) {
       const spec = objectSpec(object)!;
-      const owned = spec.fields.some((f) => f.id === 'MEGAENTITYID');
+      const owned = spec.fields.some((f) => f.id === 'MEGAENTITYID') || LOCATION_OWNED.has(object);
       const key = spec.fields.some((f) => f.id === 'RECORDNO') ? 'RECORDNO' : 'ID';
       const counts: number[] = [];
       for (const [auth, showPrivate, sees] of cases) {
         const q = `<query><object>${object}</object><select><count>${key}</count></select>${showPrivate ? '<options><showprivate>true</showprivate></options>' : ''}</query>`;
         const row = (await run(emu, auth, q)).result.data[object] as Node;
-        const want = emu.company.count(object, (r) => !owned || sees(r.MEGAENTITYID ?? ''));
+        const want = emu.company.count(object, (r) => !owned || sees(owner(object, r)));
         assert.equal(Number(row[`COUNT.${key}`]), want, `${object} count for ${auth.label}, showprivate ${showPrivate}`);
         counts.push(want);
       }
       if (!owned) assert.ok(counts.every((n) => n === counts[1]), `${object} has no owning entity and is not narrowed (counts ${counts.join('/')})`);
-      else if (emu.company.count(object, (r) => r.MEGAENTITYID === PRIVATE_ENTITY) > 0) {
+      else if (emu.company.count(object, (r) => owner(object, r) === PRIVATE_ENTITY) > 0) {
         assert.ok(counts[0]! < counts[1]! && counts[2]! < counts[1]!, `${object} records are narrowed (counts ${counts.join('/')})`);
         narrowed.push(object);
       }
     }
-    // Bills, bill lines and payments carry MEGAENTITYID (object-catalog.ts), so they are narrowed.
-    for (const object of ['VENDOR', 'LOCATION', 'APBILL', 'APBILLITEM', 'APPYMT', 'GLDETAIL']) assert.ok(narrowed.includes(object), `${object} is narrowed (${narrowed.join(', ')})`);
+    // Vendors, bills and payments carry MEGAENTITYID; GL and bill lines belong to their location's
+    // entity: all are narrowed. Departments, locations and payment details have no owning entity.
+    for (const object of ['VENDOR', 'APBILL', 'APBILLITEM', 'APPYMT', 'GLDETAIL']) assert.ok(narrowed.includes(object), `${object} is narrowed (${narrowed.join(', ')})`);
+    for (const object of ['DEPARTMENT', 'LOCATION', 'APPYMTDETAIL']) assert.ok(!narrowed.includes(object), `${object} is not narrowed`);
   });
 });
 

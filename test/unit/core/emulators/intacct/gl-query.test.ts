@@ -8,16 +8,23 @@ import { objectSpec } from '../../../../../main/core/emulators/intacct/object-ca
 import { formatDateTime, parseDateTime } from '../../../../../main/core/emulators/intacct/intacct-dates';
 import { seededRandom } from '../../../../../main/core/util/seeded-random';
 import { entityVisibility, type EntityVisibility } from '../../../../../main/core/emulators/intacct/entity-visibility';
+import { ENTITIES, LOCATIONS } from '../../../../../main/core/emulators/intacct/sample-reference-data';
+import type { IntacctRecord } from '../../../../../main/core/emulators/intacct/object-catalog';
 
 const gl = objectSpec('GLDETAIL')!;
 const cmp = (op: string, field: string, ...values: string[]): FilterNode => ({ kind: 'cmp', op: op as never, field, values });
 const and = (...children: FilterNode[]): FilterNode => ({ kind: 'and', children });
 const or = (...children: FilterNode[]): FilterNode => ({ kind: 'or', children });
+/** GLDETAIL has no MEGAENTITY* fields: a line belongs to the entity of its location ('' = top level). */
+const ownerOf = (r: IntacctRecord) => {
+  const loc = LOCATIONS.find((l) => l.id === r.LOCATIONID);
+  return loc ? ENTITIES[loc.entity].id : '';
+};
 
 /** The reference answer: scan every row, filter, sort, slice. */
 function bruteForce(company: SampleCompany, filter: FilterNode | null, order: GlOrder, offset: number, size: number, vis?: EntityVisibility) {
   const matches = compileFilter(gl, filter, 0, false);
-  const rows = [...company.list('GLDETAIL', (r) => matches(r) && (!vis || vis.sees(r.MEGAENTITYID!)))];
+  const rows = [...company.list('GLDETAIL', (r) => matches(r) && (!vis || vis.sees(ownerOf(r))))];
   rows.sort(compileOrder(gl, order === 'wm' ? [{ field: 'WHENMODIFIED', descending: false }] : [], false, 'RECORDNO'));
   return { total: rows.length, page: rows.slice(offset, offset + size).map((r) => r.RECORDNO) };
 }
@@ -29,7 +36,8 @@ describe('gl-query fast path', () => {
     const ledger = company.gl;
     const rnd = seededRandom(99);
     const first = ledger.firstRecordNo;
-    const last = first + ledger.total - 1;
+    // RECORDNO is TEXT (`<batch>-<entry>-<line>--<book>`): filters compare it with real keys.
+    const key = (i: number) => ledger.baseKey(i);
     const wmAt = (i: number) => formatDateTime(ledger.wmOfIndex(i));
     const filters = (): (FilterNode | null)[] => {
       const i = Math.floor(rnd() * ledger.total);
@@ -38,11 +46,11 @@ describe('gl-query fast path', () => {
       return [
         null,
         cmp('equalto', 'BOOKID', 'ACCRUAL'),
-        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', String(first + i))))),
-        and(cmp('equalto', 'BOOKID', 'CASH'), cmp('greaterthanorequalto', 'RECORDNO', String(first + Math.min(i, j))), cmp('lessthanorequalto', 'RECORDNO', String(first + Math.max(i, j)))),
-        and(cmp('in', 'BOOKID', 'ACCRUAL', 'CASH'), cmp('lessthan', 'WHENMODIFIED', t), cmp('notequalto', 'RECORDNO', String(first + j))),
+        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i))))),
+        and(cmp('equalto', 'BOOKID', 'CASH'), cmp('greaterthanorequalto', 'RECORDNO', key(Math.min(i, j))), cmp('lessthanorequalto', 'RECORDNO', key(Math.max(i, j)))),
+        and(cmp('in', 'BOOKID', 'ACCRUAL', 'CASH'), cmp('lessthan', 'WHENMODIFIED', t), cmp('notequalto', 'RECORDNO', key(j))),
         and(cmp('notequalto', 'BOOKID', 'CASH'), cmp('between', 'BATCH_DATE', wmAt(Math.min(i, j)).slice(0, 10), wmAt(Math.max(i, j)).slice(0, 10))),
-        or(cmp('in', 'RECORDNO', String(first + i), String(first + j), String(last + 5)), cmp('greaterthan', 'RECORDNO', String(last - 3))),
+        or(cmp('in', 'RECORDNO', key(i), key(j), `${key(ledger.total - 1)}x`), cmp('greaterthan', 'RECORDNO', key(ledger.total - 4))),
         and(cmp('equalto', 'BOOKID', 'ACCRUAL'), cmp('lessthanorequalto', 'WHENMODIFIED', formatDateTime(clock.now()))),
       ];
     };
@@ -78,7 +86,7 @@ describe('gl-query fast path', () => {
     const company = new SampleCompany({ clock, glRows: 2500, seed: 11, vendors: 50, bills: 20 });
     const ledger = company.gl;
     const rnd = seededRandom(5);
-    const first = ledger.firstRecordNo;
+    const key = (i: number) => ledger.baseKey(i);
     const visibilities: [string, EntityVisibility][] = [
       ['top level', entityVisibility('', false)],
       ['top level + showprivate', entityVisibility('', true)],
@@ -91,8 +99,8 @@ describe('gl-query fast path', () => {
       const filters: (FilterNode | null)[] = [
         null,
         cmp('equalto', 'BOOKID', 'ACCRUAL'),
-        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', String(first + i))))),
-        and(cmp('notequalto', 'BOOKID', 'ACCRUAL'), cmp('lessthan', 'RECORDNO', String(first + i))),
+        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i))))),
+        and(cmp('notequalto', 'BOOKID', 'ACCRUAL'), cmp('lessthan', 'RECORDNO', key(i))),
       ];
       for (const [name, vis] of visibilities) {
         for (const filter of filters) {
@@ -111,23 +119,23 @@ describe('gl-query fast path', () => {
       }
     };
     // Both entities own base rows in both books, so every category is exercised.
-    const owners = new Set([...company.rows('GLDETAIL')].map((r) => `${r.MEGAENTITYID}/${r.BOOKID}`));
+    const owners = new Set([...company.rows('GLDETAIL')].map((r) => `${ownerOf(r)}/${r.BOOKID}`));
     assert.deepEqual([...owners].sort(), ['CA-HP/ACCRUAL', 'CA-HP/CASH', 'US-HP/ACCRUAL', 'US-HP/CASH'], 'base rows cover every entity × book');
     check('base');
     clock.advance(60_000);
     const rows = [...company.rows('GLDETAIL')];
-    const ca = rows.filter((r) => r.MEGAENTITYID === 'CA-HP');
-    const us = rows.filter((r) => r.MEGAENTITYID === 'US-HP');
-    company.edit('GLDETAIL', Number(ca[10]!.RECORDNO), { AMOUNT: '1.11' });
-    company.edit('GLDETAIL', Number(us[20]!.RECORDNO), { AMOUNT: '2.22' });
-    // An edit that moves a row to the other entity, or to the top level: its own MEGAENTITYID counts.
-    company.edit('GLDETAIL', Number(us[30]!.RECORDNO), { MEGAENTITYKEY: '2', MEGAENTITYID: 'CA-HP', MEGAENTITYNAME: 'Harbor & Pine Québec Ltée' });
-    company.edit('GLDETAIL', Number(ca[40]!.RECORDNO), { MEGAENTITYKEY: '', MEGAENTITYID: '', MEGAENTITYNAME: '' });
-    company.remove('GLDETAIL', Number(ca[50]!.RECORDNO));
-    company.remove('GLDETAIL', Number(us[60]!.RECORDNO));
-    company.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '3.33', MEGAENTITYID: 'CA-HP' });
+    const ca = rows.filter((r) => ownerOf(r) === 'CA-HP');
+    const us = rows.filter((r) => ownerOf(r) === 'US-HP');
+    company.edit('GLDETAIL', ca[10]!.RECORDNO!, { AMOUNT: '1.11' });
+    company.edit('GLDETAIL', us[20]!.RECORDNO!, { AMOUNT: '2.22' });
+    // An edit that moves a row to the other entity, or to the top level: its own LOCATIONID counts.
+    company.edit('GLDETAIL', us[30]!.RECORDNO!, { LOCATIONID: 'MTL', LOCATIONNAME: 'Montréal Usine' });
+    company.edit('GLDETAIL', ca[40]!.RECORDNO!, { LOCATIONID: '', LOCATIONNAME: '' });
+    company.remove('GLDETAIL', ca[50]!.RECORDNO!);
+    company.remove('GLDETAIL', us[60]!.RECORDNO!);
+    company.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '3.33', LOCATIONID: 'TRV' });
     company.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '4.44' });
-    company.add('GLDETAIL', { BOOKID: 'CASH', AMOUNT: '5.55', MEGAENTITYID: 'US-HP' });
+    company.add('GLDETAIL', { BOOKID: 'CASH', AMOUNT: '5.55', LOCATIONID: 'CLE' });
     check('after changes');
   });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
 import { objectNames, objectSpec, recordedCatalog } from '../../../../../main/core/emulators/intacct/object-catalog';
 import { runLookup } from '../../../../../main/core/emulators/intacct/query-engine';
+import { ManualClock } from '../../../../../main/core/clock';
 import { SampleCompany } from '../../../../../main/core/emulators/intacct/sample-company';
 
 /** Differences between the emulator's fields of one object and the recorded ones ([] when equal). */
@@ -57,7 +58,7 @@ describe('emulator objects against the recorded catalog', () => {
   });
 
   it('sample records hold only catalog fields, GL detail keys are text and documents are dated', () => {
-    const company = new SampleCompany({ clock: { now: () => Date.UTC(2026, 0, 15) }, glRows: 300, bills: 40 });
+    const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 300, bills: 40 });
     for (const name of served) {
       const ids = new Set(objectSpec(name)!.fields.map((f) => f.id));
       for (const rec of company.list(name)) for (const k of Object.keys(rec)) assert.ok(ids.has(k), `${name} record has ${k}`);
