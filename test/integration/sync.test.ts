@@ -150,6 +150,20 @@ describe('sync against the emulators', () => {
       await env.service.setCredential({ name: 'intacctUserPassword', value: env.intacct.credentials.userPassword });
     });
 
+    it('an API user with a day/month date format or a 12-hour clock stops the run before reading, naming the preference', async () => {
+      const before = (await env.tableau.readRows('Intacct GL Detail'))?.length ?? 0;
+      for (const [prefs, words] of [[{ dateFormat: '/dmY' }, /Date format to MM\/DD\/YYYY/], [{ clock: 12 as const }, /Time format to 24-hour/]] as const) {
+        env.intacct.setUserFormatting({ dateFormat: '/mdY', clock: 24 });
+        env.intacct.setUserFormatting(prefs);
+        const run = await sync(env);
+        assert.equal(run.outcome, 'failed');
+        assert.match(run.error?.message ?? '', words);
+        assert.equal(run.streams.filter((x) => x.rowsRead > 0).length, 0, 'nothing was read');
+      }
+      env.intacct.setUserFormatting({ dateFormat: '/mdY', clock: 24 });
+      assert.equal((await env.tableau.readRows('Intacct GL Detail'))?.length ?? 0, before, 'nothing was loaded');
+    });
+
     it('with 10% of calls faulted on both sides, runs still converge', async () => {
       env.intacct.setFaults({ rate: 0.1, kinds: ['http500', 'http429', 'drop', 'malformed', 'transient', 'sessionExpire'], seed: 7 });
       env.tableau.setFaults({ rate: 0.1, kinds: ['expire401', 'http429', 'http5xx', 'jobFail'], seed: 11 });
@@ -173,6 +187,34 @@ describe('sync against the emulators', () => {
       assert.ok(env.intacct.requests.some((r) => r.fault) && env.tableau.requests.some((r) => r.fault), 'faults were injected');
     });
   });
+  describe('an audit trail that keeps failing', () => {
+    let env: DemoEnvironment;
+    before(async () => {
+      env = await start(join(root, 'audit-errors'), 500);
+    });
+    after(async () => env?.close());
+
+    it('skips the failing AUDITHISTORY window with a warning that names it, and still removes the deleted records', async () => {
+      const first = await sync(env);
+      assert.equal(first.outcome, 'succeeded', JSON.stringify(first.error));
+      await new Promise((r) => setTimeout(r, 1100));
+      const c = env.intacct.company;
+      const vendors = [...c.list('VENDOR')].map((r) => Number(r.RECORDNO));
+      c.remove('VENDOR', vendors[7]!);
+      c.remove('VENDOR', vendors[8]!);
+      // Every AUDITHISTORY page that holds the first deletion fails, however often it is asked for.
+      const audit = [...c.list('AUDITHISTORY', (r) => r.OBJECTTYPE === 'vendor' && r.ACCESSMODE === 'D')];
+      env.intacct.poisonAuditEntries([Number(audit[0]!.ID)]);
+      await new Promise((r) => setTimeout(r, 1100));
+      const second = await sync(env, ['vendor']);
+      assert.equal(second.outcome, 'succeeded', JSON.stringify(second.error));
+      assert.deepEqual(moved(second, 'vendor'), [0, 2], 'both deletions reached Tableau');
+      await assertConverged(env);
+      const warnings = (await env.service.queryLogs({ runId: second.runId, level: 'warn' })).map((l) => l.message);
+      assert.ok(warnings.some((m) => /AUDITHISTORY\) for \d{4}-\d\d-\d\dT[\d:.]+Z – \d{4}-/.test(m)), warnings.join('\n'));
+    });
+  });
+
   describe('extra fields', () => {
     let env: DemoEnvironment;
     before(async () => {

@@ -217,9 +217,12 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     count: (spec, signal) => reader.count(ctx, spec, combine(signal)),
     recordNoBounds: (spec, signal) => reader.recordNoBounds(ctx, spec, combine(signal)),
     readKeys: (object, filters, signal) => reader.readKeys(ctx, object, filters, combine(signal)),
-    readDeleted: (objectType, sinceMs, signal) => reader.readDeleted(ctx, objectType, sinceMs, combine(signal)),
+    readDeleted: (objectType, sinceMs, signal, onSkipped) => reader.readDeleted(ctx, objectType, sinceMs, combine(signal), undefined, onSkipped),
     lookup: (object, signal) => reader.lookup(ctx, object, combine(signal)),
     testConnection,
+    prepare: async (signal) => {
+      await ctx.zone(combine(signal));
+    },
     get transactions() {
       return transport.transactions;
     },

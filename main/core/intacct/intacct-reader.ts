@@ -15,7 +15,7 @@ import { compileColumn, toIntacctDate, type CellConverter, type ZoneConverter } 
 import { ApiError, ConnectorError } from '../errors';
 import { IntacctError, IntacctPermissionError, type IntacctErrorInfo } from './intacct-errors';
 import type { CellValue, ColumnDef, FixedFilter, Row } from '../streams/types';
-import type { DeletedRecord, FieldInfo, KeysetCursor, Page, ReadSpec } from './intacct-types';
+import type { DeletedRecord, FieldInfo, KeysetCursor, Page, ReadSpec, SkippedAuditWindow } from './intacct-types';
 import type { Clock } from '../clock';
 
 export const WHENMODIFIED = 'WHENMODIFIED';
@@ -364,6 +364,8 @@ export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: 
   }
   const nulls = new KeysetRead(ctx, new PreparedRead(spec, prepared.zone, prepared.buildRow), 'nullWhenModified');
   nulls.resumeAt = resumeAt;
+  // Same fields, same weight per row: start at the page size the front door let through (HTTP 524).
+  nulls.pageSize = read.pageSize;
   for (;;) {
     const page = await nulls.next(signal);
     if (!page) return;
@@ -434,6 +436,8 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
   const maxHeld = concurrency + 1;
   const ready: Page[] = [];
   let inflight = 0;
+  // The page size the front door lets through (HTTP 524 narrows it), shared by every partition.
+  let pageSize = spec.pageSize ?? DEFAULT_PAGE_SIZE;
   const failed: { error?: unknown; set: boolean } = { set: false };
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -451,9 +455,11 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     while (!failed.set && !internal.signal.aborted && idle.length && inflight < maxOutstanding && ready.length + inflight < maxHeld) {
       const read = idle.shift()!;
       inflight++;
+      read.pageSize = Math.min(read.pageSize, pageSize);
       read.next(internal.signal).then(
         (page) => {
           inflight--;
+          pageSize = Math.min(pageSize, read.pageSize);
           if (page) ready.push({ ...page, totalCount: null });
           if (!read.done) idle.push(read);
           pump();
@@ -486,6 +492,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     if (inflight > 0) internal.abort(new Error('read closed'));
   }
   const nulls = new KeysetRead(ctx, new PreparedRead(spec, zone, buildRow), 'nullWhenModified');
+  nulls.pageSize = pageSize;
   for (;;) {
     const page = await nulls.next(signal);
     if (!page) return;
@@ -586,18 +593,59 @@ export function parseObjectKey(key: string | null): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** A window of AUDITHISTORY that kept failing and was skipped. */
+export type SkippedWindow = SkippedAuditWindow;
+
+/** AUDITHISTORY windows narrower than this are skipped rather than split again. */
+export const MIN_AUDIT_WINDOW_MS = 60_000;
+
 /**
  * Deletions recorded in AUDITHISTORY since `sinceMs` (§5 "Deletes"): OBJECTTYPE lower-case,
  * ACCESSMODE 'D' (single letters in `query`). Offset paging is safe here because the audit trail is
  * append-only and ordered by ACCESSTIME. A permission failure (or an unknown object) becomes
  * IntacctPermissionError code 'AUDIT_NOT_PERMITTED'.
+ *
+ * Some AUDITHISTORY pages keep answering "There was an error processing the request" (hotglue
+ * skips them, intacct-xml.md §2.4): after the client's retries the window is cut in two and each
+ * half read on its own; a window of a minute or less that still fails is skipped and reported
+ * through `onSkipped`, so the caller can find those deletions another way (key reconciliation).
  */
-export async function* readDeleted(ctx: ReaderContext, objectType: string, sinceMs: number, signal?: AbortSignal, pageSize = DEFAULT_PAGE_SIZE): AsyncGenerator<DeletedRecord[]> {
+export async function* readDeleted(
+  ctx: ReaderContext,
+  objectType: string,
+  sinceMs: number,
+  signal?: AbortSignal,
+  pageSize = DEFAULT_PAGE_SIZE,
+  onSkipped?: (w: SkippedWindow) => void,
+): AsyncGenerator<DeletedRecord[]> {
   const zone = await ctx.zone(signal);
+  const windows: { from: number; to: number | null }[] = [{ from: sinceMs, to: null }];
+  while (windows.length) {
+    const w = windows.shift()!;
+    try {
+      yield* readDeletedWindow(ctx, zone, objectType, w.from, w.to, pageSize, signal);
+    } catch (err) {
+      const persistent = err instanceof ConnectorError && err.code === 'SERVER_ERROR';
+      if (!persistent) throw err;
+      const to = w.to ?? ctx.clock.now();
+      if (to - w.from > MIN_AUDIT_WINDOW_MS) {
+        const mid = w.from + Math.floor((to - w.from) / 2000) * 1000;
+        windows.unshift({ from: w.from, to: mid }, { from: mid, to: w.to });
+      } else {
+        onSkipped?.({ objectType, from: w.from, to, reason: (err as ConnectorError).userMessage });
+      }
+    }
+  }
+}
+
+async function* readDeletedWindow(
+  ctx: ReaderContext, zone: ZoneConverter, objectType: string, from: number, to: number | null, pageSize: number, signal?: AbortSignal,
+): AsyncGenerator<DeletedRecord[]> {
   const filter = f.and(
     f.eq('OBJECTTYPE', objectType.toLowerCase()),
     f.eq('ACCESSMODE', 'D'),
-    f.gt('ACCESSTIME', zone.toIntacct(sinceMs)),
+    f.gt('ACCESSTIME', zone.toIntacct(from)),
+    to === null ? null : f.lte('ACCESSTIME', zone.toIntacct(to)),
   );
   let offset = 0;
   for (let pageNo = 0; ; pageNo++) {

@@ -39,6 +39,14 @@ export interface IntacctClientOptions {
   onEvent?: RequestEventListener;
 }
 
+/** An AUDITHISTORY window that kept failing and was skipped (UTC ms, `to` inclusive). */
+export interface SkippedAuditWindow {
+  objectType: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
 export interface KeysetCursor {
   /** UTC epoch ms of the row's WHENMODIFIED. */
   whenModified: number;
@@ -115,9 +123,12 @@ export interface IntacctClient {
   /** RECORDNOs only, keyset paged, for key reconciliation. */
   readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<string[]>;
   /** AUDITHISTORY deletions; throws IntacctPermissionError (code 'AUDIT_NOT_PERMITTED') when not readable. */
-  readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal): AsyncGenerator<DeletedRecord[]>;
+  /** `onSkipped` hears of AUDITHISTORY windows that kept failing and were skipped (intacct-reader.ts). */
+  readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal, onSkipped?: (w: SkippedAuditWindow) => void): AsyncGenerator<DeletedRecord[]>;
   lookup(object: string, signal?: AbortSignal): Promise<FieldInfo[]>;
   testConnection(signal?: AbortSignal): Promise<ConnectionTestResult>;
+  /** Signs in and reads the API user's preferences, refusing a date format or clock the connector cannot read. */
+  prepare(signal?: AbortSignal): Promise<void>;
   /** API transactions (each request answered counts 1) since creation. */
   readonly transactions: number;
   close(): void;

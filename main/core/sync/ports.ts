@@ -23,8 +23,18 @@ export interface SourcePort {
   readPartitioned(spec: ReadSpec, opts: { partitions: number }, signal?: AbortSignal): AsyncGenerator<Page>;
   count(spec: ReadSpec, signal?: AbortSignal): Promise<number>;
   readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<string[]>;
-  readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal): AsyncGenerator<{ recordNo: number; deletedAt: number }[]>;
+  readDeleted(
+    objectType: string,
+    sinceMs: number,
+    signal?: AbortSignal,
+    onSkipped?: (w: { objectType: string; from: number; to: number; reason: string }) => void,
+  ): AsyncGenerator<{ recordNo: number; deletedAt: number }[]>;
   readonly transactions: number;
+  /**
+   * Signs in and checks what every read depends on (the API user's date format and clock), so a
+   * run stops before reading with one clear reason instead of failing every stream alike.
+   */
+  prepare?(signal?: AbortSignal): Promise<void>;
 }
 
 /** A published data source as the Tableau client reports it. */

@@ -88,9 +88,14 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   log('info', `Run started (${req.trigger}): ${selected.map((d) => d.name).join(', ') || 'no streams enabled'}`);
 
   let projectId: string | null = null;
+  // The sign-in and preference check before the first stream are counted with that stream, as the
+  // full-load estimate prices them (connector-service.ts RUN_SIGN_IN_TRANSACTIONS).
+  let preflightTransactions = 0;
   try {
     if (signal.aborted) throw new CancelledError();
     await deps.target.signIn();
+    await deps.source.prepare?.(signal);
+    preflightTransactions = deps.source.transactions - txStart;
     const project = await deps.target.findProject(settings.tableau.project, { create: settings.tableau.createProject });
     if (!project) {
       throw new ApiError({
@@ -140,6 +145,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
           onProgress: (p) => deps.onProgress?.(runId, p),
           log: (level, message) => log(level, message, def.name),
         });
+        if (results.length === 0 && preflightTransactions) out.result = { ...out.result, apiTransactions: out.result.apiTransactions + preflightTransactions };
         results.push(out.result);
         store.saveStreamResult(runId, out.result);
         if (out.tieOut) ties.push({ stream: def.name, ...out.tieOut });

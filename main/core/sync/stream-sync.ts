@@ -457,12 +457,27 @@ async function applyDeletions(
   const toDelete = new Set<string>();
   let intacctSums: AmountSums | null = null;
   let reconcile = def.deletes.kind === 'key-reconciliation';
+  let forceReconcile = false;
   if (def.deletes.kind === 'audit-history') {
     const since = Number(ctx.ledger.getMeta(def.name, DELETES_SINCE) ?? state.cursor?.whenModified ?? 0) - def.lookbackMinutes * 60_000;
+    // An AUDITHISTORY window Intacct keeps failing on is skipped by the reader; the deletions in it
+    // are then found by comparing record keys in this same run, so none is lost.
+    const skipped: string[] = [];
+    const onSkipped = (w: { from: number; to: number; reason: string }) => {
+      skipped.push(`${new Date(w.from).toISOString()} – ${new Date(w.to).toISOString()}`);
+    };
     try {
-      for await (const chunk of ctx.source.readDeleted(def.deletes.objectType, Math.max(0, since), signal)) {
+      for await (const chunk of ctx.source.readDeleted(def.deletes.objectType, Math.max(0, since), signal, onSkipped)) {
         const keys = chunk.map((d) => String(d.recordNo));
         for (const k of ctx.ledger.hashes(def.name, keys).keys()) toDelete.add(k);
+      }
+      if (skipped.length) {
+        ctx.log(
+          'warn',
+          `${def.label}: Intacct kept failing to read its audit trail (AUDITHISTORY) for ${skipped.join(', ')} (UTC) ("There was an error processing the request"); deletions in that time are found by comparing record keys in this run instead.`,
+        );
+        reconcile = true;
+        forceReconcile = true;
       }
     } catch (err) {
       if (!(err instanceof ConnectorError) || err.code !== 'AUDIT_NOT_PERMITTED') throw err;
@@ -473,7 +488,7 @@ async function applyDeletions(
       reconcile = true;
     }
   }
-  if (reconcile && reconcileDue(ctx)) {
+  if (reconcile && (forceReconcile || reconcileDue(ctx))) {
     progress('reconciling', 'comparing record keys');
     // The keys Intacct has go to a temporary table, not a Set: a million keys would cost ~80 MB of heap.
     ledger.startKeyCheck();

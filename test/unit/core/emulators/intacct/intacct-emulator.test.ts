@@ -199,16 +199,25 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     assert.equal(row['MAX.RECORDNO'], accrual[accrual.length - 1]!.RECORDNO);
   });
 
-  it('lookup lists fields with DATATYPE and ISCUSTOM for custom fields and user-defined dimensions', async () => {
+  it('lookup lists fields with DATATYPE and ISCUSTOM for custom fields, and user-defined dimensions with their relationship', async () => {
     const s = await session(emu);
     const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ['<lookup><object>GLDETAIL</object></lookup>', '<lookup><object>VENDOR</object></lookup>']));
     const [gl, vendor] = r.doc.response.operation.result;
     const glFields = gl.data.Type.Fields.Field as Node[];
     assert.equal(gl.data.Type['@_Name'], 'GLDETAIL');
-    assert.equal(glFields.find((x) => x.ID === 'GLDIMPROGRAM')!.ISCUSTOM, 'true');
+    // As recorded (docs/reference/intacct-objects.md): a user-defined dimension is a TEXT field with
+    // ISCUSTOM=false and a MANY2ONE relationship to its dimension object; RECORDNO is TEXT here.
+    const channel = glFields.find((x) => x.ID === 'GLDIMSALES_CHANNEL')!;
+    assert.equal(channel.ISCUSTOM, 'false');
+    assert.equal(channel.DATATYPE, 'TEXT');
+    const rels = [gl.data.Type.Relationships.Relationship].flat() as Node[];
+    assert.ok(rels.some((x) => x.RELATEDBY === 'GLDIMSALES_CHANNEL' && x.OBJECTNAME === 'SALES_CHANNEL' && x.RELATIONSHIPTYPE === 'MANY2ONE'));
+    assert.equal(glFields.find((x) => x.ID === 'GLDIMPROGRAM'), undefined, 'no made-up dimension');
     assert.equal(glFields.find((x) => x.ID === 'AMOUNT')!.DATATYPE, 'DECIMAL');
     assert.equal(glFields.find((x) => x.ID === 'RECORDNO')!.ISCUSTOM, 'false');
-    assert.ok((vendor.data.Type.Fields.Field as Node[]).some((x) => x.ISCUSTOM === 'true'));
+    assert.equal(glFields.find((x) => x.ID === 'RECORDNO')!.DATATYPE, 'TEXT');
+    const vendorFields = vendor.data.Type.Fields.Field as Node[];
+    assert.deepEqual(vendorFields.filter((x) => x.ISCUSTOM === 'true').map((x) => `${x.ID}:${x.DATATYPE}`).sort(), ['VENDOR_CF_BOOL:BOOLEAN', 'VENDOR_CF_NUMBER:DECIMAL', 'VENDOR_CF_TEXT:TEXT']);
   });
 
   it('writes deletions of audited objects to AUDITHISTORY and refuses it when not permitted', async () => {
@@ -234,7 +243,10 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
 
   it('pages readByQuery then readMore by resultId, with lower-case records and a legacy query string', async () => {
     const s = await session(emu);
-    const want = [...emu.company.list('VENDOR', (v) => v.STATUS === 'active' && v.CURRENCY === 'USD')].map((v) => v.RECORDNO);
+    // The query's own logic, from the records: active, and a currency that is neither CAD nor empty
+    // (USD and EUR vendors; the sample company is multi-currency).
+    const want = [...emu.company.list('VENDOR', (v) => v.STATUS === 'active' && v.CURRENCY !== 'CAD' && v.CURRENCY !== '')].map((v) => v.RECORDNO!);
+    assert.ok([...emu.company.list('VENDOR', (v) => want.includes(v.RECORDNO!))].some((v) => v.CURRENCY !== 'USD'), 'non-USD vendors are in the set');
     const q = "<readByQuery><object>VENDOR</object><fields>RECORDNO,NAME</fields><query>STATUS = 'active' AND NOT (CURRENCY = 'CAD' OR CURRENCY IS NULL)</query><pagesize>40</pagesize></readByQuery>";
     let r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [q]));
     let data = r.doc.response.operation.result[0].data;
@@ -246,7 +258,9 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
       data = r.doc.response.operation.result[0].data;
       got.push(...[data.vendor].flat().map((v: Node) => v.RECORDNO));
     }
-    assert.deepEqual(got, want);
+    // readByQuery has no orderby (rows in no stable order, intacct-exchanges.md), but readMore
+    // continues one result set: every matching row exactly once.
+    assert.deepEqual([...got].sort((a, b) => Number(a) - Number(b)), want);
     const gone = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ['<readMore><resultId>nope</resultId></readMore>']));
     assert.match(gone.doc.response.operation.result[0].errormessage.error[0].description2, /invalid or expired resultId/);
     const bad = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ["<readByQuery><object>VENDOR</object><fields>*</fields><query>NAME != 'x'</query></readByQuery>"]));

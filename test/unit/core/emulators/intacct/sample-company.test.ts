@@ -34,7 +34,7 @@ describe('SampleCompany', () => {
     assert.notDeepEqual(a, c);
   });
 
-  it('has every source field the stream definitions select, plus MEGAENTITYID, for every object', () => {
+  it('has every source field the stream definitions select, and MEGAENTITY* only where Intacct has them', () => {
     const c = make(200);
     for (const def of streamDefinitions) {
       const spec = objectSpec(def.intacctObject)!;
@@ -45,7 +45,11 @@ describe('SampleCompany', () => {
         assert.ok(col.source in first, `${def.intacctObject}.${col.source} is in records`);
       }
     }
-    for (const o of ['GLACCOUNT', 'VENDOR', 'APBILL', 'APPYMT', 'GLDETAIL']) assert.ok(objectSpec(o)!.fields.some((f) => f.id === 'MEGAENTITYID'), o);
+    // docs/reference/intacct-objects.md "Entity fields": MEGAENTITYKEY/ID/NAME on these four only;
+    // GL and bill lines belong to the entity of their LOCATIONID.
+    for (const o of ['GLACCOUNT', 'VENDOR', 'APBILL', 'APPYMT']) assert.ok(objectSpec(o)!.fields.some((f) => f.id === 'MEGAENTITYID'), o);
+    for (const o of ['GLDETAIL', 'APBILLITEM', 'DEPARTMENT', 'LOCATION', 'APPYMTDETAIL']) assert.ok(!objectSpec(o)!.fields.some((f) => f.id.startsWith('MEGAENTITY')), `${o} has no MEGAENTITY*`);
+    for (const o of ['GLDETAIL', 'APBILLITEM']) assert.ok(objectSpec(o)!.fields.some((f) => f.id === 'LOCATIONID'), `${o}.LOCATIONID`);
   });
 
   it('links payments to bills with partial payments, and vendors with awkward names', () => {
@@ -74,13 +78,24 @@ describe('SampleCompany', () => {
     const c = new SampleCompany({ clock, glRows: 1000, vendors: 20, bills: 10 });
     const before = decimalToUnits(c.sumAmounts());
     const first = c.rows('GLDETAIL').next().value!;
+    assert.equal(first.BOOKID, 'ACCRUAL');
     clock.advance(5000);
-    c.edit('GLDETAIL', Number(first.RECORDNO), { AMOUNT: unitsToDecimal(decimalToUnits(first.AMOUNT!) + 1n) });
+    // GLDETAIL keys are text (`<batch>-<entry>-<line>--<book>`): edits and removals take them as is.
+    c.edit('GLDETAIL', first.RECORDNO!, { AMOUNT: unitsToDecimal(decimalToUnits(first.AMOUNT!) + 1n) });
     const added = c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '100.10' });
+    assert.match(added, /^\d{7}-\d+-\d+--accrual$/);
+    // A later batch's 7-digit key sorts before the 6-digit base keys as text: RECORDNO order is not creation order.
+    assert.ok(added < first.RECORDNO!);
+    assert.equal(c.rows('GLDETAIL').next().value!.RECORDNO, added);
     assert.equal(decimalToUnits(c.sumAmounts()), before + 1n + 10010n);
-    assert.equal(c.get('GLDETAIL', Number(first.RECORDNO))!.WHENMODIFIED, '01/15/2026 00:00:05');
+    assert.equal(c.get('GLDETAIL', first.RECORDNO!)!.WHENMODIFIED, '01/15/2026 00:00:05');
+    assert.equal(c.get('GLDETAIL', added)!.WHENMODIFIED, '01/15/2026 00:00:05');
+    const empty = c.add('GLDETAIL', { BOOKID: 'ACCRUAL', AMOUNT: '0.01' }, { whenModified: null });
+    assert.equal(c.get('GLDETAIL', empty)!.WHENMODIFIED, '');
     c.remove('GLDETAIL', added);
+    c.remove('GLDETAIL', empty);
     assert.equal(c.get('GLDETAIL', added), undefined);
     assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL'), 1000);
+    assert.equal(decimalToUnits(c.sumAmounts()), before + 1n);
   });
 });
