@@ -51,7 +51,8 @@ describe('ml-connector sync (CLI)', () => {
     const r = await cli(['--data-dir', dir, 'sync', '--streams', 'vendor,gl_detail'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /succeeded: \d+ rows moved/);
-    assert.equal((await tableau.readRows('Intacct GL Detail'))?.length, 500);
+    // 500 generated ACCRUAL lines plus the 3 created with an empty WHENMODIFIED (sample-company.ts).
+    assert.equal((await tableau.readRows('Intacct GL Detail'))?.length, 503);
     const status = await cli(['--data-dir', dir, 'status', '--json'], env);
     assert.equal(status.code, 0);
     assert.equal(JSON.parse(status.stdout).lastRun.outcome, 'succeeded');

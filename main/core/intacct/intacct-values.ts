@@ -214,13 +214,19 @@ function memoized(convert: (raw: string) => string): CellConverter {
 /** Builds the converter for a column once, so per-cell work is a switch-free call. */
 export function compileColumn(col: ColumnDef, zone: ZoneConverter): CellConverter {
   switch (col.type) {
-    case 'text':
-      return (raw) => raw;
+    case 'text': {
+      const labels = col.labels;
+      // A code column's readable label (STATE 'C' → 'Posted'); an unknown code stays as it is.
+      return labels ? (raw) => (raw === null ? null : (labels[raw] ?? raw)) : (raw) => raw;
+    }
     case 'bigint':
       return (raw) => {
         if (raw === null) return null;
+        // Decimal digits only: Number() would also take '0x10', '1e3', '16.0' and '-0', and two
+        // different keys could then collide.
+        if (!/^-?(0|[1-9]\d*)$/.test(raw) || raw === '-0') throw badValue(col, raw, 'a whole number');
         const n = Number(raw);
-        if (!Number.isSafeInteger(n) || raw.trim() === '') throw badValue(col, raw, 'a whole number');
+        if (!Number.isSafeInteger(n)) throw badValue(col, raw, 'a whole number');
         return n;
       };
     case 'numeric': {

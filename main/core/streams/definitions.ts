@@ -26,7 +26,8 @@ const money = (source: string, nullable = true) => col(source, 'numeric', nullab
 /** An exchange rate: more decimals than money. */
 const rate = (source: string) => col(source, 'numeric', true, { precision: 18, scale: 8 });
 const recordNo = col('RECORDNO', 'bigint', false);
-const whenModified = col('WHENMODIFIED', 'timestamp', false);
+// Nullable: Intacct creates some records with an empty WHENMODIFIED (intacct-xml.md §9).
+const whenModified = col('WHENMODIFIED', 'timestamp');
 const createdAt = col('WHENCREATED', 'timestamp');
 const documentDate = col('WHENCREATED', 'date');
 const entity = text('MEGAENTITYID', 'MEGAENTITYNAME');
@@ -35,6 +36,17 @@ const dimensions = [
   ...text('CLASSID', 'CLASSNAME', 'PROJECTID', 'PROJECTNAME', 'CUSTOMERID', 'CUSTOMERNAME', 'VENDORID', 'VENDORNAME'),
   ...text('EMPLOYEEID', 'EMPLOYEENAME', 'ITEMID', 'ITEMNAME', 'WAREHOUSEID', 'WAREHOUSENAME'),
 ];
+
+/**
+ * Readable labels for the one-letter STATE codes `query` returns on AP payments and GL detail
+ * (intacct-objects.md "Value shapes"). The payment codes are the readByQuery STATE codes
+ * intacct-xml.md §4.1 lists (C posted, D, A, V, S), named after the payment states Intacct's AP
+ * payment reference gives; the GL letters follow the GL batch states (§5). Both mappings are
+ * UNCONFIRMED letter by letter, so a code not listed is shown as it came, never guessed.
+ */
+const PAYMENT_STATES = { C: 'Posted', D: 'Draft', A: 'Approved', V: 'Voided', S: 'Submitted' } as const;
+const GL_STATES = { P: 'Posted', D: 'Draft', S: 'Submitted', A: 'Approved' } as const;
+const stateLabel = (labels: Readonly<Record<string, string>>) => col('STATE', 'text', true, { name: 'STATE_LABEL', labels });
 
 const common = {
   primaryKey: ['RECORDNO'],
@@ -150,7 +162,7 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     // APPYMT has no PAYMENTDATE: the payment's date is WHENCREATED, a DATE labelled "Date" (intacct-objects.md).
     columns: [
       recordNo, ...text('VENDORID', 'VENDORNAME', 'PAYMENTMETHOD', 'DOCNUMBER', 'DESCRIPTION', 'STATE', 'FINANCIALENTITY'),
-      col('WHENPAID', 'date'), col('WHENPOSTED', 'date'), money('TOTALENTERED'), money('TRX_TOTALENTERED'), ...text('CURRENCY', 'BASECURR'), rate('EXCHANGE_RATE'),
+      stateLabel(PAYMENT_STATES), col('WHENPAID', 'date'), col('WHENPOSTED', 'date'), money('TOTALENTERED'), money('TRX_TOTALENTERED'), ...text('CURRENCY', 'BASECURR'), rate('EXCHANGE_RATE'),
       ...entity, documentDate, whenModified,
     ],
     target: { datasource: 'Intacct AP Payments' },
@@ -182,7 +194,7 @@ export const streamDefinitions: readonly StreamDefinition[] = [
       col('ACCOUNTNO', 'text', false), col('ACCOUNTTITLE', 'text'), money('AMOUNT', false), money('DEBITAMOUNT'), money('CREDITAMOUNT'),
       money('TRX_AMOUNT'), money('TRX_DEBITAMOUNT'), money('TRX_CREDITAMOUNT'), col('TR_TYPE', 'bigint'), ...text('CURRENCY', 'BASECURR'),
       ...text('DEPARTMENTID', 'DEPARTMENTTITLE', 'LOCATIONID', 'LOCATIONNAME', 'CHILDENTITY'), ...dimensions,
-      ...text('DESCRIPTION', 'DOCNUMBER', 'STATE'), documentDate, whenModified,
+      ...text('DESCRIPTION', 'DOCNUMBER', 'STATE'), stateLabel(GL_STATES), documentDate, whenModified,
     ],
     target: { datasource: 'Intacct GL Detail' },
     // Always one book, or amounts double up across ACCRUAL/CASH (intacct-xml.md §5 GLDETAIL notes).

@@ -33,6 +33,8 @@ export interface ColumnDef {
   readonly nullable: boolean;
   /** Added by the user (Settings › Streams › Extra fields), not part of the stream definition. */
   readonly extra?: boolean;
+  /** For a text column holding a code: the code's readable label (unknown codes pass through). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A fixed filter every read of the stream applies (e.g. GLDETAIL always for one BOOKID). */

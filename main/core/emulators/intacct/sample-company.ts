@@ -75,6 +75,36 @@ export class SampleCompany {
       this.tables.set(name, { spec: objectSpec(name)!, rows: new Map(), nextRecordNo: 1 });
     }
     this.build(seed, opts.bills ?? 1500);
+    this.addRecordsWithoutWhenModified();
+  }
+
+  /**
+   * A few records created with an empty WHENMODIFIED, as production connectors report for new
+   * records (intacct-xml.md §9, Estuary PR #4465): a balanced GL entry and a bill with its line.
+   * No WHENMODIFIED window matches them, so a client must read them some other way.
+   */
+  private addRecordsWithoutWhenModified(): void {
+    const day = formatDate(this.periodEnd);
+    const none = { whenModified: null } as const;
+    for (const [account, amount] of [['6410', '250'], ['6420', '-0.01'], ['2000', '-249.99']] as const) {
+      const title = ACCOUNTS.find((a) => a.no === account)!.title;
+      const debit = !amount.startsWith('-');
+      this.add('GLDETAIL', {
+        BATCHKEY: '199999', BATCH_DATE: day, BATCH_NO: '999999', BATCH_TITLE: 'Accrual entered without a modification date', SYMBOL: 'GJ', BOOKID: 'ACCRUAL',
+        MODULEKEY: '2.GL', LINE_NO: '1', ENTRY_DATE: day, TR_TYPE: debit ? '1' : '-1', ACCOUNTNO: account, ACCOUNTTITLE: title, LOCATIONID: 'HQ', LOCATIONNAME: 'Headquarters "Harbor Point"',
+        CURRENCY: 'USD', BASECURR: 'USD', AMOUNT: amount, TRX_AMOUNT: amount, DEBITAMOUNT: debit ? amount : '0', CREDITAMOUNT: debit ? '0' : amount.slice(1),
+        TRX_DEBITAMOUNT: debit ? amount : '0', TRX_CREDITAMOUNT: debit ? '0' : amount.slice(1), STATE: 'P', CHILDENTITY: ENTITIES[0].id,
+      }, none);
+    }
+    const vendor = this.vendors.find((v) => v.entity === 0 && v.currency === 'USD')!;
+    const bill = this.add('APBILL', {
+      RECORDTYPE: 'pi', RECORDID: 'B-NOWM-1', VENDORID: vendor.id, VENDORNAME: vendor.name, STATE: 'Posted', RAWSTATE: 'A', WHENPOSTED: day, WHENDUE: day,
+      TOTALENTERED: '99.95', TOTALPAID: '0', TOTALDUE: '99.95', TRX_TOTALENTERED: '99.95', TRX_TOTALPAID: '0', TRX_TOTALDUE: '99.95', EXCHANGE_RATE: '1',
+      CURRENCY: 'USD', BASECURR: 'USD', MODULEKEY: '3.AP', MEGAENTITYKEY: ENTITIES[0].key, MEGAENTITYID: ENTITIES[0].id, MEGAENTITYNAME: ENTITIES[0].name,
+    }, none);
+    this.add('APBILLITEM', {
+      RECORDKEY: String(bill), LINE_NO: '1', ACCOUNTNO: '6410', AMOUNT: '99.95', TRX_AMOUNT: '99.95', LOCATIONID: 'HQ', CURRENCY: 'USD', BASECURR: 'USD', ENTRY_DATE: day, STATE: 'A',
+    }, none);
   }
 
   // ---- reading ----------------------------------------------------------------------------

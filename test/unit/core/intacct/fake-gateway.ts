@@ -180,6 +180,12 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
       field: first(o['field']),
       desc: 'descending' in o,
     }));
+    if (orders.length === 0 && list.length > 1) {
+      // Without <orderby> Intacct returns rows in no stable order (docs/reference/intacct-exchanges.md):
+      // each request here starts the list at a different row.
+      const k = req.n % list.length;
+      list = [...list.slice(k), ...list.slice(0, k)];
+    }
     list.sort((a, b) => {
       for (const o of orders) {
         const c = cmp(a[o.field], b[o.field] ?? '', asText.includes(o.field));

@@ -223,6 +223,33 @@ describe('readChanged', () => {
     await assert.rejects(collect(client.readChanged(spec({ columns: columns.slice(0, 2) }))), (e: unknown) => e instanceof ConnectorError && e.code === 'LOOP_DETECTED' && /loop detected/.test(e.userMessage));
   });
 
+  it('asks for half as many rows after an HTTP 524, down to 100, then retries a few times after pauses before giving up', async () => {
+    const rows = manyRows(300);
+    const html524 = { status: 524, body: '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body>Error code 524</body></html>' };
+    // Pages of more than 150 rows time out at the front door.
+    const { client, fake, clock } = setup({ data: { GLDETAIL: rows }, script: (req) => (req.object === 'GLDETAIL' && Number(req.query!['pagesize']) > 150 ? html524 : undefined) });
+    const sizes = () => glQueries(fake).map((q) => Number(q.query!['pagesize']));
+    const got = (await collect(client.readChanged(spec({ pageSize: 600 })))).flatMap((p) => p.rows.map((r) => r['RECORDNO'] as string));
+    assert.deepEqual([...got].sort(byText), rows.map((r) => r.RECORDNO!).sort(byText));
+    assert.equal(new Set(got).size, got.length);
+    // 600 and 300 time out, 150 fits; the empty-WHENMODIFIED pass starts at the size that fit.
+    assert.deepEqual(sizes(), [600, 300, 150, 150, 150]);
+    assert.deepEqual(clock.sleeps, [], 'narrowing needs no pause');
+
+    // At the smallest page (100), a 524 is asked again after a pause, three times at most.
+    let timeouts = 0;
+    const slow = setup({ data: { GLDETAIL: rows }, script: (req) => (req.object === 'GLDETAIL' && timeouts++ < 3 ? html524 : undefined) });
+    const again = (await collect(slow.client.readChanged(spec({ pageSize: 100 })))).flatMap((p) => p.rows);
+    assert.equal(again.length, rows.length);
+    assert.deepEqual(slow.clock.sleeps, [1000, 2000, 3000]);
+    const stuck = setup({ data: { GLDETAIL: rows }, script: (req) => (req.object === 'GLDETAIL' ? html524 : undefined) });
+    await assert.rejects(
+      collect(stuck.client.readChanged(spec({ pageSize: 200 }))),
+      (e: unknown) => e instanceof ConnectorError && e.code === 'HTTP_524' && !e.retryable && /took too long/.test(e.userMessage),
+    );
+    assert.deepEqual(glQueries(stuck.fake).map((q) => Number(q.query!['pagesize'])), [200, 100, 100, 100, 100]);
+  });
+
   it('stops a runaway read at maxPages', async () => {
     const { client } = setup();
     await assert.rejects(collect(client.readChanged(spec({ maxPages: 2 }))), (e: unknown) => e instanceof ConnectorError && e.code === 'RUNAWAY_READ');
