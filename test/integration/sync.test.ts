@@ -260,6 +260,20 @@ describe('sync against the emulators', () => {
       await assertConverged(env);
     });
 
+    it('a related field (VENDOR.NAME on AP bills) loads the related record\'s value under a flat column', async () => {
+      const settings = await env.service.getSettings();
+      settings.streams.extraFields = { ap_bill: [{ field: 'VENDOR.NAME', type: 'text' }] };
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+      const run = await sync(env, ['ap_bill']);
+      assert.equal(run.outcome, 'succeeded', JSON.stringify(run.error));
+      const names = new Map([...env.intacct.company.list('VENDOR')].map((v) => [v.VENDORID!, v.NAME!]));
+      const rows = (await env.tableau.readRows('Intacct AP Bills')) ?? [];
+      assert.ok(rows.length > 100);
+      for (const r of rows) assert.equal(r.VENDOR_NAME, names.get(String(r.VENDORID)) ?? null, `bill ${String(r.RECORDNO)}`);
+      settings.streams.extraFields = {};
+      assert.equal((await env.service.saveSettings(settings)).ok, true);
+    });
+
     it('a field Intacct does not know fails its stream with a message naming the field', async () => {
       const settings = await env.service.getSettings();
       settings.streams.extraFields = { vendor: [{ field: 'NO_SUCH_FIELD', type: 'text' }] };
