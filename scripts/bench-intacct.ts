@@ -56,7 +56,7 @@ let rssTimer: ReturnType<typeof setInterval> | undefined;
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
 const glDetail = streamByName('gl_detail');
-const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({ object: 'GLDETAIL', columns: glDetail.columns, filters: glDetail.filters, pageSize: PAGE_SIZE, ...extra });
+const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({ object: 'GLDETAIL', columns: glDetail.columns, filters: glDetail.filters, pageSize: PAGE_SIZE, partitionColumn: 'BATCH_DATE', ...extra });
 
 function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {

@@ -406,8 +406,32 @@ export function datePartitions(spec: ReadSpec, dateColumn: string, untilMs: numb
     at = next;
   }
   out.push({ ...spec, dateRange: { column: dateColumn, from: at, ...(spec.dateRange?.to ? { to: spec.dateRange.to } : {}) }, openEndSplitAt: at < end ? end : undefined });
-  if (!spec.dateRange?.from) out.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
   return out;
+}
+
+/**
+ * The earliest `dateColumn` value the read holds (`YYYY-MM-DD`), or null when no row has one: one
+ * row ordered by that column, a documented query (an aggregate's answer shape is UNCONFIRMED).
+ */
+async function earliestDate(ctx: ReaderContext, spec: ReadSpec, dateColumn: string, signal?: AbortSignal): Promise<string | null> {
+  const body = buildQuery({
+    object: spec.object,
+    fields: [dateColumn],
+    filter: f.and(...(spec.filters ?? []).map(fixedFilter), f.isNotNull(dateColumn)),
+    orderBy: [{ field: dateColumn }],
+    ...(ctx.showPrivate ? { showPrivate: true } : {}),
+    pageSize: 1,
+    offset: 0,
+  });
+  const result = await ctx.execute(`query ${spec.object}`, body, signal);
+  const rec = result.data?.records[0];
+  const raw = rec ? recordValue(rec, dateColumn) : null;
+  if (raw === null) return null;
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw.trim());
+  if (!m) {
+    throw new ApiError({ service: 'intacct', code: 'BAD_VALUE', userMessage: `Intacct returned ${dateColumn} '${raw.slice(0, 40)}' for ${spec.object}, which is not MM/DD/YYYY.` });
+  }
+  return `${m[3]}-${m[1]}-${m[2]}`;
 }
 
 /**
@@ -418,14 +442,19 @@ export function datePartitions(spec: ReadSpec, dateColumn: string, untilMs: numb
  * Page cursors are per partition (not a resume point for the whole read); totalCount is null.
  * Rows with an empty WHENMODIFIED come last, in one pass over the whole read.
  */
-export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, partitions: number, signal?: AbortSignal, dateColumn = spec.dateRange?.column): AsyncGenerator<Page> {
+export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, partitions: number, signal?: AbortSignal): AsyncGenerator<Page> {
   const zone = await ctx.zone(signal);
+  const dateColumn = spec.partitionColumn ?? spec.dateRange?.column;
   if (!dateColumn) {
     yield* readChanged(ctx, spec, signal);
     return;
   }
   const buildRow = new PreparedRead(spec, zone).buildRow;
-  const specs = datePartitions(spec, dateColumn, spec.until ?? ctx.clock.now(), partitions);
+  // Without a start date, the partitions start at the earliest date the read holds (one request).
+  const from = spec.dateRange?.from ?? (await earliestDate(ctx, spec, dateColumn, signal));
+  const specs = from === null && !spec.dateRange?.from ? [] : datePartitions(from ? { ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } } : spec, dateColumn, spec.until ?? ctx.clock.now(), partitions);
+  // Rows without a date are read even when no row has one.
+  if (!spec.dateRange?.from) specs.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
   const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, buildRow)));
 
   const internal = new AbortController();

@@ -68,6 +68,8 @@ export interface ReadSpec {
   until?: number;
   /** Dates `YYYY-MM-DD`: from and to inclusive, before exclusive; isNull = only rows without a date. */
   dateRange?: { column: string; from?: string; to?: string; before?: string; isNull?: boolean };
+  /** The date column a partitioned read splits by (GL detail: BATCH_DATE); default dateRange.column. */
+  partitionColumn?: string;
   /** For an open-ended date partition: where it may be split in two (internal to partitioned reads). */
   openEndSplitAt?: string;
   /** Inclusive, for partitioned reads. */

@@ -126,8 +126,10 @@ function baseSpec(ctx: StreamSyncContext, columns: readonly ColumnDef[]): ReadSp
 /** What a full read of the stream selects: its object, fixed filters and backfill window. */
 export function streamReadSpec(def: StreamDefinition, settings: Settings, columns: readonly ColumnDef[] = def.columns): ReadSpec {
   const spec: ReadSpec = { object: def.intacctObject, columns, filters: effectiveFilters(def, settings), pageSize: def.pageSize };
-  if (def.backfillDateColumn && settings.streams.glDetailStartDate) {
-    spec.dateRange = { column: columnByName(def, def.backfillDateColumn).source, from: settings.streams.glDetailStartDate };
+  if (def.backfillDateColumn) {
+    const column = columnByName(def, def.backfillDateColumn).source;
+    spec.partitionColumn = column;
+    if (settings.streams.glDetailStartDate) spec.dateRange = { column, from: settings.streams.glDetailStartDate };
   }
   return spec;
 }

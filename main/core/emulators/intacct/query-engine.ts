@@ -3,7 +3,7 @@
  * `<data>` element of each result (intacct-xml.md §4.3; DOC-Q examples for `listtype`,
  * `totalcount`, `offset`, `count`, `numremaining` and aggregate names like `COUNT.RECORDNO`).
  */
-import { formatDateTime, parseDateTime } from './intacct-dates';
+import { formatDateTime, parseDate, parseDateTime } from './intacct-dates';
 import { escapeXml, element } from './intacct-xml-writer';
 import { fieldSpec, objectSpec, relatedField, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
 import { selectGl, type GlOrder } from './gl-query';
@@ -185,6 +185,37 @@ function glOrder(order: readonly OrderSpec[]): { order: GlOrder; desc: boolean }
   return null;
 }
 
+/**
+ * The first few GLDETAIL rows ordered by BATCH_DATE (a client's probe for the earliest or latest
+ * date), without a scan: base rows are dated in index order (gl-ledger.ts), so the first base rows
+ * by index are the earliest, and the few edited or added rows are merged in by (date, RECORDNO).
+ * Null when the query is not such a probe (another order, an offset, a large page).
+ */
+function dateProbe(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, pred: (r: IntacctRecord) => boolean, vis: EntityVisibility): { rows: (number | IntacctRecord)[]; total: number } | null {
+  const o = q.order;
+  if (o.length === 0 || o[0]!.field !== 'BATCH_DATE' || q.offset !== 0 || q.pageSize > 10) return null;
+  if (o.length > 2 || (o.length === 2 && (o[1]!.field !== 'RECORDNO' || o[1]!.descending !== o[0]!.descending))) return null;
+  const desc = o[0]!.descending;
+  const base = selectGl(company.gl, q.filter, 'recordno', () => false, ctx.offsetMinutes, q.caseInsensitive, vis);
+  const all = selectGl(company.gl, q.filter, 'recordno', pred, ctx.offsetMinutes, q.caseInsensitive, vis);
+  if (!base || !all) return null;
+  const k = Math.min(q.pageSize, base.total);
+  const baseRows = desc ? base.pageRefs(base.total - k, k).reverse() : base.pageRefs(0, k);
+  const gl = company.gl;
+  const extras = [...gl.overrides].filter(([n, r]) => !gl.deleted.has(n) && pred(r)).map(([, r]) => r);
+  const key = (r: number | IntacctRecord): [number, string] => {
+    const rec = typeof r === 'number' ? company.gl.baseRow(r) : r;
+    return [parseDate(rec.BATCH_DATE ?? '') ?? (desc ? -Infinity : Infinity), rec.RECORDNO ?? ''];
+  };
+  const merged = [...baseRows, ...extras].sort((a, b) => {
+    const [da, ka] = key(a);
+    const [db, kb] = key(b);
+    const c = da !== db ? (da < db ? -1 : 1) : ka < kb ? -1 : ka > kb ? 1 : 0;
+    return desc ? -c : c;
+  });
+  return { rows: merged.slice(0, q.pageSize), total: all.total };
+}
+
 /** How readByQuery/readMore differ in their `<data>`: lower-case record elements, resultId (§4.1). */
 export interface DataStyle {
   recordTag: string;
@@ -205,6 +236,13 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
   const closes = specs.map((s) => `</${s.id}>`);
   let rows: (number | IntacctRecord)[];
   let total: number;
+  const byDate = q.object.name === 'GLDETAIL' ? dateProbe(company, q, ctx, pred, vis) : null;
+  if (byDate) {
+    const ids = specs.map((x) => x.id);
+    const out = new ChunkBuilder();
+    for (const r of byDate.rows) out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
+    return { parts: dataParts(tag, byDate.total, q.offset, out.done(), byDate.rows.length), count: byDate.rows.length, total: byDate.total };
+  }
   // No <orderby> on GLDETAIL: the fast path's key order, rotated by a per-request amount, so the
   // order is not stable from one request to the next (see the other objects below).
   const order = q.object.name === 'GLDETAIL' ? (q.order.length === 0 ? null : glOrder(q.order)) : null;
