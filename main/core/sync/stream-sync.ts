@@ -192,6 +192,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   }
   // While reading, the stream shows 'reading' even as earlier batches load; after it, the load phases.
   let readingDone = false;
+  let fullLoadCount: number | null = null;
 
   // The loader side of the pipeline. `stop` aborts the reader when a load fails.
   const stop = new AbortController();
@@ -356,6 +357,21 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
       await processPage(page);
     }
     readingDone = true;
+    if (full) {
+      // A full load replaces what Tableau holds: never with fewer rows than Intacct says exist (an
+      // answer with totalcount="420" and no records must not publish an empty data source). The
+      // count is the tie-out's own, taken once here.
+      fullLoadCount = await countOrNull(ctx, { ...baseSpec(ctx, def.columns), until: ctx.until });
+      if (fullLoadCount !== null && rowsDone < fullLoadCount) {
+        throw new ApiError({
+          service: 'intacct',
+          code: 'SHORT_FULL_LOAD',
+          userMessage:
+            `${def.label}: Intacct counts ${fullLoadCount.toLocaleString('en-US')} records but returned ${rowsDone.toLocaleString('en-US')}, ` +
+            `so the full load was stopped${batchCount === 0 ? ' before replacing the Tableau data source' : ''}. The next run reads it again; if this repeats, contact support.`,
+        });
+      }
+    }
     // A full load of an empty stream still publishes (an empty data source that dashboards can use).
     if (!current && full && batchCount === 0) current = openBatch();
     if (current) {
@@ -400,7 +416,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
 
   // Tie-out: Intacct's count of the stream as of `until` against what the loaded batches hold.
   progress('reconciling');
-  const intacctCount = await countOrNull(ctx, { ...baseSpec(ctx, def.columns), until: ctx.until });
+  const intacctCount = full ? fullLoadCount : await countOrNull(ctx, { ...baseSpec(ctx, def.columns), until: ctx.until });
   const tableauCount = ledger.count(def.name);
   let differences: TieOutDifference[] = [];
   if (tie && intacctSums) differences = compareSums(def.name, intacctSums, ledger.sums(def.name));

@@ -87,6 +87,17 @@ describe('runSync', () => {
     assert.deepEqual(env.tableau.refreshed, ['dep-Dependent Sales']);
   });
 
+  it('a full load that reads fewer rows than Intacct counts fails before replacing the data source', async () => {
+    const env = setup();
+    // Intacct answers totalcount="50" with no records (a hostile or broken answer).
+    env.source.readPartitioned = async function* () {};
+    const detail = await env.run({ streams: ['gl_detail'] });
+    assert.equal(detail.outcome, 'failed');
+    assert.match(detail.error?.message ?? '', /Intacct counts 50 records but returned 0, so the full load was stopped before replacing the Tableau data source/);
+    assert.deepEqual(env.tableau.events.filter((e) => e.startsWith('load gl_detail')), [], 'nothing was published');
+    assert.equal(env.store.getStreamState('gl_detail')?.fullLoadPending ?? true, true, 'the next run loads it in full again');
+  });
+
   it('a second run moves only what changed, including deletions, and a third moves nothing', async () => {
     const env = setup();
     await env.run();
