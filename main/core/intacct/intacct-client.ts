@@ -57,6 +57,7 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     clock: opts.clock,
     newControlId,
     closeSignal: closer.signal,
+    ...(opts.signInBudgetMs !== undefined ? { signInBudgetMs: opts.signInBudgetMs } : {}),
   });
 
   const combine = (signal?: AbortSignal) => (signal ? AbortSignal.any([signal, closer.signal]) : closer.signal);
@@ -249,8 +250,11 @@ export function checkDateFormat(result: IntacctResult): void {
   };
   walk(result.raw, '', 0);
   const problems: string[] = [];
+  // Month/day/year with slashes, as the preference code (`/mdY`: separator, then the order) or as a
+  // pattern (`MM/DD/YYYY`); the spelling readUserFormatting uses is UNCONFIRMED, so both pass and
+  // anything else (another order or separator) is refused.
   const format = found['dateformat'];
-  if (format !== undefined && format !== '' && format !== '/mdY') {
+  if (format !== undefined && format !== '' && !/^\/?mdy$|^mm\/dd\/yyyy$/i.test(format.trim())) {
     problems.push(`its date format is '${format}'; set User preferences › Date format to MM/DD/YYYY`);
   }
   const clock = found['clock'];

@@ -11,7 +11,7 @@
  * - Credentials stay in this object; they are never logged and never put on an error.
  */
 import { abortReason, type Clock } from '../clock';
-import { ApiError, ConnectorError } from '../errors';
+import { ApiError, ConnectorError, NetworkError } from '../errors';
 import { buildRequest, getApiSessionFunction } from './request-envelope';
 import type { AuthenticationBlock } from './response-parser';
 import type { IntacctCredentials, IntacctSessionInfo } from './intacct-types';
@@ -37,7 +37,12 @@ export interface SessionManagerOptions {
   newControlId: () => string;
   /** Aborted when the client closes: a shared sign-in outlives any one caller's signal. */
   closeSignal: AbortSignal;
+  /** The whole sign-in's time budget, retries included (default SIGN_IN_BUDGET_MS). */
+  signInBudgetMs?: number;
 }
+
+/** A sign-in (getAPISession and its retries) that takes longer than this gives up. */
+export const SIGN_IN_BUDGET_MS = 90_000;
 
 /** Default endpoint guard: https and a host under intacct.com. */
 export function isIntacctHost(url: URL): boolean {
@@ -94,6 +99,28 @@ export class IntacctSessionManager {
   private async login(): Promise<SessionState> {
     const { transport, credentials: c } = this.opts;
     const controlId = this.opts.newControlId();
+    // The whole sign-in, retries included, has one time budget: a dead or trickling gateway must not
+    // hold a run (or Test connection) for the sum of every attempt's timeout.
+    const budgetMs = this.opts.signInBudgetMs ?? SIGN_IN_BUDGET_MS;
+    const budget = AbortSignal.timeout(budgetMs);
+    const signal = AbortSignal.any([this.opts.closeSignal, budget]);
+    try {
+      return await this.loginWithin(signal, controlId, transport, c);
+    } catch (err) {
+      if (budget.aborted && !this.opts.closeSignal.aborted) {
+        throw new NetworkError({
+          service: 'intacct',
+          code: 'SIGN_IN_TIMEOUT',
+          retryable: false,
+          userMessage: `Intacct did not complete the sign-in within ${Math.round(budgetMs / 1000)} s. Check the network, proxy and the Intacct gateway URL; the run stopped rather than wait longer.`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async loginWithin(signal: AbortSignal, controlId: string, transport: IntacctTransport, c: IntacctCredentials): Promise<SessionState> {
     const state = await transport.withRetries(async (ctx, attempt) => {
       const xml = buildRequest({
         senderId: c.senderId,
@@ -109,7 +136,7 @@ export class IntacctSessionManager {
         operation: 'getAPISession',
         attempt,
         controlId,
-        signal: this.opts.closeSignal,
+        signal,
         onParsed: (p) => {
           auth = p.authentication;
         },
@@ -128,7 +155,7 @@ export class IntacctSessionManager {
       // UNCONFIRMED default when no sessiontimeout is reported: assume the 50-minute cap.
       const expiresAt = (auth && expiryFrom(now, auth)) ?? now + MAX_SESSION_AGE_MS;
       return { sessionId, endpoint, obtainedAt: now, expiresAt, refreshAt: refreshTime(now, expiresAt, now) };
-    }, this.opts.closeSignal);
+    }, signal);
     this.logins++;
     this.current = state;
     return state;

@@ -34,6 +34,8 @@ export interface IntacctClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Whole-request timeout, default 120 s. */
   timeoutMs?: number;
+  /** The whole sign-in's budget, retries included, default 90 s (intacct-session.ts). */
+  signInBudgetMs?: number;
   /** The API user's zone for WHENMODIFIED etc. (IANA, 'UTC' or '+02:00'); default read via readUserFormatting, fallback UTC. */
   timeZone?: string;
   onEvent?: RequestEventListener;

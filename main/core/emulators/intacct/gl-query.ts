@@ -58,8 +58,6 @@ function complement(x: Intervals, total: number): Intervals {
   return out;
 }
 
-const clamp = (v: number, total: number) => Math.min(total, Math.max(0, v));
-
 /** Index intervals per book matching the filter, or null when the filter uses other fields. */
 function bookSets(ledger: GlLedger, node: FilterNode | null, offsetMinutes: number, caseInsensitive: boolean): BookSets | null {
   const total = ledger.total;

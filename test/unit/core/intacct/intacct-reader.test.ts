@@ -274,7 +274,8 @@ describe('readChanged', () => {
     const cases = [
       ['/dmY', '24', /date format is '\/dmY'.*Date format to MM\/DD\/YYYY/],
       ['/mdY', '12', /clock is 12-hour.*Time format to 24-hour/],
-      ['mm/dd/yyyy', '24', /date format is 'mm\/dd\/yyyy'/],
+      ['dd.mm.yyyy', '24', /date format is 'dd\.mm\.yyyy'/],
+      ['-Ymd', '24', /date format is '-Ymd'/],
     ] as const;
     for (const [format, clock, message] of cases) {
       for (const timeZone of [undefined, 'America/New_York']) {
@@ -282,6 +283,13 @@ describe('readChanged', () => {
         await assert.rejects(collect(client.readChanged(spec())), (e: unknown) => e instanceof ConnectorError && e.code === 'USER_DATE_FORMAT' && !e.retryable && message.test(e.userMessage), `${format} ${clock} ${timeZone}`);
         assert.equal(glQueries(fake).length, 0, 'no record was read');
       }
+    }
+  });
+
+  it('accepts month/day/year with slashes however the preference is spelled', async () => {
+    for (const format of ['/mdY', 'mdY', 'MM/DD/YYYY', 'mm/dd/yyyy', '']) {
+      const { client } = setup({ userFormatting: `<data><userformatting><dateformat>${format}</dateformat><gmtoffset>+00:00</gmtoffset><clock>24</clock></userformatting></data>` });
+      await collect(client.readChanged(spec()));
     }
   });
 
@@ -322,7 +330,7 @@ describe('readPartitioned', () => {
     // One row has no BATCH_DATE and one no WHENMODIFIED: the partitions and passes must still cover them.
     const rows0 = [...glRows(), { RECORDNO: glKey(60), WHENMODIFIED: wm(2, 10), BOOKID: 'ACCRUAL', AMOUNT: '3', BATCH_DATE: '', DEPARTMENTID: 'D1', ISREVERSED: 'false' }];
     rows0.push({ RECORDNO: glKey(61), WHENMODIFIED: '', BOOKID: 'ACCRUAL', AMOUNT: '4', BATCH_DATE: '03/03/2026', DEPARTMENTID: 'D1', ISREVERSED: 'false' });
-    const partSpec = spec({ pageSize: 3, dateRange: { column: 'BATCH_DATE' } });
+    const partSpec = spec({ pageSize: 3, partitionColumn: 'BATCH_DATE' });
     const { client } = setup({ data: { GLDETAIL: rows0 } });
     const plain = (await collect(client.readChanged(partSpec))).flatMap((p) => p.rows);
     assert.equal(plain.length, expected(rows0).length + 1);
@@ -333,10 +341,15 @@ describe('readPartitioned', () => {
     assert.deepEqual(new Set(rows.map((r) => r['RECORDNO'])), new Set(plain.map((r) => r['RECORDNO'])));
     const byKey = (a: Row, b: Row) => byText(a['RECORDNO'] as string, b['RECORDNO'] as string);
     assert.deepEqual([...rows].sort(byKey), [...plain].sort(byKey));
-    // No RECORDNO bounds or ranges (text keys cannot be split): every changed-row query is bounded by
-    // BATCH_DATE (a range, or the rows with no date), then one pass for the empty WHENMODIFIED rows.
-    const queries = glQueries(fake);
+    // No RECORDNO bounds or ranges (text keys cannot be split). One probe finds the earliest
+    // BATCH_DATE; then every changed-row query is bounded by BATCH_DATE (a range from that date, or
+    // the rows with no date), then one pass for the empty WHENMODIFIED rows.
+    const [probe, ...queries] = glQueries(fake);
+    assert.equal(String(probe!.query!['pagesize']), '1');
+    assert.ok(/<select><field>BATCH_DATE<\/field><\/select>/.test(probe!.xml) && /<orderby><order><field>BATCH_DATE<\/field><ascending\/>/.test(probe!.xml), probe!.xml);
     assert.ok(queries.every((q) => String(q.query!['pagesize']) === '3'));
+    assert.ok(queries.some((q) => q.xml.includes('<greaterthanorequalto><field>BATCH_DATE</field><value>03/01/2026</value>')), 'the partitions start at the earliest date');
+    assert.ok(!queries.some((q) => q.xml.includes('01/01/1990')));
     assert.ok(queries.every((q) => !q.xml.includes('<greaterthanorequalto><field>RECORDNO</field>') && !q.xml.includes('<lessthanorequalto><field>RECORDNO</field>')));
     const [nullPass, ...changed] = [...queries].reverse();
     assert.ok(nullPass!.xml.includes('<isnull><field>WHENMODIFIED</field></isnull>'));
@@ -345,7 +358,7 @@ describe('readPartitioned', () => {
     assert.ok(pages.every((p) => p.totalCount === null), 'a partition total is not the read total');
   });
 
-  it('cuts a full read into contiguous date ranges from the start date, the last open-ended, plus the rows with no date', () => {
+  it('cuts a full read into contiguous date ranges from the start date, the last open-ended', () => {
     const base = spec();
     const parts = datePartitions(base, 'BATCH_DATE', Date.UTC(2026, 2, 31, 15), 4);
     assert.deepEqual(parts.map((p) => p.dateRange), [
@@ -353,10 +366,9 @@ describe('readPartitioned', () => {
       { column: 'BATCH_DATE', from: '1999-01-24', before: '2008-02-16' },
       { column: 'BATCH_DATE', from: '2008-02-16', before: '2017-03-09' },
       { column: 'BATCH_DATE', from: '2017-03-09' },
-      { column: 'BATCH_DATE', isNull: true },
     ]);
     assert.ok(parts.every((p) => p.filters === base.filters));
-    // With a start date (Settings), no earlier or undated rows are read.
+    // With a start date (Settings): from there on.
     const from = datePartitions(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-01' } }), 'BATCH_DATE', Date.UTC(2026, 2, 31, 15), 3);
     assert.deepEqual(from.map((p) => p.dateRange), [
       { column: 'BATCH_DATE', from: '2026-03-01', before: '2026-03-11' },

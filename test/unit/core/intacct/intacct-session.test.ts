@@ -201,4 +201,16 @@ describe('client lifecycle', () => {
     assert.equal(((await pending) as ConnectorError).code, 'CLIENT_CLOSED');
     await assert.rejects(readOne(client), (e: unknown) => e instanceof ConnectorError && e.code === 'CLIENT_CLOSED');
   });
+
+  it('gives the whole sign-in one time budget: a gateway that never answers fails fast and plainly, not after every retry', async () => {
+    const hang: IntacctClientOptions['fetch'] = (_url, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason), { once: true }));
+    const client = createIntacctClient({
+      credentials: CREDS, fetch: hang, clock: new ManualClock(Date.UTC(2026, 0, 15, 12), true), timeZone: 'UTC',
+      timeoutMs: 60_000, signInBudgetMs: 300, retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const started = Date.now();
+    await assert.rejects(readOne(client), (e: unknown) => e instanceof ConnectorError && e.code === 'SIGN_IN_TIMEOUT' && !e.retryable && /did not complete the sign-in within \d+ s/.test(e.userMessage));
+    assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
+  });
 });

@@ -9,13 +9,16 @@ import { streamDefinitions } from '../../../../../main/core/streams/definitions'
 const make = (glRows = 3001, seed = 42) => new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows, seed, vendors: 400, bills: 300 });
 
 describe('SampleCompany', () => {
-  it('has exactly glRows ACCRUAL rows, some CASH rows, and balanced batches per book', () => {
+  it('has exactly glRows ACCRUAL rows, some CASH rows, a few without WHENMODIFIED, and balanced batches per book', () => {
     const c = make();
     const byBatch = new Map<string, bigint>();
     let accrual = 0;
     let cash = 0;
+    let blank = 0;
     for (const r of c.rows('GLDETAIL')) {
-      if (r.BOOKID === 'ACCRUAL') accrual++;
+      // Rows created without a WHENMODIFIED come on top of the generated ones.
+      if (r.WHENMODIFIED === '') blank++;
+      else if (r.BOOKID === 'ACCRUAL') accrual++;
       else cash++;
       const k = `${r.BOOKID}:${r.BATCHKEY}`;
       byBatch.set(k, (byBatch.get(k) ?? 0n) + decimalToUnits(r.AMOUNT!));
@@ -23,6 +26,7 @@ describe('SampleCompany', () => {
     }
     assert.equal(accrual, 3001);
     assert.ok(cash > 300);
+    assert.ok(blank > 0 && blank < 10, `${blank} GL rows without WHENMODIFIED`);
     for (const [k, sum] of byBatch) assert.equal(sum, 0n, `batch ${k} balances`);
   });
 
@@ -77,8 +81,9 @@ describe('SampleCompany', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 15));
     const c = new SampleCompany({ clock, glRows: 1000, vendors: 20, bills: 10 });
     const before = decimalToUnits(c.sumAmounts());
-    const first = c.rows('GLDETAIL').next().value!;
-    assert.equal(first.BOOKID, 'ACCRUAL');
+    const accrualBefore = c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL');
+    // The first generated row (rows added later, such as those without WHENMODIFIED, sort first).
+    const first = c.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL' && /^\d{6}-/.test(r.RECORDNO!)).next().value!;
     clock.advance(5000);
     // GLDETAIL keys are text (`<batch>-<entry>-<line>--<book>`): edits and removals take them as is.
     c.edit('GLDETAIL', first.RECORDNO!, { AMOUNT: unitsToDecimal(decimalToUnits(first.AMOUNT!) + 1n) });
@@ -86,7 +91,8 @@ describe('SampleCompany', () => {
     assert.match(added, /^\d{7}-\d+-\d+--accrual$/);
     // A later batch's 7-digit key sorts before the 6-digit base keys as text: RECORDNO order is not creation order.
     assert.ok(added < first.RECORDNO!);
-    assert.equal(c.rows('GLDETAIL').next().value!.RECORDNO, added);
+    const order = [...c.rows('GLDETAIL')].map((r) => r.RECORDNO);
+    assert.ok(order.indexOf(added) >= 0 && order.indexOf(added) < order.indexOf(first.RECORDNO), 'listed in RECORDNO (text) order');
     assert.equal(decimalToUnits(c.sumAmounts()), before + 1n + 10010n);
     assert.equal(c.get('GLDETAIL', first.RECORDNO!)!.WHENMODIFIED, '01/15/2026 00:00:05');
     assert.equal(c.get('GLDETAIL', added)!.WHENMODIFIED, '01/15/2026 00:00:05');
@@ -95,7 +101,8 @@ describe('SampleCompany', () => {
     c.remove('GLDETAIL', added);
     c.remove('GLDETAIL', empty);
     assert.equal(c.get('GLDETAIL', added), undefined);
-    assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL'), 1000);
+    assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL'), accrualBefore);
+    assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL' && r.WHENMODIFIED !== ''), 1000);
     assert.equal(decimalToUnits(c.sumAmounts()), before + 1n);
   });
 });
