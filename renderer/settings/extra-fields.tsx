@@ -176,7 +176,7 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
             <li key={c.field} data-field={c.field}>
               <span className="field-choice-name">
                 <span className="mono">{c.field}</span>
-                {c.isCustom ? <span className="tag tag-custom">custom</span> : null}
+                {c.isCustom ? <span className="tag tag-custom">custom</span> : /^GLDIM/.test(c.field) ? <span className="tag tag-custom">dimension</span> : null}
               </span>
               <span className="field-choice-label">
                 {c.label}

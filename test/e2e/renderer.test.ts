@@ -495,9 +495,10 @@ describe('renderer in served mode (browser)', () => {
     const offered = await choices.evaluateAll((items) => items.map((li) => li.getAttribute('data-field') ?? ''));
     assert.ok(offered.includes('GLDIMSALES_CHANNEL'), `GLDIMSALES_CHANNEL is offered: ${offered.join(', ')}`);
     assert.ok(!offered.includes('ACCOUNTNO') && !offered.includes('RECORDNO'), `standard columns are not offered: ${offered.join(', ')}`);
-    assert.equal(offered[0], 'GLDIMSALES_CHANNEL', `custom fields come first: ${offered.join(', ')}`);
+    // The company's own fields first: user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup) in name order.
+    assert.ok(offered.slice(0, 6).every((f) => f.startsWith('GLDIM')), `dimensions come first: ${offered.join(', ')}`);
     const program = panel.locator('.field-choices li[data-field="GLDIMSALES_CHANNEL"]');
-    assert.match((await program.textContent()) ?? '', /GLDIMSALES_CHANNEL\s*custom\s*Program · TEXT/, 'marked custom, with its label and Intacct type');
+    assert.match((await program.textContent()) ?? '', /GLDIMSALES_CHANNEL\s*dimension\s*Sales channel · TEXT/, 'marked as a dimension, with its label and Intacct type');
     await program.getByRole('button', { name: 'Add GLDIMSALES_CHANNEL' }).click();
     await program.waitFor({ state: 'detached' });
     assert.equal(await field('streams.extraFields.gl_detail.0.field').inputValue(), 'GLDIMSALES_CHANNEL');

@@ -116,12 +116,14 @@ for (const format of ['hyperbinary', 'csv'] as const satisfies readonly CopyForm
     const glTable: HyperTable = { schema: 'Extract', name: 'Extract', columns: gl.columns };
     const deleted: HyperTable = { schema: 'Extract', name: 'deleted', columns: gl.columns.filter((col) => col.name === 'RECORDNO') };
     const total = 12_345;
+    // GLDETAIL's RECORDNO is text like `3220-55186-27290--accrual` (intacct-objects.md); fixed widths keep text order = i order.
+    const key = (i: number) => `200000-${1_000_000 + i}-30001--accrual`;
     const make = (i: number): Row => {
       const row: Record<string, Row[string]> = {};
       for (const col of gl.columns) row[col.name] = col.nullable ? null : null;
       return {
         ...row,
-        RECORDNO: i,
+        RECORDNO: key(i),
         BATCH_DATE: `2026-${String((i % 12) + 1).padStart(2, '0')}-15`,
         BOOKID: 'ACCRUAL',
         ACCOUNTNO: String(1000 + (i % 50)),
@@ -138,7 +140,7 @@ for (const format of ['hyperbinary', 'csv'] as const satisfies readonly CopyForm
     }
     const result = await writeHyperFile(engine, path, [
       { table: glTable, rows: pages() },
-      { table: deleted, rows: [[{ RECORDNO: 42 }, { RECORDNO: 43 }]] },
+      { table: deleted, rows: [[{ RECORDNO: key(42) }, { RECORDNO: key(43) }]] },
     ], { format });
     assert.deepEqual(result.rowCounts, [total, 2]);
     const { rows, batches } = await collect(readHyperRows(engine, path, glTable, ['RECORDNO']));
@@ -146,7 +148,7 @@ for (const format of ['hyperbinary', 'csv'] as const satisfies readonly CopyForm
     assert.ok(batches >= 3, `read in batches (${batches})`);
     for (const i of [1, 2, 4999, 5000, 5001, 12_345]) assert.deepEqual(rows[i - 1], make(i));
     const del = await collect(readHyperRows(engine, path, deleted, ['RECORDNO']));
-    assert.deepEqual(del.rows, [{ RECORDNO: 42 }, { RECORDNO: 43 }]);
+    assert.deepEqual(del.rows, [{ RECORDNO: key(42) }, { RECORDNO: key(43) }]);
   });
 
   it('stops early without leaving the file attached, and replaces an existing file', async () => {
