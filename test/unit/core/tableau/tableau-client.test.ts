@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../main/core/clock';
-import { ApiError, NetworkError, RateLimitError, SessionExpiredError, ValidationError } from '../../../../main/core/errors';
+import { ApiError, AuthError, NetworkError, RateLimitError, SessionExpiredError, ValidationError } from '../../../../main/core/errors';
 import type { RequestEvent } from '../../../../main/core/http/request-events';
 import { buildConnectedAppJwt, createTableauClient, planBlocks, RequestNotResentError, type TableauClientOptions } from '../../../../main/core/tableau';
 import { FakeTableau, fixture, parseMultipart, refused, reset, tsError } from './fake-tableau';
@@ -46,7 +46,13 @@ const job202 = () => ({ status: 202, body: fixture('datasource_data_update.xml')
 describe('createTableauClient: configuration', () => {
   it('normalises a pasted browser address and refuses Tableau Cloud without a site', () => {
     const fake = new FakeTableau();
-    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
+    // A pasted browser address is split into server and site (and says so) instead of failing.
+    const pasted = createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() });
+    assert.equal(pasted.address.baseUrl, 'https://10ay.online.tableau.com');
+    assert.equal(pasted.address.site, 'x');
+    assert.match(pasted.address.note ?? '', /browser address.*site "x"/);
+    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: 'y', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
+    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
     assert.throws(() => createTableauClient({ serverUrl: 'ftp://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
     assert.throws(() => createTableauClient({ serverUrl: 'https://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock(), chunkSizeBytes: 65 * 1024 * 1024 }), ValidationError);
   });
@@ -104,12 +110,17 @@ describe('TableauClient: sessions', () => {
     assert.equal(maxInFlight, 1);
   });
 
-  it('a second 401 right after signing in again goes back to the retry helper, which gives up after its attempts', async () => {
+  it('a 401 right after signing in again stops with a message about another client: one re-sign-in, never more', async () => {
     const fake = new FakeTableau();
     fake.on('GET datasources', () => ({ status: 401, body: tsError('401002', 'Unauthorized Access') }));
-    const { c } = client(fake, { retry: { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 100 } });
-    await assert.rejects(c.findDatasource('x'), SessionExpiredError);
-    assert.equal(c.signInCount, 3, 'one sign-in plus one renewal per attempt, never a loop');
+    const { c } = client(fake, { retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 100 } });
+    const err = await c.findDatasource('x').then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof AuthError, String(err));
+    assert.equal(err.retryable, false);
+    assert.match(err.userMessage, /same personal access token/);
+    assert.match(err.userMessage, /does not sign in again/);
+    assert.equal(c.signInCount, 2, 'the first sign-in plus exactly one renewal (before: one per retry attempt, six in all)');
+    assert.ok(!(err instanceof SessionExpiredError));
   });
 
   it('signs out with the session token and forgets the session; an already-expired token counts as signed out', async () => {
@@ -222,7 +233,7 @@ describe('TableauClient: errors and retries', () => {
     const fake = new FakeTableau();
     fake.on('GET serverInfo', () => ({ status: 200, body: JSON.stringify({ serverInfo: { productVersion: { value: '2024.2.0', build: '20242.24.0' }, restApiVersion: '3.23' } }) }));
     fake.on('POST auth/signin', () => ({ status: 200, body: JSON.stringify({ credentials: { token: 'json-token', site: { id: 'site-json', contentUrl: 'finance' }, user: { id: 'user-json' } } }) }));
-    fake.on('GET jobs/*', () => ({ status: 200, body: JSON.stringify({ job: { id: 'j', type: 'UpdateUploadedFile', progress: '100', finishCode: '1', updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' } } }) }));
+    fake.on('GET jobs/*', () => ({ status: 200, body: JSON.stringify({ job: { id: 'j', type: 'UpdateUploadedFile', progress: '100', completedAt: '2026-01-15T00:00:01Z', finishCode: '1', updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' } } }) }));
     const { c } = client(fake);
     assert.deepEqual(await c.serverInfo(), { productVersion: '2024.2.0', restApiVersion: '3.23', apiVersion: '3.23' });
     assert.deepEqual(await c.signIn(), { siteId: 'site-json', userId: 'user-json' });
