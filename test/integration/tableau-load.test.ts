@@ -25,7 +25,7 @@ import { seededRandom } from '../../main/core/util/seeded-random';
 
 /** Rows of the first load; updates add 10%, change ~14% and delete ~9% of them. */
 const ROWS = 100_000;
-const FAULT_KINDS: readonly TableauFaultKind[] = ['expire401', 'http429', 'http5xx', 'jobFail'];
+const FAULT_KINDS: readonly TableauFaultKind[] = ['expire401', 'http429', 'http5xx', 'jobFail', 'jobCancel'];
 
 const stream = streamByName('gl_detail');
 const extractTable: HyperTable = { schema: 'Extract', name: 'Extract', columns: stream.columns };
