@@ -27,6 +27,7 @@ import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo } from '../sync/run-sync';
 import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
+import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
   INCLUDED_API_TRANSACTIONS,
@@ -138,7 +139,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
-  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void> };
+  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
   let lastError: ErrorInfo | null = null;
@@ -299,6 +300,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           store,
           ledger,
           workDir,
+          ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
