@@ -8,7 +8,7 @@ import { ManualClock } from '../../../../main/core/clock';
 import { ApiError, AuthError, NetworkError, RateLimitError, SessionExpiredError, ValidationError } from '../../../../main/core/errors';
 import type { RequestEvent } from '../../../../main/core/http/request-events';
 import { buildConnectedAppJwt, createTableauClient, planBlocks, RequestNotResentError, type TableauClientOptions } from '../../../../main/core/tableau';
-import { FakeTableau, fixture, parseMultipart, refused, reset, tsError } from './fake-tableau';
+import { FakeTableau, fixture, parseMultipart, refused, reset, serverInfoXml, tsError } from './fake-tableau';
 
 const dir = mkdtempSync(join(tmpdir(), 'tableau-client-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -444,5 +444,41 @@ describe('TableauClient: uploads and publishing', () => {
     const err = await client(fake, { retry: { maxAttempts: 1 } }).c.findDatasource('x').then(() => null, (e: unknown) => e);
     assert.ok(err instanceof RateLimitError);
     assert.equal(err.retryAfterMs, 3_000);
+  });
+});
+
+describe('TableauClient: the job rule and connected-app scopes', () => {
+  it('follows a job until completedAt: a finishCode that appears earlier does not end it', async () => {
+    const fake = new FakeTableau();
+    const at = (n: number) =>
+      n < 3
+        ? `<tsResponse><job id="j" type="PublishDatasource" progress="${n * 30}" createdAt="2026-01-15T00:00:00Z" finishCode="1"/></tsResponse>`
+        : '<tsResponse><job id="j" type="PublishDatasource" progress="100" createdAt="2026-01-15T00:00:00Z" completedAt="2026-01-15T00:00:09Z" finishCode="0"/></tsResponse>';
+    fake.on('GET jobs/*', (_r, n) => ({ status: 200, body: at(n) }));
+    const { c } = client(fake);
+    const job = await c.waitForJob('j');
+    assert.equal(job.finishCode, 0);
+    assert.equal(fake.sent('GET jobs/*').length, 3);
+    // Finished with a code that is not a success: failed (1), cancelled (2), or none at all.
+    for (const [code, expected] of [['1', /failed: .*disk full/], ['2', /was cancelled/], ['', /no finish code/]] as const) {
+      fake.on('GET jobs/*', () => ({ status: 200, body: `<tsResponse><job id="k" type="UpdateUploadedFile" progress="100" completedAt="2026-01-15T00:00:09Z"${code ? ` finishCode="${code}"` : ''}><updateUploadedFileJob><notes>disk full</notes></updateUploadedFileJob></job></tsResponse>` }));
+      await assert.rejects(c.waitForJob('k'), expected);
+    }
+  });
+
+  it('a connected-app JWT asks only for the scopes the run needs, VDS or download by server version', async () => {
+    const scopesOf = async (version: string, product: string, needs: TableauClientOptions['scopeNeeds']) => {
+      const fake = new FakeTableau({ version });
+      fake.on('GET serverInfo', () => ({ status: 200, body: serverInfoXml(version).replace('>10.1.0<', `>${product}<`) }));
+      const { c } = client(fake, { auth: { kind: 'connected-app', clientId: 'cid', secretId: 'sid', secretValue: 'sv', username: 'u@example.com' }, ...(needs ? { scopeNeeds: needs } : {}) });
+      await c.signIn();
+      const jwt = /jwt="([^"]+)"/.exec(fake.sent('POST auth/signin')[0]!.body.toString())![1]!;
+      return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { scp: string[] }).scp;
+    };
+    const base = ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'];
+    assert.deepEqual(await scopesOf('3.25', '2025.1.0', {}), base);
+    assert.deepEqual(await scopesOf('3.25', '2025.1.0', { createProject: true, refresh: true, readBack: 'auto' }), [...base, 'tableau:projects:create', 'tableau:tasks:run', 'tableau:viz_data_service:read']);
+    // The product version decides: a Tableau Server before 2025.1 has no VDS, so the tie-out downloads.
+    assert.deepEqual(await scopesOf('3.25', '2024.2.0', { readBack: 'auto' }), [...base, 'tableau:datasources:download']);
   });
 });
