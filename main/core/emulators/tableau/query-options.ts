@@ -58,6 +58,12 @@ function compare(field: string, a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Sort order of names: case-insensitive, as a database collation sorts them (UNCONFIRMED for Tableau). */
+function sortCompare(field: string, a: string, b: string): number {
+  if (DATE_FIELDS.has(field)) return compare(field, a, b);
+  return a.localeCompare(b, 'en', { sensitivity: 'base' }) || compare(field, a, b);
+}
+
 /** True when `get(field)` satisfies every filter. */
 export function matchesFilters(filters: readonly FilterExpr[], get: (field: string) => string | undefined): boolean {
   return filters.every((f) => {
@@ -96,7 +102,7 @@ export function sortItems<T>(items: readonly T[], raw: string | null, allowed: r
   });
   return [...items].sort((a, b) => {
     for (const k of keys) {
-      const d = compare(k.field, get(a, k.field) ?? '', get(b, k.field) ?? '');
+      const d = sortCompare(k.field, get(a, k.field) ?? '', get(b, k.field) ?? '');
       if (d !== 0) return d * k.sign;
     }
     return 0;
