@@ -102,9 +102,9 @@ function ConnectedAppScopesHelp({ createProject, refresh }: { createProject: boo
     <p className="hint connected-app-scopes" id="connected-app-scopes">
       The connected app (direct trust) must be enabled and grant {join(['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'])}
       {createProject ? <>, {code('tableau:projects:create')} (to create the project)</> : null}
-      {refresh ? <>, {code('tableau:tasks:run')} (to refresh the dependent data sources)</> : null}, and for the tie-out {code('tableau:viz_data_service:read')} on
-      Tableau Cloud and Server 2025.1 or later, or {code('tableau:datasources:download')} on older Servers. Connected apps need Tableau Cloud or Tableau
-      Server 2025.1 (REST API 3.25) or later: before that Tableau does not let a connected app check the jobs that confirm each load.
+      {refresh ? <>, {code('tableau:tasks:run')} (to refresh the dependent data sources)</> : null}, and {code('tableau:viz_data_service:read')} (to tie out
+      against what Tableau holds). Connected apps need Tableau Cloud or Tableau Server 2025.1 (REST API 3.25) or later: before that Tableau does not let a
+      connected app check the jobs that confirm each load.
     </p>
   );
 }
