@@ -80,6 +80,8 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 export class TableauHttp {
   /** Set by the client right after construction (the session signs in through this object). */
   session: TableauSessionHolder | null = null;
+  /** Requests each session has served: a session refused before serving any did not expire. */
+  private readonly served = new WeakMap<TableauSessionInfo, number>();
 
   constructor(
     private readonly deps: TableauHttpDeps,
@@ -117,11 +119,12 @@ export class TableauHttp {
             try {
               return await this.once(req, fresh, attempt, parse, record);
             } catch (again) {
-              // A session refused right after signing in did not expire: something ends it (another
-              // client signing in with the same token, TSC #717) or it may not make this call (a
-              // JWT session on Query Job before REST 3.25, TSC #1320). Signing in again would only
-              // end the other client's session in turn: stop and say so.
-              if (again instanceof SessionExpiredError) throw this.persistent401(req, again);
+              // A session refused before it served a single request did not expire: something ends
+              // it (another client signing in with the same token, TSC #717) or it may not make this
+              // call (a JWT session on Query Job before REST 3.25, TSC #1320). Signing in again would
+              // only end the other client's session in turn: stop and say so. (One that served
+              // requests and then expired goes back to withRetry like any expiry.)
+              if (again instanceof SessionExpiredError && (this.served.get(fresh) ?? 0) === 0) throw this.persistent401(req, again);
               throw again;
             }
           }
@@ -229,6 +232,7 @@ export class TableauHttp {
       record(event(res.status, ce.name, res.elapsedMs, ce.userMessage));
       throw this.guardResend(req, ce);
     }
+    if (session) this.served.set(session, (this.served.get(session) ?? 0) + 1);
     this.emit(event(res.status, 'ok', res.elapsedMs));
     return value;
   }
