@@ -434,13 +434,14 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     };
     await step('Server', async () => {
       const info = await client.serverInfo();
-      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}`;
+      const note = client.address?.note ? ` ${client.address.note}` : '';
+      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}.${note}`;
     });
     let signedIn = false;
     await step('Sign in', async () => {
       await client.signIn();
       signedIn = true;
-      return `Signed in to site "${settings.tableau.site || 'Default'}".`;
+      return `Signed in to site "${client.address?.site || settings.tableau.site || 'Default'}".`;
     });
     await step('Project', async () => {
       const p = await client.findProject(settings.tableau.project, { create: false });

@@ -27,6 +27,8 @@ export interface SourceClient extends SourcePort {
 /** The Tableau client as the service uses it. */
 export interface TargetClient extends TargetPort {
   serverInfo(): Promise<{ productVersion: string; restApiVersion: string }>;
+  /** Server and site as used, with a note when they were split from a pasted browser address. */
+  readonly address?: { baseUrl: string; site: string; note?: string };
   signOut(): Promise<void>;
 }
 
