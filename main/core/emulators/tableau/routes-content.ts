@@ -9,6 +9,7 @@ import yazl from 'yazl';
 import { join } from 'node:path';
 import { contentUrlOf, MB, type Datasource, type EmulatorState, type Project, type Route } from './emulator-state';
 import { badRequest, notFound, TsHttpError } from './http-error';
+import { formatRefusal, hyperFileFormat } from './file-format';
 import { inspectHyperFile } from './hyper-store';
 import { jobElement } from './jobs';
 import { multipartBoundary, openForWrite, parseMultipart } from './multipart';
@@ -33,6 +34,10 @@ async function storePublished(st: EmulatorState, incomingPath: string, name: str
     tables = [];
   }
   if (tables.length === 0) throw new TsHttpError(400, '400011', 'Bad Request', `There was a problem publishing the file '${name}.hyper'.`);
+  // A file format this release cannot open fails the same way (file-format.ts).
+  const format = await hyperFileFormat(incomingPath);
+  const refusal = format === null ? null : formatRefusal(format, st.config.productVersion);
+  if (refusal) throw new TsHttpError(400, '400011', 'Bad Request', `There was a problem publishing the file '${name}.hyper'. ${refusal}`);
   const existing = [...st.datasources.values()].find((d) => d.name === name && d.projectId === projectId);
   if (existing && !overwrite) throw nameConflict(name);
   const now = st.config.clock.now();

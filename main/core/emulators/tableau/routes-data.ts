@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseActions } from './data-update';
+import { formatRefusal, hyperFileFormat } from './file-format';
 import { MB, type EmulatorState, type Route } from './emulator-state';
 import { badRequest, notFound, TsHttpError } from './http-error';
 import { ActionFailedError, applyActionsCopyOnWrite } from './hyper-store';
@@ -70,6 +71,9 @@ export function dataRoutes(st: EmulatorState): Route[] {
     st.runJob(job, st.datasourceKey(ds.projectId, ds.name), async () => {
       try {
         if (ds.filePath === null) throw new ActionFailedError('The data source has no Hyper data.');
+        const format = upload ? await hyperFileFormat(upload.path) : null;
+        const refusal = format === null ? null : formatRefusal(format, config.productVersion);
+        if (refusal) throw new ActionFailedError(`The payload could not be read: ${refusal}`);
         // Copy-on-write: the batch is atomic ("if any of the actions fail, the whole operation is discarded", §2).
         await applyActionsCopyOnWrite(await st.engine(), ds.filePath, upload?.path ?? null, actions, join(config.dirs.ds, `${ds.id}.${job.id}.tmp.hyper`));
         ds.updatedAt = config.clock.now();

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '../../../../main/core/clock';
@@ -18,6 +18,7 @@ import { createNodeFetch, type FetchLike } from '../../../../main/core/http/tran
 import { writeHyperFile } from '../../../../main/core/hyper';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { Row } from '../../../../main/core/streams/types';
+import { idOf, multipartBody } from '../emulators/tableau/helpers';
 import { createTableauClient, isDatasourceMissing, loadBatch, TableauJobFailedError, type TableauClient, type TableauClientOptions } from '../../../../main/core/tableau';
 
 const vendor = streamByName('vendor');
@@ -200,8 +201,32 @@ describe('Tableau client against the stricter emulator', () => {
     assert.ok(err instanceof ApiError);
     assert.equal(err.code, 'HYPER_FORMAT_UNSUPPORTED');
     assert.match(err.userMessage, /2021\.4\.3.*2021\.4\.4/);
+    // What the refusal avoids: that release cannot open the writer's format-2 file (400011).
+    const format2 = await vendorHyper(old, 2);
+    const publishRaw = async (e: TableauEmulator): Promise<Response> => {
+      const base = `${e.url}/api/3.14`;
+      const s = await (await fetch(`${base}/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<tsRequest><credentials personalAccessTokenName="${e.patName}" personalAccessTokenSecret="${e.patSecret}"><site contentUrl="${e.site}"/></credentials></tsRequest>` })).text();
+      const token = /token="([^"]+)"/.exec(s)![1]!;
+      const site = `${base}/sites/${e.siteId}`;
+      const pid = idOf(await (await fetch(`${site}/projects`, { headers: { 'X-Tableau-Auth': token } })).text(), 'project');
+      return fetch(`${site}/datasources?overwrite=true`, {
+        method: 'POST',
+        headers: { 'X-Tableau-Auth': token, 'Content-Type': 'multipart/mixed; boundary=ff' },
+        body: multipartBody(
+          [
+            { name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="F"><project id="${pid}"/></datasource></tsRequest>` },
+            { name: 'tableau_datasource', filename: 'F.hyper', contentType: 'application/octet-stream', data: readFileSync(format2) },
+          ],
+          'ff',
+        ),
+      });
+    };
+    const refused = await publishRaw(old);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /400011.*cannot open \.hyper file format 2/s);
     const patched = await emulator({ restApiVersion: '3.14', productVersion: '2021.4.4' });
     assert.equal((await client(patched).serverInfo()).apiVersion, '3.14');
+    assert.equal((await publishRaw(patched)).status, 201);
   });
 
   it('async publish: large files go as jobs; a 504 on a synchronous publish is repeated once as a job, never in a loop', async () => {
