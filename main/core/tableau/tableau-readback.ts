@@ -1,6 +1,7 @@
 /**
  * Reading a published data source back from Tableau, for the tie-out:
  *
+ * Facts and sources: docs/reference/tableau-realities.md.
  * - VizQL Data Service (Tableau Cloud; Tableau Server 2025.1 and later): `POST
  *   /api/v1/vizql-data-service/read-metadata` and `…/query-datasource`, JSON in and out, the
  *   session token in X-Tableau-Auth, scope `tableau:viz_data_service:read` (VDS OpenAPI schema

@@ -1,7 +1,7 @@
 /**
  * Which `.hyper` file formats the emulated Tableau Server release can open.
  *
- * The format version sits in the file header: bytes 10–11, little-endian (checked empirically:
+ * The format version sits in the file header: bytes 10–11, little-endian (docs/reference/tableau-realities.md; measured:
  * hyperd 0.0.26359 writes 1, 2, 3 there for `--default-database-version=1/2/3`, and TSC's
  * `World Indicators.hyper`, an older default file, has 0). Format 2 opens from Tableau Server
  * 2021.2.9 / 2021.3.8 / 2021.4.4 / 2022.1.2 and every release from 2022.2 on (Hyper API docs,
