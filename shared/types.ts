@@ -214,6 +214,14 @@ export interface TieOut {
   ok: boolean;
   counts: { stream: StreamName; intacct: number; tableau: number; match: boolean }[];
   differences: TieOutDifference[];
+  /**
+   * Where the Tableau figures came from: Tableau's VizQL Data Service, a download of the data
+   * sources queried with the local Hyper engine, or (when Tableau could not be read) the
+   * connector's ledger of confirmed batches. Absent in tie-outs recorded before it was kept.
+   */
+  readFrom?: 'vds' | 'download' | 'ledger';
+  /** One sentence on how Tableau was read (queries made, why the fallback was used). */
+  readNote?: string;
 }
 
 export interface RunSummary {

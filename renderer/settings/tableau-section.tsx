@@ -62,12 +62,15 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
           <SecretField name="tableauPatSecret" label="Token secret" isSet={credentialStatus?.tableauPatSecret} value={secrets.tableauPatSecret ?? ''} onChange={(v) => setSecret('tableauPatSecret', v)} error={errors['secrets.tableauPatSecret']} />
         </div>
       ) : (
-        <div className="grid-2">
-          <TextField path="tableau.connectedAppClientId" label="Client ID" value={t.connectedAppClientId} onChange={(v) => edit((d) => void (d.tableau.connectedAppClientId = v))} error={errors['tableau.connectedAppClientId']} />
-          <TextField path="tableau.connectedAppSecretId" label="Secret ID" value={t.connectedAppSecretId} onChange={(v) => edit((d) => void (d.tableau.connectedAppSecretId = v))} error={errors['tableau.connectedAppSecretId']} />
-          <SecretField name="tableauConnectedAppSecret" label="Secret value" isSet={credentialStatus?.tableauConnectedAppSecret} value={secrets.tableauConnectedAppSecret ?? ''} onChange={(v) => setSecret('tableauConnectedAppSecret', v)} error={errors['secrets.tableauConnectedAppSecret']} />
-          <TextField path="tableau.connectedAppUser" label="Sign in as (username)" value={t.connectedAppUser} onChange={(v) => edit((d) => void (d.tableau.connectedAppUser = v))} error={errors['tableau.connectedAppUser']} />
-        </div>
+        <>
+          <div className="grid-2">
+            <TextField path="tableau.connectedAppClientId" label="Client ID" value={t.connectedAppClientId} onChange={(v) => edit((d) => void (d.tableau.connectedAppClientId = v))} error={errors['tableau.connectedAppClientId']} />
+            <TextField path="tableau.connectedAppSecretId" label="Secret ID" value={t.connectedAppSecretId} onChange={(v) => edit((d) => void (d.tableau.connectedAppSecretId = v))} error={errors['tableau.connectedAppSecretId']} />
+            <SecretField name="tableauConnectedAppSecret" label="Secret value" isSet={credentialStatus?.tableauConnectedAppSecret} value={secrets.tableauConnectedAppSecret ?? ''} onChange={(v) => setSecret('tableauConnectedAppSecret', v)} error={errors['secrets.tableauConnectedAppSecret']} />
+            <TextField path="tableau.connectedAppUser" label="Sign in as (username)" value={t.connectedAppUser} onChange={(v) => edit((d) => void (d.tableau.connectedAppUser = v))} error={errors['tableau.connectedAppUser']} />
+          </div>
+          <ConnectedAppScopesHelp createProject={t.createProject} refresh={t.dependentDatasources.some((n) => n.trim() !== '')} />
+        </>
       )}
       <div className="grid-2">
         <TextField path="tableau.project" label="Project" value={t.project} onChange={(v) => edit((d) => void (d.tableau.project = v))} error={errors['tableau.project']} />
@@ -84,5 +87,24 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
       />
       <ConnectionTest side="tableau" beforeTest={beforeTest} />
     </section>
+  );
+}
+
+/**
+ * What the connected app must grant. The connector asks only for the scopes its calls need (a JWT
+ * asking for a scope the app does not grant is refused at sign-in); the list follows
+ * `connectedAppScopes` in main/core/tableau/tableau-auth.ts.
+ */
+function ConnectedAppScopesHelp({ createProject, refresh }: { createProject: boolean; refresh: boolean }) {
+  const code = (s: string) => <code key={s}>{s}</code>;
+  const join = (list: string[]) => list.flatMap((s, i) => (i === 0 ? [code(s)] : [', ', code(s)]));
+  return (
+    <p className="hint connected-app-scopes" id="connected-app-scopes">
+      The connected app (direct trust) must be enabled and grant {join(['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'])}
+      {createProject ? <>, {code('tableau:projects:create')} (to create the project)</> : null}
+      {refresh ? <>, {code('tableau:tasks:run')} (to refresh the dependent data sources)</> : null}, and {code('tableau:viz_data_service:read')} (to tie out
+      against what Tableau holds). Connected apps need Tableau Cloud or Tableau Server 2025.1 (REST API 3.25) or later: before that Tableau does not let a
+      connected app check the jobs that confirm each load.
+    </p>
   );
 }

@@ -25,7 +25,7 @@ import { seededRandom } from '../../main/core/util/seeded-random';
 
 /** Rows of the first load; updates add 10%, change ~14% and delete ~9% of them. */
 const ROWS = 100_000;
-const FAULT_KINDS: readonly TableauFaultKind[] = ['expire401', 'http429', 'http5xx', 'jobFail'];
+const FAULT_KINDS: readonly TableauFaultKind[] = ['expire401', 'http429', 'http5xx', 'jobFail', 'jobCancel'];
 
 const stream = streamByName('gl_detail');
 const extractTable: HyperTable = { schema: 'Extract', name: 'Extract', columns: stream.columns };
@@ -255,10 +255,11 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
     }
   });
 
-  it('re-sends a batch whose job failed under a new RequestID, and applies it exactly once', async () => {
-    // Only the PATCH (and refresh) routes draw from the fault sequence for 'jobFail', so with this
-    // seed the same PATCHes fail on every run.
-    emulator.setFaults({ rate: 0.5, kinds: ['jobFail'], seed: 3 });
+  it('re-sends a batch whose job failed or was cancelled under a new RequestID, and applies it exactly once', async () => {
+    // Only the PATCH (and refresh) routes draw from the fault sequence for 'jobFail' and
+    // 'jobCancel', so with this seed the same PATCHes fail or are cancelled on every run.
+    emulator.setFaults({ rate: 0.5, kinds: ['jobFail', 'jobCancel'], seed: 3 });
+    const before = emulator.requests.length;
     try {
       const client = newClient();
       const ids = await runAll(client, 'Intacct GL Detail (job failures)', 'jobfail', true, planBatches(300), 6);
@@ -267,6 +268,8 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
       assert.equal(new Set(applied).size, applied.length);
       assert.deepEqual(applied.map((r) => r.replace(/~\d+$/, '')), ids.slice(1));
       assert.ok(applied.some((r) => /~\d+$/.test(r)), 'at least one job failed and was re-sent');
+      const kinds = new Set(emulator.requests.slice(before).map((r) => r.fault).filter(Boolean));
+      assert.deepEqual([...kinds].sort(), ['jobCancel', 'jobFail'], 'both failed and cancelled jobs were met');
     } finally {
       emulator.setFaults({ rate: 0, kinds: [] });
     }

@@ -50,6 +50,11 @@ export interface SendOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   /**
+   * Redirect handling (fetch's `redirect`). 'manual' hands a 3xx back to the caller, which decides:
+   * the Tableau client refuses them, so credentials never follow a redirect to another origin.
+   */
+  redirect?: 'follow' | 'manual' | 'error';
+  /**
    * 'text' reads the body straight into a string (one UTF-8 decode, BOM dropped) for callers that
    * parse text anyway: it skips the ArrayBuffer copy and the Buffer. Default 'buffer'.
    */
@@ -86,6 +91,7 @@ export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: ()
       headers: opts.headers,
       body: opts.body,
       signal,
+      ...(opts.redirect ? { redirect: opts.redirect } : {}),
       ...(isStreamBody(opts.body) ? { duplex: 'half' as const } : {}),
     });
     if (opts.responseType === 'text') {

@@ -27,6 +27,7 @@ import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo } from '../sync/run-sync';
 import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
+import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
   INCLUDED_API_TRANSACTIONS,
@@ -142,7 +143,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
-  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void> };
+  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
   let lastError: ErrorInfo | null = null;
@@ -303,6 +304,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           store,
           ledger,
           workDir,
+          ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
@@ -436,13 +438,14 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     };
     await step('Server', async () => {
       const info = await client.serverInfo();
-      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}`;
+      const note = client.address?.note ? ` ${client.address.note}` : '';
+      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}.${note}`;
     });
     let signedIn = false;
     await step('Sign in', async () => {
       await client.signIn();
       signedIn = true;
-      return `Signed in to site "${settings.tableau.site || 'Default'}".`;
+      return `Signed in to site "${client.address?.site || settings.tableau.site || 'Default'}".`;
     });
     await step('Project', async () => {
       const p = await client.findProject(settings.tableau.project, { create: false });

@@ -11,6 +11,7 @@ import { createIntacctClient } from '../intacct';
 import { createTableauClient, loadBatch, type JobPollPolicy } from '../tableau';
 import type { RetryPolicy } from '../http/retry';
 import type { LoadFn, WritePayloadFn } from '../sync/ports';
+import { hyperQueryFn } from '../sync/tableau-tie-out';
 import type { ServiceFactories, SourceClient, TargetClient } from './runtime';
 
 /** Loopback hosts: the emulators. Plain http and these hosts are only accepted for them. */
@@ -61,13 +62,15 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
         ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
         ...(t.retry ? { retry: t.retry } : {}),
         ...(t.jobPoll ? { jobPoll: t.jobPoll } : {}),
+        // A connected-app JWT asks only for the scopes this run's calls need (tableau-auth.ts).
+        scopeNeeds: { createProject: settings.tableau.createProject, refresh: settings.tableau.dependentDatasources.length > 0, readBack: 'auto' },
         onEvent,
       });
       const load: LoadFn = async (batch, o) => {
         const r = await loadBatch(client, batch, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onPhase ? { onPhase: o.onPhase } : {}) });
         return { datasourceId: r.datasourceId, jobId: r.jobId };
       };
-      return { client: client as TargetClient, load };
+      return { client: client as TargetClient, load, readBack: client };
     },
     async startPayloadWriter({ dataDir, hyperdPath, env }) {
       const path = findHyperd({
@@ -82,7 +85,7 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       mkdirSync(workDir, { recursive: true });
       const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
-      return { write, stop: () => engine.stop() };
+      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine) };
     },
     evaluateAlerts: (input) => evaluateAlerts(input),
   };

@@ -9,6 +9,7 @@ import type { FetchLike } from '../http/transport';
 import type { RequestEventListener } from '../http/request-events';
 import type { Alert, ConnectionTestResult, RunSummary, SecretName, Settings } from '../../../shared/types';
 import type { LoadFn, SourcePort, TargetPort, WritePayloadFn } from '../sync/ports';
+import type { QueryHyperFn, TableauReadBackPort } from '../sync/tableau-tie-out';
 import type { SecretStore } from './stores';
 import type { FieldInfo, IntacctCredentials } from '../intacct';
 import type { TableauAuth } from '../tableau';
@@ -26,6 +27,8 @@ export interface SourceClient extends SourcePort {
 /** The Tableau client as the service uses it. */
 export interface TargetClient extends TargetPort {
   serverInfo(): Promise<{ productVersion: string; restApiVersion: string }>;
+  /** Server and site as used, with a note when they were split from a pasted browser address. */
+  readonly address?: { baseUrl: string; site: string; note?: string };
   signOut(): Promise<void>;
 }
 
@@ -41,9 +44,10 @@ export interface ClientArgs {
 /** Everything the service builds from settings; each may be replaced in tests. */
 export interface ServiceFactories {
   createSource(a: ClientArgs & { credentials: IntacctCredentials }): SourceClient;
-  createTarget(a: ClientArgs & { auth: TableauAuth }): { client: TargetClient; load: LoadFn };
-  /** Starts (once per service) what writes .hyper payloads: hyperd. */
-  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string } }): Promise<{ write: WritePayloadFn; stop(): Promise<void> }>;
+  /** `readBack`: how the tie-out reads Tableau (VDS, download); without it the ledger stands in. */
+  createTarget(a: ClientArgs & { auth: TableauAuth }): { client: TargetClient; load: LoadFn; readBack?: TableauReadBackPort };
+  /** Starts (once per service) what writes .hyper payloads: hyperd (`queryHyper`: the tie-out's download route). */
+  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string } }): Promise<{ write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn }>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
 }
 

@@ -26,7 +26,8 @@ import type {
 import type { Ledger } from './ledger';
 import type { LoadFn, SourcePort, StorePort, TargetPort, WritePayloadFn } from './ports';
 import { defaultEngineOptions, syncStream, type EngineOptions, type StreamSyncOutcome } from './stream-sync';
-import { buildTieOut, describeTieOut } from './tie-out';
+import type { QueryHyperFn, TableauReadBackPort } from './tableau-tie-out';
+import { buildTieOut, describeTieOut, tieOutAgainstTableau } from './tie-out';
 
 /** What a run needs from the outside (all injected). */
 export interface RunDeps {
@@ -40,6 +41,8 @@ export interface RunDeps {
   ledger: Ledger;
   /** Folder for payload files (emptied of a run's files as they are loaded). */
   workDir: string;
+  /** How the tie-out reads Tableau back (VDS, or a download queried with hyperd); absent = the ledger. */
+  readBack?: { tableau: TableauReadBackPort; queryHyper?: QueryHyperFn };
   options?: Partial<EngineOptions>;
   onProgress?: (runId: string, p: StreamProgress) => void;
   log?: (level: LogLevel, message: string, extra?: { runId?: string; stream?: StreamName; service?: string }) => void;
@@ -190,7 +193,17 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
 
   let tieOut: TieOut | null = null;
   if (ties.length) {
-    tieOut = buildTieOut(ties);
+    try {
+      tieOut = await tieOutAgainstTableau(ties, {
+        defs: selected,
+        datasourceId: (s) => store.getStreamState(s)?.datasourceId ?? null,
+        ledgerSums: (s) => deps.ledger.sums(s),
+        ...(deps.readBack && !cancelled ? { readBack: { ...deps.readBack, workDir: deps.workDir, signal } } : {}),
+        log: (level, message) => log(level, message, undefined, 'tableau'),
+      });
+    } catch {
+      tieOut = buildTieOut(ties); // cancelled while reading Tableau back: the ledger's figures
+    }
     store.saveTieOut(runId, tieOut);
     log(tieOut.ok ? 'info' : 'warn', describeTieOut(tieOut));
   }

@@ -80,7 +80,11 @@ export interface StreamSyncContext {
 /** A stream's result plus the figures the run's tie-out needs. */
 export interface StreamSyncOutcome {
   result: StreamRunResult;
-  tieOut: { intacct: number; tableau: number; differences: TieOutDifference[] } | null;
+  /**
+   * `tableau` and `differences` come from the ledger; `intacctSums` (when this run read them) let
+   * the run compare with what Tableau itself holds (tableau-tie-out.ts).
+   */
+  tieOut: { intacct: number; tableau: number; differences: TieOutDifference[]; intacctSums?: AmountSums } | null;
 }
 
 const DELETES_SINCE = 'deletesSince';
@@ -433,7 +437,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
       fullLoad: full,
       apiTransactions: ctx.source.transactions - txStart,
     },
-    tieOut: intacctCount === null ? null : { intacct: intacctCount, tableau: tableauCount, differences },
+    tieOut: intacctCount === null ? null : { intacct: intacctCount, tableau: tableauCount, differences, ...(intacctSums ? { intacctSums } : {}) },
   };
 }
 

@@ -2,7 +2,7 @@
  * Loading one stream's batch into its Tableau data source (issue #3, apis.md §D).
  *
  * First load (no data source yet, or a full load): publish the .hyper with overwrite=true
- * (asJob for files over 64 MB, then follow the job). Incremental PUSH only works on data sources
+ * (asJob from the client's threshold, 8 MB by default, then follow the job). Incremental PUSH only works on data sources
  * created by publishing a .hyper (tableau-rest.md §2), which is why the first load publishes.
  *
  * Later loads: upload the payload and PATCH "Update Data in Hyper Data Source" with
@@ -20,12 +20,10 @@
  * would be ignored as a duplicate and the batch silently lost. A caller retrying a batch after
  * loadBatch threw TableauJobFailedError must likewise use a new requestId.
  */
-import { stat } from 'node:fs/promises';
 import { ApiError, ValidationError } from '../errors';
 import type { StreamDefinition } from '../streams/types';
 import type { TableauClient, UpdateAction } from './tableau-client';
 import { isNotFound, TableauJobFailedError } from './tableau-errors';
-import { SINGLE_CALL_LIMIT_BYTES } from './tableau-upload';
 
 /** One stream's batch to load. */
 export interface LoadBatch {
@@ -90,15 +88,13 @@ async function publish(client: TableauClient, batch: LoadBatch, opts: LoadOption
   if (!batch.upsertFile) {
     throw new ValidationError({ service: 'tableau', userMessage: `Publishing '${batch.datasourceName}' needs a .hyper file with the stream's rows (it may be empty, but it must exist).` });
   }
-  const size = (await stat(batch.upsertFile)).size;
-  const asJob = size >= SINGLE_CALL_LIMIT_BYTES;
   opts.onPhase?.('uploading', 0);
   const published = await client.publishHyper({
     filePath: batch.upsertFile,
     name: batch.datasourceName,
     projectId: batch.projectId,
     overwrite: true,
-    asJob,
+    // asJob from the client's threshold (8 MB by default): large synchronous publishes meet 504s.
     ...sig(opts.signal),
     onProgress: (sent, total) => opts.onPhase?.('uploading', pct(sent, total)),
   });
@@ -147,8 +143,13 @@ async function update(client: TableauClient, batch: LoadBatch, datasourceId: str
       try {
         jobId = (await client.updateData({ datasourceId, uploadSessionId, actions: unit.actions, requestId, ...sig(opts.signal) })).id;
       } catch (err) {
-        if (isNotFound(err) && /^404\d{3}$/.test((err as ApiError).code ?? '')) throw datasourceMissing(batch, datasourceId, err);
-        throw err;
+        // A 404 on the PATCH does not prove the data source is gone: the upload session may have
+        // expired or been used up, or the connection may be unknown. Only a GET of the data source
+        // that also answers 404 makes it "missing" (which resets the stream to a full republish).
+        if (!(isNotFound(err) && /^404\d{3}$/.test((err as ApiError).code ?? ''))) throw err;
+        const still = await client.getDatasource(datasourceId);
+        if (!still) throw datasourceMissing(batch, datasourceId, err);
+        throw updateNotFound(batch, datasourceId, err as ApiError);
       }
       lastJobId = jobId;
       try {
@@ -178,6 +179,19 @@ function datasourceMissing(batch: LoadBatch, id: string, cause: unknown): ApiErr
     status: 404,
     userMessage: `The Tableau data source '${batch.datasourceName}' (${id}) no longer exists or cannot be seen by the token's user. It has to be published again with a full load.`,
     detail: { datasourceId: id, stream: batch.stream.name },
+    cause,
+  });
+}
+
+function updateNotFound(batch: LoadBatch, id: string, cause: ApiError): ApiError {
+  const said = [cause.code, (cause.detail?.['detail'] as string | undefined) ?? ''].filter(Boolean).join(' ');
+  return new ApiError({
+    service: 'tableau',
+    kind: 'transient',
+    code: 'UPDATE_NOT_FOUND',
+    status: 404,
+    userMessage: `Tableau answered "not found" (${said}) to the update of '${batch.datasourceName}', but the data source still exists: the upload session probably expired or was already used. Nothing was applied; the next sync sends the batch again.`,
+    detail: { datasourceId: id, stream: batch.stream.name, code: cause.code },
     cause,
   });
 }

@@ -16,20 +16,41 @@ export type TableauAuth =
   | { kind: 'pat'; name: string; secret: string }
   | { kind: 'connected-app'; clientId: string; secretId: string; secretValue: string; username: string };
 
+/** What a run will do besides loading, which decides the scopes its JWT asks for. */
+export interface ScopeNeeds {
+  /** Create the project when it is missing (Settings › Tableau). */
+  createProject?: boolean;
+  /** Refresh dependent data sources. */
+  refresh?: boolean;
+  /** Read Tableau back for the tie-out: through VizQL Data Service, or by downloading the data source. */
+  readBack?: 'vds' | 'download' | null;
+}
+
 /**
- * Scopes a connected-app JWT asks for (tableau-rest.md §4). `tableau:projects:create` and whether
- * `tableau:datasources:update` covers the Hyper PATCH are UNCONFIRMED: we ask for both, since an
- * unneeded scope costs nothing and a missing one fails the load.
+ * The scopes a connected-app JWT asks for: only those the run's calls need, because a JWT asking
+ * for a scope the connected app does not grant is refused at sign-in (Tableau's "Access Scopes for
+ * Connected Apps" page). Per call (tableau-rest.md §4, MCP `vizqlDataServiceMethods.ts`):
+ * - `tableau:content:read`: query projects, query / get data sources, connections;
+ * - `tableau:datasources:create`: publish; `tableau:file_uploads:create`: initiate / append upload;
+ * - `tableau:datasources:update`: the Hyper PATCH (UNCONFIRMED that this scope covers it; it is
+ *   the one the REST reference pairs with data source updates);
+ * - `tableau:jobs:read`: Query Job (works with JWT from REST 3.25, TSC #1581);
+ * - `tableau:projects:create` (UNCONFIRMED name) only when the project may be created;
+ * - `tableau:tasks:run` only when dependent data sources are refreshed;
+ * - `tableau:viz_data_service:read` (tie-out through VDS) or `tableau:datasources:download`
+ *   (tie-out by download), never both.
  */
-export const CONNECTED_APP_SCOPES: readonly string[] = [
-  'tableau:content:read',
-  'tableau:datasources:create',
-  'tableau:datasources:update',
-  'tableau:file_uploads:create',
-  'tableau:jobs:read',
-  'tableau:tasks:run',
-  'tableau:projects:create',
-];
+export function connectedAppScopes(needs: ScopeNeeds = {}): string[] {
+  const scopes = ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'];
+  if (needs.createProject) scopes.push('tableau:projects:create');
+  if (needs.refresh) scopes.push('tableau:tasks:run');
+  if (needs.readBack === 'vds') scopes.push('tableau:viz_data_service:read');
+  if (needs.readBack === 'download') scopes.push('tableau:datasources:download');
+  return scopes;
+}
+
+/** The scopes of a connector that loads, creates its project and refreshes (what the settings help lists). */
+export const CONNECTED_APP_SCOPES: readonly string[] = connectedAppScopes({ createProject: true, refresh: true });
 
 /** JWT lifetime: Tableau accepts at most 10 minutes (tableau-rest.md §4, UNCONFIRMED); MCP uses 5. */
 export const JWT_LIFETIME_SECONDS = 5 * 60;
@@ -61,12 +82,12 @@ export function buildConnectedAppJwt(
 }
 
 /** The XML sign-in body for a PAT or a connected-app JWT (tableau-rest.md §4). */
-export function signInBody(auth: TableauAuth, siteContentUrl: string, nowMs: number): string {
+export function signInBody(auth: TableauAuth, siteContentUrl: string, nowMs: number, scopes?: readonly string[]): string {
   const site = `<site contentUrl="${xmlAttr(siteContentUrl)}"/>`;
   const credentials =
     auth.kind === 'pat'
       ? `personalAccessTokenName="${xmlAttr(auth.name)}" personalAccessTokenSecret="${xmlAttr(auth.secret)}"`
-      : `jwt="${xmlAttr(buildConnectedAppJwt(auth, nowMs))}"`;
+      : `jwt="${xmlAttr(buildConnectedAppJwt(auth, nowMs, scopes ? { scopes } : {}))}"`;
   return `<tsRequest><credentials ${credentials}>${site}</credentials></tsRequest>`;
 }
 

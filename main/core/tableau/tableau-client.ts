@@ -12,20 +12,24 @@ import { ApiError, ConnectorError, ValidationError } from '../errors';
 import type { RequestEventListener } from '../http/request-events';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from '../http/retry';
 import type { FetchLike } from '../http/transport';
-import { TableauSessionHolder, signInBody, type TableauAuth, type TableauSessionInfo } from './tableau-auth';
+import { connectedAppScopes, TableauSessionHolder, signInBody, type ScopeNeeds, type TableauAuth, type TableauSessionInfo } from './tableau-auth';
+import { downloadDatasourceHyper, vdsQueryDatasource, vdsReadMetadata, type VdsFieldMetadata, type VdsQuery } from './tableau-readback';
 import { isAlreadyQueued, isNotFound, RequestNotResentError } from './tableau-errors';
 import { TableauHttp, type TableauRequest } from './tableau-http';
 import { defaultJobPollPolicy, waitForJob, type JobPollPolicy, type WaitForJobOptions } from './tableau-jobs';
-import { MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type PublishOptions, type PublishResult, type UploadDeps, type UploadOptions } from './tableau-upload';
+import { ASYNC_PUBLISH_BYTES, MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type PublishOptions, type PublishResult, type UploadDeps, type UploadOptions } from './tableau-upload';
 import {
   FALLBACK_PROBE_VERSION,
   MAX_API_VERSION,
   MIN_API_VERSION,
   MIN_JWT_API_VERSION,
+  MIN_JWT_JOBS_API_VERSION,
   compareVersions,
+  fileFormatRefusal,
   isTableauCloud,
-  normaliseServerUrl,
+  parseTableauAddress,
   pickApiVersion,
+  type TableauAddress,
 } from './tableau-version';
 import {
   readCredentials,
@@ -34,6 +38,7 @@ import {
   readJob,
   readPagination,
   readProject,
+  readConnections,
   readProjects,
   readServerInfo,
   requireTree,
@@ -62,8 +67,15 @@ export interface TableauClientOptions {
   chunkSizeBytes?: number;
   /** Files smaller than this are published in one request; default (and maximum) 64 MB. */
   singleCallLimitBytes?: number;
+  /** Files from this size on are published as jobs (asJob); default 8 MB. */
+  asyncPublishBytes?: number;
   /** Job polling cadence; default 0.5 s ×1.4 up to 30 s. */
   jobPoll?: Partial<JobPollPolicy>;
+  /**
+   * What the run does besides loading: decides the scopes a connected-app JWT asks for. `readBack:
+   * 'auto'` asks for VDS on servers that have it (Cloud, Server 2025.1+) and for download otherwise.
+   */
+  scopeNeeds?: Omit<ScopeNeeds, 'readBack'> & { readBack?: ScopeNeeds['readBack'] | 'auto' };
 }
 
 /** One action of an "Update Data in Hyper Data Source" batch (tableau-rest.md §2). */
@@ -103,6 +115,22 @@ export interface TableauClient {
   waitForJob(jobId: string, opts?: WaitForJobOptions): Promise<TableauJob>;
   /** Runs an extract refresh; null when Tableau says one is already queued (409093). */
   refreshDatasource(id: string, signal?: AbortSignal): Promise<TableauJob | null>;
+  /** Deletes a data source (Delete Data Source, 204). */
+  deleteDatasource(id: string): Promise<void>;
+  /** The connections of a data source (Query Data Source Connections). */
+  datasourceConnections(id: string): Promise<{ id: string; type: string }[]>;
+  /** Cancels a job (Cancel Job, PUT …/jobs/{id}); it then ends with finish code 2. */
+  cancelJob(jobId: string): Promise<void>;
+  /** Downloads a data source with its extract and returns its `.hyper` bytes (for the tie-out). */
+  downloadDatasourceHyper(id: string, signal?: AbortSignal): Promise<Buffer>;
+  /** VizQL Data Service read-metadata (throws VDS_UNAVAILABLE where the server has none). */
+  vdsReadMetadata(datasourceId: string, signal?: AbortSignal): Promise<VdsFieldMetadata[]>;
+  /** VizQL Data Service query-datasource, rows as objects keyed by field alias. */
+  vdsQuery(datasourceId: string, query: VdsQuery, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
+  /** Whether this server should have VizQL Data Service (Tableau Cloud, or Server 2025.1 and later). */
+  expectsVds(): Promise<boolean>;
+  /** Server and site, with a note when they came from a pasted browser address. */
+  readonly address: TableauAddress;
   /** Site LUID of the current session, null before sign-in. */
   readonly siteId: string | null;
   /** Sign-ins performed by this client (diagnostics, tests). */
@@ -114,8 +142,9 @@ const MAX_PAGES = 10_000;
 
 /** Creates a client. Throws ValidationError for an unusable address, site or block size. */
 export function createTableauClient(opts: TableauClientOptions): TableauClient {
-  const baseUrl = normaliseServerUrl(opts.serverUrl);
-  if (opts.site === '' && isTableauCloud(baseUrl)) {
+  const address = parseTableauAddress(opts.serverUrl, opts.site);
+  const { baseUrl, site } = address;
+  if (site === '' && isTableauCloud(baseUrl)) {
     throw new ValidationError({ service: 'tableau', userMessage: 'Tableau Cloud needs the site name (the part after /site/ in the browser address).', fields: { site: 'Required for Tableau Cloud' } });
   }
   const chunkSizeBytes = opts.chunkSizeBytes ?? MAX_CHUNK_BYTES;
@@ -143,9 +172,27 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
   );
 
   const doSignIn = async (): Promise<TableauSessionInfo> => {
-    const { apiVersion } = await serverInfo();
-    if (opts.auth.kind === 'connected-app' && compareVersions(apiVersion, MIN_JWT_API_VERSION) < 0) {
-      throw new ApiError({ service: 'tableau', kind: 'config', code: 'JWT_UNSUPPORTED', userMessage: `This Tableau Server (REST API ${apiVersion}) does not support connected-app sign-in (needs ${MIN_JWT_API_VERSION} or later). Use a personal access token instead.` });
+    const si = await serverInfo();
+    const { apiVersion } = si;
+    let scopes: string[] | undefined;
+    if (opts.auth.kind === 'connected-app') {
+      if (compareVersions(apiVersion, MIN_JWT_API_VERSION) < 0) {
+        throw new ApiError({ service: 'tableau', kind: 'config', code: 'JWT_UNSUPPORTED', userMessage: `This Tableau Server (${si.productVersion}, REST API ${apiVersion}) does not support connected-app sign-in (it needs REST API ${MIN_JWT_API_VERSION}, Tableau Server 2022.3, or later). Use a personal access token instead.` });
+      }
+      // How a JWT session follows a job, by version: Query Job from REST 3.25 on; before that
+      // Tableau answers it 401002 (TSC #1320, #1581) and there is no other way to learn a PATCH's
+      // outcome, so such servers are refused before anything is sent.
+      if (compareVersions(apiVersion, MIN_JWT_JOBS_API_VERSION) < 0) {
+        throw new ApiError({
+          service: 'tableau',
+          kind: 'config',
+          code: 'JWT_JOBS_UNSUPPORTED',
+          userMessage: `With a connected app, this Tableau Server (${si.productVersion}, REST API ${apiVersion}) does not let the connector check its jobs (Query Job accepts connected-app sessions from REST API ${MIN_JWT_JOBS_API_VERSION}, Tableau Server 2025.1, on), so it could not confirm any load. Use a personal access token with this server, or upgrade it.`,
+        });
+      }
+      const needs = opts.scopeNeeds ?? {};
+      const readBack = needs.readBack === 'auto' ? ((await expectsVds()) ? 'vds' : 'download') : (needs.readBack ?? null);
+      scopes = connectedAppScopes({ ...needs, readBack });
     }
     const creds = await http.request(
       {
@@ -156,7 +203,7 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
         resend: 'always',
         noRetry: true, // retried by the caller: sign-in runs inside other requests' retries
         isSignIn: true,
-        body: () => ({ body: signInBody(opts.auth, opts.site, clock.now()), contentType: 'application/xml' }),
+        body: () => ({ body: signInBody(opts.auth, site, clock.now(), scopes), contentType: 'application/xml' }),
       },
       (res) => readCredentials(requireTree(res.tree)),
     );
@@ -185,6 +232,10 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
       }
     }
     if (compareVersions(si.restApiVersion, MIN_API_VERSION) < 0) throw tooOld(`${si.productVersion} (REST API ${si.restApiVersion})`);
+    const format = fileFormatRefusal(si.restApiVersion, si.productVersion);
+    if (format) {
+      throw new ApiError({ service: 'tableau', kind: 'config', code: 'HYPER_FORMAT_UNSUPPORTED', userMessage: `${format} Upgrade Tableau Server to one of those releases (or later), or use Tableau Cloud.` });
+    }
     return { productVersion: si.productVersion, restApiVersion: si.restApiVersion, apiVersion: pickApiVersion(si.restApiVersion) };
   }
 
@@ -203,6 +254,14 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
     }
   }
 
+  /** VDS: Tableau Cloud, and Tableau Server from 2025.1 (REST 3.25) on. */
+  async function expectsVds(): Promise<boolean> {
+    if (isTableauCloud(baseUrl)) return true;
+    const si = await serverInfo();
+    const m = /^(\d{4})\.(\d+)/.exec(si.productVersion);
+    return m ? compareVersions(`${m[1]}.${m[2]}`, '2025.1') >= 0 : compareVersions(si.restApiVersion, '3.25') >= 0;
+  }
+
   const getJob = (jobId: string, signal?: AbortSignal) => get('check the job', `jobs/${encodeURIComponent(jobId)}`, {}, readJob, signal);
 
   const uploadDeps: UploadDeps = {
@@ -212,6 +271,7 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
     retry,
     chunkSizeBytes,
     singleCallLimitBytes: Math.min(opts.singleCallLimitBytes ?? SINGLE_CALL_LIMIT_BYTES, SINGLE_CALL_LIMIT_BYTES),
+    asyncPublishBytes: opts.asyncPublishBytes ?? ASYNC_PUBLISH_BYTES,
     timeoutMs,
   };
 
@@ -347,6 +407,33 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
         throw err;
       }
     },
+
+    deleteDatasource: async (id) => {
+      await http.request(
+        { operation: 'delete the data source', method: 'DELETE', path: `datasources/${encodeURIComponent(id)}`, site: true, auth: 'session', resend: 'always' },
+        () => undefined,
+      );
+    },
+
+    datasourceConnections: (id) =>
+      get('read the data source connections', `datasources/${encodeURIComponent(id)}/connections`, {}, (tree) => readConnections(tree)),
+
+    cancelJob: async (jobId) => {
+      await http.request(
+        { operation: 'cancel the job', method: 'PUT', path: `jobs/${encodeURIComponent(jobId)}`, site: true, auth: 'session', resend: 'always' },
+        () => undefined,
+      );
+    },
+
+    downloadDatasourceHyper: (id, signal) => downloadDatasourceHyper(http, id, signal),
+
+    vdsReadMetadata: (id, signal) => vdsReadMetadata(http, id, signal),
+
+    vdsQuery: (id, query, signal) => vdsQueryDatasource(http, id, query, signal),
+
+    expectsVds,
+
+    address,
 
     get siteId() {
       return session.current?.siteId ?? null;

@@ -22,12 +22,15 @@ export class TableauJobFailedError extends ApiError {
     const cancelled = job.finishCode === 2;
     const what = job.type ? `${job.type} job` : 'job';
     const reason = job.notes.length ? job.notes.join(' ') : 'Tableau gave no reason (no job notes).';
+    const unknown = job.finishCode !== 1 && !cancelled;
     super({
       service: 'tableau',
       code: cancelled ? 'JOB_CANCELLED' : 'JOB_FAILED',
       userMessage: cancelled
-        ? `The Tableau ${what} ${job.id} was cancelled. Nothing from it was applied; run the sync again.`
-        : `The Tableau ${what} ${job.id} failed: ${reason}`,
+        ? `The Tableau ${what} ${job.id} was cancelled${job.notes.length ? ` (${reason})` : ''}. Nothing from it was applied; run the sync again.`
+        : unknown
+          ? `The Tableau ${what} ${job.id} ended with ${job.finishCode === null ? 'no finish code' : `finish code ${job.finishCode}`}, which is not a success; it is treated as failed. ${reason}`
+          : `The Tableau ${what} ${job.id} failed: ${reason}`,
       detail: { jobId: job.id, jobType: job.type, finishCode: job.finishCode, notes: job.notes },
     });
     this.jobId = job.id;

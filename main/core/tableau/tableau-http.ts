@@ -15,7 +15,7 @@
  *   RequestNotResentError and the caller decides (TSC #1339: blind re-sends made duplicates).
  */
 import type { Clock } from '../clock';
-import { asConnectorError, AuthError, ConnectorError, NetworkError, RateLimitError, SessionExpiredError } from '../errors';
+import { ApiError, asConnectorError, AuthError, ConnectorError, NetworkError, RateLimitError, SessionExpiredError } from '../errors';
 import type { RequestEvent, RequestEventListener } from '../http/request-events';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { sendRequest, type FetchLike } from '../http/transport';
@@ -70,6 +70,8 @@ export interface TableauResponse {
   headers: Headers;
   /** The parsed body; null when empty (204) or not a Tableau answer. */
   tree: TsTree | null;
+  /** The raw body (downloads). */
+  body: Buffer;
 }
 
 /** Transport errors that prove the request never reached Tableau. */
@@ -78,6 +80,8 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 export class TableauHttp {
   /** Set by the client right after construction (the session signs in through this object). */
   session: TableauSessionHolder | null = null;
+  /** Requests each session has served: a session refused before serving any did not expire. */
+  private readonly served = new WeakMap<TableauSessionInfo, number>();
 
   constructor(
     private readonly deps: TableauHttpDeps,
@@ -112,7 +116,17 @@ export class TableauHttp {
             // 401 goes back to withRetry, which waits before the next attempt.
             flush(0);
             const fresh = await this.sessionHolder().renew(session);
-            return await this.once(req, fresh, attempt, parse, record);
+            try {
+              return await this.once(req, fresh, attempt, parse, record);
+            } catch (again) {
+              // A session refused before it served a single request did not expire: something ends
+              // it (another client signing in with the same token, TSC #717) or it may not make this
+              // call (a JWT session on Query Job before REST 3.25, TSC #1320). Signing in again would
+              // only end the other client's session in turn: stop and say so. (One that served
+              // requests and then expired goes back to withRetry like any expiry.)
+              if (again instanceof SessionExpiredError && (this.served.get(fresh) ?? 0) === 0) throw this.persistent401(req, again);
+              throw again;
+            }
           }
         },
         policy,
@@ -179,7 +193,18 @@ export class TableauHttp {
     try {
       res = await sendRequest(
         this.deps.fetch,
-        { service: 'tableau', method: req.method, url, headers, body: body?.body, timeoutMs: req.timeoutMs ?? this.deps.timeoutMs, ...(req.signal ? { signal: req.signal } : {}) },
+        {
+          service: 'tableau',
+          method: req.method,
+          url,
+          headers,
+          body: body?.body,
+          // Redirects are never followed: a followed 301/302 turns a POST into a GET, and any redirect
+          // to another origin would carry the token (or the sign-in's credentials) there.
+          redirect: 'manual',
+          timeoutMs: req.timeoutMs ?? this.deps.timeoutMs,
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
         () => clock.now(),
       );
     } catch (err) {
@@ -187,6 +212,11 @@ export class TableauHttp {
       const ce = asConnectorError(err, 'tableau');
       record(event(0, ce.name, clock.now() - started, ce.userMessage));
       throw this.guardResend(req, ce);
+    }
+    if (res.status >= 300 && res.status <= 399) {
+      const err = redirectRefused(req, url, res.status, res.headers.get('location'));
+      record(event(res.status, err.name, res.elapsedMs, err.userMessage));
+      throw err;
     }
     const tree = parseTsBody(res.body);
     if (res.status < 200 || res.status > 299) {
@@ -196,14 +226,30 @@ export class TableauHttp {
     }
     let value: T;
     try {
-      value = parse({ status: res.status, headers: res.headers, tree });
+      value = parse({ status: res.status, headers: res.headers, tree, body: res.body });
     } catch (err) {
       const ce = asConnectorError(err, 'tableau');
       record(event(res.status, ce.name, res.elapsedMs, ce.userMessage));
       throw this.guardResend(req, ce);
     }
+    if (session) this.served.set(session, (this.served.get(session) ?? 0) + 1);
     this.emit(event(res.status, 'ok', res.elapsedMs));
     return value;
+  }
+
+  private persistent401(req: TableauRequest, err: SessionExpiredError): AuthError {
+    const why =
+      this.deps.authKind === 'pat'
+        ? 'Another program (or another copy of the connector) is probably signing in with the same personal access token: each sign-in with a token ends the previous session of that token. Give the connector a token of its own.'
+        : 'The connected app may not allow this call (check the scopes it grants and the Tableau version), or another program ends the session.';
+    return new AuthError({
+      service: 'tableau',
+      status: 401,
+      code: err.code ?? '401002',
+      userMessage: `Tableau refused the connector's new session at once (${err.code ?? '401002'}) during ${req.operation}, right after signing in again. ${why} The connector does not sign in again.`,
+      detail: { operation: req.operation, code: err.code ?? '401002', persistent: true },
+      cause: err,
+    });
   }
 
   private guardResend(req: TableauRequest, err: ConnectorError): ConnectorError {
@@ -223,6 +269,32 @@ export class TableauHttp {
       // A listener's bug must not break a load.
     }
   }
+}
+
+/** A redirect answer, refused (never followed): says where Tableau pointed, without the token. */
+function redirectRefused(req: TableauRequest, url: string, status: number, location: string | null): ApiError {
+  let target = 'another address';
+  let otherOrigin = true;
+  if (location) {
+    try {
+      const to = new URL(location, url);
+      target = to.origin;
+      otherOrigin = to.origin !== new URL(url).origin;
+    } catch {
+      target = 'an address that is not valid';
+    }
+  }
+  const fix = otherOrigin
+    ? `If ${target} is your Tableau, enter it as the server address in Settings › Tableau.`
+    : 'Check the server address in Settings › Tableau (it may need https:// or a different path).';
+  return new ApiError({
+    service: 'tableau',
+    kind: 'config',
+    code: 'REDIRECT_REFUSED',
+    status,
+    userMessage: `Tableau answered ${req.operation} with a redirect (HTTP ${status}) to ${target}. The connector does not follow redirects, so that the token and the sign-in details are never sent elsewhere. ${fix}`,
+    detail: { status, operation: req.operation, redirectTo: target },
+  });
 }
 
 function requireSite(session: TableauSessionInfo | null): string {

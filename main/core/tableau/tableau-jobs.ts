@@ -2,10 +2,13 @@
  * Following a Tableau job to its end (tableau-rest.md §6).
  *
  * Polls Query Job with backoff (TSC's cadence: 0.5 s, ×1.4, capped at 30 s; polling every few
- * seconds for hours is what got TSC users 429s, #952) through the injected clock until
- * `finishCode` appears. 0 is success, and so is 3 ("Completed", TSC `job_item.py`); 1 (failed) and
- * 2 (cancelled) throw TableauJobFailedError with the job's notes; an unknown code is treated as a
- * failure, since assuming success could hide lost data.
+ * seconds for hours is what got TSC users 429s, #952) through the injected clock until the job has
+ * finished, which is when `completedAt` is present (TSC `jobs_endpoint.wait_for_job` loops
+ * `while job.completed_at is None`). A `finishCode` alone does not mean finished: it can appear
+ * earlier (TSC's asJob publish fixture `datasource_publish_async.xml` has `finishCode="1"` at
+ * progress 0). Once finished, 0 is success, and so is 3 ("Completed", TSC `job_item.py`); 1 (failed)
+ * and 2 (cancelled) throw TableauJobFailedError with the job's notes as the reason; a missing or
+ * unknown code is treated as a failure, since assuming success could hide lost data.
  */
 import type { Clock } from '../clock';
 import { ApiError } from '../errors';
@@ -27,6 +30,11 @@ export interface WaitForJobOptions {
   signal?: AbortSignal;
   onProgress?: (pct: number) => void;
   timeoutMs?: number;
+}
+
+/** True once Tableau says the job has ended (TSC's rule: `completedAt` is present). */
+export function jobFinished(job: TableauJob): boolean {
+  return job.completedAt !== undefined && job.completedAt !== '';
 }
 
 /** True for the finish codes that mean success. */
@@ -54,7 +62,7 @@ export async function waitForJob(
       lastProgress = job.progress;
       opts.onProgress?.(job.progress);
     }
-    if (job.finishCode !== null) {
+    if (jobFinished(job)) {
       if (jobSucceeded(job)) return job;
       throw new TableauJobFailedError(job);
     }

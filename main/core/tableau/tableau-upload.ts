@@ -12,9 +12,14 @@
  * (it is never committed, so it changes nothing).
  *
  * Publish: files under 64 MB go in one call (request_payload + tableau_datasource); larger ones are
- * uploaded first and committed with `?uploadSessionId=…&datasourceType=hyper`. A publish POST is
- * not re-sent blindly either; but with overwrite=true publishing the same file again gives the same
- * data source (a new revision at most), so after an ambiguous failure the whole publish is repeated.
+ * uploaded first and committed with `?uploadSessionId=…&datasourceType=hyper`. Files from
+ * `asyncPublishBytes` (8 MB by default) on are published with `asJob=true`: a synchronous publish
+ * of tens of MB meets gateway timeouts (504) on real sites, and TSC answers a 504 on a synchronous
+ * publish with "Please use asynchronous publishing to avoid timeouts" (`datasources_endpoint.py`).
+ * A publish POST is not re-sent blindly either; with overwrite=true publishing the same file again
+ * gives the same data source (a new revision at most), so after an ambiguous failure the whole
+ * publish is repeated, except after a 504: the server may still be working on it, so a synchronous
+ * publish is repeated once as a job and an asJob publish is not repeated at all (no re-upload loop).
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -30,6 +35,8 @@ import { hasJob, readDatasource, readFileUpload, readJob, requireTree, xmlAttr, 
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 /** Files smaller than this are published in one request (PUBCON: 64 MB per request). */
 export const SINGLE_CALL_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Files from this size on are published as jobs (asJob=true), see the header. */
+export const ASYNC_PUBLISH_BYTES = 8 * 1024 * 1024;
 /** Tableau accepts at most 1000 blocks per file (release-preview PUBREF). */
 export const MAX_BLOCKS = 1000;
 
@@ -43,6 +50,8 @@ export interface UploadDeps {
   retry: RetryPolicy;
   chunkSizeBytes: number;
   singleCallLimitBytes: number;
+  /** Publish as a job from this size on. */
+  asyncPublishBytes: number;
   timeoutMs: number;
 }
 
@@ -57,6 +66,7 @@ export interface PublishOptions extends UploadOptions {
   name: string;
   projectId: string;
   overwrite: boolean;
+  /** Default: as a job from `asyncPublishBytes` on. */
   asJob?: boolean;
 }
 
@@ -120,12 +130,8 @@ export async function uploadFile(deps: UploadDeps, filePath: string, opts: Uploa
 export async function publishHyper(deps: UploadDeps, opts: PublishOptions): Promise<PublishResult> {
   const size = await fileSize(opts.filePath);
   const payload = `<tsRequest><datasource name="${xmlAttr(opts.name)}"><project id="${xmlAttr(opts.projectId)}"/></datasource></tsRequest>`;
-  const query = {
-    datasourceType: 'hyper',
-    overwrite: opts.overwrite ? 'true' : 'false',
-    asJob: opts.asJob ? 'true' : undefined,
-  };
-  const publishOnce = async (): Promise<PublishResult> => {
+  const publishOnce = async (asJob: boolean): Promise<PublishResult> => {
+    const query = { datasourceType: 'hyper', overwrite: opts.overwrite ? 'true' : 'false', asJob: asJob ? 'true' : undefined };
     const parts: MultipartPart[] = [{ name: 'request_payload', contentType: 'text/xml', content: payload }];
     let uploadSessionId: string | undefined;
     if (size < deps.singleCallLimitBytes) {
@@ -156,20 +162,53 @@ export async function publishHyper(deps: UploadDeps, opts: PublishOptions): Prom
     if (!uploadSessionId) opts.onProgress?.(size, size);
     return result;
   };
-  return opts.overwrite ? restartOnAmbiguity(deps, opts.signal, publishOnce) : publishOnce();
+  const asJob = opts.asJob ?? size >= deps.asyncPublishBytes;
+  const attempt = (job: boolean) => (opts.overwrite ? restartOnAmbiguity(deps, opts.signal, () => publishOnce(job), { keep504: true }) : publishOnce(job));
+  try {
+    return await attempt(asJob);
+  } catch (err) {
+    if (!isGatewayTimeout(err)) throw err;
+    // A 504 on a synchronous overwrite: repeat it once as a job (TSC's advice). Any 504 after that,
+    // or on an asJob publish, ends the attempt: the next sync publishes again.
+    if (!asJob && opts.overwrite) {
+      try {
+        return await publishOnce(true);
+      } catch (again) {
+        if (isGatewayTimeout(again)) throw gatewayTimeout(opts.name, again);
+        throw again;
+      }
+    }
+    throw gatewayTimeout(opts.name, err);
+  }
+}
+
+function isGatewayTimeout(err: unknown): boolean {
+  return err instanceof ConnectorError && err.status === 504;
+}
+
+function gatewayTimeout(name: string, cause: unknown): NetworkError {
+  return new NetworkError({
+    service: 'tableau',
+    code: 'PUBLISH_GATEWAY_TIMEOUT',
+    status: 504,
+    retryable: false,
+    userMessage: `Tableau's gateway timed out (HTTP 504) while publishing '${name}'. Tableau may still finish that publish; the connector does not upload it again now, and the next sync publishes the data source again.`,
+    cause,
+  });
 }
 
 /**
  * Runs `op` again (through withRetry) when it failed with RequestNotResentError: used only where a
  * repeat is known to be harmless (a fresh upload session; an overwrite publish of the same file).
  */
-async function restartOnAmbiguity<T>(deps: UploadDeps, signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
+async function restartOnAmbiguity<T>(deps: UploadDeps, signal: AbortSignal | undefined, op: () => Promise<T>, opts: { keep504?: boolean } = {}): Promise<T> {
   return withRetry(
     async () => {
       try {
         return await op();
       } catch (err) {
-        if (!(err instanceof RequestNotResentError)) throw err;
+        // A publish's 504 is left to the caller: it may still be running in Tableau (see the header).
+        if (!(err instanceof RequestNotResentError) || (opts.keep504 && err.status === 504)) throw err;
         throw new NetworkError({
           service: 'tableau',
           code: err.code ?? 'RESTART',

@@ -131,6 +131,11 @@ export function requireTree(tree: TsTree | null): TsTree {
 
 /** The error element of a response, if it has one. */
 export function readError(tree: TsTree): TsError | null {
+  // VizQL Data Service errors are `{"errorCode","message","datetime","tab-error-code"}` (its
+  // OpenAPI schema `TableauError`), not a tsResponse error element.
+  if (tree['error'] === undefined && (typeof tree['errorCode'] === 'string' || typeof tree['message'] === 'string')) {
+    return { code: str(tree['errorCode']) ?? '', summary: str(tree['message']) ?? '', detail: str(tree['tab-error-code']) ?? '' };
+  }
   const e = tree['error'];
   if (!isRecord(e)) return null;
   return { code: str(e['code']) ?? '', summary: text(e['summary']) ?? '', detail: text(e['detail']) ?? '' };
@@ -190,6 +195,16 @@ export function readProjects(tree: TsTree): ProjectInfo[] {
   const list = tree['projects'];
   if (list === undefined) throw malformed('projects');
   return asArray(isRecord(list) ? list['project'] : undefined).map(toProject);
+}
+
+/** Query Data Source Connections answer (TSC fixture datasource_populate_connections.xml). */
+export function readConnections(tree: TsTree): { id: string; type: string }[] {
+  const list = tree['connections'];
+  if (list === undefined) throw malformed('connections');
+  return asArray(isRecord(list) ? list['connection'] : undefined).map((c) => {
+    if (!isRecord(c)) throw malformed('connection');
+    return { id: required(c, 'id', 'connection'), type: str(c['type']) ?? '' };
+  });
 }
 
 /** Create Project answer. */

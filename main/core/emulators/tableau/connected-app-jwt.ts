@@ -2,7 +2,9 @@
  * Verifies a connected-app (direct trust) JWT the way Tableau documents it (tableau-rest.md §4):
  * HS256, header `kid` = secret id, payload `iss` = client id, `sub` = username, `aud` = "tableau",
  * `exp` in the future and at most 10 minutes ahead (UNCONFIRMED limit; enforcing it is the safe
- * choice for an emulator, so a client that mints long-lived tokens fails here first).
+ * choice for an emulator, so a client that mints long-lived tokens fails here first), a `jti` used
+ * for one sign-in only, and `scp`: a non-empty array of scopes the connected app grants (a JWT that
+ * asks for a scope the app does not grant is refused, Tableau's "Access Scopes for Connected Apps").
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -13,6 +15,8 @@ export interface ConnectedAppConfig {
   readonly secretValue: string;
   /** The Tableau user the JWT may sign in as (`sub`). */
   readonly username: string;
+  /** Scopes the connected app grants (a JWT may ask for these only). */
+  readonly scopes: readonly string[];
 }
 
 const MAX_LIFETIME_MS = 10 * 60_000;
@@ -26,7 +30,40 @@ function decodeJson(part: string): Record<string, unknown> | null {
   }
 }
 
-/** Why a JWT was refused, or null when it is valid. Never includes the token or the secret. */
+/** What a valid JWT grants. */
+export interface VerifiedJwt {
+  readonly jti: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * Why a JWT was refused (`{ refused }`), or what it grants. Never includes the token or the
+ * secret. `usedJtis` are the ids already signed in with.
+ */
+export function checkConnectedAppJwt(jwt: string, app: ConnectedAppConfig, nowMs: number, usedJtis: ReadonlySet<string> = new Set()): { refused: string } | VerifiedJwt {
+  const why = verifyConnectedAppJwt(jwt, app, nowMs);
+  if (why !== null) return { refused: why };
+  const payload = decodeJson(jwt.split('.')[1]!)!;
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || jti === '') return { refused: 'missing jti' };
+  if (usedJtis.has(jti)) return { refused: 'jti already used' };
+  const scp = payload.scp;
+  if (!Array.isArray(scp) || scp.length === 0 || !scp.every((x) => typeof x === 'string')) return { refused: 'missing scp' };
+  const ungranted = (scp as string[]).filter((x) => !grants(app.scopes, x));
+  if (ungranted.length) return { refused: `scopes not granted: ${ungranted.join(' ')}` };
+  return { jti, scopes: scp as string[] };
+}
+
+/** True when `granted` covers `scope` (a granted `tableau:datasources:*` covers `tableau:datasources:update`). */
+export function grants(granted: Iterable<string>, scope: string): boolean {
+  for (const g of granted) {
+    if (g === scope) return true;
+    if (g.endsWith(':*') && scope.startsWith(g.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+/** Why a JWT's signature and standard claims are refused, or null (no jti / scp checks). */
 export function verifyConnectedAppJwt(jwt: string, app: ConnectedAppConfig, nowMs: number): string | null {
   const parts = jwt.split('.');
   if (parts.length !== 3) return 'malformed JWT';

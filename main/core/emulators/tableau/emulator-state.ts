@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../clock';
@@ -35,6 +36,10 @@ export interface Session {
   token: string;
   /** The PAT that signed in (one session per PAT, tableau-rest.md §4); null for a JWT sign-in. */
   patName: string | null;
+  /** A connected-app JWT session's scopes (`scp`); null for a PAT session (no scopes). */
+  scopes: ReadonlySet<string> | null;
+  /** Requests this session has served (an injected expiry never hits a session not used yet). */
+  uses: number;
   userId: string;
   siteId: string;
   createdAt: number;
@@ -73,6 +78,8 @@ export interface UploadSession {
   path: string;
   bytes: number;
   blocks: number;
+  /** Last initiate/append: sessions expire after `uploadTtlMs` without use. */
+  lastUsedAt: number;
 }
 
 /** Fixed settings of one emulator. */
@@ -93,6 +100,10 @@ export interface EmulatorConfig {
   readonly patName: string;
   readonly patSecret: string;
   readonly connectedApp: ConnectedAppConfig;
+  /** A synchronous publish larger than this answers 504 (a gateway timeout), tableau-rest.md §3. */
+  readonly syncPublishLimitBytes: number;
+  /** Upload sessions unused for this long are gone (404). */
+  readonly uploadTtlMs: number;
 }
 
 /** What a route handler gets. */
@@ -103,17 +114,20 @@ export interface RouteContext {
   readonly session: Session | null;
   readonly fault: TableauFaultKind | null;
   readonly log: EmulatorRequestLog;
+  /** The REST API version in the URL ('v1' for VizQL Data Service). */
+  readonly version: string;
 }
 
-/** What a route handler answers (no body = no content). */
+/** What a route handler answers (no body = no content; `raw` for a file download). */
 export interface RouteReply {
   readonly status: number;
   readonly body?: readonly TsElement[];
+  readonly raw?: { headers: Record<string, string>; body: Buffer };
 }
 
 /** One endpoint. */
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Matches the path after `/api/<version>/`; groups are `keys`, in order. */
   readonly pattern: RegExp;
   readonly keys: readonly string[];
@@ -122,6 +136,10 @@ export interface Route {
   readonly faults: readonly TableauFaultKind[];
   /** Lowest REST API version in the URL that knows the route. */
   readonly minVersion?: string;
+  /** The connected-app scope the call needs (Tableau's "Access Scopes for Connected Apps"). */
+  readonly scope?: string;
+  /** Query Job: a JWT session may call it only from REST 3.25 on. */
+  readonly jobQuery?: boolean;
   readonly handle: (ctx: RouteContext) => Promise<RouteReply>;
 }
 
@@ -143,6 +161,12 @@ export class EmulatorState {
   readonly datasources = new Map<string, Datasource>();
   readonly uploads = new Map<string, UploadSession>();
   readonly jobs = new Map<string, EmulatorJob>();
+  /** JWT ids already used for a sign-in (a `jti` is good for one sign-in). */
+  readonly usedJtis = new Set<string>();
+  /** Every VizQL Data Service call answered (read-metadata / query-datasource), in order. */
+  readonly vdsQueries: string[] = [];
+  /** Whether the VizQL Data Service answers (Cloud and Server 2025.1+); tests turn it off. */
+  vds = true;
   /** RequestID → the job it started and when (24 h de-duplication window, §2). */
   readonly requestIds = new Map<string, { jobId: string; at: number }>();
   readonly refreshes: { datasourceId: string; at: number }[] = [];
@@ -203,9 +227,17 @@ export class EmulatorState {
 
   uploadOr404(id: string): UploadSession {
     const u = this.uploads.get(id);
-    // UNCONFIRMED code for an unknown upload session.
-    if (!u) throw notFound(`Upload session '${id}' could not be found.`, '404018');
-    return u;
+    const now = this.config.clock.now();
+    if (u && now - u.lastUsedAt >= this.config.uploadTtlMs) {
+      // Upload sessions do not live for ever (the idle limit is UNCONFIRMED; configurable here).
+      this.uploads.delete(id);
+      void rm(u.path, { force: true });
+    } else if (u) {
+      u.lastUsedAt = now;
+      return u;
+    }
+    // UNCONFIRMED code for an unknown or expired upload session.
+    throw notFound(`Upload session '${id}' could not be found.`, '404018');
   }
 
   /** Creates a top-level project unless one has the name. */
@@ -261,9 +293,11 @@ export class EmulatorState {
       updatedAt: null,
       polls: 0,
       progress: 0,
+      workStarted: failure !== null,
       workDone: failure !== null,
       failure,
       finishCode: null,
+      cancelled: false,
     };
     this.jobs.set(job.id, job);
     return job;
@@ -271,7 +305,12 @@ export class EmulatorState {
 
   /** Runs a job's work in the background, serialized on `key`; a failure becomes its notes. */
   runJob(job: EmulatorJob, key: string, work: () => Promise<void>): void {
-    void this.serialize(key, work).then(
+    // A job cancelled before its turn does nothing (it then ends with finish code 2).
+    void this.serialize(key, async () => {
+      if (job.cancelled) return;
+      job.workStarted = true;
+      await work();
+    }).then(
       () => {
         job.workDone = true;
       },

@@ -1,12 +1,15 @@
 /**
  * Fault injection for the Tableau emulator. A faulted request is refused before it has any effect,
- * so faults never corrupt state; only `jobFail` lets the request through and fails its job instead
- * (without applying it).
+ * so faults never corrupt state; only `jobFail` and `jobCancel` let the request through and end its
+ * job failed (finish code 1) or cancelled (2) instead, without applying it. `expire401` ends a
+ * session only once it has served a request: sessions expire from idle time or lifetime, never the
+ * moment they are created (a fresh session refused at once means another client, and the client
+ * stops there).
  */
 import { seededRandom } from '../../util/seeded-random';
 
 /** The kinds of trouble the emulator can cause. */
-export type TableauFaultKind = 'expire401' | 'http429' | 'http5xx' | 'jobFail';
+export type TableauFaultKind = 'expire401' | 'http429' | 'http5xx' | 'jobFail' | 'jobCancel';
 
 /** `rate` is the probability (0–1) that a request is faulted; `seed` makes the sequence repeatable. */
 export interface TableauFaultConfig {

@@ -24,15 +24,16 @@ function sendHtml(res: ServerResponse, status: number, title: string, headers: R
 }
 
 /** Sends an injected fault; returns the status sent. */
-export function sendFault(res: ServerResponse, kind: Exclude<TableauFaultKind, 'jobFail'>, plan: FaultPlan, wantsJson: boolean, apiVersion: string, retryAfterSeconds: number): number {
+export function sendFault(res: ServerResponse, kind: Exclude<TableauFaultKind, 'jobFail' | 'jobCancel'>, plan: FaultPlan, wantsJson: boolean, apiVersion: string, retryAfterSeconds: number): number {
   if (kind === 'expire401') {
     sendBody(res, 401, [errorElement('401002', 'Unauthorized Access', 'Invalid authentication credentials were provided.')], wantsJson, apiVersion);
     return 401;
   }
   if (kind === 'http429') {
     // The Cloud KB describes an HTML 429 page; TSC #952 shows a 429000 tsResponse: both occur.
-    // Retry-After on Cloud is UNCONFIRMED (§8); sending it lets clients show they honour it.
-    const headers = { 'Retry-After': String(retryAfterSeconds) };
+    // Retry-After on Cloud is UNCONFIRMED (§8): half of the 429s carry it, half do not, so a client
+    // must both honour it and back off on its own without it.
+    const headers: Record<string, string> = plan.next() < 0.5 ? { 'Retry-After': String(retryAfterSeconds) } : {};
     if (plan.next() < 0.5) sendHtml(res, 429, '429 Too Many Requests', headers);
     else sendBody(res, 429, [errorElement('429000', 'Too Many Requests', 'Too many requests in the allotted amount of time.')], wantsJson, apiVersion, headers);
     return 429;

@@ -132,6 +132,26 @@ export async function readHyperTable(engine: HyperEngine, path: string, table: H
   });
 }
 
+/**
+ * Runs `sql(table)` against one table of a stored file (`table` is its qualified name) and returns
+ * the columns and raw text rows: the VizQL Data Service queries and the tests' edits behind the
+ * connector's back. Null when the table does not exist.
+ */
+export async function queryStoredTable(
+  engine: HyperEngine,
+  path: string,
+  table: HyperTableName,
+  sql: (qualified: string) => string,
+): Promise<{ columns: StoredColumn[]; rows: (string | null)[][] } | null> {
+  const a = alias('query');
+  return withAttached(engine, [{ path, alias: a }], async (c) => {
+    const tables = await listTables(c, a);
+    if (!tables.some((t) => t.schema === table.schema && t.name === table.name)) return null;
+    const r = await c.query<(string | null)[]>({ text: sql(`${ident(a)}.${ident(table.schema)}.${ident(table.name)}`), types: rawTypes, rowMode: 'array' } as pg.QueryArrayConfig);
+    return { columns: (r.fields ?? []).map(columnOf), rows: r.rows ?? [] };
+  });
+}
+
 /** A failure of an action, with the text a job's notes carry (tableau-rest.md §2 "Polling"). */
 export class ActionFailedError extends Error {
   constructor(message: string) {

@@ -1,8 +1,12 @@
 /**
  * Asynchronous jobs of the emulator (tableau-rest.md §6 "Query Job"): PublishDatasource,
  * UpdateUploadedFile and RefreshExtract. A job's work runs in the background; the job reports
- * progress that moves with each poll and finishes (finishCode 0 ok, 1 failed) once its work is done
- * and it has been polled enough times or enough time has passed, so clients must really poll.
+ * progress that moves with each poll and finishes (finishCode 0 ok, 1 failed, 2 cancelled) once its
+ * work is done and it has been polled enough times or enough time has passed, so clients must
+ * really poll. A job has finished when it has `completedAt` (TSC `wait_for_job`); a running
+ * PublishDatasource job already carries `finishCode="1"`, as TSC's real asJob publish response
+ * `datasource_publish_async.xml` does (progress 0, no completedAt), so a client that stops at the
+ * first finishCode fails here as it would on Tableau.
  */
 import { el, isoSeconds, type TsElement } from './ts-response';
 
@@ -21,11 +25,15 @@ export interface EmulatorJob {
   updatedAt: number | null;
   polls: number;
   progress: number;
+  /** Set when the background work has begun (it can no longer be cancelled). */
+  workStarted: boolean;
   /** Set when the background work has ended. */
   workDone: boolean;
   /** The failure of the work (or an injected failure), which becomes the job's notes. */
   failure: string | null;
   finishCode: 0 | 1 | 2 | null;
+  /** Cancelled (Cancel Job or an injected cancel): ends with finish code 2, its work not applied. */
+  cancelled: boolean;
 }
 
 /** How a job moves: polls needed, or time after which it finishes anyway. */
@@ -41,7 +49,7 @@ export function advanceJob(job: EmulatorJob, now: number, pacing: JobPacing, pol
   if (job.polls > 0 && job.startedAt === null) job.startedAt = now;
   const due = job.polls >= pacing.pollsToComplete || now - job.createdAt >= pacing.durationMs;
   if (job.workDone && due) {
-    job.finishCode = job.failure === null ? 0 : 1;
+    job.finishCode = job.cancelled ? 2 : job.failure === null ? 0 : 1;
     job.progress = 100;
     job.startedAt ??= now;
     job.completedAt = now;
@@ -57,7 +65,7 @@ export function advanceJob(job: EmulatorJob, now: number, pacing: JobPacing, pol
 
 /** True while the job has not finished. */
 export function jobPending(job: EmulatorJob): boolean {
-  return job.finishCode === null;
+  return job.completedAt === null;
 }
 
 function detailElement(job: EmulatorJob): TsElement | null {
@@ -101,7 +109,7 @@ export function jobElement(job: EmulatorJob, asCreated: boolean): TsElement {
       startedAt: asCreated || job.startedAt === null ? undefined : isoSeconds(job.startedAt),
       updatedAt: asCreated || job.updatedAt === null ? undefined : isoSeconds(job.updatedAt),
       completedAt: job.completedAt === null ? undefined : isoSeconds(job.completedAt),
-      finishCode: job.finishCode ?? undefined,
+      finishCode: job.finishCode ?? (job.type === 'PublishDatasource' ? 1 : undefined),
     },
     children,
   );

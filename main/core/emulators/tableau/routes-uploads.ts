@@ -26,13 +26,14 @@ export function uploadRoutes(st: EmulatorState): Route[] {
       pattern: /^sites\/([^/]+)\/fileUploads$/,
       keys: ['siteId'],
       authed: true,
+      scope: 'tableau:file_uploads:create',
       faults: ['expire401', 'http429', 'http5xx'],
       handle: async (ctx) => {
         await drain(ctx.req);
         const id = newUploadSessionId();
         const path = join(st.config.dirs.uploads, `${randomUUID()}.bin`);
         await (await openForWrite(path)).close();
-        st.uploads.set(id, { id, path, bytes: 0, blocks: 0 });
+        st.uploads.set(id, { id, path, bytes: 0, blocks: 0, lastUsedAt: st.config.clock.now() });
         // fixture fileupload_initialize.xml
         return { status: 201, body: [el('fileUpload', { uploadSessionId: id, fileSize: 0 })] };
       },
@@ -42,6 +43,7 @@ export function uploadRoutes(st: EmulatorState): Route[] {
       pattern: /^sites\/([^/]+)\/fileUploads\/([^/]+)$/,
       keys: ['siteId', 'uploadSessionId'],
       authed: true,
+      scope: 'tableau:file_uploads:create',
       faults: ['expire401', 'http429', 'http5xx'],
       handle: async (ctx) => {
         const id = ctx.params.uploadSessionId ?? '';

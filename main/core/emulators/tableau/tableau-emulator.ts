@@ -18,13 +18,14 @@ import { EmulatorState, MB, contentUrlOf, versionNumber, type Datasource, type E
 import { FaultPlan, type TableauFaultConfig } from './faults';
 import { notFound, TsHttpError } from './http-error';
 import { sendBody, sendFault } from './http-reply';
-import { hyperColumns, readHyperTable } from './hyper-store';
-import { drain } from './request-io';
+import { hyperColumns, queryStoredTable, readHyperTable } from './hyper-store';
+import { drain, readBody } from './request-io';
 import { authenticate, authRoutes } from './routes-auth';
 import { contentRoutes } from './routes-content';
 import { dataRoutes } from './routes-data';
 import { uploadRoutes } from './routes-uploads';
 import { errorElement } from './ts-response';
+import { queryDatasource, readMetadata, VDS_SCOPE, vdsAllowed, VdsError } from './vds';
 
 export type { EmulatorRequestLog } from './emulator-state';
 
@@ -55,8 +56,14 @@ export interface TableauEmulatorOptions {
   jobDurationMs?: number;
   /** Block limit per append and per single-call publish (tableau-rest.md §3: 64 MB). */
   maxBlockBytes?: number;
-  /** Retry-After (seconds) sent with injected 429s (default 1). */
+  /** Retry-After (seconds) sent with injected 429s that carry one (default 1; not every 429 does). */
   retryAfterSeconds?: number;
+  /** A synchronous publish larger than this answers 504 (default 16 MB; real gateways time out on tens of MB). */
+  syncPublishLimitBytes?: number;
+  /** Upload sessions unused this long expire (default 60 min; the real limit is UNCONFIRMED). */
+  uploadTtlMs?: number;
+  /** Whether VizQL Data Service answers (default: from productVersion 2025.1 on, as Tableau Server). */
+  vds?: boolean;
 }
 
 /** The running emulator (apis.md E). */
@@ -86,6 +93,15 @@ export interface TableauEmulator {
   readonly requests: EmulatorRequestLog[];
   /** Ends every session (clients get 401002 and must sign in again). */
   expireTokens(): void;
+  /** Turns the VizQL Data Service on or off (off: its paths answer 404, as on Server before 2025.1). */
+  setVds(on: boolean): void;
+  /** VizQL Data Service calls answered ('read-metadata' / 'query-datasource'), in order. */
+  readonly vdsQueries: readonly string[];
+  /**
+   * Runs SQL on a data source's stored `Extract.Extract` behind the client's back (tests: a data
+   * source Tableau changed). `sql` gets the table's qualified name. Waits for the data source's jobs.
+   */
+  alterStoredData(datasourceName: string, sql: (table: string) => string): Promise<void>;
   /** Adds a data source with an upstream connection (refreshable, not PATCHable) for tests. */
   createDatasource(name: string, projectName?: string): Promise<{ id: string; name: string; projectId: string }>;
   /** The data sources stored. */
@@ -125,11 +141,64 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
       secretId: opts.connectedApp?.secretId ?? randomUUID(),
       secretValue: opts.connectedApp?.secretValue ?? randomBytes(32).toString('base64'),
       username: opts.connectedApp?.username ?? 'connector@example.com',
+      // What the connected app grants; every scope the connector may ask for by default.
+      scopes: opts.connectedApp?.scopes ?? [
+        'tableau:content:read',
+        'tableau:datasources:create',
+        'tableau:datasources:update',
+        'tableau:datasources:download',
+        'tableau:datasources:delete',
+        'tableau:file_uploads:create',
+        'tableau:jobs:read',
+        'tableau:jobs:update',
+        'tableau:projects:create',
+        'tableau:tasks:run',
+        'tableau:users:read',
+        'tableau:viz_data_service:read',
+      ],
     },
+    syncPublishLimitBytes: opts.syncPublishLimitBytes ?? 16 * MB,
+    uploadTtlMs: opts.uploadTtlMs ?? 60 * 60_000,
   });
   const { config } = st;
+  st.vds = opts.vds ?? versionNumber(config.productVersion.split('.').slice(0, 2).join('.')) >= versionNumber('2025.1');
   const faults = new FaultPlan(opts.faults);
   const routes: Route[] = [...authRoutes(st), ...contentRoutes(st), ...uploadRoutes(st), ...dataRoutes(st)];
+
+  const handleVds = async (req: IncomingMessage, res: ServerResponse, method: string, op: string, log: EmulatorRequestLog): Promise<void> => {
+    const reply = (status: number, body: string): void => {
+      log.status = status;
+      res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8' });
+      res.end(body);
+    };
+    try {
+      // No VDS (Server before 2025.1, or switched off): the path does not exist (tableau-mcp reads a
+      // 404 as "feature-disabled").
+      if (!st.vds || (op !== 'read-metadata' && op !== 'query-datasource')) {
+        await drain(req);
+        return reply(404, JSON.stringify({ errorCode: '404000', message: 'Not Found' }));
+      }
+      if (method !== 'POST') throw new VdsError(405, '405000', `${method} is not allowed here.`);
+      const session = authenticate(st, req, {});
+      if (!vdsAllowed(session)) throw new VdsError(403, '403800', `The session's scopes do not include ${VDS_SCOPE}.`);
+      let body: Record<string, unknown>;
+      try {
+        const v: unknown = JSON.parse((await readBody(req, MB)).toString('utf8'));
+        if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+        body = v as Record<string, unknown>;
+      } catch {
+        throw new VdsError(400, '400000', 'The request body is not a JSON object.');
+      }
+      st.vdsQueries.push(op);
+      const out = op === 'read-metadata' ? await readMetadata(st, body) : await queryDatasource(st, body);
+      reply(200, JSON.stringify(out));
+    } catch (e) {
+      await drain(req);
+      if (e instanceof VdsError) return reply(e.status, e.body(clock.now()));
+      if (e instanceof TsHttpError) return reply(e.status, JSON.stringify({ errorCode: e.code, message: e.detail }));
+      reply(500, JSON.stringify({ errorCode: '500000', message: `Internal error: ${(e as Error).message}` }));
+    }
+  };
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -137,14 +206,17 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
     const log: EmulatorRequestLog = { method, path: url.pathname, query: url.search, status: 0 };
     st.requests.push(log);
     const wantsJson = /application\/json/i.test(String(req.headers.accept ?? ''));
+    const vds = /^\/api\/v1\/vizql-data-service\/([^/]+)$/.exec(url.pathname);
+    if (vds) return handleVds(req, res, method, vds[1]!, log);
     try {
       const m = /^\/api\/(\d+\.\d+)\/(.+)$/.exec(url.pathname);
       if (!m) throw notFound(`Unknown resource '${url.pathname}' specified in URI.`);
       const version = m[1]!;
       const rest = m[2]!;
       const unknown = (): TsHttpError => notFound(`Unknown resource '/${version}/${rest}' specified in URI.`);
-      // fixture server_info_404.xml: a version the server does not have is an unknown resource.
-      if (versionNumber(version) > versionNumber(config.apiVersion)) throw unknown();
+      // An API version the server does not have: 404001 (REST API error codes; TSC's older
+      // server_info_404.xml shows 404003 from a 2.3 server for the same case).
+      if (versionNumber(version) > versionNumber(config.apiVersion)) throw notFound(`The endpoint is not available in API version ${version}.`, '404001');
       const candidates = routes.filter((r) => r.pattern.test(rest));
       if (candidates.length === 0) throw unknown();
       const route = candidates.find((r) => r.method === method);
@@ -155,23 +227,30 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
       route.keys.forEach((k, i) => (params[k] = decodeURIComponent(match[i + 1] ?? '')));
 
       // Faults are decided before anything else happens, so a faulted request has no effect.
-      const hasToken = typeof req.headers['x-tableau-auth'] === 'string';
-      const fault = faults.pick(route.faults.filter((k) => k !== 'expire401' || (route.authed && hasToken)));
-      if (fault !== null && fault !== 'jobFail') {
+      // An injected expiry ends only a session that has already served a request (see faults.ts).
+      const token = req.headers['x-tableau-auth'];
+      const used = typeof token === 'string' && (st.sessions.get(token)?.uses ?? 0) > 0;
+      const fault = faults.pick(route.faults.filter((k) => k !== 'expire401' || (route.authed && used)));
+      if (fault !== null && fault !== 'jobFail' && fault !== 'jobCancel') {
         await drain(req);
         if (fault === 'expire401') {
           // The session really ends: the client has to sign in again (mid-upload too).
-          st.sessions.delete(req.headers['x-tableau-auth'] as string);
+          st.sessions.delete(token as string);
         }
         log.fault = fault;
         log.status = sendFault(res, fault, faults, wantsJson, config.apiVersion, config.retryAfterSeconds);
         return;
       }
-      const session = route.authed ? authenticate(st, req, params) : null;
-      if (fault === 'jobFail') log.fault = fault;
-      const reply = await route.handle({ req, params, query: url.searchParams, session, fault, log });
+      const session = route.authed ? authenticate(st, req, params, { ...(route.scope ? { scope: route.scope } : {}), version, ...(route.jobQuery ? { jobQuery: true } : {}) }) : null;
+      if (fault === 'jobFail' || fault === 'jobCancel') log.fault = fault;
+      const reply = await route.handle({ req, params, query: url.searchParams, session, fault, log, version });
       await drain(req);
       log.status = reply.status;
+      if (reply.raw) {
+        res.writeHead(reply.status, reply.raw.headers);
+        res.end(reply.raw.body);
+        return;
+      }
       sendBody(res, reply.status, reply.body, wantsJson, config.apiVersion);
     } catch (e) {
       await drain(req);
@@ -207,6 +286,18 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
     requests: st.requests,
     setFaults: (f) => faults.set(f),
     expireTokens: () => st.sessions.clear(),
+    setVds: (on) => {
+      st.vds = on;
+    },
+    vdsQueries: st.vdsQueries,
+    async alterStoredData(name, sql) {
+      const ds = st.datasourceByName(name);
+      if (!ds?.filePath) throw new Error(`No stored data for data source '${name}'.`);
+      const path = ds.filePath;
+      await st.serialize(st.datasourceKey(ds.projectId, ds.name), async () => {
+        await queryStoredTable(await st.engine(), path, { schema: 'Extract', name: 'Extract' }, sql);
+      });
+    },
     async readRows(name) {
       const ds = st.datasourceByName(name);
       if (!ds) return null;

@@ -31,7 +31,7 @@ const gl = streamByName('gl_detail')!;
 type Call = { op: string; args: unknown };
 
 /** A scripted TableauClient: records calls; jobs fail while `failJobs` > 0. */
-function fakeClient(opts: { failJobs?: number; asJobPublish?: boolean; patchStatus?: 404 } = {}) {
+function fakeClient(opts: { failJobs?: number; asJobPublish?: boolean; patchStatus?: 404; datasourceExists?: boolean } = {}) {
   const calls: Call[] = [];
   let failJobs = opts.failJobs ?? 0;
   let uploads = 0;
@@ -60,6 +60,10 @@ function fakeClient(opts: { failJobs?: number; asJobPublish?: boolean; patchStat
         throw new TableauJobFailedError(job(id, 1));
       }
       return job(id, 0);
+    },
+    getDatasource: async (id) => {
+      calls.push({ op: 'get', args: id });
+      return opts.datasourceExists ? { id, name: 'Intacct GL Detail', projectId: 'proj' } : null;
     },
     findDatasource: async (name, projectId) => {
       calls.push({ op: 'find', args: { name, projectId } });
@@ -106,7 +110,7 @@ describe('loadBatch', () => {
     const r = await loadBatch(client, batch({ existingDatasourceId: null, upsertFile: file('full.hyper') }), { onPhase: (p, pct) => phases.push(`${p}:${pct}`) });
     assert.deepEqual(r, { datasourceId: 'ds-new', jobId: null, mode: 'publish', appliedRequestIds: [] });
     assert.deepEqual(calls.map((c) => c.op), ['publish']);
-    assert.deepEqual(calls[0]!.args, { name: 'Intacct GL Detail', projectId: 'proj', overwrite: true, asJob: false, filePath: join(dir, 'full.hyper') });
+    assert.deepEqual(calls[0]!.args, { name: 'Intacct GL Detail', projectId: 'proj', overwrite: true, asJob: undefined, filePath: join(dir, 'full.hyper') });
     assert.deepEqual(phases, ['uploading:0', 'uploading:100', 'applying:100']);
   });
 
@@ -155,10 +159,21 @@ describe('loadBatch', () => {
     assert.match(err.userMessage, /Hyper failed/);
   });
 
-  it('reports a data source deleted in Tableau as DATASOURCE_MISSING (a full load is needed)', async () => {
-    const { client } = fakeClient({ patchStatus: 404 });
+  it('reports a data source deleted in Tableau as DATASOURCE_MISSING (a full load is needed) only once a GET confirms it', async () => {
+    const { client, calls } = fakeClient({ patchStatus: 404 });
     const err = await loadBatch(client, batch({ upsertFile: file('p4.hyper') })).then(() => null, (e: unknown) => e);
     assert.ok(isDatasourceMissing(err));
+    assert.deepEqual(calls.map((c) => c.op), ['upload', 'patch', 'get']);
+  });
+
+  it('a 404 on the PATCH while the data source still exists is the upload session\'s error, not a missing data source', async () => {
+    const { client, calls } = fakeClient({ patchStatus: 404, datasourceExists: true });
+    const err = await loadBatch(client, batch({ upsertFile: file('p5.hyper') })).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof ApiError);
+    assert.ok(!isDatasourceMissing(err));
+    assert.equal(err.code, 'UPDATE_NOT_FOUND');
+    assert.match(err.userMessage, /upload session/);
+    assert.deepEqual(calls.map((c) => c.op), ['upload', 'patch', 'get']);
   });
 
   it('does nothing for an empty incremental batch, and refuses a publish without a file', async () => {

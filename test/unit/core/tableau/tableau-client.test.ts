@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../main/core/clock';
-import { ApiError, NetworkError, RateLimitError, SessionExpiredError, ValidationError } from '../../../../main/core/errors';
+import { ApiError, AuthError, NetworkError, RateLimitError, SessionExpiredError, ValidationError } from '../../../../main/core/errors';
 import type { RequestEvent } from '../../../../main/core/http/request-events';
 import { buildConnectedAppJwt, createTableauClient, planBlocks, RequestNotResentError, type TableauClientOptions } from '../../../../main/core/tableau';
-import { FakeTableau, fixture, parseMultipart, refused, reset, tsError } from './fake-tableau';
+import { FakeTableau, fixture, parseMultipart, refused, reset, serverInfoXml, tsError } from './fake-tableau';
 
 const dir = mkdtempSync(join(tmpdir(), 'tableau-client-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +46,13 @@ const job202 = () => ({ status: 202, body: fixture('datasource_data_update.xml')
 describe('createTableauClient: configuration', () => {
   it('normalises a pasted browser address and refuses Tableau Cloud without a site', () => {
     const fake = new FakeTableau();
-    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
+    // A pasted browser address is split into server and site (and says so) instead of failing.
+    const pasted = createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() });
+    assert.equal(pasted.address.baseUrl, 'https://10ay.online.tableau.com');
+    assert.equal(pasted.address.site, 'x');
+    assert.match(pasted.address.note ?? '', /browser address.*site "x"/);
+    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: 'y', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
+    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
     assert.throws(() => createTableauClient({ serverUrl: 'ftp://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
     assert.throws(() => createTableauClient({ serverUrl: 'https://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock(), chunkSizeBytes: 65 * 1024 * 1024 }), ValidationError);
   });
@@ -104,12 +110,17 @@ describe('TableauClient: sessions', () => {
     assert.equal(maxInFlight, 1);
   });
 
-  it('a second 401 right after signing in again goes back to the retry helper, which gives up after its attempts', async () => {
+  it('a 401 right after signing in again stops with a message about another client: one re-sign-in, never more', async () => {
     const fake = new FakeTableau();
     fake.on('GET datasources', () => ({ status: 401, body: tsError('401002', 'Unauthorized Access') }));
-    const { c } = client(fake, { retry: { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 100 } });
-    await assert.rejects(c.findDatasource('x'), SessionExpiredError);
-    assert.equal(c.signInCount, 3, 'one sign-in plus one renewal per attempt, never a loop');
+    const { c } = client(fake, { retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 100 } });
+    const err = await c.findDatasource('x').then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof AuthError, String(err));
+    assert.equal(err.retryable, false);
+    assert.match(err.userMessage, /same personal access token/);
+    assert.match(err.userMessage, /does not sign in again/);
+    assert.equal(c.signInCount, 2, 'the first sign-in plus exactly one renewal (before: one per retry attempt, six in all)');
+    assert.ok(!(err instanceof SessionExpiredError));
   });
 
   it('signs out with the session token and forgets the session; an already-expired token counts as signed out', async () => {
@@ -222,7 +233,7 @@ describe('TableauClient: errors and retries', () => {
     const fake = new FakeTableau();
     fake.on('GET serverInfo', () => ({ status: 200, body: JSON.stringify({ serverInfo: { productVersion: { value: '2024.2.0', build: '20242.24.0' }, restApiVersion: '3.23' } }) }));
     fake.on('POST auth/signin', () => ({ status: 200, body: JSON.stringify({ credentials: { token: 'json-token', site: { id: 'site-json', contentUrl: 'finance' }, user: { id: 'user-json' } } }) }));
-    fake.on('GET jobs/*', () => ({ status: 200, body: JSON.stringify({ job: { id: 'j', type: 'UpdateUploadedFile', progress: '100', finishCode: '1', updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' } } }) }));
+    fake.on('GET jobs/*', () => ({ status: 200, body: JSON.stringify({ job: { id: 'j', type: 'UpdateUploadedFile', progress: '100', completedAt: '2026-01-15T00:00:01Z', finishCode: '1', updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' } } }) }));
     const { c } = client(fake);
     assert.deepEqual(await c.serverInfo(), { productVersion: '2024.2.0', restApiVersion: '3.23', apiVersion: '3.23' });
     assert.deepEqual(await c.signIn(), { siteId: 'site-json', userId: 'user-json' });
@@ -433,5 +444,41 @@ describe('TableauClient: uploads and publishing', () => {
     const err = await client(fake, { retry: { maxAttempts: 1 } }).c.findDatasource('x').then(() => null, (e: unknown) => e);
     assert.ok(err instanceof RateLimitError);
     assert.equal(err.retryAfterMs, 3_000);
+  });
+});
+
+describe('TableauClient: the job rule and connected-app scopes', () => {
+  it('follows a job until completedAt: a finishCode that appears earlier does not end it', async () => {
+    const fake = new FakeTableau();
+    const at = (n: number) =>
+      n < 3
+        ? `<tsResponse><job id="j" type="PublishDatasource" progress="${n * 30}" createdAt="2026-01-15T00:00:00Z" finishCode="1"/></tsResponse>`
+        : '<tsResponse><job id="j" type="PublishDatasource" progress="100" createdAt="2026-01-15T00:00:00Z" completedAt="2026-01-15T00:00:09Z" finishCode="0"/></tsResponse>';
+    fake.on('GET jobs/*', (_r, n) => ({ status: 200, body: at(n) }));
+    const { c } = client(fake);
+    const job = await c.waitForJob('j');
+    assert.equal(job.finishCode, 0);
+    assert.equal(fake.sent('GET jobs/*').length, 3);
+    // Finished with a code that is not a success: failed (1), cancelled (2), or none at all.
+    for (const [code, expected] of [['1', /failed: .*disk full/], ['2', /was cancelled/], ['', /no finish code/]] as const) {
+      fake.on('GET jobs/*', () => ({ status: 200, body: `<tsResponse><job id="k" type="UpdateUploadedFile" progress="100" completedAt="2026-01-15T00:00:09Z"${code ? ` finishCode="${code}"` : ''}><updateUploadedFileJob><notes>disk full</notes></updateUploadedFileJob></job></tsResponse>` }));
+      await assert.rejects(c.waitForJob('k'), expected);
+    }
+  });
+
+  it('a connected-app JWT asks only for the scopes the run needs, VDS or download by server version', async () => {
+    const scopesOf = async (version: string, product: string, needs: TableauClientOptions['scopeNeeds']) => {
+      const fake = new FakeTableau({ version });
+      fake.on('GET serverInfo', () => ({ status: 200, body: serverInfoXml(version).replace('>10.1.0<', `>${product}<`) }));
+      const { c } = client(fake, { auth: { kind: 'connected-app', clientId: 'cid', secretId: 'sid', secretValue: 'sv', username: 'u@example.com' }, ...(needs ? { scopeNeeds: needs } : {}) });
+      await c.signIn();
+      const jwt = /jwt="([^"]+)"/.exec(fake.sent('POST auth/signin')[0]!.body.toString())![1]!;
+      return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { scp: string[] }).scp;
+    };
+    const base = ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'];
+    assert.deepEqual(await scopesOf('3.25', '2025.1.0', {}), base);
+    assert.deepEqual(await scopesOf('3.25', '2025.1.0', { createProject: true, refresh: true, readBack: 'auto' }), [...base, 'tableau:projects:create', 'tableau:tasks:run', 'tableau:viz_data_service:read']);
+    // The product version decides: a Tableau Server before 2025.1 has no VDS, so the tie-out downloads.
+    assert.deepEqual(await scopesOf('3.25', '2024.2.0', { readBack: 'auto' }), [...base, 'tableau:datasources:download']);
   });
 });

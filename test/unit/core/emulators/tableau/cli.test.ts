@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { findHyperd, startHyperEngine, writeHyperFile } from '../../../../../main/core/hyper';
+import type { ConnectedAppConfig } from '../../../../../main/core/emulators/tableau';
+import { buildConnectedAppJwt } from '../../../../../main/core/tableau';
 import { multipartBody } from './helpers';
 
 /** A small real .hyper, written by the project's Hyper engine. */
@@ -41,7 +43,7 @@ function alive(pid: number): boolean {
 }
 
 describe('emulator:tableau CLI', () => {
-  it('prints {url, site, patName, patSecret} first, serves the API, and stops hyperd on SIGTERM', async () => {
+  it('prints {url, site, patName, patSecret, connectedApp} first, serves the API (PAT and JWT), and stops hyperd on SIGTERM', async () => {
     const hyperFile = await smallHyper();
     const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/tableau/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -49,8 +51,17 @@ describe('emulator:tableau CLI', () => {
         createInterface({ input: child.stdout! }).once('line', resolve);
         child.once('exit', (c) => reject(new Error(`CLI exited early (${c})`)));
       });
-      const info = JSON.parse(first) as { url: string; site: string; patName: string; patSecret: string };
-      assert.deepEqual(Object.keys(info).sort(), ['patName', 'patSecret', 'site', 'url']);
+      const info = JSON.parse(first) as { url: string; site: string; patName: string; patSecret: string; connectedApp: ConnectedAppConfig };
+      assert.deepEqual(Object.keys(info).sort(), ['connectedApp', 'patName', 'patSecret', 'site', 'url']);
+      assert.deepEqual(Object.keys(info.connectedApp).sort(), ['clientId', 'secretId', 'secretValue', 'username']);
+      // The connected app it prints is the one it accepts.
+      const jwt = buildConnectedAppJwt(info.connectedApp, Date.now(), { scopes: ['tableau:content:read'] });
+      const jwtSignIn = await fetch(`${info.url}/api/3.25/auth/signin`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/xml' },
+        body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${info.site}"/></credentials></tsRequest>`,
+      });
+      assert.equal(jwtSignIn.status, 200, await jwtSignIn.text());
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const signIn = await fetch(`${info.url}/api/3.25/auth/signin`, {
         method: 'POST',

@@ -57,7 +57,7 @@ export async function buildHyper(engine: HyperEngine, path: string, tables: { sc
   return readFile(path);
 }
 
-/** Polls a job until it has a finishCode; returns every progress seen and the final XML. */
+/** Polls a job until it has finished (`completedAt`, TSC's rule); returns every progress seen and the final XML. */
 export async function pollJob(emu: TableauEmulator, token: string, jobId: string, max = 20): Promise<{ progress: number[]; finishCode: number; xml: string }> {
   const progress: number[] = [];
   for (let i = 0; i < max; i += 1) {
@@ -65,7 +65,7 @@ export async function pollJob(emu: TableauEmulator, token: string, jobId: string
     const xml = await res.text();
     progress.push(Number(/progress="(\d+)"/.exec(xml)?.[1]));
     const fc = /finishCode="(\d)"/.exec(xml)?.[1];
-    if (fc !== undefined) return { progress, finishCode: Number(fc), xml };
+    if (/completedAt="/.test(xml)) return { progress, finishCode: Number(fc), xml };
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`job ${jobId} did not finish`);

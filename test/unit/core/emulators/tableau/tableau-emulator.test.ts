@@ -101,10 +101,12 @@ describe('tableau emulator', () => {
       assert.equal(json.serverInfo.productVersion.value, '2025.1.0');
     });
 
-    it('answers a URL version newer than the server with 404003, like server_info_404.xml', async () => {
+    it('answers a URL version newer than the server with 404001 (unknown API version), an unknown path with 404003', async () => {
       const res = await fetch(`${emu.url}/api/3.99/serverinfo`);
       assert.equal(res.status, 404);
-      assert.match(await res.text(), /<error code="404003"><summary>Resource Not Found<\/summary><detail>Unknown resource '\/3.99\/serverinfo' specified in URI.<\/detail><\/error>/);
+      assert.match(await res.text(), /<error code="404001"><summary>Resource Not Found<\/summary><detail>The endpoint is not available in API version 3.99.<\/detail><\/error>/);
+      const unknown = await fetch(`${emu.url}/api/3.25/nosuchthing`);
+      assert.match(await unknown.text(), /<error code="404003"><summary>Resource Not Found<\/summary><detail>Unknown resource '\/3.25\/nosuchthing' specified in URI.<\/detail><\/error>/);
     });
 
     it('can be configured as a server too old for incremental updates', async () => {
@@ -409,7 +411,8 @@ describe('tableau emulator', () => {
       });
       assert.equal(res.status, 202);
       const xml = await res.text();
-      assert.match(xml, /<job id="[^"]+" mode="Asynchronous" type="PublishDatasource" progress="0" createdAt="[^"]+"\/>/);
+      // Shaped like TSC's datasource_publish_async.xml: finishCode="1" already, while it runs.
+      assert.match(xml, /<job id="[^"]+" mode="Asynchronous" type="PublishDatasource" progress="0" createdAt="[^"]+" finishCode="1"\/>/);
       assert.equal((await pollJob(emu, token, idOf(xml, 'job'))).finishCode, 0);
       assert.equal((await emu.readRows('Vendors'))?.length, 3);
       // The upload session was used up by the commit.
