@@ -48,6 +48,9 @@ function day(offset: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
+/** GLDETAIL's text RECORDNO (`<batch>-<entry>-<line>--<book>`, intacct-objects.md) for line n. */
+const glKey = (n: number) => `${200_000 + Math.floor(n / 4)}-${1_000_000 + n}-${30_001 + (n % 4)}--accrual`;
+
 /** One GL detail line; `version` changes the mutable fields (a "change" in Intacct). */
 function glRow(recordNo: number, version: number, random: () => number): Row {
   const amount = BigInt(Math.floor(random() * 2_000_000_00)) - 1_000_000_00n + BigInt(version);
@@ -55,11 +58,11 @@ function glRow(recordNo: number, version: number, random: () => number): Row {
   const nullable = <T,>(v: T, k: number): T | null => ((recordNo + k) % 13 === 0 ? null : v);
   const ts = `${day(recordNo % 365)} ${pad((recordNo + version) % 24)}:${pad(recordNo % 60)}:${pad((recordNo * 7) % 60)}`;
   return {
-    RECORDNO: recordNo,
+    RECORDNO: glKey(recordNo),
     BATCH_DATE: day(recordNo % 365),
     BATCH_NO: Math.floor(recordNo / 10),
     BATCH_TITLE: nullable(text(1), 1),
-    JOURNAL: 'GJ',
+    SYMBOL: 'GJ',
     BOOKID: 'ACCRUAL',
     MODULEKEY: nullable('2.GL', 2),
     LINE_NO: (recordNo % 7) + 1,
@@ -76,8 +79,8 @@ function glRow(recordNo: number, version: number, random: () => number): Row {
     VENDORID: nullable(`V${recordNo % 300}`, 7),
     DESCRIPTION: nullable(`${text(8)} #${recordNo} v${version}`, 8),
     STATE: 'Posted',
-    MEGAENTITYID: nullable('E100', 9),
-    WHENCREATED: ts,
+    CHILDENTITY: nullable('E100', 9),
+    WHENCREATED: day(recordNo % 365), // a DATE on GLDETAIL (intacct-objects.md)
     WHENMODIFIED: `${day(400 + version)} 08:00:${pad(version)}`,
   };
 }
@@ -164,14 +167,14 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
   async function runAll(client: TableauClient, datasourceName: string, runId: string, verifyEach: boolean, plan: Plan, maxJobAttempts?: number) {
     const project = await client.findProject('ml-connector tests', { create: true });
     assert.ok(project);
-    const expected = new Map<number, { line: string; amount: string }>();
+    const expected = new Map<string, { line: string; amount: string }>();
     const files = {
       first: await write(`${runId}-first`, [{ table: extractTable, rows: plan.first }]),
       inserts: await write(`${runId}-inserts`, [{ table: extractTable, rows: plan.inserts }]),
       changes: await write(`${runId}-changes`, [{ table: extractTable, rows: plan.changes }]),
       mixed: await write(`${runId}-mixed`, [
         { table: extractTable, rows: plan.mixed },
-        { table: deletedTable, rows: plan.deletes.map((k) => ({ RECORDNO: k })) },
+        { table: deletedTable, rows: plan.deletes.map((k) => ({ RECORDNO: glKey(k) })) },
       ]),
     };
     const requestIds: string[] = [];
@@ -197,20 +200,21 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
       }, maxJobAttempts ? { maxJobAttempts } : {});
       datasourceId = result.datasourceId;
       assert.equal(result.mode, i === 0 ? 'publish' : 'update');
-      for (const r of step.upsert) expected.set(r.RECORDNO as number, { line: line(r), amount: String(r.AMOUNT) });
-      for (const k of step.deletes) expected.delete(k);
+      for (const r of step.upsert) expected.set(r.RECORDNO as string, { line: line(r), amount: String(r.AMOUNT) });
+      for (const k of step.deletes) expected.delete(glKey(k));
       if (verifyEach || i === steps.length - 1) await assertSameRows(datasourceName, expected, `after batch ${i}`);
     }
     return requestIds;
   }
 
   /** The emulator's rows equal `expected` (RECORDNO → line) row for row, and AMOUNT sums to the cent. */
-  async function assertSameRows(name: string, expected: Map<number, { line: string; amount: string }>, when: string) {
+  async function assertSameRows(name: string, expected: Map<string, { line: string; amount: string }>, when: string) {
     const actual = await emulator.readRows(name);
     assert.ok(actual, `${name} exists ${when}`);
     assert.equal(actual.length, expected.size, `row count ${when}`);
-    actual.sort((a, b) => (a.RECORDNO as number) - (b.RECORDNO as number));
-    const keys = [...expected.keys()].sort((a, b) => a - b);
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    actual.sort((a, b) => byText(String(a.RECORDNO), String(b.RECORDNO)));
+    const keys = [...expected.keys()].sort(byText);
     let sumGot = 0n;
     let sumWant = 0n;
     for (let i = 0; i < keys.length; i++) {

@@ -65,7 +65,7 @@ describe('tie-out against what Tableau holds', () => {
     const victim = rows.find((r) => typeof r.BATCH_DATE === 'string' && r.ACCOUNTNO !== null)!;
     const account = String(victim.ACCOUNTNO);
     const period = String(victim.BATCH_DATE).slice(0, 7);
-    await env.tableau.alterStoredData('Intacct GL Detail', (t) => `UPDATE ${t} SET "AMOUNT" = "AMOUNT" + 10 WHERE "RECORDNO" = ${Number(victim.RECORDNO)}`);
+    await env.tableau.alterStoredData('Intacct GL Detail', (t) => `UPDATE ${t} SET "AMOUNT" = "AMOUNT" + 10 WHERE "RECORDNO" = '${String(victim.RECORDNO)}'`);
 
     const second = await sync(env);
     assert.equal(second.tieOut?.readFrom, 'vds');
@@ -91,7 +91,7 @@ describe('tie-out against what Tableau holds', () => {
     assert.ok(env.tableau.requests.some((r) => /\/datasources\/[^/]+\/content$/.test(r.path) && /includeExtract=true/.test(r.query) && r.status === 200));
 
     // A row Tableau lost shows in the counts too.
-    await env.tableau.alterStoredData('Intacct GL Detail', (t) => `DELETE FROM ${t} WHERE "RECORDNO" = ${Number(victim.RECORDNO)}`);
+    await env.tableau.alterStoredData('Intacct GL Detail', (t) => `DELETE FROM ${t} WHERE "RECORDNO" = '${String(victim.RECORDNO)}'`);
     const fourth = await sync(env);
     const gl = fourth.tieOut!.counts.find((c) => c.stream === 'gl_detail')!;
     assert.equal(gl.intacct - gl.tableau, 1);
