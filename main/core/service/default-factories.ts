@@ -80,7 +80,8 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       const workDir = join(dataDir, 'hyper');
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir });
+      // Database files only in the payload folder (connector-service.ts writes payloads there).
+      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')] });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
       return { write, stop: () => engine.stop() };
     },
