@@ -23,7 +23,6 @@ import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { systemClock } from './core/clock';
 import { createNodeFetch } from './core/http/transport';
 import { createConnectorService, type ConnectorService } from './core/service/connector-service';
@@ -35,6 +34,7 @@ import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo
 import { startServer } from './core/server';
 import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
+import { childEnvironment, runAlertCommand } from './core/alerts';
 import type { Alert, LogEntry, RunDetail, ServiceEvent, StreamName, StreamProgress } from '../shared/types';
 
 /** Documented exit codes. */
@@ -123,11 +123,9 @@ function secretsFromEnv() {
   });
 }
 
-/** Runs an alert command with the alert as JSON on stdin (headless service). */
-function runAlertCommand(command: string, alert: Alert): void {
-  const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'inherit'] });
-  child.on('error', (e) => err(`Alert command failed to start: ${e.message}`));
-  child.stdin?.end(`${JSON.stringify(alert)}\n`);
+/** Runs the alert command (settings.json only) without a shell, with no secret in its environment. */
+function alertCommand(command: string, alert: Alert): void {
+  runAlertCommand(command, alert, { env: childEnvironment(process.env), onError: err });
 }
 
 async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number): Promise<ConnectorService> {
@@ -139,7 +137,7 @@ async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRo
     dataDir,
     env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}) },
     factories: defaultFactories({ projectRoot }),
-    runAlertCommand,
+    runAlertCommand: alertCommand,
     ...(log ? { log } : {}),
     ...(batchRows ? { engineOptions: { batchRows } } : {}),
   });

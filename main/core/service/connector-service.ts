@@ -37,6 +37,8 @@ import {
   type LogLevel,
   type RunDetail,
   type RunSummary,
+  type SaveSettingsRequest,
+  type SecretName,
   type ServiceEvent,
   type Settings,
   type Status,
@@ -100,6 +102,35 @@ interface CurrentRun {
 }
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
+/** The secrets each side sends to its address. */
+const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
+  intacct: ['intacctSenderPassword', 'intacctUserPassword'],
+  tableau: ['tableauPatSecret', 'tableauConnectedAppSecret'],
+};
+
+/** The origin (scheme, host, port) a URL setting sends secrets to; '' when empty or unparsable. */
+function originOf(url: string): string {
+  try {
+    return url.trim() ? new URL(url).origin : '';
+  } catch {
+    return url.trim();
+  }
+}
+
+/** The sides whose address (Intacct endpoint, Tableau server) changed origin between two settings. */
+export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] {
+  const out: { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] = [];
+  const i = [originOf(before.intacct.endpoint), originOf(after.intacct.endpoint)] as const;
+  if (i[0] !== i[1]) out.push({ side: 'intacct', label: 'The Sage Intacct endpoint', from: i[0], to: i[1] });
+  const t = [originOf(before.tableau.serverUrl), originOf(after.tableau.serverUrl)] as const;
+  if (t[0] !== t[1]) out.push({ side: 'tableau', label: 'The Tableau server address', from: t[0], to: t[1] });
+  return out;
+}
+
+/** Why saveSettings refuses a changed alert command (shown next to the field). */
+export const ALERT_COMMAND_REFUSED =
+  'The alert command can only be set in settings.json in the data folder (by someone who can edit that file); it cannot be changed from the window or the API.';
+
 /** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
 const RUN_SIGN_IN_TRANSACTIONS = 2;
 
@@ -239,7 +270,14 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     };
   };
   const pushStatus = async () => {
-    if (!closed) emit({ type: 'status', status: await getStatus() });
+    if (closed) return;
+    try {
+      const status = await getStatus();
+      if (!closed) emit({ type: 'status', status });
+    } catch (err) {
+      // The store closed while the status was being read (shutdown right after a save).
+      if (!closed) throw err;
+    }
   };
 
   /** Starts a run unless one is in progress; the returned promise settles when it ends. */
@@ -474,14 +512,37 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     async getSettings() {
       return deps.settings.get();
     },
-    async saveSettings(s) {
+    async saveSettings(request) {
+      const { confirmEndpointChange, ...s } = (request ?? {}) as SaveSettingsRequest;
       const r = validateSettings(s);
       if (!r.ok) return r;
+      // The alert command runs a program: it comes only from the settings file on disk, never from
+      // the window or the served API (issue #12: the served token must not be a shell).
+      if (r.settings.alerts.command !== deps.settings.get().alerts.command) {
+        return { ok: false, errors: { 'alerts.command': ALERT_COMMAND_REFUSED } };
+      }
+      // A secret is bound to the address it was entered for: a changed address drops it unless confirmed.
+      const before = deps.settings.get();
+      const cleared: SecretName[] = [];
+      for (const side of endpointChanges(before, r.settings)) {
+        for (const name of SIDE_SECRETS[side.side]) {
+          if ((await deps.secrets.get(name)) === null) continue;
+          if (confirmEndpointChange === true) continue;
+          await deps.secrets.delete(name);
+          cleared.push(name);
+        }
+        log(
+          'warn',
+          confirmEndpointChange === true
+            ? `${side.label} changed from ${side.from || '(none)'} to ${side.to}; the stored secrets are kept for it, as confirmed.`
+            : `${side.label} changed from ${side.from || '(none)'} to ${side.to}; its stored secrets were removed (they were entered for the old address). Enter them again.`,
+        );
+      }
       deps.settings.set(r.settings);
       scheduler?.update(r.settings.schedule);
       log('info', 'Settings saved.');
       void pushStatus();
-      return r;
+      return cleared.length ? { ...r, clearedSecrets: cleared } : r;
     },
     async setCredential({ name, value }) {
       if (!secretNames.includes(name)) throw new ValidationError({ userMessage: `Unknown credential "${String(name)}".` });
