@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
+import { openSync, closeSync, rmSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
 import { systemClock } from './core/clock';
 import { createNodeFetch } from './core/http/transport';
 import { createConnectorService, type ConnectorService } from './core/service/connector-service';
@@ -45,6 +45,21 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 class UsageError extends Error {}
+
+/** Where `serve` writes its address (with the token) when stdout is not a terminal. */
+export const SERVE_ADDRESS_FILE = 'serve-address.txt';
+
+/** Writes `text` to a new file only this account can read (an old one is replaced, never reused). */
+function writePrivateFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  rmSync(path, { force: true });
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function dataDirOf(opt: string | undefined): string {
   if (opt) return resolve(opt);
@@ -128,8 +143,13 @@ function alertCommand(command: string, alert: Alert): void {
   runAlertCommand(command, alert, { env: childEnvironment(process.env), onError: err });
 }
 
-async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number): Promise<ConnectorService> {
+/**
+ * Opens the service on the data folder. `sync` and `serve` own the folder (one process at a time);
+ * every other command only reads it, so it never disturbs a running service (issue #12).
+ */
+async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number, access: { owner: string } | 'reader' = 'reader'): Promise<ConnectorService> {
   return createConnectorService({
+    ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
     clock: systemClock,
     fetch: createNodeFetch({ env: process.env }),
     secrets: secretsFromEnv(),
@@ -169,7 +189,7 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
   const printer = progressPrinter(Boolean(process.stderr.isTTY));
   const batchRows = values['batch-rows'] ? Number(values['batch-rows']) : undefined;
   if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1)) throw new UsageError('--batch-rows must be a positive integer');
-  const service = await openService(dataDir, (e) => printer.log(e), batchRows);
+  const service = await openService(dataDir, (e) => printer.log(e), batchRows, { owner: 'ml-connector sync' });
   try {
     const settings = await service.getSettings();
     try {
@@ -353,11 +373,20 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     demo = await startDemoEnvironment(demoOptions(dataDir, values['gl-rows'] ? Number(values['gl-rows']) : undefined, logLine));
     service = demo.service;
   } else {
-    service = await openService(dataDir, logLine);
+    service = await openService(dataDir, logLine, undefined, { owner: 'ml-connector serve' });
     service.startScheduler();
   }
   const server = await startServer(service, { port, staticDir });
-  out(`ml-connector is serving on ${server.url}/#token=${server.token}`);
+  const address = `${server.url}/#token=${server.token}`;
+  // The token is the key to the API: print it only to a person at a terminal, never into a log
+  // that a service manager (systemd, docker) collects; there it goes to a file only we can read.
+  const addressFile = process.stdout.isTTY ? null : join(dataDir, SERVE_ADDRESS_FILE);
+  if (addressFile) {
+    writePrivateFile(addressFile, `${address}\n`);
+    out(`ml-connector is serving on ${server.url}. The address to open, with its access token, is in ${addressFile} (readable by this account only).`);
+  } else {
+    out(`ml-connector is serving on ${address}`);
+  }
   out(`Open that address in a browser on this machine. Press Ctrl-C to stop.`);
   if (demo) void service.syncNow();
   await new Promise<void>((resolveStop) => {
@@ -366,6 +395,7 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     process.once('SIGTERM', stop);
   });
   err('Stopping…');
+  if (addressFile) rmSync(addressFile, { force: true });
   await server.close();
   if (demo) await demo.close();
   else await service.shutdown();
@@ -408,6 +438,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub] = positionals;
+  // The headless data folder holds the audit trail and the ledger: new files 0600, folders 0700.
+  if (process.platform !== 'win32') process.umask(0o077);
   if (values.help || !command) {
     out(USAGE);
     return command || values.help ? EXIT.ok : EXIT.config;

@@ -9,7 +9,7 @@
  * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
  * into the SecretStore and only "is it set" comes back.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
@@ -18,7 +18,8 @@ import type { FetchLike } from '../http/transport';
 import type { RequestEvent } from '../http/request-events';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Scheduler, type TimerLike } from '../schedule';
 import { createAlertGate } from '../alerts';
-import { openStore } from '../store';
+import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
 import type { StreamDefinition } from '../streams/types';
 import { streamByName, streamDefinitions } from '../streams/definitions';
@@ -80,6 +81,14 @@ export interface CoreDeps {
   engineOptions?: Partial<EngineOptions>;
   /** Scheduler timer (node-schedule by default). */
   timer?: TimerLike;
+  /**
+   * 'owner' (default): takes the data folder's lock (a second owner is refused), checks both
+   * databases, recovers from a crash and may run syncs. 'reader' (read-only CLI commands): none of
+   * that, so it never disturbs the process that owns the folder; runs are refused.
+   */
+  access?: 'owner' | 'reader';
+  /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
+  ownerName?: string;
 }
 
 /** The service: every contract operation plus lifecycle. */
@@ -159,13 +168,44 @@ function monthStart(now: number): number {
 export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
   const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
   const { clock } = deps;
-  mkdirSync(deps.dataDir, { recursive: true });
-  const store: Store = openStore(join(deps.dataDir, 'connector.sqlite'), { clock });
-  const ledger: Ledger = openLedger(join(deps.dataDir, 'ledger.sqlite'));
+  const owner = (deps.access ?? 'owner') === 'owner';
+  // Only this account may read the folder: it holds the audit trail and what Tableau holds.
+  mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
+  const storePath = join(deps.dataDir, 'connector.sqlite');
+  const ledgerPath = join(deps.dataDir, 'ledger.sqlite');
+  const lock: DataFolderLock | null = owner ? acquireDataFolderLock(deps.dataDir, deps.ownerName ?? 'ml-connector', clock.now()) : null;
+  let store: Store;
+  let ledger: Ledger;
+  try {
+    if (owner) {
+      checkDatabaseFile(storePath);
+      checkDatabaseFile(ledgerPath);
+    }
+    try {
+      store = openStore(storePath, { clock });
+    } catch (err) {
+      throw databaseOpenError(storePath, err);
+    }
+    try {
+      ledger = openLedger(ledgerPath, { discardStaged: owner });
+    } catch (err) {
+      store.close();
+      throw databaseOpenError(ledgerPath, err);
+    }
+    if (owner && process.platform !== 'win32') {
+      chmodSync(deps.dataDir, 0o700);
+      for (const f of [storePath, `${storePath}-wal`, `${storePath}-shm`, ledgerPath, `${ledgerPath}-wal`, `${ledgerPath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    }
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const workDir = join(deps.dataDir, 'payloads');
-  // Payloads a crash left behind are never re-sent (a restart re-reads from the checkpoint).
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  if (owner) {
+    // Payloads a crash left behind are never re-sent (a restart re-reads from the checkpoint).
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  }
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
@@ -196,7 +236,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     deps.log?.(entry);
     emit({ type: 'log', entry });
   };
-  const interrupted = store.markInterruptedRuns(clock.now());
+  const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
   if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
 
   const onRequest = (e: RequestEvent) => {
@@ -286,6 +326,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     req: { streams?: StreamName[]; fullReload?: StreamName[] },
   ): { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null } => {
     if (closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
+    if (!owner) return { started: false, reason: 'This ml-connector only reads the data folder; the process that owns it runs the syncs.', runId: null };
     if (current) {
       log('info', `A ${trigger} run was not started: run ${current.runId} is still in progress.`);
       return { started: false, reason: 'A sync is already running.', runId: current.runId };
@@ -650,7 +691,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return () => void listeners.delete(listener);
     },
     startScheduler() {
-      if (scheduler || closed) return;
+      if (scheduler || closed || !owner) return;
       const s = deps.settings.get();
       scheduler = createScheduler({
         clock,
@@ -683,6 +724,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       writer = null;
       store.close();
       ledger.close();
+      lock?.release();
     },
   };
   return service;
