@@ -52,6 +52,13 @@ export interface ServerOptions {
   staticDir?: string;
   /** The token to require; absent: a random one (32 bytes, hex). */
   token?: string;
+  /** Event streams open at once; one more is answered 503. Default 16 (a few browser tabs). */
+  maxEventStreams?: number;
+  /**
+   * Bytes of events a stream may have waiting for a reader that does not read; past it the stream
+   * is closed (EventSource reconnects and gets a fresh status). Default 1 MiB.
+   */
+  maxEventBacklogBytes?: number;
 }
 
 /** A running server. */
@@ -139,7 +146,13 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     }
   };
 
+  const maxStreams = opts.maxEventStreams ?? 16;
+  const maxBacklog = opts.maxEventBacklogBytes ?? 1024 * 1024;
   const openEvents = (req: IncomingMessage, res: ServerResponse) => {
+    if (sse.size >= maxStreams) {
+      res.setHeader('Retry-After', '5');
+      return sendEnvelope(res, 503, errorBody(`Too many event streams are open (${maxStreams}); close other ml-connector tabs.`, 'TOO_MANY_STREAMS'));
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-store',
@@ -149,20 +162,28 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     res.write(': connected\n\n');
     sse.add(res);
     const send = (e: ServiceEvent) => {
+      if (res.destroyed || res.writableEnded) return;
       // One JSON per data line: JSON.stringify never emits a raw newline.
       res.write(`data: ${JSON.stringify(e)}\n\n`);
+      // A reader that does not keep up would make us hold every event for it: drop it instead.
+      if (res.writableLength > maxBacklog) {
+        cleanup();
+        res.destroy();
+      }
     };
     const unsubscribe = service.onEvent(send);
     void service.getStatus().then((status) => {
       if (!res.writableEnded) send({ type: 'status', status });
     }, () => undefined);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const keepAlive = setInterval(() => {
+      if (!res.destroyed) res.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
     keepAlive.unref();
-    const cleanup = () => {
+    function cleanup() {
       clearInterval(keepAlive);
       unsubscribe();
       sse.delete(res);
-    };
+    }
     req.on('close', cleanup);
     res.on('error', cleanup);
   };

@@ -48,7 +48,7 @@ import {
   type StreamStatus,
 } from '../../../shared/types';
 import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories, type SourceClient } from './runtime';
-import { configuredSides, validateSettings } from './settings';
+import { configuredSides, validateSchedule, validateSettings } from './settings';
 import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
 import { createRefusalGuard } from './refused-credentials';
@@ -660,7 +660,10 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return store.history(req?.limit ?? 30);
     },
     async previewSchedule({ schedule, count }) {
-      return { runs: nextRuns(schedule, clock.now(), count ?? 5), description: describeSchedule(schedule) };
+      // The request is only shape-checked at the door: validate the schedule like saveSettings does.
+      const checked = validateSchedule(schedule);
+      if (!checked.ok) throw new ValidationError({ userMessage: `The schedule is not valid: ${Object.entries(checked.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields: checked.errors });
+      return { runs: nextRuns(checked.schedule, clock.now(), count ?? 5), description: describeSchedule(checked.schedule) };
     },
     async setSchedulePaused({ paused }) {
       const s = deps.settings.get();

@@ -197,6 +197,15 @@ export function validateSettings(input: unknown): SaveSettingsResult {
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: s };
 }
 
+/** Checks a schedule alone (previewSchedule), with errors keyed like saveSettings' ('schedule.preset.time'). */
+export function validateSchedule(input: unknown): { ok: true; schedule: Settings['schedule'] } | { ok: false; errors: FieldErrors } {
+  const parsed = settingsSchema.shape.schedule.safeParse(input);
+  if (parsed.success) return { ok: true, schedule: parsed.data as Settings['schedule'] };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) errors[['schedule', ...issue.path.map(String)].join('.')] ??= issue.message;
+  return { ok: false, errors };
+}
+
 /** Whether each side has the non-secret settings it needs (secrets are checked separately). */
 export function configuredSides(s: Settings): { intacct: boolean; tableau: boolean } {
   const i = s.intacct;
