@@ -22,7 +22,9 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSync, closeSync, rmSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
+import { createWriteStream, openSync, closeSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { systemClock } from './core/clock';
 import { createNodeFetch } from './core/http/transport';
 import { createConnectorService, type ConnectorService } from './core/service/connector-service';
@@ -311,15 +313,15 @@ async function cmdAuditExport(dataDir: string, values: Record<string, string | b
     ...(values.stream ? { stream: streamList(String(values.stream), '--stream')![0]! } : {}),
     ...(values.key ? { recordKey: String(values.key) } : {}),
   };
-  if (!Object.keys(q).length) throw new UsageError('audit export needs --run <id>, --stream <name> or --key <record key>');
   const service = await openService(dataDir);
   try {
-    const r = await service.exportAudit(q);
+    // Streamed a page of rows at a time (the whole trail can be gigabytes), with backpressure.
+    const { lines } = service.auditCsv(q);
     if (values.out) {
-      writeFileSync(String(values.out), r.csv);
+      await pipeline(Readable.from(lines), createWriteStream(String(values.out)));
       err(`Wrote ${String(values.out)}`);
     } else {
-      process.stdout.write(r.csv);
+      for (const line of lines) if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
     }
     return EXIT.ok;
   } finally {

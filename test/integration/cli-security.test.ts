@@ -121,6 +121,10 @@ describe('headless service guards (CLI)', () => {
       assert.ok(existsSync(payload), 'a read-only command deleted the live run’s payload');
       const audit = await cli(['--data-dir', dataDir, 'audit', 'export', '--run', 'live-run'], env);
       assert.equal(audit.code, 0, audit.stderr);
+      // The whole trail, streamed (no filter needed any more).
+      const all = await cli(['--data-dir', dataDir, 'audit', 'export'], env);
+      assert.equal(all.code, 0, all.stderr);
+      assert.match(all.stdout, /^run_id,/);
 
       const second = await cli(['--data-dir', dataDir, 'serve'], env);
       assert.equal(second.code, 2, `a second serve ran: ${second.stdout} ${second.stderr}`);

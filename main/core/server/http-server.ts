@@ -22,7 +22,7 @@ import { ConnectorError, ValidationError, asConnectorError } from '../errors';
 import { InvalidRequestError, validateRequest } from '../api/request-validation';
 import { isOperation, type Operation } from '../../../shared/ipc-contract';
 import { API_PREFIX, EVENTS_PATH, type ApiEnvelope } from '../../../shared/http-api';
-import type { ServiceEvent } from '../../../shared/types';
+import type { AuditQuery, ServiceEvent } from '../../../shared/types';
 import type { ConnectorService } from '../service/connector-service';
 
 /** The Content-Security-Policy of every page the server sends. */
@@ -134,6 +134,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       }
       throw err;
     }
+    if (op === 'exportAudit' && typeof service.auditCsv === 'function') return streamAuditExport(request as AuditQuery, res);
     try {
       const fn = service[op] as (r: unknown) => Promise<unknown>;
       const result = await fn.call(service, request);
@@ -143,6 +144,51 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       const fields = err instanceof ValidationError && Object.keys(err.fields).length ? { fields: { ...err.fields } } : {};
       const status = err instanceof ConnectorError && err.kind === 'config' ? 400 : 500;
       sendEnvelope(res, status, { ok: false, error: { message: e.userMessage, service: e.service, ...(e.code ? { code: e.code } : {}), ...fields } });
+    }
+  };
+
+  /**
+   * exportAudit's envelope written as it is read, a page of rows at a time with backpressure: the
+   * same JSON as `{ ok: true, result: { fileName, csv } }`, never held whole in memory (issue #12).
+   */
+  const streamAuditExport = async (q: AuditQuery, res: ServerResponse): Promise<void> => {
+    const { fileName, lines } = service.auditCsv(q);
+    const it = lines[Symbol.iterator]();
+    let first: IteratorResult<string>;
+    try {
+      first = it.next();
+    } catch (err) {
+      const e = asConnectorError(err, 'local');
+      return sendEnvelope(res, 500, { ok: false, error: { message: e.userMessage, service: e.service } });
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    const write = async (text: string) => {
+      if (!res.write(text)) await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    };
+    try {
+      await write(`{"ok":true,"result":{"fileName":${JSON.stringify(fileName)},"csv":"`);
+      let chunk = '';
+      for (let r = first; !r.done; r = it.next()) {
+        if (res.destroyed) return;
+        chunk += JSON.stringify(r.value).slice(1, -1);
+        if (chunk.length >= 64 * 1024) {
+          await write(chunk);
+          chunk = '';
+        }
+      }
+      await write(`${chunk}"}}`);
+      res.end();
+    } catch {
+      // Half an answer must not look whole: the client sees a broken response, not a short CSV.
+      res.destroy();
     }
   };
 

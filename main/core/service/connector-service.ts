@@ -33,6 +33,7 @@ import {
   INCLUDED_API_TRANSACTIONS,
   secretNames,
   type Alert,
+  type AuditQuery,
   type ErrorInfo,
   type LogEntry,
   type LogLevel,
@@ -100,6 +101,11 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
   runNow(req?: { streams?: StreamName[]; fullReload?: StreamName[]; trigger?: RunSummary['trigger'] }): Promise<RunDetail | { started: false; reason: string }>;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
+  /**
+   * The audit export a page of rows at a time (the HTTP server and the CLI stream it; the whole
+   * trail as one string would take gigabytes of memory). `exportAudit` joins the same lines.
+   */
+  auditCsv(q: AuditQuery): { fileName: string; lines: Iterable<string> };
 }
 
 interface CurrentRun {
@@ -652,9 +658,15 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     async queryAudit(q) {
       return store.queryAudit(q);
     },
-    async exportAudit(q) {
+    auditCsv(q) {
       const what = q.runId ? `run-${q.runId}` : q.stream ? `stream-${q.stream}` : q.recordKey ? `record-${q.recordKey}` : 'all';
-      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, csv: store.exportAuditCsv(q) };
+      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, lines: store.iterateAuditCsv(q) };
+    },
+    async exportAudit(q) {
+      const { fileName, lines } = service.auditCsv(q);
+      let csv = '';
+      for (const line of lines) csv += line;
+      return { fileName, csv };
     },
     async getHistory(req) {
       return store.history(req?.limit ?? 30);

@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../../../main/core/server';
 import { createConnectorService, type ConnectorService } from '../../../../main/core/service/connector-service';
 import { memorySecretStore, memorySettingsStore } from '../../../../main/core/service/stores';
 import { ManualClock } from '../../../../main/core/clock';
+import { openStore } from '../../../../main/core/store';
 import type { ServiceEvent } from '../../../../shared/types';
 
 /** A service stub that only serves events and status. */
@@ -103,6 +104,43 @@ describe('served API limits', () => {
     } finally {
       sockets.forEach((s) => s.destroy());
       await server.close();
+    }
+  });
+
+  it('streams the unfiltered audit export a page at a time (no Content-Length), as the same JSON envelope', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-audit-stream-'));
+    const service = await createConnectorService({ clock: new ManualClock(Date.UTC(2026, 0, 15)), fetch: async () => new Response(''), secrets: memorySecretStore(), settings: memorySettingsStore(), dataDir: dir });
+    const side = openStore(join(dir, 'connector.sqlite'));
+    const entries = Array.from({ length: 12_000 }, (_, i) => ({
+      runId: 'r1',
+      stream: 'gl_detail' as const,
+      recordKey: `K"${i}\\`,
+      whenModified: '2026-01-01T00:00:00Z',
+      contentHash: `h${i}`,
+      action: 'insert' as const,
+      requestId: 'req',
+      jobId: null,
+      result: 'pending' as const,
+      at: i,
+    }));
+    side.startRun({ runId: 'r1', trigger: 'manual', startedAt: 0 });
+    side.recordAudit(entries);
+    const expected = side.exportAuditCsv({});
+    side.close();
+    const server = await startServer(service);
+    try {
+      const res = await fetch(`${server.url}/api/exportAudit`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: '{}' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-length'), null, 'the answer was built whole before sending');
+      assert.equal(res.headers.get('transfer-encoding'), 'chunked');
+      const env = (await res.json()) as { ok: true; result: { fileName: string; csv: string } };
+      assert.equal(env.result.fileName, 'audit-all.csv');
+      assert.equal(env.result.csv, expected);
+      assert.equal(env.result.csv.split('\r\n').length - 2, 12_000);
+    } finally {
+      await server.close();
+      await service.shutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
