@@ -37,6 +37,7 @@ import { startServer } from './core/server';
 import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
 import { childEnvironment, runAlertCommand } from './core/alerts';
+import { hyperdEnvironment } from './core/hyper';
 import type { Alert, LogEntry, RunDetail, ServiceEvent, StreamName, StreamProgress } from '../shared/types';
 
 /** Documented exit codes. */
@@ -157,7 +158,7 @@ async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRo
     secrets: secretsFromEnv(),
     settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
     dataDir,
-    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}) },
+    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
     factories: defaultFactories({ projectRoot }),
     runAlertCommand: alertCommand,
     ...(log ? { log } : {}),

@@ -123,6 +123,20 @@ export interface HyperdListen {
   listen: string;
 }
 
+/**
+ * The few variables hyperd may need from the host's environment, picked from `source` by the host
+ * (the core reads no environment): Windows' system folders (Winsock needs SystemRoot) and the temp
+ * folder. Nothing else, so no secret can reach it.
+ */
+export function hyperdEnvironment(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['SystemRoot', 'SYSTEMROOT', 'windir', 'WINDIR', 'TEMP', 'TMP', 'TMPDIR']) {
+    const v = source[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
 /** The `storage_providers` setting with the file provider's whitelist set (hyperd --settings shows the default). */
 export function storageProvidersSetting(dirs: readonly string[]): string {
   return JSON.stringify({

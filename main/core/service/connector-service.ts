@@ -66,8 +66,8 @@ export interface CoreDeps {
   dataDir: string;
   /** A configured hyperd path (settings), before HYPERD_PATH and the bundled one. */
   hyperdPath?: string;
-  /** Environment values the host chose to pass (the core never reads process.env). */
-  env?: { HYPERD_PATH?: string };
+  /** Environment values the host chose to pass (the core never reads process.env); `hyperd`: see hyperdEnvironment. */
+  env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> };
   /** Mirrors every log line (the CLI prints them). */
   log?: (e: LogEntry) => void;
   /** Headless service: runs the alert command with the alert as JSON on stdin. */

@@ -72,7 +72,7 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
     async startPayloadWriter({ dataDir, hyperdPath, env }) {
       const path = findHyperd({
         ...(hyperdPath ? { settingsPath: hyperdPath } : {}),
-        ...(env ? { env } : {}),
+        ...(env?.HYPERD_PATH ? { env: { HYPERD_PATH: env.HYPERD_PATH } } : {}),
         ...(opts.resourcesPath ? { resourcesPath: opts.resourcesPath } : {}),
         ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}),
       });
@@ -81,7 +81,7 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
       // Database files only in the payload folder (connector-service.ts writes payloads there).
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')] });
+      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')], ...(env?.hyperd ? { env: env.hyperd } : {}) });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
       return { write, stop: () => engine.stop() };
     },

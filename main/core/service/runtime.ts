@@ -43,7 +43,8 @@ export interface ServiceFactories {
   createSource(a: ClientArgs & { credentials: IntacctCredentials }): SourceClient;
   createTarget(a: ClientArgs & { auth: TableauAuth }): { client: TargetClient; load: LoadFn };
   /** Starts (once per service) what writes .hyper payloads: hyperd. */
-  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string } }): Promise<{ write: WritePayloadFn; stop(): Promise<void> }>;
+  /** `env.hyperd`: the environment hyperd gets (hyperdEnvironment picks it; never the whole one). */
+  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<{ write: WritePayloadFn; stop(): Promise<void> }>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hyperTypeParsers, parseBigint, parseTimestamp, PgOid } from '../../../../main/core/hyper/hyper-types';
-import { parseCallbackDescriptor, hyperdArgs } from '../../../../main/core/hyper/hyper-engine';
+import { parseCallbackDescriptor, hyperdArgs, hyperdEnvironment } from '../../../../main/core/hyper/hyper-engine';
 
 describe('hyper-types', () => {
   it('keeps numerics, dates and timestamps as the exact text hyperd sent', () => {
@@ -46,5 +46,9 @@ describe('hyper-engine helpers', () => {
     assert.deepEqual(JSON.parse(storage!.slice('--storage-providers='.length)).providers[0].whitelist, ['/data/payloads']);
     assert.ok(args.includes('--log-dir=/logs'));
     assert.ok(args.includes('--default-database-version=2'));
+  });
+
+  it('passes hyperd only the system folders and temp folder of the host environment', () => {
+    assert.deepEqual(hyperdEnvironment({ SystemRoot: 'C:\\Windows', TEMP: 'C:\\T', PATH: '/usr/bin', ML_INTACCT_USER_PASSWORD: 'pw', HOME: '/root' }), { SystemRoot: 'C:\\Windows', TEMP: 'C:\\T' });
   });
 });
