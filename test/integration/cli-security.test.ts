@@ -98,6 +98,33 @@ describe('headless service guards (CLI)', () => {
     assert.equal(existsSync(join(dataDir, 'serve-address.txt')), false, 'the address file is removed on stop');
   });
 
+  it('serve prints the address with its token when stdout is a terminal, and writes no file', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const dataDir = join(root, 'tty');
+    const cmd = `${process.execPath} --import tsx main/cli.ts --data-dir ${dataDir} serve`;
+    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    let text = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address printed: ${text}`)), 30_000);
+        child.stdout!.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (/#token=[0-9a-f]{64}/.test(text)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      assert.match(text, /serving on http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/);
+      assert.equal(existsSync(join(dataDir, 'serve-address.txt')), false);
+    } finally {
+      // Stop the serve itself (its pid is in the lock), then script(1).
+      const pid = JSON.parse(readFileSync(join(dataDir, 'connector.lock'), 'utf8')).pid as number;
+      process.kill(pid, 'SIGTERM');
+      await stopChild(child);
+    }
+  });
+
   it('one process owns a data folder: a second serve and a sync are refused naming the owner; status and runs read without disturbing it', async () => {
     const dataDir = join(root, 'owned');
     mkdirSync(dataDir, { recursive: true });
