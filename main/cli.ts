@@ -22,8 +22,9 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { createWriteStream, openSync, closeSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { systemClock } from './core/clock';
 import { createNodeFetch } from './core/http/transport';
 import { createConnectorService, type ConnectorService } from './core/service/connector-service';
@@ -35,6 +36,8 @@ import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo
 import { startServer } from './core/server';
 import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
+import { childEnvironment, runAlertCommand } from './core/alerts';
+import { hyperdEnvironment } from './core/hyper';
 import type { Alert, LogEntry, RunDetail, ServiceEvent, StreamName, StreamProgress } from '../shared/types';
 
 /** Documented exit codes. */
@@ -45,6 +48,21 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 class UsageError extends Error {}
+
+/** Where `serve` writes its address (with the token) when stdout is not a terminal. */
+export const SERVE_ADDRESS_FILE = 'serve-address.txt';
+
+/** Writes `text` to a new file only this account can read (an old one is replaced, never reused). */
+function writePrivateFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  rmSync(path, { force: true });
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function dataDirOf(opt: string | undefined): string {
   if (opt) return resolve(opt);
@@ -123,23 +141,26 @@ function secretsFromEnv() {
   });
 }
 
-/** Runs an alert command with the alert as JSON on stdin (headless service). */
-function runAlertCommand(command: string, alert: Alert): void {
-  const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'inherit'] });
-  child.on('error', (e) => err(`Alert command failed to start: ${e.message}`));
-  child.stdin?.end(`${JSON.stringify(alert)}\n`);
+/** Runs the alert command (settings.json only) without a shell, with no secret in its environment. */
+function alertCommand(command: string, alert: Alert): void {
+  runAlertCommand(command, alert, { env: childEnvironment(process.env), onError: err });
 }
 
-async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number): Promise<ConnectorService> {
+/**
+ * Opens the service on the data folder. `sync` and `serve` own the folder (one process at a time);
+ * every other command only reads it, so it never disturbs a running service (issue #12).
+ */
+async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number, access: { owner: string } | 'reader' = 'reader'): Promise<ConnectorService> {
   return createConnectorService({
+    ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
     clock: systemClock,
     fetch: createNodeFetch({ env: process.env }),
     secrets: secretsFromEnv(),
     settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
     dataDir,
-    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}) },
+    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
     factories: defaultFactories({ projectRoot }),
-    runAlertCommand,
+    runAlertCommand: alertCommand,
     ...(log ? { log } : {}),
     ...(batchRows ? { engineOptions: { batchRows } } : {}),
   });
@@ -171,7 +192,7 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
   const printer = progressPrinter(Boolean(process.stderr.isTTY));
   const batchRows = values['batch-rows'] ? Number(values['batch-rows']) : undefined;
   if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1)) throw new UsageError('--batch-rows must be a positive integer');
-  const service = await openService(dataDir, (e) => printer.log(e), batchRows);
+  const service = await openService(dataDir, (e) => printer.log(e), batchRows, { owner: 'ml-connector sync' });
   try {
     const settings = await service.getSettings();
     try {
@@ -293,15 +314,15 @@ async function cmdAuditExport(dataDir: string, values: Record<string, string | b
     ...(values.stream ? { stream: streamList(String(values.stream), '--stream')![0]! } : {}),
     ...(values.key ? { recordKey: String(values.key) } : {}),
   };
-  if (!Object.keys(q).length) throw new UsageError('audit export needs --run <id>, --stream <name> or --key <record key>');
   const service = await openService(dataDir);
   try {
-    const r = await service.exportAudit(q);
+    // Streamed a page of rows at a time (the whole trail can be gigabytes), with backpressure.
+    const { lines } = service.auditCsv(q);
     if (values.out) {
-      writeFileSync(String(values.out), r.csv);
+      await pipeline(Readable.from(lines), createWriteStream(String(values.out)));
       err(`Wrote ${String(values.out)}`);
     } else {
-      process.stdout.write(r.csv);
+      for (const line of lines) if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
     }
     return EXIT.ok;
   } finally {
@@ -355,11 +376,20 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     demo = await startDemoEnvironment(demoOptions(dataDir, values['gl-rows'] ? Number(values['gl-rows']) : undefined, logLine));
     service = demo.service;
   } else {
-    service = await openService(dataDir, logLine);
+    service = await openService(dataDir, logLine, undefined, { owner: 'ml-connector serve' });
     service.startScheduler();
   }
   const server = await startServer(service, { port, staticDir });
-  out(`ml-connector is serving on ${server.url}/#token=${server.token}`);
+  const address = `${server.url}/#token=${server.token}`;
+  // The token is the key to the API: print it only to a person at a terminal, never into a log
+  // that a service manager (systemd, docker) collects; there it goes to a file only we can read.
+  const addressFile = process.stdout.isTTY ? null : join(dataDir, SERVE_ADDRESS_FILE);
+  if (addressFile) {
+    writePrivateFile(addressFile, `${address}\n`);
+    out(`ml-connector is serving on ${server.url}. The address to open, with its access token, is in ${addressFile} (readable by this account only).`);
+  } else {
+    out(`ml-connector is serving on ${address}`);
+  }
   out(`Open that address in a browser on this machine. Press Ctrl-C to stop.`);
   if (demo) void service.syncNow();
   await new Promise<void>((resolveStop) => {
@@ -368,6 +398,7 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     process.once('SIGTERM', stop);
   });
   err('Stopping…');
+  if (addressFile) rmSync(addressFile, { force: true });
   await server.close();
   if (demo) await demo.close();
   else await service.shutdown();
@@ -410,6 +441,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub] = positionals;
+  // The headless data folder holds the audit trail and the ledger: new files 0600, folders 0700.
+  if (process.platform !== 'win32') process.umask(0o077);
   if (values.help || !command) {
     out(USAGE);
     return command || values.help ? EXIT.ok : EXIT.config;

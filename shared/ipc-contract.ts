@@ -18,6 +18,7 @@ import type {
   LogQuery,
   RunDetail,
   RunSummary,
+  SaveSettingsRequest,
   SaveSettingsResult,
   SecretName,
   ServiceEvent,
@@ -69,7 +70,7 @@ export type Contracts = AssertCoverage<{
   };
   cancelSync: { request: void; response: { cancelled: boolean } };
   getSettings: { request: void; response: Settings };
-  saveSettings: { request: Settings; response: SaveSettingsResult };
+  saveSettings: { request: SaveSettingsRequest; response: SaveSettingsResult };
   /** Write-only: a secret goes in, only "is it set" ever comes back. */
   setCredential: { request: { name: SecretName; value: string }; response: { ok: true } };
   clearCredential: { request: { name: SecretName }; response: { ok: true } };

@@ -293,7 +293,18 @@ export interface FieldErrors {
   [path: string]: string;
 }
 
-export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
+/**
+ * What saveSettings answers. `clearedSecrets`: stored secrets removed because the address they were
+ * entered for (Intacct endpoint, Tableau server) changed without `confirmEndpointChange`.
+ */
+export type SaveSettingsResult = { ok: true; settings: Settings; clearedSecrets?: SecretName[] } | { ok: false; errors: FieldErrors };
+
+/**
+ * saveSettings' request: the settings, and optionally `confirmEndpointChange: true` to keep the
+ * stored secrets when the Intacct endpoint or Tableau server address changes (otherwise they are
+ * removed, so they are never sent to an address they were not entered for).
+ */
+export type SaveSettingsRequest = Settings & { confirmEndpointChange?: boolean };
 
 export interface Alert {
   kind: 'run-failed' | 'consecutive-failures' | 'stale-data' | 'run-succeeded';

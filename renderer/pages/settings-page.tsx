@@ -28,6 +28,26 @@ export function normalizeSettings(s: Settings): Settings {
   };
 }
 
+const origin = (url: string): string => {
+  try {
+    return url.trim() ? new URL(url).origin : '';
+  } catch {
+    return url.trim();
+  }
+};
+
+/**
+ * Sides whose address changed while secrets entered for the old one are stored and not replaced:
+ * the service removes those secrets unless the user confirms they may go to the new address.
+ */
+export function endpointChangesNeedingConfirmation(saved: Settings, draft: Settings, stored: Record<SecretName, boolean> | null, typed: Partial<Record<SecretName, string>>): string[] {
+  const sides: { label: string; changed: boolean; names: SecretName[] }[] = [
+    { label: 'Sage Intacct endpoint', changed: origin(saved.intacct.endpoint) !== origin(draft.intacct.endpoint), names: ['intacctSenderPassword', 'intacctUserPassword'] },
+    { label: 'Tableau server address', changed: origin(saved.tableau.serverUrl) !== origin(draft.tableau.serverUrl), names: ['tableauPatSecret', 'tableauConnectedAppSecret'] },
+  ];
+  return sides.filter((s) => s.changed && s.names.some((n) => stored?.[n] && !typed[n])).map((s) => s.label);
+}
+
 /** The Settings page. */
 export function SettingsPage() {
   const api = useApi();
@@ -38,6 +58,7 @@ export function SettingsPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
+  const [keepSecrets, setKeepSecrets] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
 
@@ -82,7 +103,7 @@ export function SettingsPage() {
     try {
       let result;
       try {
-        result = await api.saveSettings(normalizeSettings(draft));
+        result = await api.saveSettings({ ...normalizeSettings(draft), ...(keepSecrets ? { confirmEndpointChange: true } : {}) });
       } catch (err) {
         if (err instanceof ApiCallError && err.fields) result = { ok: false as const, errors: err.fields };
         else throw err;
@@ -102,7 +123,13 @@ export function SettingsPage() {
       setDraft(result.settings);
       setSecrets({});
       setCredentialStatus(await api.getCredentialStatus());
-      setMessage({ kind: 'ok', text: 'Settings saved.' });
+      setKeepSecrets(false);
+      const cleared = (result.clearedSecrets ?? []).filter((n) => !secrets[n]);
+      setMessage(
+        cleared.length
+          ? { kind: 'error', text: `Settings saved. The address changed, so the stored secrets entered for the old one were removed: enter them again (${cleared.length} not set).` }
+          : { kind: 'ok', text: 'Settings saved.' },
+      );
       return true;
     } catch (err) {
       setMessage({ kind: 'error', text: errorMessage(err) });
@@ -110,7 +137,7 @@ export function SettingsPage() {
     } finally {
       setSaving(false);
     }
-  }, [api, draft, secrets]);
+  }, [api, draft, secrets, keepSecrets]);
 
   const beforeTest = useCallback(async () => (dirty ? save() : true), [dirty, save]);
 
@@ -162,6 +189,17 @@ export function SettingsPage() {
       <StreamsSection {...props} />
       <ScheduleSection {...props} />
       <AlertsSection {...props} />
+      {saved && endpointChangesNeedingConfirmation(saved, draft, credentialStatus, secrets).length ? (
+        <div className="banner banner-warning" data-testid="endpoint-change">
+          <div className="banner-body">
+            <p className="banner-title">The {endpointChangesNeedingConfirmation(saved, draft, credentialStatus, secrets).join(' and the ')} changed</p>
+            <p>The stored passwords and secrets were entered for the old address. They are removed when you save, so they never go to an address they were not meant for: enter them again above, or confirm that the new address should receive them.</p>
+            <label>
+              <input type="checkbox" checked={keepSecrets} onChange={(e) => setKeepSecrets(e.target.checked)} data-testid="confirm-endpoint-change" /> Send the stored secrets to the new address
+            </label>
+          </div>
+        </div>
+      ) : null}
       <div className="save-bar">
         <button type="submit" className="btn btn-primary" disabled={saving || !dirty} data-testid="save-settings">
           {saving ? 'Saving…' : 'Save settings'}

@@ -1,7 +1,7 @@
 /**
  * Alerts, retention and start-up options.
  */
-import { Checkbox, NumberField, TextField } from '../components/fields';
+import { Checkbox, FieldShell, NumberField } from '../components/fields';
 import type { SectionProps } from './section-props';
 
 /** The alerts fieldset. */
@@ -16,7 +16,10 @@ export function AlertsSection({ settings, edit, errors }: SectionProps) {
         <NumberField path="alerts.freshnessHours" label="Alert when data is older than (hours, 0 = off)" min={0} value={a.freshnessHours} onChange={(v) => edit((d) => void (d.alerts.freshnessHours = v))} error={errors['alerts.freshnessHours']} />
       </div>
       <Checkbox path="alerts.notifyOnSuccess" label="Also notify when a sync succeeds" checked={a.notifyOnSuccess} onChange={(v) => edit((d) => void (d.alerts.notifyOnSuccess = v))} error={errors['alerts.notifyOnSuccess']} />
-      <TextField path="alerts.command" label="Alert command (headless service only)" value={a.command} hint="Run with the alert as JSON on standard input, e.g. a script that posts to Teams." onChange={(v) => edit((d) => void (d.alerts.command = v))} error={errors['alerts.command']} />
+      {/* Read-only here: the command runs a program, so only settings.json on disk can set it. */}
+      <FieldShell path="alerts.command" label="Alert command (headless service only)" hint="Set it in settings.json in the data folder. It runs without a shell, with the alert as JSON on standard input and no secrets in its environment." error={errors['alerts.command']}>
+        {(a11y) => <input {...a11y} name="alerts.command" type="text" value={a.command} placeholder="(none)" readOnly />}
+      </FieldShell>
       <div className="grid-2">
         <NumberField path="retention.auditDays" label="Keep the audit trail (days)" min={1} value={settings.retention.auditDays} onChange={(v) => edit((d) => void (d.retention.auditDays = v))} error={errors['retention.auditDays']} />
         <NumberField path="retention.logDays" label="Keep logs (days)" min={1} value={settings.retention.logDays} onChange={(v) => edit((d) => void (d.retention.logDays = v))} error={errors['retention.logDays']} />

@@ -571,6 +571,21 @@ describe('renderer in served mode (browser)', () => {
     assert.ok(new Set(filled).size > 1, `several programs: ${[...new Set(filled)].join(', ')}`);
   });
 
+  it('says why stored secrets do not follow a changed address, and shows the alert command read-only', async () => {
+    await go('#/settings', 'Settings');
+    assert.equal(await page.getByTestId('endpoint-change').count(), 0);
+    await field('tableau.serverUrl').fill('https://tableau.elsewhere.example.com');
+    const banner = page.getByTestId('endpoint-change');
+    await banner.waitFor();
+    assert.match((await banner.textContent()) ?? '', /Tableau server address changed.*entered for the old address/s);
+    assert.equal(await page.getByTestId('confirm-endpoint-change').isChecked(), false);
+    // Typing the secret again for the new address makes the warning moot.
+    await field('tableauPatSecret').fill('a-new-secret');
+    assert.equal(await banner.count(), 0);
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    assert.equal(await field('alerts.command').getAttribute('readonly'), '');
+  });
+
   it('raised no script errors and no CSP violations', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -3,3 +3,4 @@
  */
 export { evaluateAlerts, type AlertInput, type KeyedAlert } from './evaluate-alerts';
 export { createAlertGate, type AlertGate } from './alert-gate';
+export { runAlertCommand, parseCommandLine, alertCommandProblem, childEnvironment, CommandLineError } from './alert-command';

@@ -9,7 +9,15 @@
  * turns every transport failure into a typed, retryable NetworkError.
  */
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { NetworkError, type Service } from '../errors';
+import { ConnectorError, NetworkError, type Service } from '../errors';
+
+/**
+ * The largest answer read by default: 64 MiB. The largest legitimate answer is an Intacct page of
+ * 2,000 records (~1.7 MB with the standard columns, intacct-transport.ts; tens of extra fields make
+ * it a few times that); Tableau's XML answers are kilobytes. An answer beyond this is a broken or
+ * hostile server (issue #12: an endless body took the process to 6 GB), so it is cut off.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** A fetch function: globalThis.fetch, undici's, Electron's net.fetch, or a test double. */
 export type FetchLike = (url: string, init?: RequestInit & { duplex?: 'half' }) => Promise<Response>;
@@ -59,6 +67,8 @@ export interface SendOptions {
    * parse text anyway: it skips the ArrayBuffer copy and the Buffer. Default 'buffer'.
    */
   responseType?: 'buffer' | 'text';
+  /** Largest response body accepted, in bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResult {
@@ -94,13 +104,14 @@ export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: ()
       ...(opts.redirect ? { redirect: opts.redirect } : {}),
       ...(isStreamBody(opts.body) ? { duplex: 'half' as const } : {}),
     });
+    const body = await readBounded(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, opts);
     if (opts.responseType === 'text') {
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text, elapsedMs: now() - started };
+      // One UTF-8 decode, BOM dropped (what Response.text() does).
+      return { status: res.status, headers: res.headers, body: new TextDecoder('utf-8').decode(body), elapsedMs: now() - started };
     }
-    const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, headers: res.headers, body, elapsedMs: now() - started };
   } catch (err) {
+    if (err instanceof ResponseTooLargeError) throw err;
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
     const host = safeHost(opts.url);
     if (timeout.signal.aborted) {
@@ -120,6 +131,51 @@ export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: ()
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** An answer larger than the bound: not retried (it would be read again), and not read further. */
+export class ResponseTooLargeError extends ConnectorError {
+  constructor(service: Service, host: string, limit: number, declared?: number) {
+    super({
+      service,
+      kind: 'system',
+      retryable: false,
+      code: 'RESPONSE_TOO_LARGE',
+      userMessage:
+        `${serviceName(service)} (${host}) sent an answer ${declared !== undefined ? `of ${formatBytes(declared)}` : `larger than ${formatBytes(limit)}`}, ` +
+        `more than the ${formatBytes(limit)} the connector accepts (the largest page it asks for is a few MB), so it was not read${declared !== undefined ? '' : ' further'}. ` +
+        'A proxy or the server is sending something else than an API answer; check the address in Settings.',
+      detail: { limit, ...(declared !== undefined ? { declared } : {}) },
+    });
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+/** Reads the whole body once, at most `limit` bytes; a larger one is cancelled and refused. */
+async function readBounded(res: Response, limit: number, opts: SendOptions): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(opts.service, safeHost(opts.url), limit, declared);
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(opts.service, safeHost(opts.url), limit);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks, size);
 }
 
 function isStreamBody(body: unknown): boolean {

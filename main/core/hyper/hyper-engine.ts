@@ -1,18 +1,39 @@
 /**
- * One hyperd per app: started on loopback, restarted if it dies, stopped on quit.
+ * One hyperd per app: reachable by the connector alone, restarted if it dies, stopped on quit.
  *
- * hyperd is told to listen on `tab.tcp://127.0.0.1:0` (any free port) and to report the port it
- * chose over a "callback connection" to a socket we open first: it connects back and sends
- * `[1 byte length][descriptor]`, e.g. `tab.tcp://127.0.0.1:41981\0`, then keeps that connection
- * open for its whole life and shuts itself down when it closes (the protocol Tableau's own
- * HyperProcess uses, tableau/hyper-api-rust `hyperdb-api/src/process.rs`). So even if Node is
- * killed outright, the OS closes the socket and hyperd exits: no orphan. On a normal exit a
- * process 'exit' hook also sends SIGTERM.
+ * Who can reach it (issue #12, High 1). hyperd speaks the PostgreSQL protocol to anyone who can open
+ * its socket and, by default, reads and writes any file its OS user can through `external(...)`,
+ * `COPY … TO '<file>'` and `CREATE DATABASE "<path>"`. So:
+ * - on Linux and macOS it listens on a Unix domain socket (`tab.domain://<dir>/domain/.s.PGSQL.<n>`,
+ *   `hyperd --help`) inside a folder made for this engine with mode 0700: another local account
+ *   cannot open the folder, so it cannot connect. No TCP port is opened. On Windows (no tested pipe
+ *   route for `pg` here) it stays on a loopback TCP port, guarded by the password below;
+ * - the init user has a random per-engine password (`HYPER_INITIAL_USER_PASSWORD`, read by hyperd
+ *   at start in place of `--no-password`), so a client that reaches the socket still needs it;
+ * - hyperd gets a minimal environment: its password and what the host chose to pass (`env`), never
+ *   the process's own (the headless service holds its ML_* secrets there, and `external()` on
+ *   `/proc/self/environ` would hand them to any client);
+ * - external files are off: `external_file_blacklist` is `/` and the whitelist an empty folder, so
+ *   `external(...)` and `COPY … TO '<file>'` answer "The file is inaccessible" (checked against
+ *   hyperd 9.1 in test/unit/core/hyper/hyper-engine-isolation.test.ts); the payload writer only
+ *   uses `COPY … FROM STDIN` / `TO STDOUT`;
+ * - with `databaseDirs`, the `storage_providers` whitelist confines database files to those folders.
+ *
+ * hyperd reports where it listens over a "callback connection" to a socket we open first (in the
+ * same 0700 folder): it connects back and sends `[1 byte length][descriptor]`, e.g.
+ * `tab.domain:///tmp/mlc-hyperd-x/domain/.s.PGSQL.1\0`, then keeps that connection open for its whole
+ * life and shuts itself down when it closes (the protocol Tableau's own HyperProcess uses,
+ * tableau/hyper-api-rust `hyperdb-api/src/process.rs`). So even if Node is killed outright, the OS
+ * closes the socket and hyperd exits: no orphan. On a normal exit a process 'exit' hook also sends
+ * SIGTERM.
  *
  * Clients speak the PostgreSQL v3 protocol with the ordinary `pg` package (tableau-rest.md §1.3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import pg from 'pg';
 import { systemClock, type Clock } from '../clock';
@@ -28,6 +49,20 @@ export interface HyperEngineOptions {
   logDir: string;
   /** Working directory of hyperd (temporary spill files); defaults to logDir. */
   workDir?: string;
+  /**
+   * Folders where hyperd may create and open database files (the payload folder). Absent: any
+   * folder its user can write (tests and the emulator write wherever their temp folder is).
+   */
+  databaseDirs?: string[];
+  /**
+   * The environment hyperd runs with, chosen by the host (e.g. `SystemRoot` on Windows). Nothing of
+   * the connector's own environment is passed on. Default: none.
+   */
+  env?: Record<string, string>;
+  /** Where the engine's private 0700 socket folder is made; default the OS temp folder. */
+  socketParent?: string;
+  /** Platform override for tests (socket vs TCP). Defaults to the running one. */
+  platform?: NodeJS.Platform;
   clock?: Clock;
   /** How long hyperd may take to start and accept a connection. Default 30 s. */
   startTimeoutMs?: number;
@@ -41,7 +76,7 @@ export interface HyperEngineOptions {
 }
 
 export type HyperEngineEvent =
-  | { type: 'started'; pid: number; port: number; elapsedMs: number }
+  | { type: 'started'; pid: number; port: number; endpoint: string; elapsedMs: number }
   | { type: 'exited'; pid: number; code: number | null; signal: string | null; expected: boolean }
   | { type: 'restart-failed'; message: string }
   | { type: 'stopped' };
@@ -54,32 +89,74 @@ export interface HyperEngine {
   withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T>;
   /** Process id of the current hyperd (changes after a restart); -1 while none is running. */
   readonly pid: number;
-  /** TCP port of the current hyperd on 127.0.0.1; -1 while none is running. */
+  /** TCP port of the current hyperd on 127.0.0.1; -1 while none is running or when it listens on a domain socket. */
   readonly port: number;
+  /** Where the current hyperd listens, as it reported it (`tab.domain://…` or `tab.tcp://…`); '' while none is running. */
+  readonly endpoint: string;
   /** How many times hyperd was restarted after dying unexpectedly. */
   readonly restarts: number;
   /** Stops hyperd (graceful, then SIGKILL after the grace period) and waits for it to exit. */
   stop(): Promise<void>;
 }
 
+/** Where a pg client connects: a domain socket folder + number, or loopback + TCP port. */
+export interface PgTarget {
+  host: string;
+  port: number;
+}
+
 interface Running {
   child: ChildProcess;
   pid: number;
-  port: number;
+  target: PgTarget;
+  endpoint: string;
   callback: net.Socket;
   exited: Promise<void>;
   exitHook: () => void;
 }
 
-/** hyperd's command line (tableau-rest.md §1.3, flags checked with `hyperd run --help`). */
-export function hyperdArgs(callbackPort: number, logDir: string): string[] {
+/** How hyperd listens and calls back for one launch. */
+export interface HyperdListen {
+  /** `--callback-connection` value. */
+  callback: string;
+  /** `--listen-connection` value. */
+  listen: string;
+}
+
+/**
+ * The few variables hyperd may need from the host's environment, picked from `source` by the host
+ * (the core reads no environment): Windows' system folders (Winsock needs SystemRoot) and the temp
+ * folder. Nothing else, so no secret can reach it.
+ */
+export function hyperdEnvironment(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['SystemRoot', 'SYSTEMROOT', 'windir', 'WINDIR', 'TEMP', 'TMP', 'TMPDIR']) {
+    const v = source[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+/** The `storage_providers` setting with the file provider's whitelist set (hyperd --settings shows the default). */
+export function storageProvidersSetting(dirs: readonly string[]): string {
+  return JSON.stringify({
+    providers: [
+      { type: 'single-file', name: 'file', implementation: 'mmap', blacklist: [], whitelist: dirs, 'default-directory': '', 'allowed-access-mode': 'read-write' },
+      { type: 'transient-file', name: 'transient', 'entry-limit': 0, 'size-limit': '0', 'entry-lifetime': '0ms' },
+    ],
+    default: 'file',
+    'default-transient': 'transient',
+  });
+}
+
+/** hyperd's command line (tableau-rest.md §1.3, flags checked with `hyperd run --help` and `hyperd --settings`). */
+export function hyperdArgs(listen: HyperdListen, logDir: string, confine: { noFilesDir: string; databaseDirs?: readonly string[]; posix: boolean }): string[] {
   return [
     'run',
-    `--callback-connection=tab.tcp://127.0.0.1:${callbackPort}`,
-    '--listen-connection=tab.tcp://127.0.0.1:0',
+    `--callback-connection=${listen.callback}`,
+    `--listen-connection=${listen.listen}`,
     `--init-user=${HYPER_USER}`,
-    // Only loopback clients of this app connect; there is no password to keep.
-    '--no-password',
+    // No --no-password: the init user's password comes from HYPER_INITIAL_USER_PASSWORD.
     '--skip-license',
     // File format 2 opens in every Tableau version that supports the PATCH API (tableau-rest.md §1.3).
     '--default-database-version=2',
@@ -87,15 +164,24 @@ export function hyperdArgs(callbackPort: number, logDir: string): string[] {
     // Unbounded by default: keep at most ~2 × 10 MB of hyperd logs in the app's log folder.
     '--log-file-size-limit=10m',
     '--log-file-max-count=2',
+    // No external files: an empty whitelist folder, and (POSIX) the whole tree blacklisted.
+    `--external-file-whitelist=${confine.noFilesDir}`,
+    ...(confine.posix ? ['--external-file-blacklist=/'] : []),
+    ...(confine.databaseDirs?.length ? [`--storage-providers=${storageProvidersSetting(confine.databaseDirs)}`] : []),
   ];
 }
 
-/** Parses the callback descriptor, e.g. `tab.tcp://127.0.0.1:41981\0` → 41981. */
-export function parseCallbackDescriptor(descriptor: string): number {
-  const m = /^tab\.tcp:\/\/[^:/]+:(\d+)/.exec(descriptor.replace(/\0/g, '').trim());
-  const port = m ? Number(m[1]) : NaN;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`unexpected listen descriptor from hyperd: ${JSON.stringify(descriptor)}`);
-  return port;
+/**
+ * Parses the callback descriptor: `tab.tcp://127.0.0.1:41981\0` → 127.0.0.1:41981,
+ * `tab.domain:///dir/domain/.s.PGSQL.3\0` → /dir and 3 (pg's host folder + `.s.PGSQL.<port>`).
+ */
+export function parseCallbackDescriptor(descriptor: string): PgTarget {
+  const d = descriptor.replace(/\0/g, '').trim();
+  const tcp = /^tab\.tcp:\/\/(127\.0\.0\.1|localhost):(\d+)$/.exec(d);
+  const domain = /^tab\.domain:\/\/(\/.*)\/domain\/\.s\.PGSQL\.(\d+)$/.exec(d);
+  const port = Number((tcp ?? domain)?.[2]);
+  if (!(tcp || domain) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`unexpected listen descriptor from hyperd: ${JSON.stringify(descriptor)}`);
+  return { host: tcp ? '127.0.0.1' : domain![1]!, port };
 }
 
 class Engine implements HyperEngine {
@@ -104,16 +190,43 @@ class Engine implements HyperEngine {
   private fatal: Error | null = null;
   private stopping = false;
   private restartTimes: number[] = [];
+  private launches = 0;
+  /** This engine's private folder (mode 0700): sockets, and the empty "external files" folder. */
+  private readonly socketDir: string;
+  private readonly password = randomBytes(24).toString('hex');
+  private readonly posix: boolean;
+  private readonly databaseDirs: string[] | undefined;
   restarts = 0;
 
-  constructor(private readonly opts: Required<Pick<HyperEngineOptions, 'hyperdPath' | 'logDir' | 'clock' | 'startTimeoutMs' | 'stopGraceMs' | 'maxRestarts' | 'restartWindowMs'>> & HyperEngineOptions) {}
+  constructor(private readonly opts: Required<Pick<HyperEngineOptions, 'hyperdPath' | 'logDir' | 'clock' | 'startTimeoutMs' | 'stopGraceMs' | 'maxRestarts' | 'restartWindowMs'>> & HyperEngineOptions) {
+    this.posix = (opts.platform ?? process.platform) !== 'win32';
+    // mkdtemp makes the folder 0700 and unique; chmod again in case a umask or ACL widened it.
+    this.socketDir = mkdtempSync(join(opts.socketParent ?? tmpdir(), 'mlc-hyperd-'));
+    if (this.posix) chmodSync(this.socketDir, 0o700);
+    mkdirSync(join(this.socketDir, 'no-files'), { mode: 0o700 });
+    // Canonical paths: hyperd canonicalises database paths before matching them to the whitelist.
+    this.databaseDirs = opts.databaseDirs?.map((d) => {
+      mkdirSync(d, { recursive: true });
+      return realpathSync(d);
+    });
+  }
 
   get pid(): number {
     return this.current?.pid ?? -1;
   }
 
   get port(): number {
-    return this.current?.port ?? -1;
+    const t = this.current?.target;
+    return t && !t.host.startsWith('/') ? t.port : -1;
+  }
+
+  get endpoint(): string {
+    return this.current?.endpoint ?? '';
+  }
+
+  /** Removes the private socket folder (after hyperd has stopped, or when it never started). */
+  removeSocketDir(): void {
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   /** First start; rejects if hyperd cannot start. */
@@ -132,7 +245,7 @@ class Engine implements HyperEngine {
     for (let attempt = 1; ; attempt++) {
       const running = await this.ready();
       try {
-        return await openClient(running.port);
+        return await openClient(running.target, this.password);
       } catch (err) {
         if (this.stopping || attempt >= 4) throw toHyperError(err, 'connect');
         const pause = new AbortController();
@@ -170,19 +283,28 @@ class Engine implements HyperEngine {
     const t0 = clock.now();
     mkdirSync(logDir, { recursive: true });
     if (this.opts.workDir) mkdirSync(this.opts.workDir, { recursive: true });
+    const n = ++this.launches;
     const server = net.createServer();
     server.on('error', () => undefined);
+    // POSIX: the callback is a socket in the 0700 folder too, so no other user can pose as hyperd.
+    const callbackPath = join(this.socketDir, `cb-${n}`);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      if (this.posix) server.listen(callbackPath, () => resolve());
+      else server.listen(0, '127.0.0.1', () => resolve());
     });
-    const callbackPort = (server.address() as net.AddressInfo).port;
+    const listen: HyperdListen = this.posix
+      ? { callback: `tab.domain://${this.socketDir}/domain/cb-${n}`, listen: `tab.domain://${this.socketDir}/domain/.s.PGSQL.${n}` }
+      : { callback: `tab.tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`, listen: 'tab.tcp://127.0.0.1:0' };
 
     let stderrTail = '';
     let child: ChildProcess;
     try {
-      child = spawn(hyperdPath, hyperdArgs(callbackPort, logDir), {
+      const args = hyperdArgs(listen, logDir, { noFilesDir: join(this.socketDir, 'no-files'), posix: this.posix, ...(this.databaseDirs ? { databaseDirs: this.databaseDirs } : {}) });
+      child = spawn(hyperdPath, args, {
         cwd: this.opts.workDir ?? logDir,
+        // Only what the host chose, plus the password: never the connector's own environment.
+        env: { ...(this.opts.env ?? {}), HYPER_INITIAL_USER_PASSWORD: this.password },
         stdio: ['ignore', 'ignore', 'pipe'],
         windowsHide: true,
         // Own process group: a Ctrl-C in a terminal reaches Node, which then stops hyperd in order.
@@ -209,11 +331,16 @@ class Engine implements HyperEngine {
       });
 
     let callback: net.Socket | null = null;
+    let endpoint = '';
     try {
-      const port = await Promise.race([
+      const target = await Promise.race([
         readCallback(server).then(({ socket, descriptor }) => {
           callback = socket;
-          return parseCallbackDescriptor(descriptor);
+          endpoint = descriptor.replace(/\0/g, '').trim();
+          const t = parseCallbackDescriptor(descriptor);
+          // It must listen where we asked (the private folder), not somewhere a descriptor names.
+          if (this.posix && (t.host !== this.socketDir || t.port !== n)) throw new Error(`hyperd listens at ${endpoint}, not in ${this.socketDir}`);
+          return t;
         }),
         spawnError,
         exited.then(() => {
@@ -226,7 +353,7 @@ class Engine implements HyperEngine {
       // Listening is reported before the first session is served on some builds: retry until it answers.
       for (let attempt = 0; ; attempt++) {
         try {
-          const probe = await openClient(port);
+          const probe = await openClient(target, this.password);
           await probe.query('SELECT 1');
           await probe.end();
           break;
@@ -253,10 +380,10 @@ class Engine implements HyperEngine {
       sock.unref();
       child.unref();
       (child.stderr as net.Socket | null)?.unref?.();
-      const running: Running = { child, pid, port, callback: sock, exited, exitHook };
+      const running: Running = { child, pid, target, endpoint, callback: sock, exited, exitHook };
       this.current = running;
       child.once('exit', (code, signal) => this.onExit(running, code, signal));
-      this.opts.onEvent?.({ type: 'started', pid, port, elapsedMs: clock.now() - t0 });
+      this.opts.onEvent?.({ type: 'started', pid, port: this.port, endpoint, elapsedMs: clock.now() - t0 });
       return running;
     } catch (err) {
       abort.abort();
@@ -311,6 +438,7 @@ class Engine implements HyperEngine {
     const running = this.current;
     this.current = null;
     if (running) await this.terminate(running);
+    this.removeSocketDir();
     this.opts.onEvent?.({ type: 'stopped' });
   }
 
@@ -354,8 +482,9 @@ function readCallback(server: net.Server): Promise<{ socket: net.Socket; descrip
   });
 }
 
-async function openClient(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: HYPER_USER, types: hyperTypeParsers });
+async function openClient(target: PgTarget, password: string): Promise<pg.Client> {
+  // A host starting with "/" is a folder: pg connects to <host>/.s.PGSQL.<port>.
+  const client = new pg.Client({ host: target.host, port: target.port, user: HYPER_USER, password, types: hyperTypeParsers });
   // An idle client whose hyperd dies emits 'error'; unhandled, that would crash the app. Pending
   // queries still reject with the error, which is where callers see it.
   client.on('error', () => undefined);
@@ -382,6 +511,11 @@ export async function startHyperEngine(opts: HyperEngineOptions): Promise<HyperE
     maxRestarts: opts.maxRestarts ?? 5,
     restartWindowMs: opts.restartWindowMs ?? 60_000,
   });
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    engine.removeSocketDir();
+    throw err;
+  }
   return engine;
 }

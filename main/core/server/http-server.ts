@@ -22,7 +22,7 @@ import { ConnectorError, ValidationError, asConnectorError } from '../errors';
 import { InvalidRequestError, validateRequest } from '../api/request-validation';
 import { isOperation, type Operation } from '../../../shared/ipc-contract';
 import { API_PREFIX, EVENTS_PATH, type ApiEnvelope } from '../../../shared/http-api';
-import type { ServiceEvent } from '../../../shared/types';
+import type { AuditQuery, ServiceEvent } from '../../../shared/types';
 import type { ConnectorService } from '../service/connector-service';
 
 /** The Content-Security-Policy of every page the server sends. */
@@ -52,6 +52,13 @@ export interface ServerOptions {
   staticDir?: string;
   /** The token to require; absent: a random one (32 bytes, hex). */
   token?: string;
+  /** Event streams open at once; one more is answered 503. Default 16 (a few browser tabs). */
+  maxEventStreams?: number;
+  /**
+   * Bytes of events a stream may have waiting for a reader that does not read; past it the stream
+   * is closed (EventSource reconnects and gets a fresh status). Default 1 MiB.
+   */
+  maxEventBacklogBytes?: number;
 }
 
 /** A running server. */
@@ -127,6 +134,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       }
       throw err;
     }
+    if (op === 'exportAudit' && typeof service.auditCsv === 'function') return streamAuditExport(request as AuditQuery, res);
     try {
       const fn = service[op] as (r: unknown) => Promise<unknown>;
       const result = await fn.call(service, request);
@@ -139,7 +147,58 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     }
   };
 
+  /**
+   * exportAudit's envelope written as it is read, a page of rows at a time with backpressure: the
+   * same JSON as `{ ok: true, result: { fileName, csv } }`, never held whole in memory (issue #12).
+   */
+  const streamAuditExport = async (q: AuditQuery, res: ServerResponse): Promise<void> => {
+    const { fileName, lines } = service.auditCsv(q);
+    const it = lines[Symbol.iterator]();
+    let first: IteratorResult<string>;
+    try {
+      first = it.next();
+    } catch (err) {
+      const e = asConnectorError(err, 'local');
+      return sendEnvelope(res, 500, { ok: false, error: { message: e.userMessage, service: e.service } });
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    const write = async (text: string) => {
+      if (!res.write(text)) await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    };
+    try {
+      await write(`{"ok":true,"result":{"fileName":${JSON.stringify(fileName)},"csv":"`);
+      let chunk = '';
+      for (let r = first; !r.done; r = it.next()) {
+        if (res.destroyed) return;
+        chunk += JSON.stringify(r.value).slice(1, -1);
+        if (chunk.length >= 64 * 1024) {
+          await write(chunk);
+          chunk = '';
+        }
+      }
+      await write(`${chunk}"}}`);
+      res.end();
+    } catch {
+      // Half an answer must not look whole: the client sees a broken response, not a short CSV.
+      res.destroy();
+    }
+  };
+
+  const maxStreams = opts.maxEventStreams ?? 16;
+  const maxBacklog = opts.maxEventBacklogBytes ?? 1024 * 1024;
   const openEvents = (req: IncomingMessage, res: ServerResponse) => {
+    if (sse.size >= maxStreams) {
+      res.setHeader('Retry-After', '5');
+      return sendEnvelope(res, 503, errorBody(`Too many event streams are open (${maxStreams}); close other ml-connector tabs.`, 'TOO_MANY_STREAMS'));
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-store',
@@ -149,20 +208,28 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     res.write(': connected\n\n');
     sse.add(res);
     const send = (e: ServiceEvent) => {
+      if (res.destroyed || res.writableEnded) return;
       // One JSON per data line: JSON.stringify never emits a raw newline.
       res.write(`data: ${JSON.stringify(e)}\n\n`);
+      // A reader that does not keep up would make us hold every event for it: drop it instead.
+      if (res.writableLength > maxBacklog) {
+        cleanup();
+        res.destroy();
+      }
     };
     const unsubscribe = service.onEvent(send);
     void service.getStatus().then((status) => {
       if (!res.writableEnded) send({ type: 'status', status });
     }, () => undefined);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const keepAlive = setInterval(() => {
+      if (!res.destroyed) res.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
     keepAlive.unref();
-    const cleanup = () => {
+    function cleanup() {
       clearInterval(keepAlive);
       unsubscribe();
       sse.delete(res);
-    };
+    }
     req.on('close', cleanup);
     res.on('error', cleanup);
   };

@@ -9,7 +9,7 @@
  * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
  * into the SecretStore and only "is it set" comes back.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
@@ -18,7 +18,8 @@ import type { FetchLike } from '../http/transport';
 import type { RequestEvent } from '../http/request-events';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Scheduler, type TimerLike } from '../schedule';
 import { createAlertGate } from '../alerts';
-import { openStore } from '../store';
+import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
 import type { StreamDefinition } from '../streams/types';
 import { streamByName, streamDefinitions } from '../streams/definitions';
@@ -33,11 +34,14 @@ import {
   INCLUDED_API_TRANSACTIONS,
   secretNames,
   type Alert,
+  type AuditQuery,
   type ErrorInfo,
   type LogEntry,
   type LogLevel,
   type RunDetail,
   type RunSummary,
+  type SaveSettingsRequest,
+  type SecretName,
   type ServiceEvent,
   type Settings,
   type Status,
@@ -46,7 +50,7 @@ import {
   type StreamStatus,
 } from '../../../shared/types';
 import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories, type SourceClient } from './runtime';
-import { configuredSides, validateSettings } from './settings';
+import { configuredSides, validateSchedule, validateSettings } from './settings';
 import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
 import { createRefusalGuard } from './refused-credentials';
@@ -63,8 +67,8 @@ export interface CoreDeps {
   dataDir: string;
   /** A configured hyperd path (settings), before HYPERD_PATH and the bundled one. */
   hyperdPath?: string;
-  /** Environment values the host chose to pass (the core never reads process.env). */
-  env?: { HYPERD_PATH?: string };
+  /** Environment values the host chose to pass (the core never reads process.env); `hyperd`: see hyperdEnvironment. */
+  env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> };
   /** Mirrors every log line (the CLI prints them). */
   log?: (e: LogEntry) => void;
   /** Headless service: runs the alert command with the alert as JSON on stdin. */
@@ -79,6 +83,14 @@ export interface CoreDeps {
   engineOptions?: Partial<EngineOptions>;
   /** Scheduler timer (node-schedule by default). */
   timer?: TimerLike;
+  /**
+   * 'owner' (default): takes the data folder's lock (a second owner is refused), checks both
+   * databases, recovers from a crash and may run syncs. 'reader' (read-only CLI commands): none of
+   * that, so it never disturbs the process that owns the folder; runs are refused.
+   */
+  access?: 'owner' | 'reader';
+  /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
+  ownerName?: string;
 }
 
 /** The service: every contract operation plus lifecycle. */
@@ -90,6 +102,11 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
   runNow(req?: { streams?: StreamName[]; fullReload?: StreamName[]; trigger?: RunSummary['trigger'] }): Promise<RunDetail | { started: false; reason: string }>;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
+  /**
+   * The audit export a page of rows at a time (the HTTP server and the CLI stream it; the whole
+   * trail as one string would take gigabytes of memory). `exportAudit` joins the same lines.
+   */
+  auditCsv(q: AuditQuery): { fileName: string; lines: Iterable<string> };
 }
 
 interface CurrentRun {
@@ -104,6 +121,35 @@ interface CurrentRun {
 const own = (f: { field: string; isCustom: boolean }) => f.isCustom || /^GLDIM/.test(f.field);
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
+/** The secrets each side sends to its address. */
+const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
+  intacct: ['intacctSenderPassword', 'intacctUserPassword'],
+  tableau: ['tableauPatSecret', 'tableauConnectedAppSecret'],
+};
+
+/** The origin (scheme, host, port) a URL setting sends secrets to; '' when empty or unparsable. */
+function originOf(url: string): string {
+  try {
+    return url.trim() ? new URL(url).origin : '';
+  } catch {
+    return url.trim();
+  }
+}
+
+/** The sides whose address (Intacct endpoint, Tableau server) changed origin between two settings. */
+export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] {
+  const out: { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] = [];
+  const i = [originOf(before.intacct.endpoint), originOf(after.intacct.endpoint)] as const;
+  if (i[0] !== i[1]) out.push({ side: 'intacct', label: 'The Sage Intacct endpoint', from: i[0], to: i[1] });
+  const t = [originOf(before.tableau.serverUrl), originOf(after.tableau.serverUrl)] as const;
+  if (t[0] !== t[1]) out.push({ side: 'tableau', label: 'The Tableau server address', from: t[0], to: t[1] });
+  return out;
+}
+
+/** Why saveSettings refuses a changed alert command (shown next to the field). */
+export const ALERT_COMMAND_REFUSED =
+  'The alert command can only be set in settings.json in the data folder (by someone who can edit that file); it cannot be changed from the window or the API.';
+
 /** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
 const RUN_SIGN_IN_TRANSACTIONS = 2;
 
@@ -133,13 +179,44 @@ function monthStart(now: number): number {
 export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
   const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
   const { clock } = deps;
-  mkdirSync(deps.dataDir, { recursive: true });
-  const store: Store = openStore(join(deps.dataDir, 'connector.sqlite'), { clock });
-  const ledger: Ledger = openLedger(join(deps.dataDir, 'ledger.sqlite'));
+  const owner = (deps.access ?? 'owner') === 'owner';
+  // Only this account may read the folder: it holds the audit trail and what Tableau holds.
+  mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
+  const storePath = join(deps.dataDir, 'connector.sqlite');
+  const ledgerPath = join(deps.dataDir, 'ledger.sqlite');
+  const lock: DataFolderLock | null = owner ? acquireDataFolderLock(deps.dataDir, deps.ownerName ?? 'ml-connector', clock.now()) : null;
+  let store: Store;
+  let ledger: Ledger;
+  try {
+    if (owner) {
+      checkDatabaseFile(storePath);
+      checkDatabaseFile(ledgerPath);
+    }
+    try {
+      store = openStore(storePath, { clock });
+    } catch (err) {
+      throw databaseOpenError(storePath, err);
+    }
+    try {
+      ledger = openLedger(ledgerPath, { discardStaged: owner });
+    } catch (err) {
+      store.close();
+      throw databaseOpenError(ledgerPath, err);
+    }
+    if (owner && process.platform !== 'win32') {
+      chmodSync(deps.dataDir, 0o700);
+      for (const f of [storePath, `${storePath}-wal`, `${storePath}-shm`, ledgerPath, `${ledgerPath}-wal`, `${ledgerPath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    }
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const workDir = join(deps.dataDir, 'payloads');
-  // Payloads a crash left behind are never re-sent (a restart re-reads from the checkpoint).
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  if (owner) {
+    // Payloads a crash left behind are never re-sent (a restart re-reads from the checkpoint).
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  }
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
@@ -170,7 +247,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     deps.log?.(entry);
     emit({ type: 'log', entry });
   };
-  const interrupted = store.markInterruptedRuns(clock.now());
+  const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
   if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
 
   const onRequest = (e: RequestEvent) => {
@@ -244,7 +321,14 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     };
   };
   const pushStatus = async () => {
-    if (!closed) emit({ type: 'status', status: await getStatus() });
+    if (closed) return;
+    try {
+      const status = await getStatus();
+      if (!closed) emit({ type: 'status', status });
+    } catch (err) {
+      // The store closed while the status was being read (shutdown right after a save).
+      if (!closed) throw err;
+    }
   };
 
   /** Starts a run unless one is in progress; the returned promise settles when it ends. */
@@ -253,6 +337,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     req: { streams?: StreamName[]; fullReload?: StreamName[] },
   ): { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null } => {
     if (closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
+    if (!owner) return { started: false, reason: 'This ml-connector only reads the data folder; the process that owns it runs the syncs.', runId: null };
     if (current) {
       log('info', `A ${trigger} run was not started: run ${current.runId} is still in progress.`);
       return { started: false, reason: 'A sync is already running.', runId: current.runId };
@@ -481,14 +566,37 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     async getSettings() {
       return deps.settings.get();
     },
-    async saveSettings(s) {
+    async saveSettings(request) {
+      const { confirmEndpointChange, ...s } = (request ?? {}) as SaveSettingsRequest;
       const r = validateSettings(s);
       if (!r.ok) return r;
+      // The alert command runs a program: it comes only from the settings file on disk, never from
+      // the window or the served API (issue #12: the served token must not be a shell).
+      if (r.settings.alerts.command !== deps.settings.get().alerts.command) {
+        return { ok: false, errors: { 'alerts.command': ALERT_COMMAND_REFUSED } };
+      }
+      // A secret is bound to the address it was entered for: a changed address drops it unless confirmed.
+      const before = deps.settings.get();
+      const cleared: SecretName[] = [];
+      for (const side of endpointChanges(before, r.settings)) {
+        for (const name of SIDE_SECRETS[side.side]) {
+          if ((await deps.secrets.get(name)) === null) continue;
+          if (confirmEndpointChange === true) continue;
+          await deps.secrets.delete(name);
+          cleared.push(name);
+        }
+        log(
+          'warn',
+          confirmEndpointChange === true
+            ? `${side.label} changed from ${side.from || '(none)'} to ${side.to}; the stored secrets are kept for it, as confirmed.`
+            : `${side.label} changed from ${side.from || '(none)'} to ${side.to}; its stored secrets were removed (they were entered for the old address). Enter them again.`,
+        );
+      }
       deps.settings.set(r.settings);
       scheduler?.update(r.settings.schedule);
       log('info', 'Settings saved.');
       void pushStatus();
-      return r;
+      return cleared.length ? { ...r, clearedSecrets: cleared } : r;
     },
     async setCredential({ name, value }) {
       if (!secretNames.includes(name)) throw new ValidationError({ userMessage: `Unknown credential "${String(name)}".` });
@@ -559,15 +667,24 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     async queryAudit(q) {
       return store.queryAudit(q);
     },
-    async exportAudit(q) {
+    auditCsv(q) {
       const what = q.runId ? `run-${q.runId}` : q.stream ? `stream-${q.stream}` : q.recordKey ? `record-${q.recordKey}` : 'all';
-      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, csv: store.exportAuditCsv(q) };
+      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, lines: store.iterateAuditCsv(q) };
+    },
+    async exportAudit(q) {
+      const { fileName, lines } = service.auditCsv(q);
+      let csv = '';
+      for (const line of lines) csv += line;
+      return { fileName, csv };
     },
     async getHistory(req) {
       return store.history(req?.limit ?? 30);
     },
     async previewSchedule({ schedule, count }) {
-      return { runs: nextRuns(schedule, clock.now(), count ?? 5), description: describeSchedule(schedule) };
+      // The request is only shape-checked at the door: validate the schedule like saveSettings does.
+      const checked = validateSchedule(schedule);
+      if (!checked.ok) throw new ValidationError({ userMessage: `The schedule is not valid: ${Object.entries(checked.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields: checked.errors });
+      return { runs: nextRuns(checked.schedule, clock.now(), count ?? 5), description: describeSchedule(checked.schedule) };
     },
     async setSchedulePaused({ paused }) {
       const s = deps.settings.get();
@@ -598,7 +715,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return () => void listeners.delete(listener);
     },
     startScheduler() {
-      if (scheduler || closed) return;
+      if (scheduler || closed || !owner) return;
       const s = deps.settings.get();
       scheduler = createScheduler({
         clock,
@@ -631,6 +748,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       writer = null;
       store.close();
       ledger.close();
+      lock?.release();
     },
   };
   return service;

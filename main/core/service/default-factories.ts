@@ -75,7 +75,7 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
     async startPayloadWriter({ dataDir, hyperdPath, env }) {
       const path = findHyperd({
         ...(hyperdPath ? { settingsPath: hyperdPath } : {}),
-        ...(env ? { env } : {}),
+        ...(env?.HYPERD_PATH ? { env: { HYPERD_PATH: env.HYPERD_PATH } } : {}),
         ...(opts.resourcesPath ? { resourcesPath: opts.resourcesPath } : {}),
         ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}),
       });
@@ -83,7 +83,8 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       const workDir = join(dataDir, 'hyper');
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir });
+      // Database files only in the payload folder (connector-service.ts writes payloads there).
+      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')], ...(env?.hyperd ? { env: env.hyperd } : {}) });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
       return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine) };
     },

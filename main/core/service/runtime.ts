@@ -46,8 +46,11 @@ export interface ServiceFactories {
   createSource(a: ClientArgs & { credentials: IntacctCredentials }): SourceClient;
   /** `readBack`: how the tie-out reads Tableau (VDS, download); without it the ledger stands in. */
   createTarget(a: ClientArgs & { auth: TableauAuth }): { client: TargetClient; load: LoadFn; readBack?: TableauReadBackPort };
-  /** Starts (once per service) what writes .hyper payloads: hyperd (`queryHyper`: the tie-out's download route). */
-  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string } }): Promise<{ write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn }>;
+  /**
+   * Starts (once per service) what writes .hyper payloads: hyperd (`queryHyper`: the tie-out's
+   * download route). `env.hyperd`: the environment hyperd gets (hyperdEnvironment picks it; never the whole one).
+   */
+  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<{ write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn }>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
 }
 

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { streamDefinitions } from '../streams/definitions';
 import { columnNameOf, FIELD_NAME, MAX_EXTRA_FIELDS } from '../streams/extra-fields';
+import { alertCommandProblem } from '../alerts/alert-command';
 import type { FieldErrors, SaveSettingsResult, Settings, StreamName } from '../../../shared/types';
 
 /** Intacct's production gateway (intacct-xml.md §1). */
@@ -140,7 +141,10 @@ export const settingsSchema = z
         consecutiveFailures: z.number().int().min(1).max(100),
         freshnessHours: z.number().min(0).max(24 * 90),
         notifyOnSuccess: z.boolean(),
-        command: text(1000),
+        command: text(1000).superRefine((c, ctx) => {
+          const problem = alertCommandProblem(c);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
       })
       .strict(),
     retention: z.object({ auditDays: z.number().int().min(1).max(3650), logDays: z.number().int().min(1).max(3650) }).strict(),
@@ -191,6 +195,15 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     });
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: s };
+}
+
+/** Checks a schedule alone (previewSchedule), with errors keyed like saveSettings' ('schedule.preset.time'). */
+export function validateSchedule(input: unknown): { ok: true; schedule: Settings['schedule'] } | { ok: false; errors: FieldErrors } {
+  const parsed = settingsSchema.shape.schedule.safeParse(input);
+  if (parsed.success) return { ok: true, schedule: parsed.data as Settings['schedule'] };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) errors[['schedule', ...issue.path.map(String)].join('.')] ??= issue.message;
+  return { ok: false, errors };
 }
 
 /** Whether each side has the non-secret settings it needs (secrets are checked separately). */

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SecretName, Settings } from '../../../shared/types';
 import { defaultSettings, validateSettings } from './settings';
+import { ValidationError } from '../errors';
 
 /** The OS keychain, or a stand-in. Write-only towards front ends: the service never returns a secret. */
 export interface SecretStore {
@@ -44,17 +45,26 @@ export function memorySettingsStore(initial: Settings = defaultSettings()): Sett
 
 /**
  * Settings in a JSON file (the CLI's `<data dir>/settings.json`). A missing file gives the defaults;
- * a file that no longer validates is merged over the defaults field group by field group, so a
- * setting added in a later version gets its default. Writes go to a temporary file first and are
- * renamed over the old one, so a crash never leaves half a file.
+ * a file missing some settings (added in a later version) is merged over the defaults field group
+ * by field group, so those get their defaults. A file that is not JSON, or holds a value that is
+ * not valid, is refused with a ValidationError naming the file and each field (issue #12: running
+ * on silent defaults would sync with settings nobody chose). Writes go to a temporary file first
+ * and are renamed over the old one, so a crash never leaves half a file.
  */
 export function jsonFileSettingsStore(path: string, defaults: Settings = defaultSettings()): SettingsStore {
   const load = (): Settings => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(defaults);
+      throw new ValidationError({ code: 'SETTINGS_FILE', userMessage: `The settings file ${path} cannot be read: ${(err as Error).message}` });
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      return structuredClone(defaults);
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ValidationError({ code: 'SETTINGS_FILE', userMessage: `The settings file ${path} is not valid JSON (${(err as Error).message}). Fix it, or move it aside to start from the defaults.` });
     }
     const checked = validateSettings(raw);
     if (checked.ok) return checked.settings;
@@ -66,7 +76,13 @@ export function jsonFileSettingsStore(path: string, defaults: Settings = default
       }
     }
     const again = validateSettings(merged);
-    return again.ok ? again.settings : structuredClone(defaults);
+    if (again.ok) return again.settings;
+    const fields = Object.entries(again.errors).map(([field, message]) => `${field}: ${message}`);
+    throw new ValidationError({
+      code: 'SETTINGS_FILE',
+      userMessage: `The settings file ${path} has ${fields.length === 1 ? 'an invalid field' : `${fields.length} invalid fields`}: ${fields.join('; ')}. Fix ${fields.length === 1 ? 'it' : 'them'} and start again.`,
+      fields: again.errors,
+    });
   };
   let current = load();
   return {

@@ -8,15 +8,32 @@ import yazl from 'yazl';
 /** Files of the bundle: name → text. */
 export type BundleFiles = Record<string, string>;
 
-/** Replaces every occurrence of each secret (and returns how many were found). */
+/**
+ * The forms a secret takes in the bundle's text: as is, JSON-escaped once (a log message holding it,
+ * written into log.json) and twice (an upstream JSON error echoing it, inside a logged message),
+ * and XML-escaped (an Intacct or Tableau XML answer echoing it). Longest first, so a longer form
+ * is replaced before the plain one inside it.
+ */
+export function secretForms(secret: string): string[] {
+  const json1 = JSON.stringify(secret).slice(1, -1);
+  const json2 = JSON.stringify(json1).slice(1, -1);
+  const xml = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  const xmlQuot = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  const forms = new Set([secret, json1, json2, xml, xmlQuot, JSON.stringify(xml).slice(1, -1)]);
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of each secret, in each of its escaped forms (and returns how many were found). */
 export function redactSecrets(text: string, secrets: readonly string[]): { text: string; found: number } {
   let found = 0;
   let out = text;
   for (const s of secrets) {
     if (s.length < 4) continue; // too short to tell from ordinary text; such secrets are rejected elsewhere
-    const parts = out.split(s);
-    found += parts.length - 1;
-    out = parts.join('[redacted]');
+    for (const form of secretForms(s)) {
+      const parts = out.split(form);
+      found += parts.length - 1;
+      out = parts.join('[redacted]');
+    }
   }
   return { text: out, found };
 }

@@ -58,9 +58,15 @@ export interface Ledger {
   close(): void;
 }
 
-/** Opens (creating if needed) the ledger database at `path` (':memory:' for tests). */
-export function openLedger(path: string): Ledger {
+/**
+ * Opens (creating if needed) the ledger database at `path` (':memory:' for tests). The data folder's
+ * owner discards staged rows a crash left behind; a reader (`discardStaged: false`) must not, since
+ * they may be a live run's batch in flight.
+ */
+export function openLedger(path: string, opts: { discardStaged?: boolean } = {}): Ledger {
   const db = new Database(path);
+  // The owner and a reading CLI may open the file at once: wait for a lock instead of failing.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`
@@ -73,9 +79,9 @@ export function openLedger(path: string): Ledger {
       account TEXT, period TEXT, amount_units INTEGER);
     CREATE INDEX IF NOT EXISTS staged_request ON staged (request_id);
     CREATE TABLE IF NOT EXISTS meta (stream TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (stream, name)) WITHOUT ROWID;
-    DELETE FROM staged;
     CREATE TEMP TABLE IF NOT EXISTS seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID;
   `);
+  if (opts.discardStaged !== false) db.exec('DELETE FROM staged');
   const getHash = db.prepare<[string, string], { hash: string }>('SELECT hash FROM held WHERE stream = ? AND record_key = ?');
   const insertStaged = db.prepare(
     'INSERT INTO staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

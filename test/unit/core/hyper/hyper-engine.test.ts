@@ -56,9 +56,10 @@ describe('startHyperEngine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts hyperd on a loopback port and serves SQL', async () => {
+  it('starts hyperd on a private domain socket and serves SQL', async () => {
     assert.ok(isAlive(engine.pid));
-    assert.ok(engine.port > 0);
+    assert.match(engine.endpoint, /^tab\.domain:\/\/\/.+\/domain\/\.s\.PGSQL\.\d+$/);
+    assert.equal(engine.port, -1);
     const r = await engine.withClient((c) => c.query<{ n: number; d: string }>(`SELECT CAST(9007199254740991 AS BIGINT) AS n, DATE '2024-02-29' AS d`));
     assert.deepEqual(r.rows, [{ n: 9007199254740991, d: '2024-02-29' }]);
     // Why everything is plain SQL text: a query with values goes through pg's extended protocol,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hyperTypeParsers, parseBigint, parseTimestamp, PgOid } from '../../../../main/core/hyper/hyper-types';
-import { parseCallbackDescriptor, hyperdArgs } from '../../../../main/core/hyper/hyper-engine';
+import { parseCallbackDescriptor, hyperdArgs, hyperdEnvironment } from '../../../../main/core/hyper/hyper-engine';
 
 describe('hyper-types', () => {
   it('keeps numerics, dates and timestamps as the exact text hyperd sent', () => {
@@ -25,17 +25,30 @@ describe('hyper-types', () => {
 });
 
 describe('hyper-engine helpers', () => {
-  it('reads the port from the callback descriptor hyperd sends', () => {
-    assert.equal(parseCallbackDescriptor('tab.tcp://127.0.0.1:41981\0'), 41981);
+  it('reads where hyperd listens from the callback descriptor it sends', () => {
+    assert.deepEqual(parseCallbackDescriptor('tab.tcp://127.0.0.1:41981\0'), { host: '127.0.0.1', port: 41981 });
+    assert.deepEqual(parseCallbackDescriptor('tab.domain:///tmp/mlc-hyperd-a1/domain/.s.PGSQL.3\0'), { host: '/tmp/mlc-hyperd-a1', port: 3 });
     assert.throws(() => parseCallbackDescriptor('tab.domain:///tmp/x/domain/y'), /unexpected listen descriptor/);
+    // Only loopback: a descriptor naming another host is refused.
+    assert.throws(() => parseCallbackDescriptor('tab.tcp://10.0.0.5:7483'), /unexpected listen descriptor/);
   });
 
-  it('starts hyperd on loopback with a callback connection and bounded logs', () => {
-    const args = hyperdArgs(5555, '/logs');
+  it('starts hyperd on a private socket with a callback connection, no external files and bounded logs', () => {
+    const listen = { callback: 'tab.domain:///s/domain/cb-1', listen: 'tab.domain:///s/domain/.s.PGSQL.1' };
+    const args = hyperdArgs(listen, '/logs', { noFilesDir: '/s/no-files', posix: true, databaseDirs: ['/data/payloads'] });
     assert.equal(args[0], 'run');
-    assert.ok(args.includes('--callback-connection=tab.tcp://127.0.0.1:5555'));
-    assert.ok(args.includes('--listen-connection=tab.tcp://127.0.0.1:0'));
+    assert.ok(args.includes('--callback-connection=tab.domain:///s/domain/cb-1'));
+    assert.ok(args.includes('--listen-connection=tab.domain:///s/domain/.s.PGSQL.1'));
+    assert.ok(!args.includes('--no-password'), 'the init user has a password');
+    assert.ok(args.includes('--external-file-whitelist=/s/no-files'));
+    assert.ok(args.includes('--external-file-blacklist=/'));
+    const storage = args.find((a) => a.startsWith('--storage-providers='));
+    assert.deepEqual(JSON.parse(storage!.slice('--storage-providers='.length)).providers[0].whitelist, ['/data/payloads']);
     assert.ok(args.includes('--log-dir=/logs'));
     assert.ok(args.includes('--default-database-version=2'));
+  });
+
+  it('passes hyperd only the system folders and temp folder of the host environment', () => {
+    assert.deepEqual(hyperdEnvironment({ SystemRoot: 'C:\\Windows', TEMP: 'C:\\T', PATH: '/usr/bin', ML_INTACCT_USER_PASSWORD: 'pw', HOME: '/root' }), { SystemRoot: 'C:\\Windows', TEMP: 'C:\\T' });
   });
 });
