@@ -56,7 +56,6 @@ function glRow(recordNo: number, version: number, random: () => number): Row {
   const amount = BigInt(Math.floor(random() * 2_000_000_00)) - 1_000_000_00n + BigInt(version);
   const text = (k: number) => TEXTS[(recordNo + k + version) % TEXTS.length]!;
   const nullable = <T,>(v: T, k: number): T | null => ((recordNo + k) % 13 === 0 ? null : v);
-  const ts = `${day(recordNo % 365)} ${pad((recordNo + version) % 24)}:${pad(recordNo % 60)}:${pad((recordNo * 7) % 60)}`;
   return {
     RECORDNO: glKey(recordNo),
     BATCH_DATE: day(recordNo % 365),
