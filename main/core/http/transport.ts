@@ -9,7 +9,7 @@
  * turns every transport failure into a typed, retryable NetworkError.
  */
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { ConnectorError, NetworkError, type Service } from '../errors';
+import { ApiError, ConnectorError, NetworkError, type Service } from '../errors';
 
 /**
  * The largest answer read by default: 64 MiB. The largest legitimate answer is an Intacct page of
@@ -106,12 +106,19 @@ export async function sendRequest(fetchFn: FetchLike, opts: SendOptions, now: ()
     });
     const body = await readBounded(res, opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, opts);
     if (opts.responseType === 'text') {
-      // One UTF-8 decode, BOM dropped (what Response.text() does).
-      return { status: res.status, headers: res.headers, body: new TextDecoder('utf-8').decode(body), elapsedMs: now() - started };
+      // One UTF-8 decode, BOM dropped (what Response.text() does). Invalid UTF-8 is refused rather
+      // than loaded as replacement characters: a vendor name must never change silently.
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      } catch {
+        throw new InvalidTextError(opts.service, safeHost(opts.url), body);
+      }
+      return { status: res.status, headers: res.headers, body: text, elapsedMs: now() - started };
     }
     return { status: res.status, headers: res.headers, body, elapsedMs: now() - started };
   } catch (err) {
-    if (err instanceof ResponseTooLargeError) throw err;
+    if (err instanceof ResponseTooLargeError || err instanceof InvalidTextError) throw err;
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
     const host = safeHost(opts.url);
     if (timeout.signal.aborted) {
@@ -203,3 +210,28 @@ function safeHost(url: string): string {
 function serviceName(s: Service): string {
   return s === 'intacct' ? 'Sage Intacct' : s === 'tableau' ? 'Tableau' : s;
 }
+
+/** A text answer that is not valid UTF-8 (the offset of the first bad byte is in the message). */
+export class InvalidTextError extends ApiError {
+  constructor(service: SendOptions['service'], host: string, body: Uint8Array) {
+    const at = firstInvalidUtf8(body);
+    super({
+      service,
+      code: 'INVALID_UTF8',
+      userMessage: `${serviceName(service)} (${host}) sent an answer that is not valid UTF-8 text (first bad byte at ${at}); it was refused rather than loaded with damaged characters. If this repeats, contact support.`,
+    });
+  }
+}
+
+/** Offset of the first byte that breaks UTF-8, or -1 when there is none. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
-import { NetworkError } from '../../../../main/core/errors';
+import { ConnectorError, NetworkError } from '../../../../main/core/errors';
 import { createNodeFetch, sendRequest } from '../../../../main/core/http/transport';
 
 const listen = (server: Server) => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
@@ -18,6 +18,8 @@ describe('createNodeFetch and sendRequest', () => {
   before(async () => {
     target = createServer((req, res) => {
       if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      if (req.url === '/latin1') return void res.end(Buffer.from('<NAME>Caf\xe9 M\xfcnchen</NAME>', 'latin1'));
+      if (req.url === '/utf8') return void res.end(Buffer.from('<NAME>Café München 中文 😀</NAME>', 'utf8'));
       res.end(`hello ${req.method}`);
     });
     target.on('connection', (s) => sockets.add(s));
@@ -56,6 +58,16 @@ describe('createNodeFetch and sendRequest', () => {
     const r = await sendRequest(createNodeFetch(), { service: 'intacct', method: 'PUT', url: `http://127.0.0.1:${targetPort}/t`, timeoutMs: 5_000, responseType: 'text' });
     assert.equal(typeof r.body, 'string');
     assert.equal(r.body, 'hello PUT');
+  });
+
+  it('refuses a text answer that is not valid UTF-8, naming the first bad byte, instead of loading replacement characters', async () => {
+    const fetchFn = createNodeFetch({});
+    const ok = await sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `http://127.0.0.1:${targetPort}/utf8`, timeoutMs: 5_000, responseType: 'text' });
+    assert.equal(ok.body, '<NAME>Café München 中文 😀</NAME>');
+    await assert.rejects(
+      sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `http://127.0.0.1:${targetPort}/latin1`, timeoutMs: 5_000, responseType: 'text' }),
+      (e: unknown) => e instanceof ConnectorError && e.code === 'INVALID_UTF8' && !e.retryable && /not valid UTF-8 text \(first bad byte at 9\)/.test(e.userMessage),
+    );
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
