@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds what the Electron app runs: the main process and the preload (bundled with esbuild,
 // CommonJS for Electron), and the renderer (scripts/build-renderer.mjs) into dist/.
-// Native modules (keytar, better-sqlite3) stay external: electron-builder unpacks them from the asar.
+// Native modules (keytar, libsql) stay external: electron-builder unpacks them from the asar.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 
@@ -11,7 +11,7 @@ await build({
   ...common,
   entryPoints: ['main/electron/entry.ts'],
   outfile: 'dist/electron/main.cjs',
-  external: ['electron', 'keytar', 'better-sqlite3', 'pg-native'],
+  external: ['electron', 'keytar', 'libsql', 'pg-native'],
 });
 // A sandboxed preload may only require `electron`: everything else is inlined.
 await build({ ...common, entryPoints: ['main/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });

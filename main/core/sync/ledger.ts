@@ -13,7 +13,7 @@
  * job finished, in one transaction, so the ledger never claims a batch Tableau did not apply. A crash
  * leaves at most staged rows behind (discarded on open) and a re-read re-sends them.
  */
-import Database from 'better-sqlite3';
+import { openDatabase } from '../store/sqlite';
 import type { StreamName } from '../../../shared/types';
 
 /** One record of a batch, as the ledger tracks it. */
@@ -60,7 +60,7 @@ export interface Ledger {
 
 /** Opens (creating if needed) the ledger database at `path` (':memory:' for tests). */
 export function openLedger(path: string): Ledger {
-  const db = new Database(path);
+  const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`
