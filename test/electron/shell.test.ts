@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { channelOf, EVENT_CHANNEL } from '../../shared/ipc-contract';
 import { startShell, type ShellDeps } from '../../main/electron/shell';
 import type { KeyValueStoreFactory } from '../../main/electron/settings-store';
-import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray } from './helpers/fake-electron';
+import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray, type FakeImage, type FakeMenu } from './helpers/fake-electron';
 import { baseStatus, createRecordingService } from './helpers/fake-service';
-import type { Settings } from '../../shared/types';
+import type { Settings, Status } from '../../shared/types';
 
 const defaults = () => ({ alerts: { notifyOnSuccess: false }, startAtLogin: true }) as unknown as Settings;
 const memoryStoreFactory: KeyValueStoreFactory = () => {
@@ -23,22 +23,26 @@ const fakeKeytar = () => {
 };
 const icons = { idle: '/icons/idle.png', syncing: '/icons/syncing.png', error: '/icons/error.png', 'not-configured': '/icons/nc.png' };
 
-async function boot(opts: { lock?: boolean } = {}) {
+async function boot(opts: { lock?: boolean; isPackaged?: boolean; status?: Status; over?: Partial<ShellDeps<FakeImage, FakeMenu>> } = {}) {
   const fake = createFakeElectron(opts);
-  const svc = createRecordingService();
-  const deps: ShellDeps = {
+  const svc = createRecordingService(opts.status);
+  const deps: ShellDeps<FakeImage, FakeMenu> = {
+    platform: 'win32',
+    env: {},
+    appUserModelId: 'com.ml-connector.app',
     electron: fake.electron,
     keytar: fakeKeytar(),
     storeFactory: memoryStoreFactory,
     createService: async () => svc.service,
     defaults,
-    paths: { preload: '/app/dist/preload.cjs', rendererIndex: '/app/dist/renderer/index.html', icons },
+    paths: { preload: '/app/dist/preload.cjs', rendererDir: '/app/dist/renderer', icons },
     formatTime: (ms) => new Date(ms).toISOString().slice(11, 16),
+    ...opts.over,
   };
   const shell = await startShell(deps);
   return { fake, svc, shell };
 }
-const appUrl = 'file:///app/dist/renderer/index.html#/status';
+const appUrl = 'app://ml-connector/index.html#/status';
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('startShell', () => {
@@ -73,14 +77,14 @@ describe('startShell', () => {
     await tick();
     assert.equal(FakeBrowserWindow.instances.length, 1, 'the window is reused');
     const win = FakeBrowserWindow.instances[0]!;
-    assert.equal(win.url, 'file:///app/dist/renderer/index.html#/logs');
+    assert.equal(win.url, 'app://ml-connector/index.html#/logs');
     const prefs = win.options.webPreferences;
     assert.equal(prefs.contextIsolation, true);
     assert.equal(prefs.sandbox, true);
     assert.equal(prefs.nodeIntegration, false);
     assert.equal(prefs.webSecurity, true);
     assert.equal(win.webContents.tryNavigate('https://evil.example/'), true);
-    assert.equal(win.webContents.tryNavigate('file:///app/dist/renderer/index.html#/status'), false);
+    assert.equal(win.webContents.tryNavigate('app://ml-connector/index.html#/status'), false);
     assert.deepEqual(win.webContents.openHandler!({ url: 'https://evil.example/' }), { action: 'deny' });
   });
 
