@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS hook, loaded by electron-builder with require() */
 // electron-builder afterPack hook: the packaged app must carry an executable hyperd for its own
 // platform and architecture, with Tableau's license and notices beside it. Without hyperd the app
 // installs and then fails every sync, so the build fails here instead, saying what to run.
