@@ -121,7 +121,10 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     const hyperd = join(resources, 'hyperd', 'hyperd');
     accessSync(hyperd, constants.X_OK);
     assert.equal(checkHyperd(join(resources, 'hyperd'), 'linux'), null, 'hyperd executable, license and notices beside it');
-    assert.ok(existsSync(join(resources, 'icons', 'tray-idle.png')));
+    // The tray icons for every system ship (entry.ts picks .ico on Windows, templates on macOS).
+    for (const state of ['idle', 'syncing', 'error', 'not-configured']) {
+      for (const f of [`tray-${state}.png`, `tray-${state}.ico`, `tray-${state}Template.png`, `tray-${state}Template@2x.png`]) assert.ok(existsSync(join(resources, 'icons', f)), `icons/${f}`);
+    }
     assert.match(readFileSync(join(resources, 'app-update.yml'), 'utf8'), /provider: generic[\s\S]*url: https:\/\/updates\.ml-connector\.invalid/);
 
     assert.deepEqual(fuseWire(join(app, 'ml-connector')), {
