@@ -32,7 +32,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   try {
     if (!memory) db.pragma('journal_mode = WAL');
     // NORMAL is durable across app crashes in WAL mode (only a power loss can drop the newest
-    // commits), and it is what makes 200k+ audit rows/s possible.
+    // commits), and it is what makes ~100k+ audit rows/s possible (npm run bench:sqlite).
     db.pragma('synchronous = NORMAL');
     // The CLI and the service may open the same file; wait for a lock instead of failing at once.
     db.pragma('busy_timeout = 5000');
