@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 type Config = Record<string, unknown> & { extraResources: { from: string; to: string }[] };
 const yaml = require('js-yaml') as { load(text: string): unknown };
 const builder = require('electron-builder') as {
-  build(opts: { targets: unknown; config: Config; publish: 'never' }): Promise<string[]>;
+  build(opts: { targets: unknown; config: string; publish: 'never' }): Promise<string[]>;
   Platform: { LINUX: { createTarget(type: string, ...archs: number[]): unknown } };
   Arch: { x64: number };
 };
@@ -92,17 +92,21 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     rmSync(work, { recursive: true, force: true });
   });
 
-  const pack = (out: string, hyperdDir: string) =>
-    builder.build({
-      targets: builder.Platform.LINUX.createTarget('dir', builder.Arch.x64),
-      publish: 'never',
-      config: {
+  // The config goes in as a file of its own: given an object, electron-builder would merge it into
+  // electron-builder.yml (and pick up a developer's real build/hyperd/ folder too).
+  const pack = (out: string, hyperdDir: string) => {
+    const file = join(work, `config-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
         ...config,
         electronDist: join(work, 'electron-dist'),
         directories: { ...(config.directories as object), output: out },
         extraResources: [{ ...config.extraResources[0]!, from: hyperdDir }, ...config.extraResources.slice(1)],
-      },
-    });
+      }),
+    );
+    return builder.build({ targets: builder.Platform.LINUX.createTarget('dir', builder.Arch.x64), publish: 'never', config: file });
+  };
 
   it('lays out the app: bundles in app.asar, addons unpacked, hyperd and its license as resources, fuses set, update feed', async () => {
     const out = join(work, 'out');
