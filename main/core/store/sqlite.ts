@@ -82,16 +82,40 @@ function bindValue(v: unknown): Bound {
 
 const isNamed = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 
+/** Values bound as they are (the common case: no copy). */
+function isPlain(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'bigint' || v === null;
+}
+
+/** `values` checked, with undefined as NULL; the same array when nothing needed changing. */
+function checkedValues(values: readonly unknown[]): Bound[] {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isPlain(v)) continue;
+    out ??= values.slice();
+    out[i] = bindValue(v);
+  }
+  return (out ?? values) as Bound[];
+}
+
 /**
  * better-sqlite3's argument forms (values, arrays of values, or one object of named parameters)
- * as the one argument libsql takes safely: an array, or a plain object.
+ * as the one argument libsql takes safely: an array, or a plain object. The hot paths (a row's
+ * values as arguments, or one array of them) pass the caller's array through after checking it.
  */
 function bindArgs(params: readonly unknown[]): Bound[] | Record<string, Bound> {
-  if (params.length === 1 && isNamed(params[0])) {
-    const named: Record<string, Bound> = {};
-    for (const [k, v] of Object.entries(params[0])) named[k] = bindValue(v);
-    return named;
+  if (params.length === 1) {
+    const only = params[0];
+    if (Array.isArray(only)) return checkedValues(only);
+    if (isNamed(only)) {
+      const named: Record<string, Bound> = {};
+      for (const [k, v] of Object.entries(only)) named[k] = bindValue(v);
+      return named;
+    }
   }
+  if (!params.some((p) => Array.isArray(p) || isNamed(p))) return checkedValues(params);
   const out: Bound[] = [];
   for (const p of params) {
     if (Array.isArray(p)) for (const v of p) out.push(bindValue(v));
