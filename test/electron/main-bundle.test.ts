@@ -14,7 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Module, { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { channelOf } from '../../shared/ipc-contract';
@@ -161,5 +161,9 @@ describe('the built main bundle under an Electron-faithful fake', () => {
     assert.equal(fake.isQuitted(), false, 'the first quit is held while the service stops');
     await until('the app to quit', () => fake.isQuitted(), 30_000);
     assert.equal(FakeTray.instances[0]!.destroyed, true);
+    // The main-process log (electron-log) is a file in the app's logs folder.
+    const mainLog = join(dataDir, 'appData', 'ml-connector-dev', 'logs', 'main.log');
+    await until('main.log', () => existsSync(mainLog), 5_000);
+    assert.match(readFileSync(mainLog, 'utf8'), /refused a permission request from the window: media/);
   });
 });
