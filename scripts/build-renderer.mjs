@@ -25,8 +25,8 @@ export async function buildRenderer(opts = {}) {
     entryPoints: [join(root, 'renderer', 'main.tsx')],
     outfile: join(outDir, 'app.js'),
     bundle: true,
-    // A classic script, not a module: Chromium refuses module scripts from file:// (the packaged
-    // Electron window) as cross-origin.
+    // A classic script, not a module: it loads alike from app:// (the desktop window), from the
+    // served mode's http:// and from file:// (where Chromium refuses module scripts as cross-origin).
     format: 'iife',
     platform: 'browser',
     target: ['chrome120'],

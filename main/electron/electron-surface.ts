@@ -1,16 +1,27 @@
 /**
  * The part of Electron's API the shell uses, as narrow structural types.
  *
- * The real `electron` module satisfies these (checked in entry.ts), and the unit tests pass a fake
- * that satisfies them too, so the shell is tested under plain Node with no Electron binary.
+ * It is a structural subset of the real module: entry.ts assigns the real `electron` module to
+ * `ElectronSurface<NativeImage, Menu>` with no cast, so `tsc` checks every member here against
+ * node_modules/electron/electron.d.ts (a made-up API, or a wrong signature, fails the typecheck;
+ * test/electron/surface-types.ts proves it with `@ts-expect-error`). The shell only sees this
+ * surface, so it cannot call anything else. The tests pass a fake that satisfies it too, so the
+ * shell runs under plain Node with no Electron binary.
+ *
+ * `Image` and `MenuT` are the module's own image and menu classes (opaque to the shell): the real
+ * NativeImage and Menu in the app, plain objects in the fake.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+
+export interface NavigationEventLike {
+  preventDefault(): void;
+}
 
 export interface WebContentsLike {
   readonly id: number;
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
-  on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'will-navigate', listener: (event: NavigationEventLike, url: string) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -33,6 +44,8 @@ export interface BrowserWindowOptions {
   show: boolean;
   title: string;
   backgroundColor: string;
+  /** No menu bar (Windows, Linux); the packaged app has no application menu at all. */
+  autoHideMenuBar: boolean;
   webPreferences: {
     preload: string;
     contextIsolation: true;
@@ -43,13 +56,15 @@ export interface BrowserWindowOptions {
     allowRunningInsecureContent: false;
     webviewTag: false;
     spellcheck: boolean;
+    /** Off in packaged builds: no DevTools for whoever sits at the workstation. */
+    devTools: boolean;
   };
 }
 
-export interface TrayLike {
+export interface TrayLike<Image, MenuT> {
   setToolTip(text: string): void;
-  setImage(image: unknown): void;
-  setContextMenu(menu: unknown): void;
+  setImage(image: Image): void;
+  setContextMenu(menu: MenuT | null): void;
   on(event: 'click', listener: () => void): unknown;
   destroy(): void;
 }
@@ -69,21 +84,56 @@ export interface NotificationLike {
   on(event: 'click', listener: () => void): unknown;
 }
 
-export interface ElectronSurface {
-  app: {
-    requestSingleInstanceLock(): boolean;
-    on(event: 'second-instance' | 'window-all-closed' | 'before-quit' | 'activate', listener: (...args: unknown[]) => void): unknown;
-    whenReady(): Promise<void>;
-    quit(): void;
-    getPath(name: 'userData' | 'logs'): string;
-    setLoginItemSettings(settings: { openAtLogin: boolean }): void;
-    readonly isPackaged: boolean;
-  };
+export interface ImageFactory<Image> {
+  createFromPath(path: string): Image;
+}
+
+export interface QuitEventLike {
+  preventDefault(): void;
+}
+
+export interface AppSurface {
+  requestSingleInstanceLock(): boolean;
+  on(event: 'second-instance', listener: () => void): unknown;
+  on(event: 'window-all-closed', listener: () => void): unknown;
+  on(event: 'before-quit', listener: (event: QuitEventLike) => void): unknown;
+  whenReady(): Promise<void>;
+  quit(): void;
+  exit(exitCode?: number): void;
+  getPath(name: 'userData' | 'logs' | 'appData' | 'home'): string;
+  setPath(name: string, path: string): void;
+  getVersion(): string;
+  setLoginItemSettings(settings: { openAtLogin: boolean }): void;
+  /** Windows: notifications are attributed to this id (it must match electron-builder's appId). */
+  setAppUserModelId(id: string): void;
+  readonly isPackaged: boolean;
+  /** macOS only (undefined elsewhere). */
+  readonly dock: { hide(): void } | undefined;
+}
+
+/** What a protocol handler receives and answers (the global fetch types, as Electron's are). */
+export type ProtocolHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ProtocolSurface {
+  registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: { standard?: boolean; secure?: boolean; supportFetchAPI?: boolean } }[]): void;
+  handle(scheme: string, handler: ProtocolHandler): void;
+}
+
+export interface SessionLike {
+  setPermissionRequestHandler(handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
+}
+
+export interface ElectronSurface<Image, MenuT> {
+  app: AppSurface;
   BrowserWindow: new (options: BrowserWindowOptions) => BrowserWindowLike;
-  Tray: new (image: unknown) => TrayLike;
-  Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): unknown };
-  nativeImage: { createFromPath(path: string): unknown };
+  Tray: new (image: Image) => TrayLike<Image, MenuT>;
+  Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): MenuT; setApplicationMenu(menu: MenuT | null): void };
+  nativeImage: ImageFactory<Image>;
   ipcMain: IpcMainLike;
   Notification: (new (options: { title: string; body: string; silent?: boolean }) => NotificationLike) & { isSupported(): boolean };
   net: { fetch(url: string, init?: RequestInit): Promise<Response> };
+  protocol: ProtocolSurface;
+  session: { readonly defaultSession: SessionLike };
+  dialog: { showErrorBox(title: string, content: string): void };
 }

@@ -17,7 +17,7 @@ import type { TrustedSenders } from './trusted-senders';
 export type ServiceOperations = Omit<ConnectorApi, 'onEvent'>;
 
 export interface IpcOptions {
-  /** True for the URL of the app's own page (file:// of the packaged renderer). */
+  /** True for the URL of the app's own page (app://ml-connector/index.html, any route). */
   isAppUrl: (url: string) => boolean;
   /** Told about refused calls (logged by the shell without payloads). */
   onRefused?: (op: Operation, reason: string) => void;

@@ -22,7 +22,7 @@ export function notificationTitle(alert: Alert): string {
   }
 }
 
-export function showAlert(electron: Pick<ElectronSurface, 'Notification'>, alert: Alert, onClick: () => void): boolean {
+export function showAlert(electron: Pick<ElectronSurface<unknown, unknown>, 'Notification'>, alert: Alert, onClick: () => void): boolean {
   if (!electron.Notification.isSupported()) return false;
   const n = new electron.Notification({ title: notificationTitle(alert), body: alert.message, silent: alert.kind === 'run-succeeded' });
   n.on('click', onClick);

@@ -6,7 +6,7 @@
 import type { Status } from '../../shared/types';
 
 export type TrayIcon = 'idle' | 'syncing' | 'error' | 'not-configured';
-export type TrayAction = 'sync-now' | 'cancel-sync' | 'pause' | 'resume' | 'open-status' | 'open-settings' | 'open-logs' | 'quit';
+export type TrayAction = 'sync-now' | 'cancel-sync' | 'pause' | 'resume' | 'open-status' | 'open-settings' | 'open-logs' | 'restart-to-update' | 'quit';
 
 export interface TrayMenuItem {
   label: string;
@@ -34,7 +34,8 @@ export function runPercent(status: Status): number | null {
   return Math.round((sum / progress.length) * 100);
 }
 
-export function trayView(status: Status, formatTime: (ms: number) => string): TrayView {
+/** `updateReady`: the version electron-updater downloaded, offered as "Restart to update". */
+export function trayView(status: Status, formatTime: (ms: number) => string, opts: { updateReady?: string | null } = {}): TrayView {
   const syncing = status.state === 'syncing';
   const pct = runPercent(status);
   const lines = ['ml-connector'];
@@ -56,6 +57,7 @@ export function trayView(status: Status, formatTime: (ms: number) => string): Tr
     { label: 'Settings…', action: 'open-settings', enabled: true },
     { label: 'View logs', action: 'open-logs', enabled: true },
     { label: '', enabled: false, separator: true },
+    ...(opts.updateReady ? [{ label: `Restart to update (${opts.updateReady})`, action: 'restart-to-update' as const, enabled: true }] : []),
     { label: 'Quit ml-connector', action: 'quit', enabled: true },
   ];
   // Windows caps tray tooltips at 127 characters.

@@ -7,7 +7,7 @@ import type { BrowserWindowLike, BrowserWindowOptions, ElectronSurface } from '.
 
 export type Page = 'status' | 'settings' | 'logs' | 'history';
 
-export function secureWindowOptions(preloadPath: string): BrowserWindowOptions {
+export function secureWindowOptions(preloadPath: string, opts: { devTools: boolean } = { devTools: true }): BrowserWindowOptions {
   return {
     width: 900,
     height: 700,
@@ -16,6 +16,7 @@ export function secureWindowOptions(preloadPath: string): BrowserWindowOptions {
     show: false,
     title: 'ml-connector',
     backgroundColor: '#1e1f22',
+    autoHideMenuBar: true,
     webPreferences: {
       preload: preloadPath,
       contextIsolation: true,
@@ -26,6 +27,7 @@ export function secureWindowOptions(preloadPath: string): BrowserWindowOptions {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: opts.devTools,
     },
   };
 }
@@ -49,9 +51,11 @@ export class WindowManager {
   private win: BrowserWindowLike | null = null;
 
   constructor(
-    private readonly electron: Pick<ElectronSurface, 'BrowserWindow'>,
+    private readonly electron: Pick<ElectronSurface<unknown, unknown>, 'BrowserWindow'>,
     private readonly opts: {
       preloadPath: string;
+      /** DevTools allowed (development builds only). */
+      devTools: boolean;
       pageUrl: (page: Page) => string;
       isAppUrl: (url: string) => boolean;
       onCreated: (win: BrowserWindowLike) => void;
@@ -66,7 +70,7 @@ export class WindowManager {
   async open(page: Page): Promise<BrowserWindowLike> {
     let win = this.current;
     if (!win) {
-      win = new this.electron.BrowserWindow(secureWindowOptions(this.opts.preloadPath));
+      win = new this.electron.BrowserWindow(secureWindowOptions(this.opts.preloadPath, { devTools: this.opts.devTools }));
       const id = win.webContents.id;
       hardenWindow(win, this.opts.isAppUrl);
       win.on('closed', () => {

@@ -20,7 +20,7 @@ import { createNodeFetch } from '../../main/core/http/transport';
 import { createConnectorService, defaultFactories, defaultSettings, type ConnectorService } from '../../main/core/service';
 import { startShell, type Shell } from '../../main/electron/shell';
 import type { KeyValueStoreFactory } from '../../main/electron/settings-store';
-import { createFakeElectron, FakeBrowserWindow } from './helpers/fake-electron';
+import { createFakeElectron, FakeBrowserWindow, type FakeImage, type FakeMenu } from './helpers/fake-electron';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -37,7 +37,7 @@ describe('secrets never leak', () => {
   let tableau: TableauEmulator;
   let dataDir: string;
   let service: ConnectorService;
-  let shell: Shell;
+  let shell: Shell<FakeImage, FakeMenu>;
   const storeWrites: string[] = [];
   const ipcAnswers: string[] = [];
   let fake: ReturnType<typeof createFakeElectron>;
@@ -68,7 +68,7 @@ describe('secrets never leak', () => {
       },
       storeFactory,
       defaults: () => defaultSettings(systemClock.now()),
-      paths: { preload: '/p.cjs', rendererIndex: '/app/index.html', icons: { idle: 'i', syncing: 's', error: 'e', 'not-configured': 'n' } },
+      paths: { preload: '/p.cjs', rendererDir: '/app', icons: { idle: 'i', syncing: 's', error: 'e', 'not-configured': 'n' } },
       createService: async (deps) => {
         service = await createConnectorService({
           clock: systemClock,
@@ -95,7 +95,7 @@ describe('secrets never leak', () => {
   it('a full sync set up through IPC leaves no secret anywhere but the keychain', async () => {
     await shell.act('open-settings');
     const win = FakeBrowserWindow.instances[0]!;
-    const sender = { id: win.webContents.id, url: 'file:///app/index.html#/settings' };
+    const sender = { id: win.webContents.id, url: 'app://ml-connector/index.html#/settings' };
     const call = async (op: Parameters<typeof channelOf>[0], payload?: unknown) => {
       const answer = (await fake.ipcMain.invoke(channelOf(op), sender, payload)) as ApiEnvelope<unknown>;
       ipcAnswers.push(JSON.stringify(answer));

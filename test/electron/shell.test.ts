@@ -1,11 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelOf, EVENT_CHANNEL } from '../../shared/ipc-contract';
-import { startShell, type ShellDeps } from '../../main/electron/shell';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startShell, type ServiceFactoryDeps, type ShellDeps } from '../../main/electron/shell';
 import type { KeyValueStoreFactory } from '../../main/electron/settings-store';
-import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray } from './helpers/fake-electron';
+import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray, type FakeImage, type FakeMenu } from './helpers/fake-electron';
 import { baseStatus, createRecordingService } from './helpers/fake-service';
-import type { Settings } from '../../shared/types';
+import type { Settings, Status } from '../../shared/types';
 
 const defaults = () => ({ alerts: { notifyOnSuccess: false }, startAtLogin: true }) as unknown as Settings;
 const memoryStoreFactory: KeyValueStoreFactory = () => {
@@ -23,22 +26,26 @@ const fakeKeytar = () => {
 };
 const icons = { idle: '/icons/idle.png', syncing: '/icons/syncing.png', error: '/icons/error.png', 'not-configured': '/icons/nc.png' };
 
-async function boot(opts: { lock?: boolean } = {}) {
+async function boot(opts: { lock?: boolean; isPackaged?: boolean; status?: Status; over?: Partial<ShellDeps<FakeImage, FakeMenu>> } = {}) {
   const fake = createFakeElectron(opts);
-  const svc = createRecordingService();
-  const deps: ShellDeps = {
+  const svc = createRecordingService(opts.status);
+  const deps: ShellDeps<FakeImage, FakeMenu> = {
+    platform: 'win32',
+    env: {},
+    appUserModelId: 'com.ml-connector.app',
     electron: fake.electron,
     keytar: fakeKeytar(),
     storeFactory: memoryStoreFactory,
     createService: async () => svc.service,
     defaults,
-    paths: { preload: '/app/dist/preload.cjs', rendererIndex: '/app/dist/renderer/index.html', icons },
+    paths: { preload: '/app/dist/preload.cjs', rendererDir: '/app/dist/renderer', icons },
     formatTime: (ms) => new Date(ms).toISOString().slice(11, 16),
+    ...opts.over,
   };
   const shell = await startShell(deps);
   return { fake, svc, shell };
 }
-const appUrl = 'file:///app/dist/renderer/index.html#/status';
+const appUrl = 'app://ml-connector/index.html#/status';
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('startShell', () => {
@@ -73,14 +80,14 @@ describe('startShell', () => {
     await tick();
     assert.equal(FakeBrowserWindow.instances.length, 1, 'the window is reused');
     const win = FakeBrowserWindow.instances[0]!;
-    assert.equal(win.url, 'file:///app/dist/renderer/index.html#/logs');
+    assert.equal(win.url, 'app://ml-connector/index.html#/logs');
     const prefs = win.options.webPreferences;
     assert.equal(prefs.contextIsolation, true);
     assert.equal(prefs.sandbox, true);
     assert.equal(prefs.nodeIntegration, false);
     assert.equal(prefs.webSecurity, true);
     assert.equal(win.webContents.tryNavigate('https://evil.example/'), true);
-    assert.equal(win.webContents.tryNavigate('file:///app/dist/renderer/index.html#/status'), false);
+    assert.equal(win.webContents.tryNavigate('app://ml-connector/index.html#/status'), false);
     assert.deepEqual(win.webContents.openHandler!({ url: 'https://evil.example/' }), { action: 'deny' });
   });
 
@@ -137,5 +144,131 @@ describe('startShell', () => {
     await tick();
     assert.ok(svc.calls.some((c) => c.op === 'shutdown'));
     assert.equal(FakeTray.instances[0]!.destroyed, true);
+  });
+});
+
+describe('startShell: what a tray app on each system needs', () => {
+  it('registers app:// before ready, serves only the renderer folder with a CSP, and denies permissions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-renderer-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>x</title>');
+    try {
+      const { fake } = await boot({ over: { paths: { preload: '/p.cjs', rendererDir: dir, icons } } });
+      assert.deepEqual(fake.schemes, ['app']);
+      const page = await fake.load('app://ml-connector/index.html');
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-security-policy')!, /object-src 'none'.*base-uri 'none'.*form-action 'none'/);
+      assert.equal((await fake.load('app://ml-connector/%2e%2e/%2e%2e/etc/passwd')).status, 404);
+      assert.equal((await fake.load('app://elsewhere/index.html')).status, 404);
+      assert.equal(fake.requestPermission('geolocation'), false);
+      assert.equal(fake.checkPermission('notifications'), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('packaged: no application menu and no DevTools; development keeps both', async () => {
+    const packaged = await boot({ isPackaged: true });
+    assert.deepEqual(packaged.fake.calls.applicationMenu, [null]);
+    FakeTray.instances[0]!.click();
+    await tick();
+    assert.equal(FakeBrowserWindow.instances[0]!.options.webPreferences.devTools, false);
+    const dev = await boot();
+    assert.deepEqual(dev.fake.calls.applicationMenu, []);
+    FakeTray.instances[0]!.click();
+    await tick();
+    assert.equal(FakeBrowserWindow.instances[0]!.options.webPreferences.devTools, true);
+  });
+
+  it('sets the AppUserModelID on Windows and hides the Dock icon', async () => {
+    const { fake } = await boot();
+    assert.deepEqual(fake.calls.appUserModelId, ['com.ml-connector.app']);
+    assert.equal(fake.calls.dockHidden, 1);
+  });
+
+  it('opens Settings on the first run, and the status window on GNOME (no tray there)', async () => {
+    await boot({ status: baseStatus({ state: 'not-configured' }) });
+    assert.equal(FakeBrowserWindow.instances[0]!.url, 'app://ml-connector/index.html#/settings');
+    await boot({ over: { platform: 'linux', env: { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME', XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'mlc-xdg-')) } } });
+    assert.equal(FakeBrowserWindow.instances[0]!.url, 'app://ml-connector/index.html#/status');
+    await boot();
+    assert.equal(FakeBrowserWindow.instances.length, 0, 'elsewhere the app starts in the tray');
+  });
+
+  it('starts without a Secret Service and says what to install, in the Settings window and on every secret call', async () => {
+    const broken = {
+      getPassword: async () => {
+        throw new Error('The name org.freedesktop.secrets was not provided by any .service files');
+      },
+      setPassword: async () => {},
+      deletePassword: async () => true,
+    };
+    const config = mkdtempSync(join(tmpdir(), 'mlc-xdg-'));
+    let secrets: ServiceFactoryDeps['secrets'] | null = null;
+    const svc = createRecordingService();
+    const { shell } = await boot({
+      over: { platform: 'linux', env: { XDG_CONFIG_HOME: config }, keytar: broken, createService: async (d) => ((secrets = d.secrets), svc.service) },
+    });
+    assert.match(shell!.keychainProblem!, /install gnome-keyring/);
+    assert.equal(FakeBrowserWindow.instances[0]!.url, 'app://ml-connector/index.html#/settings');
+    await assert.rejects(secrets!.set('intacctUserPassword', 'x'), (e: Error & { userMessage?: string }) => /gnome-keyring/.test(e.userMessage ?? ''));
+    rmSync(config, { recursive: true, force: true });
+  });
+
+  it('Linux: start at login writes an XDG autostart entry, and removes it when switched off', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'mlc-xdg-'));
+    const file = join(config, 'autostart', 'ml-connector.desktop');
+    try {
+      let settings: ServiceFactoryDeps['settings'] | null = null;
+      const svc = createRecordingService();
+      await boot({ over: { platform: 'linux', env: { XDG_CONFIG_HOME: config, APPIMAGE: '/opt/ml connector.AppImage' }, createService: async (d) => ((settings = d.settings), svc.service) } });
+      assert.match(readFileSync(file, 'utf8'), /^Exec="\/opt\/ml connector\.AppImage"$/m);
+      settings!.set({ ...settings!.get(), startAtLogin: false });
+      assert.equal(existsSync(file), false, 'removed as soon as the setting changes');
+      settings!.set({ ...settings!.get(), startAtLogin: true });
+      assert.equal(existsSync(file), true);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it('Windows/macOS: a changed start-at-login setting is applied at once', async () => {
+    let settings: ServiceFactoryDeps['settings'] | null = null;
+    const svc = createRecordingService();
+    const { fake } = await boot({ over: { createService: async (d) => ((settings = d.settings), svc.service) } });
+    settings!.set({ ...settings!.get(), startAtLogin: false });
+    assert.deepEqual(fake.calls.loginItem, [{ openAtLogin: true }, { openAtLogin: false }]);
+  });
+
+  it('quit waits until the service has stopped', async () => {
+    let release: () => void = () => {};
+    const svc = createRecordingService();
+    svc.service.shutdown = () => new Promise<void>((r) => (release = r));
+    const { fake } = await boot({ over: { createService: async () => svc.service } });
+    fake.electron.app.quit();
+    await tick();
+    assert.equal(fake.isQuitted(), false, 'still stopping');
+    assert.equal(fake.calls.quitPrevented, 1);
+    release();
+    await tick();
+    await tick();
+    assert.equal(fake.isQuitted(), true);
+  });
+
+  it('packaged: checks for updates at start and offers "Restart to update" once one is downloaded', async () => {
+    const listeners = new Map<string, (arg: never) => void>();
+    const updater = {
+      checks: 0,
+      installs: 0,
+      checkForUpdates: async () => void updater.checks++,
+      quitAndInstall: () => void updater.installs++,
+      on: (event: string, l: (arg: never) => void) => void listeners.set(event, l),
+    };
+    await boot({ isPackaged: true, over: { updater } });
+    assert.equal(updater.checks, 1);
+    const tray = FakeTray.instances[0]!;
+    assert.ok(!tray.menu!.template.some((i) => String(i.label).startsWith('Restart to update')));
+    (listeners.get('update-downloaded') as (i: { version: string }) => void)({ version: '0.2.0' });
+    tray.clickMenu('Restart to update (0.2.0)');
+    assert.equal(updater.installs, 1);
   });
 });

@@ -5,10 +5,10 @@
  *
  * Volume drives the design: a full GL detail load writes ~1M entries, so inserts go through a
  * cached multi-row prepared statement inside one transaction, `markAudit` is one indexed UPDATE per
- * Tableau batch, and exports page by id instead of holding a cursor open (better-sqlite3 refuses
- * writes on a connection with an open iterator, and the sync engine writes while a user exports).
+ * Tableau batch, and exports page by id instead of holding a cursor open (a statement left open
+ * on the connection keeps its read going, and the sync engine writes while a user exports).
  */
-import type Database from 'better-sqlite3';
+import type { Database, Statement } from './sqlite';
 import type { AuditEntry, AuditQuery, StreamName } from '../../../shared/types';
 import { streamDefinitions } from '../streams/definitions';
 import { auditCsvHeader, auditCsvLine } from './audit-csv';
@@ -97,7 +97,7 @@ const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number =>
   a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : a.recordKey < b.recordKey ? -1 : a.recordKey > b.recordKey ? 1 : 0;
 
 /** Reads and writes the audit and record_latest tables. */
-export function auditRepo(db: Database.Database) {
+export function auditRepo(db: Database) {
   const insertMany = db.prepare(`INSERT INTO audit ${columns} VALUES ${placeholders(rowsPerInsert)}`);
   const insertOne = db.prepare(`INSERT INTO audit ${columns} VALUES ${placeholders(1)}`);
   const mark = db.prepare(
@@ -124,7 +124,7 @@ export function auditRepo(db: Database.Database) {
   const pruneRuns = db.prepare(
     `DELETE FROM audit WHERE run_id IN (SELECT run_id FROM runs WHERE started_at < ? AND outcome != 'running')`,
   );
-  const cache = new Map<string, Database.Statement<unknown[], AuditRow>>();
+  const cache = new Map<string, Statement<unknown[], AuditRow>>();
   const prepared = (sql: string) => {
     let s = cache.get(sql);
     if (!s) {

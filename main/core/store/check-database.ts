@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type Database } from './sqlite';
 import { ConnectorError } from '../errors';
 
 /** What each database holds and what a user loses by moving it aside (for the message). */
@@ -49,9 +49,10 @@ export function databaseOpenError(path: string, err: unknown): Error {
  */
 export function checkDatabaseFile(path: string): void {
   if (!existsSync(path)) return;
-  let db: Database.Database | null = null;
+  let db: Database | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    // Only an existing file reaches here (checked above), so opening creates nothing.
+    db = openDatabase(path, { readonly: true });
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
     if (problems.length) throw new DatabaseFileError(path, `the integrity check found ${problems.length} problem(s), first: ${problems[0]}`);

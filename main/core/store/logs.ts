@@ -1,7 +1,7 @@
 /**
  * The log: one row per line, filterable by level, run and stream, searchable by text.
  */
-import type Database from 'better-sqlite3';
+import type { Database, Statement } from './sqlite';
 import type { LogEntry, LogLevel, LogQuery, StreamName } from '../../../shared/types';
 
 const levelNo: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -34,11 +34,11 @@ export function likePattern(search: string): string {
 }
 
 /** Reads and writes the logs table. */
-export function logsRepo(db: Database.Database) {
+export function logsRepo(db: Database) {
   const insert = db.prepare(
     'INSERT INTO logs (at, level, level_no, message, run_id, stream, service) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const cache = new Map<string, Database.Statement<unknown[], LogRow>>();
+  const cache = new Map<string, Statement<unknown[], LogRow>>();
   const prune = db.prepare('DELETE FROM logs WHERE at < ?');
 
   return {

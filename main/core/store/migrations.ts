@@ -6,14 +6,14 @@
  * ordered list and each one runs in its own transaction together with the version bump, so a crash
  * mid-migration leaves the database at the previous version, never in between.
  */
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite';
 import { ConnectorError } from '../errors';
 
 /** One step of the schema. `version` is the schema version after it has run. */
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  up(db: Database.Database): void;
+  up(db: Database): void;
 }
 
 /**
@@ -138,7 +138,7 @@ export const migrations: readonly Migration[] = [
 export const latestSchemaVersion: number = migrations.reduce((v, m) => Math.max(v, m.version), 0);
 
 /** The database's schema version (0 for a new file). */
-export function schemaVersionOf(db: Database.Database): number {
+export function schemaVersionOf(db: Database): number {
   return Number(db.pragma('user_version', { simple: true }));
 }
 
@@ -146,7 +146,7 @@ export function schemaVersionOf(db: Database.Database): number {
  * Brings the database up to `target` (default: the newest migration), one transaction per step.
  * Returns the version reached. A database newer than this build is refused rather than guessed at.
  */
-export function migrate(db: Database.Database, opts: { now: number; list?: readonly Migration[]; target?: number }): number {
+export function migrate(db: Database, opts: { now: number; list?: readonly Migration[]; target?: number }): number {
   const list = [...(opts.list ?? migrations)].sort((a, b) => a.version - b.version);
   const target = opts.target ?? list.reduce((v, m) => Math.max(v, m.version), 0);
   const current = schemaVersionOf(db);

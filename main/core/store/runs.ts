@@ -1,7 +1,7 @@
 /**
  * Runs, their per-stream results and tie-outs.
  */
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite';
 import type { ErrorInfo, HistoryPoint, RunDetail, RunSummary, StreamName, StreamRunResult, TieOut } from '../../../shared/types';
 import type { RunFinish, RunStart, StreamLastRun } from './types';
 
@@ -72,7 +72,7 @@ function toStreamResult(r: StreamRow): StreamRunResult {
 }
 
 /** Reads and writes runs, run_streams and tie_outs. */
-export function runsRepo(db: Database.Database) {
+export function runsRepo(db: Database) {
   const insertRun = db.prepare(
     `INSERT INTO runs (run_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')`,
   );

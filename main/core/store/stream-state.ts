@@ -3,7 +3,7 @@
  * upgraded on read by `upgradeStreamState` (the state-migration hook, like Airbyte's
  * `state_migrations`). Writes always use the newest shape.
  */
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite';
 import type { StreamName } from '../../../shared/types';
 import type { StreamCursor, StreamState, StreamStateExtra } from './types';
 
@@ -67,7 +67,7 @@ export function upgradeStreamState(stream: StreamName, version: number, raw: unk
 }
 
 /** Reads and writes the stream_state table. */
-export function streamStateRepo(db: Database.Database, now: () => number) {
+export function streamStateRepo(db: Database, now: () => number) {
   const get = db.prepare<[string], { stream: string; version: number; state_json: string }>(
     'SELECT stream, version, state_json FROM stream_state WHERE stream = ?',
   );

@@ -13,7 +13,7 @@
  * job finished, in one transaction, so the ledger never claims a batch Tableau did not apply. A crash
  * leaves at most staged rows behind (discarded on open) and a re-read re-sends them.
  */
-import Database from 'better-sqlite3';
+import { openDatabase } from '../store/sqlite';
 import type { StreamName } from '../../../shared/types';
 
 /** One record of a batch, as the ledger tracks it. */
@@ -64,7 +64,7 @@ export interface Ledger {
  * they may be a live run's batch in flight.
  */
 export function openLedger(path: string, opts: { discardStaged?: boolean } = {}): Ledger {
-  const db = new Database(path);
+  const db = openDatabase(path);
   // The owner and a reading CLI may open the file at once: wait for a lock instead of failing.
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');

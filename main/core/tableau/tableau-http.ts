@@ -171,10 +171,11 @@ export class TableauHttp {
     const headers: Record<string, string> = { Accept: 'application/xml', ...(req.headers ?? {}) };
     if (session) headers['X-Tableau-Auth'] = session.token;
     const body = req.body?.();
-    if (body) {
-      headers['Content-Type'] = body.contentType;
-      if (body.length !== undefined) headers['Content-Length'] = String(body.length);
-    }
+    // No Content-Length (nor any other header the network stack owns) is set here: Electron's
+    // net.fetch refuses Content-Length, Host, Transfer-Encoding, Trailer, TE, Upgrade, Keep-Alive and
+    // Cookie2 with net::ERR_INVALID_ARGUMENT (https://www.electronjs.org/docs/latest/api/client-request,
+    // request.setHeader). A body of known length goes out as bytes, whose length every stack sends.
+    if (body) headers['Content-Type'] = body.contentType;
     const started = clock.now();
     const event = (status: number, outcome: string, elapsedMs: number, message?: string): RequestEvent => ({
       service: 'tableau',
@@ -191,6 +192,7 @@ export class TableauHttp {
 
     let res;
     try {
+      const payload = body && body.length !== undefined ? await sizedBytes(body.body, body.length) : body?.body;
       res = await sendRequest(
         this.deps.fetch,
         {
@@ -198,7 +200,7 @@ export class TableauHttp {
           method: req.method,
           url,
           headers,
-          body: body?.body,
+          body: payload,
           // Redirects are never followed: a followed 301/302 turns a POST into a GET, and any redirect
           // to another origin would carry the token (or the sign-in's credentials) there.
           redirect: 'manual',
@@ -295,6 +297,18 @@ function redirectRefused(req: TableauRequest, url: string, status: number, locat
     userMessage: `Tableau answered ${req.operation} with a redirect (HTTP ${status}) to ${target}. The connector does not follow redirects, so that the token and the sign-in details are never sent elsewhere. ${fix}`,
     detail: { status, operation: req.operation, redirectTo: target },
   });
+}
+
+/**
+ * A streamed body of known length (an upload block read from disk) as one Buffer, so the
+ * network stack sets Content-Length from it. Electron's net.fetch buffers a request body whole
+ * anyway before sending (its ClientRequest without chunked encoding); a block is at most 64 MB.
+ */
+async function sizedBytes(body: RequestInit['body'], length: number): Promise<RequestInit['body']> {
+  if (!body || typeof (body as ReadableStream).getReader !== 'function') return body;
+  const bytes = Buffer.from(await new Response(body as ReadableStream<Uint8Array>).arrayBuffer());
+  if (bytes.length !== length) throw new Error(`The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.`);
+  return bytes;
 }
 
 function requireSite(session: TableauSessionInfo | null): string {

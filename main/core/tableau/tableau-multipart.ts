@@ -5,8 +5,9 @@
  * file part second (`tableau_file` for an upload block, `tableau_datasource` for a single-call
  * publish), each with `Content-Disposition: name="…"` (tableau-rest.md §3; MCP and MIG send no
  * `form-data;` prefix, TSC does; both are accepted). File bytes are read from disk in small pieces
- * while the request is sent, so a 64 MB block never sits in memory, and the exact length is sent
- * as Content-Length (some proxies refuse chunked uploads).
+ * into one buffer of the exact length just before the request (tableau-http.ts), so the network
+ * stack sends it with a Content-Length (some proxies refuse chunked uploads; Electron's net.fetch
+ * refuses a Content-Length set by hand).
  */
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -70,7 +71,7 @@ async function* pieces(segments: readonly (Buffer | FileRange)[]): AsyncGenerato
       expected -= buf.length;
       yield buf;
     }
-    // The file shrank while we were sending it: never send a short body under a longer Content-Length.
+    // The file shrank while we were reading it: never send a short body.
     if (expected !== 0) throw new Error(`File ${s.path} changed while it was being uploaded.`);
   }
 }

@@ -1,8 +1,13 @@
 /**
  * A fake of the parts of `electron` the shell uses, recording what the shell does with them.
- * Typed against ElectronSurface (which the real module satisfies), so it cannot drift silently.
+ * Typed against ElectronSurface (which the real module satisfies), so it cannot drift silently,
+ * and faithful to Electron's run-time rules the types cannot express: windows, trays, protocol
+ * handlers, sessions and net.fetch only after `ready`; custom schemes registered only before it
+ * (Electron docs: protocol.registerSchemesAsPrivileged "can only be used before the ready event");
+ * `before-quit` listeners may cancel the quit with preventDefault().
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import type { FakeNetFetch } from './fake-net-fetch';
 import type {
   BrowserWindowLike,
   BrowserWindowOptions,
@@ -10,6 +15,7 @@ import type {
   IpcMainInvokeEventLike,
   IpcMainLike,
   NotificationLike,
+  ProtocolHandler,
   TrayLike,
   WebContentsLike,
 } from '../../../main/electron/electron-surface';
@@ -17,6 +23,11 @@ import type {
 type Handler = (event: IpcMainInvokeEventLike, ...args: unknown[]) => Promise<unknown>;
 
 let nextId = 1;
+/** Electron's app state, shared by the classes (there is one app per process). */
+const appState = { ready: false };
+function assertReady(what: string) {
+  if (!appState.ready) throw new Error(`Cannot create ${what} before the app is ready`);
+}
 
 export class FakeWebContents implements WebContentsLike {
   readonly id = nextId++;
@@ -53,6 +64,7 @@ export class FakeBrowserWindow implements BrowserWindowLike {
   destroyed = false;
   private closedListeners: (() => void)[] = [];
   constructor(readonly options: BrowserWindowOptions) {
+    assertReady('BrowserWindow');
     FakeBrowserWindow.instances.push(this);
   }
   async loadURL(url: string) {
@@ -80,25 +92,29 @@ export class FakeBrowserWindow implements BrowserWindowLike {
   }
 }
 
-export class FakeTray implements TrayLike {
+export type FakeImage = { path: string };
+export type FakeMenu = { template: MenuItemConstructorOptions[] };
+
+export class FakeTray implements TrayLike<FakeImage, FakeMenu> {
   static instances: FakeTray[] = [];
   tooltip = '';
-  image: unknown = null;
-  menu: { template: MenuItemConstructorOptions[] } | null = null;
+  image: FakeImage;
+  menu: FakeMenu | null = null;
   destroyed = false;
   private clickListeners: (() => void)[] = [];
-  constructor(image: unknown) {
+  constructor(image: FakeImage) {
+    assertReady('Tray');
     this.image = image;
     FakeTray.instances.push(this);
   }
   setToolTip(text: string) {
     this.tooltip = text;
   }
-  setImage(image: unknown) {
+  setImage(image: FakeImage) {
     this.image = image;
   }
-  setContextMenu(menu: unknown) {
-    this.menu = menu as { template: MenuItemConstructorOptions[] };
+  setContextMenu(menu: FakeMenu | null) {
+    this.menu = menu;
   }
   on(_event: 'click', listener: () => void) {
     this.clickListeners.push(listener);
@@ -154,39 +170,131 @@ export class FakeNotification implements NotificationLike {
   }
 }
 
-export function createFakeElectron(opts: { lock?: boolean; userData?: string } = {}) {
+export interface FakeElectronOptions {
+  lock?: boolean;
+  userData?: string;
+  isPackaged?: boolean;
+  /** The net.fetch to expose (default: one that answers every call with a fixed text). */
+  netFetch?: FakeNetFetch;
+}
+
+export function createFakeElectron(opts: FakeElectronOptions = {}) {
   FakeBrowserWindow.instances = [];
   FakeTray.instances = [];
   FakeNotification.shown = [];
+  appState.ready = false;
   const appListeners = new Map<string, ((...args: unknown[]) => void)[]>();
-  const calls = { quit: 0, loginItem: [] as { openAtLogin: boolean }[] };
+  const calls = {
+    quit: 0,
+    exit: [] as (number | undefined)[],
+    loginItem: [] as { openAtLogin: boolean }[],
+    appUserModelId: [] as string[],
+    applicationMenu: [] as (FakeMenu | null)[],
+    dockHidden: 0,
+    errorBoxes: [] as { title: string; content: string }[],
+    permissionAnswers: [] as { permission: string; granted: boolean }[],
+    quitPrevented: 0,
+  };
   const ipcMain = new FakeIpcMain();
-  const electron = {
-    app: {
-      requestSingleInstanceLock: () => opts.lock ?? true,
-      on(event: string, listener: (...args: unknown[]) => void) {
-        appListeners.set(event, [...(appListeners.get(event) ?? []), listener]);
-        return this;
-      },
-      whenReady: async () => {},
-      quit: () => {
-        calls.quit++;
-        for (const l of appListeners.get('before-quit') ?? []) l();
-      },
-      getPath: (name: 'userData' | 'logs') => `${opts.userData ?? '/tmp/ml-connector-fake'}/${name}`,
-      setLoginItemSettings: (s: { openAtLogin: boolean }) => void calls.loginItem.push(s),
-      isPackaged: false,
-    },
-    BrowserWindow: FakeBrowserWindow,
-    Tray: FakeTray,
-    Menu: { buildFromTemplate: (template: MenuItemConstructorOptions[]) => ({ template }) },
-    nativeImage: { createFromPath: (path: string) => ({ path }) },
-    ipcMain,
-    Notification: FakeNotification,
-    net: { fetch: async (_url: string) => new Response('net.fetch used') },
-  } satisfies ElectronSurface;
+  const paths = new Map<string, string>();
+  const base = opts.userData ?? '/tmp/ml-connector-fake';
+  const schemes: string[] = [];
+  const protocolHandlers = new Map<string, ProtocolHandler>();
+  let permissionRequest: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
+  let permissionCheck: ((wc: unknown, permission: string) => boolean) | null = null;
+  const net = opts.netFetch ?? null;
+  let quitted = false;
   const emit = (event: string, ...args: unknown[]) => {
     for (const l of appListeners.get(event) ?? []) l(...args);
   };
-  return { electron, ipcMain, calls, emit };
+  const electron = {
+    app: {
+      requestSingleInstanceLock: () => opts.lock ?? true,
+      on(event: string, listener: (event: { preventDefault(): void }) => void) {
+        appListeners.set(event, [...(appListeners.get(event) ?? []), listener as (...args: unknown[]) => void]);
+        return this;
+      },
+      whenReady: async () => {
+        appState.ready = true;
+        net?.markReady();
+      },
+      quit: () => {
+        calls.quit++;
+        let prevented = false;
+        emit('before-quit', { preventDefault: () => void (prevented = true) });
+        if (prevented) calls.quitPrevented++;
+        else quitted = true;
+      },
+      exit: (code?: number) => void calls.exit.push(code),
+      getPath: (name: 'userData' | 'logs' | 'appData' | 'home') => paths.get(name) ?? `${base}/${name}`,
+      setPath: (name: string, path: string) => void paths.set(name, path),
+      getVersion: () => '0.1.0',
+      setLoginItemSettings: (s: { openAtLogin: boolean }) => void calls.loginItem.push(s),
+      setAppUserModelId: (id: string) => void calls.appUserModelId.push(id),
+      isPackaged: opts.isPackaged ?? false,
+      dock: { hide: () => void calls.dockHidden++ } as { hide(): void } | undefined,
+    },
+    BrowserWindow: FakeBrowserWindow,
+    Tray: FakeTray,
+    Menu: {
+      buildFromTemplate: (template: MenuItemConstructorOptions[]): FakeMenu => ({ template }),
+      setApplicationMenu: (menu: FakeMenu | null) => void calls.applicationMenu.push(menu),
+    },
+    nativeImage: { createFromPath: (path: string): FakeImage => ({ path }) },
+    ipcMain,
+    Notification: FakeNotification,
+    net: {
+      fetch: (url: string, init?: RequestInit) => (net ? net.fetch(url, init) : Promise.resolve(new Response('net.fetch used'))),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (list: { scheme: string }[]) => {
+        if (appState.ready) throw new Error('protocol.registerSchemesAsPrivileged should be called before app is ready');
+        schemes.push(...list.map((s) => s.scheme));
+      },
+      handle: (scheme: string, handler: ProtocolHandler) => {
+        assertReady('a protocol handler');
+        if (protocolHandlers.has(scheme)) throw new Error(`Failed to register protocol: ${scheme}`);
+        protocolHandlers.set(scheme, handler);
+      },
+    },
+    session: {
+      get defaultSession() {
+        assertReady('the default session');
+        return {
+          setPermissionRequestHandler: (h: typeof permissionRequest) => void (permissionRequest = h),
+          setPermissionCheckHandler: (h: typeof permissionCheck) => void (permissionCheck = h),
+        };
+      },
+    },
+    dialog: { showErrorBox: (title: string, content: string) => void calls.errorBoxes.push({ title, content }) },
+  } satisfies ElectronSurface<FakeImage, FakeMenu>;
+  // Members of the real module that libraries bundled into main.cjs use (not the shell):
+  // electron-store registers a sync IPC listener; electron-updater reads the app's name and path
+  // and listens for 'quit' once.
+  Object.assign(ipcMain, { on: () => ipcMain });
+  Object.assign(electron.app, {
+    once: electron.app.on,
+    getName: () => 'ml-connector',
+    name: 'ml-connector',
+    getAppPath: () => process.cwd(),
+    isReady: () => appState.ready,
+  });
+
+  /** Loads a URL through the registered protocol handler, as the window would. */
+  const load = async (url: string): Promise<Response> => {
+    const scheme = new URL(url).protocol.replace(/:$/, '');
+    if (!schemes.includes(scheme)) throw new Error(`scheme ${scheme} was not registered as privileged before ready`);
+    const h = protocolHandlers.get(scheme);
+    if (!h) throw new Error(`no protocol handler for ${scheme}`);
+    return h(new Request(url));
+  };
+  /** Asks the session for a permission, as a page would; returns the answer. */
+  const requestPermission = (permission: string): boolean => {
+    let granted = true;
+    if (permissionRequest) permissionRequest({}, permission, (g) => (granted = g));
+    calls.permissionAnswers.push({ permission, granted });
+    return granted;
+  };
+  const checkPermission = (permission: string) => (permissionCheck ? permissionCheck({}, permission) : true);
+  return { electron, ipcMain, calls, emit, load, requestPermission, checkPermission, schemes, isQuitted: () => quitted };
 }

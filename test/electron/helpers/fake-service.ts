@@ -21,10 +21,10 @@ export function baseStatus(over: Partial<Status> = {}): Status {
   };
 }
 
-export function createRecordingService() {
+export function createRecordingService(initial: Status = baseStatus()) {
   const calls: { op: string; request: unknown }[] = [];
   const listeners = new Set<(e: ServiceEvent) => void>();
-  let status = baseStatus();
+  let status = initial;
   const record =
     (op: string, result: (req: unknown) => unknown = () => ({})) =>
     async (request?: unknown) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../../main/core/store/sqlite';
 import { ManualClock } from '../../../../main/core/clock';
 import { ConnectorError } from '../../../../main/core/errors';
 import { latestSchemaVersion, migrate, migrations, openStore, schemaVersionOf, type Migration } from '../../../../main/core/store/index';
@@ -20,7 +20,7 @@ describe('openStore', () => {
     const store = openStore(path, { clock: new ManualClock(1_000) });
     assert.equal(store.schemaVersion, latestSchemaVersion);
     store.close();
-    const db = new Database(path, { readonly: true });
+    const db = openDatabase(path, { readonly: true });
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(schemaVersionOf(db), latestSchemaVersion);
@@ -36,7 +36,7 @@ describe('openStore', () => {
     const path = dbPath();
     // Build a version-1 file by hand, the way an older release left it (state in its v0 shape).
     mkdirSync(dirname(path), { recursive: true });
-    const old = new Database(path);
+    const old = openDatabase(path);
     assert.equal(migrate(old, { now: 5, target: 1 }), 1);
     old.prepare('INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES (?, 0, ?, 5)')
       .run('vendor', JSON.stringify({ whenModified: 1_700_000_000_000, datasourceLuid: 'ds-vendor' }));
@@ -65,7 +65,7 @@ describe('openStore', () => {
   });
 
   it('applies each migration in a transaction: a failing step leaves the previous version intact', () => {
-    const db = new Database(':memory:');
+    const db = openDatabase(':memory:');
     try {
       const broken: Migration[] = [
         ...migrations,
@@ -90,14 +90,14 @@ describe('openStore', () => {
   it('refuses a database written by a newer version', () => {
     const path = dbPath();
     openStore(path).close();
-    const db = new Database(path);
+    const db = openDatabase(path);
     db.pragma('user_version = 99');
     db.close();
     assert.throws(() => openStore(path), (err: unknown) => err instanceof ConnectorError && err.code === 'STORE_TOO_NEW');
   });
 
   it('has no column that could hold a secret', () => {
-    const db = new Database(':memory:');
+    const db = openDatabase(':memory:');
     try {
       migrate(db, { now: 0 });
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
@@ -113,7 +113,7 @@ describe('openStore', () => {
     const path = dbPath();
     openStore(path, { clock: new ManualClock(1) }).close();
     openStore(path, { clock: new ManualClock(2) }).close();
-    const db = new Database(path, { readonly: true });
+    const db = openDatabase(path, { readonly: true });
     try {
       const rows = db.prepare('SELECT applied_at FROM schema_migrations').all() as { applied_at: number }[];
       assert.ok(rows.every((r) => r.applied_at === 1));

@@ -1,0 +1,85 @@
+/**
+ * Write rates of the two SQLite stores a sync writes to on every batch, on a real file in WAL mode:
+ * the audit trail (recordAudit of a 200,000-row batch in random key order, then markAudit
+ * 'applied', which also updates record_latest) and the ledger (stage + commit of the same keys).
+ * It goes through the store and ledger APIs only, so it measures whatever SQLite driver they use.
+ *
+ *   npm run bench:sqlite [-- --rows 200000 --batches 3]
+ *
+ * Prints one line per measure and a JSON line last.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../main/core/store';
+import { openLedger, type LedgerEntry } from '../main/core/sync/ledger';
+import type { AuditEntry } from '../shared/types';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const rows = arg('rows', 200_000);
+const batches = arg('batches', 3);
+
+// Keys in a fixed pseudo-random order (GL detail arrives in WHENMODIFIED order, not key order).
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+const keys = (batch: number) => {
+  const out = Array.from({ length: rows }, (_, i) => String(batch * rows + i + 1));
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-sqlite-'));
+const store = openStore(join(dir, 'store.sqlite'));
+const ledger = openLedger(join(dir, 'ledger.sqlite'));
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const results = { auditRecord: [] as number[], auditMark: [] as number[], ledgerStage: [] as number[], ledgerCommit: [] as number[], ledgerHashes: [] as number[] };
+try {
+  for (let b = 0; b < batches; b++) {
+    const ks = keys(b);
+    const requestId = `req-${b}`;
+    const audit: AuditEntry[] = ks.map((k, i) => ({
+      runId: 'run-1',
+      stream: 'gl_detail',
+      recordKey: k,
+      whenModified: '2026-01-15 06:00:00',
+      contentHash: `h${k}-${i}`.padEnd(40, '0'),
+      action: 'insert',
+      requestId,
+      jobId: null,
+      result: 'pending',
+      at: 1_768_456_800_000 + i,
+    }));
+    let t = performance.now();
+    store.recordAudit(audit);
+    results.auditRecord.push(rate(rows, performance.now() - t));
+    t = performance.now();
+    store.markAudit('run-1', 'gl_detail', requestId, { result: 'applied', jobId: `job-${b}` });
+    results.auditMark.push(rate(rows, performance.now() - t));
+
+    const entries: LedgerEntry[] = ks.map((k) => ({ key: k, hash: `h${k}`.padEnd(40, '0'), op: 'upsert', account: '4000', period: '2026-01', amountUnits: 12345n }));
+    t = performance.now();
+    ledger.stage(requestId, 'gl_detail', entries);
+    results.ledgerStage.push(rate(rows, performance.now() - t));
+    t = performance.now();
+    ledger.commit(requestId, 'gl_detail');
+    results.ledgerCommit.push(rate(rows, performance.now() - t));
+    t = performance.now();
+    const held = ledger.hashes('gl_detail', ks);
+    results.ledgerHashes.push(rate(rows, performance.now() - t));
+    if (held.size !== rows) throw new Error(`ledger holds ${held.size} of ${rows} keys`);
+  }
+} finally {
+  store.close();
+  ledger.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+for (const [k, v] of Object.entries(summary)) console.log(`${k.padEnd(14)} ${v.toLocaleString('en-US')} rows/s (median of ${batches} batches of ${rows.toLocaleString('en-US')})`);
+console.log(JSON.stringify({ rows, batches, rowsPerSecond: summary }));
