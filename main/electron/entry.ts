@@ -11,6 +11,7 @@ import updater from 'electron-updater';
 import keytar from 'keytar';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
+import { hyperdEnvironment } from '../core/hyper';
 import { createConnectorService, defaultFactories, defaultSettings } from '../core/service';
 import type { ElectronSurface } from './electron-surface';
 import type { KeyValueStore } from './settings-store';
@@ -69,7 +70,8 @@ void startShell({
       secrets: deps.secrets,
       settings: deps.settings,
       dataDir: deps.dataDir,
-      env: { HYPERD_PATH: process.env.HYPERD_PATH },
+      // hyperd gets only the system folders it needs (Windows' SystemRoot), never the app's environment.
+      env: { HYPERD_PATH: process.env.HYPERD_PATH, hyperd: hyperdEnvironment(process.env) },
       factories: defaultFactories({ resourcesPath: app.isPackaged ? process.resourcesPath : undefined, projectRoot: join(__dirname, '..', '..') }),
     }),
 }).catch((err: unknown) => {
