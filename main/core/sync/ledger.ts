@@ -111,10 +111,25 @@ export function openLedger(path: string, opts: { discardStaged?: boolean } = {})
   const getMeta = db.prepare<[string, string], { value: string }>('SELECT value FROM meta WHERE stream = ? AND name = ?');
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (stream, name, value) VALUES (?, ?, ?)');
 
+  // Rows go in CHUNK at a time, one statement each: per-statement overhead dominates a row's cost
+  // under libsql (bench:sqlite: ~195k rows/s one by one, ~300k+ in chunks of 100).
+  const CHUNK = 100;
+  const insertStagedChunk = db.prepare(
+    'INSERT INTO staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES ' +
+      Array.from({ length: CHUNK }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+  );
+  const getHashChunk = db.prepare<unknown[], { record_key: string; hash: string }>(
+    `SELECT record_key, hash FROM held WHERE stream = ? AND record_key IN (${Array.from({ length: CHUNK }, () => '?').join(', ')})`,
+  );
+  const stagedValues = (requestId: string, stream: string, e: LedgerEntry) => [requestId, stream, e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null];
   const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => {
-    for (const e of entries) {
-      insertStaged.run(requestId, stream, e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null);
+    let i = 0;
+    for (; i + CHUNK <= entries.length; i += CHUNK) {
+      const args: unknown[] = [];
+      for (let k = i; k < i + CHUNK; k++) args.push(...stagedValues(requestId, stream, entries[k]!));
+      insertStagedChunk.run(...args);
     }
+    for (; i < entries.length; i++) insertStaged.run(...stagedValues(requestId, stream, entries[i]!));
   });
   const commitBatch = db.transaction((requestId: string, stream: string, replace: boolean) => {
     if (replace) clearStream.run(stream);
@@ -126,9 +141,13 @@ export function openLedger(path: string, opts: { discardStaged?: boolean } = {})
   return {
     hashes(stream, keys) {
       const out = new Map<string, string>();
-      for (const k of keys) {
-        const r = getHash.get(stream, k);
-        if (r) out.set(k, r.hash);
+      let i = 0;
+      for (; i + CHUNK <= keys.length; i += CHUNK) {
+        for (const r of getHashChunk.all(stream, ...keys.slice(i, i + CHUNK))) out.set(r.record_key, r.hash);
+      }
+      for (; i < keys.length; i++) {
+        const r = getHash.get(stream, keys[i]!);
+        if (r) out.set(keys[i]!, r.hash);
       }
       return out;
     },
