@@ -414,18 +414,7 @@ export function datePartitions(spec: ReadSpec, dateColumn: string, untilMs: numb
  * row ordered by that column, a documented query (an aggregate's answer shape is UNCONFIRMED).
  */
 async function earliestDate(ctx: ReaderContext, spec: ReadSpec, dateColumn: string, signal?: AbortSignal): Promise<string | null> {
-  const body = buildQuery({
-    object: spec.object,
-    fields: [dateColumn],
-    filter: f.and(...(spec.filters ?? []).map(fixedFilter), f.isNotNull(dateColumn)),
-    orderBy: [{ field: dateColumn }],
-    ...(ctx.showPrivate ? { showPrivate: true } : {}),
-    pageSize: 1,
-    offset: 0,
-  });
-  const result = await ctx.execute(`query ${spec.object}`, body, signal);
-  const rec = result.data?.records[0];
-  const raw = rec ? recordValue(rec, dateColumn) : null;
+  const raw = (await firstValue(ctx, spec, dateColumn, f.and(...(spec.filters ?? []).map(fixedFilter), f.isNotNull(dateColumn)), false, signal)).value;
   if (raw === null) return null;
   const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw.trim());
   if (!m) {
@@ -529,21 +518,30 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
   }
 }
 
-async function firstRecordNo(ctx: ReaderContext, spec: ReadSpec, filter: QueryFilter | null, descending: boolean, signal?: AbortSignal) {
+/** The first row's `field` (ordered by it) and the matching total: one one-row query. */
+async function firstValue(ctx: ReaderContext, spec: ReadSpec, field: string, filter: QueryFilter | null, descending: boolean, signal?: AbortSignal) {
   const body = buildQuery({
     object: spec.object,
-    fields: [RECORDNO],
+    fields: [field],
     filter,
-    orderBy: [{ field: RECORDNO, descending }],
+    orderBy: [{ field, descending }],
     ...(ctx.showPrivate ? { showPrivate: true } : {}),
     pageSize: 1,
     offset: 0,
   });
   const result = await ctx.execute(`query ${spec.object}`, body, signal);
   const rec = result.data?.records[0];
-  const rn = rec ? recordValue(rec, RECORDNO) : null;
   const data = result.data;
   const total = data?.totalCount ?? (data ? (data.count ?? 0) + (data.numRemaining ?? 0) : 0);
+  return { value: rec ? recordValue(rec, field) : null, total };
+}
+
+async function firstRecordNo(ctx: ReaderContext, spec: ReadSpec, filter: QueryFilter | null, descending: boolean, signal?: AbortSignal) {
+  const { value: rn, total } = await firstValue(ctx, spec, RECORDNO, filter, descending, signal);
+  if (rn !== null && !/^\d+$/.test(rn)) {
+    // GLDETAIL's RECORDNO is text (intacct-objects.md): it has no numeric bounds to split.
+    throw new ApiError({ service: 'intacct', code: 'TEXT_RECORDNO', userMessage: `${spec.object} keys are text (RECORDNO '${rn.slice(0, 40)}'), so they have no numeric range; read it by date partitions instead.` });
+  }
   return { recordNo: rn === null ? null : Number(rn), total };
 }
 
@@ -557,7 +555,7 @@ export async function count(ctx: ReaderContext, spec: ReadSpec, signal?: AbortSi
   const nulls = f.isNull(WHENMODIFIED);
   const window = f.and(...(spec.filters ?? []).map(fixedFilter), ...rangeParts(spec));
   const filter = f.and(window, changed ? f.or(changed, nulls) : null);
-  return (await firstRecordNo(ctx, spec, filter, false, signal)).total;
+  return (await firstValue(ctx, spec, RECORDNO, filter, false, signal)).total;
 }
 
 function toInternal(c: KeysetCursor | null | undefined): InternalCursor | null {
