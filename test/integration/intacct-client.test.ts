@@ -74,7 +74,7 @@ function assertSameRows(got: Tally, want: ReturnType<typeof expected>, label: st
   for (const k of want.keys) assert.ok(got.keys.has(k), `${label}: key ${k} read`);
 }
 
-describe('intacct client against the emulator', { timeout: 240_000 }, () => {
+describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_ROWS * 8) }, () => {
   let emu: IntacctEmulator;
   let client: IntacctClient;
   const events: RequestEvent[] = [];
