@@ -484,6 +484,11 @@ describe('readPartitioned', () => {
     assert.deepEqual(splitRange(1, 10, 3), [{ from: 1, to: 4 }, { from: 5, to: 8 }, { from: 9, to: 10 }]);
     assert.deepEqual(splitRange(5, 5, 4), [{ from: 5, to: 5 }]);
     assert.deepEqual(splitRange(5, 4, 2), []);
+    // Bounds past 2^53 (or 1e400 → Infinity) cannot be split exactly: nothing, instead of a loop
+    // that never ends (issue 12: it used to spin and crash the process).
+    assert.deepEqual(splitRange(0, 2 ** 53 + 10, 4), []);
+    assert.deepEqual(splitRange(0, Number('1e400'), 4), []);
+    assert.deepEqual(splitRange(Number.NaN, 10, 4), []);
   });
 });
 

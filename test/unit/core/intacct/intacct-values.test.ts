@@ -107,6 +107,9 @@ describe('compileColumn', () => {
   it('fails loudly, with the field, on values of the wrong shape', () => {
     assert.throws(() => compileColumn(col('bigint'), z)('12.5'), ApiError);
     assert.throws(() => compileColumn(col('bigint'), z)('99999999999999999999'), ApiError);
+    // Decimal digits only: Number() also reads these, and two different keys could then collide.
+    for (const odd of ['0x10', '0o20', '0b10', '1e3', '16.0', '-0', ' 16', '+16', '']) assert.throws(() => compileColumn(col('bigint'), z)(odd), ApiError, odd);
+    assert.equal(compileColumn(col('bigint'), z)('-16'), -16);
     assert.throws(() => compileColumn(col('bool'), z)('maybe'), ApiError);
     assert.throws(() => compileColumn(col('timestamp', { source: 'WHENMODIFIED' }), z)('2026-01-31T10:00'), /WHENMODIFIED.*MM\/DD\/YYYY/);
     // A field the user added with the wrong type is pointed back to where it was added.
