@@ -72,6 +72,7 @@ void startShell({
       dataDir: deps.dataDir,
       // hyperd gets only the system folders it needs (Windows' SystemRoot), never the app's environment.
       env: { HYPERD_PATH: process.env.HYPERD_PATH, hyperd: hyperdEnvironment(process.env) },
+      supportLogFiles: [join(app.getPath('logs'), 'main.log')],
       factories: defaultFactories({ resourcesPath: app.isPackaged ? process.resourcesPath : undefined, projectRoot: join(__dirname, '..', '..') }),
     }),
 }).catch((err: unknown) => {

@@ -9,8 +9,8 @@
  * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
  * into the SecretStore and only "is it set" comes back.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import { AuthError, CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
@@ -91,6 +91,29 @@ export interface CoreDeps {
   access?: 'owner' | 'reader';
   /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
   ownerName?: string;
+  /** Log files the host writes (the desktop app's main-process log) to put in the support bundle. */
+  supportLogFiles?: readonly string[];
+}
+
+/** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
+const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
+
+/** The last `max` bytes of a text file, or null when it cannot be read. */
+function tailOf(path: string, max: number): string | null {
+  try {
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      const length = Math.min(size, max);
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, size - length);
+      return (size > max ? `[… first ${size - max} bytes left out]\n` : '') + buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** The service: every contract operation plus lifecycle. */
@@ -704,7 +727,18 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         'settings.json': JSON.stringify(deps.settings.get(), null, 2),
         'runs.json': JSON.stringify(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r), null, 2),
         'log.json': JSON.stringify(store.queryLogs({ limit: 5000 }), null, 2),
-      };
+      } as Record<string, string>;
+      // The host's own log (the desktop app's main process) and hyperd's, newest part of each.
+      let hyperdLogs: string[] = [];
+      try {
+        hyperdLogs = readdirSync(join(deps.dataDir, 'logs')).filter((f) => /\.log$/i.test(f)).map((f) => join(deps.dataDir, 'logs', f));
+      } catch {
+        // no hyperd logs yet
+      }
+      for (const path of [...(deps.supportLogFiles ?? []), ...hyperdLogs]) {
+        const text = tailOf(path, BUNDLE_LOG_TAIL_BYTES);
+        if (text !== null) files[`logs/${basename(path)}`] = text;
+      }
       const now = clock.now();
       const { zip, redactions } = await buildSupportZip(files, await secretValues(deps.secrets, secretNames), new Date(now));
       if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -49,7 +49,7 @@ function configuredSettings(): Settings {
   return s;
 }
 
-async function setup(opts: { configured?: boolean } = {}) {
+async function setup(opts: { configured?: boolean; supportLogFiles?: string[] } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const source = new FakeSource(() => clock.now());
   seedCompany(source, 30);
@@ -69,7 +69,10 @@ async function setup(opts: { configured?: boolean } = {}) {
     evaluateAlerts: ({ runs, now }) => (runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : []),
   };
   const timer = new HandTimer();
-  const service = await createConnectorService({ clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 } });
+  const service = await createConnectorService({
+    clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 },
+    ...(opts.supportLogFiles ? { supportLogFiles: opts.supportLogFiles } : {}),
+  });
   services.push(service);
   const events: ServiceEvent[] = [];
   service.onEvent((e) => events.push(e));
@@ -355,7 +358,14 @@ describe('createConnectorService', () => {
   });
 
   it('exports a support bundle zip with the log and runs, redacting any secret that slipped in', async () => {
-    const env = await setup();
+    // The desktop app's main-process log (electron-log) and hyperd's log go in too, newest part first.
+    const hostLogDir = mkdtempSync(join(tmpdir(), 'mlc-hostlog-'));
+    dirs.push(hostLogDir);
+    const mainLog = join(hostLogDir, 'main.log');
+    writeFileSync(mainLog, 'x'.repeat(1_100_000) + '\n[info] tray ready; token pat-secret-3 echoed by a proxy\n');
+    const env = await setup({ supportLogFiles: [mainLog] });
+    mkdirSync(join(env.dataDir, 'logs'), { recursive: true });
+    writeFileSync(join(env.dataDir, 'logs', 'hyperd.log'), '{"k":"startup"}\n');
     await env.service.runNow();
     const s = await env.service.getSettings();
     s.tableau.connectedAppUser = 'pat-secret-3'; // a user pasting a secret into a plain field
@@ -365,9 +375,12 @@ describe('createConnectorService', () => {
     const zip = Buffer.from(bundle.base64, 'base64');
     assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a zip file');
     const names = listZip(zip).map((e) => e.name);
-    assert.deepEqual(names.sort(), ['README.txt', 'log.json', 'runs.json', 'settings.json', 'status.json']);
+    assert.deepEqual(names.sort(), ['README.txt', 'log.json', 'logs/hyperd.log', 'logs/main.log', 'runs.json', 'settings.json', 'status.json']);
     const settingsJson = listZip(zip).find((e) => e.name === 'settings.json')!.text;
     assert.ok(!settingsJson.includes('pat-secret-3') && settingsJson.includes('[redacted]'));
+    const main = listZip(zip).find((e) => e.name === 'logs/main.log')!.text;
+    assert.match(main, /^\[… first \d+ bytes left out\]\n/, 'only the newest 1 MiB');
+    assert.ok(main.includes('tray ready') && !main.includes('pat-secret-3'), 'the newest lines, redacted');
   });
 });
 
