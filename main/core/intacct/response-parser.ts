@@ -8,6 +8,7 @@
  * xml2js trap of §7.1) and so that every value stays a string (`parseTagValue: false`): RECORDNOs
  * and amounts must never go through a float.
  */
+import { splitFlatData } from './flat-records';
 import { XMLParser } from 'fast-xml-parser';
 import { ApiError, AuthError, NetworkError, RateLimitError } from '../errors';
 import { parseRetryAfter } from '../http/retry';
@@ -235,9 +236,12 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
   }
   if (!trimmed.endsWith('</response>')) throw malformed(status, 'the answer was cut off', 'TRUNCATED');
 
+  // The records of a page are read by the flat-record scanner when they have Intacct's flat shape
+  // (flat-records.ts); the envelope, and any answer of another shape, by fast-xml-parser.
+  const split = splitFlatData(trimmed);
   let doc: XmlObject;
   try {
-    doc = parser().parse(trimmed) as XmlObject;
+    doc = parser().parse(split ? split.envelope : trimmed) as XmlObject;
   } catch {
     throw malformed(status, 'the XML could not be read');
   }
@@ -277,7 +281,7 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
     }
     const results = op['result'];
     if (Array.isArray(results)) {
-      for (const r of results) parsed.results.push(readResult(r, status));
+      for (const r of results) parsed.results.push(readResult(r, status, split?.records));
     }
   }
   if (status >= 400) {
@@ -307,7 +311,7 @@ export function resultOrThrow(parsed: ParsedResponse, controlId?: string): Intac
   return result;
 }
 
-function readResult(value: unknown, httpStatus: number): IntacctResult {
+function readResult(value: unknown, httpStatus: number, scanned?: XmlObject[]): IntacctResult {
   const r = obj(value);
   const status = str(r?.['status']);
   if (!r || !status) throw malformed(httpStatus, 'a <result> has no status');
@@ -316,16 +320,16 @@ function readResult(value: unknown, httpStatus: number): IntacctResult {
     status,
     functionName: str(r['function']),
     controlId: str(r['controlid']),
-    data: data === undefined ? null : readData(data, httpStatus),
+    data: data === undefined ? null : readData(data, httpStatus, scanned),
     errors: readErrors(r['errormessage']),
     raw: r,
   };
 }
 
-function readData(value: unknown, httpStatus: number): DataBlock {
+function readData(value: unknown, httpStatus: number, scanned?: XmlObject[]): DataBlock {
   const d = obj(value) ?? {};
-  const records: XmlObject[] = [];
-  for (const key of Object.keys(d)) {
+  const records: XmlObject[] = scanned ? scanned : [];
+  if (!scanned) for (const key of Object.keys(d)) {
     if (key.startsWith(ATTR) || key === '#text') continue;
     const v = d[key];
     if (Array.isArray(v)) {

@@ -1,0 +1,100 @@
+/**
+ * The flat-record scanner gives exactly what fast-xml-parser gives for Intacct's flat records, and
+ * refuses (null, so the full parser runs) every other shape.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { XMLParser } from 'fast-xml-parser';
+import { scanRecords, splitFlatData } from '../../../../main/core/intacct/flat-records';
+import { createIntacctXmlParser, parseResponse } from '../../../../main/core/intacct/response-parser';
+import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
+import { parseQuery, runQuery } from '../../../../main/core/emulators/intacct/query-engine';
+import { objectSpec } from '../../../../main/core/emulators/intacct/object-catalog';
+
+const company = new SampleCompany({ clock: { now: () => Date.UTC(2026, 0, 15) }, glRows: 3000, bills: 200 });
+const xmlArgs = new XMLParser({ isArray: (n) => n === 'field' || n === 'order' });
+
+/** An emulator answer to `query` on `object` selecting `fields`, as a whole response document. */
+function answer(object: string, fields: string[], pageSize = 500, offset = 0): string {
+  const node = xmlArgs.parse(
+    `<query><object>${object}</object><select>${fields.map((f) => `<field>${f}</field>`).join('')}</select>` +
+      `<orderby><order><field>${object === 'AUDITHISTORY' ? 'ID' : 'RECORDNO'}</field></order></orderby><pagesize>${pageSize}</pagesize><offset>${offset}</offset></query>`,
+  ).query as Record<string, unknown>;
+  const ctx = { offsetMinutes: 0, auditHistoryPermitted: true };
+  const data = runQuery(company, parseQuery(node, ctx), ctx).parts.join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status></control><operation>' +
+    '<authentication><status>success</status><userid>u</userid><companyid>c</companyid></authentication>' +
+    `<result><status>success</status><function>query</function><controlid>x</controlid>${data}</result></operation></response>`
+  );
+}
+
+/** The records fast-xml-parser reads from the same answer (the client's parser, as before). */
+function viaFullParser(xml: string): unknown[] {
+  const doc = createIntacctXmlParser().parse(xml) as { response: { operation: { result: { data: Record<string, unknown> }[] } } };
+  const data = doc.response.operation.result[0]!.data;
+  return Object.entries(data)
+    .filter(([k]) => !k.startsWith('@_') && k !== '#text')
+    .flatMap(([, v]) => v as Record<string, string>[]);
+}
+
+const allFields = (object: string) => objectSpec(object)!.fields.map((f) => f.id);
+
+describe('flat-record scanner', () => {
+  for (const [object, fields] of [
+    ['GLDETAIL', allFields('GLDETAIL')],
+    ['VENDOR', allFields('VENDOR')],
+    ['APBILL', [...allFields('APBILL'), 'VENDOR.NAME']],
+    ['APBILLITEM', allFields('APBILLITEM')],
+    ['AUDITHISTORY', allFields('AUDITHISTORY')],
+  ] as const) {
+    it(`reads ${object} pages exactly as fast-xml-parser does`, () => {
+      for (const offset of [0, 500]) {
+        const xml = answer(object, [...fields], 500, offset);
+        const split = splitFlatData(xml);
+        assert.ok(split, 'the fast path applies');
+        assert.deepEqual(split.records, viaFullParser(xml));
+        // And through the client's parser, records included.
+        const result = parseResponse({ status: 200, body: xml }).results[0]!;
+        assert.deepEqual(result.data?.records, viaFullParser(xml));
+      }
+    });
+  }
+
+  it('keeps values exactly: spaces, predefined entities, > in text, dotted names, empty elements', () => {
+    const inner = '<R><A>  padded </A><B>x &lt;y&gt; &amp; &quot;z&quot; &apos;w&apos;</B><C>a > b</C><D.E>dot</D.E><F></F><G/></R>';
+    assert.deepEqual(scanRecords(inner, 0, inner.length), [{ A: '  padded ', B: 'x <y> & "z" \'w\'', C: 'a > b', 'D.E': 'dot', F: '', G: '' }]);
+    const xml = `<response><data count="1">${inner}</data></response>`;
+    assert.deepEqual(splitFlatData(xml)?.records, viaFullParserSimple(xml));
+  });
+
+  it('refuses every other shape, so the full parser reads it', () => {
+    for (const inner of [
+      '<R><A><B>nested</B></A></R>',
+      '<R><A x="1">attr</A></R>',
+      '<R x="1"><A>attr on record</A></R>',
+      '<R><!-- c --><A>1</A></R>',
+      '<R><A><![CDATA[x]]></A></R>',
+      '<R><A>&#65;</A></R>',
+      '<R><A>&nbsp;</A></R>',
+      '<R><A>1</A><A>2</A></R>',
+      '<R><A>1</B></R>',
+      '<R><A>1</A>',
+      'text<R></R>',
+      '<R><__proto__>x</__proto__></R>',
+    ]) {
+      assert.equal(scanRecords(inner, 0, inner.length), null, inner);
+    }
+    assert.equal(splitFlatData('<response><data/></response>'), null, 'self-closing data');
+    assert.equal(splitFlatData('<response><data count="1"><R><A>1</A></R></data><data count="0"></data></response>'), null, 'two data elements');
+    assert.equal(splitFlatData('<response><dataset><R></R></dataset></response>'), null, 'not a data element');
+    assert.equal(splitFlatData('<response><data><userformatting><clock>24</clock></userformatting></data></response>'), null, 'not a record list (no count)');
+  });
+});
+
+function viaFullParserSimple(xml: string): unknown[] {
+  const doc = createIntacctXmlParser().parse(xml) as { response: { data: Record<string, unknown> } };
+  return Object.entries(doc.response.data)
+    .filter(([k]) => !k.startsWith('@_') && k !== '#text')
+    .flatMap(([, v]) => (Array.isArray(v) ? v : [v]) as Record<string, string>[]);
+}
