@@ -117,7 +117,7 @@ function envelope(creds: Creds, auth: string, fn: string): string {
 }
 
 /**
- * Times fast-xml-parser alone on `n` raw 2,000-row pages spread over the table, selecting what the
+ * Times the client's answer parser alone on `n` raw 2,000-row pages spread over the table, selecting what the
  * client selects. One body is held at a time, so the sample does not inflate this process's RSS.
  */
 async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number }> {
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     const noLatencyRowsPerSec = p1.rows / p1.seconds;
     console.log(`no latency: ${p1.rows} rows in ${p1.seconds.toFixed(1)} s = ${Math.round(noLatencyRowsPerSec)} rows/s, ${apiTransactions} API transactions; peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
-    // Parse-only: fast-xml-parser alone on sample bodies of the same query.
+    // Parse-only: the client's answer parser alone on sample bodies of the same query.
     const sample = await parseOnly(creds, SAMPLE_PAGES, expected);
     const parseOnlyRowsPerSec = sample.rowsPerSec;
     console.log(`parse only (the client's parseResponse, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} Ki chars): ${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`);

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
 import { scanRecords, splitFlatData } from '../../../../main/core/intacct/flat-records';
 import { createIntacctXmlParser, parseResponse } from '../../../../main/core/intacct/response-parser';
+import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
 import { parseQuery, runQuery } from '../../../../main/core/emulators/intacct/query-engine';
 import { objectSpec } from '../../../../main/core/emulators/intacct/object-catalog';
 
-const company = new SampleCompany({ clock: { now: () => Date.UTC(2026, 0, 15) }, glRows: 3000, bills: 200 });
+const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 3000, bills: 200 });
 const xmlArgs = new XMLParser({ isArray: (n) => n === 'field' || n === 'order' });
 
 /** An emulator answer to `query` on `object` selecting `fields`, as a whole response document. */
