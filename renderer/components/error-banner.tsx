@@ -14,6 +14,7 @@ const serviceNames: Record<ErrorInfo['service'], string> = {
 
 /** What a finance user can do next, by the side that failed. */
 function nextStep(error: ErrorInfo): string {
+  if (error.code === 'DEPENDENT_REFRESH_FAILED') return 'Correct the dependent data sources in Settings › Tableau and run “Test connection”, then Sync now again.';
   switch (error.service) {
     case 'intacct':
       return 'Check the Intacct sign-in in Settings and run “Test connection”, then Sync now again.';
@@ -26,8 +27,8 @@ function nextStep(error: ErrorInfo): string {
   }
 }
 
-/** An alert banner; renders nothing without an error. */
-export function ErrorBanner({ error }: { error: ErrorInfo | null }) {
+/** An alert banner; renders nothing without an error. `partial`: the run loaded data but not all of it (or its refreshes). */
+export function ErrorBanner({ error, partial = false }: { error: ErrorInfo | null; partial?: boolean }) {
   if (!error) return null;
   const where = error.stream ? ` (${streamLabels[error.stream] ?? error.stream})` : '';
   return (
@@ -35,7 +36,8 @@ export function ErrorBanner({ error }: { error: ErrorInfo | null }) {
       <div className="banner-icon" aria-hidden="true">!</div>
       <div className="banner-body">
         <p className="banner-title">
-          {serviceNames[error.service]} failed{where}
+          {partial ? 'The last sync partly succeeded: ' : null}
+          {error.code === 'DEPENDENT_REFRESH_FAILED' ? `${partial ? 'd' : 'D'}ependent data sources were not refreshed` : `${serviceNames[error.service]} failed${where}`}
           {error.code ? <span className="code"> · {error.code}</span> : null}
         </p>
         <p className="banner-message">{error.message}</p>

@@ -8,7 +8,7 @@ import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
 import { StreamCard } from '../components/stream-card';
-import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
 import { hrefOf } from '../route';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';
@@ -45,6 +45,36 @@ function ApiUsageLine({ used }: { used: number }) {
       Intacct API transactions this month: <span data-testid="api-usage-count">{formatCount(used)}</span> of {formatCount(INCLUDED_API_TRANSACTIONS)} included
       {high ? ': more is billed by Sage' : ''}
     </p>
+  );
+}
+
+const dependentResultText = { succeeded: 'Refreshed', failed: 'Refresh failed', 'not-found': 'Not found in Tableau' } as const;
+
+/** Each dependent data source with its last refresh time and the refresh job's result. */
+function DependentsPanel({ dependents, now }: { dependents: NonNullable<Status['dependents']>; now: number }) {
+  return (
+    <section className="card" aria-labelledby="dependents-heading" data-testid="dependents">
+      <h2 id="dependents-heading">Dependent data sources</h2>
+      <ul className="dependents-list">
+        {dependents.map((d) => (
+          <li key={d.name} data-testid="dependent" data-result={d.last?.result ?? 'never'}>
+            <span className="dep-name">{d.name}</span>
+            {d.last ? (
+              <>
+                <span className={`badge badge-${d.last.result === 'succeeded' ? 'succeeded' : 'failed'}`}>{dependentResultText[d.last.result]}</span>
+                <span className="dep-when" title={formatDateTime(d.last.at)}>
+                  {formatWhen(d.last.at, now)}
+                  {d.last.jobId ? ` · job ${d.last.jobId}` : ''}
+                </span>
+                {d.last.result !== 'succeeded' && d.last.message ? <span className="dep-message">{d.last.message}</span> : null}
+              </>
+            ) : (
+              <span className="badge">Not refreshed yet</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -123,7 +153,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           </div>
         </div>
       ) : null}
-      <ErrorBanner error={error} />
+      <ErrorBanner error={error} partial={!syncing && lastRun?.outcome === 'partial'} />
 
       <section className="card sync-panel" aria-label="Sync">
         <div className="sync-actions">
@@ -174,6 +204,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
         ) : null}
         <ApiUsageLine used={status.apiTransactionsThisMonth} />
       </section>
+      {status.dependents?.length ? <DependentsPanel dependents={status.dependents} now={now} /> : null}
 
       <div className="card-grid">
         {status.streams.map((s) => (

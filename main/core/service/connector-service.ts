@@ -55,6 +55,8 @@ import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
 import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
+import { openDependentRefreshLog } from './dependent-refreshes';
+import { streamFreshness } from './stream-freshness';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
 export interface CoreDeps {
@@ -217,6 +219,24 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
   }
+  const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
+  /** Finished runs' details by id (they never change once finished), for the stream cards. */
+  const finishedDetails = new Map<string, RunDetail>();
+  /** The newest finished runs with their per-stream results, newest first (at most `limit`). */
+  const recentDetails = (limit: number): RunDetail[] => {
+    const runs = store.listRuns(limit).filter((r) => r.outcome !== 'running');
+    const keep = new Set(runs.map((r) => r.runId));
+    for (const id of finishedDetails.keys()) if (!keep.has(id)) finishedDetails.delete(id);
+    return runs.flatMap((r) => {
+      let d = finishedDetails.get(r.runId);
+      if (!d) {
+        const got = store.getRun(r.runId);
+        if (!got) return [];
+        finishedDetails.set(r.runId, (d = got));
+      }
+      return [d];
+    });
+  };
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
@@ -280,6 +300,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const s = deps.settings.get();
     const conf = await configured(s);
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
+    const recent = recentDetails(50);
     // Each card comes from the newest run that actually ran its stream, not from the newest run: a
     // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
     const streams: StreamStatus[] = streamDefinitions.map((d) => {
@@ -298,6 +319,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         lastDurationMs: r ? r.durationMs : null,
         checkpoint: st?.cursor?.whenModified ?? null,
         totalRowsInTableau: st?.datasourceId ? ledger.count(d.name) : null,
+        ...streamFreshness(recent, d.name),
       };
     });
     const state: Status['state'] = current
@@ -318,6 +340,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       streams,
       lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
       apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
+      dependents: dependentLog.status(s.tableau.dependentDatasources),
     };
   };
   const pushStatus = async () => {
@@ -399,6 +422,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         },
         { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
       );
+      if (detail.dependents) dependentLog.record(detail.dependents);
       if (detail.error?.service === 'intacct') refusals.note(credentials, settings.intacct.endpoint, detail.error);
       else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
     } catch (err) {
@@ -538,6 +562,23 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       if (settings.tableau.createProject) return `Project "${settings.tableau.project}" does not exist yet; the first sync will create it.`;
       throw new ValidationError({ service: 'tableau', userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`, fields: { 'tableau.project': 'Not found' } });
     });
+    if (settings.tableau.dependentDatasources.length) {
+      // Every dependent data source must exist, or a run would load the data and leave the
+      // dashboards built on it stale (issue #14 point 1).
+      await step('Dependent data sources', async () => {
+        const names = settings.tableau.dependentDatasources;
+        const missing: string[] = [];
+        for (const name of names) if (!(await client.findDatasource(name))) missing.push(name);
+        if (missing.length) {
+          throw new ValidationError({
+            service: 'tableau',
+            userMessage: `${missing.map((n) => `"${n}"`).join(', ')} ${missing.length === 1 ? 'was' : 'were'} not found on this site. Correct the name under Dependent data sources, or remove it.`,
+            fields: { 'tableau.dependentDatasources': 'Not found' },
+          });
+        }
+        return `${names.length === 1 ? `"${names[0]}" found` : `All ${names.length} found`}; each is refreshed after a run.`;
+      });
+    }
     if (signedIn) await client.signOut().catch(() => undefined);
     return { ok: steps.every((s) => s.ok), steps };
   };

@@ -1,0 +1,195 @@
+/**
+ * "A controller can trust what the window says" (issue #14), in a real browser over the real
+ * service and both emulators: a dependent data source that does not exist is found by Test
+ * connection and makes the run "partly succeeded" with a banner and a per-data-source list (point 1);
+ * stream cards say what Tableau holds and since when, and "Not run" for streams a run did not reach
+ * (point 2); a page that loses the service says so and turns its actions off (point 8).
+ * Writes docs/screenshots/status-partial.png, status-freshness.png and status-disconnected.png.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildRenderer } from '../../scripts/build-renderer.mjs';
+import type { RunSummary, Settings } from '../../shared/types';
+import type { Backend } from './helpers/backend';
+import { launchBrowser } from './helpers/browser';
+import { startBackend } from './helpers/real-backend';
+
+const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+const WIDE = { width: 900, height: 700 };
+const EXISTING = 'Board pack';
+const MISSING = 'Cash forecast (no such data source)';
+
+describe('the window never says success when something is wrong (browser)', () => {
+  let backend: Backend;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const staticDir = await buildRenderer({ outDir: join(process.cwd(), 'test', 'output', 'e2e-trust') });
+    await mkdir(SHOTS, { recursive: true });
+    [backend, browser] = await Promise.all([startBackend(staticDir), launchBrowser()]);
+    context = await browser.newContext({ viewport: WIDE, colorScheme: 'light', timezoneId: 'UTC', locale: 'en-US' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    // Both sides set up through the service (the Settings form has its own tests), with one
+    // dependent data source that exists and one that does not.
+    const { service } = backend;
+    const s: Settings = await service.getSettings();
+    s.intacct = { ...s.intacct, endpoint: backend.intacct.endpoint, senderId: backend.intacct.senderId, companyId: backend.intacct.companyId, userId: backend.intacct.userId };
+    s.tableau = { ...s.tableau, kind: 'server', serverUrl: backend.tableau.serverUrl, site: backend.tableau.site, patName: backend.tableau.patName, project: 'Finance', createProject: true, dependentDatasources: [EXISTING, MISSING] };
+    s.schedule = { ...s.schedule, preset: { kind: 'manual' } };
+    const saved = await service.saveSettings(s);
+    assert.ok(saved.ok, JSON.stringify(saved));
+    await service.setCredential({ name: 'intacctSenderPassword', value: backend.intacct.senderPassword });
+    await service.setCredential({ name: 'intacctUserPassword', value: backend.intacct.userPassword });
+    await service.setCredential({ name: 'tableauPatSecret', value: backend.tableau.patSecret });
+    await backend.createTableauDatasource(EXISTING, 'Finance');
+    await page.goto(`${backend.url}#token=${backend.token}`);
+    await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await backend?.close();
+  });
+
+  const go = async (hash: string, heading: string) => {
+    await page.goto(`${backend.url}${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+  /** Clicks Sync now and waits for the run to finish (as the service records it). */
+  const syncAndWait = async (): Promise<RunSummary> => {
+    const before = (await backend.runs(1))[0]?.runId;
+    await page.getByTestId('sync-now').click();
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const run = (await backend.runs(1))[0];
+      if (run && run.runId !== before && run.outcome !== 'running') {
+        await page.getByTestId('sync-now').getByText('Sync now').waitFor({ timeout: 10_000 });
+        return run;
+      }
+      assert.ok(Date.now() < deadline, 'the run finishes within 90 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const fullShot = async (name: string) => {
+    const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+    await page.setViewportSize({ width: WIDE.width, height: Math.max(height, 400) });
+    await page.screenshot({ path: join(SHOTS, name) });
+    await page.setViewportSize(WIDE);
+  };
+
+  it('Test connection checks every dependent data source and names the missing one', async () => {
+    await go('#/settings', 'Settings');
+    const box = page.getByTestId('test-tableau');
+    await box.getByRole('button', { name: /Test .* connection/ }).click();
+    await box.locator('.test-summary').waitFor({ timeout: 30_000 });
+    const steps = await box.locator('.test-steps li').evaluateAll((items) => items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })));
+    const dependents = steps.find((s) => /Dependent data sources/.test(s.text));
+    assert.ok(dependents, `a step checks the dependent data sources: ${JSON.stringify(steps)}`);
+    assert.equal(dependents.ok, false, JSON.stringify(steps));
+    assert.ok(dependents.text.includes(MISSING), `it names the missing one: ${dependents.text}`);
+    assert.ok(!dependents.text.includes(`"${EXISTING}"`), `not the one that exists: ${dependents.text}`);
+    assert.match((await box.locator('.test-summary').textContent()) ?? '', /fail|problem|not/i, 'the summary is not a pass');
+  });
+
+  it('a run whose dependent refresh failed is "partly succeeded", with a banner and each dependent data source listed', async () => {
+    await go('#/status', 'Status');
+    const run = await syncAndWait();
+    assert.equal(run.outcome, 'partial', JSON.stringify(run));
+    assert.equal(run.error?.code, 'DEPENDENT_REFRESH_FAILED', JSON.stringify(run.error));
+
+    await page.locator('#sync-summary').getByText(/partly succeeded/).waitFor({ timeout: 10_000 });
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    const text = (await banner.textContent()) ?? '';
+    assert.match(text, /partly succeeded/i, text);
+    assert.ok(text.includes(MISSING), `the banner names the data source: ${text}`);
+    await page.getByTestId('state-pill').getByText('Needs attention').waitFor();
+
+    const rows = page.getByTestId('dependents').getByTestId('dependent');
+    assert.equal(await rows.count(), 2);
+    const listed = await rows.evaluateAll((items) => items.map((li) => ({ result: li.getAttribute('data-result'), text: li.textContent ?? '' })));
+    const ok = listed.find((d) => d.text.includes(EXISTING));
+    const bad = listed.find((d) => d.text.includes(MISSING));
+    assert.equal(ok?.result, 'succeeded', JSON.stringify(listed));
+    assert.match(ok?.text ?? '', /Refreshed\s*\d{2}:\d{2} · job [0-9a-f-]{8,}/, `last refresh time and job: ${ok?.text}`);
+    assert.equal(bad?.result, 'not-found', JSON.stringify(listed));
+    assert.match(bad?.text ?? '', /Not found in Tableau\s*\d{2}:\d{2}/, `last attempt time: ${bad?.text}`);
+    await fullShot('status-partial.png');
+  });
+
+  it('cards say what Tableau holds and since when; a failed stream says so and streams the run did not reach say "Not run"', async () => {
+    const first = (await backend.runs(1))[0]!;
+    // Vendors get a field Intacct does not have, and the run covers GL accounts and vendors only:
+    // vendors fail, the other streams are never reached by it.
+    const s = await backend.service.getSettings();
+    s.tableau.dependentDatasources = [EXISTING];
+    s.streams.extraFields = { ...s.streams.extraFields, vendor: [{ field: 'NO_SUCH_FIELD', type: 'text' }] };
+    const saved = await backend.service.saveSettings(s);
+    assert.ok(saved.ok, JSON.stringify(saved));
+    await go('#/status', 'Status');
+    const started = await backend.service.syncNow({ streams: ['gl_account', 'vendor'] });
+    assert.ok(started.started, JSON.stringify(started));
+    await backend.service.idle();
+    const second = (await backend.runs(1))[0]!;
+    assert.equal(second.runId, started.runId);
+    await page.getByTestId('sync-now').getByText('Sync now').waitFor({ timeout: 10_000 });
+    assert.notEqual(second.outcome, 'succeeded', JSON.stringify(second));
+    const detail = await backend.service.getRun({ runId: second.runId });
+    const outcomeOf = (stream: string) => detail?.streams.find((r) => r.stream === stream)?.outcome;
+    assert.equal(outcomeOf('gl_account'), 'succeeded', JSON.stringify(detail?.streams));
+    assert.equal(outcomeOf('vendor'), 'failed', JSON.stringify(detail?.streams));
+    assert.equal(outcomeOf('ap_bill'), undefined, JSON.stringify(detail?.streams));
+
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16); // the page runs in UTC
+    const badge = (stream: string) => page.getByTestId(`badge-${stream}`).textContent();
+    const fresh = async (stream: string) => ((await page.getByTestId(`freshness-${stream}`).textContent()) ?? '').trim();
+    await page.getByTestId('badge-ap_bill').getByText('Not run').waitFor({ timeout: 10_000 });
+
+    assert.equal(await badge('gl_account'), 'Succeeded');
+    assert.equal(await fresh('gl_account'), `Data as of ${hhmm(second.startedAt)}`);
+    assert.equal(await badge('vendor'), 'Failed');
+    assert.equal(await fresh('vendor'), `Data as of ${hhmm(first.startedAt)} · last attempt ${hhmm(second.startedAt)} failed`);
+    for (const stream of ['ap_bill', 'gl_detail']) {
+      assert.equal(await badge(stream), 'Not run', stream);
+      assert.equal(await fresh(stream), `Data as of ${hhmm(first.startedAt)} · last run ${hhmm(second.startedAt)} did not reach it`, stream);
+    }
+    await fullShot('status-freshness.png');
+
+    // Put the settings back for the next test.
+    s.streams.extraFields = { ...s.streams.extraFields, vendor: [] };
+    assert.ok((await backend.service.saveSettings(s)).ok);
+  });
+
+  it('says "Disconnected, reconnecting…" and turns the actions off when the page loses the service, and recovers', async () => {
+    await go('#/status', 'Status');
+    const sync = page.getByTestId('sync-now');
+    assert.equal(await sync.isDisabled(), false);
+    assert.equal(await page.getByTestId('disconnected-banner').count(), 0);
+    await backend.stopServer();
+    try {
+      const banner = page.getByTestId('disconnected-banner');
+      await banner.waitFor({ timeout: 10_000 });
+      assert.match((await banner.textContent()) ?? '', /Disconnected, reconnecting…/);
+      assert.equal(await sync.isDisabled(), true, 'Sync now is off while disconnected');
+      assert.equal(await page.getByRole('button', { name: /Pause schedule|Resume schedule/ }).isDisabled(), true, 'so is the schedule toggle');
+      await page.screenshot({ path: join(SHOTS, 'status-disconnected.png') });
+    } finally {
+      await backend.restartServer();
+    }
+    await page.getByTestId('disconnected-banner').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.equal(await sync.isDisabled(), false, 'Sync now is back once the service answers');
+  });
+
+  it('raised no script errors', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
