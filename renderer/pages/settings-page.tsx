@@ -139,7 +139,12 @@ export function SettingsPage() {
     }
   }, [api, draft, secrets, keepSecrets]);
 
-  const beforeTest = useCallback(async () => (dirty ? save() : true), [dirty, save]);
+  // Test connection sends the form as it is (issue #14 point 4): a password being tried out is
+  // never saved by testing it.
+  const draftForTest = useCallback(
+    () => ({ draft: normalizeSettings(draft!), secrets: Object.fromEntries(pendingSecrets.map((n) => [n, secrets[n]!])), ...(keepSecrets ? { confirmEndpointChange: true } : {}) }),
+    [draft, pendingSecrets, secrets, keepSecrets],
+  );
 
   if (!draft) {
     return (
@@ -184,8 +189,8 @@ export function SettingsPage() {
           </div>
         </div>
       ) : null}
-      <IntacctSection {...props} beforeTest={beforeTest} />
-      <TableauSection {...props} beforeTest={beforeTest} />
+      <IntacctSection {...props} draftForTest={draftForTest} />
+      <TableauSection {...props} draftForTest={draftForTest} />
       <StreamsSection {...props} />
       <ScheduleSection {...props} />
       <AlertsSection {...props} />

@@ -169,6 +169,28 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.ok((await backend.service.saveSettings(s)).ok);
   });
 
+  it('Test connection tests the typed draft without saving it: a password tried out never replaces the stored one', async () => {
+    await go('#/settings', 'Settings');
+    const field = (name: string) => page.locator(`[name="${name}"]`);
+    await field('intacctUserPassword').fill('a-password-being-tried');
+    await field('intacct.companyId').fill('TRIED-COMPANY');
+    const box = page.getByTestId('test-intacct');
+    await box.getByRole('button', { name: /Test .* connection/ }).click();
+    await box.locator('.test-summary').waitFor({ timeout: 30_000 });
+    assert.match((await box.locator('.test-summary').textContent()) ?? '', /failed/, 'the draft was what got tested');
+    // Nothing was saved: the form still has its changes, and the service still has the old values.
+    assert.equal(await page.getByTestId('save-settings').isDisabled(), false, 'the changes are still unsaved');
+    assert.equal((await backend.service.getSettings()).intacct.companyId, backend.intacct.companyId, 'the saved company ID is unchanged');
+    const stored = await backend.service.testConnection({ side: 'intacct' });
+    assert.ok(stored.ok, `the stored password still works: ${JSON.stringify(stored)}`);
+    // The good values typed into the draft pass, still without saving.
+    await field('intacct.companyId').fill(backend.intacct.companyId);
+    await field('intacctUserPassword').fill(backend.intacct.userPassword);
+    await box.getByRole('button', { name: /Test .* connection/ }).click();
+    await box.locator('.test-summary.ok').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+  });
+
   it('says "Disconnected, reconnecting…" and turns the actions off when the page loses the service, and recovers', async () => {
     await go('#/status', 'Status');
     const sync = page.getByTestId('sync-now');

@@ -29,12 +29,13 @@ import { runSync, errorInfo } from '../sync/run-sync';
 import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
-import type { ConnectorApi } from '../../../shared/ipc-contract';
+import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
 import {
   INCLUDED_API_TRANSACTIONS,
   secretNames,
   type Alert,
   type AuditQuery,
+  type ConnectionTestResult,
   type ErrorInfo,
   type LogEntry,
   type LogLevel,
@@ -501,13 +502,36 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     }
   };
 
-  const testConnection = async (side: 'intacct' | 'tableau') => {
-    const settings = deps.settings.get();
+  /**
+   * Tests one side with the saved settings, or with a draft and typed secrets that are not saved
+   * (issue #14 point 4: trying a password must not replace the stored one). A stored secret is only
+   * used for a draft whose address (origin) is the one it was entered for, unless confirmed.
+   */
+  const testConnection = async (req: RequestOf<'testConnection'>): Promise<ConnectionTestResult> => {
+    const { side } = req;
+    const saved = deps.settings.get();
+    let settings = saved;
+    if (req.draft) {
+      const checked = validateSettings(req.draft);
+      if (!checked.ok) {
+        const own = Object.entries(checked.errors).filter(([k]) => k.startsWith(`${side}.`) || SIDE_SECRETS[side].includes(k as SecretName));
+        const list = (own.length ? own : Object.entries(checked.errors)).map(([k, v]) => `${k}: ${v}`).join('; ');
+        return { ok: false, steps: [{ name: 'Settings', ok: false, message: `Fix these settings first: ${list}` }] };
+      }
+      settings = checked.settings;
+    }
+    const moved = new Set(req.confirmEndpointChange === true ? [] : endpointChanges(saved, settings).map((c) => c.side));
+    const typed = req.secrets ?? {};
+    const secrets: SecretStore = {
+      get: async (name) => typed[name] || (moved.has(SIDE_SECRETS.intacct.includes(name) ? 'intacct' : 'tableau') ? null : await deps.secrets.get(name)),
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
     const common = clientDeps(settings);
     if (side === 'intacct') {
       let creds;
       try {
-        creds = await intacctCredentials(settings, deps.secrets);
+        creds = await intacctCredentials(settings, secrets);
       } catch (err) {
         return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
       }
@@ -527,7 +551,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const steps: { name: string; ok: boolean; message: string }[] = [];
     let auth;
     try {
-      auth = await tableauAuth(settings, deps.secrets);
+      auth = await tableauAuth(settings, secrets);
     } catch (err) {
       return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
     }
@@ -654,7 +678,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return { ok: true };
     },
     getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
-    testConnection: ({ side }) => testConnection(side),
+    testConnection: (req) => testConnection(req),
     async listFields({ stream }) {
       // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
       return withIntacctClient(`field lookup (${stream})`, async (client, settings) => {
