@@ -185,6 +185,11 @@ export interface ErrorInfo {
   kind?: 'config' | 'transient' | 'system';
   stream?: StreamName;
   runId?: string;
+  /**
+   * Every problem found when there was more than one (e.g. both sides refused the sign-in): the
+   * error itself is the first; each is shown with its own next step, so nothing waits for a rerun.
+   */
+  problems?: ErrorInfo[];
 }
 
 export interface Status {

@@ -3,6 +3,7 @@
  * saveSettings as dotted paths) and then stores any replacement secrets in the keychain.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRoute } from '../route';
 import type { FieldErrors, SecretName, Settings } from '../../shared/types';
 import { secretNames } from '../../shared/types';
 import { useApi } from '../api/api-context';
@@ -77,6 +78,23 @@ export function SettingsPage() {
       live = false;
     };
   }, [api]);
+
+  // `#/settings?field=<name>` (a banner's next step) opens Settings at that field: an extra-fields
+  // path opens the stream's panel; anything else is scrolled to and focused.
+  const route = useRoute();
+  const focusField = route.page === 'settings' ? route.params.get('field') : null;
+  const loaded = draft != null;
+  useEffect(() => {
+    if (!loaded || !focusField) return;
+    const extra = /^streams\.extraFields\.([a-z_]+)$/.exec(focusField);
+    const target = extra
+      ? document.querySelector<HTMLElement>(`[data-testid="extra-fields-toggle-${extra[1]}"]`)
+      : document.querySelector<HTMLElement>(`[name="${CSS.escape(focusField)}"]`);
+    if (!target) return;
+    if (extra && target.getAttribute('aria-expanded') !== 'true') target.click();
+    target.scrollIntoView({ block: 'center' });
+    target.focus();
+  }, [loaded, focusField]);
 
   const edit = useCallback((change: (d: Settings) => void) => {
     setDraft((d) => {

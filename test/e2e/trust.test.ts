@@ -164,6 +164,16 @@ describe('the window never says success when something is wrong (browser)', () =
     }
     await fullShot('status-freshness.png');
 
+    // The banner's next step is chosen by the error: the invalid field links to Vendors' extra fields.
+    const next = page.getByTestId('error-banner').getByTestId('banner-next');
+    assert.match((await next.textContent()) ?? '', /extra fields/);
+    await next.getByRole('link', { name: /Vendors.* extra fields/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const toggle = page.getByTestId('extra-fields-toggle-vendor');
+    for (let i = 0; i < 50 && (await toggle.getAttribute('aria-expanded')) !== 'true'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true', "the link opens Vendors' extra-fields panel");
+    assert.equal(await page.locator('[name="streams.extraFields.vendor.0.field"]').inputValue(), 'NO_SUCH_FIELD');
+
     // Put the settings back for the next test.
     s.streams.extraFields = { ...s.streams.extraFields, vendor: [] };
     assert.ok((await backend.service.saveSettings(s)).ok);
@@ -189,6 +199,36 @@ describe('the window never says success when something is wrong (browser)', () =
     await box.getByRole('button', { name: /Test .* connection/ }).click();
     await box.locator('.test-summary.ok').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Discard changes' }).click();
+  });
+
+  it('checks both sides before reading and reports every problem at once, each with its own next step and the raw codes in a disclosure', async () => {
+    await backend.service.setCredential({ name: 'intacctUserPassword', value: 'wrong-intacct-password' });
+    await backend.service.setCredential({ name: 'tableauPatSecret', value: 'wrong-tableau-secret' });
+    try {
+      await go('#/status', 'Status');
+      const run = await syncAndWait();
+      assert.equal(run.outcome, 'failed');
+      const banner = page.getByTestId('error-banner');
+      await banner.getByTestId('banner-problem').nth(1).waitFor({ timeout: 10_000 });
+      const problems = await banner.getByTestId('banner-problem').evaluateAll((els) => els.map((el) => el.querySelector('.banner-title')?.textContent ?? ''));
+      assert.deepEqual(problems, ['Tableau failed', 'Sage Intacct failed'], 'both sides are reported by the one run');
+      assert.match((await banner.textContent()) ?? '', /2 problems were found/);
+      // Raw codes sit in a closed disclosure, not in the sentence.
+      const details = banner.locator('details.banner-details').nth(1);
+      assert.equal(await details.getAttribute('open'), null);
+      assert.equal(await details.locator('.code').isVisible(), false);
+      await details.locator('summary').click();
+      assert.match((await details.locator('.code').textContent()) ?? '', /code LOGIN_INVALID/);
+      await fullShot('status-problems.png');
+      // The Intacct next step links to the password field.
+      await banner.getByTestId('banner-problem').nth(1).getByRole('link', { name: 'Enter the Intacct user password' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      for (let i = 0; i < 50 && !(await page.evaluate("document.activeElement?.getAttribute('name') === 'intacctUserPassword'")); i += 1) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('name')"), 'intacctUserPassword', 'the link lands on the field');
+    } finally {
+      await backend.service.setCredential({ name: 'intacctUserPassword', value: backend.intacct.userPassword });
+      await backend.service.setCredential({ name: 'tableauPatSecret', value: backend.tableau.patSecret });
+    }
   });
 
   it('says "Disconnected, reconnecting…" and turns the actions off when the page loses the service, and recovers', async () => {

@@ -25,7 +25,14 @@ import type { StreamDefinition } from '../streams/types';
 import { streamByName, streamDefinitions } from '../streams/definitions';
 import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
 import { openLedger, type Ledger } from '../sync/ledger';
-import { runSync, errorInfo } from '../sync/run-sync';
+import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
+
+/** Both sides' settings are incomplete: every gap is reported at once. */
+class ServiceProblems extends Error {
+  constructor(readonly errors: readonly unknown[]) {
+    super('Both sides are not set up.');
+  }
+}
 import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
@@ -385,8 +392,15 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     let target: ReturnType<ServiceFactories['createTarget']> | null = null;
     let detail: RunDetail;
     try {
-      const credentials = await intacctCredentials(settings, deps.secrets);
-      const auth = await tableauAuth(settings, deps.secrets);
+      // Both sides' settings are checked before either is used, and every gap is reported at once.
+      const [creds, tabl] = await Promise.allSettled([intacctCredentials(settings, deps.secrets), tableauAuth(settings, deps.secrets)]);
+      if (creds.status === 'rejected' && tabl.status === 'rejected') {
+        throw new ServiceProblems([creds.reason, tabl.reason]);
+      }
+      if (creds.status === 'rejected') throw creds.reason;
+      if (tabl.status === 'rejected') throw tabl.reason;
+      const credentials = creds.value;
+      const auth = tabl.value;
       const refusal = trigger === 'manual' || trigger === 'cli' ? null : refusals.refusalOf(credentials, settings.intacct.endpoint);
       if (refusal) {
         const when = `${new Date(refusal.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -424,11 +438,12 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
       );
       if (detail.dependents) dependentLog.record(detail.dependents);
-      if (detail.error?.service === 'intacct') refusals.note(credentials, settings.intacct.endpoint, detail.error);
+      const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
+      if (intacctProblem) refusals.note(credentials, settings.intacct.endpoint, intacctProblem);
       else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
     } catch (err) {
       // Failed before the engine could record the run (not configured, hyperd missing…).
-      const info = errorInfo(err, { runId: run.runId });
+      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }))) : errorInfo(err, { runId: run.runId });
       const now = clock.now();
       store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
       const outcome = isAbortError(err) ? 'cancelled' : 'failed';

@@ -68,6 +68,21 @@ export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: st
   return { message: e.userMessage, service: e.service, kind: e.kind, ...(e.code ? { code: e.code } : {}), ...extra };
 }
 
+/** More than one side failed its check before reading. */
+class PreflightProblems extends Error {
+  constructor(readonly errors: readonly unknown[]) {
+    super('Several problems were found before reading.');
+  }
+}
+
+/** One error for several problems: the first leads, all are listed in `problems`, each with its own message. */
+export function combineProblems(problems: readonly ErrorInfo[]): ErrorInfo {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('combineProblems needs at least one problem');
+  if (!rest.length) return first;
+  return { ...first, message: `${problems.length} problems were found before reading: ${problems.map((p) => p.message).join(' Also: ')}`, problems: [...problems] };
+}
+
 /** Runs the sync and records it in the store; resolves with the run's detail (never rejects for a sync failure). */
 export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail> {
   const { clock, settings, store } = deps;
@@ -98,9 +113,14 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   let preflightTransactions = 0;
   try {
     if (signal.aborted) throw new CancelledError();
-    await deps.target.signIn();
-    await deps.source.prepare?.(signal);
+    // Both sides are checked before anything is read, and every problem is reported at once: a
+    // user who fixes the Tableau token must not learn about the Intacct password only on the next
+    // run (issue #14 point 3).
+    const problems: unknown[] = [];
+    await deps.target.signIn().catch((err: unknown) => problems.push(err));
+    if (!signal.aborted) await deps.source.prepare?.(signal).catch((err: unknown) => problems.push(err));
     preflightTransactions = deps.source.transactions - txStart;
+    if (problems.length) throw problems.length === 1 || problems.some(isAbortError) ? problems.find(isAbortError) ?? problems[0] : new PreflightProblems(problems);
     const project = await deps.target.findProject(settings.tableau.project, { create: settings.tableau.createProject });
     if (!project) {
       throw new ApiError({
@@ -113,7 +133,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     projectId = project.id;
   } catch (err) {
     cancelled = isAbortError(err) || signal.aborted;
-    runError = errorInfo(err, { runId });
+    runError = err instanceof PreflightProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }))) : errorInfo(err, { runId });
     log(cancelled ? 'warn' : 'error', cancelled ? 'Run cancelled.' : `Run failed before reading: ${runError.message}`, undefined, runError.service);
   }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../main/core/clock';
-import { ApiError } from '../../../../main/core/errors';
+import { ApiError, AuthError } from '../../../../main/core/errors';
 import { openLedger } from '../../../../main/core/sync/ledger';
 import { runSync, type RunDeps } from '../../../../main/core/sync/run-sync';
 import { defaultSettings } from '../../../../main/core/service/settings';
@@ -32,7 +32,7 @@ function setup(dependents: string[], waitForJob?: (jobId: string) => Promise<unk
   dirs.push(workDir);
   const target = Object.assign(tableau, waitForJob ? { waitForJob } : {});
   const deps: RunDeps = { clock, settings, source, target, load: tableau.load, writePayload: tableau.writePayload, store, ledger: openLedger(':memory:'), workDir };
-  return { tableau, run: () => runSync(deps, { runId: 'run-1', trigger: 'manual', streams: testStreams }) };
+  return { tableau, source, run: () => runSync(deps, { runId: 'run-1', trigger: 'manual', streams: testStreams }) };
 }
 
 describe('dependent data source refreshes decide the run outcome', () => {
@@ -75,5 +75,31 @@ describe('dependent data source refreshes decide the run outcome', () => {
     assert.equal(detail.outcome, 'partial');
     assert.equal(detail.dependents?.[0]?.result, 'failed');
     assert.equal(detail.dependents?.[0]?.message, 'This user may not refresh that data source.');
+  });
+});
+
+describe('the check before reading', () => {
+  it('tries both sides and reports every problem at once', async () => {
+    const env = setup([]);
+    env.tableau.signInError = new AuthError({ service: 'tableau', code: '401001', userMessage: 'Tableau rejected the personal access token.' });
+    const prepared: string[] = [];
+    (env.source as { prepare?: () => Promise<void> }).prepare = async () => {
+      prepared.push('intacct');
+      throw new AuthError({ service: 'intacct', code: 'LOGIN_INVALID', userMessage: 'Intacct rejected the user ID or password.' });
+    };
+    const detail = await env.run();
+    assert.deepEqual(prepared, ['intacct'], 'Intacct is checked although Tableau failed');
+    assert.equal(detail.outcome, 'failed');
+    assert.deepEqual(detail.error?.problems?.map((p) => [p.service, p.code]), [['tableau', '401001'], ['intacct', 'LOGIN_INVALID']]);
+    assert.match(detail.error?.message ?? '', /^2 problems were found before reading: Tableau rejected .* Also: Intacct rejected/);
+    assert.equal(detail.streams.length, 0, 'nothing was read');
+  });
+
+  it('reports a single problem as itself', async () => {
+    const env = setup([]);
+    env.tableau.signInError = new AuthError({ service: 'tableau', userMessage: 'Tableau rejected the personal access token.' });
+    const detail = await env.run();
+    assert.equal(detail.error?.message, 'Tableau rejected the personal access token.');
+    assert.equal(detail.error?.problems, undefined);
   });
 });
