@@ -204,6 +204,11 @@ export interface Status {
   lastError: ErrorInfo | null;
   /** Intacct API transactions used by this connector's runs since the 1st of this month (UTC). */
   apiTransactionsThisMonth: number;
+  /**
+   * Whether this process runs the schedule. False in the built-in demo (and in read-only CLI
+   * commands): the schedule's preview then says that it does not run (issue #14 point 6).
+   */
+  schedulerRunning?: boolean;
   /** Each dependent data source of the settings, with its last refresh by a run. */
   dependents?: DependentStatus[];
 }

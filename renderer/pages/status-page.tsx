@@ -190,7 +190,13 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           )}
           <p>
             <strong>Next sync</strong>{' '}
-            {status.schedulePaused ? 'paused' : status.nextRunAt == null ? 'only when you click Sync now' : `${formatDateTime(status.nextRunAt)} (${formatRelative(status.nextRunAt, now)})`}
+            {status.schedulePaused
+              ? 'paused'
+              : status.schedulerRunning === false && status.demo
+                ? 'only when you click Sync now (the demo does not run its schedule)'
+                : status.nextRunAt == null
+                  ? 'only when you click Sync now'
+                  : `${formatDateTime(status.nextRunAt)} (${formatRelative(status.nextRunAt, now)})`}
             {' · '}
             <button type="button" className="btn-link" onClick={togglePause} disabled={busy === 'pause'}>
               {status.schedulePaused ? 'Resume schedule' : 'Pause schedule'}

@@ -349,6 +349,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
       apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
+      schedulerRunning: scheduler !== null,
     };
   };
   const pushStatus = async () => {

@@ -25,7 +25,7 @@ function isoDate(intacctDate: string): string {
 }
 
 /** Starts everything; `close()` stops it all and removes the data folder. */
-export async function startBackend(staticDir: string): Promise<Backend> {
+export async function startBackend(staticDir: string, opts: { demo?: boolean } = {}): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-e2e-'));
   const stops: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
   const close = async () => {
@@ -44,9 +44,11 @@ export async function startBackend(staticDir: string): Promise<Backend> {
       settings: memorySettingsStore(defaultSettings(systemClock.now())),
       dataDir: join(dataDir, 'service'),
       factories: defaultFactories({ projectRoot: process.cwd() }),
+      ...(opts.demo ? { demo: true } : {}),
     });
     stops.push(() => service.shutdown());
-    service.startScheduler(); // as `serve` does, so Status shows the next scheduled run
+    // As `serve` does, so Status shows the next scheduled run; `serve --demo` runs no scheduler.
+    if (!opts.demo) service.startScheduler();
     let server = await startServer(service, { staticDir });
     let serverUp = true;
     stops.push(() => (serverUp ? server.close() : Promise.resolve()));
