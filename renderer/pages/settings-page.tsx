@@ -49,6 +49,14 @@ export function endpointChangesNeedingConfirmation(saved: Settings, draft: Setti
   return sides.filter((s) => s.changed && s.names.some((n) => stored?.[n] && !typed[n])).map((s) => s.label);
 }
 
+/**
+ * Unsaved changes kept while the page is not shown (issue #14 point 7: a tab switch must not throw
+ * them away). Memory only, like the form itself: typed secrets are never written anywhere.
+ * `base` is the saved settings the draft was made from: the draft comes back only if they are
+ * unchanged, so a draft never overwrites settings saved elsewhere in the meantime.
+ */
+let keptDraft: { base: string; draft: Settings; secrets: Partial<Record<SecretName, string>> } | null = null;
+
 /** The Settings page. */
 export function SettingsPage() {
   const api = useApi();
@@ -69,7 +77,16 @@ export function SettingsPage() {
       ([settings, creds]) => {
         if (!live) return;
         setSaved(settings);
-        setDraft(settings);
+        const kept = keptDraft;
+        keptDraft = null;
+        if (kept && kept.base === JSON.stringify(normalizeSettings(settings))) {
+          setDraft(kept.draft);
+          setSecrets(kept.secrets);
+          setMessage({ kind: 'ok', text: 'Your unsaved changes were kept: save or discard them.' });
+        } else {
+          setDraft(settings);
+          if (kept) setMessage({ kind: 'error', text: 'The settings were changed elsewhere, so your earlier unsaved changes were not restored.' });
+        }
         setCredentialStatus(creds);
       },
       (err: unknown) => live && setLoadError(errorMessage(err)),
@@ -112,6 +129,17 @@ export function SettingsPage() {
 
   const pendingSecrets = secretNames.filter((n) => (secrets[n] ?? '') !== '');
   const dirty = draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
+
+  // Keep the unsaved changes when the page goes away (a tab switch).
+  const latest = useRef({ dirty, saved, draft, secrets });
+  latest.current = { dirty, saved, draft, secrets };
+  useEffect(
+    () => () => {
+      const l = latest.current;
+      keptDraft = l.dirty && l.saved && l.draft ? { base: JSON.stringify(normalizeSettings(l.saved)), draft: l.draft, secrets: l.secrets } : null;
+    },
+    [],
+  );
 
   /** Saves the draft and then the typed secrets; true when everything was stored. */
   const save = useCallback(async (): Promise<boolean> => {

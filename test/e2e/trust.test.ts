@@ -231,6 +231,26 @@ describe('the window never says success when something is wrong (browser)', () =
     }
   });
 
+  it('keeps unsaved settings across a tab switch', async () => {
+    await go('#/settings', 'Settings');
+    const field = (name: string) => page.locator(`[name="${name}"]`);
+    await field('tableau.project').fill('Finance Draft');
+    await field('tableauPatSecret').fill('typed-not-saved');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Status' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await field('tableau.project').waitFor();
+    for (let i = 0; i < 30 && (await field('tableau.project').inputValue()) !== 'Finance Draft'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await field('tableau.project').inputValue(), 'Finance Draft', 'the draft came back');
+    assert.equal(await field('tableauPatSecret').inputValue(), 'typed-not-saved', 'so did the typed secret');
+    assert.equal(await page.getByTestId('save-settings').isDisabled(), false, 'still unsaved');
+    assert.match((await page.getByTestId('save-message').textContent()) ?? '', /unsaved changes were kept/);
+    assert.equal((await backend.service.getSettings()).tableau.project, 'Finance', 'nothing was saved');
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    assert.equal(await field('tableau.project').inputValue(), 'Finance');
+  });
+
   it('says "Disconnected, reconnecting…" and turns the actions off when the page loses the service, and recovers', async () => {
     await go('#/status', 'Status');
     const sync = page.getByTestId('sync-now');
