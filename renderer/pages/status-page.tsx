@@ -78,6 +78,21 @@ function DependentsPanel({ dependents, now }: { dependents: NonNullable<Status['
   );
 }
 
+const ACTIVE_PHASES = new Set(['reading', 'writing', 'uploading', 'applying', 'refreshing', 'reconciling']);
+
+/**
+ * During a run the stream being worked on comes first (issue #14 point 9: in a tray-size window it
+ * was far down the page), then the ones still to do, then the rest in their usual order.
+ */
+function runningFirst(streams: Status['streams'], progress: Map<string, { phase: string }>, syncing: boolean): Status['streams'] {
+  if (!syncing) return streams;
+  const rank = (s: Status['streams'][number]) => {
+    const phase = progress.get(s.stream)?.phase;
+    return phase && ACTIVE_PHASES.has(phase) ? 0 : phase === 'queued' ? 1 : 2;
+  };
+  return [...streams].map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map(({ s }) => s);
+}
+
 /** The Status page. */
 export function StatusPage({ service }: { service: ServiceStatus }) {
   const api = useApi();
@@ -213,7 +228,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
       {status.dependents?.length ? <DependentsPanel dependents={status.dependents} now={now} /> : null}
 
       <div className="card-grid">
-        {status.streams.map((s) => (
+        {runningFirst(status.streams, progressByStream, syncing).map((s) => (
           <StreamCard key={s.stream} stream={s} progress={progressByStream.get(s.stream) ?? null} nextRunAt={status.schedulePaused ? null : status.nextRunAt} now={now} />
         ))}
       </div>

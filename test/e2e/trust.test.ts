@@ -251,6 +251,37 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.equal(await field('tableau.project').inputValue(), 'Finance');
   });
 
+  it('shows the running stream first and counts API transactions live during a run', async () => {
+    await go('#/status', 'Status');
+    const count = async () => Number(((await page.getByTestId('api-usage-count').textContent()) ?? '').replace(/[^0-9]/g, ''));
+    const before = await count();
+    backend.setIntacctLatency(150);
+    try {
+      await page.getByTestId('sync-now').click();
+      const firstCard = page.locator('.card-grid > section').first();
+      let sawRunningFirst = false;
+      let sawLiveCount = false;
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !(sawRunningFirst && sawLiveCount)) {
+        const syncing = (await page.getByTestId('sync-now').textContent())?.includes('Syncing') ?? false;
+        if (!syncing && (await backend.runs(1))[0]?.outcome !== 'running') break;
+        const active = await page.locator('[data-phase="reading"], [data-phase="writing"], [data-phase="uploading"], [data-phase="applying"]').first().getAttribute('data-testid').catch(() => null);
+        const first = await firstCard.getAttribute('data-testid');
+        // GL accounts are first anyway: only a later stream being read shows the reordering.
+        if (active && active !== 'progress-gl_account' && first && active === first.replace(/^stream-/, 'progress-')) sawRunningFirst = true;
+        // Read during the run: the run is still going after the figure was read.
+        const shown = await count();
+        if (shown > before && (await backend.runs(1))[0]?.outcome === 'running') sawLiveCount = true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(sawRunningFirst, 'the card of the stream being synced was first');
+      assert.ok(sawLiveCount, 'the API counter moved while the run was going');
+    } finally {
+      backend.setIntacctLatency(5);
+      await backend.service.idle();
+    }
+  });
+
   it('says "Disconnected, reconnecting…" and turns the actions off when the page loses the service, and recovers', async () => {
     await go('#/status', 'Status');
     const sync = page.getByTestId('sync-now');

@@ -125,6 +125,8 @@ interface CurrentRun {
   controller: AbortController;
   progress: Map<StreamName, StreamProgress>;
   done: Promise<RunDetail>;
+  /** Intacct API transactions the run has used so far (0 until its client exists): the counter is live. */
+  transactions: () => number;
 }
 
 /** A company's own field: custom, or a user-defined dimension. */
@@ -347,7 +349,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       schedulePaused: s.schedule.paused,
       streams,
       lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
-      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
+      // The run in progress is recorded when it ends; until then its client's count is added.
+      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + (current ? current.transactions() : 0),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
       schedulerRunning: scheduler !== null,
     };
@@ -377,7 +380,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const runId = `${new Date(clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const controller = new AbortController();
     const progress = new Map<StreamName, StreamProgress>();
-    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail> };
+    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail>, transactions: () => 0 };
     current = run;
     run.done = executeRun(run, trigger, req).finally(() => {
       if (current === run) current = null;
@@ -392,6 +395,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     let source: ReturnType<ServiceFactories['createSource']> | null = null;
     let target: ReturnType<ServiceFactories['createTarget']> | null = null;
     let detail: RunDetail;
+    let lastLivePush = clock.now();
     try {
       // Both sides' settings are checked before either is used, and every gap is reported at once.
       const [creds, tabl] = await Promise.allSettled([intacctCredentials(settings, deps.secrets), tableauAuth(settings, deps.secrets)]);
@@ -415,6 +419,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       }
       const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
+      const runSource = source;
+      const startTx = runSource.transactions;
+      run.transactions = () => runSource.transactions - startTx;
       target = deps.factories.createTarget({ ...common, auth });
       const w = await startWriter();
       detail = await runSync(
@@ -433,6 +440,11 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
             emit({ type: 'progress', runId, progress: p });
+            // The API counter moves during the run: a status at most every 2 s carries it.
+            if (clock.now() - lastLivePush >= 2_000) {
+              lastLivePush = clock.now();
+              void pushStatus();
+            }
           },
           log: (level, message, extra) => log(level, message, extra),
         },
@@ -452,6 +464,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       log('error', `Run failed: ${info.message}`, { runId: run.runId, service: info.service });
       detail = { runId: run.runId, trigger, startedAt: run.startedAt, finishedAt: now, outcome, rowsMoved: 0, durationMs: now - run.startedAt, apiTransactions: 0, error: info, streams: [], tieOut: null };
     } finally {
+      // The store holds the run's count from here on: stop adding the live one.
+      run.transactions = () => 0;
       source?.close();
       if (target) {
         try {
