@@ -248,6 +248,7 @@ async function cmdRuns(dataDir: string, limit: number, json: boolean): Promise<n
   try {
     const runs = await service.listRuns({ limit });
     if (json) out(JSON.stringify(runs));
+    else if (!runs.length) out('No runs yet.');
     else for (const r of runs) out(`${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${new Date(r.startedAt).toISOString()}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`);
     return EXIT.ok;
   } finally {
@@ -455,8 +456,11 @@ export async function main(argv: string[]): Promise<number> {
       return cmdSync(dataDir, values);
     case 'status':
       return cmdStatus(dataDir, Boolean(values.json));
-    case 'runs':
-      return cmdRuns(dataDir, values.limit ? Number(values.limit) : 20, Boolean(values.json));
+    case 'runs': {
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${String(values.limit)}".`);
+      return cmdRuns(dataDir, limit, Boolean(values.json));
+    }
     case 'test-connection':
       return cmdTestConnection(dataDir, sub);
     case 'fields':

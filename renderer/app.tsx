@@ -67,15 +67,26 @@ export function App() {
         ))}
       </nav>
       <main id="main" ref={mainRef} tabIndex={-1} className="page">
+        {!service.connected ? (
+          <div className="banner banner-warning banner-disconnected" role="alert" data-testid="disconnected-banner">
+            <div className="banner-body">
+              <p className="banner-title">Disconnected, reconnecting…</p>
+              <p>This page has lost the ml-connector service, so what it shows may be out of date and its buttons are off until the service answers again. Check that the service is still running.</p>
+            </div>
+          </div>
+        ) : null}
         {service.loadError && !service.status ? (
           <div className="banner banner-error" role="alert">
             <strong>Cannot load the status.</strong> {service.loadError}
           </div>
         ) : null}
-        {route.page === 'status' ? <StatusPage service={service} /> : null}
-        {route.page === 'settings' ? <SettingsPage /> : null}
-        {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
-        {route.page === 'history' ? <HistoryPage /> : null}
+        {/* A disabled fieldset turns off every button and field of the page at once while disconnected. */}
+        <fieldset className="page-actions" disabled={!service.connected} data-testid="page-actions">
+          {route.page === 'status' ? <StatusPage service={service} /> : null}
+          {route.page === 'settings' ? <SettingsPage /> : null}
+          {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
+          {route.page === 'history' ? <HistoryPage /> : null}
+        </fieldset>
       </main>
     </div>
   );

@@ -59,3 +59,10 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatCount(n: number | null | undefined): string {
   return n == null ? '—' : integer.format(n);
 }
+
+/** "14:17" today, "Nov 24, 14:17" another day: a short absolute time for freshness lines. */
+export function formatWhen(ms: number, now: number = Date.now()): string {
+  const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();
+  const options: Intl.DateTimeFormatOptions = sameDay ? { hour: '2-digit', minute: '2-digit', hour12: false } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false };
+  return new Intl.DateTimeFormat(undefined, options).format(ms);
+}

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConnectorApi } from '../shared/ipc-contract';
 import type { ServiceEvent, Status, StreamProgress } from '../shared/types';
 import { errorMessage } from './api/api-error';
+import { isConnectionAware } from './api/http-client';
 
 /** How long the bars of a finished run stay visible. */
 export const FINISHED_PROGRESS_MS = 10_000;
@@ -26,6 +27,8 @@ export interface LiveState {
 export interface ServiceStatus extends LiveState {
   /** Set when the status could not be loaded (service down, not signed in). */
   loadError: string | null;
+  /** False while the page has lost the service (served mode: the event stream dropped). */
+  connected: boolean;
   refresh: () => Promise<void>;
 }
 
@@ -62,6 +65,9 @@ export function applyEvent(state: LiveState, event: ServiceEvent, now: number): 
 export function useServiceStatus(api: ConnectorApi): ServiceStatus {
   const [state, setState] = useState<LiveState>({ status: null, finished: null });
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [connected, setConnected] = useState(true);
+
+  useEffect(() => (isConnectionAware(api) ? api.onConnection(setConnected) : undefined), [api]);
 
   const refresh = useCallback(async () => {
     try {
@@ -89,5 +95,5 @@ export function useServiceStatus(api: ConnectorApi): ServiceStatus {
     return () => window.clearTimeout(timer);
   }, [finishedAt]);
 
-  return { ...state, loadError, refresh };
+  return { ...state, loadError, connected, refresh };
 }

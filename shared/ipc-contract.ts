@@ -75,7 +75,15 @@ export type Contracts = AssertCoverage<{
   setCredential: { request: { name: SecretName; value: string }; response: { ok: true } };
   clearCredential: { request: { name: SecretName }; response: { ok: true } };
   getCredentialStatus: { request: void; response: Record<SecretName, boolean> };
-  testConnection: { request: { side: 'intacct' | 'tableau' }; response: ConnectionTestResult };
+  /**
+   * Tests one side. With `draft` it tests those settings (and the typed, unsaved `secrets`) without
+   * saving anything; without it, the saved settings. `confirmEndpointChange` as for saveSettings:
+   * without it, stored secrets are not sent to a draft address they were not entered for.
+   */
+  testConnection: {
+    request: { side: 'intacct' | 'tableau'; draft?: Settings; secrets?: Partial<Record<SecretName, string>>; confirmEndpointChange?: boolean };
+    response: ConnectionTestResult;
+  };
   /** The fields of a stream's Intacct object (custom ones first), to add as extra columns. */
   listFields: { request: { stream: StreamName }; response: FieldChoice[] };
   /** Counts the streams' records in Intacct (default: the enabled streams) and what a full load would cost. */

@@ -144,6 +144,36 @@ export interface StreamStatus {
   /** Checkpoint (UTC ms) of the newest Intacct change loaded. */
   checkpoint: number | null;
   totalRowsInTableau: number | null;
+  /**
+   * When the data Tableau holds for this stream was read from Intacct: the start of the newest run
+   * in which the stream succeeded (null: never loaded). A later failed run does not move it.
+   */
+  dataAsOf?: number | null;
+  /**
+   * The newest finished run's attempt at this stream: its outcome, or 'not-run' when that run never
+   * reached the stream (it stopped before reading, or on a configuration failure). Null: no run yet.
+   */
+  lastAttempt?: { at: number; runId: string; outcome: 'succeeded' | 'failed' | 'cancelled' | 'not-run'; message?: string } | null;
+}
+
+/** What happened to one dependent data source's extract refresh in a run. */
+export interface DependentRefresh {
+  /** The data source's name, as listed in Settings › Tableau. */
+  name: string;
+  runId: string;
+  /** When the refresh was asked for (UTC ms). */
+  at: number;
+  /** succeeded: Tableau's refresh job finished OK; failed: it (or the request) failed; not-found: no data source of that name. */
+  result: 'succeeded' | 'failed' | 'not-found';
+  jobId?: string;
+  /** Why it failed, for a finance user. */
+  message?: string;
+}
+
+/** A dependent data source on the Status page: its last refresh (null: never refreshed by a run). */
+export interface DependentStatus {
+  name: string;
+  last: DependentRefresh | null;
 }
 
 export interface ErrorInfo {
@@ -155,6 +185,11 @@ export interface ErrorInfo {
   kind?: 'config' | 'transient' | 'system';
   stream?: StreamName;
   runId?: string;
+  /**
+   * Every problem found when there was more than one (e.g. both sides refused the sign-in): the
+   * error itself is the first; each is shown with its own next step, so nothing waits for a rerun.
+   */
+  problems?: ErrorInfo[];
 }
 
 export interface Status {
@@ -169,6 +204,13 @@ export interface Status {
   lastError: ErrorInfo | null;
   /** Intacct API transactions used by this connector's runs since the 1st of this month (UTC). */
   apiTransactionsThisMonth: number;
+  /**
+   * Whether this process runs the schedule. False in the built-in demo (and in read-only CLI
+   * commands): the schedule's preview then says that it does not run (issue #14 point 6).
+   */
+  schedulerRunning?: boolean;
+  /** Each dependent data source of the settings, with its last refresh by a run. */
+  dependents?: DependentStatus[];
 }
 
 /**
@@ -239,6 +281,8 @@ export interface RunSummary {
 export interface RunDetail extends RunSummary {
   streams: StreamRunResult[];
   tieOut: TieOut | null;
+  /** The dependent data sources' refreshes of this run (absent when none were listed or it was not recorded). */
+  dependents?: DependentRefresh[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

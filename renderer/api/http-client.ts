@@ -20,8 +20,22 @@ export interface HttpClientOptions {
   createEventSource?: (url: string) => EventSource;
 }
 
+/**
+ * A front end that can tell when it has lost the service: served mode knows from its event stream
+ * (the preload's IPC cannot lose the main process, so it has no such method).
+ */
+export interface ConnectionAware {
+  /** Calls `listener(false)` when the event stream drops, `listener(true)` when it is back; returns the unsubscribe function. */
+  onConnection(listener: (connected: boolean) => void): () => void;
+}
+
+/** True when the API reports its connection (served mode). */
+export function isConnectionAware(api: object): api is ConnectionAware {
+  return typeof (api as Partial<ConnectionAware>).onConnection === 'function';
+}
+
 /** Builds a ConnectorApi that POSTs each operation and listens to one shared SSE stream. */
-export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
+export function createHttpClient(opts: HttpClientOptions): ConnectorApi & ConnectionAware {
   const base = opts.baseUrl ?? '';
   const doFetch = opts.fetch ?? window.fetch.bind(window);
   const openSource = opts.createEventSource ?? ((url: string) => new EventSource(url));
@@ -38,8 +52,11 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
         body: JSON.stringify(request ?? null),
       });
     } catch {
+      setConnected(false);
       throw new ApiCallError({ service: 'local', message: 'Cannot reach the ml-connector service. Check that it is still running, then reload this page.' });
     }
+    // An answer while the event stream is up: the service is reachable (again).
+    if (source?.readyState === 1) setConnected(true);
     if (response.status === 401 || response.status === 403) {
       throw new ApiCallError({
         service: 'local',
@@ -63,6 +80,13 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
   const listeners = new Set<(event: ServiceEvent) => void>();
   let source: EventSource | null = null;
   let hadError = false;
+  const connectionListeners = new Set<(connected: boolean) => void>();
+  let connected = true;
+  function setConnected(value: boolean): void {
+    if (value === connected) return;
+    connected = value;
+    for (const l of [...connectionListeners]) l(value);
+  }
 
   const dispatch = (event: ServiceEvent) => {
     for (const l of [...listeners]) l(event);
@@ -82,8 +106,12 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
     // status once it is back rather than show a stale one.
     source.onerror = () => {
       hadError = true;
+      // CLOSED: the browser gave up (the token was refused); CONNECTING: it is retrying. Either way the
+      // page no longer hears from the service.
+      setConnected(false);
     };
     source.onopen = () => {
+      setConnected(true);
       if (!hadError) return;
       hadError = false;
       call('getStatus', undefined).then((status) => dispatch({ type: 'status', status }), () => undefined);
@@ -93,7 +121,11 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
   const api = Object.fromEntries(OPERATIONS.map((op) => [op, (request?: unknown) => call(op, request as never)])) as Omit<ConnectorApi, 'onEvent'>;
   return {
     ...api,
-    onEvent(listener) {
+    onConnection(listener: (connected: boolean) => void) {
+      connectionListeners.add(listener);
+      return () => void connectionListeners.delete(listener);
+    },
+    onEvent(listener: (event: ServiceEvent) => void) {
       listeners.add(listener);
       if (!source) open();
       return () => {
@@ -104,5 +136,5 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi {
         }
       };
     },
-  } as ConnectorApi;
+  } as ConnectorApi & ConnectionAware;
 }

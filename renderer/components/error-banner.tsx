@@ -1,7 +1,10 @@
 /**
- * The banner for the latest failure: what failed, what to do, and a link to that run's log lines.
+ * The banner for the latest failure: every problem found, each with what failed and the next step
+ * chosen by the error (with a link to the field to fix), raw codes in a details disclosure, and a
+ * link to that run's log lines.
  */
 import type { ErrorInfo } from '../../shared/types';
+import { nextStepOf } from '../next-step';
 import { hrefOf } from '../route';
 import { streamLabels } from '../streams';
 
@@ -12,37 +15,57 @@ const serviceNames: Record<ErrorInfo['service'], string> = {
   local: 'ml-connector',
 };
 
-/** What a finance user can do next, by the side that failed. */
-function nextStep(error: ErrorInfo): string {
-  switch (error.service) {
-    case 'intacct':
-      return 'Check the Intacct sign-in in Settings and run “Test connection”, then Sync now again.';
-    case 'tableau':
-      return 'Check the Tableau settings and run “Test connection”, then Sync now again.';
-    case 'hyper':
-      return 'Sync now again; if it keeps failing, export a support bundle from Logs.';
-    case 'local':
-      return 'See the log lines for details; if it keeps failing, export a support bundle from Logs.';
-  }
+function titleOf(error: ErrorInfo): string {
+  if (error.code === 'DEPENDENT_REFRESH_FAILED') return 'Dependent data sources were not refreshed';
+  const where = error.stream ? ` (${streamLabels[error.stream] ?? error.stream})` : '';
+  return `${serviceNames[error.service]} failed${where}`;
 }
 
-/** An alert banner; renders nothing without an error. */
-export function ErrorBanner({ error }: { error: ErrorInfo | null }) {
+/** One problem: what failed, the message, the next step and its link. */
+function Problem({ error, heading }: { error: ErrorInfo; heading: string }) {
+  const next = nextStepOf(error);
+  return (
+    <div className="banner-problem" data-testid="banner-problem">
+      <p className="banner-title">{heading}</p>
+      <p className="banner-message">{error.message}</p>
+      <p className="banner-next" data-testid="banner-next">
+        {next.text}
+        {next.link ? (
+          <>
+            {' '}
+            <a href={next.link.href}>{next.link.label}</a>
+          </>
+        ) : null}
+      </p>
+      {error.code || error.kind ? (
+        <details className="banner-details">
+          <summary>Details</summary>
+          <p className="code">
+            {serviceNames[error.service]}
+            {error.code ? ` · code ${error.code}` : ''}
+            {error.kind ? ` · ${error.kind === 'config' ? 'a setting must change' : error.kind === 'transient' ? 'temporary, try again later' : 'system error'}` : ''}
+          </p>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+/** An alert banner; renders nothing without an error. `partial`: the run loaded some data but not everything. */
+export function ErrorBanner({ error, partial = false }: { error: ErrorInfo | null; partial?: boolean }) {
   if (!error) return null;
-  const where = error.stream ? ` (${streamLabels[error.stream] ?? error.stream})` : '';
+  const problems = error.problems?.length ? error.problems : [error];
+  const lead = partial ? 'The last sync partly succeeded: ' : '';
   return (
     <div className="banner banner-error" role="alert" data-testid="error-banner">
       <div className="banner-icon" aria-hidden="true">!</div>
       <div className="banner-body">
-        <p className="banner-title">
-          {serviceNames[error.service]} failed{where}
-          {error.code ? <span className="code"> · {error.code}</span> : null}
-        </p>
-        <p className="banner-message">{error.message}</p>
-        <p className="banner-next">{nextStep(error)}</p>
+        {problems.length > 1 ? <p className="banner-title">{lead}{problems.length} problems were found; fix them all before the next sync</p> : null}
+        {problems.map((p, i) => (
+          <Problem key={i} error={p} heading={problems.length > 1 ? titleOf(p) : `${lead}${partial && p.code === 'DEPENDENT_REFRESH_FAILED' ? 'dependent data sources were not refreshed' : titleOf(p)}`} />
+        ))}
         <p className="banner-links">
           {error.runId ? <a href={hrefOf('logs', { runId: error.runId })}>View the log lines of this run</a> : <a href={hrefOf('logs', { level: 'error' })}>View error log lines</a>}
-          {error.service === 'intacct' || error.service === 'tableau' ? <a href={hrefOf('settings')}>Open Settings</a> : null}
         </p>
       </div>
     </div>

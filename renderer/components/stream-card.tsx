@@ -2,10 +2,24 @@
  * One stream on the Status page: what the last run did and, during a run, live progress.
  */
 import type { StreamProgress, StreamStatus } from '../../shared/types';
-import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
 import { ProgressBar } from './progress-bar';
 
-const outcomeText = { succeeded: 'Succeeded', failed: 'Failed', cancelled: 'Cancelled' } as const;
+const outcomeText = { succeeded: 'Succeeded', failed: 'Failed', cancelled: 'Cancelled', 'not-run': 'Not run' } as const;
+const attemptWords = { succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled', 'not-run': 'did not reach it' } as const;
+
+/**
+ * "Data as of 14:17 · last attempt 14:21 failed": what Tableau holds and since when, and what the
+ * newest run did with the stream when that was not a success (issue #14 point 2).
+ */
+export function freshnessText(stream: StreamStatus, now: number): string {
+  const attempt = stream.lastAttempt ?? null;
+  const asOf = stream.dataAsOf ?? null;
+  const held = asOf == null ? (stream.totalRowsInTableau != null ? 'Loaded earlier' : 'No data in Tableau yet') : `Data as of ${formatWhen(asOf, now)}`;
+  if (!attempt || (attempt.outcome === 'succeeded' && attempt.at === asOf)) return held;
+  if (attempt.outcome === 'not-run') return `${held} · last run ${formatWhen(attempt.at, now)} did not reach it`;
+  return `${held} · last attempt ${formatWhen(attempt.at, now)} ${attemptWords[attempt.outcome]}`;
+}
 
 interface StreamCardProps {
   stream: StreamStatus;
@@ -23,8 +37,14 @@ export function StreamCard({ stream, progress, nextRunAt, now }: StreamCardProps
         <h2 id={headingId}>{stream.label}</h2>
         {!stream.enabled ? (
           <span className="badge">Off</span>
+        ) : stream.lastAttempt ? (
+          <span className={`badge badge-${stream.lastAttempt.outcome}`} data-testid={`badge-${stream.stream}`}>
+            {outcomeText[stream.lastAttempt.outcome]}
+          </span>
         ) : stream.lastOutcome ? (
-          <span className={`badge badge-${stream.lastOutcome}`}>{outcomeText[stream.lastOutcome]}</span>
+          <span className={`badge badge-${stream.lastOutcome}`} data-testid={`badge-${stream.stream}`}>
+            {outcomeText[stream.lastOutcome]}
+          </span>
         ) : (
           <span className="badge">Not synced yet</span>
         )}
@@ -33,6 +53,11 @@ export function StreamCard({ stream, progress, nextRunAt, now }: StreamCardProps
         <span className="sr-only">Tableau data source: </span>
         {stream.datasource}
       </p>
+      {stream.enabled || stream.dataAsOf != null ? (
+        <p className="freshness" data-testid={`freshness-${stream.stream}`} title={stream.lastAttempt?.message ?? formatDateTime(stream.dataAsOf ?? null)}>
+          {freshnessText(stream, now)}
+        </p>
+      ) : null}
       {progress ? <ProgressBar progress={progress} label={stream.label} /> : null}
       <dl className="figures">
         <div>

@@ -3,6 +3,7 @@
  * saveSettings as dotted paths) and then stores any replacement secrets in the keychain.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRoute } from '../route';
 import type { FieldErrors, SecretName, Settings } from '../../shared/types';
 import { secretNames } from '../../shared/types';
 import { useApi } from '../api/api-context';
@@ -48,6 +49,14 @@ export function endpointChangesNeedingConfirmation(saved: Settings, draft: Setti
   return sides.filter((s) => s.changed && s.names.some((n) => stored?.[n] && !typed[n])).map((s) => s.label);
 }
 
+/**
+ * Unsaved changes kept while the page is not shown (issue #14 point 7: a tab switch must not throw
+ * them away). Memory only, like the form itself: typed secrets are never written anywhere.
+ * `base` is the saved settings the draft was made from: the draft comes back only if they are
+ * unchanged, so a draft never overwrites settings saved elsewhere in the meantime.
+ */
+let keptDraft: { base: string; draft: Settings; secrets: Partial<Record<SecretName, string>> } | null = null;
+
 /** The Settings page. */
 export function SettingsPage() {
   const api = useApi();
@@ -68,7 +77,16 @@ export function SettingsPage() {
       ([settings, creds]) => {
         if (!live) return;
         setSaved(settings);
-        setDraft(settings);
+        const kept = keptDraft;
+        keptDraft = null;
+        if (kept && kept.base === JSON.stringify(normalizeSettings(settings))) {
+          setDraft(kept.draft);
+          setSecrets(kept.secrets);
+          setMessage({ kind: 'ok', text: 'Your unsaved changes were kept: save or discard them.' });
+        } else {
+          setDraft(settings);
+          if (kept) setMessage({ kind: 'error', text: 'The settings were changed elsewhere, so your earlier unsaved changes were not restored.' });
+        }
         setCredentialStatus(creds);
       },
       (err: unknown) => live && setLoadError(errorMessage(err)),
@@ -77,6 +95,23 @@ export function SettingsPage() {
       live = false;
     };
   }, [api]);
+
+  // `#/settings?field=<name>` (a banner's next step) opens Settings at that field: an extra-fields
+  // path opens the stream's panel; anything else is scrolled to and focused.
+  const route = useRoute();
+  const focusField = route.page === 'settings' ? route.params.get('field') : null;
+  const loaded = draft != null;
+  useEffect(() => {
+    if (!loaded || !focusField) return;
+    const extra = /^streams\.extraFields\.([a-z_]+)$/.exec(focusField);
+    const target = extra
+      ? document.querySelector<HTMLElement>(`[data-testid="extra-fields-toggle-${extra[1]}"]`)
+      : document.querySelector<HTMLElement>(`[name="${CSS.escape(focusField)}"]`);
+    if (!target) return;
+    if (extra && target.getAttribute('aria-expanded') !== 'true') target.click();
+    target.scrollIntoView({ block: 'center' });
+    target.focus();
+  }, [loaded, focusField]);
 
   const edit = useCallback((change: (d: Settings) => void) => {
     setDraft((d) => {
@@ -94,6 +129,17 @@ export function SettingsPage() {
 
   const pendingSecrets = secretNames.filter((n) => (secrets[n] ?? '') !== '');
   const dirty = draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
+
+  // Keep the unsaved changes when the page goes away (a tab switch).
+  const latest = useRef({ dirty, saved, draft, secrets });
+  latest.current = { dirty, saved, draft, secrets };
+  useEffect(
+    () => () => {
+      const l = latest.current;
+      keptDraft = l.dirty && l.saved && l.draft ? { base: JSON.stringify(normalizeSettings(l.saved)), draft: l.draft, secrets: l.secrets } : null;
+    },
+    [],
+  );
 
   /** Saves the draft and then the typed secrets; true when everything was stored. */
   const save = useCallback(async (): Promise<boolean> => {
@@ -139,7 +185,12 @@ export function SettingsPage() {
     }
   }, [api, draft, secrets, keepSecrets]);
 
-  const beforeTest = useCallback(async () => (dirty ? save() : true), [dirty, save]);
+  // Test connection sends the form as it is (issue #14 point 4): a password being tried out is
+  // never saved by testing it.
+  const draftForTest = useCallback(
+    () => ({ draft: normalizeSettings(draft!), secrets: Object.fromEntries(pendingSecrets.map((n) => [n, secrets[n]!])), ...(keepSecrets ? { confirmEndpointChange: true } : {}) }),
+    [draft, pendingSecrets, secrets, keepSecrets],
+  );
 
   if (!draft) {
     return (
@@ -184,8 +235,8 @@ export function SettingsPage() {
           </div>
         </div>
       ) : null}
-      <IntacctSection {...props} beforeTest={beforeTest} />
-      <TableauSection {...props} beforeTest={beforeTest} />
+      <IntacctSection {...props} draftForTest={draftForTest} />
+      <TableauSection {...props} draftForTest={draftForTest} />
       <StreamsSection {...props} />
       <ScheduleSection {...props} />
       <AlertsSection {...props} />

@@ -8,7 +8,7 @@ import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
 import { StreamCard } from '../components/stream-card';
-import { formatCount, formatDateTime, formatDuration, formatRelative } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
 import { hrefOf } from '../route';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';
@@ -46,6 +46,51 @@ function ApiUsageLine({ used }: { used: number }) {
       {high ? ': more is billed by Sage' : ''}
     </p>
   );
+}
+
+const dependentResultText = { succeeded: 'Refreshed', failed: 'Refresh failed', 'not-found': 'Not found in Tableau' } as const;
+
+/** Each dependent data source with its last refresh time and the refresh job's result. */
+function DependentsPanel({ dependents, now }: { dependents: NonNullable<Status['dependents']>; now: number }) {
+  return (
+    <section className="card" aria-labelledby="dependents-heading" data-testid="dependents">
+      <h2 id="dependents-heading">Dependent data sources</h2>
+      <ul className="dependents-list">
+        {dependents.map((d) => (
+          <li key={d.name} data-testid="dependent" data-result={d.last?.result ?? 'never'}>
+            <span className="dep-name">{d.name}</span>
+            {d.last ? (
+              <>
+                <span className={`badge badge-${d.last.result === 'succeeded' ? 'succeeded' : 'failed'}`}>{dependentResultText[d.last.result]}</span>
+                <span className="dep-when" title={formatDateTime(d.last.at)}>
+                  {formatWhen(d.last.at, now)}
+                  {d.last.jobId ? ` · job ${d.last.jobId}` : ''}
+                </span>
+                {d.last.result !== 'succeeded' && d.last.message ? <span className="dep-message">{d.last.message}</span> : null}
+              </>
+            ) : (
+              <span className="badge">Not refreshed yet</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const ACTIVE_PHASES = new Set(['reading', 'writing', 'uploading', 'applying', 'refreshing', 'reconciling']);
+
+/**
+ * During a run the stream being worked on comes first (issue #14 point 9: in a tray-size window it
+ * was far down the page), then the ones still to do, then the rest in their usual order.
+ */
+function runningFirst(streams: Status['streams'], progress: Map<string, { phase: string }>, syncing: boolean): Status['streams'] {
+  if (!syncing) return streams;
+  const rank = (s: Status['streams'][number]) => {
+    const phase = progress.get(s.stream)?.phase;
+    return phase && ACTIVE_PHASES.has(phase) ? 0 : phase === 'queued' ? 1 : 2;
+  };
+  return [...streams].map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map(({ s }) => s);
 }
 
 /** The Status page. */
@@ -123,7 +168,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           </div>
         </div>
       ) : null}
-      <ErrorBanner error={error} />
+      <ErrorBanner error={error} partial={!syncing && lastRun?.outcome === 'partial'} />
 
       <section className="card sync-panel" aria-label="Sync">
         <div className="sync-actions">
@@ -160,7 +205,13 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           )}
           <p>
             <strong>Next sync</strong>{' '}
-            {status.schedulePaused ? 'paused' : status.nextRunAt == null ? 'only when you click Sync now' : `${formatDateTime(status.nextRunAt)} (${formatRelative(status.nextRunAt, now)})`}
+            {status.schedulePaused
+              ? 'paused'
+              : status.schedulerRunning === false && status.demo
+                ? 'only when you click Sync now (the demo does not run its schedule)'
+                : status.nextRunAt == null
+                  ? 'only when you click Sync now'
+                  : `${formatDateTime(status.nextRunAt)} (${formatRelative(status.nextRunAt, now)})`}
             {' · '}
             <button type="button" className="btn-link" onClick={togglePause} disabled={busy === 'pause'}>
               {status.schedulePaused ? 'Resume schedule' : 'Pause schedule'}
@@ -174,9 +225,10 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
         ) : null}
         <ApiUsageLine used={status.apiTransactionsThisMonth} />
       </section>
+      {status.dependents?.length ? <DependentsPanel dependents={status.dependents} now={now} /> : null}
 
       <div className="card-grid">
-        {status.streams.map((s) => (
+        {runningFirst(status.streams, progressByStream, syncing).map((s) => (
           <StreamCard key={s.stream} stream={s} progress={progressByStream.get(s.stream) ?? null} nextRunAt={status.schedulePaused ? null : status.nextRunAt} now={now} />
         ))}
       </div>

@@ -2,18 +2,22 @@
  * "Test connection" for one side: runs the service's test and lists each step with ✓ or ✗.
  */
 import { useState } from 'react';
+import type { RequestOf } from '../../shared/ipc-contract';
 import type { ConnectionTestResult } from '../../shared/types';
+
+/** What the test sends besides the side: the draft shown in the form and the typed secrets, unsaved. */
+export type TestDraft = Omit<RequestOf<'testConnection'>, 'side'>;
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 
 interface ConnectionTestProps {
   side: 'intacct' | 'tableau';
-  /** Saves unsaved changes first (the service tests the saved settings); false = do not test. */
-  beforeTest: () => Promise<boolean>;
+  /** The values in the form now: they are tested as they are, and nothing is saved. */
+  draftForTest: () => TestDraft;
 }
 
 /** The button and the step list. */
-export function ConnectionTest({ side, beforeTest }: ConnectionTestProps) {
+export function ConnectionTest({ side, draftForTest }: ConnectionTestProps) {
   const api = useApi();
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
@@ -25,11 +29,7 @@ export function ConnectionTest({ side, beforeTest }: ConnectionTestProps) {
     setResult(null);
     setFailure(null);
     try {
-      if (!(await beforeTest())) {
-        setFailure('Fix the highlighted settings first.');
-        return;
-      }
-      setResult(await api.testConnection({ side }));
+      setResult(await api.testConnection({ side, ...draftForTest() }));
     } catch (err) {
       setFailure(errorMessage(err));
     } finally {
@@ -48,6 +48,7 @@ export function ConnectionTest({ side, beforeTest }: ConnectionTestProps) {
           `Test ${name} connection`
         )}
       </button>
+      <p className="hint">Tests the values shown above as they are; nothing is saved until you click Save.</p>
       <div aria-live="polite">
         {result ? (
           <>

@@ -2,12 +2,12 @@
  * Sage Intacct: Web Services sender, company and API user (intacct-xml.md §2), optional entity.
  */
 import { NumberField, TextField } from '../components/fields';
-import { ConnectionTest } from './connection-test';
+import { ConnectionTest, type TestDraft } from './connection-test';
 import { SecretField } from './secret-field';
 import type { SectionProps } from './section-props';
 
 /** The Intacct fieldset. */
-export function IntacctSection({ settings, edit, errors, secrets, setSecret, credentialStatus, beforeTest }: SectionProps & { beforeTest: () => Promise<boolean> }) {
+export function IntacctSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest }: SectionProps & { draftForTest: () => TestDraft }) {
   const s = settings.intacct;
   return (
     <section className="card settings-section" aria-labelledby="sec-intacct">
@@ -29,7 +29,7 @@ export function IntacctSection({ settings, edit, errors, secrets, setSecret, cre
           <TextField path="intacct.glBookId" label="GL book" value={s.glBookId} onChange={(v) => edit((d) => void (d.intacct.glBookId = v))} error={errors['intacct.glBookId']} />
         </div>
       </details>
-      <ConnectionTest side="intacct" beforeTest={beforeTest} />
+      <ConnectionTest side="intacct" draftForTest={draftForTest} />
     </section>
   );
 }

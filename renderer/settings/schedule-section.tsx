@@ -44,6 +44,23 @@ function timeZones(): string[] {
   }
 }
 
+/** 'demo' or 'other' when this service does not run its schedule (the demo), else null. */
+function useScheduleNotRun(): 'demo' | 'other' | null {
+  const api = useApi();
+  const [state, setState] = useState<'demo' | 'other' | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.getStatus().then(
+      (s) => live && setState(s.schedulerRunning === false ? (s.demo ? 'demo' : 'other') : null),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return state;
+}
+
 /** Fetches the preview a moment after the last change, so typing does not flood the service. */
 function useSchedulePreview(schedule: Settings['schedule']) {
   const api = useApi();
@@ -73,6 +90,7 @@ export function ScheduleSection({ settings, edit, errors }: SectionProps) {
   const zones = useMemo(timeZones, []);
   const localZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
   const preview = useSchedulePreview(schedule);
+  const notRun = useScheduleNotRun();
   const setPreset = (change: (p: SchedulePreset) => void) => edit((d) => change(d.schedule.preset));
 
   return (
@@ -117,6 +135,13 @@ export function ScheduleSection({ settings, edit, errors }: SectionProps) {
 
       <div className="schedule-preview" aria-live="polite" aria-busy={preview.loading} data-testid="schedule-preview">
         <h3>Next runs</h3>
+        {notRun && preset.kind !== 'manual' ? (
+          <p className="inline-note" data-testid="schedule-not-run">
+            {notRun === 'demo'
+              ? 'The demo does not run its schedule: these are the runs it would start in an installed connector. Use Sync now to run the demo.'
+              : 'This process does not run the schedule: these are the runs the connector that owns the data folder starts.'}
+          </p>
+        ) : null}
         {preview.error ? (
           <p className="inline-error">{preview.error}</p>
         ) : preset.kind === 'manual' ? (

@@ -3,13 +3,13 @@
  * and the dependent data sources refreshed after each run.
  */
 import { Checkbox, RadioGroup, TextAreaField, TextField } from '../components/fields';
-import { ConnectionTest } from './connection-test';
+import { ConnectionTest, type TestDraft } from './connection-test';
 import { SecretField } from './secret-field';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The Tableau fieldset. */
-export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, beforeTest }: SectionProps & { beforeTest: () => Promise<boolean> }) {
+export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest }: SectionProps & { draftForTest: () => TestDraft }) {
   const t = settings.tableau;
   const cloud = t.kind === 'cloud';
   return (
@@ -85,7 +85,7 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
         onChange={(v) => edit((d) => void (d.tableau.dependentDatasources = v.split('\n')))}
         error={firstError(errors, 'tableau.dependentDatasources')}
       />
-      <ConnectionTest side="tableau" beforeTest={beforeTest} />
+      <ConnectionTest side="tableau" draftForTest={draftForTest} />
     </section>
   );
 }

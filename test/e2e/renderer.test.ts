@@ -217,10 +217,12 @@ describe('renderer in served mode (browser)', () => {
   it('shows the specific error when Intacct rejects the password, in the test step and the banner', async () => {
     await go('#/settings', 'Settings');
     await field('intacctUserPassword').fill('definitely-wrong-password');
-    const steps = await testSteps('intacct'); // saves the change first
+    const steps = await testSteps('intacct'); // tests the typed password without saving it
     const failed = steps.find((s) => !s.ok);
     assert.ok(failed, JSON.stringify(steps));
     assert.match(failed.text, /sign-in|password|user/i);
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
 
     await go('#/status', 'Status');
     await page.getByTestId('sync-now').click();

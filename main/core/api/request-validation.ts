@@ -29,7 +29,15 @@ const schemas: Record<Operation, z.ZodType> = {
   setCredential: z.object({ name: secretName, value: z.string().min(1).max(4096) }).strict(),
   clearCredential: z.object({ name: secretName }).strict(),
   getCredentialStatus: none,
-  testConnection: z.object({ side: z.enum(['intacct', 'tableau']) }).strict(),
+  testConnection: z
+    .object({
+      side: z.enum(['intacct', 'tableau']),
+      // Shape only, as for saveSettings: the service validates the draft's content.
+      draft: z.record(z.string(), z.unknown()).optional(),
+      secrets: z.partialRecord(secretName, z.string().max(4096)).optional(),
+      confirmEndpointChange: z.boolean().optional(),
+    })
+    .strict(),
   listFields: z.object({ stream: streamName }).strict(),
   estimateFullLoad: z.union([none, z.object({ streams: z.array(streamName).max(20).optional() }).strict()]),
   listRuns: z.union([none, z.object({ limit }).strict()]),

@@ -25,16 +25,24 @@ import type { StreamDefinition } from '../streams/types';
 import { streamByName, streamDefinitions } from '../streams/definitions';
 import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
 import { openLedger, type Ledger } from '../sync/ledger';
-import { runSync, errorInfo } from '../sync/run-sync';
+import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
+
+/** Both sides' settings are incomplete: every gap is reported at once. */
+class ServiceProblems extends Error {
+  constructor(readonly errors: readonly unknown[]) {
+    super('Both sides are not set up.');
+  }
+}
 import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
-import type { ConnectorApi } from '../../../shared/ipc-contract';
+import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
 import {
   INCLUDED_API_TRANSACTIONS,
   secretNames,
   type Alert,
   type AuditQuery,
+  type ConnectionTestResult,
   type ErrorInfo,
   type LogEntry,
   type LogLevel,
@@ -55,6 +63,8 @@ import type { SecretStore, SettingsStore } from './stores';
 import { buildSupportZip } from './support-bundle';
 import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
+import { openDependentRefreshLog } from './dependent-refreshes';
+import { streamFreshness } from './stream-freshness';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
 export interface CoreDeps {
@@ -138,6 +148,8 @@ interface CurrentRun {
   controller: AbortController;
   progress: Map<StreamName, StreamProgress>;
   done: Promise<RunDetail>;
+  /** Intacct API transactions the run has used so far (0 until its client exists): the counter is live. */
+  transactions: () => number;
 }
 
 /** A company's own field: custom, or a user-defined dimension. */
@@ -240,6 +252,24 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
   }
+  const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
+  /** Finished runs' details by id (they never change once finished), for the stream cards. */
+  const finishedDetails = new Map<string, RunDetail>();
+  /** The newest finished runs with their per-stream results, newest first (at most `limit`). */
+  const recentDetails = (limit: number): RunDetail[] => {
+    const runs = store.listRuns(limit).filter((r) => r.outcome !== 'running');
+    const keep = new Set(runs.map((r) => r.runId));
+    for (const id of finishedDetails.keys()) if (!keep.has(id)) finishedDetails.delete(id);
+    return runs.flatMap((r) => {
+      let d = finishedDetails.get(r.runId);
+      if (!d) {
+        const got = store.getRun(r.runId);
+        if (!got) return [];
+        finishedDetails.set(r.runId, (d = got));
+      }
+      return [d];
+    });
+  };
   const listeners = new Set<(e: ServiceEvent) => void>();
   let current: CurrentRun | null = null;
   let scheduler: Scheduler | null = null;
@@ -303,6 +333,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const s = deps.settings.get();
     const conf = await configured(s);
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
+    const recent = recentDetails(50);
     // Each card comes from the newest run that actually ran its stream, not from the newest run: a
     // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
     const streams: StreamStatus[] = streamDefinitions.map((d) => {
@@ -321,6 +352,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         lastDurationMs: r ? r.durationMs : null,
         checkpoint: st?.cursor?.whenModified ?? null,
         totalRowsInTableau: st?.datasourceId ? ledger.count(d.name) : null,
+        ...streamFreshness(recent, d.name),
       };
     });
     const state: Status['state'] = current
@@ -340,7 +372,10 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       schedulePaused: s.schedule.paused,
       streams,
       lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
-      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())),
+      // The run in progress is recorded when it ends; until then its client's count is added.
+      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + (current ? current.transactions() : 0),
+      dependents: dependentLog.status(s.tableau.dependentDatasources),
+      schedulerRunning: scheduler !== null,
     };
   };
   const pushStatus = async () => {
@@ -368,7 +403,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const runId = `${new Date(clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const controller = new AbortController();
     const progress = new Map<StreamName, StreamProgress>();
-    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail> };
+    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail>, transactions: () => 0 };
     current = run;
     run.done = executeRun(run, trigger, req).finally(() => {
       if (current === run) current = null;
@@ -383,9 +418,17 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     let source: ReturnType<ServiceFactories['createSource']> | null = null;
     let target: ReturnType<ServiceFactories['createTarget']> | null = null;
     let detail: RunDetail;
+    let lastLivePush = clock.now();
     try {
-      const credentials = await intacctCredentials(settings, deps.secrets);
-      const auth = await tableauAuth(settings, deps.secrets);
+      // Both sides' settings are checked before either is used, and every gap is reported at once.
+      const [creds, tabl] = await Promise.allSettled([intacctCredentials(settings, deps.secrets), tableauAuth(settings, deps.secrets)]);
+      if (creds.status === 'rejected' && tabl.status === 'rejected') {
+        throw new ServiceProblems([creds.reason, tabl.reason]);
+      }
+      if (creds.status === 'rejected') throw creds.reason;
+      if (tabl.status === 'rejected') throw tabl.reason;
+      const credentials = creds.value;
+      const auth = tabl.value;
       const refusal = trigger === 'manual' || trigger === 'cli' ? null : refusals.refusalOf(credentials, settings.intacct.endpoint);
       if (refusal) {
         const when = `${new Date(refusal.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -399,6 +442,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       }
       const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
+      const runSource = source;
+      const startTx = runSource.transactions;
+      run.transactions = () => runSource.transactions - startTx;
       target = deps.factories.createTarget({ ...common, auth });
       const w = await startWriter();
       detail = await runSync(
@@ -417,16 +463,23 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
             emit({ type: 'progress', runId, progress: p });
+            // The API counter moves during the run: a status at most every 2 s carries it.
+            if (clock.now() - lastLivePush >= 2_000) {
+              lastLivePush = clock.now();
+              void pushStatus();
+            }
           },
           log: (level, message, extra) => log(level, message, extra),
         },
         { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
       );
-      if (detail.error?.service === 'intacct') refusals.note(credentials, settings.intacct.endpoint, detail.error);
+      if (detail.dependents) dependentLog.record(detail.dependents);
+      const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
+      if (intacctProblem) refusals.note(credentials, settings.intacct.endpoint, intacctProblem);
       else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
     } catch (err) {
       // Failed before the engine could record the run (not configured, hyperd missing…).
-      const info = errorInfo(err, { runId: run.runId });
+      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }))) : errorInfo(err, { runId: run.runId });
       const now = clock.now();
       store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
       const outcome = isAbortError(err) ? 'cancelled' : 'failed';
@@ -434,6 +487,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       log('error', `Run failed: ${info.message}`, { runId: run.runId, service: info.service });
       detail = { runId: run.runId, trigger, startedAt: run.startedAt, finishedAt: now, outcome, rowsMoved: 0, durationMs: now - run.startedAt, apiTransactions: 0, error: info, streams: [], tieOut: null };
     } finally {
+      // The store holds the run's count from here on: stop adding the live one.
+      run.transactions = () => 0;
       source?.close();
       if (target) {
         try {
@@ -500,13 +555,36 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     }
   };
 
-  const testConnection = async (side: 'intacct' | 'tableau') => {
-    const settings = deps.settings.get();
+  /**
+   * Tests one side with the saved settings, or with a draft and typed secrets that are not saved
+   * (issue #14 point 4: trying a password must not replace the stored one). A stored secret is only
+   * used for a draft whose address (origin) is the one it was entered for, unless confirmed.
+   */
+  const testConnection = async (req: RequestOf<'testConnection'>): Promise<ConnectionTestResult> => {
+    const { side } = req;
+    const saved = deps.settings.get();
+    let settings = saved;
+    if (req.draft) {
+      const checked = validateSettings(req.draft);
+      if (!checked.ok) {
+        const own = Object.entries(checked.errors).filter(([k]) => k.startsWith(`${side}.`) || SIDE_SECRETS[side].includes(k as SecretName));
+        const list = (own.length ? own : Object.entries(checked.errors)).map(([k, v]) => `${k}: ${v}`).join('; ');
+        return { ok: false, steps: [{ name: 'Settings', ok: false, message: `Fix these settings first: ${list}` }] };
+      }
+      settings = checked.settings;
+    }
+    const moved = new Set(req.confirmEndpointChange === true ? [] : endpointChanges(saved, settings).map((c) => c.side));
+    const typed = req.secrets ?? {};
+    const secrets: SecretStore = {
+      get: async (name) => typed[name] || (moved.has(SIDE_SECRETS.intacct.includes(name) ? 'intacct' : 'tableau') ? null : await deps.secrets.get(name)),
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
     const common = clientDeps(settings);
     if (side === 'intacct') {
       let creds;
       try {
-        creds = await intacctCredentials(settings, deps.secrets);
+        creds = await intacctCredentials(settings, secrets);
       } catch (err) {
         return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
       }
@@ -526,7 +604,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     const steps: { name: string; ok: boolean; message: string }[] = [];
     let auth;
     try {
-      auth = await tableauAuth(settings, deps.secrets);
+      auth = await tableauAuth(settings, secrets);
     } catch (err) {
       return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
     }
@@ -561,6 +639,23 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       if (settings.tableau.createProject) return `Project "${settings.tableau.project}" does not exist yet; the first sync will create it.`;
       throw new ValidationError({ service: 'tableau', userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`, fields: { 'tableau.project': 'Not found' } });
     });
+    if (settings.tableau.dependentDatasources.length) {
+      // Every dependent data source must exist, or a run would load the data and leave the
+      // dashboards built on it stale (issue #14 point 1).
+      await step('Dependent data sources', async () => {
+        const names = settings.tableau.dependentDatasources;
+        const missing: string[] = [];
+        for (const name of names) if (!(await client.findDatasource(name))) missing.push(name);
+        if (missing.length) {
+          throw new ValidationError({
+            service: 'tableau',
+            userMessage: `${missing.map((n) => `"${n}"`).join(', ')} ${missing.length === 1 ? 'was' : 'were'} not found on this site. Correct the name under Dependent data sources, or remove it.`,
+            fields: { 'tableau.dependentDatasources': 'Not found' },
+          });
+        }
+        return `${names.length === 1 ? `"${names[0]}" found` : `All ${names.length} found`}; each is refreshed after a run.`;
+      });
+    }
     if (signedIn) await client.signOut().catch(() => undefined);
     return { ok: steps.every((s) => s.ok), steps };
   };
@@ -636,7 +731,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return { ok: true };
     },
     getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
-    testConnection: ({ side }) => testConnection(side),
+    testConnection: (req) => testConnection(req),
     async listFields({ stream }) {
       // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
       return withIntacctClient(`field lookup (${stream})`, async (client, settings) => {

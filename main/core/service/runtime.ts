@@ -30,6 +30,8 @@ export interface TargetClient extends TargetPort {
   /** Server and site as used, with a note when they were split from a pasted browser address. */
   readonly address?: { baseUrl: string; site: string; note?: string };
   signOut(): Promise<void>;
+  /** Follows a job to its end (throws when it fails); a run uses it for dependent refreshes. */
+  waitForJob?(jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
 }
 
 /** Common arguments of the client factories. */

@@ -13,6 +13,7 @@ import { ApiError, CancelledError, ConnectorError, asConnectorError, isAbortErro
 import { streamDefinitions } from '../streams/definitions';
 import { withExtraFields } from '../streams/extra-fields';
 import type {
+  DependentRefresh,
   ErrorInfo,
   LogLevel,
   RunDetail,
@@ -34,7 +35,8 @@ export interface RunDeps {
   clock: Clock;
   settings: Settings;
   source: SourcePort;
-  target: TargetPort;
+  /** `waitForJob`: follows a dependent refresh's job to its end (absent: the refresh counts once queued). */
+  target: TargetPort & { waitForJob?(jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown> };
   load: LoadFn;
   writePayload: WritePayloadFn;
   store: StorePort;
@@ -64,6 +66,21 @@ export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: st
   if (isAbortError(err)) return { message: 'The run was cancelled.', service: 'local', code: 'CANCELLED', ...extra };
   const e = asConnectorError(err, 'local');
   return { message: e.userMessage, service: e.service, kind: e.kind, ...(e.code ? { code: e.code } : {}), ...extra };
+}
+
+/** More than one side failed its check before reading. */
+class PreflightProblems extends Error {
+  constructor(readonly errors: readonly unknown[]) {
+    super('Several problems were found before reading.');
+  }
+}
+
+/** One error for several problems: the first leads, all are listed in `problems`, each with its own message. */
+export function combineProblems(problems: readonly ErrorInfo[]): ErrorInfo {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('combineProblems needs at least one problem');
+  if (!rest.length) return first;
+  return { ...first, message: `${problems.length} problems were found before reading: ${problems.map((p) => p.message).join(' Also: ')}`, problems: [...problems] };
 }
 
 /** Runs the sync and records it in the store; resolves with the run's detail (never rejects for a sync failure). */
@@ -96,9 +113,14 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   let preflightTransactions = 0;
   try {
     if (signal.aborted) throw new CancelledError();
-    await deps.target.signIn();
-    await deps.source.prepare?.(signal);
+    // Both sides are checked before anything is read, and every problem is reported at once: a
+    // user who fixes the Tableau token must not learn about the Intacct password only on the next
+    // run (issue #14 point 3).
+    const problems: unknown[] = [];
+    await deps.target.signIn().catch((err: unknown) => problems.push(err));
+    if (!signal.aborted) await deps.source.prepare?.(signal).catch((err: unknown) => problems.push(err));
     preflightTransactions = deps.source.transactions - txStart;
+    if (problems.length) throw problems.length === 1 || problems.some(isAbortError) ? problems.find(isAbortError) ?? problems[0] : new PreflightProblems(problems);
     const project = await deps.target.findProject(settings.tableau.project, { create: settings.tableau.createProject });
     if (!project) {
       throw new ApiError({
@@ -111,7 +133,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     projectId = project.id;
   } catch (err) {
     cancelled = isAbortError(err) || signal.aborted;
-    runError = errorInfo(err, { runId });
+    runError = err instanceof PreflightProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }))) : errorInfo(err, { runId });
     log(cancelled ? 'warn' : 'error', cancelled ? 'Run cancelled.' : `Run failed before reading: ${runError.message}`, undefined, runError.service);
   }
 
@@ -181,14 +203,19 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   }
 
   const succeeded = results.filter((r) => r.outcome === 'succeeded').length;
+  let dependents: DependentRefresh[] | undefined;
   if (projectId && succeeded > 0 && !cancelled && settings.tableau.dependentDatasources.length) {
     // The loaded streams show 'refreshing' while the data sources built on them are refreshed.
     const loaded = results.filter((r) => r.outcome === 'succeeded');
     const show = (phase: StreamProgress['phase']) =>
       loaded.forEach((r) => deps.onProgress?.(runId, { stream: r.stream, phase, rowsDone: r.rowsRead, rowsExpected: r.rowsRead, ...(phase === 'refreshing' ? { message: 'refreshing dependent data sources' } : {}) }));
     show('refreshing');
-    await refreshDependents(deps, signal, log);
+    dependents = await refreshDependents(deps, runId, signal, log);
     show('done');
+    // A dependent data source that was not refreshed means dashboards built on it show old
+    // figures: never "succeeded" (issue #14 point 1). The loaded streams did succeed: 'partial'.
+    const bad = dependents.filter((d) => d.result !== 'succeeded');
+    if (bad.length && !signal.aborted) runError ??= dependentError(bad, runId);
   }
 
   let tieOut: TieOut | null = null;
@@ -221,32 +248,76 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   const error = cancelled ? errorInfo(new CancelledError(), { runId }) : runError;
   store.finishRun(runId, { finishedAt, outcome, rowsMoved, apiTransactions, error, durationMs: finishedAt - startedAt });
   log(outcome === 'succeeded' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error', `Run ${outcome}: ${rowsMoved} rows moved in ${Math.round((finishedAt - startedAt) / 100) / 10} s, ${apiTransactions} Intacct API transactions`);
-  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut };
+  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut, ...(dependents ? { dependents } : {}) };
 }
 
 function skipped(stream: StreamName, outcome: StreamRunResult['outcome']): StreamRunResult {
   return { stream, outcome, rowsRead: 0, rowsUpserted: 0, rowsDeleted: 0, durationMs: 0, fullLoad: false, apiTransactions: 0 };
 }
 
+/** How long a run follows a dependent refresh job before reporting it unfinished (a failure, never success). */
+export const DEPENDENT_REFRESH_TIMEOUT_MS = 15 * 60_000;
+
+/** The run's error for dependent data sources that were not refreshed: names each one and what to do. */
+export function dependentError(bad: readonly DependentRefresh[], runId: string): ErrorInfo {
+  const missing = bad.filter((d) => d.result === 'not-found').map((d) => `"${d.name}"`);
+  const failed = bad.filter((d) => d.result === 'failed');
+  const parts: string[] = [];
+  if (missing.length) parts.push(`${missing.join(', ')} ${missing.length === 1 ? 'was' : 'were'} not found in Tableau`);
+  for (const d of failed) parts.push(`the refresh of "${d.name}" failed${d.message ? ` (${d.message})` : ''}`);
+  const text = parts.join('; ');
+  return {
+    message:
+      `The data was loaded, but dependent data sources were not refreshed: ${text.charAt(0).toUpperCase()}${text.slice(1)}. ` +
+      'Dashboards built on them show older figures. Correct the names in Settings › Tableau › Dependent data sources, or check the refresh in Tableau.',
+    service: 'tableau',
+    code: 'DEPENDENT_REFRESH_FAILED',
+    kind: missing.length ? 'config' : 'transient',
+    runId,
+  };
+}
+
 /**
- * Refreshes the data sources whose extracts depend on the loaded data (settings, by name). The loaded
- * data sources themselves need no refresh: publish and PATCH already changed their data
- * (tableau-rest.md §8 item 4). "Already queued" (409093) is reported by the client as null: fine.
+ * Refreshes the data sources whose extracts depend on the loaded data (settings, by name) and
+ * follows each job to its end. The loaded data sources themselves need no refresh: publish and
+ * PATCH already changed their data (tableau-rest.md §8 item 4). "Already queued" (409093) is
+ * reported by the client as null: a refresh is on its way, counted as succeeded (nothing to follow).
  */
-async function refreshDependents(deps: RunDeps, signal: AbortSignal, log: (level: LogLevel, message: string, stream?: StreamName, service?: string) => void): Promise<void> {
+async function refreshDependents(
+  deps: RunDeps,
+  runId: string,
+  signal: AbortSignal,
+  log: (level: LogLevel, message: string, stream?: StreamName, service?: string) => void,
+): Promise<DependentRefresh[]> {
+  const out: DependentRefresh[] = [];
   for (const name of deps.settings.tableau.dependentDatasources) {
-    if (signal.aborted) return;
+    if (signal.aborted) break;
+    const at = deps.clock.now();
+    let jobId: string | undefined;
     try {
       const ds = await deps.target.findDatasource(name);
       if (!ds) {
         log('warn', `Dependent data source "${name}" was not found in Tableau; nothing refreshed.`, undefined, 'tableau');
+        out.push({ name, runId, at, result: 'not-found', message: 'No data source of this name in Tableau.' });
         continue;
       }
       const job = await deps.target.refreshDatasource(ds.id);
-      log('info', job ? `Refresh of "${name}" started (job ${job.id}).` : `Refresh of "${name}" was already queued.`, undefined, 'tableau');
+      if (!job) {
+        log('info', `Refresh of "${name}" was already queued.`, undefined, 'tableau');
+        out.push({ name, runId, at, result: 'succeeded', message: 'A refresh was already queued in Tableau.' });
+        continue;
+      }
+      jobId = job.id;
+      log('info', `Refresh of "${name}" started (job ${job.id}).`, undefined, 'tableau');
+      if (deps.target.waitForJob) await deps.target.waitForJob(job.id, { signal, timeoutMs: DEPENDENT_REFRESH_TIMEOUT_MS });
+      log('info', `Refresh of "${name}" finished (job ${job.id}).`, undefined, 'tableau');
+      out.push({ name, runId, at, result: 'succeeded', jobId: job.id });
     } catch (err) {
-      if (isAbortError(err)) return;
-      log('warn', `Could not refresh "${name}": ${asConnectorError(err, 'tableau').userMessage}`, undefined, 'tableau');
+      if (isAbortError(err)) break;
+      const e = asConnectorError(err, 'tableau');
+      log('warn', `Could not refresh "${name}": ${e.userMessage}`, undefined, 'tableau');
+      out.push({ name, runId, at, result: 'failed', message: e.userMessage, ...(jobId ? { jobId } : {}) });
     }
   }
+  return out;
 }

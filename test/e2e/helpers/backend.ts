@@ -3,6 +3,7 @@
  * the values the user types into Settings to reach the emulators.
  */
 import type { RunSummary, StreamName } from '../../../shared/types';
+import type { ConnectorService } from '../../../main/core/service/connector-service';
 
 export interface Backend {
   /** Origin of the served renderer, ending in '/'. */
@@ -34,5 +35,12 @@ export interface Backend {
   editVendors(count: number): Promise<void>;
   /** Delay of every Intacct answer (to make a run last long enough to cancel). */
   setIntacctLatency(ms: number): void;
+  /** The core service itself (to set up a state quickly, without clicking through Settings). */
+  service: ConnectorService;
+  /** Adds a refreshable (upstream-connected) data source to the Tableau site, e.g. a dependent one. */
+  createTableauDatasource(name: string, project: string): Promise<void>;
+  /** Stops the headless server (the page loses the service); `restartServer` brings it back on the same port and token. */
+  stopServer(): Promise<void>;
+  restartServer(): Promise<void>;
   close(): Promise<void>;
 }

@@ -25,7 +25,7 @@ function isoDate(intacctDate: string): string {
 }
 
 /** Starts everything; `close()` stops it all and removes the data folder. */
-export async function startBackend(staticDir: string): Promise<Backend> {
+export async function startBackend(staticDir: string, opts: { demo?: boolean } = {}): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-e2e-'));
   const stops: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
   const close = async () => {
@@ -44,11 +44,16 @@ export async function startBackend(staticDir: string): Promise<Backend> {
       settings: memorySettingsStore(defaultSettings(systemClock.now())),
       dataDir: join(dataDir, 'service'),
       factories: defaultFactories({ projectRoot: process.cwd() }),
+      ...(opts.demo ? { demo: true } : {}),
     });
     stops.push(() => service.shutdown());
-    service.startScheduler(); // as `serve` does, so Status shows the next scheduled run
-    const server = await startServer(service, { staticDir });
-    stops.push(() => server.close());
+    // As `serve` does, so Status shows the next scheduled run; `serve --demo` runs no scheduler.
+    if (!opts.demo) service.startScheduler();
+    let server = await startServer(service, { staticDir });
+    let serverUp = true;
+    stops.push(() => (serverUp ? server.close() : Promise.resolve()));
+    const port = Number(new URL(server.url).port);
+    const token = server.token;
 
     /**
      * What a full load of the stream reads under the saved settings, as a record predicate: its
@@ -99,6 +104,16 @@ export async function startBackend(staticDir: string): Promise<Backend> {
       // Requests the client gave up on before an answer (a cancelled sync) have status 0.
       intacctRequests: () => intacct.requests.filter((r) => r.status !== 0).length,
       tableauRows: async (stream) => (await tableau.readRows(await datasourceOf(stream)))?.length ?? null,
+      service,
+      createTableauDatasource: async (name, project) => void (await tableau.createDatasource(name, project)),
+      stopServer: async () => {
+        serverUp = false;
+        await server.close();
+      },
+      restartServer: async () => {
+        server = await startServer(service, { staticDir, port, token });
+        serverUp = true;
+      },
       close,
     };
   } catch (err) {
