@@ -441,7 +441,8 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
   const buildRow = new PreparedRead(spec, zone).buildRow;
   // Without a start date, the partitions start at the earliest date the read holds (one request).
   const from = spec.dateRange?.from ?? (await earliestDate(ctx, spec, dateColumn, signal));
-  const specs = from === null && !spec.dateRange?.from ? [] : datePartitions(from ? { ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } } : spec, dateColumn, spec.until ?? ctx.clock.now(), partitions);
+  const specs =
+    from === null ? [] : datePartitions({ ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } }, dateColumn, spec.until ?? ctx.clock.now(), partitions);
   // Rows without a date are read even when no row has one.
   if (!spec.dateRange?.from) specs.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
   const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, buildRow)));
