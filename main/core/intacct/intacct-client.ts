@@ -239,16 +239,7 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
  */
 export function checkDateFormat(result: IntacctResult): void {
   const found: Record<string, string> = {};
-  const walk = (v: unknown, key: string, depth: number) => {
-    if (depth > 6) return;
-    if (typeof v === 'string' || typeof v === 'number') {
-      found[key.toLowerCase()] ??= String(v).trim();
-      return;
-    }
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, depth + 1));
-    if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k, depth + 1);
-  };
-  walk(result.raw, '', 0);
+  for (const [key, v] of leafValues(result)) found[key.toLowerCase()] ??= String(v).trim();
   const problems: string[] = [];
   // Month/day/year with slashes, as the preference code (`/mdY`: separator, then the order) or as a
   // pattern (`MM/DD/YYYY`); the spelling readUserFormatting uses is UNCONFIRMED, so both pass and
@@ -269,6 +260,26 @@ export function checkDateFormat(result: IntacctResult): void {
   }
 }
 
+/**
+ * Every text or number in a readUserFormatting result with the name of the element holding it, in
+ * document order, six levels deep at most. The answer's shape is UNCONFIRMED (§4.4), so the
+ * preferences are looked up by element name wherever they sit.
+ */
+function leafValues(result: IntacctResult): [string, string | number][] {
+  const out: [string, string | number][] = [];
+  const walk = (v: unknown, key: string, depth: number) => {
+    if (depth > 6) return;
+    if (typeof v === 'string' || typeof v === 'number') {
+      out.push([key, v]);
+      return;
+    }
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, depth + 1));
+    if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k, depth + 1);
+  };
+  walk(result.raw, '', 0);
+  return out;
+}
+
 /** Carries a sign-in failure through the call's retry loop without being retried again. */
 class SignInFailure {
   constructor(readonly error: unknown) {}
@@ -280,17 +291,9 @@ class SignInFailure {
  * name or an offset such as 'GMT-08:00' / '(GMT-08:00) Pacific Time'.
  */
 export function zoneFromUserFormatting(result: IntacctResult): string | null {
-  const found: string[] = [];
-  const walk = (v: unknown, key: string, depth: number) => {
-    if (depth > 6) return;
-    if (typeof v === 'string') {
-      if (/time.?zone|gmt.?offset|^tz$/i.test(key) && v.trim()) found.push(v.trim());
-      return;
-    }
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, depth + 1));
-    if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k, depth + 1);
-  };
-  walk(result.raw, '', 0);
+  const found = leafValues(result)
+    .filter(([key, v]) => typeof v === 'string' && /time.?zone|gmt.?offset|^tz$/i.test(key) && v.trim())
+    .map(([, v]) => String(v).trim());
   for (const value of found) {
     const off = /(?:GMT|UTC)\s*([+-]\d{1,2}(?::?\d{2})?)/i.exec(value) ?? /^([+-]\d{1,2}(?::?\d{2})?)$/.exec(value);
     const candidate = off ? off[1]! : value;

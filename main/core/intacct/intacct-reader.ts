@@ -362,15 +362,21 @@ export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: 
     resumeAt = page.cursor;
     yield page;
   }
-  const nulls = new KeysetRead(ctx, new PreparedRead(spec, prepared.zone, prepared.buildRow), 'nullWhenModified');
+  yield* readNullWhenModified(ctx, spec, prepared, read.pageSize, resumeAt, signal);
+}
+
+/**
+ * The pass over rows whose WHENMODIFIED is empty, after a read of the changed rows (buildReadFilter).
+ * It starts at the page size the front door let through (same fields, same weight per row), and
+ * its pages carry `resumeAt`, the changed rows' last cursor.
+ */
+async function* readNullWhenModified(
+  ctx: ReaderContext, spec: ReadSpec, like: PreparedRead, pageSize: number, resumeAt: KeysetCursor | null, signal?: AbortSignal,
+): AsyncGenerator<Page> {
+  const nulls = new KeysetRead(ctx, new PreparedRead(spec, like.zone, like.buildRow), 'nullWhenModified');
   nulls.resumeAt = resumeAt;
-  // Same fields, same weight per row: start at the page size the front door let through (HTTP 524).
-  nulls.pageSize = read.pageSize;
-  for (;;) {
-    const page = await nulls.next(signal);
-    if (!page) return;
-    yield page;
-  }
+  nulls.pageSize = pageSize;
+  for (let page = await nulls.next(signal); page; page = await nulls.next(signal)) yield page;
 }
 
 /** Splits [min, max] into at most `n` contiguous inclusive ranges. */
@@ -510,13 +516,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     signal?.removeEventListener('abort', onAbort);
     if (inflight > 0) internal.abort(new Error('read closed'));
   }
-  const nulls = new KeysetRead(ctx, new PreparedRead(spec, zone, buildRow), 'nullWhenModified');
-  nulls.pageSize = pageSize;
-  for (;;) {
-    const page = await nulls.next(signal);
-    if (!page) return;
-    yield { ...page, totalCount: null };
-  }
+  for await (const page of readNullWhenModified(ctx, spec, new PreparedRead(spec, zone, buildRow), pageSize, null, signal)) yield { ...page, totalCount: null };
 }
 
 /** The first row's `field` (ordered by it) and the matching total: one one-row query. */

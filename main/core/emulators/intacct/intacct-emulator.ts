@@ -158,6 +158,10 @@ const ARRAY_TAGS = new Set([
 
 const API_USER_RECORDNO = 48;
 
+/** Cloudflare's own page for an origin that took too long (HTML, not Intacct XML). */
+const CLOUDFLARE_524_PAGE =
+  '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p><p>Cloudflare Ray ID: 8f1e2d3c4b5a6978</p></body></html>';
+
 /** Thrown inside respond() when the page is too heavy: answered as Cloudflare's 524. */
 class FrontDoorTimeout extends Error {}
 
@@ -269,7 +273,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       await waitOut();
       log.status = 524;
       log.fault = 'http524';
-      send(res, 524, '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p><p>Cloudflare Ray ID: 8f1e2d3c4b5a6978</p></body></html>', { 'Content-Type': 'text/html; charset=UTF-8' });
+      send(res, 524, CLOUDFLARE_524_PAGE, { 'Content-Type': 'text/html; charset=UTF-8' });
       return;
     }
     await waitOut();
@@ -283,7 +287,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       case 'http524':
         log.fault = fault;
         log.status = 524;
-        send(res, 524, '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p></body></html>', { 'Content-Type': 'text/html; charset=UTF-8' });
+        send(res, 524, CLOUDFLARE_524_PAGE, { 'Content-Type': 'text/html; charset=UTF-8' });
         return true;
       case 'http500':
       case 'http502':
