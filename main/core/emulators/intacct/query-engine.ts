@@ -3,6 +3,7 @@
  * `<data>` element of each result (intacct-xml.md §4.3; DOC-Q examples for `listtype`,
  * `totalcount`, `offset`, `count`, `numremaining` and aggregate names like `COUNT.RECORDNO`).
  */
+import { seededRandom } from '../../util/seeded-random';
 import { formatDateTime, parseDate, parseDateTime } from './intacct-dates';
 import { escapeXml, element } from './intacct-xml-writer';
 import { fieldSpec, objectSpec, relatedField, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
@@ -33,13 +34,12 @@ export interface QueryContext {
   poisonedAudit?: ReadonlySet<number>;
 }
 
-/** A copy of `rows` in a seeded pseudo-random order (Fisher–Yates with a small LCG). */
+/** A copy of `rows` in a seeded pseudo-random order (Fisher–Yates on the emulators' one generator). */
 function shuffled<T>(rows: T[], seed: number): T[] {
   const out = rows.slice();
-  let x = (seed >>> 0) || 1;
+  const random = seededRandom(seed);
   for (let i = out.length - 1; i > 0; i--) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    const j = x % (i + 1);
+    const j = Math.floor(random() * (i + 1));
     const t = out[i]!;
     out[i] = out[j]!;
     out[j] = t;
