@@ -1,0 +1,76 @@
+/** AP aging snapshots computed by hyperd from a replica of the sample company's bills, against plain TypeScript. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine } from '../../../../main/core/hyper';
+import { ManualClock } from '../../../../main/core/clock';
+import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
+import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import { streamByName } from '../../../../main/core/streams/definitions';
+import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';
+import { qualifiedName } from '../../../../main/core/models/gl-balances';
+import { agingBucket, checkApAgingTotal, writeApAgingSnapshot } from '../../../../main/core/models/ap-aging';
+
+const v = (r: IntacctRecord, f: string): string | null => (r[f] === undefined || r[f] === '' ? null : r[f]!);
+const iso = (d: string | null) => (d === null ? null : `${d.slice(6, 10)}-${d.slice(0, 2)}-${d.slice(3, 5)}`);
+const dayNo = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / 86_400_000;
+
+describe('AP aging snapshot (hyperd) against the sample company', () => {
+  let dir: string;
+  let engine: HyperEngine;
+  let client: pg.Client;
+  let bills: IntacctRecord[];
+  const billTable = qualifiedName('rep', 'replica', 'ap_bill');
+  const target = qualifiedName('rep', 'models', 'ap_aging');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-aging-'));
+    engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dir, 'logs') });
+    bills = [...new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 500, bills: 400 }).list('APBILL')];
+    const cols = streamByName('ap_bill').columns;
+    const conv = cols.map((c) => compileColumn(c, new ZoneConverter('UTC')));
+    const rows = bills.map((r) => Object.fromEntries(cols.map((c, i) => [c.name, conv[i]!(v(r, c.source))])));
+    const path = join(dir, 'replica.hyper');
+    await writeHyperFile(engine, path, [{ table: { schema: 'replica', name: 'ap_bill', columns: cols }, rows: [rows] }]);
+    client = await engine.connect();
+    await client.query(`ATTACH DATABASE ${qualifiedName(path)} AS "rep"`);
+    await client.query('CREATE SCHEMA IF NOT EXISTS "rep"."models"');
+  });
+  after(async () => {
+    await client?.end().catch(() => undefined);
+    await engine?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds exactly the open bills with days past due and bucket, and its total equals the open amounts due', async () => {
+    const snapshot = '2026-01-15';
+    const n = await writeApAgingSnapshot(client, target, billTable, snapshot, 90);
+    const expected = bills
+      .filter((b) => v(b, 'TOTALDUE') !== null && Number(v(b, 'TOTALDUE')) !== 0 && !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? '') && (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot)
+      .map((b) => {
+        const due = iso(v(b, 'WHENDUE'));
+        const days = due === null ? null : dayNo(snapshot) - dayNo(due);
+        return { RECORDNO: Number(b.RECORDNO), VENDORID: b.VENDORID, MEGAENTITYID: v(b, 'MEGAENTITYID'), DAYS_PAST_DUE: days, AGING_BUCKET: agingBucket(days), TOTALDUE: Number(b.TOTALDUE).toFixed(2) };
+      })
+      .sort((a, b) => a.RECORDNO - b.RECORDNO);
+    const r = await client.query(`SELECT "RECORDNO", "VENDORID", "MEGAENTITYID", "DAYS_PAST_DUE", "AGING_BUCKET", "TOTALDUE" FROM ${target} WHERE "SNAPSHOT_DATE" = DATE '${snapshot}' ORDER BY "RECORDNO"`);
+    assert.equal(n, expected.length);
+    assert.deepEqual(r.rows.map((x) => ({ ...x, RECORDNO: Number(x.RECORDNO), DAYS_PAST_DUE: x.DAYS_PAST_DUE === null ? null : Number(x.DAYS_PAST_DUE) })), expected);
+    assert.ok(new Set(expected.map((e) => e.AGING_BUCKET)).size >= 3, 'several buckets are exercised');
+    const check = await checkApAgingTotal(client, target, billTable, snapshot);
+    assert.equal(check.ok, true, JSON.stringify(check));
+    assert.ok(check.totals.length >= 2);
+  });
+
+  it('keeps older snapshots within the retention, drops the rest, and a wrong snapshot total is a break', async () => {
+    await writeApAgingSnapshot(client, target, billTable, '2025-12-01', 90);
+    await writeApAgingSnapshot(client, target, billTable, '2026-01-15', 30);
+    const dates = await client.query(`SELECT DISTINCT CAST("SNAPSHOT_DATE" AS TEXT) AS d FROM ${target} ORDER BY 1`);
+    assert.deepEqual(dates.rows.map((x) => x.d), ['2026-01-15']);
+    await client.query(`DELETE FROM ${target} WHERE "RECORDNO" = (SELECT MIN("RECORDNO") FROM ${target})`);
+    assert.equal((await checkApAgingTotal(client, target, billTable, '2026-01-15')).ok, false);
+  });
+});
