@@ -1,49 +1,30 @@
 /** AP aging snapshots computed by hyperd from a replica of the sample company's bills, against plain TypeScript. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
-import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine } from '../../../../main/core/hyper';
 import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
 import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
-import { streamByName } from '../../../../main/core/streams/definitions';
-import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';
 import { qualifiedName } from '../../../../main/core/models/gl-balances';
 import { agingBucket, checkApAgingTotal, writeApAgingSnapshot } from '../../../../main/core/models/ap-aging';
+import { openReplica, v, type Replica } from './replica-fixture';
 
-const v = (r: IntacctRecord, f: string): string | null => (r[f] === undefined || r[f] === '' ? null : r[f]!);
 const iso = (d: string | null) => (d === null ? null : `${d.slice(6, 10)}-${d.slice(0, 2)}-${d.slice(3, 5)}`);
 const dayNo = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / 86_400_000;
 
 describe('AP aging snapshot (hyperd) against the sample company', () => {
-  let dir: string;
-  let engine: HyperEngine;
+  let replica: Replica;
   let client: pg.Client;
   let bills: IntacctRecord[];
   const billTable = qualifiedName('rep', 'replica', 'ap_bill');
   const target = qualifiedName('rep', 'models', 'ap_aging');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ap-aging-'));
-    engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dir, 'logs') });
     bills = [...new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 500, bills: 400 }).list('APBILL')];
-    const cols = streamByName('ap_bill').columns;
-    const conv = cols.map((c) => compileColumn(c, new ZoneConverter('UTC')));
-    const rows = bills.map((r) => Object.fromEntries(cols.map((c, i) => [c.name, conv[i]!(v(r, c.source))])));
-    const path = join(dir, 'replica.hyper');
-    await writeHyperFile(engine, path, [{ table: { schema: 'replica', name: 'ap_bill', columns: cols }, rows: [rows] }]);
-    client = await engine.connect();
-    await client.query(`ATTACH DATABASE ${qualifiedName(path)} AS "rep"`);
-    await client.query('CREATE SCHEMA IF NOT EXISTS "rep"."models"');
+    replica = await openReplica('ap-aging-', { ap_bill: bills });
+    client = replica.client;
   });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await engine?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => replica?.close());
 
   it('holds exactly the open bills with days past due and bucket, and its total equals the open amounts due', async () => {
     const snapshot = '2026-01-15';

@@ -5,19 +5,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
-import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine } from '../../../../main/core/hyper';
 import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
 import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
-import { streamByName } from '../../../../main/core/streams/definitions';
-import type { Row } from '../../../../main/core/streams/types';
-import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';
 import { buildGlBalances, GL_BALANCE_COLUMNS, qualifiedName } from '../../../../main/core/models/gl-balances';
 import { checkTrialBalance, describeTrialBalanceBreaks } from '../../../../main/core/models/trial-balance-check';
+import { openReplica, v, type Replica } from './replica-fixture';
 
 // ---- the independent computation ---------------------------------------------------------------
 
@@ -33,10 +27,6 @@ const toText = (c: number) => (c < 0 ? '-' : '') + `${Math.floor(Math.abs(c) / 1
 /** 'MM/DD/YYYY' → [year, month]. */
 const ym = (d: string): [number, number] => [Number(d.slice(6, 10)), Number(d.slice(0, 2))];
 const monthText = (y: number, m: number) => `${y}-${String(m).padStart(2, '0')}-01`;
-const v = (r: IntacctRecord, f: string): string | null => {
-  const x = (r as Record<string, unknown>)[f];
-  return x === undefined || x === '' ? null : (x as string);
-};
 /** Debits − credits; AMOUNT only when neither is given. */
 function lineCents(r: IntacctRecord): number {
   const d = cents(v(r, 'DEBITAMOUNT')), c = cents(v(r, 'CREDITAMOUNT'));
@@ -79,20 +69,8 @@ function expectedBalances(gl: IntacctRecord[], accounts: IntacctRecord[], fyStar
   return out;
 }
 
-// ---- the replica in hyperd -----------------------------------------------------------------------
-
-function toRows(stream: string, records: Iterable<IntacctRecord>): Row[] {
-  const cols = streamByName(stream).columns;
-  const zone = new ZoneConverter('UTC');
-  const conv = cols.map((c) => compileColumn(c, zone));
-  const rows: Row[] = [];
-  for (const r of records) rows.push(Object.fromEntries(cols.map((c, i) => [c.name, conv[i]!(v(r, c.source))])));
-  return rows;
-}
-
 describe('GL balances by period (hyperd) against the sample company', () => {
-  let dir: string;
-  let engine: HyperEngine;
+  let replica: Replica;
   let client: pg.Client;
   let gl: IntacctRecord[];
   let accounts: IntacctRecord[];
@@ -101,27 +79,14 @@ describe('GL balances by period (hyperd) against the sample company', () => {
   const target = qualifiedName('rep', 'models', 'gl_balances');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gl-balances-'));
-    engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dir, 'logs') });
     const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 4000, bills: 100 });
     // The gl_detail stream reads one book (its BOOKID filter).
     gl = [...company.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')];
     accounts = [...company.list('GLACCOUNT')];
-    const path = join(dir, 'replica.hyper');
-    const table = (name: string) => ({ schema: 'replica', name, columns: streamByName(name).columns });
-    await writeHyperFile(engine, path, [
-      { table: table('gl_detail'), rows: [toRows('gl_detail', gl)] },
-      { table: table('gl_account'), rows: [toRows('gl_account', accounts)] },
-    ]);
-    client = await engine.connect();
-    await client.query(`ATTACH DATABASE ${qualifiedName(path)} AS "rep"`);
-    await client.query('CREATE SCHEMA IF NOT EXISTS "rep"."models"');
+    replica = await openReplica('gl-balances-', { gl_detail: gl, gl_account: accounts });
+    client = replica.client;
   });
-  after(async () => {
-    await client?.end().catch(() => undefined);
-    await engine?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => replica?.close());
 
   async function modelRows(): Promise<Map<string, Record<string, unknown>>> {
     const r = await client.query<Record<string, unknown>>(`SELECT * FROM ${target}`);
