@@ -2,21 +2,8 @@
  * `ml-connector`: the headless front door (issue #4 "CLI"). Runs the same core service as the tray
  * app under plain Node: `node --import tsx main/cli.ts <command>` or `bin/ml-connector.mjs`.
  *
- * Commands:
- *   sync [--streams a,b] [--full-reload a,b] [--batch-rows n]
- *                                              one run now; progress bars on a terminal, lines otherwise
- *   status [--json]                            state, last run, checkpoints, next scheduled run
- *   runs [--limit n] [--json]                  recent runs
- *   test-connection [intacct|tableau]          step by step
- *   fields <stream> [--json]                   the stream's Intacct fields (custom first), to add as extra fields
- *   estimate [--streams a,b] [--json]          records per stream and the API transactions a full load would use
- *   audit export (--run id | --stream s | --key k) [--out file]   audit trail as CSV
- *   demo [--json] [--gl-rows n]                both emulators + a full sync; --json: last line is JSON
- *   serve [--port n] [--demo] [--static dir]   scheduler + loopback HTTP/SSE API + the web UI
- * Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector).
- * Secrets come from the environment only (never written to disk by the CLI):
- *   ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET, ML_TABLEAU_CONNECTED_APP_SECRET.
- * Exit codes: 0 ok · 1 run failed or partial · 2 configuration error · 3 connection failed · 130 cancelled.
+ * Commands, streams, secret variables and exit codes: `usageText()` in cli/usage.ts (`--help`).
+ * Secrets come from the environment only (cli/secret-env.ts), never written to disk by the CLI.
  */
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
@@ -30,7 +17,7 @@ import { createNodeFetch } from './core/http/transport';
 import { createConnectorService, type ConnectorService } from './core/service/connector-service';
 import { defaultFactories } from './core/service/default-factories';
 import { intacctCredentials, tableauAuth } from './core/service/runtime';
-import { jsonFileSettingsStore, memorySecretStore } from './core/service/stores';
+import { jsonFileSettingsStore } from './core/service/stores';
 import { defaultSettings } from './core/service/settings';
 import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo';
 import { startServer } from './core/server';
@@ -38,16 +25,16 @@ import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
 import { childEnvironment, runAlertCommand } from './core/alerts';
 import { hyperdEnvironment } from './core/hyper';
-import type { Alert, LogEntry, RunDetail, ServiceEvent, StreamName, StreamProgress } from '../shared/types';
+import type { Alert, LogEntry, ServiceEvent, StreamName } from '../shared/types';
+import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
+import { SECRET_ENV, secretsFromEnv } from './cli/secret-env';
+import { createProgressPrinter } from './cli/progress';
 
-/** Documented exit codes. */
-export const EXIT = { ok: 0, runFailed: 1, config: 2, connection: 3, cancelled: 130 } as const;
+export { EXIT, exitCodeOfRun as exitCodeOf };
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
-
-class UsageError extends Error {}
 
 /** Where `serve` writes its address (with the token) when stdout is not a terminal. */
 export const SERVE_ADDRESS_FILE = 'serve-address.txt';
@@ -79,65 +66,17 @@ function streamList(value: string | undefined, flag: string): StreamName[] | und
   return names as StreamName[];
 }
 
-/** Maps a finished run to the documented exit code. */
-export function exitCodeOf(run: RunDetail): number {
-  if (run.outcome === 'succeeded') return EXIT.ok;
-  if (run.outcome === 'cancelled') return EXIT.cancelled;
-  const e = run.error;
-  if (e && (e.code === 'NOT_CONFIGURED' || (e.kind === 'config' && (e.service === 'local' || e.service === 'hyper')))) return EXIT.config;
-  if (run.outcome === 'failed' && run.rowsMoved === 0 && e && (e.service === 'intacct' || e.service === 'tableau') && (e.kind === 'config' || e.kind === 'transient')) return EXIT.connection;
-  return EXIT.runFailed;
-}
+const labels = new Map<StreamName, string>(streamDefinitions.map((d) => [d.name, d.label]));
 
-/** Per-stream progress: bars redrawn in place on a terminal, one line per phase change otherwise. */
+/** Progress on stderr (stdout carries the results scripts read). */
 function progressPrinter(tty: boolean) {
-  const state = new Map<StreamName, StreamProgress>();
-  let drawn = 0;
-  let last = 0;
-  const bar = (p: StreamProgress) => {
-    const width = 24;
-    const frac = p.rowsExpected ? Math.min(1, p.rowsDone / p.rowsExpected) : p.phase === 'done' ? 1 : 0;
-    const filled = Math.round(frac * width);
-    const rows = `${p.rowsDone.toLocaleString('en-US')}${p.rowsExpected !== null ? ` / ${p.rowsExpected.toLocaleString('en-US')}` : ''}`;
-    return `${p.stream.padEnd(18)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.phase.padEnd(11)} ${rows}`;
-  };
-  const draw = (force: boolean) => {
-    const now = Date.now();
-    if (!force && now - last < 100) return;
-    last = now;
-    let text = drawn ? `\x1b[${drawn}A` : '';
-    for (const p of state.values()) text += `\x1b[2K${bar(p)}\n`;
-    drawn = state.size;
-    process.stderr.write(text);
-  };
-  return {
-    progress(p: StreamProgress) {
-      const before = state.get(p.stream);
-      state.set(p.stream, p);
-      if (tty) draw(p.phase === 'done' || p.phase === 'failed');
-      else if (!before || before.phase !== p.phase) err(`${p.stream}: ${p.phase}${p.rowsDone ? ` (${p.rowsDone} rows read)` : ''}${p.message ? ` - ${p.message}` : ''}`);
-    },
-    log(e: LogEntry) {
-      if (e.level === 'debug') return;
-      if (tty && drawn) {
-        // Print above the bars, then redraw them.
-        process.stderr.write(`\x1b[${drawn}A\x1b[0J`);
-        drawn = 0;
-        err(`${e.level === 'info' ? '' : `${e.level.toUpperCase()}: `}${e.message}`);
-        draw(true);
-      } else {
-        err(`${e.level === 'info' ? '' : `${e.level.toUpperCase()}: `}${e.message}`);
-      }
-    },
-  };
-}
-
-function secretsFromEnv() {
-  return memorySecretStore({
-    ...(process.env.ML_INTACCT_SENDER_PASSWORD ? { intacctSenderPassword: process.env.ML_INTACCT_SENDER_PASSWORD } : {}),
-    ...(process.env.ML_INTACCT_USER_PASSWORD ? { intacctUserPassword: process.env.ML_INTACCT_USER_PASSWORD } : {}),
-    ...(process.env.ML_TABLEAU_PAT_SECRET ? { tableauPatSecret: process.env.ML_TABLEAU_PAT_SECRET } : {}),
-    ...(process.env.ML_TABLEAU_CONNECTED_APP_SECRET ? { tableauConnectedAppSecret: process.env.ML_TABLEAU_CONNECTED_APP_SECRET } : {}),
+  return createProgressPrinter({
+    tty,
+    // A pseudo-terminal may report 0 columns; COLUMNS is what shells and `script` export.
+    columns: () => process.stderr.columns || Number(process.env.COLUMNS) || 80,
+    now: () => Date.now(),
+    write: (text) => process.stderr.write(text),
+    labelOf: (stream) => labels.get(stream) ?? stream,
   });
 }
 
@@ -155,7 +94,7 @@ async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRo
     ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
     clock: systemClock,
     fetch: createNodeFetch({ env: process.env }),
-    secrets: secretsFromEnv(),
+    secrets: secretsFromEnv(process.env),
     settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
     dataDir,
     env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
@@ -196,11 +135,11 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
   try {
     const settings = await service.getSettings();
     try {
-      await intacctCredentials(settings, secretsFromEnv());
-      await tableauAuth(settings, secretsFromEnv());
+      await intacctCredentials(settings, secretsFromEnv(process.env));
+      await tableauAuth(settings, secretsFromEnv(process.env));
     } catch (e) {
       err(asConnectorError(e, 'local').userMessage);
-      err(`Settings: ${join(dataDir, 'settings.json')}; secrets: ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET (or ML_TABLEAU_CONNECTED_APP_SECRET).`);
+      err(`Settings: ${join(dataDir, 'settings.json')}; secrets: ${SECRET_ENV.intacctSenderPassword}, ${SECRET_ENV.intacctUserPassword}, ${SECRET_ENV.tableauPatSecret} (or ${SECRET_ENV.tableauConnectedAppSecret}).`);
       return EXIT.config;
     }
     service.onEvent((e: ServiceEvent) => {
@@ -216,7 +155,7 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
     out(`Run ${r.runId} ${r.outcome}: ${r.rowsMoved} rows moved in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s, ${r.apiTransactions} Intacct API transactions.`);
     if (r.error) err(`Error: ${r.error.message}`);
     if (r.tieOut && !r.tieOut.ok) err(`Tie-out: ${r.tieOut.differences.length} difference(s); see \`runs\` and the log.`);
-    return exitCodeOf(r);
+    return exitCodeOfRun(r);
   } finally {
     await service.shutdown();
   }
@@ -317,6 +256,7 @@ async function cmdAuditExport(dataDir: string, values: Record<string, string | b
   };
   const service = await openService(dataDir);
   try {
+    if (q.runId && !(await service.getRun({ runId: q.runId }))) throw new UsageError(`No run "${q.runId}" in ${dataDir}. \`ml-connector runs\` lists the runs.`);
     // Streamed a page of rows at a time (the whole trail can be gigabytes), with backpressure.
     const { lines } = service.auditCsv(q);
     if (values.out) {
@@ -406,18 +346,6 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
   return EXIT.ok;
 }
 
-const USAGE = `Usage: ml-connector [--data-dir <dir>] <command>
-  sync [--streams a,b] [--full-reload a,b] [--batch-rows n]
-  status [--json]
-  runs [--limit n] [--json]
-  test-connection [intacct|tableau]
-  fields <stream> [--json]
-  estimate [--streams a,b] [--json]
-  audit export (--run <id> | --stream <name> | --key <record key>) [--out <file>]
-  demo [--json] [--gl-rows n]
-  serve [--port n] [--demo] [--static <dir>]
-Exit codes: 0 ok, 1 run failed, 2 configuration error, 3 connection failed, 130 cancelled.`;
-
 /** Parses the command line and runs the command; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -445,7 +373,7 @@ export async function main(argv: string[]): Promise<number> {
   // The headless data folder holds the audit trail and the ledger: new files 0600, folders 0700.
   if (process.platform !== 'win32') process.umask(0o077);
   if (values.help || !command) {
-    out(USAGE);
+    out(usageText());
     return command || values.help ? EXIT.ok : EXIT.config;
   }
   const dataDir = dataDirOf(values['data-dir']);
@@ -475,7 +403,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       return cmdServe(dataDir, values);
     default:
-      throw new UsageError(`Unknown command "${command}".\n${USAGE}`);
+      throw new UsageError(`Unknown command "${command}".\n${usageText()}`);
   }
 }
 
@@ -489,7 +417,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       }
       const ce = asConnectorError(e, 'local');
       err(`Error: ${ce.userMessage}`);
-      process.exit(ce.kind === 'config' ? EXIT.config : EXIT.runFailed);
+      process.exit(exitCodeOfError(ce));
     },
   );
 }

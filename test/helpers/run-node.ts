@@ -11,8 +11,13 @@ export interface NodeRunResult {
 
 /** `node --import tsx <script> ...args`, with extra environment values. */
 export function runNodeScript(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<NodeRunResult> {
+  return runCommand(process.execPath, ['--import', 'tsx', script, ...args], env);
+}
+
+/** Any program, without blocking this process (emulators in it may have to answer the child). */
+export function runCommand(program: string, args: readonly string[], env: Record<string, string> = {}): Promise<NodeRunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

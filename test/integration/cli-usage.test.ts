@@ -1,10 +1,12 @@
-/** CLI usage errors exit 2 and an empty history says so (issue #14, CLI paragraph). */
+/** CLI usage errors exit 2, an empty history says so, and --help says what there is (issue #14, CLI paragraph). */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { streamDefinitions } from '../../main/core/streams/definitions';
+import { SECRET_ENV } from '../../main/cli/secret-env';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mlc-cli-usage-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -22,5 +24,25 @@ describe('CLI usage', () => {
     const r = cli('runs');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'No runs yet.');
+  });
+
+  it('--help: one line per command, the stream names and the secret variables', () => {
+    const r = cli('--help');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    for (const command of ['sync', 'status', 'runs', 'test-connection', 'fields', 'estimate', 'audit export', 'demo', 'serve']) {
+      const mine = lines.filter((l) => l.startsWith(`  ${command} `));
+      assert.equal(mine.length, 1, `one line for ${command}`);
+      assert.match(mine[0]!, /\S {2,}[a-z]/, `${command} says what it does`);
+    }
+    for (const d of streamDefinitions) assert.ok(lines.some((l) => l.startsWith('Streams:') && l.includes(d.name)), d.name);
+    for (const v of Object.values(SECRET_ENV)) assert.ok(r.stdout.includes(v), v);
+  });
+
+  it('audit export --run with an unknown run says so and exits 2', () => {
+    const r = cli('audit', 'export', '--run', 'nope');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /No run "nope"/);
+    assert.equal(r.stdout, '');
   });
 });

@@ -3,14 +3,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
 import { startIntacctEmulator, type IntacctEmulator } from '../../main/core/emulators/intacct';
 import { startTableauEmulator, type TableauEmulator } from '../../main/core/emulators/tableau';
 import { demoSettings } from '../../main/core/demo';
-import { runNodeScript } from '../helpers/run-node';
+import { runCommand, runNodeScript } from '../helpers/run-node';
 
 // Through the real launcher, as a user runs it.
 const cli = (args: string[], env: Record<string, string>) => runNodeScript('bin/ml-connector.mjs', args, env);
@@ -47,10 +47,16 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(await tableau.readRows('Intacct Vendors'), null);
   });
 
-  it('exits 0 after a successful run and reports it', async () => {
+  it('exits 0 after a successful run and reports it, each line once when piped', async () => {
     const r = await cli(['--data-dir', dir, 'sync', '--streams', 'vendor,gl_detail'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /succeeded: \d+ rows moved/);
+    // Piped, the log says what happened once: no phase-by-phase echo of it, no second run summary.
+    const lines = `${r.stderr}${r.stdout}`.split('\n').filter(Boolean);
+    assert.equal(lines.filter((l) => /rows moved in/.test(l)).length, 1, r.stderr);
+    assert.ok(!lines.some((l) => /^(vendor|gl_detail): /.test(l)), `no lines under stream ids:\n${r.stderr}`);
+    assert.ok(lines.some((l) => /^GL detail: \d+ read, \d+ loaded/.test(l)), r.stderr);
+    assert.equal(new Set(lines).size, lines.length, `a line printed twice:\n${lines.join('\n')}`);
     // 500 generated ACCRUAL lines plus the 3 created with an empty WHENMODIFIED (sample-company.ts).
     assert.equal((await tableau.readRows('Intacct GL Detail'))?.length, 503);
     const status = await cli(['--data-dir', dir, 'status', '--json'], env);
@@ -89,5 +95,24 @@ describe('ml-connector sync (CLI)', () => {
     const text = await cli(['--data-dir', dir, 'estimate', '--streams', 'vendor'], env);
     assert.match(text.stdout, /^Vendors +[\d,]+ records +\d+ API transactions$/m);
     assert.match(text.stdout, /of 100,000 included/);
+  });
+
+  it('estimate exits 3 when Intacct refuses the credentials, as sync does', async () => {
+    const r = await cli(['--data-dir', dir, 'estimate'], { ...env, ML_INTACCT_USER_PASSWORD: 'not-the-password' });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /password/i);
+  });
+
+  it('draws bars within a 60-column terminal, labelled with table names', { skip: !existsSync('/usr/bin/script') && 'no script(1) for a pseudo-terminal' }, async () => {
+    // script(1) gives the CLI a real pseudo-terminal (stderr.isTTY) of 60 columns.
+    const command = ['stty cols 60;', JSON.stringify(process.execPath), '--import tsx bin/ml-connector.mjs --data-dir', JSON.stringify(dir), 'sync --streams vendor,gl_detail --full-reload gl_detail'].join(' ');
+    // Not spawnSync: the emulators answering the CLI live in this process's event loop.
+    const r = await runCommand('script', ['-qec', command, '/dev/null'], { ...env, COLUMNS: '60' });
+    assert.equal(r.code, 0, r.stdout);
+    const screen = r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '\n').split(/\r?\n|\r/).filter(Boolean);
+    const bars = screen.filter((l) => / \[[#-]+\] /.test(l));
+    assert.ok(bars.some((l) => /^GL detail +\[#+\] done/.test(l)), screen.join('\n'));
+    assert.ok(bars.some((l) => /^Vendors +\[/.test(l)), screen.join('\n'));
+    for (const l of bars) assert.ok(l.length < 60, `${l.length} columns: ${l}`);
   });
 });
