@@ -52,6 +52,8 @@ describe('secrets never leak', () => {
       intacctUserPassword: intacct.credentials.userPassword,
       tableauPatSecret: tableau.patSecret,
       tableauConnectedAppSecret: 'connected-app-secret-value-XYZ',
+      smtpPassword: 'smtp-password-value-QRS',
+      alertWebhookUrl: 'https://hooks.slack.example/services/T000/B000/webhook-secret-LMN',
     };
     fake = createFakeElectron({ userData: dataDir });
     const keychain = new Map<string, string>();
@@ -107,7 +109,7 @@ describe('secrets never leak', () => {
     assert.equal(saved.ok, true, JSON.stringify(saved));
     for (const [name, value] of Object.entries(secrets)) assert.equal((await call('setCredential', { name, value })).ok, true);
     const status = (await call('getCredentialStatus')) as ApiEnvelope<Record<SecretName, boolean>>;
-    assert.deepEqual(status.ok && status.result, { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: true });
+    assert.deepEqual(status.ok && status.result, { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: true, smtpPassword: true, alertWebhookUrl: true });
 
     assert.equal(((await call('testConnection', { side: 'intacct' })) as ApiEnvelope<{ ok: boolean }>).ok, true);
     await call('testConnection', { side: 'tableau' });

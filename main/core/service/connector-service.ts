@@ -65,6 +65,7 @@ import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
+import { createAlertDelivery, type AlertDeliveryDeps } from './alert-delivery';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
 export interface CoreDeps {
@@ -83,6 +84,8 @@ export interface CoreDeps {
   log?: (e: LogEntry) => void;
   /** Headless service: runs the alert command with the alert as JSON on stdin. */
   runAlertCommand?: (command: string, alert: Alert) => void;
+  /** How alert email is sent (tests; default nodemailer over SMTP). */
+  sendMail?: AlertDeliveryDeps['sendMail'];
   /** Status reports `demo: true` (the built-in demo against the emulators). */
   demo?: boolean;
   /**
@@ -284,6 +287,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
   const gate = createAlertGate();
   const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
+  // Email and Teams/Slack delivery of raised alerts, and "Send test alert" (alert-delivery.ts).
+  const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}), ...(deps.sendMail ? { sendMail: deps.sendMail } : {}) });
 
   const emit = (e: ServiceEvent) => {
     for (const l of listeners) {
@@ -514,10 +519,12 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const alerts = currentAlerts(settings);
       const fresh = new Set(gate.admit(alerts.map((a) => ({ ...a, key: alertKey(a) }))).map((a) => a.key));
       for (const alert of alerts.filter((a) => fresh.has(alertKey(a)))) {
-        const a: Alert = { kind: alert.kind, message: alert.message, at: alert.at, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
+        const { key: _key, ...fields } = alert as Alert & { key?: string };
+        const a: Alert = { ...fields, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
         emit({ type: 'alert', alert: a });
         log(a.kind === 'run-succeeded' ? 'info' : 'warn', `Alert: ${a.message}`, runId ? { runId } : {});
         if (settings.alerts.command && deps.runAlertCommand) deps.runAlertCommand(settings.alerts.command, a);
+        delivery.deliver(a, settings);
       }
     } catch (err) {
       log('warn', `Alerts could not be evaluated: ${asConnectorError(err, 'local').userMessage}`);
@@ -839,6 +846,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
       return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };
     },
+    sendTestAlert: (req) => delivery.sendTest(req, deps.settings.get()),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAlertGate, evaluateAlerts } from '../../../../main/core/alerts/index';
+import { defaultSettings } from '../../../../main/core/service/settings';
 import type { RunSummary, Settings } from '../../../../shared/types';
 
 const h = 3_600_000;
 const t0 = Date.UTC(2026, 0, 15, 6, 0);
-const settings: Settings['alerts'] = { consecutiveFailures: 3, freshnessHours: 24, notifyOnSuccess: false, command: '' };
+const settings: Settings['alerts'] = { ...defaultSettings().alerts, consecutiveFailures: 3, freshnessHours: 24, notifyOnSuccess: false, command: '' };
 
 let seq = 0;
 function run(outcome: RunSummary['outcome'], startedAt: number, message?: string): RunSummary {
