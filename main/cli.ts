@@ -15,7 +15,8 @@
  *   serve [--port n] [--demo] [--static dir]   scheduler + loopback HTTP/SSE API + the web UI
  * Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector).
  * Secrets come from the environment only (never written to disk by the CLI):
- *   ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET, ML_TABLEAU_CONNECTED_APP_SECRET.
+ *   ML_INTACCT_SENDER_PASSWORD, ML_INTACCT_USER_PASSWORD, ML_TABLEAU_PAT_SECRET, ML_TABLEAU_CONNECTED_APP_SECRET;
+ *   for alerts, ML_SMTP_PASSWORD and ML_ALERT_WEBHOOK_URL (the Teams/Slack incoming webhook address).
  * Exit codes: 0 ok · 1 run failed or partial · 2 configuration error · 3 connection failed · 130 cancelled.
  */
 import { parseArgs } from 'node:util';
@@ -138,6 +139,8 @@ function secretsFromEnv() {
     ...(process.env.ML_INTACCT_USER_PASSWORD ? { intacctUserPassword: process.env.ML_INTACCT_USER_PASSWORD } : {}),
     ...(process.env.ML_TABLEAU_PAT_SECRET ? { tableauPatSecret: process.env.ML_TABLEAU_PAT_SECRET } : {}),
     ...(process.env.ML_TABLEAU_CONNECTED_APP_SECRET ? { tableauConnectedAppSecret: process.env.ML_TABLEAU_CONNECTED_APP_SECRET } : {}),
+    ...(process.env.ML_SMTP_PASSWORD ? { smtpPassword: process.env.ML_SMTP_PASSWORD } : {}),
+    ...(process.env.ML_ALERT_WEBHOOK_URL ? { alertWebhookUrl: process.env.ML_ALERT_WEBHOOK_URL } : {}),
   });
 }
 
