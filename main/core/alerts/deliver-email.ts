@@ -32,6 +32,8 @@ export interface EmailDeps {
   random?: () => number;
   /** Default: nodemailer over SMTP. */
   send?: MailSender;
+  /** Attempts (default ALERT_RETRY_POLICY's 3; "Send test alert" tries once: someone is waiting). */
+  maxAttempts?: number;
 }
 
 /** Connect, greeting and idle limits (nodemailer's defaults are 2 min, 30 s and 10 min: too long for a test button). */
@@ -114,7 +116,7 @@ export async function sendAlertEmail(settings: AlertEmailSettings, password: str
         throw err instanceof AlertDeliveryError ? err : emailError(err, settings);
       }
     },
-    ALERT_RETRY_POLICY,
+    { ...ALERT_RETRY_POLICY, ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}) },
     { clock: deps.clock, ...(deps.random ? { random: deps.random } : {}) },
   );
 }

@@ -83,6 +83,8 @@ export interface WebhookDeps {
   random?: () => number;
   /** Per attempt (default 15 s). */
   timeoutMs?: number;
+  /** Attempts (default ALERT_RETRY_POLICY's 3). */
+  maxAttempts?: number;
 }
 
 /** Posts `content` to the webhook; throws AlertDeliveryError saying what to fix. */
@@ -127,7 +129,7 @@ export async function postAlertWebhook(kind: WebhookKind, url: string, content: 
           : `${name} refused the alert (HTTP ${res.status}${said}). Check that the address is a ${name} incoming webhook and that "Webhook" in Settings › Alerts says ${name}.`,
       });
     },
-    ALERT_RETRY_POLICY,
+    { ...ALERT_RETRY_POLICY, ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}) },
     { clock: deps.clock, ...(deps.random ? { random: deps.random } : {}) },
   );
 }

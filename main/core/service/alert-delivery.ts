@@ -57,8 +57,9 @@ export function createAlertDelivery(deps: AlertDeliveryDeps): AlertDelivery {
     ...(alerts.webhook.kind !== 'off' ? { webhook: { kind: alerts.webhook.kind, url: typed.alertWebhookUrl || (await deps.secrets.get('alertWebhookUrl')) } } : {}),
   });
 
-  const send = async (alert: Alert, channels: AlertChannels, extra: readonly string[] = []) =>
+  const send = async (alert: Alert, channels: AlertChannels, extra: readonly string[] = [], maxAttempts?: number) =>
     deliverAlert(alert, channels, {
+      ...(maxAttempts ? { maxAttempts } : {}),
       clock: deps.clock,
       fetch: deps.fetch,
       ...(deps.random ? { random: deps.random } : {}),
@@ -105,7 +106,8 @@ export function createAlertDelivery(deps: AlertDeliveryDeps): AlertDelivery {
       const typed = req?.secrets ?? {};
       // A stored SMTP password was entered for the saved server: a draft's other server does not get it.
       const sameServer = alerts.email.host.toLowerCase() === saved.alerts.email.host.toLowerCase() && alerts.email.port === saved.alerts.email.port;
-      const results = await track(send(testAlert(deps.clock.now()), await channelsOf(alerts, typed, sameServer), Object.values(typed)));
+      // One attempt per channel: someone is waiting at the button, and the answer says what to fix.
+      const results = await track(send(testAlert(deps.clock.now()), await channelsOf(alerts, typed, sameServer), Object.values(typed), 1));
       const said = results.filter((r) => r.configured).map((r) => `${r.channel} ${r.ok ? 'sent' : `failed (${r.message})`}`);
       deps.log(results.some((r) => r.configured && !r.ok) ? 'warn' : 'info', `Test alert: ${said.length ? said.join('; ') : 'no email or webhook is set up'}.`);
       return { results };

@@ -55,7 +55,7 @@ async function setup(smtp: { port: number }, hookUrl: string) {
     engineOptions: { batchRows: 10 },
   });
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.shutdown());
-  return { service, source, secrets, hookUrl };
+  return { service, source, secrets, hookUrl, clock };
 }
 
 /** Waits until a log line matches (deliveries run in the background). */
@@ -141,8 +141,11 @@ describe('alert delivery through the service', () => {
     assert.ok('outcome' in run && run.outcome === 'failed');
     assert.match(await logLine(env.service, /^Alert email not delivered/), new RegExp(`^warn Alert email not delivered: The mail server 127\\.0\\.0\\.1:${deadSmtp.port} could not be reached .*Check the SMTP server and port in Settings › Alerts`));
     assert.match(await logLine(env.service, /^Teams\/Slack alert not delivered/), /^warn Teams\/Slack alert not delivered: The Slack webhook could not be reached \(ECONNREFUSED\)/);
+    const waits = env.clock.sleeps.length;
+    assert.equal(waits, 4, 'the run’s alert was tried three times on each channel (two waits each)');
     const { results } = await env.service.sendTestAlert();
     assert.deepEqual(results.map((r) => [r.channel, r.ok]), [['email', false], ['webhook', false]]);
+    assert.equal(env.clock.sleeps.length, waits, 'the test alert is tried once: someone is waiting for the answer');
     assert.match(await logLine(env.service, /^Test alert: email failed/), /^warn /);
     // The service still works after the failed deliveries.
     env.source.failWith = null;
