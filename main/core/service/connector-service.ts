@@ -160,9 +160,12 @@ const own = (f: { field: string; isCustom: boolean }) => f.isCustom || /^GLDIM/.
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
 /** The secrets each side sends to its address. */
-const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
+const SIDE_SECRETS: Record<'intacct' | 'tableau' | 'smtp', readonly SecretName[]> = {
   intacct: ['intacctSenderPassword', 'intacctUserPassword'],
   tableau: ['tableauPatSecret', 'tableauConnectedAppSecret'],
+  // The SMTP password goes to the alert mail server: a changed server (e.g. through the served API)
+  // must not receive the stored password unless confirmed (issue #14 "Alerts").
+  smtp: ['smtpPassword'],
 };
 
 /** The origin (scheme, host, port) a URL setting sends secrets to; '' when empty or unparsable. */
@@ -174,13 +177,18 @@ function originOf(url: string): string {
   }
 }
 
-/** The sides whose address (Intacct endpoint, Tableau server) changed origin between two settings. */
-export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] {
-  const out: { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] = [];
+/** The mail server (host:port) the SMTP password is sent to; '' when email is off. */
+const smtpServerOf = (s: Settings) => (s.alerts.email.host ? `${s.alerts.email.host.toLowerCase()}:${s.alerts.email.port}` : '');
+
+/** The sides whose address (Intacct endpoint, Tableau server, alert mail server) changed origin between two settings. */
+export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau' | 'smtp'; label: string; from: string; to: string }[] {
+  const out: { side: 'intacct' | 'tableau' | 'smtp'; label: string; from: string; to: string }[] = [];
   const i = [originOf(before.intacct.endpoint), originOf(after.intacct.endpoint)] as const;
   if (i[0] !== i[1]) out.push({ side: 'intacct', label: 'The Sage Intacct endpoint', from: i[0], to: i[1] });
   const t = [originOf(before.tableau.serverUrl), originOf(after.tableau.serverUrl)] as const;
   if (t[0] !== t[1]) out.push({ side: 'tableau', label: 'The Tableau server address', from: t[0], to: t[1] });
+  const m = [smtpServerOf(before), smtpServerOf(after)] as const;
+  if (m[0] !== m[1]) out.push({ side: 'smtp', label: 'The alert mail server', from: m[0], to: m[1] });
   return out;
 }
 

@@ -153,4 +153,22 @@ describe('alert delivery through the service', () => {
     assert.ok('outcome' in next && next.outcome === 'succeeded', JSON.stringify('outcome' in next ? next.error : next));
     assert.ok(!JSON.stringify(await env.service.queryLogs({ limit: 500 })).includes('dead-secret-7g'));
   });
+
+  it('a changed mail server does not get the stored SMTP password: saving removes it unless confirmed', async () => {
+    const env = await setup({ port: 2525 }, 'https://hooks.slack.example/services/T/B/x-secret');
+    const moved = await env.service.getSettings();
+    moved.alerts.email.host = 'smtp.elsewhere.example';
+    moved.alerts.email.security = 'starttls';
+    const kept = await env.service.saveSettings({ ...moved, confirmEndpointChange: true });
+    assert.ok(kept.ok && !kept.clearedSecrets);
+    assert.equal(await env.secrets.get('smtpPassword'), SECRETS.smtpPassword);
+    moved.alerts.email.host = 'smtp.attacker.example';
+    const saved = await env.service.saveSettings(moved);
+    assert.ok(saved.ok);
+    assert.deepEqual(saved.clearedSecrets, ['smtpPassword']);
+    assert.equal(await env.secrets.get('smtpPassword'), null);
+    assert.equal(await env.secrets.get('alertWebhookUrl'), 'https://hooks.slack.example/services/T/B/x-secret', 'other secrets stay');
+    assert.match(await logLine(env.service, /alert mail server changed from 127/), /to smtp\.elsewhere\.example:2525; the stored secrets are kept for it, as confirmed/);
+    assert.match(await logLine(env.service, /alert mail server changed from smtp\.elsewhere/), /^warn .*to smtp\.attacker\.example:2525; its stored secrets were removed/);
+  });
 });
