@@ -65,7 +65,7 @@ import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
-import { createAlertDelivery, type AlertDeliveryDeps } from './alert-delivery';
+import { createAlertDelivery } from './alert-delivery';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
 export interface CoreDeps {
@@ -84,8 +84,6 @@ export interface CoreDeps {
   log?: (e: LogEntry) => void;
   /** Headless service: runs the alert command with the alert as JSON on stdin. */
   runAlertCommand?: (command: string, alert: Alert) => void;
-  /** How alert email is sent (tests; default nodemailer over SMTP). */
-  sendMail?: AlertDeliveryDeps['sendMail'];
   /** Status reports `demo: true` (the built-in demo against the emulators). */
   demo?: boolean;
   /**
@@ -296,7 +294,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const gate = createAlertGate();
   const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
   // Email and Teams/Slack delivery of raised alerts, and "Send test alert" (alert-delivery.ts).
-  const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}), ...(deps.sendMail ? { sendMail: deps.sendMail } : {}) });
+  const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}) });
 
   const emit = (e: ServiceEvent) => {
     for (const l of listeners) {
