@@ -8,6 +8,7 @@
  * without a contract entry does not compile.
  */
 import type {
+  AlertDeliveryResult,
   AuditEntry,
   AuditQuery,
   ConnectionTestResult,
@@ -51,6 +52,7 @@ export const OPERATIONS = [
   'previewSchedule',
   'setSchedulePaused',
   'exportSupportBundle',
+  'sendTestAlert',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
@@ -98,6 +100,14 @@ export type Contracts = AssertCoverage<{
   setSchedulePaused: { request: { paused: boolean }; response: Status };
   /** Logs and recent runs as one zip for support, no secrets in it. */
   exportSupportBundle: { request: void; response: { fileName: string; base64: string } };
+  /**
+   * Sends a test alert by email and to the Teams/Slack webhook and reports each channel. With
+   * `draft`, its alert settings and the typed, unsaved `secrets` are used; nothing is saved.
+   */
+  sendTestAlert: {
+    request: { draft?: Settings; secrets?: Partial<Record<'smtpPassword' | 'alertWebhookUrl', string>> } | void;
+    response: { results: AlertDeliveryResult[] };
+  };
 }>;
 
 export type RequestOf<O extends Operation> = Contracts[O]['request'];

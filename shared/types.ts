@@ -16,9 +16,13 @@ export type StreamName =
   | 'ap_payment_detail'
   | 'gl_detail';
 
-/** The secrets the keychain holds: one account each. The renderer may set them, never read them. */
-export type SecretName = 'intacctSenderPassword' | 'intacctUserPassword' | 'tableauPatSecret' | 'tableauConnectedAppSecret';
-export const secretNames: readonly SecretName[] = ['intacctSenderPassword', 'intacctUserPassword', 'tableauPatSecret', 'tableauConnectedAppSecret'];
+/**
+ * The secrets the keychain holds: one account each. The renderer may set them, never read them.
+ * `smtpPassword` signs in to the alert mail server; `alertWebhookUrl` is the Teams or Slack incoming
+ * webhook address, a secret because anyone holding it can post to the channel (issue #14 "Alerts").
+ */
+export type SecretName = 'intacctSenderPassword' | 'intacctUserPassword' | 'tableauPatSecret' | 'tableauConnectedAppSecret' | 'smtpPassword' | 'alertWebhookUrl';
+export const secretNames: readonly SecretName[] = ['intacctSenderPassword', 'intacctUserPassword', 'tableauPatSecret', 'tableauConnectedAppSecret', 'smtpPassword', 'alertWebhookUrl'];
 
 export type SchedulePreset =
   | { kind: 'manual' }
@@ -61,6 +65,21 @@ export interface FieldChoice {
   standard: boolean;
   /** Already a column of the stream (standard, or an extra field in the saved settings). */
   inStream: boolean;
+}
+
+/** How alert email is sent. */
+export interface AlertEmailSettings {
+  /** SMTP server name; empty = no email. */
+  host: string;
+  port: number;
+  /** starttls: plain connection upgraded (port 587); tls: TLS from the start (465); none: loopback relays only. */
+  security: 'starttls' | 'tls' | 'none';
+  /** SMTP user name; empty = the server takes mail without signing in. */
+  user: string;
+  /** The sender address (From). */
+  from: string;
+  /** Who receives the alerts. */
+  to: string[];
 }
 
 export interface Settings {
@@ -115,6 +134,10 @@ export interface Settings {
     notifyOnSuccess: boolean;
     /** Headless service only: a command run with the alert as JSON on stdin. */
     command: string;
+    /** Alerts by email; off while `host` is empty. The SMTP password is the `smtpPassword` secret. */
+    email: AlertEmailSettings;
+    /** Alerts to a Teams or Slack incoming webhook, whose address is the `alertWebhookUrl` secret. */
+    webhook: { kind: 'off' | 'teams' | 'slack' };
   };
   retention: { auditDays: number; logDays: number };
   /** Settings that may be changed without a restart. */
@@ -351,10 +374,27 @@ export type SaveSettingsResult = { ok: true; settings: Settings; clearedSecrets?
 export type SaveSettingsRequest = Settings & { confirmEndpointChange?: boolean };
 
 export interface Alert {
-  kind: 'run-failed' | 'consecutive-failures' | 'stale-data' | 'run-succeeded';
+  /** `test`: sent by "Send test alert" to check the channels. */
+  kind: 'run-failed' | 'consecutive-failures' | 'stale-data' | 'dependent-refresh-failed' | 'run-succeeded' | 'test';
   message: string;
   runId?: string;
   at: number;
+  /** The run's error when the alert is about a failure (messages for a finance user; no secret). */
+  failure?: ErrorInfo;
+  /** What to do about it, in one or two sentences. */
+  nextStep?: string;
+}
+
+/** Where an alert goes beyond the desktop notification. */
+export type AlertChannel = 'email' | 'webhook';
+
+/** How one channel's delivery went. `configured: false`: the channel is off, nothing was sent. */
+export interface AlertDeliveryResult {
+  channel: AlertChannel;
+  configured: boolean;
+  ok: boolean;
+  /** What happened, and when it failed what to fix (never a secret). */
+  message: string;
 }
 
 /** Everything pushed from the service to a front end. */

@@ -11,6 +11,9 @@ export const SECRET_ENV: Readonly<Record<SecretName, string>> = {
   intacctUserPassword: 'ML_INTACCT_USER_PASSWORD',
   tableauPatSecret: 'ML_TABLEAU_PAT_SECRET',
   tableauConnectedAppSecret: 'ML_TABLEAU_CONNECTED_APP_SECRET',
+  // Alerts: the SMTP password and the Teams/Slack incoming webhook address (anyone holding it can post).
+  smtpPassword: 'ML_SMTP_PASSWORD',
+  alertWebhookUrl: 'ML_ALERT_WEBHOOK_URL',
 };
 
 export function secretsFromEnv(env: NodeJS.ProcessEnv) {

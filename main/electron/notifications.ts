@@ -3,28 +3,22 @@
  * Clicking one opens the status window.
  */
 import type { Alert } from '../../shared/types';
+import { alertTitle } from '../core/alerts/alert-text';
 import type { ElectronSurface } from './electron-surface';
 
 export function shouldNotify(alert: Alert, notifyOnSuccess: boolean): boolean {
   return alert.kind !== 'run-succeeded' || notifyOnSuccess;
 }
 
+/** The notification's title: the same heading the alert email and webhook card carry. */
 export function notificationTitle(alert: Alert): string {
-  switch (alert.kind) {
-    case 'run-failed':
-      return 'Sync failed';
-    case 'consecutive-failures':
-      return 'Sync keeps failing';
-    case 'stale-data':
-      return 'Tableau data is out of date';
-    case 'run-succeeded':
-      return 'Sync finished';
-  }
+  return alertTitle(alert);
 }
 
 export function showAlert(electron: Pick<ElectronSurface<unknown, unknown>, 'Notification'>, alert: Alert, onClick: () => void): boolean {
   if (!electron.Notification.isSupported()) return false;
-  const n = new electron.Notification({ title: notificationTitle(alert), body: alert.message, silent: alert.kind === 'run-succeeded' });
+  const body = alert.nextStep ? `${alert.message}\n${alert.nextStep}` : alert.message;
+  const n = new electron.Notification({ title: notificationTitle(alert), body, silent: alert.kind === 'run-succeeded' || alert.kind === 'test' });
   n.on('click', onClick);
   n.show();
   return true;

@@ -37,6 +37,8 @@ const origin = (url: string): string => {
   }
 };
 
+const mailServer = (s: Settings) => (s.alerts.email.host ? `${s.alerts.email.host.toLowerCase()}:${s.alerts.email.port}` : '');
+
 /**
  * Sides whose address changed while secrets entered for the old one are stored and not replaced:
  * the service removes those secrets unless the user confirms they may go to the new address.
@@ -45,6 +47,7 @@ export function endpointChangesNeedingConfirmation(saved: Settings, draft: Setti
   const sides: { label: string; changed: boolean; names: SecretName[] }[] = [
     { label: 'Sage Intacct endpoint', changed: origin(saved.intacct.endpoint) !== origin(draft.intacct.endpoint), names: ['intacctSenderPassword', 'intacctUserPassword'] },
     { label: 'Tableau server address', changed: origin(saved.tableau.serverUrl) !== origin(draft.tableau.serverUrl), names: ['tableauPatSecret', 'tableauConnectedAppSecret'] },
+    { label: 'alert mail server', changed: mailServer(saved) !== mailServer(draft), names: ['smtpPassword'] },
   ];
   return sides.filter((s) => s.changed && s.names.some((n) => stored?.[n] && !typed[n])).map((s) => s.label);
 }

@@ -15,6 +15,8 @@ import type { StreamName } from '../../shared/types';
 import type { Backend } from './helpers/backend';
 import { launchBrowser } from './helpers/browser';
 import { startBackend } from './helpers/real-backend';
+import { mailSubject, mailText, startSmtpReceiver } from '../helpers/smtp-receiver';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
 const WIDE = { width: 900, height: 700 };
@@ -586,6 +588,54 @@ describe('renderer in served mode (browser)', () => {
     assert.equal(await banner.count(), 0);
     await page.getByRole('button', { name: 'Discard changes' }).click();
     assert.equal(await field('alerts.command').getAttribute('readonly'), '');
+  });
+
+  it('sends a test alert by email and to Slack from the unsaved alert settings and shows each channel’s result', async () => {
+    const smtp = await startSmtpReceiver();
+    const hook = await startWebhookReceiver();
+    let smtpOpen = true;
+    try {
+      await go('#/settings', 'Settings');
+      await field('alerts.email.host').fill('127.0.0.1');
+      await field('alerts.email.port').fill(String(smtp.port));
+      await field('alerts.email.security').selectOption('none');
+      await field('alerts.email.from').fill('alerts@acme.example');
+      await field('alerts.email.to').fill('controller@acme.example, it@acme.example');
+      await field('alerts.webhook.kind').selectOption('slack');
+      await field('alertWebhookUrl').fill(`${hook.origin}/services/T1/B1/e2e-hook-secret`);
+      const box = page.getByTestId('send-test-alert');
+      await box.getByRole('button', { name: 'Send test alert' }).click();
+      await box.locator('.test-summary').waitFor({ timeout: 30_000 });
+      assert.equal(await box.locator('.test-summary').textContent(), 'The test alert was sent.');
+      const lines = await box.locator('.test-steps li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-channel'), li.getAttribute('data-ok'), li.textContent ?? '']));
+      assert.deepEqual(lines.map(([c, ok]) => [c, ok]), [['email', 'true'], ['webhook', 'true']]);
+      assert.match(lines[0]![2]!, /Sent to controller@acme\.example, it@acme\.example through 127\.0\.0\.1/);
+      const [mail] = await smtp.waitFor(1);
+      assert.deepEqual(mail!.to, ['controller@acme.example', 'it@acme.example']);
+      assert.match(mailSubject(mail!.raw), /ml-connector: Test alert/);
+      assert.match(mailText(mail!.raw), /If you can read it, alerts reach you here/);
+      const [post] = await hook.waitFor(1);
+      assert.equal(post!.path, '/services/T1/B1/e2e-hook-secret');
+      assert.ok(!post!.body.includes('e2e-hook-secret'));
+      // Nothing was saved: the typed webhook address is still only in the form.
+      assert.match((await page.getByTestId('secret-alertWebhookUrl').textContent()) ?? '', /not set/);
+
+      // A mail server that is down and a bad recipient: each says what to fix, next to its channel or field.
+      await smtp.close();
+      smtpOpen = false;
+      await box.getByRole('button', { name: 'Send test alert' }).click();
+      await box.locator('.test-steps li[data-channel="email"][data-ok="false"]').waitFor({ timeout: 30_000 });
+      assert.match((await box.locator('.test-steps li[data-channel="email"]').textContent()) ?? '', /could not be reached.*Check the SMTP server and port in Settings › Alerts/);
+      await field('alerts.email.to').fill('controller at acme');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      const error = page.locator('[data-path="alerts.email.to"] .field-error');
+      await error.waitFor();
+      assert.match((await error.textContent()) ?? '', /Write one address like controller@example\.com/);
+      await page.getByRole('button', { name: 'Discard changes' }).click();
+    } finally {
+      if (smtpOpen) await smtp.close();
+      await hook.close();
+    }
   });
 
   it('raised no script errors and no CSP violations', () => {

@@ -5,6 +5,7 @@
  * and then everything the secrets could have leaked into is scanned for their values.
  */
 import { after, before, describe, it } from 'node:test';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,15 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
+/** A loopback port that was free a moment ago and has nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 describe('secrets never leak', () => {
   let intacct: IntacctEmulator;
   let tableau: TableauEmulator;
@@ -52,6 +62,9 @@ describe('secrets never leak', () => {
       intacctUserPassword: intacct.credentials.userPassword,
       tableauPatSecret: tableau.patSecret,
       tableauConnectedAppSecret: 'connected-app-secret-value-XYZ',
+      smtpPassword: 'smtp-password-value-QRS',
+      // A port nothing listens on: the test alert fails, and its failure must not name the address.
+      alertWebhookUrl: `http://127.0.0.1:${await closedPort()}/services/T000/B000/webhook-secret-LMN`,
     };
     fake = createFakeElectron({ userData: dataDir });
     const keychain = new Map<string, string>();
@@ -103,11 +116,13 @@ describe('secrets never leak', () => {
     };
 
     const settings: Settings = demoSettings(intacct, tableau);
+    settings.alerts.email = { host: '127.0.0.1', port: await closedPort(), security: 'none', user: 'alerts@example.com', from: 'alerts@example.com', to: ['controller@example.com'] };
+    settings.alerts.webhook = { kind: 'slack' };
     const saved = await call('saveSettings', settings);
     assert.equal(saved.ok, true, JSON.stringify(saved));
     for (const [name, value] of Object.entries(secrets)) assert.equal((await call('setCredential', { name, value })).ok, true);
     const status = (await call('getCredentialStatus')) as ApiEnvelope<Record<SecretName, boolean>>;
-    assert.deepEqual(status.ok && status.result, { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: true });
+    assert.deepEqual(status.ok && status.result, { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: true, smtpPassword: true, alertWebhookUrl: true });
 
     assert.equal(((await call('testConnection', { side: 'intacct' })) as ApiEnvelope<{ ok: boolean }>).ok, true);
     await call('testConnection', { side: 'tableau' });
@@ -119,6 +134,9 @@ describe('secrets never leak', () => {
     await call('getRun', { runId: run.runId });
     await call('queryAudit', { stream: 'vendor', limit: 10_000 });
     await call('exportAudit', { stream: 'gl_detail' });
+    // Both alert channels fail (nothing listens): the answers and log lines say so without a secret.
+    const test = (await call('sendTestAlert')) as ApiEnvelope<{ results: { channel: string; ok: boolean }[] }>;
+    assert.deepEqual(test.ok && test.result.results.map((r) => [r.channel, r.ok]), [['email', false], ['webhook', false]]);
     const bundle = (await call('exportSupportBundle')) as ApiEnvelope<{ base64: string }>;
     assert.ok(bundle.ok);
 

@@ -61,6 +61,16 @@ const schemas: Record<Operation, z.ZodType> = {
   previewSchedule: z.object({ schedule: z.record(z.string(), z.unknown()), count: z.number().int().min(1).max(50).optional() }).strict(),
   setSchedulePaused: z.object({ paused: z.boolean() }).strict(),
   exportSupportBundle: none,
+  sendTestAlert: z.union([
+    none,
+    z
+      .object({
+        // Shape only, as for saveSettings: the service validates the draft's alert settings.
+        draft: z.record(z.string(), z.unknown()).optional(),
+        secrets: z.object({ smtpPassword: z.string().max(4096).optional(), alertWebhookUrl: z.string().max(4096).optional() }).strict().optional(),
+      })
+      .strict(),
+  ]),
 };
 
 /** Thrown for a malformed request; `issues` is safe to show (it never echoes values). */

@@ -65,6 +65,7 @@ import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
+import { createAlertDelivery } from './alert-delivery';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
 export interface CoreDeps {
@@ -157,9 +158,12 @@ const own = (f: { field: string; isCustom: boolean }) => f.isCustom || /^GLDIM/.
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
 /** The secrets each side sends to its address. */
-const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
+const SIDE_SECRETS: Record<'intacct' | 'tableau' | 'smtp', readonly SecretName[]> = {
   intacct: ['intacctSenderPassword', 'intacctUserPassword'],
   tableau: ['tableauPatSecret', 'tableauConnectedAppSecret'],
+  // The SMTP password goes to the alert mail server: a changed server (e.g. through the served API)
+  // must not receive the stored password unless confirmed (issue #14 "Alerts").
+  smtp: ['smtpPassword'],
 };
 
 /** The origin (scheme, host, port) a URL setting sends secrets to; '' when empty or unparsable. */
@@ -171,13 +175,18 @@ function originOf(url: string): string {
   }
 }
 
-/** The sides whose address (Intacct endpoint, Tableau server) changed origin between two settings. */
-export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] {
-  const out: { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] = [];
+/** The mail server (host:port) the SMTP password is sent to; '' when email is off. */
+const smtpServerOf = (s: Settings) => (s.alerts.email.host ? `${s.alerts.email.host.toLowerCase()}:${s.alerts.email.port}` : '');
+
+/** The sides whose address (Intacct endpoint, Tableau server, alert mail server) changed origin between two settings. */
+export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau' | 'smtp'; label: string; from: string; to: string }[] {
+  const out: { side: 'intacct' | 'tableau' | 'smtp'; label: string; from: string; to: string }[] = [];
   const i = [originOf(before.intacct.endpoint), originOf(after.intacct.endpoint)] as const;
   if (i[0] !== i[1]) out.push({ side: 'intacct', label: 'The Sage Intacct endpoint', from: i[0], to: i[1] });
   const t = [originOf(before.tableau.serverUrl), originOf(after.tableau.serverUrl)] as const;
   if (t[0] !== t[1]) out.push({ side: 'tableau', label: 'The Tableau server address', from: t[0], to: t[1] });
+  const m = [smtpServerOf(before), smtpServerOf(after)] as const;
+  if (m[0] !== m[1]) out.push({ side: 'smtp', label: 'The alert mail server', from: m[0], to: m[1] });
   return out;
 }
 
@@ -284,6 +293,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
   const gate = createAlertGate();
   const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
+  // Email and Teams/Slack delivery of raised alerts, and "Send test alert" (alert-delivery.ts).
+  const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}) });
 
   const emit = (e: ServiceEvent) => {
     for (const l of listeners) {
@@ -514,10 +525,12 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const alerts = currentAlerts(settings);
       const fresh = new Set(gate.admit(alerts.map((a) => ({ ...a, key: alertKey(a) }))).map((a) => a.key));
       for (const alert of alerts.filter((a) => fresh.has(alertKey(a)))) {
-        const a: Alert = { kind: alert.kind, message: alert.message, at: alert.at, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
+        const { key: _key, ...fields } = alert as Alert & { key?: string };
+        const a: Alert = { ...fields, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
         emit({ type: 'alert', alert: a });
         log(a.kind === 'run-succeeded' ? 'info' : 'warn', `Alert: ${a.message}`, runId ? { runId } : {});
         if (settings.alerts.command && deps.runAlertCommand) deps.runAlertCommand(settings.alerts.command, a);
+        delivery.deliver(a, settings);
       }
     } catch (err) {
       log('warn', `Alerts could not be evaluated: ${asConnectorError(err, 'local').userMessage}`);
@@ -839,6 +852,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
       return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };
     },
+    sendTestAlert: (req) => delivery.sendTest(req, deps.settings.get()),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -39,7 +39,14 @@ export function defaultSettings(now?: number): Settings {
     },
     streams: { enabled, glDetailStartDate: now === undefined ? '' : `${new Date(now).getUTCFullYear() - 1}-01-01`, extraFields: {} },
     schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: true }, timezone: 'UTC', paused: false },
-    alerts: { consecutiveFailures: 3, freshnessHours: 26, notifyOnSuccess: false, command: '' },
+    alerts: {
+      consecutiveFailures: 3,
+      freshnessHours: 26,
+      notifyOnSuccess: false,
+      command: '',
+      email: { host: '', port: 587, security: 'starttls', user: '', from: '', to: [] },
+      webhook: { kind: 'off' },
+    },
     retention: { auditDays: 400, logDays: 90 },
     startAtLogin: false,
   };
@@ -91,6 +98,27 @@ const presetSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
 ]);
+
+/**
+ * An email address as a mail server takes it in an SMTP envelope: local part, @, a domain with a
+ * dot (or `localhost`), no spaces or angle brackets. Deliberately loose (RFC 5321 allows far more);
+ * its job is to catch a typo or a pasted "Name <address>" before an alert is lost.
+ */
+const EMAIL = /^[^\s@<>,;"]+@(localhost|[^\s@<>,;"]+\.[^\s@<>,;".]+)$/;
+const emailAddress = z.string().max(254, 'At most 254 characters.').regex(EMAIL, 'Write one address like controller@example.com (no name, no angle brackets).');
+// Host names and IP literals; a URL or a "host:port" is refused so the port field is the only port.
+const SMTP_HOST = /^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])$/;
+
+const emailSchema = z
+  .object({
+    host: z.string().max(253, 'At most 253 characters.').refine((h) => h === '' || SMTP_HOST.test(h), 'Enter the mail server’s name only, like smtp.office365.com (no https://, no :port).'),
+    port: z.number({ message: 'Enter the port as a number (587 for STARTTLS, 465 for TLS).' }).int('Enter a whole port number.').min(1, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).').max(65535, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).'),
+    security: z.enum(['starttls', 'tls', 'none'], { message: 'Choose STARTTLS, TLS or none.' }),
+    user: text(254),
+    from: z.string().refine((f) => f === '' || EMAIL.test(f), 'Write the sender like alerts@example.com (no name, no angle brackets).'),
+    to: z.array(emailAddress).max(50, 'At most 50 recipients; use a distribution list for more.'),
+  })
+  .strict();
 
 /** The zod schema of Settings (shape and ranges; cross-field rules are in `validateSettings`). */
 export const settingsSchema = z
@@ -145,6 +173,8 @@ export const settingsSchema = z
           const problem = alertCommandProblem(c);
           if (problem) ctx.addIssue({ code: 'custom', message: problem });
         }),
+        email: emailSchema,
+        webhook: z.object({ kind: z.enum(['off', 'teams', 'slack'], { message: 'Choose Teams, Slack or off.' }) }).strict(),
       })
       .strict(),
     retention: z.object({ auditDays: z.number().int().min(1).max(3650), logDays: z.number().int().min(1).max(3650) }).strict(),
@@ -172,6 +202,13 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     if (!s.tableau.connectedAppClientId) errors['tableau.connectedAppClientId'] = 'Enter the connected app’s client ID.';
     if (!s.tableau.connectedAppSecretId) errors['tableau.connectedAppSecretId'] = 'Enter the connected app’s secret ID.';
     if (!s.tableau.connectedAppUser) errors['tableau.connectedAppUser'] = 'Enter the Tableau user the connector acts as.';
+  }
+  const mail = s.alerts.email;
+  if (mail.host) {
+    if (!mail.from) errors['alerts.email.from'] = 'Enter the sender address the mail server accepts, like alerts@example.com.';
+    if (!mail.to.length) errors['alerts.email.to'] = 'Enter at least one recipient, or clear the mail server to send no email.';
+    // Without TLS the SMTP password and the alert cross the network readable by anyone on the way.
+    if (mail.security === 'none' && !loopback(mail.host)) errors['alerts.email.security'] = 'Use STARTTLS (port 587) or TLS (port 465): without encryption the password and the alert cross the network in clear text. "None" is only for a relay on this computer (localhost).';
   }
   const names = new Map<string, string>();
   for (const d of streamDefinitions) {

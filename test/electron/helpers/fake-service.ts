@@ -55,6 +55,7 @@ export function createRecordingService(initial: Status = baseStatus()) {
       return status;
     }),
     exportSupportBundle: record('exportSupportBundle'),
+    sendTestAlert: record('sendTestAlert', () => ({ results: [] })),
     onEvent(l) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAlertGate, evaluateAlerts } from '../../../../main/core/alerts/index';
+import { defaultSettings } from '../../../../main/core/service/settings';
 import type { RunSummary, Settings } from '../../../../shared/types';
 
 const h = 3_600_000;
 const t0 = Date.UTC(2026, 0, 15, 6, 0);
-const settings: Settings['alerts'] = { consecutiveFailures: 3, freshnessHours: 24, notifyOnSuccess: false, command: '' };
+const settings: Settings['alerts'] = { ...defaultSettings().alerts, consecutiveFailures: 3, freshnessHours: 24, notifyOnSuccess: false, command: '' };
 
 let seq = 0;
 function run(outcome: RunSummary['outcome'], startedAt: number, message?: string): RunSummary {
@@ -49,6 +50,48 @@ describe('evaluateAlerts', () => {
     assert.deepEqual(alerts.map((a) => [a.kind, a.runId]), [['consecutive-failures', third.runId]]);
     assert.match(alerts[0]!.message, /last 3 sync runs failed.*Tableau is unreachable/);
     assert.deepEqual(evaluateAlerts({ runs: [third, ...runs], lastSuccessAt: null, now: t0, settings: { ...settings, consecutiveFailures: 0 } }).map((a) => a.kind), ['run-failed']);
+  });
+
+  it('carries the run’s error and the next step the window shows for it, for each problem when there were several', () => {
+    const both: RunSummary = {
+      ...run('failed', t0 - h),
+      error: {
+        message: 'Intacct sign-in failed: check the user ID, company ID and user password.',
+        service: 'intacct',
+        code: 'LOGIN_INVALID',
+        kind: 'config',
+        problems: [
+          { message: 'Intacct sign-in failed: check the user ID, company ID and user password.', service: 'intacct', code: 'LOGIN_INVALID', kind: 'config' },
+          { message: 'Tableau sign-in failed: the token was refused.', service: 'tableau', code: '401001', kind: 'config' },
+        ],
+      },
+    };
+    const [a] = evaluateAlerts({ runs: [both], lastSuccessAt: null, now: t0, settings });
+    assert.equal(a?.failure?.code, 'LOGIN_INVALID');
+    assert.equal(a?.failure?.problems?.length, 2);
+    assert.equal(
+      a?.nextStep,
+      'Check the company ID, user ID and user password, run “Test Intacct connection”, then Sync now again. ' +
+        'Check the Tableau token name and secret (or connected app) and the site, run “Test Tableau connection”, then Sync now again.',
+    );
+  });
+
+  it('raises dependent-refresh-failed for a run whose only problem was a dependent data source, with its next step', () => {
+    const r: RunSummary = { ...run('partial', t0 - h), error: { message: 'The data was loaded, but dependent data sources were not refreshed: "AP Dashboard" was not found in Tableau.', service: 'tableau', code: 'DEPENDENT_REFRESH_FAILED', kind: 'config' } };
+    const [a, ...rest] = evaluateAlerts({ runs: [r], lastSuccessAt: null, now: t0, settings });
+    assert.equal(rest.length, 0);
+    assert.deepEqual([a?.kind, a?.runId], ['dependent-refresh-failed', r.runId]);
+    assert.match(a!.message, /"AP Dashboard" was not found/);
+    assert.match(a!.nextStep ?? '', /^Correct or remove the data source names under Dependent data sources/);
+  });
+
+  it('tells what to do about stale data: check the schedule when nothing failed, the failure’s step when runs fail', () => {
+    const ok = run('succeeded', t0 - 30 * h);
+    const quiet = evaluateAlerts({ runs: [ok], lastSuccessAt: ok.finishedAt, now: t0, settings });
+    assert.match(quiet.find((x) => x.kind === 'stale-data')?.nextStep ?? '', /schedule is not paused/);
+    const bad = { ...run('failed', t0 - h), error: { message: 'Tableau sign-in failed: the token was refused.', service: 'tableau' as const, kind: 'config' as const } };
+    const failing = evaluateAlerts({ runs: [bad, ok], lastSuccessAt: ok.finishedAt, now: t0, settings });
+    assert.match(failing.find((x) => x.kind === 'stale-data')?.nextStep ?? '', /^Syncs have failed since then\. Check the Tableau token name and secret/);
   });
 
   it('ignores a run still in progress and a cancelled newest run', () => {

@@ -90,7 +90,7 @@ describe('createConnectorService', () => {
     await env.service.setCredential({ name: 'intacctSenderPassword', value: 's3cret-sender' });
     await env.service.setCredential({ name: 'intacctUserPassword', value: 's3cret-user' });
     await env.service.setCredential({ name: 'tableauPatSecret', value: 's3cret-pat' });
-    assert.deepEqual(await env.service.getCredentialStatus(), { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: false });
+    assert.deepEqual(await env.service.getCredentialStatus(), { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: false, smtpPassword: false, alertWebhookUrl: false });
     status = await env.service.getStatus();
     assert.equal(status.state, 'idle');
     const everything = JSON.stringify([status, await env.service.getSettings(), await env.service.queryLogs(), env.events]);
