@@ -12,11 +12,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
 import { AuthError, CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
-import type { FetchLike } from '../http/transport';
-import type { RequestEvent } from '../http/request-events';
-import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer, type Scheduler, type TimerLike } from '../schedule';
+import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
 import { createAlertGate } from '../alerts';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
@@ -33,7 +30,7 @@ class ServiceProblems extends Error {
     super('Both sides are not set up.');
   }
 }
-import { defaultEngineOptions, streamReadSpec, type EngineOptions } from '../sync/stream-sync';
+import { defaultEngineOptions, streamReadSpec } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
@@ -43,9 +40,6 @@ import {
   type Alert,
   type AuditQuery,
   type ConnectionTestResult,
-  type ErrorInfo,
-  type LogEntry,
-  type LogLevel,
   type RunDetail,
   type RunSummary,
   type SaveSettingsRequest,
@@ -59,51 +53,14 @@ import {
 } from '../../../shared/types';
 import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories, type SourceClient } from './runtime';
 import { configuredSides, validateSchedule, validateSettings } from './settings';
-import type { SecretStore, SettingsStore } from './stores';
+import type { SecretStore } from './stores';
 import { buildSupportZip } from './support-bundle';
-import { createRefusalGuard } from './refused-credentials';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
+import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
 
-/** What the service needs from its host (all injected; the core reads no environment). */
-export interface CoreDeps {
-  clock: Clock;
-  fetch: FetchLike;
-  random?: () => number;
-  secrets: SecretStore;
-  settings: SettingsStore;
-  /** Folder for the store, the ledger, payload files and hyperd's logs. */
-  dataDir: string;
-  /** A configured hyperd path (settings), before HYPERD_PATH and the bundled one. */
-  hyperdPath?: string;
-  /** Environment values the host chose to pass (the core never reads process.env); `hyperd`: see hyperdEnvironment. */
-  env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> };
-  /** Mirrors every log line (the CLI prints them). */
-  log?: (e: LogEntry) => void;
-  /** Headless service: runs the alert command with the alert as JSON on stdin. */
-  runAlertCommand?: (command: string, alert: Alert) => void;
-  /** Status reports `demo: true` (the built-in demo against the emulators). */
-  demo?: boolean;
-  /**
-   * How clients are built: `defaultFactories()` (the real ones) when absent. The Electron shell
-   * passes `defaultFactories({ resourcesPath })` so the bundled hyperd is found; tests pass fakes.
-   */
-  factories?: ServiceFactories;
-  engineOptions?: Partial<EngineOptions>;
-  /** Scheduler timer (node-schedule by default). */
-  timer?: TimerLike;
-  /**
-   * 'owner' (default): takes the data folder's lock (a second owner is refused), checks both
-   * databases, recovers from a crash and may run syncs. 'reader' (read-only CLI commands): none of
-   * that, so it never disturbs the process that owns the folder; runs are refused.
-   */
-  access?: 'owner' | 'reader';
-  /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
-  ownerName?: string;
-  /** Log files the host writes (the desktop app's main-process log) to put in the support bundle. */
-  supportLogFiles?: readonly string[];
-}
+export type { CoreDeps };
 
 /** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
 const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
@@ -140,16 +97,6 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
    * trail as one string would take gigabytes of memory). `exportAudit` joins the same lines.
    */
   auditCsv(q: AuditQuery): { fileName: string; lines: Iterable<string> };
-}
-
-interface CurrentRun {
-  runId: string;
-  startedAt: number;
-  controller: AbortController;
-  progress: Map<StreamName, StreamProgress>;
-  done: Promise<RunDetail>;
-  /** Intacct API transactions the run has used so far (0 until its client exists): the counter is live. */
-  transactions: () => number;
 }
 
 /** A company's own field: custom, or a user-defined dimension. */
@@ -253,6 +200,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
   }
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
+  const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
+  const { state, listeners, emit, log, refusals, clientDeps } = ctx;
   /** Finished runs' details by id (they never change once finished), for the stream cards. */
   const finishedDetails = new Map<string, RunDetail>();
   /** The newest finished runs with their per-stream results, newest first (at most `limit`). */
@@ -270,46 +219,16 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return [d];
     });
   };
-  const listeners = new Set<(e: ServiceEvent) => void>();
-  let current: CurrentRun | null = null;
-  let scheduler: Scheduler | null = null;
   type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
-  let lastError: ErrorInfo | null = null;
-  /** Intacct sign-in details refused earlier: the schedule does not try them again (lock-out risk). */
-  const refusals = createRefusalGuard(() => clock.now());
-  let closed = false;
   let stopStaleCheck: (() => void) | null = null;
   // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
   const gate = createAlertGate();
   const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
 
-  const emit = (e: ServiceEvent) => {
-    for (const l of listeners) {
-      try {
-        l(e);
-      } catch {
-        // A broken listener (a closed SSE socket) must not break the run.
-      }
-    }
-  };
-  const log = (level: LogLevel, message: string, extra: { runId?: string; stream?: StreamName; service?: string } = {}) => {
-    if (closed) return;
-    const entry = store.appendLog({ at: clock.now(), level, message, ...extra });
-    deps.log?.(entry);
-    emit({ type: 'log', entry });
-  };
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
   if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
-
-  const onRequest = (e: RequestEvent) => {
-    if (e.retryInMs !== undefined) {
-      log('warn', `${e.service === 'intacct' ? 'Intacct' : 'Tableau'} ${e.operation}: ${e.message ?? e.outcome}; retrying in ${Math.round(e.retryInMs / 100) / 10} s (attempt ${e.attempt})`, { service: e.service });
-    } else if (e.outcome !== 'ok') {
-      log('debug', `${e.service} ${e.operation}: ${e.outcome} ${e.status}`, { service: e.service });
-    }
-  };
 
   const startWriter = async (): Promise<PayloadWriter> => {
     if (writer) return writer;
@@ -332,6 +251,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const getStatus = async (): Promise<Status> => {
     const s = deps.settings.get();
     const conf = await configured(s);
+    const { current, scheduler, lastError } = ctx.state;
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
     const recent = recentDetails(50);
     // Each card comes from the newest run that actually ran its stream, not from the newest run: a
@@ -379,13 +299,13 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     };
   };
   const pushStatus = async () => {
-    if (closed) return;
+    if (state.closed) return;
     try {
       const status = await getStatus();
-      if (!closed) emit({ type: 'status', status });
+      if (!state.closed) emit({ type: 'status', status });
     } catch (err) {
       // The store closed while the status was being read (shutdown right after a save).
-      if (!closed) throw err;
+      if (!state.closed) throw err;
     }
   };
 
@@ -394,19 +314,19 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     trigger: RunSummary['trigger'],
     req: { streams?: StreamName[]; fullReload?: StreamName[] },
   ): { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null } => {
-    if (closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
+    if (state.closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
     if (!owner) return { started: false, reason: 'This ml-connector only reads the data folder; the process that owns it runs the syncs.', runId: null };
-    if (current) {
-      log('info', `A ${trigger} run was not started: run ${current.runId} is still in progress.`);
-      return { started: false, reason: 'A sync is already running.', runId: current.runId };
+    if (state.current) {
+      log('info', `A ${trigger} run was not started: run ${state.current.runId} is still in progress.`);
+      return { started: false, reason: 'A sync is already running.', runId: state.current.runId };
     }
     const runId = `${new Date(clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const controller = new AbortController();
     const progress = new Map<StreamName, StreamProgress>();
     const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail>, transactions: () => 0 };
-    current = run;
+    state.current = run;
     run.done = executeRun(run, trigger, req).finally(() => {
-      if (current === run) current = null;
+      if (state.current === run) state.current = null;
       void pushStatus();
     });
     void pushStatus();
@@ -498,7 +418,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         }
       }
     }
-    lastError = detail.outcome === 'succeeded' || detail.outcome === 'cancelled' ? null : detail.error;
+    state.lastError = detail.outcome === 'succeeded' || detail.outcome === 'cancelled' ? null : detail.error;
     const summary: RunSummary = { ...detail };
     delete (summary as Partial<RunDetail>).streams;
     delete (summary as Partial<RunDetail>).tieOut;
@@ -528,9 +448,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   } catch {
     // Evaluated again after the next run.
   }
-
-  /** What every Intacct or Tableau client the service builds shares. */
-  const clientDeps = (settings: Settings) => ({ settings, fetch: deps.fetch, clock, ...(deps.random ? { random: deps.random } : {}), onEvent: onRequest });
 
   /**
    * Runs `fn` with a fresh Intacct client for something a person asked for (not a run): its API use
@@ -673,12 +590,12 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return r.run.done;
     },
     async idle() {
-      await current?.done;
+      await state.current?.done;
     },
     async cancelSync() {
-      if (!current) return { cancelled: false };
-      log('warn', `Cancelling run ${current.runId}…`, { runId: current.runId });
-      current.controller.abort(new CancelledError('The run was cancelled.'));
+      if (!state.current) return { cancelled: false };
+      log('warn', `Cancelling run ${state.current.runId}…`, { runId: state.current.runId });
+      state.current.controller.abort(new CancelledError('The run was cancelled.'));
       return { cancelled: true };
     },
     async getSettings() {
@@ -711,7 +628,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         );
       }
       deps.settings.set(r.settings);
-      scheduler?.update(r.settings.schedule);
+      state.scheduler?.update(r.settings.schedule);
       log('info', 'Settings saved.');
       void pushStatus();
       return cleared.length ? { ...r, clearedSecrets: cleared } : r;
@@ -808,7 +725,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const s = deps.settings.get();
       s.schedule.paused = paused;
       deps.settings.set(s);
-      scheduler?.update(s.schedule);
+      state.scheduler?.update(s.schedule);
       log('info', paused ? 'Schedule paused.' : 'Schedule resumed.');
       const status = await getStatus();
       emit({ type: 'status', status });
@@ -844,9 +761,9 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return () => void listeners.delete(listener);
     },
     startScheduler() {
-      if (scheduler || closed || !owner) return;
+      if (state.scheduler || state.closed || !owner) return;
       const s = deps.settings.get();
-      scheduler = createScheduler({
+      state.scheduler = createScheduler({
         clock,
         schedule: s.schedule,
         lastRunAt: () => store.listRuns(1)[0]?.startedAt ?? null,
@@ -856,21 +773,21 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         },
         ...(deps.timer ? { timer: deps.timer } : {}),
       });
-      scheduler.start();
+      state.scheduler.start();
       // Stale data is a fact of time, not of a run: check it every five minutes too.
       stopStaleCheck = (deps.timer ?? nodeScheduleTimer()).every(5 * 60_000, () => raiseAlerts(deps.settings.get()));
       void pushStatus();
     },
     async shutdown() {
-      if (closed) return;
-      scheduler?.stop();
-      scheduler = null;
+      if (state.closed) return;
+      state.scheduler?.stop();
+      state.scheduler = null;
       stopStaleCheck?.();
-      if (current) {
-        current.controller.abort(new CancelledError('The connector is shutting down.'));
-        await current.done.catch(() => undefined);
+      if (state.current) {
+        state.current.controller.abort(new CancelledError('The connector is shutting down.'));
+        await state.current.done.catch(() => undefined);
       }
-      closed = true;
+      state.closed = true;
       listeners.clear();
       if (writerStarting) await writerStarting.catch(() => undefined);
       await writer?.stop().catch(() => undefined);
