@@ -14,7 +14,6 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AuthError, CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
-import { createAlertGate } from '../alerts';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
@@ -37,7 +36,6 @@ import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
 import {
   INCLUDED_API_TRANSACTIONS,
   secretNames,
-  type Alert,
   type AuditQuery,
   type ConnectionTestResult,
   type RunDetail,
@@ -58,6 +56,7 @@ import { buildSupportZip } from './support-bundle';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
+import { createAlerts } from './alerts';
 import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
 
 export type { CoreDeps };
@@ -223,12 +222,10 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
   let stopStaleCheck: (() => void) | null = null;
-  // Each alert fact is raised once (F's gate); facts already true at startup are not raised again.
-  const gate = createAlertGate();
-  const alertKey = (a: Alert) => (a as Alert & { key?: string }).key ?? `${a.kind}:${a.runId ?? a.at}`;
 
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
   if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
+  const { raiseAlerts } = createAlerts(ctx);
 
   const startWriter = async (): Promise<PayloadWriter> => {
     if (writer) return writer;
@@ -426,28 +423,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     raiseAlerts(settings, detail.runId);
     return detail;
   };
-
-  const currentAlerts = (settings: Settings) =>
-    deps.factories.evaluateAlerts({ runs: store.listRuns(50), lastSuccessAt: store.lastSuccessAt(), now: clock.now(), settings: settings.alerts });
-  const raiseAlerts = (settings: Settings, runId?: string) => {
-    try {
-      const alerts = currentAlerts(settings);
-      const fresh = new Set(gate.admit(alerts.map((a) => ({ ...a, key: alertKey(a) }))).map((a) => a.key));
-      for (const alert of alerts.filter((a) => fresh.has(alertKey(a)))) {
-        const a: Alert = { kind: alert.kind, message: alert.message, at: alert.at, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
-        emit({ type: 'alert', alert: a });
-        log(a.kind === 'run-succeeded' ? 'info' : 'warn', `Alert: ${a.message}`, runId ? { runId } : {});
-        if (settings.alerts.command && deps.runAlertCommand) deps.runAlertCommand(settings.alerts.command, a);
-      }
-    } catch (err) {
-      log('warn', `Alerts could not be evaluated: ${asConnectorError(err, 'local').userMessage}`);
-    }
-  };
-  try {
-    gate.seed(currentAlerts(deps.settings.get()).map((a) => ({ ...a, key: alertKey(a) })));
-  } catch {
-    // Evaluated again after the next run.
-  }
 
   /**
    * Runs `fn` with a fresh Intacct client for something a person asked for (not a run): its API use
