@@ -17,9 +17,7 @@ import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
-import type { StreamDefinition } from '../streams/types';
-import { streamByName, streamDefinitions } from '../streams/definitions';
-import { columnNameOf, fieldTypeOf, withExtraFields } from '../streams/extra-fields';
+import { streamDefinitions } from '../streams/definitions';
 import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 
@@ -29,12 +27,10 @@ class ServiceProblems extends Error {
     super('Both sides are not set up.');
   }
 }
-import { defaultEngineOptions, streamReadSpec } from '../sync/stream-sync';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
 import {
-  INCLUDED_API_TRANSACTIONS,
   secretNames,
   type AuditQuery,
   type ConnectionTestResult,
@@ -49,7 +45,7 @@ import {
   type StreamProgress,
   type StreamStatus,
 } from '../../../shared/types';
-import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories, type SourceClient } from './runtime';
+import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
 import { configuredSides, validateSchedule, validateSettings } from './settings';
 import type { SecretStore } from './stores';
 import { buildSupportZip } from './support-bundle';
@@ -57,9 +53,12 @@ import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { streamFreshness } from './stream-freshness';
 import { createAlerts } from './alerts';
+import { createApiUsage, monthStart } from './api-usage';
+import { createCatalog, fullLoadTransactions } from './catalog';
 import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
 
 export type { CoreDeps };
+export { fullLoadTransactions };
 
 /** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
 const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
@@ -98,9 +97,6 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
   auditCsv(q: AuditQuery): { fileName: string; lines: Iterable<string> };
 }
 
-/** A company's own field: custom, or a user-defined dimension. */
-const own = (f: { field: string; isCustom: boolean }) => f.isCustom || /^GLDIM/.test(f.field);
-
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
 /** The secrets each side sends to its address. */
 const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
@@ -130,32 +126,6 @@ export function endpointChanges(before: Settings, after: Settings): { side: 'int
 /** Why saveSettings refuses a changed alert command (shown next to the field). */
 export const ALERT_COMMAND_REFUSED =
   'The alert command can only be set in settings.json in the data folder (by someone who can edit that file); it cannot be changed from the window or the API.';
-
-/** A run's sign-in: `getAPISession` and reading the user's date and time format, before the first stream. */
-const RUN_SIGN_IN_TRANSACTIONS = 2;
-
-/**
- * API transactions a full load of `rows` records of a stream uses, as the engine reads it
- * (stream-sync.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), the pass
- * over rows with an empty WHENMODIFIED, then the tie-out count; exact, checked against real first
- * runs on the emulator (test/integration/sync.test.ts). A partitioned backfill (GL detail) reads
- * date partitions (plus one for rows without a date) and counts the read first; how the rows spread
- * over the dates decides how many partial pages there are, so for it this is an estimate, within
- * one page per partition.
- */
-export function fullLoadTransactions(def: StreamDefinition, rows: number, partitions: number): number {
-  if (!def.backfillDateColumn) return Math.max(1, Math.ceil(rows / def.pageSize)) + 2;
-  return Math.ceil(rows / def.pageSize) + partitions + 4;
-}
-
-/**
- * 00:00 UTC on the 1st of the month holding `now`. Whether Intacct's billing month follows the
- * company's time zone is not documented (UNCONFIRMED): UTC is used and said in the UI.
- */
-function monthStart(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
 
 export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
   const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
@@ -226,6 +196,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
   if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
   const { raiseAlerts } = createAlerts(ctx);
+  const usage = createApiUsage(ctx);
+  const catalog = createCatalog(ctx, usage);
 
   const startWriter = async (): Promise<PayloadWriter> => {
     if (writer) return writer;
@@ -425,29 +397,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   };
 
   /**
-   * Runs `fn` with a fresh Intacct client for something a person asked for (not a run): its API use
-   * is recorded, and its sign-in outcome goes to the refusal guard.
-   */
-  const withIntacctClient = async <T>(what: string, fn: (client: SourceClient, settings: Settings) => Promise<T>): Promise<T> => {
-    const settings = deps.settings.get();
-    const credentials = await intacctCredentials(settings, deps.secrets);
-    const client = deps.factories.createSource({ ...clientDeps(settings), credentials });
-    const startTx = client.transactions;
-    try {
-      const result = await fn(client, settings);
-      refusals.note(credentials, settings.intacct.endpoint, null);
-      return result;
-    } catch (err) {
-      const e = asConnectorError(err, 'intacct');
-      refusals.note(credentials, settings.intacct.endpoint, { service: e.service, ...(e.code ? { code: e.code } : {}), message: e.userMessage });
-      throw err;
-    } finally {
-      store.recordApiUsage(clock.now(), what, client.transactions - startTx);
-      client.close();
-    }
-  };
-
-  /**
    * Tests one side with the saved settings, or with a draft and typed secrets that are not saved
    * (issue #14 point 4: trying a password must not replace the stored one). A stored secret is only
    * used for a draft whose address (origin) is the one it was entered for, unless confirmed.
@@ -624,47 +573,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     },
     getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
     testConnection: (req) => testConnection(req),
-    async listFields({ stream }) {
-      // The fields of the stream's Intacct object, custom ones first, each marked if the stream already has it.
-      return withIntacctClient(`field lookup (${stream})`, async (client, settings) => {
-        const base = streamByName(stream);
-        const def = withExtraFields(base, settings.streams.extraFields[stream]);
-        const names = (d: StreamDefinition) => new Set(d.columns.map((c) => c.name.toUpperCase()));
-        const standard = names(base);
-        const have = names(def);
-        const fields = await client.lookup(def.intacctObject);
-        return fields
-          .map((f) => {
-            const column = columnNameOf(f.id).toUpperCase();
-            return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
-          })
-          // Custom fields and user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup,
-          // intacct-objects.md) first: they are what a company adds of its own.
-          .sort((a, b) => Number(own(b)) - Number(own(a)) || a.field.localeCompare(b.field));
-      });
-    },
-    async estimateFullLoad(req) {
-      // One `count` per stream, with the filters and backfill window a full load would read.
-      return withIntacctClient('full-load estimate', async (client, settings) => {
-        const chosen = streamDefinitions.filter((d) => (req?.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]));
-        const partitions = deps.engineOptions?.partitions ?? defaultEngineOptions.partitions;
-        const startTx = client.transactions;
-        const streams = [];
-        for (const def of chosen) {
-          const rows = await client.count(streamReadSpec(def, settings));
-          streams.push({ stream: def.name, label: def.label, rows, apiTransactions: fullLoadTransactions(def, rows, partitions) + (streams.length ? 0 : RUN_SIGN_IN_TRANSACTIONS) });
-        }
-        // Counting used one transaction per stream, plus the sign-in; it is recorded as the client closes.
-        const countingTransactions = client.transactions - startTx;
-        return {
-          streams,
-          apiTransactions: streams.reduce((n, x) => n + x.apiTransactions, 0),
-          countingTransactions,
-          usedThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + countingTransactions,
-          monthlyAllowance: INCLUDED_API_TRANSACTIONS,
-        };
-      });
-    },
+    ...catalog,
     async listRuns(req) {
       return store.listRuns(req?.limit ?? 50);
     },
