@@ -12,7 +12,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AuthError, CancelledError, ValidationError, asConnectorError, isAbortError } from '../errors';
+import { AuthError, CancelledError, ValidationError, isAbortError } from '../errors';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
@@ -29,11 +29,10 @@ class ServiceProblems extends Error {
 }
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
-import type { ConnectorApi, RequestOf } from '../../../shared/ipc-contract';
+import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
   secretNames,
   type AuditQuery,
-  type ConnectionTestResult,
   type RunDetail,
   type RunSummary,
   type SaveSettingsRequest,
@@ -47,7 +46,6 @@ import {
 } from '../../../shared/types';
 import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
 import { configuredSides, validateSchedule, validateSettings } from './settings';
-import type { SecretStore } from './stores';
 import { buildSupportZip } from './support-bundle';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
@@ -55,10 +53,11 @@ import { streamFreshness } from './stream-freshness';
 import { createAlerts } from './alerts';
 import { createApiUsage, monthStart } from './api-usage';
 import { createCatalog, fullLoadTransactions } from './catalog';
+import { SIDE_SECRETS, createDiagnostics, endpointChanges } from './diagnostics';
 import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
 
 export type { CoreDeps };
-export { fullLoadTransactions };
+export { endpointChanges, fullLoadTransactions };
 
 /** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
 const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
@@ -98,31 +97,6 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
 }
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
-/** The secrets each side sends to its address. */
-const SIDE_SECRETS: Record<'intacct' | 'tableau', readonly SecretName[]> = {
-  intacct: ['intacctSenderPassword', 'intacctUserPassword'],
-  tableau: ['tableauPatSecret', 'tableauConnectedAppSecret'],
-};
-
-/** The origin (scheme, host, port) a URL setting sends secrets to; '' when empty or unparsable. */
-function originOf(url: string): string {
-  try {
-    return url.trim() ? new URL(url).origin : '';
-  } catch {
-    return url.trim();
-  }
-}
-
-/** The sides whose address (Intacct endpoint, Tableau server) changed origin between two settings. */
-export function endpointChanges(before: Settings, after: Settings): { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] {
-  const out: { side: 'intacct' | 'tableau'; label: string; from: string; to: string }[] = [];
-  const i = [originOf(before.intacct.endpoint), originOf(after.intacct.endpoint)] as const;
-  if (i[0] !== i[1]) out.push({ side: 'intacct', label: 'The Sage Intacct endpoint', from: i[0], to: i[1] });
-  const t = [originOf(before.tableau.serverUrl), originOf(after.tableau.serverUrl)] as const;
-  if (t[0] !== t[1]) out.push({ side: 'tableau', label: 'The Tableau server address', from: t[0], to: t[1] });
-  return out;
-}
-
 /** Why saveSettings refuses a changed alert command (shown next to the field). */
 export const ALERT_COMMAND_REFUSED =
   'The alert command can only be set in settings.json in the data folder (by someone who can edit that file); it cannot be changed from the window or the API.';
@@ -198,6 +172,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const { raiseAlerts } = createAlerts(ctx);
   const usage = createApiUsage(ctx);
   const catalog = createCatalog(ctx, usage);
+  const diagnostics = createDiagnostics(ctx, usage);
 
   const startWriter = async (): Promise<PayloadWriter> => {
     if (writer) return writer;
@@ -396,111 +371,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     return detail;
   };
 
-  /**
-   * Tests one side with the saved settings, or with a draft and typed secrets that are not saved
-   * (issue #14 point 4: trying a password must not replace the stored one). A stored secret is only
-   * used for a draft whose address (origin) is the one it was entered for, unless confirmed.
-   */
-  const testConnection = async (req: RequestOf<'testConnection'>): Promise<ConnectionTestResult> => {
-    const { side } = req;
-    const saved = deps.settings.get();
-    let settings = saved;
-    if (req.draft) {
-      const checked = validateSettings(req.draft);
-      if (!checked.ok) {
-        const own = Object.entries(checked.errors).filter(([k]) => k.startsWith(`${side}.`) || SIDE_SECRETS[side].includes(k as SecretName));
-        const list = (own.length ? own : Object.entries(checked.errors)).map(([k, v]) => `${k}: ${v}`).join('; ');
-        return { ok: false, steps: [{ name: 'Settings', ok: false, message: `Fix these settings first: ${list}` }] };
-      }
-      settings = checked.settings;
-    }
-    const moved = new Set(req.confirmEndpointChange === true ? [] : endpointChanges(saved, settings).map((c) => c.side));
-    const typed = req.secrets ?? {};
-    const secrets: SecretStore = {
-      get: async (name) => typed[name] || (moved.has(SIDE_SECRETS.intacct.includes(name) ? 'intacct' : 'tableau') ? null : await deps.secrets.get(name)),
-      set: async () => undefined,
-      delete: async () => undefined,
-    };
-    const common = clientDeps(settings);
-    if (side === 'intacct') {
-      let creds;
-      try {
-        creds = await intacctCredentials(settings, secrets);
-      } catch (err) {
-        return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
-      }
-      const client = deps.factories.createSource({ ...common, credentials: creds });
-      const startTx = client.transactions;
-      try {
-        const result = await client.testConnection();
-        if (result.ok) refusals.note(creds, settings.intacct.endpoint, null);
-        return result;
-      } catch (err) {
-        return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: asConnectorError(err, 'intacct').userMessage }] };
-      } finally {
-        store.recordApiUsage(clock.now(), 'connection test', client.transactions - startTx);
-        client.close();
-      }
-    }
-    const steps: { name: string; ok: boolean; message: string }[] = [];
-    let auth;
-    try {
-      auth = await tableauAuth(settings, secrets);
-    } catch (err) {
-      return { ok: false, steps: [{ name: 'Settings', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
-    }
-    let client: ReturnType<ServiceFactories['createTarget']>['client'];
-    try {
-      client = deps.factories.createTarget({ ...common, auth }).client;
-    } catch (err) {
-      return { ok: false, steps: [{ name: 'Server', ok: false, message: asConnectorError(err, 'tableau').userMessage }] };
-    }
-    const step = async (name: string, fn: () => Promise<string>) => {
-      if (steps.some((s) => !s.ok)) return;
-      try {
-        steps.push({ name, ok: true, message: await fn() });
-      } catch (err) {
-        steps.push({ name, ok: false, message: asConnectorError(err, 'tableau').userMessage });
-      }
-    };
-    await step('Server', async () => {
-      const info = await client.serverInfo();
-      const note = client.address?.note ? ` ${client.address.note}` : '';
-      return `Tableau ${info.productVersion}, REST API ${info.restApiVersion}.${note}`;
-    });
-    let signedIn = false;
-    await step('Sign in', async () => {
-      await client.signIn();
-      signedIn = true;
-      return `Signed in to site "${client.address?.site || settings.tableau.site || 'Default'}".`;
-    });
-    await step('Project', async () => {
-      const p = await client.findProject(settings.tableau.project, { create: false });
-      if (p) return `Project "${p.name}" found.`;
-      if (settings.tableau.createProject) return `Project "${settings.tableau.project}" does not exist yet; the first sync will create it.`;
-      throw new ValidationError({ service: 'tableau', userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`, fields: { 'tableau.project': 'Not found' } });
-    });
-    if (settings.tableau.dependentDatasources.length) {
-      // Every dependent data source must exist, or a run would load the data and leave the
-      // dashboards built on it stale (issue #14 point 1).
-      await step('Dependent data sources', async () => {
-        const names = settings.tableau.dependentDatasources;
-        const missing: string[] = [];
-        for (const name of names) if (!(await client.findDatasource(name))) missing.push(name);
-        if (missing.length) {
-          throw new ValidationError({
-            service: 'tableau',
-            userMessage: `${missing.map((n) => `"${n}"`).join(', ')} ${missing.length === 1 ? 'was' : 'were'} not found on this site. Correct the name under Dependent data sources, or remove it.`,
-            fields: { 'tableau.dependentDatasources': 'Not found' },
-          });
-        }
-        return `${names.length === 1 ? `"${names[0]}" found` : `All ${names.length} found`}; each is refreshed after a run.`;
-      });
-    }
-    if (signedIn) await client.signOut().catch(() => undefined);
-    return { ok: steps.every((s) => s.ok), steps };
-  };
-
   const service: ConnectorService = {
     getStatus,
     async syncNow(req) {
@@ -572,7 +442,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       return { ok: true };
     },
     getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
-    testConnection: (req) => testConnection(req),
+    ...diagnostics,
     ...catalog,
     async listRuns(req) {
       return store.listRuns(req?.limit ?? 50);
