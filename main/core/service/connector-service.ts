@@ -17,7 +17,6 @@ import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
-import { streamDefinitions } from '../streams/definitions';
 import { openLedger, type Ledger } from '../sync/ledger';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 
@@ -38,22 +37,19 @@ import {
   type SaveSettingsRequest,
   type SecretName,
   type ServiceEvent,
-  type Settings,
-  type Status,
   type StreamName,
   type StreamProgress,
-  type StreamStatus,
 } from '../../../shared/types';
 import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
-import { configuredSides, validateSchedule, validateSettings } from './settings';
+import { validateSchedule, validateSettings } from './settings';
 import { buildSupportZip } from './support-bundle';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
-import { streamFreshness } from './stream-freshness';
 import { createAlerts } from './alerts';
-import { createApiUsage, monthStart } from './api-usage';
+import { createApiUsage } from './api-usage';
 import { createCatalog, fullLoadTransactions } from './catalog';
 import { SIDE_SECRETS, createDiagnostics, endpointChanges } from './diagnostics';
+import { createStatus } from './status';
 import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
 
 export type { CoreDeps };
@@ -145,23 +141,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
   const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
   const { state, listeners, emit, log, refusals, clientDeps } = ctx;
-  /** Finished runs' details by id (they never change once finished), for the stream cards. */
-  const finishedDetails = new Map<string, RunDetail>();
-  /** The newest finished runs with their per-stream results, newest first (at most `limit`). */
-  const recentDetails = (limit: number): RunDetail[] => {
-    const runs = store.listRuns(limit).filter((r) => r.outcome !== 'running');
-    const keep = new Set(runs.map((r) => r.runId));
-    for (const id of finishedDetails.keys()) if (!keep.has(id)) finishedDetails.delete(id);
-    return runs.flatMap((r) => {
-      let d = finishedDetails.get(r.runId);
-      if (!d) {
-        const got = store.getRun(r.runId);
-        if (!got) return [];
-        finishedDetails.set(r.runId, (d = got));
-      }
-      return [d];
-    });
-  };
   type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
@@ -173,6 +152,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const usage = createApiUsage(ctx);
   const catalog = createCatalog(ctx, usage);
   const diagnostics = createDiagnostics(ctx, usage);
+  const { getStatus, pushStatus } = createStatus(ctx, usage);
 
   const startWriter = async (): Promise<PayloadWriter> => {
     if (writer) return writer;
@@ -181,76 +161,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       .then((w: PayloadWriter) => (writer = w))
       .finally(() => (writerStarting = null));
     return writerStarting;
-  };
-
-  const configured = async (s: Settings) => {
-    const sides = configuredSides(s);
-    const st = await secretStatus(deps.secrets, secretNames);
-    return {
-      intacct: sides.intacct && st.intacctSenderPassword && st.intacctUserPassword,
-      tableau: sides.tableau && (s.tableau.auth === 'pat' ? st.tableauPatSecret : st.tableauConnectedAppSecret),
-    };
-  };
-
-  const getStatus = async (): Promise<Status> => {
-    const s = deps.settings.get();
-    const conf = await configured(s);
-    const { current, scheduler, lastError } = ctx.state;
-    const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
-    const recent = recentDetails(50);
-    // Each card comes from the newest run that actually ran its stream, not from the newest run: a
-    // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
-    const streams: StreamStatus[] = streamDefinitions.map((d) => {
-      const st = store.getStreamState(d.name);
-      const last = store.lastStreamRun(d.name);
-      const outcome = last?.result.outcome;
-      const r = last && outcome && outcome !== 'skipped' ? { ...last.result, outcome, runStartedAt: last.startedAt } : null;
-      return {
-        stream: d.name,
-        label: d.label,
-        enabled: s.streams.enabled[d.name],
-        datasource: s.tableau.datasourceNames[d.name] || d.target.datasource,
-        lastRunAt: r ? r.runStartedAt : null,
-        lastOutcome: r ? r.outcome : null,
-        lastRowsMoved: r ? r.rowsUpserted + r.rowsDeleted : null,
-        lastDurationMs: r ? r.durationMs : null,
-        checkpoint: st?.cursor?.whenModified ?? null,
-        totalRowsInTableau: st?.datasourceId ? ledger.count(d.name) : null,
-        ...streamFreshness(recent, d.name),
-      };
-    });
-    const state: Status['state'] = current
-      ? 'syncing'
-      : !conf.intacct || !conf.tableau
-        ? 'not-configured'
-        : lastRun && (lastRun.outcome === 'failed' || lastRun.outcome === 'partial')
-          ? 'error'
-          : 'idle';
-    return {
-      state,
-      demo: deps.demo ?? false,
-      configured: conf,
-      currentRun: current ? { runId: current.runId, startedAt: current.startedAt, progress: [...current.progress.values()] } : null,
-      lastRun,
-      nextRunAt: scheduler && !s.schedule.paused ? scheduler.nextRunAt() : null,
-      schedulePaused: s.schedule.paused,
-      streams,
-      lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
-      // The run in progress is recorded when it ends; until then its client's count is added.
-      apiTransactionsThisMonth: store.apiTransactionsSince(monthStart(clock.now())) + (current ? current.transactions() : 0),
-      dependents: dependentLog.status(s.tableau.dependentDatasources),
-      schedulerRunning: scheduler !== null,
-    };
-  };
-  const pushStatus = async () => {
-    if (state.closed) return;
-    try {
-      const status = await getStatus();
-      if (!state.closed) emit({ type: 'status', status });
-    } catch (err) {
-      // The store closed while the status was being read (shutdown right after a save).
-      if (!state.closed) throw err;
-    }
   };
 
   /** Starts a run unless one is in progress; the returned promise settles when it ends. */
