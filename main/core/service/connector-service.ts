@@ -11,23 +11,13 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { AuthError, CancelledError, ValidationError, isAbortError } from '../errors';
+import { CancelledError, ValidationError } from '../errors';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
 import { openLedger, type Ledger } from '../sync/ledger';
-import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 
-/** Both sides' settings are incomplete: every gap is reported at once. */
-class ServiceProblems extends Error {
-  constructor(readonly errors: readonly unknown[]) {
-    super('Both sides are not set up.');
-  }
-}
-import type { WritePayloadFn } from '../sync/ports';
-import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import {
   secretNames,
@@ -38,9 +28,8 @@ import {
   type SecretName,
   type ServiceEvent,
   type StreamName,
-  type StreamProgress,
 } from '../../../shared/types';
-import { intacctCredentials, secretStatus, secretValues, tableauAuth, type ServiceFactories } from './runtime';
+import { secretStatus, secretValues, type ServiceFactories } from './runtime';
 import { validateSchedule, validateSettings } from './settings';
 import { buildSupportZip } from './support-bundle';
 import { defaultFactories } from './default-factories';
@@ -50,7 +39,8 @@ import { createApiUsage } from './api-usage';
 import { createCatalog, fullLoadTransactions } from './catalog';
 import { SIDE_SECRETS, createDiagnostics, endpointChanges } from './diagnostics';
 import { createStatus } from './status';
-import { createServiceContext, type CoreDeps, type CurrentRun } from './service-context';
+import { createRuns } from './runs';
+import { createServiceContext, type CoreDeps } from './service-context';
 
 export type { CoreDeps };
 export { endpointChanges, fullLoadTransactions };
@@ -140,10 +130,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   }
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
   const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
-  const { state, listeners, emit, log, refusals, clientDeps } = ctx;
-  type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
-  let writer: PayloadWriter | null = null;
-  let writerStarting: Promise<PayloadWriter> | null = null;
+  const { state, listeners, emit, log } = ctx;
   let stopStaleCheck: (() => void) | null = null;
 
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
@@ -153,155 +140,11 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const catalog = createCatalog(ctx, usage);
   const diagnostics = createDiagnostics(ctx, usage);
   const { getStatus, pushStatus } = createStatus(ctx, usage);
-
-  const startWriter = async (): Promise<PayloadWriter> => {
-    if (writer) return writer;
-    writerStarting ??= deps.factories
-      .startPayloadWriter({ dataDir: deps.dataDir, ...(deps.hyperdPath ? { hyperdPath: deps.hyperdPath } : {}), ...(deps.env ? { env: deps.env } : {}) })
-      .then((w: PayloadWriter) => (writer = w))
-      .finally(() => (writerStarting = null));
-    return writerStarting;
-  };
-
-  /** Starts a run unless one is in progress; the returned promise settles when it ends. */
-  const startRun = (
-    trigger: RunSummary['trigger'],
-    req: { streams?: StreamName[]; fullReload?: StreamName[] },
-  ): { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null } => {
-    if (state.closed) return { started: false, reason: 'The connector is shutting down.', runId: null };
-    if (!owner) return { started: false, reason: 'This ml-connector only reads the data folder; the process that owns it runs the syncs.', runId: null };
-    if (state.current) {
-      log('info', `A ${trigger} run was not started: run ${state.current.runId} is still in progress.`);
-      return { started: false, reason: 'A sync is already running.', runId: state.current.runId };
-    }
-    const runId = `${new Date(clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-    const controller = new AbortController();
-    const progress = new Map<StreamName, StreamProgress>();
-    const run: CurrentRun = { runId, startedAt: clock.now(), controller, progress, done: null as unknown as Promise<RunDetail>, transactions: () => 0 };
-    state.current = run;
-    run.done = executeRun(run, trigger, req).finally(() => {
-      if (state.current === run) state.current = null;
-      void pushStatus();
-    });
-    void pushStatus();
-    return { started: true, run };
-  };
-
-  const executeRun = async (run: CurrentRun, trigger: RunSummary['trigger'], req: { streams?: StreamName[]; fullReload?: StreamName[] }): Promise<RunDetail> => {
-    const settings = deps.settings.get();
-    let source: ReturnType<ServiceFactories['createSource']> | null = null;
-    let target: ReturnType<ServiceFactories['createTarget']> | null = null;
-    let detail: RunDetail;
-    let lastLivePush = clock.now();
-    try {
-      // Both sides' settings are checked before either is used, and every gap is reported at once.
-      const [creds, tabl] = await Promise.allSettled([intacctCredentials(settings, deps.secrets), tableauAuth(settings, deps.secrets)]);
-      if (creds.status === 'rejected' && tabl.status === 'rejected') {
-        throw new ServiceProblems([creds.reason, tabl.reason]);
-      }
-      if (creds.status === 'rejected') throw creds.reason;
-      if (tabl.status === 'rejected') throw tabl.reason;
-      const credentials = creds.value;
-      const auth = tabl.value;
-      const refusal = trigger === 'manual' || trigger === 'cli' ? null : refusals.refusalOf(credentials, settings.intacct.endpoint);
-      if (refusal) {
-        const when = `${new Date(refusal.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-        throw new AuthError({
-          service: 'intacct',
-          code: 'CREDENTIALS_REFUSED',
-          userMessage:
-            `Sage Intacct refused these sign-in details at ${when} (${refusal.message}). Scheduled syncs do not try them again, ` +
-            'so the user is not locked out: correct them in Settings, or press Sync now to try once more.',
-        });
-      }
-      const common = clientDeps(settings);
-      source = deps.factories.createSource({ ...common, credentials });
-      const runSource = source;
-      const startTx = runSource.transactions;
-      run.transactions = () => runSource.transactions - startTx;
-      target = deps.factories.createTarget({ ...common, auth });
-      const w = await startWriter();
-      detail = await runSync(
-        {
-          clock,
-          settings,
-          source,
-          target: target.client,
-          load: target.load,
-          writePayload: w.write,
-          store,
-          ledger,
-          workDir,
-          ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
-          ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
-          onProgress: (runId, p) => {
-            run.progress.set(p.stream, p);
-            emit({ type: 'progress', runId, progress: p });
-            // The API counter moves during the run: a status at most every 2 s carries it.
-            if (clock.now() - lastLivePush >= 2_000) {
-              lastLivePush = clock.now();
-              void pushStatus();
-            }
-          },
-          log: (level, message, extra) => log(level, message, extra),
-        },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
-      );
-      if (detail.dependents) dependentLog.record(detail.dependents);
-      const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
-      if (intacctProblem) refusals.note(credentials, settings.intacct.endpoint, intacctProblem);
-      else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
-    } catch (err) {
-      // Failed before the engine could record the run (not configured, hyperd missing…).
-      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }))) : errorInfo(err, { runId: run.runId });
-      const now = clock.now();
-      store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
-      const outcome = isAbortError(err) ? 'cancelled' : 'failed';
-      store.finishRun(run.runId, { finishedAt: now, outcome, rowsMoved: 0, apiTransactions: 0, error: info, durationMs: now - run.startedAt });
-      log('error', `Run failed: ${info.message}`, { runId: run.runId, service: info.service });
-      detail = { runId: run.runId, trigger, startedAt: run.startedAt, finishedAt: now, outcome, rowsMoved: 0, durationMs: now - run.startedAt, apiTransactions: 0, error: info, streams: [], tieOut: null };
-    } finally {
-      // The store holds the run's count from here on: stop adding the live one.
-      run.transactions = () => 0;
-      source?.close();
-      if (target) {
-        try {
-          await target.client.signOut();
-        } catch {
-          // Signing out is a courtesy; an expired token is already signed out.
-        }
-      }
-    }
-    state.lastError = detail.outcome === 'succeeded' || detail.outcome === 'cancelled' ? null : detail.error;
-    const summary: RunSummary = { ...detail };
-    delete (summary as Partial<RunDetail>).streams;
-    delete (summary as Partial<RunDetail>).tieOut;
-    emit({ type: 'run-finished', run: summary });
-    raiseAlerts(settings, detail.runId);
-    return detail;
-  };
+  const runs = createRuns(ctx, { pushStatus, raiseAlerts });
 
   const service: ConnectorService = {
     getStatus,
-    async syncNow(req) {
-      const r = startRun('manual', req ?? {});
-      if (!r.started) return { started: false, runId: r.runId, reason: r.reason };
-      return { started: true, runId: r.run.runId };
-    },
-    async runNow(req = {}) {
-      const r = startRun(req.trigger ?? 'cli', req);
-      if (!r.started) return { started: false, reason: r.reason };
-      return r.run.done;
-    },
-    async idle() {
-      await state.current?.done;
-    },
-    async cancelSync() {
-      if (!state.current) return { cancelled: false };
-      log('warn', `Cancelling run ${state.current.runId}…`, { runId: state.current.runId });
-      state.current.controller.abort(new CancelledError('The run was cancelled.'));
-      return { cancelled: true };
-    },
+    ...runs.operations,
     async getSettings() {
       return deps.settings.get();
     },
@@ -432,7 +275,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
         schedule: s.schedule,
         lastRunAt: () => store.listRuns(1)[0]?.startedAt ?? null,
         onFire: (trigger) => {
-          const r = startRun(trigger, {});
+          const r = runs.startRun(trigger, {});
           if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
         },
         ...(deps.timer ? { timer: deps.timer } : {}),
@@ -453,9 +296,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       }
       state.closed = true;
       listeners.clear();
-      if (writerStarting) await writerStarting.catch(() => undefined);
-      await writer?.stop().catch(() => undefined);
-      writer = null;
+      await runs.stopWriter();
       store.close();
       ledger.close();
       lock?.release();
