@@ -9,8 +9,8 @@
  * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
  * into the SecretStore and only "is it set" comes back.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CancelledError, ValidationError } from '../errors';
 import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
@@ -29,9 +29,9 @@ import {
   type ServiceEvent,
   type StreamName,
 } from '../../../shared/types';
-import { secretStatus, secretValues, type ServiceFactories } from './runtime';
+import { secretStatus, type ServiceFactories } from './runtime';
 import { validateSchedule, validateSettings } from './settings';
-import { buildSupportZip } from './support-bundle';
+import { createSupportBundle } from './support-bundle';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import { createAlerts } from './alerts';
@@ -44,27 +44,6 @@ import { createServiceContext, type CoreDeps } from './service-context';
 
 export type { CoreDeps };
 export { endpointChanges, fullLoadTransactions };
-
-/** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
-const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
-
-/** The last `max` bytes of a text file, or null when it cannot be read. */
-function tailOf(path: string, max: number): string | null {
-  try {
-    const size = statSync(path).size;
-    const fd = openSync(path, 'r');
-    try {
-      const length = Math.min(size, max);
-      const buf = Buffer.alloc(length);
-      readSync(fd, buf, 0, length, size - length);
-      return (size > max ? `[… first ${size - max} bytes left out]\n` : '') + buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-}
 
 /** The service: every contract operation plus lifecycle. */
 export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
@@ -141,9 +120,11 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const diagnostics = createDiagnostics(ctx, usage);
   const { getStatus, pushStatus } = createStatus(ctx, usage);
   const runs = createRuns(ctx, { pushStatus, raiseAlerts });
+  const supportBundle = createSupportBundle(ctx, getStatus);
 
   const service: ConnectorService = {
     getStatus,
+    ...supportBundle,
     ...runs.operations,
     async getSettings() {
       return deps.settings.get();
@@ -237,31 +218,6 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       const status = await getStatus();
       emit({ type: 'status', status });
       return status;
-    },
-    async exportSupportBundle() {
-      const runs = store.listRuns(50);
-      const files = {
-        'README.txt': 'ml-connector support bundle: recent runs (with per-stream results and tie-outs), the log, the status and the settings. It holds no password, token or secret.\n',
-        'status.json': JSON.stringify(await getStatus(), null, 2),
-        'settings.json': JSON.stringify(deps.settings.get(), null, 2),
-        'runs.json': JSON.stringify(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r), null, 2),
-        'log.json': JSON.stringify(store.queryLogs({ limit: 5000 }), null, 2),
-      } as Record<string, string>;
-      // The host's own log (the desktop app's main process) and hyperd's, newest part of each.
-      let hyperdLogs: string[] = [];
-      try {
-        hyperdLogs = readdirSync(join(deps.dataDir, 'logs')).filter((f) => /\.log$/i.test(f)).map((f) => join(deps.dataDir, 'logs', f));
-      } catch {
-        // no hyperd logs yet
-      }
-      for (const path of [...(deps.supportLogFiles ?? []), ...hyperdLogs]) {
-        const text = tailOf(path, BUNDLE_LOG_TAIL_BYTES);
-        if (text !== null) files[`logs/${basename(path)}`] = text;
-      }
-      const now = clock.now();
-      const { zip, redactions } = await buildSupportZip(files, await secretValues(deps.secrets, secretNames), new Date(now));
-      if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
-      return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };
     },
     onEvent(listener) {
       listeners.add(listener);
