@@ -3,47 +3,41 @@
  * main process (IPC), the headless server (HTTP+SSE) and the CLI (issue #4 "One service, three
  * front doors").
  *
- * It owns the store, the ledger, the scheduler and the single run in progress: runs never overlap
- * (a request or a scheduled fire that finds one running is refused and logged), a run can be
- * cancelled through its AbortController, and shutdown stops the scheduler, cancels the run, signs
- * out of Tableau (each run signs out when it ends) and stops hyperd. Secrets are write-only: they go
- * into the SecretStore and only "is it set" comes back.
+ * This file is the wiring (issue #13, the split by use case): it opens the data folder (its lock,
+ * the store and the ledger, all in this one place), builds the ServiceContext the use cases share
+ * (service-context.ts) and joins them, each in its own file: runs.ts (the run lifecycle), status.ts,
+ * alerts.ts, diagnostics.ts (both connection tests), catalog.ts (fields, full-load estimate),
+ * api-usage.ts, settings-operations.ts, records.ts (runs, log, audit trail) and support-bundle.ts.
+ * The scheduler and shutdown stay here: shutdown stops the scheduler, cancels the run and waits for
+ * it (each run signs out of Tableau as it ends), stops hyperd and closes the stores. Secrets are
+ * write-only: they go into the SecretStore and only "is it set" comes back.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, ValidationError } from '../errors';
-import { describeSchedule, nextRuns, createScheduler, nodeScheduleTimer } from '../schedule';
+import { CancelledError } from '../errors';
+import { createScheduler, nodeScheduleTimer } from '../schedule';
 import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
-import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import type { Store } from '../store/types';
 import { openLedger, type Ledger } from '../sync/ledger';
-
 import type { ConnectorApi } from '../../../shared/ipc-contract';
-import {
-  secretNames,
-  type AuditQuery,
-  type RunDetail,
-  type RunSummary,
-  type SaveSettingsRequest,
-  type SecretName,
-  type ServiceEvent,
-  type StreamName,
-} from '../../../shared/types';
-import { secretStatus, type ServiceFactories } from './runtime';
-import { validateSchedule, validateSettings } from './settings';
-import { createSupportBundle } from './support-bundle';
+import type { AuditQuery, RunDetail, RunSummary, ServiceEvent, StreamName } from '../../../shared/types';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
+import type { ServiceFactories } from './runtime';
+import { createServiceContext, type CoreDeps } from './service-context';
 import { createAlerts } from './alerts';
 import { createApiUsage } from './api-usage';
 import { createCatalog, fullLoadTransactions } from './catalog';
-import { SIDE_SECRETS, createDiagnostics, endpointChanges } from './diagnostics';
-import { createStatus } from './status';
+import { createDiagnostics, endpointChanges } from './diagnostics';
+import { createRecords } from './records';
 import { createRuns } from './runs';
-import { createServiceContext, type CoreDeps } from './service-context';
+import { ALERT_COMMAND_REFUSED, createSettingsOperations } from './settings-operations';
+import { createStatus } from './status';
+import { createSupportBundle } from './support-bundle';
 
 export type { CoreDeps };
-export { endpointChanges, fullLoadTransactions };
+export { ALERT_COMMAND_REFUSED, endpointChanges, fullLoadTransactions };
 
 /** The service: every contract operation plus lifecycle. */
 export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
@@ -62,10 +56,6 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
 }
 
 /** Creates the service: opens the store and ledger in `dataDir` and marks runs a crash left 'running'. */
-/** Why saveSettings refuses a changed alert command (shown next to the field). */
-export const ALERT_COMMAND_REFUSED =
-  'The alert command can only be set in settings.json in the data folder (by someone who can edit that file); it cannot be changed from the window or the API.';
-
 export async function createConnectorService(input: CoreDeps): Promise<ConnectorService> {
   const deps: CoreDeps & { factories: ServiceFactories } = { ...input, factories: input.factories ?? defaultFactories() };
   const { clock } = deps;
@@ -109,7 +99,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   }
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
   const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
-  const { state, listeners, emit, log } = ctx;
+  const { state, listeners, log } = ctx;
   let stopStaleCheck: (() => void) | null = null;
 
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
@@ -121,104 +111,17 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const { getStatus, pushStatus } = createStatus(ctx, usage);
   const runs = createRuns(ctx, { pushStatus, raiseAlerts });
   const supportBundle = createSupportBundle(ctx, getStatus);
+  const settingsOperations = createSettingsOperations(ctx, { getStatus, pushStatus });
+  const records = createRecords(ctx);
 
   const service: ConnectorService = {
     getStatus,
     ...supportBundle,
     ...runs.operations,
-    async getSettings() {
-      return deps.settings.get();
-    },
-    async saveSettings(request) {
-      const { confirmEndpointChange, ...s } = (request ?? {}) as SaveSettingsRequest;
-      const r = validateSettings(s);
-      if (!r.ok) return r;
-      // The alert command runs a program: it comes only from the settings file on disk, never from
-      // the window or the served API (issue #12: the served token must not be a shell).
-      if (r.settings.alerts.command !== deps.settings.get().alerts.command) {
-        return { ok: false, errors: { 'alerts.command': ALERT_COMMAND_REFUSED } };
-      }
-      // A secret is bound to the address it was entered for: a changed address drops it unless confirmed.
-      const before = deps.settings.get();
-      const cleared: SecretName[] = [];
-      for (const side of endpointChanges(before, r.settings)) {
-        for (const name of SIDE_SECRETS[side.side]) {
-          if ((await deps.secrets.get(name)) === null) continue;
-          if (confirmEndpointChange === true) continue;
-          await deps.secrets.delete(name);
-          cleared.push(name);
-        }
-        log(
-          'warn',
-          confirmEndpointChange === true
-            ? `${side.label} changed from ${side.from || '(none)'} to ${side.to}; the stored secrets are kept for it, as confirmed.`
-            : `${side.label} changed from ${side.from || '(none)'} to ${side.to}; its stored secrets were removed (they were entered for the old address). Enter them again.`,
-        );
-      }
-      deps.settings.set(r.settings);
-      state.scheduler?.update(r.settings.schedule);
-      log('info', 'Settings saved.');
-      void pushStatus();
-      return cleared.length ? { ...r, clearedSecrets: cleared } : r;
-    },
-    async setCredential({ name, value }) {
-      if (!secretNames.includes(name)) throw new ValidationError({ userMessage: `Unknown credential "${String(name)}".` });
-      if (!value) throw new ValidationError({ userMessage: 'The secret is empty.', fields: { [name]: 'Required' } });
-      await deps.secrets.set(name, value);
-      log('info', `Credential ${name} updated.`);
-      void pushStatus();
-      return { ok: true };
-    },
-    async clearCredential({ name }) {
-      await deps.secrets.delete(name);
-      log('info', `Credential ${name} removed.`);
-      void pushStatus();
-      return { ok: true };
-    },
-    getCredentialStatus: () => secretStatus(deps.secrets, secretNames),
+    ...settingsOperations,
+    ...records,
     ...diagnostics,
     ...catalog,
-    async listRuns(req) {
-      return store.listRuns(req?.limit ?? 50);
-    },
-    async getRun({ runId }) {
-      return store.getRun(runId);
-    },
-    async queryLogs(q) {
-      return store.queryLogs(q ?? {});
-    },
-    async queryAudit(q) {
-      return store.queryAudit(q);
-    },
-    auditCsv(q) {
-      const what = q.runId ? `run-${q.runId}` : q.stream ? `stream-${q.stream}` : q.recordKey ? `record-${q.recordKey}` : 'all';
-      return { fileName: `audit-${what.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv`, lines: store.iterateAuditCsv(q) };
-    },
-    async exportAudit(q) {
-      const { fileName, lines } = service.auditCsv(q);
-      let csv = '';
-      for (const line of lines) csv += line;
-      return { fileName, csv };
-    },
-    async getHistory(req) {
-      return store.history(req?.limit ?? 30);
-    },
-    async previewSchedule({ schedule, count }) {
-      // The request is only shape-checked at the door: validate the schedule like saveSettings does.
-      const checked = validateSchedule(schedule);
-      if (!checked.ok) throw new ValidationError({ userMessage: `The schedule is not valid: ${Object.entries(checked.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields: checked.errors });
-      return { runs: nextRuns(checked.schedule, clock.now(), count ?? 5), description: describeSchedule(checked.schedule) };
-    },
-    async setSchedulePaused({ paused }) {
-      const s = deps.settings.get();
-      s.schedule.paused = paused;
-      deps.settings.set(s);
-      state.scheduler?.update(s.schedule);
-      log('info', paused ? 'Schedule paused.' : 'Schedule resumed.');
-      const status = await getStatus();
-      emit({ type: 'status', status });
-      return status;
-    },
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
