@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { AuthError, CancelledError, isAbortError } from '../errors';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
+import { describeUnexpected } from '../api/error-envelope';
 import type { WritePayloadFn } from '../sync/ports';
 import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
@@ -149,7 +150,8 @@ export function createRuns(
       else if (detail.outcome === 'succeeded' || detail.outcome === 'partial') refusals.note(credentials, settings.intacct.endpoint, null);
     } catch (err) {
       // Failed before the engine could record the run (not configured, hyperd missing…).
-      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }))) : errorInfo(err, { runId: run.runId });
+      const unexpected = (reference: string, e: unknown) => log('error', describeUnexpected(reference, e), { runId: run.runId });
+      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }, unexpected))) : errorInfo(err, { runId: run.runId }, unexpected);
       const now = clock.now();
       store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
       const outcome = isAbortError(err) ? 'cancelled' : 'failed';
