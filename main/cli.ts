@@ -21,6 +21,7 @@ import { jsonFileSettingsStore } from './core/service/stores';
 import { defaultSettings } from './core/service/settings';
 import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo';
 import { startServer } from './core/server';
+import { describeUnexpected } from './core/api/error-envelope';
 import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
 import { childEnvironment, runAlertCommand } from './core/alerts';
@@ -320,7 +321,9 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     service = await openService(dataDir, logLine, undefined, { owner: 'ml-connector serve' });
     service.startScheduler();
   }
-  const server = await startServer(service, { port, staticDir });
+  // An unexpected error's answer carries only a reference; its detail goes to stderr with it.
+  const onUnexpected = (reference: string, e: unknown) => err(`${new Date().toISOString()} ERROR ${describeUnexpected(reference, e)}`);
+  const server = await startServer(service, { port, staticDir, onUnexpected });
   const address = `${server.url}/#token=${server.token}`;
   // The token is the key to the API: print it only to a person at a terminal, never into a log
   // that a service manager (systemd, docker) collects; there it goes to a file only we can read.

@@ -2,25 +2,22 @@
  * The bridge the renderer sees as `window.mlConnector`: verbs, not raw IPC (style.md §2.3).
  *
  * Sandboxed preloads may only require `electron`, so this file imports nothing else at run time
- * (types and the tiny channel list are inlined by the bundler). Every answer is an ApiEnvelope;
- * a failure becomes a thrown Error carrying the service's ErrorInfo.
+ * (types and the tiny channel list are inlined by the bundler). Every answer is an ApiEnvelope,
+ * handed to the page as it is: an Error thrown here would reach the page with its message only
+ * (BridgeApi in shared/ipc-contract.ts says why), so the renderer throws (renderer/api/bridge-client.ts).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { EVENT_CHANNEL, OPERATIONS, channelOf, type ConnectorApi, type Operation } from '../shared/ipc-contract';
+import { EVENT_CHANNEL, OPERATIONS, channelOf, type BridgeApi, type Operation } from '../shared/ipc-contract';
 import type { ApiEnvelope } from '../shared/http-api';
 import type { ServiceEvent } from '../shared/types';
 
 function invoker(op: Operation) {
-  return async (request?: unknown) => {
-    const envelope = (await ipcRenderer.invoke(channelOf(op), request ?? null)) as ApiEnvelope<unknown>;
-    if (envelope.ok) return envelope.result;
-    throw Object.assign(new Error(envelope.error.message), { info: envelope.error });
-  };
+  return async (request?: unknown) => (await ipcRenderer.invoke(channelOf(op), request ?? null)) as ApiEnvelope<unknown>;
 }
 
-const api = Object.fromEntries(OPERATIONS.map((op) => [op, invoker(op)])) as unknown as Omit<ConnectorApi, 'onEvent'>;
+const api = Object.fromEntries(OPERATIONS.map((op) => [op, invoker(op)])) as unknown as Omit<BridgeApi, 'onEvent'>;
 
-const bridge: ConnectorApi = {
+const bridge: BridgeApi = {
   ...api,
   onEvent(listener: (event: ServiceEvent) => void) {
     const handler = (_e: unknown, event: ServiceEvent) => listener(event);

@@ -7,6 +7,7 @@
  * verbs (`ConnectorApi`), so the renderer cannot tell which one it talks to. A channel added here
  * without a contract entry does not compile.
  */
+import type { ApiEnvelope } from './http-api';
 import type {
   AlertDeliveryResult,
   AuditEntry,
@@ -120,6 +121,20 @@ export type ConnectorApi = {
     : (request: RequestOf<O>) => Promise<ResponseOf<O>>;
 } & {
   /** Subscribes to pushed events; returns the unsubscribe function (return it from React effects). */
+  onEvent(listener: (event: ServiceEvent) => void): () => void;
+};
+
+/**
+ * What the Electron preload exposes as `window.mlConnector`: the same verbs, answering the
+ * envelope instead of throwing. contextBridge copies only an error's message to the page (custom
+ * properties are lost: https://www.electronjs.org/docs/latest/api/context-bridge, "Parameter /
+ * Error / Return Type support"; https://github.com/electron/electron/pull/28346), so the code,
+ * fields and reference cross as data and the renderer throws (renderer/api/bridge-client.ts), as
+ * its HTTP client does with the same envelope.
+ */
+export type BridgeApi = {
+  [O in Operation]: (request?: RequestOf<O>) => Promise<ApiEnvelope<ResponseOf<O>>>;
+} & {
   onEvent(listener: (event: ServiceEvent) => void): () => void;
 };
 

@@ -206,6 +206,10 @@ export interface ErrorInfo {
   code?: string;
   /** config: the user must change something; transient: try again later; system: a bug or outage. */
   kind?: 'config' | 'transient' | 'system';
+  /** Trying the same thing again later may work (a throttled or unreachable service). */
+  retryable?: boolean;
+  /** An unexpected error: the message is generic and the log line with this reference has the detail. */
+  reference?: string;
   stream?: StreamName;
   runId?: string;
   /**

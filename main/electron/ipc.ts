@@ -3,13 +3,14 @@
  *
  * This file and the preload are the only users of raw IPC. Every handler checks the sender (a
  * window the shell created, showing the app's own page) and validates the payload before the
- * service sees it; answers are ApiEnvelopes so the renderer gets typed errors, not strings.
+ * service sees it; answers are ApiEnvelopes so the renderer gets typed errors, not strings, described
+ * by toEnvelope exactly as the HTTP server describes them (core/api/error-envelope.ts).
  */
 import { OPERATIONS, channelOf, type ConnectorApi, type Operation } from '../../shared/ipc-contract';
 import type { ApiEnvelope } from '../../shared/http-api';
 import type { ErrorInfo } from '../../shared/types';
 import { InvalidRequestError, validateRequest } from '../core/api/request-validation';
-import { ConnectorError, ValidationError } from '../core/errors';
+import { toEnvelope } from '../core/api/error-envelope';
 import type { IpcMainInvokeEventLike, IpcMainLike } from './electron-surface';
 import type { TrustedSenders } from './trusted-senders';
 
@@ -21,6 +22,8 @@ export interface IpcOptions {
   isAppUrl: (url: string) => boolean;
   /** Told about refused calls (logged by the shell without payloads). */
   onRefused?: (op: Operation, reason: string) => void;
+  /** Told about an unexpected error (with the reference its answer shows), to log it: the answer never carries its text. */
+  onUnexpected?: (op: Operation, reference: string, err: unknown) => void;
 }
 
 /** Registers every operation; returns a function that removes them all. */
@@ -37,11 +40,8 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, service: ServiceOperat
         const call = service[op] as (r: unknown) => Promise<unknown>;
         return { ok: true, result: await call.call(service, request) } satisfies ApiEnvelope<unknown>;
       } catch (err) {
-        if (err instanceof InvalidRequestError) {
-          options.onRefused?.(op, 'invalid payload');
-          return fail({ message: err.message, service: 'local', code: 'INVALID_REQUEST' });
-        }
-        return fail(errorInfo(err));
+        if (err instanceof InvalidRequestError) options.onRefused?.(op, 'invalid payload');
+        return fail(toEnvelope(err, { onUnexpected: (reference, e) => options.onUnexpected?.(op, reference, e) }));
       }
     });
   }
@@ -57,11 +57,4 @@ function checkSender(event: IpcMainInvokeEventLike, trusted: TrustedSenders, opt
 
 function fail(error: ErrorInfo & { fields?: Record<string, string> }): ApiEnvelope<never> {
   return { ok: false, error };
-}
-
-/** A safe, user-facing description of a failure (no stack, no cause chain). */
-export function errorInfo(err: unknown): ErrorInfo & { fields?: Record<string, string> } {
-  if (err instanceof ValidationError) return { message: err.userMessage, service: err.service, code: err.code, fields: { ...err.fields } };
-  if (err instanceof ConnectorError) return { message: err.userMessage, service: err.service, code: err.code };
-  return { message: 'Something went wrong inside ml-connector; see the log for details.', service: 'local', code: 'INTERNAL' };
 }

@@ -10,6 +10,7 @@ import type { Alert, ServiceEvent, Settings, Status } from '../../shared/types';
 import { APP_INDEX_URL, createAppProtocolHandler, isAppPageUrl, registerAppScheme } from './app-protocol';
 import type { ElectronSurface, TrayLike } from './electron-surface';
 import { registerIpcHandlers, type ServiceOperations } from './ipc';
+import { describeUnexpected } from '../core/api/error-envelope';
 import { checkKeychain, unavailableSecretStore } from './keychain-check';
 import { createKeytarSecretStore, KEYCHAIN_SERVICE, type KeytarLike, type SecretStore } from './keytar-secret-store';
 import { applyStartAtLogin } from './login-item';
@@ -157,7 +158,11 @@ export async function startShell<Image, MenuT>(deps: ShellDeps<Image, MenuT>): P
     onCreated: (win) => trusted.add(win.webContents.id),
     onClosed: (id) => trusted.remove(id),
   });
-  registerIpcHandlers(electron.ipcMain, service, trusted, { isAppUrl: isAppPageUrl, onRefused: (op, reason) => log.warn(`refused IPC ${op}: ${reason}`) });
+  registerIpcHandlers(electron.ipcMain, service, trusted, {
+    isAppUrl: isAppPageUrl,
+    onRefused: (op, reason) => log.warn(`refused IPC ${op}: ${reason}`),
+    onUnexpected: (op, reference, err) => log.error(`IPC ${op}: ${describeUnexpected(reference, err)}`),
+  });
 
   const formatTime = deps.formatTime ?? defaultFormatTime;
   const tray = new electron.Tray(electron.nativeImage.createFromPath(deps.paths.icons.idle));

@@ -18,8 +18,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ConnectorError, ValidationError, asConnectorError } from '../errors';
+import { ConnectorError } from '../errors';
 import { InvalidRequestError, validateRequest } from '../api/request-validation';
+import { toEnvelope } from '../api/error-envelope';
 import { isOperation, type Operation } from '../../../shared/ipc-contract';
 import { API_PREFIX, EVENTS_PATH, type ApiEnvelope } from '../../../shared/http-api';
 import type { AuditQuery, ServiceEvent } from '../../../shared/types';
@@ -59,6 +60,8 @@ export interface ServerOptions {
    * is closed (EventSource reconnects and gets a fresh status). Default 1 MiB.
    */
   maxEventBacklogBytes?: number;
+  /** Told about an unexpected error (with the reference its answer shows), to log it: the answer never carries its text. */
+  onUnexpected?: (reference: string, err: unknown) => void;
 }
 
 /** A running server. */
@@ -76,6 +79,9 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
   const sse = new Set<ServerResponse>();
   let port = 0;
 
+  /** Every failure the API answers is described once, the same way IPC and the run record do. */
+  const envelopeOf = (err: unknown) => toEnvelope(err, { ...(opts.onUnexpected ? { onUnexpected: opts.onUnexpected } : {}) });
+
   const tokenOk = (candidate: string | null | undefined): boolean => {
     if (!candidate) return false;
     const c = Buffer.from(candidate);
@@ -86,7 +92,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendEnvelope(res, 500, { ok: false, error: { message: asConnectorError(err, 'local').userMessage, service: 'local' } });
+      if (!res.headersSent) sendEnvelope(res, 500, { ok: false, error: envelopeOf(err) });
       else res.destroy();
     });
   });
@@ -129,9 +135,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     try {
       request = validateRequest(op, body);
     } catch (err) {
-      if (err instanceof InvalidRequestError) {
-        return sendEnvelope(res, 400, { ok: false, error: { message: `Invalid request: ${err.issues.join('; ')}`, service: 'local', code: 'INVALID_REQUEST' } });
-      }
+      if (err instanceof InvalidRequestError) return sendEnvelope(res, 400, { ok: false, error: envelopeOf(err) });
       throw err;
     }
     if (op === 'exportAudit' && typeof service.auditCsv === 'function') return streamAuditExport(request as AuditQuery, res);
@@ -140,10 +144,8 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       const result = await fn.call(service, request);
       sendEnvelope(res, 200, { ok: true, result: result === undefined ? null : result });
     } catch (err) {
-      const e = asConnectorError(err, 'local');
-      const fields = err instanceof ValidationError && Object.keys(err.fields).length ? { fields: { ...err.fields } } : {};
       const status = err instanceof ConnectorError && err.kind === 'config' ? 400 : 500;
-      sendEnvelope(res, status, { ok: false, error: { message: e.userMessage, service: e.service, ...(e.code ? { code: e.code } : {}), ...fields } });
+      sendEnvelope(res, status, { ok: false, error: envelopeOf(err) });
     }
   };
 
@@ -158,8 +160,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     try {
       first = it.next();
     } catch (err) {
-      const e = asConnectorError(err, 'local');
-      return sendEnvelope(res, 500, { ok: false, error: { message: e.userMessage, service: e.service } });
+      return sendEnvelope(res, 500, { ok: false, error: envelopeOf(err) });
     }
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     const write = async (text: string) => {

@@ -3,7 +3,13 @@
  * §8 item 5), with no secret in it. Settings hold no secrets by design; as a second line of
  * defence every file is scanned for each stored secret value and any occurrence is redacted.
  */
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import yazl from 'yazl';
+import type { ConnectorApi } from '../../../shared/ipc-contract';
+import { secretNames, type Status } from '../../../shared/types';
+import { secretValues } from './runtime';
+import type { ServiceContext } from './service-context';
 
 /** Files of the bundle: name → text. */
 export type BundleFiles = Record<string, string>;
@@ -51,4 +57,57 @@ export async function buildSupportZip(files: BundleFiles, secrets: readonly stri
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
   return { zip: Buffer.concat(chunks), redactions };
+}
+
+/** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
+const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
+
+/** The last `max` bytes of a text file, or null when it cannot be read. */
+function tailOf(path: string, max: number): string | null {
+  try {
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      const length = Math.min(size, max);
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, size - length);
+      return (size > max ? `[… first ${size - max} bytes left out]\n` : '') + buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** The bundle as the contract's `exportSupportBundle` answers it: recent runs, the log, status, settings and log tails. */
+export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promise<Status>): Pick<ConnectorApi, 'exportSupportBundle'> {
+  const { deps, clock, store, log } = ctx;
+  return {
+    async exportSupportBundle() {
+      const runs = store.listRuns(50);
+      const files = {
+        'README.txt': 'ml-connector support bundle: recent runs (with per-stream results and tie-outs), the log, the status and the settings. It holds no password, token or secret.\n',
+        'status.json': JSON.stringify(await getStatus(), null, 2),
+        'settings.json': JSON.stringify(deps.settings.get(), null, 2),
+        'runs.json': JSON.stringify(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r), null, 2),
+        'log.json': JSON.stringify(store.queryLogs({ limit: 5000 }), null, 2),
+      } as Record<string, string>;
+      // The host's own log (the desktop app's main process) and hyperd's, newest part of each.
+      let hyperdLogs: string[] = [];
+      try {
+        hyperdLogs = readdirSync(join(deps.dataDir, 'logs')).filter((f) => /\.log$/i.test(f)).map((f) => join(deps.dataDir, 'logs', f));
+      } catch {
+        // no hyperd logs yet
+      }
+      for (const path of [...(deps.supportLogFiles ?? []), ...hyperdLogs]) {
+        const text = tailOf(path, BUNDLE_LOG_TAIL_BYTES);
+        if (text !== null) files[`logs/${basename(path)}`] = text;
+      }
+      const now = clock.now();
+      const { zip, redactions } = await buildSupportZip(files, await secretValues(deps.secrets, secretNames), new Date(now));
+      if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
+      return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };
+    },
+  };
 }

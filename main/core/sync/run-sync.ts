@@ -12,6 +12,7 @@ import type { Clock } from '../clock';
 import { ApiError, CancelledError, ConnectorError, asConnectorError, isAbortError } from '../errors';
 import { streamDefinitions } from '../streams/definitions';
 import { withExtraFields } from '../streams/extra-fields';
+import { describeUnexpected, toEnvelope } from '../api/error-envelope';
 import type {
   DependentRefresh,
   ErrorInfo,
@@ -61,11 +62,14 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-/** The plain error shape the front ends show, from anything thrown. */
-export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: string } = {}): ErrorInfo {
-  if (isAbortError(err)) return { message: 'The run was cancelled.', service: 'local', code: 'CANCELLED', ...extra };
-  const e = asConnectorError(err, 'local');
-  return { message: e.userMessage, service: e.service, kind: e.kind, ...(e.code ? { code: e.code } : {}), ...extra };
+/**
+ * The run record's description of a failure: the one envelope IPC and HTTP use too
+ * (core/api/error-envelope.ts), with where it happened. An unexpected error is recorded with a
+ * generic message and a reference; `onUnexpected` gets its detail with that reference, for the log.
+ */
+export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: string } = {}, onUnexpected?: (reference: string, err: unknown) => void): ErrorInfo {
+  const { fields: _fields, ...info } = toEnvelope(err, onUnexpected ? { onUnexpected } : {});
+  return { ...info, ...extra };
 }
 
 /** More than one side failed its check before reading. */
@@ -92,6 +96,8 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   const runId = req.runId;
   const log = (level: LogLevel, message: string, stream?: StreamName, service?: string) =>
     deps.log?.(level, message, { runId, ...(stream ? { stream } : {}), ...(service ? { service } : {}) });
+  /** Logs an unexpected error's detail with the reference its record shows (errorInfo). */
+  const unexpected = (stream?: StreamName) => (reference: string, err: unknown) => log('error', describeUnexpected(reference, err), stream);
   const txStart = deps.source.transactions;
   store.startRun({ runId, trigger: req.trigger, startedAt });
 
@@ -133,7 +139,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     projectId = project.id;
   } catch (err) {
     cancelled = isAbortError(err) || signal.aborted;
-    runError = err instanceof PreflightProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }))) : errorInfo(err, { runId });
+    runError = err instanceof PreflightProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }, unexpected()))) : errorInfo(err, { runId }, unexpected());
     log(cancelled ? 'warn' : 'error', cancelled ? 'Run cancelled.' : `Run failed before reading: ${runError.message}`, undefined, runError.service);
   }
 
@@ -181,7 +187,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
         );
       } catch (err) {
         const wasCancel = isAbortError(err) || signal.aborted;
-        const info = errorInfo(err, { stream: def.name, runId });
+        const info = errorInfo(err, { stream: def.name, runId }, unexpected(def.name));
         const result: StreamRunResult = {
           ...skipped(def.name, wasCancel ? 'cancelled' : 'failed'),
           durationMs: clock.now() - started,

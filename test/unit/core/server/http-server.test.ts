@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from '../../../../main/core/errors';
+import { RateLimitError, ValidationError } from '../../../../main/core/errors';
 import { startServer, CSP, type RunningServer } from '../../../../main/core/server';
 import type { ConnectorService } from '../../../../main/core/service/connector-service';
 import type { ServiceEvent } from '../../../../shared/types';
@@ -18,6 +18,8 @@ function stubService() {
       if (op === 'onEvent') return (l: (e: ServiceEvent) => void) => (listeners.add(l), () => listeners.delete(l));
       if (op === 'getStatus') return async () => ({ state: 'idle', demo: true });
       if (op === 'saveSettings') return async () => { throw new ValidationError({ userMessage: 'Bad settings.', fields: { 'intacct.companyId': 'Required' } }); };
+      if (op === 'getHistory') return async () => { throw new Error("EACCES: open '/home/anna/.config/x?token=s3cr3t-token'"); };
+      if (op === 'estimateFullLoad') return async () => { throw new RateLimitError({ service: 'intacct', code: 'THROTTLED', userMessage: 'Intacct is busy; try again in a minute.' }); };
       return async (req: unknown) => {
         calls.push({ op, req });
         return { echoed: op };
@@ -47,12 +49,13 @@ describe('startServer', () => {
   let server: RunningServer;
   let staticDir: string;
   let auth: Record<string, string>;
+  const unexpected: { reference: string; err: unknown }[] = [];
   before(async () => {
     staticDir = mkdtempSync(join(tmpdir(), 'mlc-static-'));
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>ml-connector</title>');
     writeFileSync(join(staticDir, 'app.js'), 'console.log(1)');
     writeFileSync(join(tmpdir(), 'mlc-outside.txt'), 'secret outside');
-    server = await startServer(stub.service, { staticDir });
+    server = await startServer(stub.service, { staticDir, onUnexpected: (reference, err) => unexpected.push({ reference, err }) });
     auth = { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', Host: new URL(server.url).host };
   });
   after(async () => {
@@ -101,7 +104,25 @@ describe('startServer', () => {
   it('passes field errors of a ValidationError through the envelope', async () => {
     const r = await call(server, { method: 'POST', path: '/api/saveSettings', headers: auth, body: JSON.stringify({ intacct: {} }) });
     assert.equal(r.status, 400);
-    assert.deepEqual(JSON.parse(r.body), { ok: false, error: { message: 'Bad settings.', service: 'local', fields: { 'intacct.companyId': 'Required' } } });
+    assert.deepEqual(JSON.parse(r.body), { ok: false, error: { message: 'Bad settings.', service: 'local', kind: 'config', retryable: false, fields: { 'intacct.companyId': 'Required' } } });
+  });
+
+  it('gives a typed error its code, kind and retryable flag (toEnvelope)', async () => {
+    const r = await call(server, { method: 'POST', path: '/api/estimateFullLoad', headers: auth, body: 'null' });
+    assert.equal(r.status, 500);
+    assert.deepEqual(JSON.parse(r.body), { ok: false, error: { message: 'Intacct is busy; try again in a minute.', service: 'intacct', code: 'THROTTLED', kind: 'transient', retryable: true } });
+  });
+
+  it('answers an unexpected error with a generic message and a reference, never its own text, and reports it with the same reference', async () => {
+    const r = await call(server, { method: 'POST', path: '/api/getHistory', headers: auth, body: 'null' });
+    assert.equal(r.status, 500);
+    const env = JSON.parse(r.body) as { ok: false; error: { message: string; code: string; reference: string } };
+    assert.equal(env.error.code, 'INTERNAL');
+    assert.match(env.error.reference, /^[0-9a-f]{8}$/);
+    assert.ok(env.error.message.includes(env.error.reference));
+    assert.doesNotMatch(r.body, /s3cr3t|EACCES|anna/);
+    assert.equal(unexpected.at(-1)?.reference, env.error.reference);
+    assert.match(String(unexpected.at(-1)?.err), /s3cr3t/, 'the detail goes to the log, not the page');
   });
 
   it('serves the renderer with a strict CSP, falls back to index.html, and never leaves staticDir', async () => {

@@ -133,6 +133,31 @@ describe('runSync', () => {
     assert.equal(third.rowsMoved, 0, 'look-back re-reads of unchanged rows are not moved again');
   });
 
+  it('records an unexpected error with a generic message and a reference, and logs its detail under that reference', async () => {
+    const env = setup();
+    env.tableau.failLoad = () => new TypeError("Cannot read properties of undefined (reading 'x') at /home/anna/secret-path");
+    const failed = await env.run({ streams: ['vendor'] });
+    assert.equal(failed.outcome, 'failed');
+    const error = failed.error!;
+    assert.equal(error.code, 'INTERNAL');
+    assert.match(error.reference ?? '', /^[0-9a-f]{8}$/);
+    assert.ok(error.message.includes(error.reference!));
+    assert.doesNotMatch(JSON.stringify(failed), /anna|secret-path|TypeError/, 'neither the run nor its stream results carry the text');
+    assert.equal(error.stream, 'vendor');
+    const detail = env.store.logs.find((l) => l.message.includes(`reference ${error.reference}`) && /TypeError: Cannot read properties/.test(l.message));
+    assert.ok(detail, 'the log has the detail with the same reference');
+  });
+
+  it('records a typed error with its code, kind and retryable flag', async () => {
+    const env = setup();
+    env.tableau.failLoad = () => new ApiError({ service: 'tableau', code: 'JOB_FAILED', userMessage: 'Job failed: disk full' });
+    const failed = await env.run({ streams: ['vendor'] });
+    assert.deepEqual(
+      { message: failed.error?.message, code: failed.error?.code, kind: failed.error?.kind, retryable: failed.error?.retryable, service: failed.error?.service },
+      { message: 'Job failed: disk full', code: 'JOB_FAILED', kind: 'system', retryable: false, service: 'tableau' },
+    );
+  });
+
   it('a failed load keeps the checkpoint at the last applied batch, and the next run converges', async () => {
     const env = setup();
     await env.run();
