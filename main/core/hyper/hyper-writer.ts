@@ -20,7 +20,7 @@ import { createCsvEncoder } from './csv-encoder';
 import { ChunkSink, createHyperBinaryEncoder, HYPERBINARY_HEADER } from './hyperbinary-encoder';
 import type { HyperEngine } from './hyper-engine';
 import { toHyperError } from './hyper-errors';
-import { CancelledError } from '../errors';
+import { CancelledError, ConnectorError } from '../errors';
 import { createTableSql, hyperColumnSql, qualifiedTable, quoteIdent, type HyperTable } from './hyper-sql';
 import type { ColumnDef } from '../streams/types';
 import { to as copyTo } from 'pg-copy-streams';
@@ -150,7 +150,7 @@ async function copyTable(client: pg.Client, alias: string, input: HyperTableInpu
   await pipeline(Readable.from(chunks, { objectMode: false }), copy);
   const copied = copy.rowCount;
   if (copied !== counter.rows) {
-    throw new Error(`hyperd loaded ${copied} rows into ${input.table.schema}.${input.table.name} but ${counter.rows} were sent`);
+    throw new ConnectorError({ service: 'hyper', kind: 'system', retryable: false, code: 'HYPER_ROW_COUNT', userMessage: `hyperd loaded ${copied} rows into ${input.table.schema}.${input.table.name} but ${counter.rows} were sent` });
   }
   return copied;
 }

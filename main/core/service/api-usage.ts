@@ -36,7 +36,11 @@ export interface ApiUsage {
   withIntacctClient<T>(what: string, fn: (client: SourceClient, settings: Settings) => Promise<T>): Promise<T>;
 }
 
-export function createApiUsage(ctx: ServiceContext): ApiUsage {
+/**
+ * `onRecorded`: told after a person's lookup, estimate or test is recorded, so Status (pushed to the
+ * window) shows the new count at once instead of at the next push.
+ */
+export function createApiUsage(ctx: ServiceContext, onRecorded: () => void = () => undefined): ApiUsage {
   const { deps, clock, store, refusals, clientDeps } = ctx;
   const counted = async <T>(what: string, client: SourceClient, fn: () => Promise<T>): Promise<T> => {
     const used = transactionCounter(client);
@@ -45,6 +49,7 @@ export function createApiUsage(ctx: ServiceContext): ApiUsage {
     } finally {
       store.recordApiUsage(clock.now(), what, used());
       client.close();
+      onRecorded();
     }
   };
   const withIntacctClient = async <T>(what: string, fn: (client: SourceClient, settings: Settings) => Promise<T>): Promise<T> => {

@@ -109,10 +109,13 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   // Email and Teams/Slack delivery of raised alerts, and "Send test alert" (alert-delivery.ts).
   const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}) });
   const { raiseAlerts } = createAlerts(ctx, delivery);
-  const usage = createApiUsage(ctx);
+  // Status is built from the usage; the usage tells Status when a count changed (late-bound).
+  let pushStatusNow = () => undefined as void;
+  const usage = createApiUsage(ctx, () => pushStatusNow());
   const catalog = createCatalog(ctx, usage);
   const diagnostics = createDiagnostics(ctx, usage);
   const { getStatus, pushStatus } = createStatus(ctx, usage);
+  pushStatusNow = () => void pushStatus().catch(() => undefined);
   const runs = createRuns(ctx, { pushStatus, raiseAlerts });
   const supportBundle = createSupportBundle(ctx, getStatus);
   const settingsOperations = createSettingsOperations(ctx, { getStatus, pushStatus });

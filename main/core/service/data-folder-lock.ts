@@ -14,7 +14,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ValidationError } from '../errors';
+import { ConnectorError, ValidationError } from '../errors';
 
 export const LOCK_FILE = 'connector.lock';
 
@@ -136,5 +136,5 @@ export function acquireDataFolderLock(dataDir: string, owner: string, now: numbe
   }
   const holder = readLock(path);
   if (holder) throw new DataFolderLockedError(dataDir, holder);
-  throw new Error(`The lock file ${path} could not be created.`);
+  throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'LOCK_FAILED', userMessage: `The lock file ${path} could not be created.` });
 }

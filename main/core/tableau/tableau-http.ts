@@ -307,7 +307,7 @@ function redirectRefused(req: TableauRequest, url: string, status: number, locat
 async function sizedBytes(body: RequestInit['body'], length: number): Promise<RequestInit['body']> {
   if (!body || typeof (body as ReadableStream).getReader !== 'function') return body;
   const bytes = Buffer.from(await new Response(body as ReadableStream<Uint8Array>).arrayBuffer());
-  if (bytes.length !== length) throw new Error(`The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.`);
+  if (bytes.length !== length) throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'FILE_CHANGED', userMessage: `The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.` });
   return bytes;
 }
 

@@ -11,6 +11,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { ConnectorError } from '../errors';
 
 /** A byte range of a file on disk: [start, end). */
 export interface FileRange {
@@ -72,6 +73,6 @@ async function* pieces(segments: readonly (Buffer | FileRange)[]): AsyncGenerato
       yield buf;
     }
     // The file shrank while we were reading it: never send a short body.
-    if (expected !== 0) throw new Error(`File ${s.path} changed while it was being uploaded.`);
+    if (expected !== 0) throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'FILE_CHANGED', userMessage: `File ${s.path} changed while it was being uploaded.` });
   }
 }
