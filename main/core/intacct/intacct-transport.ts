@@ -8,7 +8,7 @@
  * this answer is parsed.
  */
 import type { Clock } from '../clock';
-import { ConnectorError } from '../errors';
+import { ConnectorError, NetworkError } from '../errors';
 import type { RequestEvent, RequestEventListener } from '../http/request-events';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { sendRequest, type FetchLike } from '../http/transport';
@@ -52,7 +52,7 @@ export class IntacctTransport {
     this.fetch = (url, init) => opts.fetch(url, { ...init, redirect: 'manual' });
   }
 
-  /** API transactions so far: every request that got an HTTP answer counts 1. */
+  /** API transactions so far: every request that got an HTTP answer, or was cut off after it was sent, counts 1. */
   get transactions(): number {
     return this.count;
   }
@@ -107,6 +107,8 @@ export class IntacctTransport {
       started = clock.now();
       try {
         if (signal?.aborted) throw signal.reason;
+        // Counted as it goes out, so a run that ends (or is cancelled) while it is in flight counts it.
+        this.count++;
         http = await sendRequest(
           this.fetch,
           {
@@ -121,11 +123,17 @@ export class IntacctTransport {
             responseType: 'text',
           },
           () => clock.now(),
-        );
+        ).catch((err: unknown) => {
+          // No answer because the connection failed (refused, reset, no such host): not counted.
+          // A request cut off by a cancel or a timeout stays counted: it was on the wire and Intacct
+          // may have processed (and billed) it. Whether Intacct bills a request whose answer was
+          // never read is UNCONFIRMED; counting it keeps the month's figure from falling short.
+          if (err instanceof NetworkError && err.code !== 'TIMEOUT' && !signal?.aborted) this.count--;
+          throw err;
+        });
       } finally {
         release();
       }
-      this.count++;
       status = http.status;
       // Let a request waiting for the slot go out before this answer is parsed (parsing a 2,000-row
       // page is CPU-bound and would otherwise delay its dispatch by the whole parse).

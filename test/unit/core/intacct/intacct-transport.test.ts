@@ -169,6 +169,29 @@ describe('Intacct transport: limits, counting and events', () => {
     assert.equal(reset.client.transactions, 3);
   });
 
+  it('counts a request cut off by a cancel once it was sent: Intacct may have processed it', async () => {
+    // The emulator's log showed a run cancelled during getAPISession: Intacct answered it, the run
+    // recorded 0 transactions, and the month's count fell one short of Intacct's.
+    const clock = new ManualClock(Date.UTC(2026, 0, 15, 12), true);
+    const controller = new AbortController();
+    let sent = 0;
+    const hanging: typeof fetch = (_url, init) => {
+      sent++;
+      setTimeout(() => controller.abort(new Error('cancelled')), 5);
+      return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error)));
+    };
+    const c = createIntacctClient({ credentials: CREDS, fetch: hanging, clock, random: () => 0.5, timeZone: 'UTC' });
+    await assert.rejects(c.getSession(controller.signal));
+    assert.equal(sent, 1);
+    // Counted while it is still in flight (the shared sign-in outlives the cancelled caller), and
+    // still once the client closes and cuts it off.
+    assert.equal(c.transactions, 1, 'the request on the wire counts');
+    c.close();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(c.transactions, 1);
+    // A connection that failed (reset, refused) is not counted: the reset case of the test above.
+  });
+
   it('emits one event per attempt with operation, path and no secrets', async () => {
     const { client, events } = setup();
     await readOne(client);
