@@ -14,6 +14,7 @@
 import type { ColumnDef } from '../streams/types';
 import { quoteLiteral } from '../hyper/hyper-sql';
 import type { SqlClient } from './gl-balances';
+import { inTransaction } from './model-table';
 
 export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', 'over 90', 'no due date'] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -72,16 +73,11 @@ SELECT ${snap} AS "SNAPSHOT_DATE", "MEGAENTITYID", "MEGAENTITYNAME", "VENDORID",
 export async function writeApAgingSnapshot(client: SqlClient, target: string, apBill: string, snapshotDate: string, keepDays: number): Promise<number> {
   if (!Number.isInteger(keepDays) || keepDays < 0) throw new RangeError(`Days to keep AP aging snapshots must be a whole number of 0 or more, not ${keepDays}.`);
   const snap = dateLiteral(snapshotDate);
-  await client.query('BEGIN');
-  try {
-    await client.query(`CREATE TABLE IF NOT EXISTS ${target} AS ${apAgingSnapshotSql(apBill, snapshotDate)} LIMIT 0`);
-    await client.query(`DELETE FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap} OR "SNAPSHOT_DATE" < ${snap} - ${keepDays}`);
-    await client.query(`INSERT INTO ${target} ${apAgingSnapshotSql(apBill, snapshotDate)}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  await inTransaction(client, [
+    `CREATE TABLE IF NOT EXISTS ${target} AS ${apAgingSnapshotSql(apBill, snapshotDate)} LIMIT 0`,
+    `DELETE FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap} OR "SNAPSHOT_DATE" < ${snap} - ${keepDays}`,
+    `INSERT INTO ${target} ${apAgingSnapshotSql(apBill, snapshotDate)}`,
+  ]);
   const r = await client.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap}`);
   return Number(r.rows[0]!.n);
 }

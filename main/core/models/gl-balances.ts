@@ -21,6 +21,7 @@
 import type { ColumnDef } from '../streams/types';
 import { quoteIdent } from '../hyper/hyper-sql';
 import { fiscalYearStartSql, validateFiscalYearStartMonth } from './fiscal-year';
+import { replaceTable } from './model-table';
 
 export interface GlBalancesSources {
   /** Qualified SQL name of the replica's GL detail table (stream gl_detail's columns). */
@@ -122,18 +123,7 @@ export interface SqlClient {
  * never sees it half built. Returns the number of rows.
  */
 export async function buildGlBalances(client: SqlClient, target: string, src: GlBalancesSources, opts: GlBalancesOptions): Promise<number> {
-  const select = glBalancesSql(src, opts);
-  await client.query('BEGIN');
-  try {
-    await client.query(`DROP TABLE IF EXISTS ${target}`);
-    await client.query(`CREATE TABLE ${target} AS ${select}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-  const r = await client.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${target}`);
-  return Number(r.rows[0]!.n);
+  return replaceTable(client, target, glBalancesSql(src, opts));
 }
 
 /** `"a"."b"."c"` from its parts. */
