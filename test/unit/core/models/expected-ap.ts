@@ -87,3 +87,80 @@ export function flowRowOf(row: Record<string, unknown>): FlowRow {
   for (const f of ['BILL_RECORDNO', 'PAYMENTKEY', 'PAYMENT_SEQ', 'PAYMENT_COUNT', 'DAYS_TO_PAY', 'DAYS_PAST_DUE', 'BILL_DAYS_TO_PAY']) out[f] = num(row[f]);
   return out as unknown as FlowRow;
 }
+
+/** One expected row of vendor performance by month, as read back (money and ratios as text). */
+export interface VendorMonth {
+  MEGAENTITYID: string | null; VENDORID: string; BASECURR: string | null; PERIOD: string; SPEND: string; BILL_COUNT: number; PAID_AMOUNT: string; DISCOUNT_TAKEN: string;
+  BILLS_SETTLED: number; AVG_DAYS_TO_PAY: string | null; MEDIAN_DAYS_TO_PAY: string | null; BILLS_PAID_LATE: number; SHARE_PAID_LATE: string | null; OPEN_BALANCE: string;
+}
+
+/** `num / den` rounded half up to `scale` decimals, as text (exact: BigInt arithmetic). */
+function ratioText(num: number, den: number, scale: number): string {
+  const f = 10n ** BigInt(scale);
+  const n = BigInt(num) * f * 2n, d = BigInt(den) * 2n;
+  const neg = n < 0n !== d < 0n;
+  const q = ((n < 0n ? -n : n) + (d < 0n ? -d : d) / 2n) / (d < 0n ? -d : d);
+  const s = q.toString().padStart(scale + 1, '0');
+  return `${neg && q !== 0n ? '-' : ''}${s.slice(0, -scale)}.${s.slice(-scale)}`;
+}
+const monthOf = (isoDate: string) => `${isoDate.slice(0, 7)}-01`;
+const nextMonth = (p: string) => {
+  const y = Number(p.slice(0, 4)), m = Number(p.slice(5, 7));
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+};
+
+/** Vendor performance by month from the expected flow rows. */
+export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
+  const bills = flow.filter((r) => r.PAYMENT_SEQ === null || r.PAYMENT_SEQ === 1);
+  const pays = flow.filter((r) => r.PAYMENTKEY !== null);
+  const months: string[] = [];
+  const all = [...bills.map((b) => monthOf(b.BILL_DATE!)), ...pays.map((p) => monthOf(p.PAYMENTDATE!))].sort();
+  for (let p = all[0]!; p <= all[all.length - 1]!; p = nextMonth(p)) months.push(p);
+  const vendorKey = (r: FlowRow) => JSON.stringify([r.MEGAENTITYID, r.VENDORID, r.BASECURR]);
+  const out = new Map<string, VendorMonth & { days: number[]; timed: number; open: number; spend: number; paid: number; discount: number }>();
+  const at = (r: FlowRow, period: string) => {
+    const key = JSON.stringify([vendorKey(r), period]);
+    let e = out.get(key);
+    if (!e) {
+      out.set(key, (e = {
+        MEGAENTITYID: r.MEGAENTITYID, VENDORID: r.VENDORID, BASECURR: r.BASECURR, PERIOD: period, SPEND: '', BILL_COUNT: 0, PAID_AMOUNT: '', DISCOUNT_TAKEN: '',
+        BILLS_SETTLED: 0, AVG_DAYS_TO_PAY: null, MEDIAN_DAYS_TO_PAY: null, BILLS_PAID_LATE: 0, SHARE_PAID_LATE: null, OPEN_BALANCE: '',
+        days: [], timed: 0, open: 0, spend: 0, paid: 0, discount: 0,
+      }));
+    }
+    return e;
+  };
+  for (const b of bills) {
+    const s = at(b, monthOf(b.BILL_DATE!));
+    s.spend += cents(b.TOTALENTERED)!;
+    s.BILL_COUNT++;
+    if (b.SETTLED_DATE !== null) {
+      const e = at(b, monthOf(b.SETTLED_DATE));
+      e.BILLS_SETTLED++;
+      e.days.push(b.BILL_DAYS_TO_PAY!);
+      if (b.BILL_TIMING !== null) e.timed++;
+      if (b.BILL_TIMING === 'late') e.BILLS_PAID_LATE++;
+    }
+    for (const p of months) {
+      const end = nextMonth(p);
+      if (b.BILL_DATE! >= end) continue;
+      const settledBy = pays.filter((x) => x.BILL_RECORDNO === b.BILL_RECORDNO && x.PAYMENTDATE! < end).reduce((s, x) => s + cents(x.APPLIED_AMOUNT)! + cents(x.DISCOUNT_TAKEN)!, 0);
+      at(b, p).open += b.SETTLED_DATE !== null && b.SETTLED_DATE < end ? 0 : cents(b.TOTALENTERED)! - settledBy;
+    }
+  }
+  for (const p of pays) {
+    const e = at(p, monthOf(p.PAYMENTDATE!));
+    e.paid += cents(p.APPLIED_AMOUNT)!;
+    e.discount += cents(p.DISCOUNT_TAKEN)!;
+  }
+  return [...out.values()].map(({ days, timed, open, spend, paid, discount, ...e }) => {
+    const sorted = [...days].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return {
+      ...e, SPEND: toText(spend), PAID_AMOUNT: toText(paid), DISCOUNT_TAKEN: toText(discount), OPEN_BALANCE: toText(open),
+      AVG_DAYS_TO_PAY: days.length ? ratioText(days.reduce((s, x) => s + x, 0), days.length, 2) : null,
+      MEDIAN_DAYS_TO_PAY: days.length ? ratioText(sorted.length % 2 ? sorted[mid]! * 2 : sorted[mid - 1]! + sorted[mid]!, 2, 1) : null,
+      SHARE_PAID_LATE: timed ? ratioText(e.BILLS_PAID_LATE, timed, 4) : null,
+    };
+  });
+}
