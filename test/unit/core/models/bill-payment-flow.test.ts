@@ -41,7 +41,10 @@ describe('bill-to-payment flow (hyperd) against the sample company', () => {
     const has = (p: (x: (typeof expected)[number]) => boolean, what: string) => assert.ok(expected.some(p), what);
     has((x) => x.PAYMENTKEY === null, 'a bill without payments');
     has((x) => x.IS_PARTIAL === true, 'a partial payment');
-    for (const t of ['early', 'late'] as const) has((x) => x.BILL_TIMING === t, `a bill paid ${t}`);
+    has((x) => x.IS_PARTIAL === true && x.SETTLED_DATE === null, 'a bill still partially paid');
+    has((x) => (x.PAYMENT_SEQ ?? 0) >= 2 && x.IS_PARTIAL === false, 'a bill settled by its second payment');
+    for (const t of ['early', 'on time', 'late'] as const) has((x) => x.BILL_TIMING === t, `a bill paid ${t}`);
+    has((x) => x.DISCOUNT_TAKEN !== '0.00' && x.SETTLED_DATE !== null && x.APPLIED_AMOUNT !== x.TOTALENTERED, 'a discount taken that settles the bill');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
   });
 });
