@@ -18,22 +18,22 @@ const table = (name: string) => qualifiedName('rep', 'models', name);
 const KEY = ['ENTITY', 'BASECURR', 'ACCOUNTNO', 'DEPARTMENTID', 'LOCATIONID', 'CLASSID', 'PERIOD'];
 
 /** Builds balances, P&L and balance sheet from `glDetail`/`glAccount` into tables named with `suffix`. */
-async function buildStatements(client: pg.Client, glDetail: string, glAccount: string, suffix = '') {
+async function buildStatements(client: pg.Client, glDetail: string, glAccount: string, suffix = '', fyStartMonth = FY_START_MONTH) {
   const t = { glBalances: table(`gl_balances${suffix}`), pnl: table(`pnl${suffix}`), balanceSheet: table(`balance_sheet${suffix}`) };
-  await buildGlBalances(client, t.glBalances, { glDetail, glAccount }, { fiscalYearStartMonth: FY_START_MONTH });
+  await buildGlBalances(client, t.glBalances, { glDetail, glAccount }, { fiscalYearStartMonth: fyStartMonth });
   const pnlRows = await buildPnl(client, t.pnl, { glBalances: t.glBalances, glAccount });
   const bsRows = await buildBalanceSheet(client, t.balanceSheet, { glBalances: t.glBalances, glAccount });
   return { ...t, pnlRows, bsRows };
 }
 
 /** Net income (credits − debits of income-statement lines) per entity × base currency × fiscal year, in cents. */
-function expectedNetIncome(gl: IntacctRecord[], accounts: IntacctRecord[]): Map<string, number> {
+function expectedNetIncome(gl: IntacctRecord[], accounts: IntacctRecord[], fyStartMonth: number): Map<string, number> {
   const type = new Map(accounts.map((a) => [v(a, 'ACCOUNTNO')!, v(a, 'ACCOUNTTYPE')]));
   const out = new Map<string, number>();
   for (const r of gl) {
     if (type.get(v(r, 'ACCOUNTNO')!) !== 'incomestatement') continue;
     const [y, m] = ym(v(r, 'BATCH_DATE')!);
-    const fy = `${m >= FY_START_MONTH ? y : y - 1}-${String(FY_START_MONTH).padStart(2, '0')}-01`;
+    const fy = `${m >= fyStartMonth ? y : y - 1}-${String(fyStartMonth).padStart(2, '0')}-01`;
     const key = JSON.stringify([fy, v(r, 'CHILDENTITY'), v(r, 'BASECURR')]);
     out.set(key, (out.get(key) ?? 0) - lineCents(r));
   }
@@ -92,22 +92,24 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     for (const rows of [pnl, bs]) assert.deepEqual(new Set([...rows.values()].map((r) => r.NORMALBALANCE)), new Set(['debit', 'credit']));
   });
 
-  it('net income of every fiscal year equals the change the balance sheet implies', async () => {
-    const { client, gl, accounts, glTable, accountTable } = fx;
-    const t = await buildStatements(client, glTable, accountTable);
-    const result = await checkNetIncome(client, t);
-    assert.deepEqual(result.breaks, []);
-    assert.equal(result.ok, true);
-    const expected = expectedNetIncome(gl, accounts);
-    assert.equal(result.yearsChecked, expected.size);
-    assert.ok(expected.size >= 4, 'two entities, two fiscal years each');
-    assert.ok([...expected.values()].every((c) => c !== 0), 'every year has a non-zero net income');
-    // The figures the check compares, for one year, against the TypeScript net income.
-    const pnlNi = await client.query<{ FY: string; ENTITY: string; BASECURR: string; NI: string }>(
-      `SELECT CAST("FISCAL_YEAR_START" AS TEXT) AS "FY", "ENTITY", "BASECURR", CAST(SUM("NET_INCOME") AS NUMERIC(18,2)) AS "NI" FROM ${t.pnl} GROUP BY 1, 2, 3`,
-    );
-    assert.deepEqual(new Map(pnlNi.rows.map((r) => [JSON.stringify([r.FY, r.ENTITY, r.BASECURR]), r.NI])), new Map([...expected].map(([k, c]) => [k, toText(c)])));
-  });
+  for (const fyStartMonth of [FY_START_MONTH, 1]) {
+    it(`net income of every fiscal year equals the change the balance sheet implies (fiscal year from month ${fyStartMonth})`, async () => {
+      const { client, gl, accounts, glTable, accountTable } = fx;
+      const t = await buildStatements(client, glTable, accountTable, `_fy${fyStartMonth}`, fyStartMonth);
+      const result = await checkNetIncome(client, t);
+      assert.deepEqual(result.breaks, []);
+      assert.equal(result.ok, true);
+      const expected = expectedNetIncome(gl, accounts, fyStartMonth);
+      assert.equal(result.yearsChecked, expected.size);
+      assert.ok(expected.size >= (fyStartMonth === 1 ? 2 : 4), 'two entities (two fiscal years each when the year starts in April)');
+      assert.ok([...expected.values()].every((c) => c !== 0), 'every year has a non-zero net income');
+      // The figures the check compares, for one year, against the TypeScript net income.
+      const pnlNi = await client.query<{ FY: string; ENTITY: string; BASECURR: string; NI: string }>(
+        `SELECT CAST("FISCAL_YEAR_START" AS TEXT) AS "FY", "ENTITY", "BASECURR", CAST(SUM("NET_INCOME") AS NUMERIC(18,2)) AS "NI" FROM ${t.pnl} GROUP BY 1, 2, 3`,
+      );
+      assert.deepEqual(new Map(pnlNi.rows.map((r) => [JSON.stringify([r.FY, r.ENTITY, r.BASECURR]), r.NI])), new Map([...expected].map(([k, c]) => [k, toText(c)])));
+    });
+  }
 
   it('a GL line missing from the replica makes the check name its fiscal year, entity and the difference', async () => {
     const { client, gl, glTable, accountTable } = fx;
