@@ -15,6 +15,7 @@ import { ACCOUNTS, CLASSES, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, vendorS
 import { ADDED_BATCH_KEY_BASE, glRecordNo } from './gl-ledger';
 import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
 import { seededRandom } from '../../util/seeded-random';
+import { vendorCredits } from './sample-vendor-credits';
 
 /** USD per EUR in the sample company (EUR vendors bill the US entity). */
 const EUR_TO_USD = 1.0875;
@@ -432,6 +433,11 @@ export class SampleCompany {
         if (prev && prev.vendor.id === vendor.id && Math.abs(prev.at - payAt) < 20 * DAY_MS) prev.items.push(...items);
         else payments.push({ vendor, at: payAt, items });
       }
+    }
+    for (const c of vendorCredits({ billCount, start, span, vendors: this.vendors, expense, opLocations, eurToUsd: EUR_TO_USD, periodEnd: this.periodEnd })) {
+      const bill = this.put('APBILL', { ...c.bill, ...entityFields(c.vendor.entity) });
+      this.put('APBILLITEM', { ...c.line, RECORDKEY: String(bill) });
+      dueByVendor.set(c.vendor.id, (dueByVendor.get(c.vendor.id) ?? 0) + c.cents);
     }
     const methods = ['Printed Check', 'EFT', 'ACH', 'Credit Card'];
     for (const p of [...payments, ...laterPayments].sort((a, b) => a.at - b.at)) {

@@ -46,5 +46,6 @@ describe('bill-to-payment flow (hyperd) against the sample company', () => {
     for (const t of ['early', 'on time', 'late'] as const) has((x) => x.BILL_TIMING === t, `a bill paid ${t}`);
     has((x) => x.DISCOUNT_TAKEN !== '0.00' && x.SETTLED_DATE !== null && x.APPLIED_AMOUNT !== x.TOTALENTERED, 'a discount taken that settles the bill');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
+    has((x) => x.TOTALENTERED.startsWith('-') && x.PAYMENT_COUNT === 0 && x.REMAINING_AFTER === x.TOTALENTERED, 'an unapplied vendor credit (negative bill)');
   });
 });

@@ -50,5 +50,6 @@ describe('vendor performance by month (hyperd) against the sample company', () =
     has((x) => x.SHARE_PAID_LATE !== null && x.SHARE_PAID_LATE !== '0.0000' && x.SHARE_PAID_LATE !== '1.0000', 'a share paid late strictly between 0 and 1');
     has((x) => x.BILL_COUNT === 0 && x.OPEN_BALANCE !== '0.00', 'a month without bills that still carries an open balance');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
+    has((x) => x.OPEN_BALANCE.startsWith('-'), 'a vendor whose credits exceed what is open');
   });
 });
