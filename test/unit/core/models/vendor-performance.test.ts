@@ -29,7 +29,8 @@ describe('vendor performance by month (hyperd) against the sample company', () =
   });
   after(() => replica?.close());
 
-  it('has spend, bills, days to pay (average, median), share paid late and open balance per vendor and month, to the cent', async () => {
+  /** Builds both models from the replica and compares vendor performance with the TypeScript computation from `bills`. */
+  async function buildAndCompare(billRecords: IntacctRecord[]): Promise<VendorMonth[]> {
     await buildBillPaymentFlow(client, flow, { apBill: rep('ap_bill'), apPaymentDetail: rep('ap_payment_detail'), apPayment: rep('ap_payment') });
     const n = await buildVendorPerformance(client, target, flow);
     const r = await client.query<Record<string, unknown>>(`SELECT * FROM ${target}`);
@@ -42,14 +43,32 @@ describe('vendor performance by month (hyperd) against the sample company', () =
         return rest as unknown as VendorMonth;
       })
       .sort((a, b) => (key(a) < key(b) ? -1 : 1));
-    const expected = expectedVendorPerformance(expectedFlow(bills, details, payments)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const expected = expectedVendorPerformance(expectedFlow(billRecords, details, payments)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
     assert.equal(n, expected.length);
     assert.deepEqual(actual, expected);
+    return expected;
+  }
+
+  it('has spend, bills, days to pay (average, median), share paid late and open balance per vendor and month, to the cent', async () => {
+    const expected = await buildAndCompare(bills);
     const has = (p: (x: VendorMonth) => boolean, what: string) => assert.ok(expected.some(p), what);
     has((x) => x.BILLS_SETTLED >= 2 && x.BILLS_SETTLED % 2 === 0, 'an even number of settled bills (median of two middles)');
     has((x) => x.SHARE_PAID_LATE !== null && x.SHARE_PAID_LATE !== '0.0000' && x.SHARE_PAID_LATE !== '1.0000', 'a share paid late strictly between 0 and 1');
     has((x) => x.BILL_COUNT === 0 && x.OPEN_BALANCE !== '0.00', 'a month without bills that still carries an open balance');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
     has((x) => x.OPEN_BALANCE.startsWith('-'), 'a vendor whose credits exceed what is open');
+  });
+
+  it('a bill Intacct says is paid (TOTALDUE 0, e.g. a credit applied) is settled at its last payment and no longer open', async () => {
+    const bill = bills.find((b) => b.STATE === 'Partially Paid' && details.filter((d) => d.RECORDKEY === b.RECORDNO).length > 0)!;
+    assert.ok(bill, 'a partially paid bill');
+    await client.query(`UPDATE ${rep('ap_bill')} SET "TOTALDUE" = 0 WHERE "RECORDNO" = ${Number(bill.RECORDNO)}`);
+    const changed = bills.map((b) => (b === bill ? { ...b, TOTALDUE: '0' } : b));
+    const expected = await buildAndCompare(changed);
+    const settled = await client.query<{ d: string | null }>(`SELECT CAST(MAX("SETTLED_DATE") AS TEXT) AS d FROM ${flow} WHERE "BILL_RECORDNO" = ${Number(bill.RECORDNO)}`);
+    assert.notEqual(settled.rows[0]!.d, null);
+    const month = `${settled.rows[0]!.d!.slice(0, 7)}-01`;
+    const row = expected.find((x) => x.VENDORID === bill.VENDORID && x.PERIOD === month)!;
+    assert.ok(row.BILLS_SETTLED >= 1);
   });
 });
