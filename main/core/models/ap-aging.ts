@@ -14,6 +14,8 @@
 import type { ColumnDef } from '../streams/types';
 import { quoteLiteral } from '../hyper/hyper-sql';
 import type { SqlClient } from './gl-balances';
+import { inTransaction } from './model-table';
+import { bigintCol, dateCol, moneyCol, textCol } from './model-columns';
 
 export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', 'over 90', 'no due date'] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -28,26 +30,28 @@ export function agingBucket(daysPastDue: number | null): AgingBucket {
   return 'over 90';
 }
 
-const t = (name: string, nullable = true): ColumnDef => ({ name, source: name, type: 'text', nullable });
-const d = (name: string, nullable = true): ColumnDef => ({ name, source: name, type: 'date', nullable });
-const m = (name: string): ColumnDef => ({ name, source: name, type: 'numeric', nullable: true, precision: 18, scale: 2 });
+const t = textCol, d = dateCol, m = (name: string) => moneyCol(name);
 
 export const AP_AGING_COLUMNS: readonly ColumnDef[] = [
   d('SNAPSHOT_DATE', false), t('MEGAENTITYID'), t('MEGAENTITYNAME'), t('VENDORID', false), t('VENDORNAME'),
-  { name: 'RECORDNO', source: 'RECORDNO', type: 'bigint', nullable: false }, t('RECORDID'), t('DOCNUMBER'), t('STATE'),
+  bigintCol('RECORDNO', false), t('RECORDID'), t('DOCNUMBER'), t('STATE'),
   d('WHENPOSTED'), d('WHENDUE'), t('BASECURR'), m('TOTALDUE'), t('CURRENCY'), m('TRX_TOTALDUE'),
-  { name: 'DAYS_PAST_DUE', source: 'DAYS_PAST_DUE', type: 'bigint', nullable: true }, t('AGING_BUCKET', false),
+  bigintCol('DAYS_PAST_DUE'), t('AGING_BUCKET', false),
 ];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-function dateLiteral(iso: string): string {
+/** `DATE 'YYYY-MM-DD'`; throws a RangeError for anything else. */
+export function dateLiteral(iso: string): string {
   if (!ISO_DATE.test(iso) || Number.isNaN(Date.parse(`${iso}T00:00:00Z`))) throw new RangeError(`Not a date (YYYY-MM-DD): "${iso}".`);
   return `DATE ${quoteLiteral(iso)}`;
 }
 
+/** A bill that counts in the AP models: not a draft and not reversed (APBILL STATE values, intacct-objects.md "AP objects"). */
+export const COUNTED_BILL_SQL = `COALESCE("STATE", '') NOT IN ('Draft', 'Reversed')`;
+
 /** The WHERE condition of an open bill at `snapshot` (a DATE SQL expression). */
 function openCondition(snapshot: string): string {
-  return `"TOTALDUE" <> 0 AND ("WHENPOSTED" IS NULL OR "WHENPOSTED" <= ${snapshot}) AND COALESCE("STATE", '') NOT IN ('Draft', 'Reversed')`;
+  return `"TOTALDUE" <> 0 AND ("WHENPOSTED" IS NULL OR "WHENPOSTED" <= ${snapshot}) AND ${COUNTED_BILL_SQL}`;
 }
 
 /** The SELECT of one snapshot's rows (columns AP_AGING_COLUMNS) from the AP bills table `apBill`. */
@@ -72,16 +76,11 @@ SELECT ${snap} AS "SNAPSHOT_DATE", "MEGAENTITYID", "MEGAENTITYNAME", "VENDORID",
 export async function writeApAgingSnapshot(client: SqlClient, target: string, apBill: string, snapshotDate: string, keepDays: number): Promise<number> {
   if (!Number.isInteger(keepDays) || keepDays < 0) throw new RangeError(`Days to keep AP aging snapshots must be a whole number of 0 or more, not ${keepDays}.`);
   const snap = dateLiteral(snapshotDate);
-  await client.query('BEGIN');
-  try {
-    await client.query(`CREATE TABLE IF NOT EXISTS ${target} AS ${apAgingSnapshotSql(apBill, snapshotDate)} LIMIT 0`);
-    await client.query(`DELETE FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap} OR "SNAPSHOT_DATE" < ${snap} - ${keepDays}`);
-    await client.query(`INSERT INTO ${target} ${apAgingSnapshotSql(apBill, snapshotDate)}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  await inTransaction(client, [
+    `CREATE TABLE IF NOT EXISTS ${target} AS ${apAgingSnapshotSql(apBill, snapshotDate)} LIMIT 0`,
+    `DELETE FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap} OR "SNAPSHOT_DATE" < ${snap} - ${keepDays}`,
+    `INSERT INTO ${target} ${apAgingSnapshotSql(apBill, snapshotDate)}`,
+  ]);
   const r = await client.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${target} WHERE "SNAPSHOT_DATE" = ${snap}`);
   return Number(r.rows[0]!.n);
 }

@@ -21,6 +21,7 @@
 import type { ColumnDef } from '../streams/types';
 import { quoteIdent } from '../hyper/hyper-sql';
 import { fiscalYearStartSql, validateFiscalYearStartMonth } from './fiscal-year';
+import { replaceTable } from './model-table';
 
 export interface GlBalancesSources {
   /** Qualified SQL name of the replica's GL detail table (stream gl_detail's columns). */
@@ -62,18 +63,28 @@ export const GL_BALANCE_KEY = ['ENTITY', 'BASECURR', 'ACCOUNTNO', 'DEPARTMENTID'
 export const SIGNED_BASE_AMOUNT_SQL =
   'CASE WHEN "DEBITAMOUNT" IS NULL AND "CREDITAMOUNT" IS NULL THEN "AMOUNT" ELSE COALESCE("DEBITAMOUNT", 0) - COALESCE("CREDITAMOUNT", 0) END';
 
+/** The model's dimensions: every balance row's key but PERIOD. */
+export const GL_BALANCE_DIMS = '"ENTITY", "BASECURR", "ACCOUNTNO", "DEPARTMENTID", "LOCATIONID", "CLASSID"';
+
+/** The GL detail lines with the model's dimensions, PERIOD and signed base amount NET. */
+export function glLinesSql(glDetail: string): string {
+  return `SELECT "CHILDENTITY" AS "ENTITY", "BASECURR", "ACCOUNTNO", "DEPARTMENTID", "LOCATIONID", "CLASSID",
+         CAST(date_trunc('month', "BATCH_DATE") AS DATE) AS "PERIOD", ${SIGNED_BASE_AMOUNT_SQL} AS "NET"
+    FROM ${glDetail}`;
+}
+
+/** One row per account number with its title and type (ACCOUNTTITLE, ACCOUNTTYPE). */
+export function glAccountsSql(glAccount: string): string {
+  return `SELECT "ACCOUNTNO", MAX("TITLE") AS "ACCOUNTTITLE", MAX("ACCOUNTTYPE") AS "ACCOUNTTYPE" FROM ${glAccount} GROUP BY "ACCOUNTNO"`;
+}
+
 /** The SELECT that computes the model; its columns are GL_BALANCE_COLUMNS. */
 export function glBalancesSql(src: GlBalancesSources, opts: GlBalancesOptions): string {
   validateFiscalYearStartMonth(opts.fiscalYearStartMonth);
-  const dims = '"ENTITY", "BASECURR", "ACCOUNTNO", "DEPARTMENTID", "LOCATIONID", "CLASSID"';
+  const dims = GL_BALANCE_DIMS;
   const fyStart = fiscalYearStartSql('b."PERIOD"', opts.fiscalYearStartMonth);
   return `
-WITH lines AS (
-  SELECT "CHILDENTITY" AS "ENTITY", "BASECURR", "ACCOUNTNO", "DEPARTMENTID", "LOCATIONID", "CLASSID",
-         CAST(date_trunc('month', "BATCH_DATE") AS DATE) AS "PERIOD",
-         ${SIGNED_BASE_AMOUNT_SQL} AS "NET"
-    FROM ${src.glDetail}
-),
+WITH lines AS (${glLinesSql(src.glDetail)}),
 activity AS (
   SELECT ${dims}, "PERIOD", SUM("NET") AS "NET_CHANGE", COUNT(*) AS "LINE_COUNT" FROM lines GROUP BY ${dims}, "PERIOD"
 ),
@@ -91,9 +102,7 @@ filled AS (
       FROM combos c JOIN months m ON m."PERIOD" >= c."FIRST_PERIOD"
   ) u GROUP BY ${dims}, "PERIOD"
 ),
-accounts AS (
-  SELECT "ACCOUNTNO", MAX("TITLE") AS "ACCOUNTTITLE", MAX("ACCOUNTTYPE") AS "ACCOUNTTYPE" FROM ${src.glAccount} GROUP BY "ACCOUNTNO"
-),
+accounts AS (${glAccountsSql(src.glAccount)}),
 based AS (
   SELECT b."ENTITY", b."BASECURR", b."ACCOUNTNO", a."ACCOUNTTITLE", a."ACCOUNTTYPE", b."DEPARTMENTID", b."LOCATIONID", b."CLASSID",
          b."PERIOD", ${fyStart} AS "FISCAL_YEAR_START", b."NET_CHANGE", b."LINE_COUNT",
@@ -122,18 +131,7 @@ export interface SqlClient {
  * never sees it half built. Returns the number of rows.
  */
 export async function buildGlBalances(client: SqlClient, target: string, src: GlBalancesSources, opts: GlBalancesOptions): Promise<number> {
-  const select = glBalancesSql(src, opts);
-  await client.query('BEGIN');
-  try {
-    await client.query(`DROP TABLE IF EXISTS ${target}`);
-    await client.query(`CREATE TABLE ${target} AS ${select}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-  const r = await client.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${target}`);
-  return Number(r.rows[0]!.n);
+  return replaceTable(client, target, glBalancesSql(src, opts));
 }
 
 /** `"a"."b"."c"` from its parts. */

@@ -15,6 +15,7 @@ import { ACCOUNTS, CLASSES, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, vendorS
 import { ADDED_BATCH_KEY_BASE, glRecordNo } from './gl-ledger';
 import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
 import { seededRandom } from '../../util/seeded-random';
+import { vendorCredits } from './sample-vendor-credits';
 
 /** USD per EUR in the sample company (EUR vendors bill the US entity). */
 const EUR_TO_USD = 1.0875;
@@ -346,7 +347,9 @@ export class SampleCompany {
     const expense = ACCOUNTS.filter((a) => a.type === 'incomestatement' && a.category !== 'Revenue');
     const opLocations = LOCATIONS.filter((l) => l.parent !== '');
     const dueByVendor = new Map<string, number>();
-    const payments: { vendor: VendorSeed; at: number; items: { bill: number; line: number; cents: number }[] }[] = [];
+    type PaymentItem = { bill: number; line: number; cents: number; discount: number };
+    const payments: { vendor: VendorSeed; at: number; items: PaymentItem[] }[] = [];
+    const laterPayments: typeof payments = [];
     for (let n = 0; n < billCount; n++) {
       const frac = n / billCount;
       const created = start + Math.floor((span * frac * 0.92) / 1000) * 1000;
@@ -362,8 +365,21 @@ export class SampleCompany {
       }
       const paidRoll = rnd();
       const paidCents = paidRoll < 0.7 ? total : paidRoll < 0.8 ? Math.floor(total * (0.2 + rnd() * 0.6)) : 0;
-      const payAt = created + (10 + Math.floor(rnd() * 40)) * DAY_MS;
-      const modified = paidCents > 0 ? payAt + 3_600_000 : created + 600_000;
+      const payDays = 10 + Math.floor(rnd() * 40);
+      // Picked by the bill's number, not drawn, so every other record stays as it was: a 2% early-payment
+      // discount taken 8 days after the bill date (APPYMTDETAIL DISCOUNTAMOUNT; TOTALPAID stays the cash
+      // paid, UNCONFIRMED against Intacct), a bill paid on its due date, and partially paid bills whose
+      // rest is paid 25 days later in a second payment.
+      const fullyPaid = paidCents === total;
+      const discountCents = fullyPaid && n % 11 === 5 ? Math.round(total * 0.02) : 0;
+      const onDueDate = fullyPaid && discountCents === 0 && n % 13 === 7;
+      const payAt = created + (discountCents ? 8 : onDueDate ? 30 : payDays) * DAY_MS;
+      const secondCents = !fullyPaid && paidCents > 0 && n % 3 === 0 ? total - paidCents : 0;
+      const secondAt = payAt + 25 * DAY_MS;
+      const cashPaid = paidCents - discountCents + secondCents;
+      const settled = fullyPaid || secondCents > 0;
+      const lastPayAt = secondCents ? secondAt : payAt;
+      const modified = paidCents > 0 ? lastPayAt + 3_600_000 : created + 600_000;
       const docno = `INV-${(n * 7919) % 1_000_000}`;
       // Amounts are kept in the entity's base currency; a EUR vendor's bill has its euro amounts in TRX_*.
       const baseCurr = vendor.entity === 1 ? 'CAD' : 'USD';
@@ -372,10 +388,10 @@ export class SampleCompany {
       const billRno = this.put('APBILL', {
         RECORDTYPE: 'pi', RECORDID: `B${String(n + 1).padStart(6, '0')}`, VENDORID: vendor.id, VENDORNAME: vendor.name, DOCNUMBER: docno,
         DESCRIPTION: rnd() < 0.15 ? '' : `${lines[0]!.account.title} for ${loc.name}`,
-        STATE: paidCents === total ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted', RAWSTATE: paidCents === total ? 'P' : paidCents > 0 ? 'T' : 'A', TERMNAME: vendor.term,
-        WHENPOSTED: formatDate(created), WHENDUE: formatDate(created + 30 * DAY_MS), WHENPAID: paidCents === total ? formatDate(payAt) : '',
-        TOTALENTERED: centsToText(total), TOTALPAID: centsToText(paidCents), TOTALDUE: centsToText(total - paidCents),
-        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(paidCents), TRX_TOTALDUE: trxOf(total - paidCents), EXCHANGE_RATE: String(rate),
+        STATE: settled ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted', RAWSTATE: settled ? 'P' : paidCents > 0 ? 'T' : 'A', TERMNAME: vendor.term,
+        WHENPOSTED: formatDate(created), WHENDUE: formatDate(created + 30 * DAY_MS), WHENPAID: settled ? formatDate(Math.min(lastPayAt, this.periodEnd)) : '',
+        TOTALENTERED: centsToText(total), TOTALPAID: centsToText(cashPaid), TOTALDUE: centsToText(settled ? 0 : total - paidCents),
+        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(cashPaid), TRX_TOTALDUE: trxOf(settled ? 0 : total - paidCents), EXCHANGE_RATE: String(rate),
         CURRENCY: vendor.currency, BASECURR: baseCurr, MODULEKEY: '3.AP',
         // WHENCREATED is the bill's date (DATE) on APBILL (intacct-objects.md).
         ...entityFields(vendor.entity), WHENCREATED: formatDate(created), AUWHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(Math.min(modified, this.periodEnd)), CREATEDBY: '1', MODIFIEDBY: '1',
@@ -394,23 +410,37 @@ export class SampleCompany {
           }),
         );
       });
-      dueByVendor.set(vendor.id, (dueByVendor.get(vendor.id) ?? 0) + total - paidCents);
+      dueByVendor.set(vendor.id, (dueByVendor.get(vendor.id) ?? 0) + (settled ? 0 : total - paidCents));
       if (paidCents > 0) {
         // Spread the payment over the bill's lines in order (a partial payment covers the first lines).
         let left = paidCents;
-        const items = lines.map((l, k) => {
+        // The discount is taken on the largest line (always larger than 2% of the bill).
+        const largest = lines.reduce((best, l, k) => (l.cents > lines[best]!.cents ? k : best), 0);
+        const covered = lines.map((l) => {
           const c = Math.min(left, l.cents);
           left -= c;
-          return { bill: billRno, line: lineRnos[k]!, cents: c };
-        }).filter((x) => x.cents > 0);
+          return c;
+        });
+        const items = covered
+          .map((c, k): PaymentItem => ({ bill: billRno, line: lineRnos[k]!, cents: c - (k === largest ? discountCents : 0), discount: k === largest ? discountCents : 0 }))
+          .filter((x) => x.cents > 0);
+        if (secondCents) {
+          const rest = lines.map((l, k): PaymentItem => ({ bill: billRno, line: lineRnos[k]!, cents: l.cents - covered[k]!, discount: 0 })).filter((x) => x.cents > 0);
+          laterPayments.push({ vendor, at: secondAt, items: rest });
+        }
         // Some payments settle two bills of the same vendor at once.
         const prev = payments[payments.length - 1];
         if (prev && prev.vendor.id === vendor.id && Math.abs(prev.at - payAt) < 20 * DAY_MS) prev.items.push(...items);
         else payments.push({ vendor, at: payAt, items });
       }
     }
+    for (const c of vendorCredits({ billCount, start, span, vendors: this.vendors, expense, opLocations, eurToUsd: EUR_TO_USD, periodEnd: this.periodEnd })) {
+      const bill = this.put('APBILL', { ...c.bill, ...entityFields(c.vendor.entity) });
+      this.put('APBILLITEM', { ...c.line, RECORDKEY: String(bill) });
+      dueByVendor.set(c.vendor.id, (dueByVendor.get(c.vendor.id) ?? 0) + c.cents);
+    }
     const methods = ['Printed Check', 'EFT', 'ACH', 'Credit Card'];
-    for (const p of payments.sort((a, b) => a.at - b.at)) {
+    for (const p of [...payments, ...laterPayments].sort((a, b) => a.at - b.at)) {
       const at = Math.min(p.at, this.periodEnd);
       const total = p.items.reduce((s, x) => s + x.cents, 0);
       const method = methods[Math.floor(rnd() * methods.length)]!;
@@ -430,6 +460,7 @@ export class SampleCompany {
       for (const x of p.items) {
         this.put('APPYMTDETAIL', {
           PAYMENTKEY: String(payRno), RECORDKEY: String(x.bill), ENTRYKEY: String(x.line), PAYMENTAMOUNT: centsToText(x.cents), TRX_PAYMENTAMOUNT: trxOf(x.cents),
+          ...(x.discount ? { DISCOUNTAMOUNT: centsToText(x.discount), TRX_DISCOUNTAMOUNT: trxOf(x.discount), DISCOUNTDATE: formatDate(at) } : {}),
           PAYMENTDATE: formatDate(at), CURRENCY: p.vendor.currency, STATE: 'C', WHENCREATED: formatDateTime(at), WHENMODIFIED: formatDateTime(at), CREATEDBY: '1', MODIFIEDBY: '1',
         });
       }

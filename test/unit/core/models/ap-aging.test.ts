@@ -8,9 +8,8 @@ import type { IntacctRecord } from '../../../../main/core/emulators/intacct/obje
 import { qualifiedName } from '../../../../main/core/models/gl-balances';
 import { agingBucket, checkApAgingTotal, writeApAgingSnapshot } from '../../../../main/core/models/ap-aging';
 import { openReplica, v, type Replica } from './replica-fixture';
+import { dayNo, iso } from './expected-ap';
 
-const iso = (d: string | null) => (d === null ? null : `${d.slice(6, 10)}-${d.slice(0, 2)}-${d.slice(3, 5)}`);
-const dayNo = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / 86_400_000;
 
 describe('AP aging snapshot (hyperd) against the sample company', () => {
   let replica: Replica;

@@ -6,87 +6,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { ManualClock } from '../../../../main/core/clock';
-import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
 import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
 import { buildGlBalances, GL_BALANCE_COLUMNS, qualifiedName } from '../../../../main/core/models/gl-balances';
 import { checkTrialBalance, describeTrialBalanceBreaks } from '../../../../main/core/models/trial-balance-check';
-import { openReplica, v, type Replica } from './replica-fixture';
-
-// ---- the independent computation ---------------------------------------------------------------
-
-/** Exact cents of an Intacct decimal text ('-1234.5' → -123450). */
-function cents(text: string | null | undefined): number | null {
-  if (text === null || text === undefined || text === '') return null;
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
-  assert.ok(m, `not a money amount: ${text}`);
-  const v = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -v : v;
-}
-const toText = (c: number) => (c < 0 ? '-' : '') + `${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
-/** 'MM/DD/YYYY' → [year, month]. */
-const ym = (d: string): [number, number] => [Number(d.slice(6, 10)), Number(d.slice(0, 2))];
-const monthText = (y: number, m: number) => `${y}-${String(m).padStart(2, '0')}-01`;
-/** Debits − credits; AMOUNT only when neither is given. */
-function lineCents(r: IntacctRecord): number {
-  const d = cents(v(r, 'DEBITAMOUNT')), c = cents(v(r, 'CREDITAMOUNT'));
-  return d === null && c === null ? cents(v(r, 'AMOUNT'))! : (d ?? 0) - (c ?? 0);
-}
-
-interface Expected { opening: number; net: number; closing: number; lines: number; fyStart: string; type: string | null }
-
-function expectedBalances(gl: IntacctRecord[], accounts: IntacctRecord[], fyStartMonth: number): Map<string, Expected> {
-  const typeOf = new Map(accounts.map((a) => [v(a, 'ACCOUNTNO')!, v(a, 'ACCOUNTTYPE')]));
-  const combos = new Map<string, { first: number; perMonth: Map<number, { net: number; lines: number }> }>();
-  let minIdx = Infinity, maxIdx = -Infinity;
-  for (const r of gl) {
-    const [y, m] = ym(v(r, 'BATCH_DATE')!);
-    const idx = y * 12 + (m - 1);
-    minIdx = Math.min(minIdx, idx); maxIdx = Math.max(maxIdx, idx);
-    const key = JSON.stringify(['CHILDENTITY', 'BASECURR', 'ACCOUNTNO', 'DEPARTMENTID', 'LOCATIONID', 'CLASSID'].map((f) => v(r, f)));
-    let c = combos.get(key);
-    if (!c) combos.set(key, (c = { first: idx, perMonth: new Map() }));
-    c.first = Math.min(c.first, idx);
-    const pm = c.perMonth.get(idx) ?? { net: 0, lines: 0 };
-    pm.net += lineCents(r); pm.lines++;
-    c.perMonth.set(idx, pm);
-  }
-  const out = new Map<string, Expected>();
-  for (const [key, c] of combos) {
-    const dims = JSON.parse(key) as (string | null)[];
-    const type = typeOf.get(dims[2]!) ?? null;
-    let balance = 0;
-    for (let idx = c.first; idx <= maxIdx; idx++) {
-      const y = Math.floor(idx / 12), m = (idx % 12) + 1;
-      const fyYear = m >= fyStartMonth ? y : y - 1;
-      if (type === 'incomestatement' && m === fyStartMonth) balance = 0;
-      const pm = c.perMonth.get(idx) ?? { net: 0, lines: 0 };
-      out.set(JSON.stringify([...dims, monthText(y, m)]), { opening: balance, net: pm.net, closing: balance + pm.net, lines: pm.lines, fyStart: monthText(fyYear, fyStartMonth), type });
-      balance += pm.net;
-    }
-  }
-  assert.ok(minIdx <= maxIdx);
-  return out;
-}
+import { v } from './replica-fixture';
+import { expectedBalances, lineCents, monthText, openGlReplica, toText, ym, type GlReplica } from './expected-gl';
 
 describe('GL balances by period (hyperd) against the sample company', () => {
-  let replica: Replica;
+  let fx: GlReplica;
   let client: pg.Client;
   let gl: IntacctRecord[];
   let accounts: IntacctRecord[];
-  const glTable = qualifiedName('rep', 'replica', 'gl_detail');
-  const accountTable = qualifiedName('rep', 'replica', 'gl_account');
+  let glTable: string;
+  let accountTable: string;
   const target = qualifiedName('rep', 'models', 'gl_balances');
 
   before(async () => {
-    const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 4000, bills: 100 });
-    // The gl_detail stream reads one book (its BOOKID filter).
-    gl = [...company.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')];
-    accounts = [...company.list('GLACCOUNT')];
-    replica = await openReplica('gl-balances-', { gl_detail: gl, gl_account: accounts });
-    client = replica.client;
+    fx = await openGlReplica('gl-balances-');
+    ({ client, gl, accounts, glTable, accountTable } = fx);
   });
-  after(() => replica?.close());
+  after(() => fx?.replica.close());
 
   async function modelRows(): Promise<Map<string, Record<string, unknown>>> {
     const r = await client.query<Record<string, unknown>>(`SELECT * FROM ${target}`);
