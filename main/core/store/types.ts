@@ -16,6 +16,7 @@ import type {
   StreamRunResult,
   TieOut,
 } from '../../../shared/types';
+import type { Database } from './sqlite';
 
 /** A keyset checkpoint: the last (WHENMODIFIED, RECORDNO) pair loaded and confirmed by Tableau. */
 export interface StreamCursor {
@@ -153,4 +154,9 @@ export interface Store {
   close(): void;
   /** The schema version the database is at. */
   readonly schemaVersion: number;
+  /**
+   * The connection itself, for the ledger (sync/ledger.ts), whose tables live in the same file so
+   * that a confirmed batch commits in one transaction (sync/checkpoint.ts). Nothing else uses it.
+   */
+  readonly database: Database;
 }
