@@ -26,9 +26,10 @@ import type { AuditEntry, LogLevel, Settings, StreamProgress, StreamRunResult, T
 import { AsyncQueue } from './async-queue';
 import { decimalToUnits, periodOf, rowHash, rowKey } from './canonical-row';
 import type { AmountSums, Ledger, LedgerEntry } from './ledger';
-import type { Cursor, LoadFn, Page, ReadSpec, SourcePort, StorePort, StreamState, WritePayloadFn } from './ports';
+import type { Cursor, LoadFn, Page, ReadSpec, SourcePort, StorePort, WritePayloadFn } from './ports';
+import { openCheckpoint, plan, type Checkpoint } from './checkpoint';
 import { batchRequestId } from './request-id';
-import { columnsSignature, describeColumnChange } from '../streams/extra-fields';
+import { describeColumnChange } from '../streams/extra-fields';
 import { compareSums } from './tie-out';
 
 /** Tunables of the engine; the defaults suit a real company. */
@@ -87,9 +88,6 @@ export interface StreamSyncOutcome {
   tieOut: { intacct: number; tableau: number; differences: TieOutDifference[]; intacctSums?: AmountSums } | null;
 }
 
-const DELETES_SINCE = 'deletesSince';
-const LAST_RECONCILE = 'lastReconcileAt';
-
 interface Batch {
   no: number;
   requestId: string;
@@ -143,29 +141,13 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   const { def, store, ledger, signal } = ctx;
   const startedAt = ctx.clock.now();
   const txStart = ctx.source.transactions;
-  const initial = store.getStreamState(def.name);
-  // A data source renamed in settings is a new data source: publish it in full.
-  const renamed = typeof initial?.extra?.datasourceName === 'string' && initial.extra.datasourceName !== ctx.datasourceName;
-  // So is one whose columns changed (extra fields added or removed): Tableau's update-data actions
-  // need the payload's columns to match the published table. A state from before signatures were
-  // kept has none and is taken as unchanged.
-  const columns = columnsSignature(def.columns);
-  const previousColumns = typeof initial?.extra?.columns === 'string' ? initial.extra.columns : columns;
-  const reshaped = previousColumns !== columns;
-  const full = ctx.fullReload || !initial || initial.fullLoadPending || !initial.datasourceId || renamed || reshaped;
-  let state: StreamState = initial ?? {
-    stream: def.name,
-    cursor: null,
-    datasourceId: null,
-    lastFullLoadAt: null,
-    fullLoadPending: false,
-    version: 1,
-  };
-  state = { ...state, extra: { ...(state.extra ?? {}), datasourceName: ctx.datasourceName, columns } };
-  if (reshaped && !ctx.fullReload && initial?.datasourceId) {
-    ctx.log('info', `${def.label}: columns ${describeColumnChange(previousColumns, columns)}; publishing the data source again in full.`);
+  const planned = plan(store.getStreamState(def.name), def, { datasourceName: ctx.datasourceName, fullReload: ctx.fullReload });
+  const { full } = planned;
+  const checkpoint = openCheckpoint({ store, ledger, runId: ctx.runId, until: ctx.until, now: () => ctx.clock.now() }, planned);
+  if (planned.reason === 'columns-changed') {
+    ctx.log('info', `${def.label}: columns ${describeColumnChange(planned.columns.previous, planned.columns.current)}; publishing the data source again in full.`);
   }
-  let datasourceId = full ? null : state.datasourceId;
+  let datasourceId = full ? null : planned.state.datasourceId;
   const tie = def.tieOut;
   const readSums: AmountSums | null = full && tie ? new Map() : null;
   // Intacct's amounts per account and period, when this run read all of them (full load or reconciliation).
@@ -180,7 +162,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
 
   const spec: ReadSpec = { ...baseSpec(ctx, def.columns), until: ctx.until };
   if (!full) {
-    spec.since = state.cursor;
+    spec.since = planned.state.cursor;
     spec.lookbackMs = def.lookbackMinutes * 60_000;
   }
   const from = def.backfillDateColumn ? ` from ${ctx.settings.streams.glDetailStartDate || 'the start of history'}` : '';
@@ -225,14 +207,11 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
     if (batch.rowsSent === 0 && !(full && first)) {
       // Everything in it was unchanged: nothing to send, but the window is done.
       await rm(batch.path, { force: true });
-      if (!full && batch.cursor) saveCursor(batch.cursor);
+      if (!full && batch.cursor) checkpoint.windowDone(batch.cursor, datasourceId);
       return;
     }
-    if (full && first) {
-      // From here on a crash must repeat the whole full load (the overwrite replaces the data source).
-      state = { ...state, fullLoadPending: true };
-      store.saveStreamState(state);
-    }
+    // From here on a crash must repeat the whole full load (the overwrite replaces the data source).
+    if (full && first) checkpoint.fullLoadStarted();
     try {
       const res = await ctx.load(
         {
@@ -249,34 +228,18 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
         { signal, onPhase: (phase) => readingDone && progress(phase) },
       );
       datasourceId = res.datasourceId;
-      store.markAudit(ctx.runId, def.name, batch.requestId, { jobId: res.jobId, result: 'applied' });
-      ledger.commit(batch.requestId, def.name, { replace: full && first });
+      // The commit point (checkpoint.ts): audit applied, ledger held and cursor moved together.
+      checkpoint.batchApplied({ requestId: batch.requestId, jobId: res.jobId, datasourceId, cursor: full ? null : batch.cursor, replace: full && first });
       rowsUpserted += batch.rowsSent;
-      state = { ...state, datasourceId };
-      if (!full && batch.cursor) saveCursor(batch.cursor);
-      else store.saveStreamState(state);
     } catch (err) {
       // Not confirmed. If Tableau did apply it after all, the ledger does not know, so the next run
       // re-sends these rows and records them as applied then.
-      if (!isAbortError(err)) store.markAudit(ctx.runId, def.name, batch.requestId, { result: 'failed' });
-      ledger.discard(batch.requestId);
-      if (err instanceof ConnectorError && err.code === 'DATASOURCE_MISSING') {
-        // Someone deleted the data source in Tableau: the next run publishes it again in full.
-        state = { ...state, datasourceId: null, fullLoadPending: true };
-        store.saveStreamState(state);
-        ledger.clear(def.name);
-      }
+      checkpoint.batchFailed(batch.requestId, { markFailed: !isAbortError(err) });
+      if (err instanceof ConnectorError && err.code === 'DATASOURCE_MISSING') checkpoint.datasourceLost();
       throw err;
     } finally {
       await rm(batch.path, { force: true });
     }
-  };
-
-  const saveCursor = (cursor: Cursor) => {
-    // Signpost: never claim past the run's start, whatever a page reports.
-    const capped = cursor.whenModified > ctx.until ? { whenModified: ctx.until, recordNo: 0 } : cursor;
-    state = { ...state, cursor: capped, datasourceId };
-    store.saveStreamState(state);
   };
 
   const seal = async (batch: Batch): Promise<void> => {
@@ -338,8 +301,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
     }
     // Persisted BEFORE the batch is sent: the trail names the RequestID of every row in flight.
     if (audit.length) {
-      store.recordAudit(audit);
-      ledger.stage(batch.requestId, def.name, staged);
+      checkpoint.batchStaged(batch.requestId, audit, staged);
       await batch.queue.push(send);
     }
     batch.rowsRead += page.rows.length;
@@ -392,7 +354,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
     if (unsealed) {
       await unsealed.writer.catch(() => undefined);
       await rm(unsealed.path, { force: true });
-      ledger.discard(unsealed.requestId);
+      checkpoint.batchFailed(unsealed.requestId, { markFailed: false });
     }
     throw loadError && isAbortError(err) && !signal.aborted ? (loadError as { error: unknown }).error : err;
   }
@@ -400,20 +362,9 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   progress('applying');
 
   if (full) {
-    const cursor = fullMax as Cursor | null;
-    state = {
-      ...state,
-      cursor: cursor && Number.isFinite(cursor.whenModified) ? { whenModified: Math.min(cursor.whenModified, ctx.until), recordNo: cursor.recordNo } : null,
-      datasourceId,
-      lastFullLoadAt: ctx.clock.now(),
-      fullLoadPending: false,
-    };
-    store.saveStreamState(state);
-    // The full load saw Intacct as of `until`: deletions before it are already absent.
-    ledger.setMeta(def.name, DELETES_SINCE, String(ctx.until));
-    ledger.setMeta(def.name, LAST_RECONCILE, String(ctx.until));
+    checkpoint.fullLoadFinished(fullMax as Cursor | null, datasourceId);
   } else {
-    const deletion = await applyDeletions(ctx, state, datasourceId, batchCount, progress);
+    const deletion = await applyDeletions(ctx, checkpoint, datasourceId, batchCount, progress);
     rowsDeleted = deletion.deleted;
     intacctSums = deletion.intacctSums;
   }
@@ -457,9 +408,9 @@ function addSum(sums: AmountSums, account: string | null | undefined, period: st
 }
 
 /** Whether key reconciliation is due for the stream on this run. */
-function reconcileDue(ctx: StreamSyncContext): boolean {
+function reconcileDue(ctx: StreamSyncContext, checkpoint: Checkpoint): boolean {
   if (ctx.ledger.count(ctx.def.name) <= ctx.options.reconcileEveryRunUpToRows) return true;
-  const last = Number(ctx.ledger.getMeta(ctx.def.name, LAST_RECONCILE) ?? 0);
+  const last = checkpoint.lastReconcileAt() ?? 0;
   return ctx.until - last >= ctx.options.reconcileIntervalMs;
 }
 
@@ -470,7 +421,7 @@ function reconcileDue(ctx: StreamSyncContext): boolean {
  */
 async function applyDeletions(
   ctx: StreamSyncContext,
-  state: StreamState,
+  checkpoint: Checkpoint,
   datasourceId: string | null,
   batchesSoFar: number,
   progress: (phase: StreamProgress['phase'], message?: string) => void,
@@ -481,7 +432,7 @@ async function applyDeletions(
   let reconcile = def.deletes.kind === 'key-reconciliation';
   let forceReconcile = false;
   if (def.deletes.kind === 'audit-history') {
-    const since = Number(ctx.ledger.getMeta(def.name, DELETES_SINCE) ?? state.cursor?.whenModified ?? 0) - def.lookbackMinutes * 60_000;
+    const since = (checkpoint.deletesSince() ?? checkpoint.state.cursor?.whenModified ?? 0) - def.lookbackMinutes * 60_000;
     // An AUDITHISTORY window Intacct keeps failing on is skipped by the reader; the deletions in it
     // are then found by comparing record keys in this same run, so none is lost.
     const skipped: string[] = [];
@@ -510,7 +461,7 @@ async function applyDeletions(
       reconcile = true;
     }
   }
-  if (reconcile && (forceReconcile || reconcileDue(ctx))) {
+  if (reconcile && (forceReconcile || reconcileDue(ctx, checkpoint))) {
     progress('reconciling', 'comparing record keys');
     // The keys Intacct has go to a temporary table, not a Set: a million keys would cost ~80 MB of heap.
     ledger.startKeyCheck();
@@ -537,10 +488,10 @@ async function applyDeletions(
     }
     for (const k of ledger.unseenKeys(def.name)) toDelete.add(k);
     ledger.startKeyCheck();
-    ledger.setMeta(def.name, LAST_RECONCILE, String(ctx.until));
+    checkpoint.reconciled();
   }
   if (toDelete.size === 0) {
-    ledger.setMeta(def.name, DELETES_SINCE, String(ctx.until));
+    checkpoint.noDeletions();
     return { deleted: 0, intacctSums };
   }
   if (!datasourceId) throw new ApiError({ service: 'local', userMessage: `${def.label}: no Tableau data source to delete from.` });
@@ -551,7 +502,8 @@ async function applyDeletions(
   const keys = [...toDelete];
   const hashes = ledger.hashes(def.name, keys);
   const now = ctx.clock.now();
-  ctx.store.recordAudit(
+  checkpoint.batchStaged(
+    requestId,
     keys.map((k) => ({
       runId: ctx.runId,
       stream: def.name,
@@ -564,8 +516,8 @@ async function applyDeletions(
       result: 'pending' as const,
       at: now,
     })),
+    keys.map((k) => ({ key: k, hash: hashes.get(k) ?? '', op: 'delete' as const })),
   );
-  ledger.stage(requestId, def.name, keys.map((k) => ({ key: k, hash: hashes.get(k) ?? '', op: 'delete' as const })));
   const keyColumns = def.primaryKey.map((n) => columnByName(def, n));
   const keyRows: Row[] = keys.map((k) => {
     const parts = def.primaryKey.length === 1 ? [k] : k.split('|');
@@ -587,12 +539,9 @@ async function applyDeletions(
       },
       { signal, onPhase: (phase) => progress(phase) },
     );
-    ctx.store.markAudit(ctx.runId, def.name, requestId, { jobId: res.jobId, result: 'applied' });
-    ledger.commit(requestId, def.name);
-    ledger.setMeta(def.name, DELETES_SINCE, String(ctx.until));
+    checkpoint.deletionsApplied(requestId, res.jobId);
   } catch (err) {
-    if (!isAbortError(err)) ctx.store.markAudit(ctx.runId, def.name, requestId, { result: 'failed' });
-    ledger.discard(requestId);
+    checkpoint.batchFailed(requestId, { markFailed: !isAbortError(err) });
     throw err;
   } finally {
     await rm(path, { force: true });
