@@ -24,6 +24,9 @@ export interface Migration {
  * 4: the ledger (what each Tableau data source holds), until then its own ledger.sqlite, so that a
  *    confirmed batch's audit rows, held keys and checkpoint can commit in one transaction
  *    (sync/checkpoint.ts); an existing ledger.sqlite is imported once (store/import-ledger.ts).
+ *    `ledger_meta` only keeps what that import brought (v1 deletion marks, read once when a v1
+ *    stream state is upgraded, stream-state.ts) and the import's marker.
+ * (Stream state shape v2 needs no schema change: it is versioned JSON, upgraded on read.)
  */
 export const migrations: readonly Migration[] = [
   {

@@ -32,6 +32,7 @@ import type { AuditEntry } from '../../../shared/types';
 import { columnsSignature } from '../streams/extra-fields';
 import type { Ledger, LedgerEntry } from './ledger';
 import type { Cursor, StorePort, StreamState } from './ports';
+import { newStreamState } from '../store/stream-state';
 
 /** Why a run loads a stream in full (null: it reads the changes since the checkpoint). */
 export type FullLoadReason =
@@ -62,8 +63,8 @@ export interface Plan {
 export function plan(stored: StreamState | null, def: StreamDefinition, run: { datasourceName: string; fullReload: boolean }): Plan {
   const current = columnsSignature(def.columns);
   // A state from before signatures (or names) were kept has none and is taken as unchanged.
-  const previous = typeof stored?.extra?.columns === 'string' ? stored.extra.columns : current;
-  const storedName = stored?.extra?.datasourceName;
+  const previous = stored?.columns ?? current;
+  const storedName = stored?.datasourceName ?? null;
   const reason: FullLoadReason | null = run.fullReload
     ? 'reload-asked'
     : !stored
@@ -72,18 +73,14 @@ export function plan(stored: StreamState | null, def: StreamDefinition, run: { d
         ? 'datasource-missing'
         : previous !== current
           ? 'columns-changed'
-          : typeof storedName === 'string' && storedName !== run.datasourceName
+          : storedName !== null && storedName !== run.datasourceName
             ? 'renamed'
             : stored.fullLoadPending
               ? 'full-load-unfinished'
               : null;
-  const base: StreamState = stored ?? { stream: def.name, cursor: null, datasourceId: null, lastFullLoadAt: null, fullLoadPending: false, version: 1 };
-  const state: StreamState = { ...base, extra: { ...(base.extra ?? {}), datasourceName: run.datasourceName, columns: current } };
+  const state: StreamState = { ...(stored ?? newStreamState(def.name)), datasourceName: run.datasourceName, columns: current };
   return { full: reason !== null, reason, state, columns: { previous, current } };
 }
-
-const DELETES_SINCE = 'deletesSince';
-const LAST_RECONCILE = 'lastReconcileAt';
 
 /** What the checkpoint writes through: the store and the ledger on ONE database (store migration 4). */
 export interface CheckpointDeps {
@@ -140,10 +137,6 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
     store.saveStreamState(next);
     state = next;
   };
-  const meta = (name: string): number | null => {
-    const v = ledger.getMeta(stream, name);
-    return v === null ? null : Number(v);
-  };
   // Nested calls (recordAudit's, the ledger's) become savepoints of this one transaction.
   const atomically = (fn: () => void) => store.transaction(fn);
 
@@ -151,8 +144,8 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
     get state() {
       return state;
     },
-    deletesSince: () => meta(DELETES_SINCE),
-    lastReconcileAt: () => meta(LAST_RECONCILE),
+    deletesSince: () => state.deletesSince,
+    lastReconcileAt: () => state.lastReconcileAt,
     batchStaged(requestId, audit, staged) {
       atomically(() => {
         store.recordAudit(audit);
@@ -197,27 +190,26 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
         datasourceId,
         lastFullLoadAt: deps.now(),
         fullLoadPending: false,
-      };
-      atomically(() => {
-        store.saveStreamState(next);
         // The full load saw Intacct as of `until`: deletions before it are already absent.
-        ledger.setMeta(stream, DELETES_SINCE, String(until));
-        ledger.setMeta(stream, LAST_RECONCILE, String(until));
-      });
-      state = next;
+        deletesSince: until,
+        lastReconcileAt: until,
+      };
+      save(next);
     },
     deletionsApplied(requestId, jobId) {
+      const next: StreamState = { ...state, deletesSince: until };
       atomically(() => {
         store.markAudit(runId, stream, requestId, { jobId, result: 'applied' });
         ledger.commit(requestId, stream);
-        ledger.setMeta(stream, DELETES_SINCE, String(until));
+        store.saveStreamState(next);
       });
+      state = next;
     },
     noDeletions() {
-      ledger.setMeta(stream, DELETES_SINCE, String(until));
+      save({ ...state, deletesSince: until });
     },
     reconciled() {
-      ledger.setMeta(stream, LAST_RECONCILE, String(until));
+      save({ ...state, lastReconcileAt: until });
     },
   };
 }

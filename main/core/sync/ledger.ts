@@ -54,8 +54,6 @@ export interface Ledger {
   unseenKeys(stream: StreamName): string[];
   /** Forgets a stream entirely (its data source is gone or will be replaced). */
   clear(stream: StreamName): void;
-  getMeta(stream: StreamName, name: string): string | null;
-  setMeta(stream: StreamName, name: string, value: string): void;
   close(): void;
 }
 
@@ -103,8 +101,6 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   const seeAll = db.transaction((keys: readonly string[]) => {
     for (const k of keys) insertSeen.run(k);
   });
-  const getMeta = db.prepare<[string, string], { value: string }>('SELECT value FROM ledger_meta WHERE stream = ? AND name = ?');
-  const setMeta = db.prepare('INSERT OR REPLACE INTO ledger_meta (stream, name, value) VALUES (?, ?, ?)');
 
   // Rows go in CHUNK at a time, one statement each: per-statement overhead dominates a row's cost
   // under libsql (bench:sqlite: ~195k rows/s one by one, ~300k+ in chunks of 100).
@@ -162,8 +158,6 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
     sawKeys: (keys) => void seeAll(keys),
     unseenKeys: (stream) => unseen.all(stream).map((r) => r.record_key),
     clear: (stream) => void clearStream.run(stream),
-    getMeta: (stream, name) => getMeta.get(stream, name)?.value ?? null,
-    setMeta: (stream, name, value) => void setMeta.run(stream, name, value),
     close: () => {
       if (own) db.close();
     },

@@ -55,7 +55,9 @@ describe('importLegacyLedger', () => {
       assert.equal(ledger.count('vendor'), 2);
       assert.deepEqual(ledger.hashes('vendor', ['V1', 'V2', 'V9']), new Map([['V1', 'h1'], ['V2', 'h2']]));
       assert.deepEqual(ledger.sums('gl_detail'), new Map([['4000\u00002025-01', 150n]]));
-      assert.equal(ledger.getMeta('vendor', 'deletesSince'), '123');
+      // A v1 state takes its deletion mark from the imported meta.
+      store.database.prepare("INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES ('vendor', 1, '{}', 0)").run();
+      assert.equal(store.getStreamState('vendor')?.deletesSince, 123);
       // Nothing left to import on the next start.
       assert.deepEqual(importLegacyLedger(store.database, legacy, 2000), { heldRows: 0, metaRows: 0, renamedTo: null });
     } finally {

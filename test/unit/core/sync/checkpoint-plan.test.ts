@@ -8,12 +8,15 @@ import { defOf } from './fakes';
 const vendor = defOf('vendor');
 const loaded = (over: Partial<StreamState> = {}): StreamState => ({
   stream: 'vendor',
+  version: 2,
   cursor: { whenModified: 5, recordNo: 1 },
   datasourceId: 'ds-1',
+  datasourceName: 'Vendors',
+  columns: columnsSignature(vendor.columns),
   lastFullLoadAt: 1,
   fullLoadPending: false,
-  version: 1,
-  extra: { datasourceName: 'Vendors', columns: columnsSignature(vendor.columns) },
+  deletesSince: 4,
+  lastReconcileAt: 3,
   ...over,
 });
 const run = { datasourceName: 'Vendors', fullReload: false };
@@ -38,9 +41,10 @@ describe('plan', () => {
   });
 
   it('takes a state from before names and signatures were kept as unchanged, and records them for the run', () => {
-    const p = plan(loaded({ extra: undefined }), vendor, { ...run, datasourceName: 'Anything' });
+    const p = plan(loaded({ datasourceName: null, columns: null }), vendor, { ...run, datasourceName: 'Anything' });
     assert.deepEqual([p.full, p.reason], [false, null]);
-    assert.equal(p.state.extra?.datasourceName, 'Anything');
-    assert.equal(p.state.extra?.columns, columnsSignature(vendor.columns));
+    assert.equal(p.state.datasourceName, 'Anything');
+    assert.equal(p.state.columns, columnsSignature(vendor.columns));
+    assert.deepEqual([p.state.deletesSince, p.state.lastReconcileAt], [4, 3]);
   });
 });
