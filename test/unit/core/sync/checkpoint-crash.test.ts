@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../main/core/clock';
 import { openStore, type Store } from '../../../../main/core/store';
-import { openLedger } from '../../../../main/core/sync/ledger';
+import { openLedger, type Ledger } from '../../../../main/core/sync/ledger';
 import { runSync, type RunDeps } from '../../../../main/core/sync/run-sync';
 import { rowHash, rowKey } from '../../../../main/core/sync/canonical-row';
 import { defaultSettings } from '../../../../main/core/service/settings';
@@ -31,13 +31,24 @@ function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'mlc-checkpoint-'));
   dirs.push(dir);
   const real = openStore(join(dir, 'connector.sqlite'), { clock });
-  const ledger = openLedger(real.database);
-  const fault = { armed: false };
+  const realLedger = openLedger(real.database);
+  /** `audit`: fail right after the audit mark (the first write); `ledger`: right after the ledger commit (the second). */
+  const fault = { armed: false, after: 'audit' as 'audit' | 'ledger' };
+  const ledger: Ledger = {
+    ...realLedger,
+    commit(requestId, stream, opts) {
+      realLedger.commit(requestId, stream, opts);
+      if (fault.armed && fault.after === 'ledger') {
+        fault.armed = false;
+        throw new Error('injected: the process died after the ledger commit');
+      }
+    },
+  };
   const store: Store = {
     ...real,
     markAudit(runId, stream, requestId, patch) {
       const n = real.markAudit(runId, stream, requestId, patch);
-      if (fault.armed && patch.result === 'applied') {
+      if (fault.armed && fault.after === 'audit' && patch.result === 'applied') {
         fault.armed = false;
         throw new Error('injected: the process died after marking the audit rows applied');
       }
@@ -60,14 +71,32 @@ function setup() {
     options: { batchRows: 1000, reconcileEveryRunUpToRows: 1_000_000 },
   };
   let n = 0;
-  const run = () => runSync(deps, { runId: `run-${++n}`, trigger: 'manual', streams: ['gl_detail'] });
+  const run = (fullReload = false) => runSync(deps, { runId: `run-${++n}`, trigger: 'manual', streams: ['gl_detail'], ...(fullReload ? { fullReload: ['gl_detail' as const] } : {}) });
   return { clock, source, tableau, store: real, ledger, fault, run };
+}
+
+type Env = ReturnType<typeof setup>;
+
+/** Tableau holds exactly Intacct's GL rows, and the ledger and the audit trail's latest hashes agree with them. */
+function assertConverged(env: Env): Map<string, string> {
+  const def = defOf('gl_detail');
+  const intacct = new Map(
+    [...env.source.table('GLDETAIL').values()].map((r) => {
+      const row = Object.fromEntries(def.columns.map((c) => [c.name, r[c.name] ?? null]));
+      return [rowKey(def, row), rowHash(def, row)];
+    }),
+  );
+  const tableau = new Map(env.tableau.rows(def.target.datasource).map((r) => [rowKey(def, r), rowHash(def, r)]));
+  assert.deepEqual(tableau, intacct);
+  const keys = [...intacct.keys()];
+  assert.deepEqual(env.ledger.hashes('gl_detail', keys), intacct);
+  assert.deepEqual(env.store.lastAppliedHashes('gl_detail', keys), intacct);
+  return intacct;
 }
 
 describe('batchApplied is one transaction', () => {
   it('a failure after its first write moves nothing (cursor, held keys, audit), and the next run converges', async () => {
     const env = setup();
-    const def = defOf('gl_detail');
     const first = await env.run();
     assert.equal(first.outcome, 'succeeded', JSON.stringify(first.error));
 
@@ -96,15 +125,40 @@ describe('batchApplied is one transaction', () => {
 
     const next = await env.run();
     assert.equal(next.outcome, 'succeeded', JSON.stringify(next.error));
-    const intacct = new Map([...env.source.table('GLDETAIL').values()].map((r) => {
-      const row = Object.fromEntries(def.columns.map((c) => [c.name, r[c.name] ?? null]));
-      return [rowKey(def, row), rowHash(def, row)];
-    }));
-    const tableau = new Map(env.tableau.rows(def.target.datasource).map((r) => [rowKey(def, r), rowHash(def, r)]));
-    assert.deepEqual(tableau, intacct);
-    assert.deepEqual(env.ledger.hashes('gl_detail', keys), new Map(keys.map((k) => [k, intacct.get(k)!])));
-    assert.deepEqual(env.store.lastAppliedHashes('gl_detail', keys), new Map(keys.map((k) => [k, intacct.get(k)!])));
+    assertConverged(env);
     assert.ok(env.store.getStreamState('gl_detail')!.cursor!.whenModified > stateBefore!.cursor!.whenModified);
+    env.store.close();
+  });
+
+  it("a failure after the ledger commit of a full load's first (overwrite) batch: the full load is repeated and converges", async () => {
+    const env = setup();
+    assert.equal((await env.run()).outcome, 'succeeded');
+    env.clock.advance(3600_000);
+    const gone = [...env.source.table('GLDETAIL').keys()][0]!;
+    env.source.remove('GLDETAIL', gone);
+    env.clock.advance(60_000);
+    const stateBefore = env.store.getStreamState('gl_detail')!;
+    const countBefore = env.ledger.count('gl_detail');
+
+    env.fault.after = 'ledger';
+    env.fault.armed = true;
+    const failed = await env.run(true);
+    assert.equal(failed.outcome, 'failed');
+    // The overwrite did not reach the ledger (it still holds the old rows), the cursor did not move,
+    // and the full load is marked unfinished (marked before the overwrite was sent).
+    assert.equal(env.ledger.count('gl_detail'), countBefore);
+    assert.deepEqual(env.ledger.hashes('gl_detail', [String(gone)]).size, 1);
+    const after = env.store.getStreamState('gl_detail')!;
+    assert.deepEqual(after.cursor, stateBefore.cursor);
+    assert.equal(after.fullLoadPending, true);
+    assert.ok(env.store.queryAudit({ runId: failed.runId }).every((e) => e.result !== 'applied'));
+
+    const next = await env.run();
+    assert.equal(next.outcome, 'succeeded', JSON.stringify(next.error));
+    assert.equal(next.streams[0]!.fullLoad, true, 'the unfinished full load is repeated');
+    const intacct = assertConverged(env);
+    assert.equal(intacct.has(String(gone)), false);
+    assert.equal(env.store.getStreamState('gl_detail')!.fullLoadPending, false);
     env.store.close();
   });
 });
