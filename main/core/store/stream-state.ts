@@ -55,7 +55,7 @@ export const newStreamState = (stream: StreamName): StreamState => ({
  *   (`legacy`). Unknown `extra` keys are dropped.
  * - version 2: the current shape, every field typed.
  * Anything unreadable yields a state with no cursor, i.e. a full load: slower, never wrong. A
- * missing deletion mark falls back to the cursor (stream-sync.ts), and a missing reconcile mark
+ * missing deletion mark falls back to the cursor (deletes-audit-history.ts), and a missing reconcile mark
  * makes reconciliation due: both re-check more, never less.
  */
 export function upgradeStreamState(stream: StreamName, version: number, raw: unknown, legacy: LegacyMeta = {}): StreamState {
