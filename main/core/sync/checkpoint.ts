@@ -118,12 +118,14 @@ export interface Checkpoint {
   datasourceLost(): void;
   /** Every batch of a full load was applied; it saw Intacct as of the run's start. */
   fullLoadFinished(cursor: Cursor | null, datasourceId: string | null): void;
-  /** The deletion batch was applied. */
-  deletionsApplied(requestId: string, jobId: string | null): void;
-  /** The deletion check found nothing to delete. */
-  noDeletions(): void;
-  /** Key reconciliation compared every key. */
-  reconciled(): void;
+  /**
+   * The deletion batch was applied: deletions are done up to the run's start, and with `reconciled`
+   * so is the key reconciliation that found them. Both marks move only here or in `noDeletions`, so
+   * a reconciliation whose deletions Tableau did not apply is repeated by the next run.
+   */
+  deletionsApplied(requestId: string, jobId: string | null, opts: { reconciled: boolean }): void;
+  /** The deletion check found nothing to delete (`reconciled`: by comparing every key). */
+  noDeletions(opts: { reconciled: boolean }): void;
 }
 
 /** The checkpoint of `planned.state.stream` for one run. */
@@ -196,8 +198,8 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
       };
       save(next);
     },
-    deletionsApplied(requestId, jobId) {
-      const next: StreamState = { ...state, deletesSince: until };
+    deletionsApplied(requestId, jobId, { reconciled }) {
+      const next: StreamState = { ...state, deletesSince: until, ...(reconciled ? { lastReconcileAt: until } : {}) };
       atomically(() => {
         store.markAudit(runId, stream, requestId, { jobId, result: 'applied' });
         ledger.commit(requestId, stream);
@@ -205,11 +207,8 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
       });
       state = next;
     },
-    noDeletions() {
-      save({ ...state, deletesSince: until });
-    },
-    reconciled() {
-      save({ ...state, lastReconcileAt: until });
+    noDeletions({ reconciled }) {
+      save({ ...state, deletesSince: until, ...(reconciled ? { lastReconcileAt: until } : {}) });
     },
   };
 }

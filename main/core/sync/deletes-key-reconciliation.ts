@@ -20,7 +20,6 @@ export function reconcileDue(ctx: StreamSyncContext, checkpoint: Checkpoint): bo
 /** The held keys Intacct no longer has, and (tie-out streams) Intacct's amounts as of the run's start. */
 export async function reconcileKeys(
   ctx: StreamSyncContext,
-  checkpoint: Checkpoint,
   progress: ProgressTracker,
 ): Promise<{ unseen: string[]; intacctSums: AmountSums | null }> {
   const { def, ledger, signal } = ctx;
@@ -51,6 +50,6 @@ export async function reconcileKeys(
   }
   const unseen = ledger.unseenKeys(def.name);
   ledger.startKeyCheck();
-  checkpoint.reconciled();
+  // Not marked reconciled here: that moves with the deletions it found (checkpoint.ts).
   return { unseen, intacctSums };
 }

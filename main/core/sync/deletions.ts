@@ -17,7 +17,11 @@ import { batchRequestId } from './request-id';
 import type { ProgressTracker, StreamSyncContext } from './stream-context';
 
 /** The deleted keys Tableau holds, and Intacct's amounts when a key reconciliation read them. */
-async function findDeletions(ctx: StreamSyncContext, checkpoint: Checkpoint, progress: ProgressTracker): Promise<{ keys: Set<string>; intacctSums: AmountSums | null }> {
+async function findDeletions(
+  ctx: StreamSyncContext,
+  checkpoint: Checkpoint,
+  progress: ProgressTracker,
+): Promise<{ keys: Set<string>; intacctSums: AmountSums | null; reconciled: boolean }> {
   const deletes = ctx.def.deletes;
   let keys = new Set<string>();
   let reconcile: 'no' | 'when-due' | 'forced';
@@ -29,10 +33,10 @@ async function findDeletions(ctx: StreamSyncContext, checkpoint: Checkpoint, pro
       reconcile = 'when-due';
       break;
   }
-  if (reconcile === 'no' || (reconcile === 'when-due' && !reconcileDue(ctx, checkpoint))) return { keys, intacctSums: null };
-  const found = await reconcileKeys(ctx, checkpoint, progress);
+  if (reconcile === 'no' || (reconcile === 'when-due' && !reconcileDue(ctx, checkpoint))) return { keys, intacctSums: null, reconciled: false };
+  const found = await reconcileKeys(ctx, progress);
   for (const k of found.unseen) keys.add(k);
-  return { keys, intacctSums: found.intacctSums };
+  return { keys, intacctSums: found.intacctSums, reconciled: true };
 }
 
 /** Finds the stream's deletions and deletes them in Tableau in one batch (number `batchesSoFar + 1`). */
@@ -44,9 +48,9 @@ export async function applyDeletions(
   progress: ProgressTracker,
 ): Promise<{ deleted: number; intacctSums: AmountSums | null }> {
   const { def, ledger, signal } = ctx;
-  const { keys: toDelete, intacctSums } = await findDeletions(ctx, checkpoint, progress);
+  const { keys: toDelete, intacctSums, reconciled } = await findDeletions(ctx, checkpoint, progress);
   if (toDelete.size === 0) {
-    checkpoint.noDeletions();
+    checkpoint.noDeletions({ reconciled });
     return { deleted: 0, intacctSums };
   }
   if (!datasourceId) throw new ApiError({ service: 'local', userMessage: `${def.label}: no Tableau data source to delete from.` });
@@ -93,7 +97,7 @@ export async function applyDeletions(
       },
       { signal, onPhase: (phase) => progress.report(phase) },
     );
-    checkpoint.deletionsApplied(requestId, res.jobId);
+    checkpoint.deletionsApplied(requestId, res.jobId, { reconciled });
   } catch (err) {
     checkpoint.batchFailed(requestId, { markFailed: !isAbortError(err) });
     throw err;
