@@ -1,5 +1,5 @@
 /**
- * Write rates of the two SQLite stores a sync writes to on every batch, on a real file in WAL mode:
+ * Write rates of the SQLite tables a sync writes to on every batch, on a real file in WAL mode:
  * the audit trail (recordAudit of a 200,000-row batch in random key order, then markAudit
  * 'applied', which also updates record_latest) and the ledger (stage + commit of the same keys).
  * It goes through the store and ledger APIs only, so it measures whatever SQLite driver they use.
@@ -36,7 +36,8 @@ const keys = (batch: number) => {
 
 const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-sqlite-'));
 const store = openStore(join(dir, 'store.sqlite'));
-const ledger = openLedger(join(dir, 'ledger.sqlite'));
+// The ledger's tables are in the store's file (schema 4), so they share its connection and settings.
+const ledger = openLedger(store.database);
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const results = { auditRecord: [] as number[], auditMark: [] as number[], ledgerStage: [] as number[], ledgerCommit: [] as number[], ledgerHashes: [] as number[] };
 try {

@@ -87,7 +87,8 @@ describe('headless service guards (CLI)', () => {
       assert.equal(mode(file), '600');
       assert.equal(mode(dataDir), '700');
       assert.equal(mode(join(dataDir, 'connector.sqlite')), '600');
-      assert.equal(mode(join(dataDir, 'ledger.sqlite')), '600');
+      // The ledger lives in connector.sqlite (schema 4): no second database file.
+      assert.equal(existsSync(join(dataDir, 'ledger.sqlite')), false);
       // The address in the file works.
       const url = new URL(address);
       const res = await fetch(`${url.origin}/api/getStatus`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: 'null' });

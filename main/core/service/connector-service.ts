@@ -17,7 +17,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from '../errors';
 import { createScheduler, nodeScheduleTimer } from '../schedule';
-import { checkDatabaseFile, databaseOpenError, openStore } from '../store';
+import { checkDatabaseFile, databaseOpenError, importLegacyLedger, openStore } from '../store';
 import type { Store } from '../store/types';
 import { openLedger, type Ledger } from '../sync/ledger';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
@@ -65,14 +65,15 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   // Only this account may read the folder: it holds the audit trail and what Tableau holds.
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
   const storePath = join(deps.dataDir, 'connector.sqlite');
-  const ledgerPath = join(deps.dataDir, 'ledger.sqlite');
+  // Before schema 4 the ledger had a file of its own: imported into connector.sqlite once (store/import-ledger.ts).
+  const legacyLedgerPath = join(deps.dataDir, 'ledger.sqlite');
   const lock: DataFolderLock | null = owner ? acquireDataFolderLock(deps.dataDir, deps.ownerName ?? 'ml-connector', clock.now()) : null;
   let store: Store;
   let ledger: Ledger;
   try {
     if (owner) {
       checkDatabaseFile(storePath);
-      checkDatabaseFile(ledgerPath);
+      checkDatabaseFile(legacyLedgerPath);
     }
     try {
       store = openStore(storePath, { clock });
@@ -80,14 +81,15 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
       throw databaseOpenError(storePath, err);
     }
     try {
-      ledger = openLedger(ledgerPath, { discardStaged: owner });
+      if (owner) importLegacyLedger(store.database, legacyLedgerPath, clock.now());
     } catch (err) {
       store.close();
-      throw databaseOpenError(ledgerPath, err);
+      throw databaseOpenError(legacyLedgerPath, err);
     }
+    ledger = openLedger(store.database, { discardStaged: owner });
     if (owner && process.platform !== 'win32') {
       chmodSync(deps.dataDir, 0o700);
-      for (const f of [storePath, `${storePath}-wal`, `${storePath}-shm`, ledgerPath, `${ledgerPath}-wal`, `${ledgerPath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+      for (const f of [storePath, `${storePath}-wal`, `${storePath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     }
   } catch (err) {
     lock?.release();

@@ -21,6 +21,12 @@ export interface Migration {
  * 1: checkpoints, runs, per-stream results, tie-outs, log.
  * 2: the audit trail and the latest applied hash per record.
  * 3: Intacct API transactions used outside runs.
+ * 4: the ledger (what each Tableau data source holds), until then its own ledger.sqlite, so that a
+ *    confirmed batch's audit rows, held keys and checkpoint can commit in one transaction
+ *    (sync/checkpoint.ts); an existing ledger.sqlite is imported once (store/import-ledger.ts).
+ *    `ledger_meta` only keeps what that import brought (v1 deletion marks, read once when a v1
+ *    stream state is upgraded, stream-state.ts) and the import's marker.
+ * (Stream state shape v2 needs no schema change: it is versioned JSON, upgraded on read.)
  */
 export const migrations: readonly Migration[] = [
   {
@@ -129,6 +135,41 @@ export const migrations: readonly Migration[] = [
           transactions  INTEGER NOT NULL
         );
         CREATE INDEX api_usage_at ON api_usage (at);
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'ledger',
+    up(db) {
+      // Same tables as ledger.sqlite had (sync/ledger.ts), prefixed now that they share the file.
+      db.exec(`
+        CREATE TABLE ledger_held (
+          stream        TEXT NOT NULL,
+          record_key    TEXT NOT NULL,
+          hash          TEXT NOT NULL,
+          account       TEXT,
+          period        TEXT,
+          amount_units  INTEGER,
+          PRIMARY KEY (stream, record_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE ledger_staged (
+          request_id    TEXT NOT NULL,
+          stream        TEXT NOT NULL,
+          record_key    TEXT NOT NULL,
+          hash          TEXT NOT NULL,
+          op            TEXT NOT NULL,
+          account       TEXT,
+          period        TEXT,
+          amount_units  INTEGER
+        );
+        CREATE INDEX ledger_staged_request ON ledger_staged (request_id);
+        CREATE TABLE ledger_meta (
+          stream  TEXT NOT NULL,
+          name    TEXT NOT NULL,
+          value   TEXT NOT NULL,
+          PRIMARY KEY (stream, name)
+        ) WITHOUT ROWID;
       `);
     },
   },

@@ -68,6 +68,7 @@ function createStore(db: Database, schemaVersion: number, now: () => number): St
 
   return {
     schemaVersion,
+    database: db,
     getStreamState: (stream) => states.get(stream),
     saveStreamState: (s) => states.save(s),
     listStreamStates: () => states.list(),

@@ -16,6 +16,7 @@ import type {
   StreamRunResult,
   TieOut,
 } from '../../../shared/types';
+import type { Database } from './sqlite';
 
 /** A keyset checkpoint: the last (WHENMODIFIED, RECORDNO) pair loaded and confirmed by Tableau. */
 export interface StreamCursor {
@@ -25,21 +26,29 @@ export interface StreamCursor {
   recordNo: number | string;
 }
 
-/** Extra per-stream values the engine may keep without a schema change (no secrets). */
-export type StreamStateExtra = Readonly<Record<string, string | number | boolean | null>>;
-
-/** Per-stream sync state. `version` is the shape's version; older shapes are upgraded on read. */
+/**
+ * Per-stream sync state, shape version 2 (older shapes are upgraded on read, stream-state.ts).
+ * Written only by sync/checkpoint.ts. Every field is typed: v1 kept the data source name and the
+ * column signature in an untyped `extra` bag and the deletion marks in the ledger's meta table.
+ */
 export interface StreamState {
   stream: StreamName;
+  version: 2;
   /** Null: never loaded, the next run is a full load. */
   cursor: StreamCursor | null;
   /** LUID of the Tableau published data source the stream loads into. */
   datasourceId: string | null;
+  /** The data source name it was loaded under (a rename in settings is a new data source); null: unknown. */
+  datasourceName: string | null;
+  /** `columnsSignature` of the columns it was loaded with (a change republishes in full); null: unknown. */
+  columns: string | null;
   lastFullLoadAt: number | null;
-  /** A user asked for a full reload of this stream. */
+  /** A full load started and has not finished (or the data source was lost): the next run loads in full. */
   fullLoadPending: boolean;
-  version: 1;
-  extra?: StreamStateExtra;
+  /** UTC ms up to which deletions were applied (the audit-history read starts there, minus the look-back). */
+  deletesSince: number | null;
+  /** UTC ms of the last key reconciliation that compared every key. */
+  lastReconcileAt: number | null;
 }
 
 /** What is known when a run starts. */
@@ -153,4 +162,9 @@ export interface Store {
   close(): void;
   /** The schema version the database is at. */
   readonly schemaVersion: number;
+  /**
+   * The connection itself, for the ledger (sync/ledger.ts), whose tables live in the same file so
+   * that a confirmed batch commits in one transaction (sync/checkpoint.ts). Nothing else uses it.
+   */
+  readonly database: Database;
 }

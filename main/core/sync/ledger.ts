@@ -13,7 +13,8 @@
  * job finished, in one transaction, so the ledger never claims a batch Tableau did not apply. A crash
  * leaves at most staged rows behind (discarded on open) and a re-read re-sends them.
  */
-import { openDatabase } from '../store/sqlite';
+import { openDatabase, type Database } from '../store/sqlite';
+import { migrate } from '../store/migrations';
 import type { StreamName } from '../../../shared/types';
 
 /** One record of a batch, as the ledger tracks it. */
@@ -53,73 +54,63 @@ export interface Ledger {
   unseenKeys(stream: StreamName): string[];
   /** Forgets a stream entirely (its data source is gone or will be replaced). */
   clear(stream: StreamName): void;
-  getMeta(stream: StreamName, name: string): string | null;
-  setMeta(stream: StreamName, name: string, value: string): void;
   close(): void;
 }
 
 /**
- * Opens (creating if needed) the ledger database at `path` (':memory:' for tests). The data folder's
- * owner discards staged rows a crash left behind; a reader (`discardStaged: false`) must not, since
- * they may be a live run's batch in flight.
+ * The ledger on `db`, the connector database (its tables come from store migration 4), so that its
+ * writes can share a transaction with the audit trail and the stream state (sync/checkpoint.ts).
+ * A path (':memory:' in tests) opens and migrates a database of its own, closed with the ledger.
+ * The data folder's owner discards staged rows a crash left behind; a reader (`discardStaged: false`)
+ * must not, since they may be a live run's batch in flight.
  */
-export function openLedger(path: string, opts: { discardStaged?: boolean } = {}): Ledger {
-  const db = openDatabase(path);
-  // The owner and a reading CLI may open the file at once: wait for a lock instead of failing.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS held (
-      stream TEXT NOT NULL, record_key TEXT NOT NULL, hash TEXT NOT NULL,
-      account TEXT, period TEXT, amount_units INTEGER,
-      PRIMARY KEY (stream, record_key)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS staged (
-      request_id TEXT NOT NULL, stream TEXT NOT NULL, record_key TEXT NOT NULL, hash TEXT NOT NULL, op TEXT NOT NULL,
-      account TEXT, period TEXT, amount_units INTEGER);
-    CREATE INDEX IF NOT EXISTS staged_request ON staged (request_id);
-    CREATE TABLE IF NOT EXISTS meta (stream TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (stream, name)) WITHOUT ROWID;
-    CREATE TEMP TABLE IF NOT EXISTS seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID;
-  `);
-  if (opts.discardStaged !== false) db.exec('DELETE FROM staged');
-  const getHash = db.prepare<[string, string], { hash: string }>('SELECT hash FROM held WHERE stream = ? AND record_key = ?');
+export function openLedger(target: Database | string, opts: { discardStaged?: boolean } = {}): Ledger {
+  const own = typeof target === 'string';
+  const db = own ? openDatabase(target) : target;
+  if (own) {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, { now: 0 });
+  }
+  // Per connection: the keys Intacct has during one key reconciliation.
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS ledger_seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID');
+  if (opts.discardStaged !== false) db.exec('DELETE FROM ledger_staged');
+  const getHash = db.prepare<[string, string], { hash: string }>('SELECT hash FROM ledger_held WHERE stream = ? AND record_key = ?');
   const insertStaged = db.prepare(
-    'INSERT INTO staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO ledger_staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const clearStream = db.prepare('DELETE FROM held WHERE stream = ?');
+  const clearStream = db.prepare('DELETE FROM ledger_held WHERE stream = ?');
   const promote = db.prepare(`
-    INSERT OR REPLACE INTO held (stream, record_key, hash, account, period, amount_units)
-    SELECT stream, record_key, hash, account, period, amount_units FROM staged WHERE request_id = ? AND op = 'upsert' ORDER BY rowid`);
+    INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
+    SELECT stream, record_key, hash, account, period, amount_units FROM ledger_staged WHERE request_id = ? AND op = 'upsert' ORDER BY rowid`);
   const removeDeleted = db.prepare(`
-    DELETE FROM held WHERE stream = ? AND record_key IN (SELECT record_key FROM staged WHERE request_id = ? AND op = 'delete')`);
-  const dropStaged = db.prepare('DELETE FROM staged WHERE request_id = ?');
-  const listKeys = db.prepare<[string], { record_key: string }>('SELECT record_key FROM held WHERE stream = ?');
-  const countKeys = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM held WHERE stream = ?');
+    DELETE FROM ledger_held WHERE stream = ? AND record_key IN (SELECT record_key FROM ledger_staged WHERE request_id = ? AND op = 'delete')`);
+  const dropStaged = db.prepare('DELETE FROM ledger_staged WHERE request_id = ?');
+  const listKeys = db.prepare<[string], { record_key: string }>('SELECT record_key FROM ledger_held WHERE stream = ?');
+  const countKeys = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM ledger_held WHERE stream = ?');
   const sumAmounts = db
     .prepare<[string], { account: string | null; period: string | null; total: bigint | null }>(
-      'SELECT account, period, SUM(amount_units) AS total FROM held WHERE stream = ? GROUP BY account, period',
+      'SELECT account, period, SUM(amount_units) AS total FROM ledger_held WHERE stream = ? GROUP BY account, period',
     )
     .safeIntegers(true);
-  const clearSeen = db.prepare('DELETE FROM temp.seen');
-  const insertSeen = db.prepare('INSERT OR IGNORE INTO temp.seen (record_key) VALUES (?)');
+  const clearSeen = db.prepare('DELETE FROM temp.ledger_seen');
+  const insertSeen = db.prepare('INSERT OR IGNORE INTO temp.ledger_seen (record_key) VALUES (?)');
   const unseen = db.prepare<[string], { record_key: string }>(
-    'SELECT record_key FROM held WHERE stream = ? AND record_key NOT IN (SELECT record_key FROM temp.seen)',
+    'SELECT record_key FROM ledger_held WHERE stream = ? AND record_key NOT IN (SELECT record_key FROM temp.ledger_seen)',
   );
   const seeAll = db.transaction((keys: readonly string[]) => {
     for (const k of keys) insertSeen.run(k);
   });
-  const getMeta = db.prepare<[string, string], { value: string }>('SELECT value FROM meta WHERE stream = ? AND name = ?');
-  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (stream, name, value) VALUES (?, ?, ?)');
 
   // Rows go in CHUNK at a time, one statement each: per-statement overhead dominates a row's cost
   // under libsql (bench:sqlite: ~195k rows/s one by one, ~300k+ in chunks of 100).
   const CHUNK = 100;
   const insertStagedChunk = db.prepare(
-    'INSERT INTO staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES ' +
+    'INSERT INTO ledger_staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES ' +
       Array.from({ length: CHUNK }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
   );
   const getHashChunk = db.prepare<unknown[], { record_key: string; hash: string }>(
-    `SELECT record_key, hash FROM held WHERE stream = ? AND record_key IN (${Array.from({ length: CHUNK }, () => '?').join(', ')})`,
+    `SELECT record_key, hash FROM ledger_held WHERE stream = ? AND record_key IN (${Array.from({ length: CHUNK }, () => '?').join(', ')})`,
   );
   const stagedValues = (requestId: string, stream: string, e: LedgerEntry) => [requestId, stream, e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null];
   const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => {
@@ -167,8 +158,8 @@ export function openLedger(path: string, opts: { discardStaged?: boolean } = {})
     sawKeys: (keys) => void seeAll(keys),
     unseenKeys: (stream) => unseen.all(stream).map((r) => r.record_key),
     clear: (stream) => void clearStream.run(stream),
-    getMeta: (stream, name) => getMeta.get(stream, name)?.value ?? null,
-    setMeta: (stream, name, value) => void setMeta.run(stream, name, value),
-    close: () => db.close(),
+    close: () => {
+      if (own) db.close();
+    },
   };
 }

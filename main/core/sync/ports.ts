@@ -87,6 +87,7 @@ export type StorePort = Pick<
   | 'saveTieOut'
   | 'listRuns'
   | 'lastSuccessAt'
+  | 'transaction'
 >;
 
 /** Re-exported so engine files import their shared shapes from one place. */

@@ -126,3 +126,9 @@ export function describeTieOut(t: TieOut, max = 10): string {
   const more = t.differences.length > max ? ` (and ${t.differences.length - max} more)` : '';
   return `Tie-out mismatch: ${parts.join('; ')}${more}.${how}`;
 }
+
+/** Adds `units` to the (account, period) sum (the key AmountSums uses). */
+export function addSum(sums: AmountSums, account: string | null | undefined, period: string | null | undefined, units: bigint): void {
+  const k = `${account ?? ''}\u0000${period ?? ''}`;
+  sums.set(k, (sums.get(k) ?? 0n) + units);
+}

@@ -75,9 +75,9 @@ describe('data folder lock', () => {
     side.startRun({ runId: 'live', trigger: 'manual', startedAt: 1 });
     side.close();
     writeFileSync(join(dir, 'payloads', 'x.hyper'), 'in flight');
-    const ledger = openLedger(join(dir, 'ledger.sqlite'));
-    ledger.stage('req-1', 'vendor', [{ key: 'V1', hash: 'h', op: 'upsert' }]);
-    ledger.close();
+    const side2 = openStore(join(dir, 'connector.sqlite'));
+    openLedger(side2.database, { discardStaged: false }).stage('req-1', 'vendor', [{ key: 'V1', hash: 'h', op: 'upsert' }]);
+    side2.close();
 
     const reader = await createConnectorService(deps(dir, { access: 'reader' }));
     assert.equal((await reader.listRuns()).find((r) => r.runId === 'live')?.outcome, 'running');
@@ -86,10 +86,11 @@ describe('data folder lock', () => {
     assert.equal(r.started, false);
     await reader.shutdown();
     // The staged batch survived the reader: committing it still makes it held.
-    const again = openLedger(join(dir, 'ledger.sqlite'), { discardStaged: false });
+    const againStore = openStore(join(dir, 'connector.sqlite'));
+    const again = openLedger(againStore.database, { discardStaged: false });
     again.commit('req-1', 'vendor');
     assert.equal(again.count('vendor'), 1);
-    again.close();
+    againStore.close();
 
     await owner.shutdown();
     assert.equal(existsSync(join(dir, LOCK_FILE)), false);

@@ -49,11 +49,15 @@ describe('openStore', () => {
       assert.equal(store.schemaVersion, latestSchemaVersion);
       assert.deepEqual(store.getStreamState('vendor'), {
         stream: 'vendor',
+        version: 2,
         cursor: { whenModified: 1_700_000_000_000, recordNo: 0 },
         datasourceId: 'ds-vendor',
+        datasourceName: null,
+        columns: null,
         lastFullLoadAt: null,
         fullLoadPending: false,
-        version: 1,
+        deletesSince: null,
+        lastReconcileAt: null,
       });
       assert.equal(store.listRuns(5)[0]?.runId, 'old-run');
       const e: AuditEntry = { runId: 'r', stream: 'vendor', recordKey: '1', whenModified: null, contentHash: 'h', action: 'insert', requestId: 'q', jobId: null, result: 'pending', at: 1 };

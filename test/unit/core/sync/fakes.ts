@@ -230,6 +230,10 @@ export class FakeStore implements StorePort {
   getStreamState(stream: StreamName) {
     return this.states.get(stream) ?? null;
   }
+  /** No rollback here: tests of the one-transaction commit use the real store (checkpoint-crash.test.ts). */
+  transaction<T>(fn: () => T): T {
+    return fn();
+  }
   saveStreamState(s: StreamState) {
     this.states.set(s.stream, s);
     this.savedStates.push(s);

@@ -33,9 +33,6 @@ describe('openLedger', () => {
     l.commit('r4', 'vendor', { replace: true });
     assert.deepEqual([...l.keys('vendor')], ['9']);
     assert.equal(l.count('gl_detail'), 0, 'streams are separate');
-    l.setMeta('vendor', 'deletesSince', '123');
-    assert.equal(l.getMeta('vendor', 'deletesSince'), '123');
-    assert.equal(l.getMeta('vendor', 'other'), null);
     l.close();
   });
 
