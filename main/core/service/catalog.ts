@@ -19,7 +19,7 @@ const RUN_SIGN_IN_TRANSACTIONS = 2;
 
 /**
  * API transactions a full load of `rows` records of a stream uses, as the engine reads it
- * (stream-sync.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), the pass
+ * (sync/batch-pipeline.ts, intacct-reader.ts): one per page of `pageSize` rows (at least one), the pass
  * over rows with an empty WHENMODIFIED, then the tie-out count; exact, checked against real first
  * runs on the emulator (test/integration/sync.test.ts). A partitioned backfill (GL detail) reads
  * date partitions (plus one for rows without a date) and counts the read first; how the rows spread

@@ -12,7 +12,7 @@ export interface StreamFreshness {
 
 /**
  * From finished runs, newest first: `dataAsOf` is the start of the newest run in which the stream
- * succeeded (a run reads Intacct's changes up to its start, stream-sync.ts `until`); `lastAttempt`
+ * succeeded (a run reads Intacct's changes up to its start, sync/stream-context.ts `until`); `lastAttempt`
  * is the newest run's outcome for the stream, 'not-run' when that run did not reach it (it failed
  * before reading, or stopped on a configuration failure and skipped it).
  */
