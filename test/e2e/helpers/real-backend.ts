@@ -102,7 +102,9 @@ export async function startBackend(staticDir: string, opts: { demo?: boolean } =
       runs: (limit = 10) => service.listRuns({ limit }),
       setIntacctLatency: (ms) => intacct.setLatency(ms),
       // Requests the client gave up on before an answer (a cancelled sync) have status 0.
-      intacctRequests: () => intacct.requests.filter((r) => r.status !== 0).length,
+      // Every request Intacct received and ran, answered or not: a run cancelled while a request is
+      // in flight counts it (the client counts a request as it goes out), as Intacct would have run it.
+      intacctRequests: () => intacct.requests.filter((r) => r.status !== 0 || !r.fault).length,
       tableauRows: async (stream) => (await tableau.readRows(await datasourceOf(stream)))?.length ?? null,
       service,
       createTableauDatasource: async (name, project) => void (await tableau.createDatasource(name, project)),

@@ -58,6 +58,7 @@ function setup() {
   const settings = defaultSettings();
   settings.streams.glDetailStartDate = '2025-01-01';
   const workDir = join(dir, 'payloads');
+  const logs: string[] = [];
   const deps: RunDeps = {
     clock,
     settings,
@@ -69,10 +70,11 @@ function setup() {
     ledger,
     workDir,
     options: { batchRows: 1000, reconcileEveryRunUpToRows: 1_000_000 },
+    log: (_level, message) => logs.push(message),
   };
   let n = 0;
   const run = (fullReload = false) => runSync(deps, { runId: `run-${++n}`, trigger: 'manual', streams: ['gl_detail'], ...(fullReload ? { fullReload: ['gl_detail' as const] } : {}) });
-  return { clock, source, tableau, store: real, ledger, fault, run };
+  return { clock, source, tableau, store: real, ledger, fault, run, logs };
 }
 
 type Env = ReturnType<typeof setup>;
@@ -113,7 +115,11 @@ describe('batchApplied is one transaction', () => {
     env.fault.armed = true;
     const failed = await env.run();
     assert.equal(failed.outcome, 'failed');
-    assert.match(failed.error?.message ?? '', /injected/);
+    // An unexpected error reaches the run record as the one envelope's generic message with a
+    // reference; the log line with that reference has the detail.
+    const reference = failed.error?.reference;
+    assert.ok(reference, JSON.stringify(failed.error));
+    assert.ok(env.logs.some((l) => l.includes(reference) && /injected/.test(l)), 'the log has the injected failure under its reference');
     assert.equal(env.tableau.loads, loadsBefore + 1, 'Tableau applied the batch before the failure');
     // Nothing moved: the checkpoint, what the ledger holds, and the audit trail's applied state.
     assert.deepEqual(env.store.getStreamState('gl_detail'), stateBefore);
