@@ -59,7 +59,10 @@ const glDetail = streamByName('gl_detail');
 const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({ object: 'GLDETAIL', columns: glDetail.columns, filters: glDetail.filters, pageSize: PAGE_SIZE, partitionColumn: 'BATCH_DATE', ...extra });
 
 function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
+  // `node --cpu-prof --cpu-prof-dir=D --import tsx scripts/bench-intacct.ts` profiles the emulator too
+  // (a profile per process in D), to see which side of the exchange sets the pace.
+  const profFlags = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const child = spawn(process.execPath, [...profFlags, '--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -79,6 +82,14 @@ function setLatency(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
     child.once('message', () => resolve());
     child.send({ latencyMs: ms });
+  });
+}
+
+/** The emulator's CPU time so far, in seconds (its CLI answers {cpu: true} over IPC). */
+function emulatorCpuSeconds(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m: unknown) => resolve(Number((m as { cpuMicros?: unknown }).cpuMicros ?? 0) / 1e6));
+    child.send({ cpu: true });
   });
 }
 
@@ -182,7 +193,9 @@ async function main(): Promise<void> {
     const c1 = newClient(creds);
     // Every ACCRUAL row, those with an empty WHENMODIFIED included (a count, as the engine asks).
     const expected = await c1.count(spec());
+    const emuCpu0 = await emulatorCpuSeconds(child);
     const p1 = await extract(c1, spec());
+    const emuCpu = (await emulatorCpuSeconds(child)) - emuCpu0;
     const apiTransactions = c1.transactions;
     c1.close();
     if (p1.rows !== expected) throw new Error(`bench: read ${p1.rows} rows, expected ${expected}`);
@@ -194,6 +207,13 @@ async function main(): Promise<void> {
     const parseOnlyRowsPerSec = sample.rowsPerSec;
     console.log(`parse only (the client's parseResponse, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} Ki chars): ${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`);
     console.log(`no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${((p1.rows / p1.cpuSeconds) / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`);
+    // Per 2,000-row page of the no-latency pass: what each process spent, beside the parse alone. The two
+    // share the machine's cores, so the pass cannot go faster than the busier side (or their sum / cores).
+    const perPage = (seconds: number) => ((seconds * 1000 * PAGE_SIZE) / p1.rows).toFixed(0);
+    console.log(
+      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${perPage(p1.cpuSeconds)} (parse alone ${perPage(p1.rows / sample.cpuRowsPerSec)}), ` +
+        `emulator ${perPage(emuCpu)}, wall ${perPage(p1.seconds)}`,
+    );
     console.log(`peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
     // Pass 2: with latency per request.
