@@ -69,6 +69,40 @@ describe('flat-record scanner', () => {
     assert.deepEqual(splitFlatData(xml)?.records, viaFullParserSimple(xml));
   });
 
+  it('gives the records by position when they share one layout, the same values as the objects', () => {
+    const xml = answer('GLDETAIL', allFields('GLDETAIL'), 300);
+    const split = splitFlatData(xml);
+    assert.ok(split?.table, 'one layout: a table');
+    assert.deepEqual(split.table.fields, allFields('GLDETAIL'));
+    assert.equal(split.table.tag, 'GLDETAIL');
+    assert.equal(split.count, 300);
+    const full = viaFullParser(xml) as Record<string, string>[];
+    assert.deepEqual(split.table.rows, full.map((r) => split.table!.fields.map((f) => r[f])));
+    // And through the client's parser: the table beside the records.
+    const data = parseResponse({ status: 200, body: xml }).results[0]!.data!;
+    assert.deepEqual(data.table?.rows, split.table.rows);
+    assert.deepEqual(data.records, full);
+  });
+
+  it('reads records of another layout one by one, as objects (no table)', () => {
+    for (const inner of [
+      '<R><A>1</A><B>2</B></R><R><B>3</B><A>4</A></R><R><A>5</A></R>',
+      '<R><AB>1</AB></R><R><ABC>2</ABC></R>',
+      '<R><A>1</A></R><R><A>2</A><B>3</B></R>',
+      '<R><A>1</A></R><S><A>2</A></S>',
+    ]) {
+      const xml = `<response><data count="0">${inner}</data></response>`; // count marks a record list (checked later, by the parser)
+      const split = splitFlatData(xml);
+      assert.ok(split, inner);
+      assert.equal(split.table, null, inner);
+      assert.deepEqual(split.records, viaFullParserSimple(xml).flat(), inner);
+      assert.deepEqual(scanRecords(inner, 0, inner.length), split.records, inner);
+    }
+    const same = '<R><A>1</A><B/></R>\n <R><A/><B>x &amp; y</B></R>';
+    const table = splitFlatData(`<response><data count="2">${same}</data></response>`)?.table;
+    assert.deepEqual(table, { tag: 'R', fields: ['A', 'B'], rows: [['1', ''], ['', 'x & y']] });
+  });
+
   it('refuses every other shape, so the full parser reads it', () => {
     for (const inner of [
       '<R><A><B>nested</B></A></R>',
@@ -83,6 +117,17 @@ describe('flat-record scanner', () => {
       '<R><A>1</A>',
       'text<R></R>',
       '<R><__proto__>x</__proto__></R>',
+      // The same shapes in a record after the first, where the layout is checked by position.
+      '<R><A>1</A></R><R><A><B>nested</B></A></R>',
+      '<R><A>1</A></R><R><A x="1">attr</A></R>',
+      '<R><A>1</A></R><R x="1"><A>attr on record</A></R>',
+      '<R><A>1</A></R><R><A>&#65;</A></R>',
+      '<R><A>1</A></R><R><A>1</B></R>',
+      '<R><A>1</A></R><R><A>2</A>',
+      '<R><A>1</A></R><R><A>2</A><A>3</A></R>',
+      // A data element inside the records.
+      '<R><data>1</data></R>',
+      '<R><A>1</A></R><R><dataset>1</dataset></R>',
     ]) {
       assert.equal(scanRecords(inner, 0, inner.length), null, inner);
     }
