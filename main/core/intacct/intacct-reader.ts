@@ -12,6 +12,7 @@ import { buildQuery, f } from './query-builder';
 import { lookupFunction } from './request-envelope';
 import { recordValue, type DataBlock, type IntacctResult } from './response-parser';
 import { RowConverter } from './row-builder';
+import type { RecordBuilder } from './flat-records';
 export { compileRowBuilder, type RowBuilder } from './row-builder';
 import { compileColumn, toIntacctDate, type ZoneConverter } from './intacct-values';
 import { ApiError, ConnectorError } from '../errors';
@@ -27,8 +28,11 @@ export const DEFAULT_MAX_PAGES = 100_000;
 
 /** What the reader needs from the client. */
 export interface ReaderContext {
-  /** Runs one function (with session, retries, events) and returns its successful result. */
-  execute(operation: string, functionBody: string, signal?: AbortSignal): Promise<IntacctResult>;
+  /**
+   * Runs one function (with session, retries, events) and returns its successful result; `build`
+   * makes the typed rows of a flat page while it is parsed (response-parser.ts ParseOptions).
+   */
+  execute(operation: string, functionBody: string, signal?: AbortSignal, parse?: { build?: RecordBuilder }): Promise<IntacctResult>;
   zone(signal?: AbortSignal): Promise<ZoneConverter>;
   /** True at the top level of a company: ask for private entities' records too (§3.3). */
   showPrivate: boolean;
@@ -154,7 +158,7 @@ class PreparedRead {
       const last = data.records[data.records.length - 1]!;
       return this.keyOf(recordValue(last, RECORDNO), recordValue(last, WHENMODIFIED));
     }
-    const values = table.rows[table.rows.length - 1]!;
+    const values = table.last ?? [];
     // As recordValue reads a flat record: an absent or empty element is null.
     const at = (field: string) => {
       const k = table.fields.indexOf(field);
@@ -263,7 +267,7 @@ class KeysetRead {
     for (;;) {
       const body = buildQuery(this.prepared.query(this.cursor, this.first, this.ctx.showPrivate, this.mode, this.pageSize));
       try {
-        result = await this.ctx.execute(`query ${spec.object}`, body, signal);
+        result = await this.ctx.execute(`query ${spec.object}`, body, signal, { build: this.prepared.rows.builder });
         break;
       } catch (err) {
         // A heavy page can time out at Intacct's front door (HTTP 524, response-parser.ts): ask for
@@ -278,7 +282,8 @@ class KeysetRead {
       }
     }
     const data = result.data;
-    const count = data ? (data.table ? data.table.rows.length : data.records.length) : 0;
+    const table = data?.table;
+    const count = table ? (table.built ?? table.rows).length : (data?.records.length ?? 0);
     if (this.first) this.totalCount = data?.totalCount ?? null;
     this.first = false;
     if (!data || count === 0) {

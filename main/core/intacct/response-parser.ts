@@ -8,7 +8,7 @@
  * xml2js trap of §7.1) and so that every value stays a string (`parseTagValue: false`): RECORDNOs
  * and amounts must never go through a float.
  */
-import { splitFlatData, type FlatSplit, type FlatTable } from './flat-records';
+import { splitFlatData, type FlatSplit, type FlatTable, type RecordBuilder } from './flat-records';
 import { XMLParser } from 'fast-xml-parser';
 import { ApiError, AuthError, NetworkError, RateLimitError } from '../errors';
 import { parseRetryAfter } from '../http/retry';
@@ -128,6 +128,11 @@ export interface HttpAnswer {
 export interface ParseOptions {
   /** For Retry-After headers. */
   now?: number;
+  /**
+   * Turns each record of a flat page into the caller's value as it is read (the reader's typed
+   * rows); they land in `data.table.built`. Without it the table keeps the values by position.
+   */
+  build?: RecordBuilder;
 }
 
 /**
@@ -243,7 +248,7 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
 
   // The records of a page are read by the flat-record scanner when they have Intacct's flat shape
   // (flat-records.ts); the envelope, and any answer of another shape, by fast-xml-parser.
-  const split = splitFlatData(trimmed);
+  const split = splitFlatData(trimmed, opts.build);
   let doc: XmlObject;
   try {
     doc = parser().parse(split ? split.envelope : trimmed) as XmlObject;

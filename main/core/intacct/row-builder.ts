@@ -10,7 +10,7 @@
  */
 import type { CellConverter } from './intacct-values';
 import { recordValue } from './response-parser';
-import type { FlatTable } from './flat-records';
+import type { FlatTable, RecordBuilder } from './flat-records';
 import type { CellValue, ColumnDef, Row } from '../streams/types';
 
 type XmlRecord = Record<string, unknown>;
@@ -83,8 +83,12 @@ export class RowConverter {
     this.fromRecord = compileRowBuilder(columns, converters);
   }
 
-  /** Typed rows of every record of the table. */
+  /** For the scanner: builds each row as its record is read (flat-records.ts RecordBuilder). */
+  readonly builder: RecordBuilder = (fields) => this.builderFor(fields);
+
+  /** Typed rows of every record of the table (made as it was read when {@link builder} was given). */
   fromTable(table: FlatTable): Row[] {
+    if (table.built) return table.built as Row[];
     const build = this.builderFor(table.fields);
     const src = table.rows;
     const rows: Row[] = new Array(src.length);

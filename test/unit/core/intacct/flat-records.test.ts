@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
-import { scanRecords, splitFlatData } from '../../../../main/core/intacct/flat-records';
+import { scanRecords, splitFlatData, type RecordBuilder } from '../../../../main/core/intacct/flat-records';
 import { createIntacctXmlParser, parseResponse } from '../../../../main/core/intacct/response-parser';
 import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
@@ -84,6 +84,27 @@ describe('flat-record scanner', () => {
     assert.deepEqual(data.records, full);
   });
 
+  it('with a builder, makes each record as it is read and keeps no values, the records still there on demand', () => {
+    const xml = answer('GLDETAIL', allFields('GLDETAIL'), 300);
+    const plain = splitFlatData(xml)!.table!;
+    const layouts: (readonly string[])[] = [];
+    // The builder gets a reused values array: what it returns must be its own copy.
+    const build: RecordBuilder = (fields) => {
+      layouts.push(fields);
+      return (values) => values.join('|');
+    };
+    const data = parseResponse({ status: 200, body: xml }, { build }).results[0]!.data!;
+    assert.deepEqual(layouts, [plain.fields], 'one layout, given once');
+    assert.deepEqual(data.table?.built, plain.rows.map((r) => r.join('|')));
+    assert.deepEqual(data.table?.rows, []);
+    assert.deepEqual(data.table?.last, plain.rows[plain.rows.length - 1]);
+    assert.deepEqual(data.records, viaFullParser(xml));
+    // A page of mixed layouts is read as objects, nothing built.
+    const mixed = splitFlatData('<response><data count="0"><R><A>1</A></R><R><B>2</B></R></data></response>', build);
+    assert.equal(mixed?.table, null);
+    assert.deepEqual(mixed?.records, [{ A: '1' }, { B: '2' }]);
+  });
+
   it('reads records of another layout one by one, as objects (no table)', () => {
     for (const inner of [
       '<R><A>1</A><B>2</B></R><R><B>3</B><A>4</A></R><R><A>5</A></R>',
@@ -100,7 +121,7 @@ describe('flat-record scanner', () => {
     }
     const same = '<R><A>1</A><B/></R>\n <R><A/><B>x &amp; y</B></R>';
     const table = splitFlatData(`<response><data count="2">${same}</data></response>`)?.table;
-    assert.deepEqual(table, { tag: 'R', fields: ['A', 'B'], rows: [['1', ''], ['', 'x & y']] });
+    assert.deepEqual(table, { tag: 'R', fields: ['A', 'B'], rows: [['1', ''], ['', 'x & y']], built: null, last: ['', 'x & y'] });
   });
 
   it('refuses every other shape, so the full parser reads it', () => {

@@ -661,15 +661,15 @@ describe('RowConverter.fromTable', () => {
       ['-2', '3220-55186-27291--accrual', '', '', 'V1'],
     ];
     const c = converter();
-    const got = c.fromTable({ tag: 'GLDETAIL', fields, rows });
+    const got = c.fromTable({ tag: 'GLDETAIL', fields, rows, built: null, last: rows[1]! });
     assert.deepEqual(got, asRecords(fields, rows).map((r) => c.fromRecord(r)));
     assert.deepEqual(got[0], { RECORDNO: '3220-55186-27290--accrual', JOURNAL_SYMBOL: 'GJ', AMOUNT: '1.50', WHENMODIFIED: '2026-01-02 03:04:05', VENDORID: null, MISSING: null, AMOUNT_AGAIN: '1.50' });
   });
 
   it('follows a page whose fields come in another order (the builder is compiled per layout)', () => {
     const c = converter();
-    const a = c.fromTable({ tag: 'R', fields: ['RECORDNO', 'AMOUNT'], rows: [['1', '2']] });
-    const b = c.fromTable({ tag: 'R', fields: ['AMOUNT', 'RECORDNO'], rows: [['2', '1']] });
+    const a = c.fromTable({ tag: 'R', fields: ['RECORDNO', 'AMOUNT'], rows: [['1', '2']], built: null, last: ['1', '2'] });
+    const b = c.fromTable({ tag: 'R', fields: ['AMOUNT', 'RECORDNO'], rows: [['2', '1']], built: null, last: ['2', '1'] });
     assert.deepEqual(a, b);
     assert.equal(a[0]!.AMOUNT, '2.00');
     assert.equal(a[0]!.RECORDNO, '1');
