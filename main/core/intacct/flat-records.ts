@@ -146,6 +146,9 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
   const opens = fields.map((f) => `<${f}`);
   const closes = fields.map((f) => `</${f}>`);
   i = skipSpace(xml, first.end, to);
+  // The next `&` of the page: a value needs decoding only when it lies inside that value's text
+  // (the known tags hold none), so values are not searched for one each.
+  let amp = nextAmp(xml, i, to);
   while (i < to) {
     const start = i;
     let ok = xml.startsWith(openTag, i);
@@ -166,7 +169,11 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
           break;
         }
         const raw = xml.slice(j + 1, textEnd);
-        const decoded = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
+        let decoded: string | null = raw;
+        if (amp < textEnd) {
+          decoded = decodeEntities(raw);
+          amp = nextAmp(xml, textEnd, to);
+        }
         if (decoded === null) return null;
         values[k] = decoded;
         i = skipSpace(xml, textEnd + closes[k]!.length, to);
@@ -250,6 +257,12 @@ function isName(s: string): boolean {
   }
   if (goodNames.size < 10_000) goodNames.add(s);
   return true;
+}
+
+/** Position of the next `&` at or after `i`, or `to` when there is none before it. */
+function nextAmp(s: string, i: number, to: number): number {
+  const at = s.indexOf('&', i);
+  return at < 0 || at > to ? to : at;
 }
 
 function skipSpace(s: string, i: number, to: number): number {

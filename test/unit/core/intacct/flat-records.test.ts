@@ -67,6 +67,11 @@ describe('flat-record scanner', () => {
     assert.deepEqual(scanRecords(inner, 0, inner.length), [{ A: '  padded ', B: 'x <y> & "z" \'w\'', C: 'a > b', 'D.E': 'dot', F: '', G: '' }]);
     const xml = `<response><data count="1">${inner}</data></response>`;
     assert.deepEqual(splitFlatData(xml)?.records, viaFullParserSimple(xml));
+    // Entities in records read by position: here and there, several in one value, none in between.
+    const many = '<R><A>a</A><B>b</B></R><R><A>&lt;</A><B>&gt;x&amp;</B></R><R><A>x</A><B>y</B></R><R><A>p</A><B>&quot;q&apos;</B></R>';
+    const split = splitFlatData(`<response><data count="4">${many}</data></response>`);
+    assert.ok(split?.table);
+    assert.deepEqual(split.table.rows, [['a', 'b'], ['<', '>x&'], ['x', 'y'], ['p', '"q\'']]);
   });
 
   it('gives the records by position when they share one layout, the same values as the objects', () => {
