@@ -15,7 +15,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { systemClock } from '../main/core/clock';
 import { createNodeFetch } from '../main/core/http/transport';
-import { createIntacctClient, parseResponse, type IntacctClient, type ReadSpec } from '../main/core/intacct';
+import { compileColumn, createIntacctClient, createIntacctXmlParser, parseResponse, ZoneConverter, type IntacctClient, type ReadSpec } from '../main/core/intacct';
+import { RowConverter } from '../main/core/intacct/row-builder';
 import { streamByName } from '../main/core/streams/definitions';
 
 // The extraction holds a few pages at a time; cap V8's old space so the reported RSS reflects
@@ -59,7 +60,10 @@ const glDetail = streamByName('gl_detail');
 const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({ object: 'GLDETAIL', columns: glDetail.columns, filters: glDetail.filters, pageSize: PAGE_SIZE, partitionColumn: 'BATCH_DATE', ...extra });
 
 function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
+  // `node --cpu-prof --cpu-prof-dir=D --import tsx scripts/bench-intacct.ts` profiles the emulator too
+  // (a profile per process in D), to see which side of the exchange sets the pace.
+  const profFlags = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const child = spawn(process.execPath, [...profFlags, '--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -79,6 +83,14 @@ function setLatency(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
     child.once('message', () => resolve());
     child.send({ latencyMs: ms });
+  });
+}
+
+/** The emulator's CPU time so far, in seconds (its CLI answers {cpu: true} over IPC). */
+function emulatorCpuSeconds(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m: unknown) => resolve(Number((m as { cpuMicros?: unknown }).cpuMicros ?? 0) / 1e6));
+    child.send({ cpu: true });
   });
 }
 
@@ -120,7 +132,7 @@ function envelope(creds: Creds, auth: string, fn: string): string {
  * Times the client's answer parser alone on `n` raw 2,000-row pages spread over the table, selecting what the
  * client selects. One body is held at a time, so the sample does not inflate this process's RSS.
  */
-async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number }> {
+async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number; withRowsCpuRowsPerSec: number; fxpCpuRowsPerSec: number }> {
   const login = `<login><userid>${creds.userId}</userid><companyid>${creds.companyId}</companyid><password>${creds.userPassword.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</password></login>`;
   const fetchFn = createNodeFetch();
   const post = async (url: string, body: string): Promise<string> => {
@@ -140,6 +152,20 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
   const fields = [...new Set([...glDetail.columns.map((c) => c.source), 'RECORDNO', 'WHENMODIFIED'])];
   // The client's own answer parser (the flat-record scanner for the records, fast-xml-parser for the envelope).
   const parse = (body: string) => parseResponse({ status: 200, body });
+  // For reference only (not the target's parse-only): the same call as the reader makes, which also
+  // builds the typed rows (the emulator's user is on GMT), and fast-xml-parser alone on the whole body.
+  const zone = new ZoneConverter('UTC');
+  const rowConverter = new RowConverter(glDetail.columns, glDetail.columns.map((c) => compileColumn(c, zone)));
+  const fxp = createIntacctXmlParser();
+  const cpuOf = (f: () => void) => {
+    const cpu0 = process.cpuUsage();
+    f();
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1e6;
+  };
+  let withRowsCpu = 0;
+  let fxpCpu = 0;
+  let fxpRows = 0;
   let rows = 0;
   let seconds = 0;
   let cpuSeconds = 0;
@@ -165,10 +191,22 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
       const cpu = process.cpuUsage(cpu0);
       cpuSeconds += (cpu.user + cpu.system) / 1e6;
       rows += count;
+      withRowsCpu += cpuOf(() => parseResponse({ status: 200, body }, { build: rowConverter.builder }));
+    }
+    // fast-xml-parser takes ~10x longer: a few bodies are enough.
+    if (k < 3) {
+      fxpCpu += cpuOf(() => fxp.parse(body));
+      fxpRows += count;
     }
     sampleRss();
   }
-  return { rowsPerSec: rows / seconds, cpuRowsPerSec: rows / cpuSeconds, bodyKiB: Math.round(bytes / n / 1024) };
+  return {
+    rowsPerSec: rows / seconds,
+    cpuRowsPerSec: rows / cpuSeconds,
+    bodyKiB: Math.round(bytes / n / 1024),
+    withRowsCpuRowsPerSec: rows / withRowsCpu,
+    fxpCpuRowsPerSec: fxpRows / fxpCpu,
+  };
 }
 
 async function main(): Promise<void> {
@@ -182,7 +220,9 @@ async function main(): Promise<void> {
     const c1 = newClient(creds);
     // Every ACCRUAL row, those with an empty WHENMODIFIED included (a count, as the engine asks).
     const expected = await c1.count(spec());
+    const emuCpu0 = await emulatorCpuSeconds(child);
     const p1 = await extract(c1, spec());
+    const emuCpu = (await emulatorCpuSeconds(child)) - emuCpu0;
     const apiTransactions = c1.transactions;
     c1.close();
     if (p1.rows !== expected) throw new Error(`bench: read ${p1.rows} rows, expected ${expected}`);
@@ -193,7 +233,18 @@ async function main(): Promise<void> {
     const sample = await parseOnly(creds, SAMPLE_PAGES, expected);
     const parseOnlyRowsPerSec = sample.rowsPerSec;
     console.log(`parse only (the client's parseResponse, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} Ki chars): ${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`);
+    console.log(
+      `for reference, per CPU-second: parseResponse building the reader's typed rows ${Math.round(sample.withRowsCpuRowsPerSec)} rows ` +
+        `(no latency / that: ${((p1.rows / p1.cpuSeconds) / sample.withRowsCpuRowsPerSec).toFixed(2)}); fast-xml-parser alone on the whole body ${Math.round(sample.fxpCpuRowsPerSec)} rows`,
+    );
     console.log(`no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${((p1.rows / p1.cpuSeconds) / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`);
+    // Per 2,000-row page of the no-latency pass: what each process spent, beside the parse alone. The two
+    // share the machine's cores, so the pass cannot go faster than the busier side (or their sum / cores).
+    const perPage = (seconds: number) => ((seconds * 1000 * PAGE_SIZE) / p1.rows).toFixed(0);
+    console.log(
+      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${perPage(p1.cpuSeconds)} (parse alone ${perPage(p1.rows / sample.cpuRowsPerSec)}), ` +
+        `emulator ${perPage(emuCpu)}, wall ${perPage(p1.seconds)}`,
+    );
     console.log(`peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
     // Pass 2: with latency per request.

@@ -18,6 +18,7 @@ import { ZoneConverter, resolveZone } from './intacct-values';
 import { buildQuery } from './query-builder';
 import { buildRequest, readUserFormattingFunction } from './request-envelope';
 import type { IntacctResult } from './response-parser';
+import type { RecordBuilder } from './flat-records';
 
 export const DEFAULT_INTACCT_ENDPOINT = 'https://api.intacct.com/ia/xml/xmlgw.phtml';
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -62,10 +63,10 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
 
   const combine = (signal?: AbortSignal) => (signal ? AbortSignal.any([signal, closer.signal]) : closer.signal);
 
-  async function execute(operation: string, functionBody: string, signal?: AbortSignal): Promise<IntacctResult> {
+  async function execute(operation: string, functionBody: string, signal?: AbortSignal, parse?: { build?: RecordBuilder }): Promise<IntacctResult> {
     const sig = combine(signal);
     try {
-      return await executeWithRetries(operation, functionBody, sig);
+      return await executeWithRetries(operation, functionBody, sig, parse?.build);
     } catch (err) {
       if (err instanceof SignInFailure) throw err.error;
       throw err;
@@ -81,7 +82,7 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
     }
   }
 
-  async function executeWithRetries(operation: string, functionBody: string, sig: AbortSignal): Promise<IntacctResult> {
+  async function executeWithRetries(operation: string, functionBody: string, sig: AbortSignal, build?: RecordBuilder): Promise<IntacctResult> {
     return transport.withRetries(async (ctx, attempt) => {
       let refreshed = false;
       for (;;) {
@@ -102,6 +103,7 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
             attempt,
             controlId,
             signal: sig,
+            build,
             onParsed: (p) => sessions.touch(session.sessionId, p.authentication),
           });
         } catch (err) {

@@ -10,11 +10,14 @@
 import type { QueryFilter, QuerySpec } from './query-builder';
 import { buildQuery, f } from './query-builder';
 import { lookupFunction } from './request-envelope';
-import { recordValue, type IntacctResult } from './response-parser';
-import { compileColumn, toIntacctDate, type CellConverter, type ZoneConverter } from './intacct-values';
+import { recordValue, type DataBlock, type IntacctResult } from './response-parser';
+import { RowConverter } from './row-builder';
+import type { RecordBuilder } from './flat-records';
+export { compileRowBuilder, type RowBuilder } from './row-builder';
+import { compileColumn, toIntacctDate, type ZoneConverter } from './intacct-values';
 import { ApiError, ConnectorError } from '../errors';
 import { IntacctError, IntacctPermissionError, type IntacctErrorInfo } from './intacct-errors';
-import type { CellValue, ColumnDef, FixedFilter, Row } from '../streams/types';
+import type { FixedFilter, Row } from '../streams/types';
 import type { DeletedRecord, FieldInfo, KeysetCursor, Page, ReadSpec, SkippedAuditWindow } from './intacct-types';
 import type { Clock } from '../clock';
 
@@ -25,8 +28,11 @@ export const DEFAULT_MAX_PAGES = 100_000;
 
 /** What the reader needs from the client. */
 export interface ReaderContext {
-  /** Runs one function (with session, retries, events) and returns its successful result. */
-  execute(operation: string, functionBody: string, signal?: AbortSignal): Promise<IntacctResult>;
+  /**
+   * Runs one function (with session, retries, events) and returns its successful result; `build`
+   * makes the typed rows of a flat page while it is parsed (response-parser.ts ParseOptions).
+   */
+  execute(operation: string, functionBody: string, signal?: AbortSignal, parse?: { build?: RecordBuilder }): Promise<IntacctResult>;
   zone(signal?: AbortSignal): Promise<ZoneConverter>;
   /** True at the top level of a company: ask for private entities' records too (§3.3). */
   showPrivate: boolean;
@@ -105,66 +111,15 @@ function fixedFilter(x: FixedFilter): QueryFilter {
   return values.length === 1 ? f.eq(x.field, values[0]!) : f.in(x.field, values);
 }
 
-type XmlRecord = Record<string, unknown>;
-/** Turns one parsed record into a typed row. */
-export type RowBuilder = (record: XmlRecord) => Row;
-
-/**
- * The raw value of column `source` when the record's own property is not a string: null for a
- * missing element, else the nested/odd shapes {@link recordValue} understands.
- */
-function slowRaw(record: XmlRecord, source: string, dotted: boolean): string | null {
-  return record[source] === undefined && !dotted ? null : recordValue(record, source);
-}
-
-/**
- * Compiles one function that turns a parsed record into a typed row with a single object
- * literal. Conversion runs for every row of every page: a literal gets all its properties in one
- * allocation with one shape, where adding ~25 properties one by one to `{}` regrows the property
- * store several times per row (measured: about 40% of the conversion time, plus the garbage).
- * Keys and sources are embedded with JSON.stringify, so any column name is a plain string key;
- * where code generation is unavailable (or a name is `__proto__`, which a literal would treat as
- * the prototype) the same conversion runs as a loop.
- */
-export function compileRowBuilder(columns: readonly ColumnDef[], converters: readonly CellConverter[]): RowBuilder {
-  const names = columns.map((c) => c.name);
-  const sources = columns.map((c) => c.source);
-  const dotted = sources.map((s) => s.includes('.'));
-  const loop: RowBuilder = (rec) => {
-    const row: Record<string, CellValue> = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = rec[sources[i]!];
-      const cell = converters[i]!(typeof v === 'string' ? (v === '' ? null : v) : slowRaw(rec, sources[i]!, dotted[i]!));
-      // Assigning to `__proto__` would set the prototype instead of a property.
-      if (names[i] === '__proto__') Object.defineProperty(row, '__proto__', { value: cell, enumerable: true, writable: true, configurable: true });
-      else row[names[i]!] = cell;
-    }
-    return row;
-  };
-  if (names.includes('__proto__')) return loop;
-  const props = columns.map((c, i) => {
-    const src = JSON.stringify(c.source);
-    return `${JSON.stringify(c.name)}: conv[${i}](typeof (v = rec[${src}]) === 'string' ? (v === '' ? null : v) : slowRaw(rec, ${src}, ${dotted[i]}))`;
-  });
-  try {
-    const source = `'use strict'; return function buildRow(rec) { let v; return {\n${props.join(',\n')}\n}; };`;
-    const factory = new Function('conv', 'slowRaw', source) as (conv: readonly CellConverter[], raw: typeof slowRaw) => RowBuilder;
-    return factory(converters, slowRaw);
-  } catch {
-    // --disallow-code-generation-from-strings or a CSP: same rows, built slower.
-    return loop;
-  }
-}
-
 /** A read prepared once: selected fields and compiled converters. */
 class PreparedRead {
   readonly fields: string[];
 
-  /** `buildRow` is shared by reads of the same columns (partitions, splits), so it stays hot. */
+  /** `rows` is shared by reads of the same columns (partitions, splits), so its builders stay hot. */
   constructor(
     readonly spec: ReadSpec,
     readonly zone: ZoneConverter,
-    readonly buildRow: RowBuilder = compileRowBuilder(spec.columns, spec.columns.map((c) => compileColumn(c, zone))),
+    readonly rows: RowConverter = new RowConverter(spec.columns, spec.columns.map((c) => compileColumn(c, zone))),
   ) {
     const fields = new Set(spec.columns.map((c) => c.source));
     fields.add(RECORDNO);
@@ -186,20 +141,36 @@ class PreparedRead {
     };
   }
 
-  /** Converts records to typed rows; the hot loop of every read. */
-  convert(records: readonly XmlRecord[]): Row[] {
-    const buildRow = this.buildRow;
+  /** Converts a page's records to typed rows (by position when the scanner gave a table); the hot loop of every read. */
+  convert(data: DataBlock): Row[] {
+    if (data.table) return this.rows.fromTable(data.table);
+    const buildRow = this.rows.fromRecord;
+    const records = data.records;
     const rows: Row[] = new Array(records.length);
     for (let r = 0; r < records.length; r++) rows[r] = buildRow(records[r]!);
     return rows;
   }
 
-  keyOf(record: Record<string, unknown>): InternalCursor {
-    const recordNo = recordValue(record, RECORDNO);
+  /** The keyset position of the page's last record. */
+  lastKey(data: DataBlock): InternalCursor {
+    const table = data.table;
+    if (!table) {
+      const last = data.records[data.records.length - 1]!;
+      return this.keyOf(recordValue(last, RECORDNO), recordValue(last, WHENMODIFIED));
+    }
+    const values = table.last ?? [];
+    // As recordValue reads a flat record: an absent or empty element is null.
+    const at = (field: string) => {
+      const k = table.fields.indexOf(field);
+      return k < 0 || values[k] === '' ? null : values[k]!;
+    };
+    return this.keyOf(at(RECORDNO), at(WHENMODIFIED));
+  }
+
+  private keyOf(recordNo: string | null, wm: string | null): InternalCursor {
     if (recordNo === null || recordNo.trim() === '') {
       throw new ApiError({ service: 'intacct', code: 'BAD_VALUE', userMessage: `Intacct returned a ${this.spec.object} record without a RECORDNO.` });
     }
-    const wm = recordValue(record, WHENMODIFIED);
     if (wm === null) return { whenModified: null, recordNo };
     const ms = this.zone.toUtcMs(wm);
     if (ms === null) {
@@ -266,11 +237,11 @@ class KeysetRead {
     if (days < 2) return null;
     const mid = addDays(range.from, Math.floor(days / 2));
     const zone = this.prepared.zone;
-    const buildRow = this.prepared.buildRow;
+    const rowConverter = this.prepared.rows;
     const upperRange = range.before ? { ...range, from: mid } : { ...range, from: end };
     const lowerRange = range.before ? { ...range, before: mid } : { ...range, before: end };
-    const upper = new KeysetRead(this.ctx, new PreparedRead({ ...this.prepared.spec, dateRange: upperRange }, zone, buildRow), this.mode);
-    this.prepared = new PreparedRead({ ...this.prepared.spec, dateRange: lowerRange }, zone, buildRow);
+    const upper = new KeysetRead(this.ctx, new PreparedRead({ ...this.prepared.spec, dateRange: upperRange }, zone, rowConverter), this.mode);
+    this.prepared = new PreparedRead({ ...this.prepared.spec, dateRange: lowerRange }, zone, rowConverter);
     upper.cursor = this.cursor && { ...this.cursor };
     upper.first = this.first;
     upper.pageNo = this.pageNo;
@@ -296,7 +267,7 @@ class KeysetRead {
     for (;;) {
       const body = buildQuery(this.prepared.query(this.cursor, this.first, this.ctx.showPrivate, this.mode, this.pageSize));
       try {
-        result = await this.ctx.execute(`query ${spec.object}`, body, signal);
+        result = await this.ctx.execute(`query ${spec.object}`, body, signal, { build: this.prepared.rows.builder });
         break;
       } catch (err) {
         // A heavy page can time out at Intacct's front door (HTTP 524, response-parser.ts): ask for
@@ -311,14 +282,15 @@ class KeysetRead {
       }
     }
     const data = result.data;
-    const records = data?.records ?? [];
+    const table = data?.table;
+    const count = table ? (table.built ?? table.rows).length : (data?.records.length ?? 0);
     if (this.first) this.totalCount = data?.totalCount ?? null;
     this.first = false;
-    if (records.length === 0) {
+    if (!data || count === 0) {
       this.done = true;
       return null;
     }
-    const last = this.prepared.keyOf(records[records.length - 1]!);
+    const last = this.prepared.lastKey(data);
     if (this.cursor && doesNotAdvance(last, this.cursor, this.mode) && !(this.mode === 'changed' && spec.lookbackMs && this.pageNo === 0)) {
       // singer-sdk's "Loop detected in pagination": a page that does not move the key forward would repeat forever.
       throw new ApiError({
@@ -330,8 +302,8 @@ class KeysetRead {
     this.cursor = last;
     this.pageNo++;
     const remaining = data?.numRemaining;
-    this.done = remaining !== null && remaining !== undefined ? remaining <= 0 : records.length < this.pageSize;
-    const rows = this.prepared.convert(records);
+    this.done = remaining !== null && remaining !== undefined ? remaining <= 0 : count < this.pageSize;
+    const rows = this.prepared.convert(data);
     const cursor = this.mode === 'changed' ? publicCursor(last) : (this.resumeAt ?? publicCursor({ whenModified: spec.since?.whenModified ?? 0, recordNo: String(spec.since?.recordNo ?? '') }));
     return { rows, cursor, totalCount: this.totalCount, pageNo: this.pageNo };
   }
@@ -373,7 +345,7 @@ export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: 
 async function* readNullWhenModified(
   ctx: ReaderContext, spec: ReadSpec, like: PreparedRead, pageSize: number, resumeAt: KeysetCursor | null, signal?: AbortSignal,
 ): AsyncGenerator<Page> {
-  const nulls = new KeysetRead(ctx, new PreparedRead(spec, like.zone, like.buildRow), 'nullWhenModified');
+  const nulls = new KeysetRead(ctx, new PreparedRead(spec, like.zone, like.rows), 'nullWhenModified');
   nulls.resumeAt = resumeAt;
   nulls.pageSize = pageSize;
   for (let page = await nulls.next(signal); page; page = await nulls.next(signal)) yield page;
@@ -444,14 +416,14 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     yield* readChanged(ctx, spec, signal);
     return;
   }
-  const buildRow = new PreparedRead(spec, zone).buildRow;
+  const rowConverter = new PreparedRead(spec, zone).rows;
   // Without a start date, the partitions start at the earliest date the read holds (one request).
   const from = spec.dateRange?.from ?? (await earliestDate(ctx, spec, dateColumn, signal));
   const specs =
     from === null ? [] : datePartitions({ ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } }, dateColumn, spec.until ?? ctx.clock.now(), partitions);
   // Rows without a date are read even when no row has one.
   if (!spec.dateRange?.from) specs.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
-  const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, buildRow)));
+  const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, rowConverter)));
 
   const internal = new AbortController();
   const onAbort = () => internal.abort(signal?.reason);
@@ -516,7 +488,7 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     signal?.removeEventListener('abort', onAbort);
     if (inflight > 0) internal.abort(new Error('read closed'));
   }
-  for await (const page of readNullWhenModified(ctx, spec, new PreparedRead(spec, zone, buildRow), pageSize, null, signal)) yield { ...page, totalCount: null };
+  for await (const page of readNullWhenModified(ctx, spec, new PreparedRead(spec, zone, rowConverter), pageSize, null, signal)) yield { ...page, totalCount: null };
 }
 
 /** The first row's `field` (ordered by it) and the matching total: one one-row query. */

@@ -14,6 +14,7 @@ import { withRetry, type RetryPolicy } from '../http/retry';
 import { sendRequest, type FetchLike } from '../http/transport';
 import { Semaphore } from '../util/semaphore';
 import { parseResponse, resultOrThrow, type IntacctResult, type ParsedResponse } from './response-parser';
+import type { RecordBuilder } from './flat-records';
 
 export interface IntacctTransportOptions {
   fetch: FetchLike;
@@ -87,7 +88,12 @@ export class IntacctTransport {
    */
   async send(
     ctx: CallContext,
-    req: { url: string; xml: string; operation: string; attempt: number; controlId: string; signal?: AbortSignal; onParsed?: (p: ParsedResponse) => void },
+    req: {
+      url: string; xml: string; operation: string; attempt: number; controlId: string; signal?: AbortSignal;
+      onParsed?: (p: ParsedResponse) => void;
+      /** Builds the rows of a flat page while it is parsed (ParseOptions.build). */
+      build?: RecordBuilder;
+    },
   ): Promise<IntacctResult> {
     const { url, xml, operation, attempt, signal } = req;
     ctx.flush();
@@ -138,7 +144,7 @@ export class IntacctTransport {
       // Let a request waiting for the slot go out before this answer is parsed (parsing a 2,000-row
       // page is CPU-bound and would otherwise delay its dispatch by the whole parse).
       if (this.queued > 0) await yieldToEventLoop();
-      const parsed = parseResponse(http, { now: clock.now() });
+      const parsed = parseResponse(http, { now: clock.now(), ...(req.build ? { build: req.build } : {}) });
       req.onParsed?.(parsed);
       const result = resultOrThrow(parsed, req.controlId);
       ctx.pending = this.event(operation, url, status, attempt, started, 'ok');

@@ -233,8 +233,11 @@ export function compileColumn(col: ColumnDef, zone: ZoneConverter): CellConverte
       const scale = col.scale;
       // Most amounts already arrive in canonical form (`-23568.63`): accept them without rebuilding.
       const canonical = scale === undefined ? null : scale === 0 ? /^-?[1-9]\d*$|^0$/ : new RegExp(`^-?(?:0|[1-9]\\d*)\\.\\d{${scale}}$`);
+      // A zero ('0', Intacct's usual debit or credit of a line on the other side) is common enough for its own answer.
+      const zero = normalizeDecimal('0', scale)!;
       return (raw) => {
         if (raw === null) return null;
+        if (raw === '0') return zero;
         if (canonical !== null && canonical.test(raw) && !(raw.charCodeAt(0) === 45 && /^-0(\.0*)?$/.test(raw))) return raw;
         const v = normalizeDecimal(raw, scale);
         if (v === null) throw badValue(col, raw, 'a decimal number');

@@ -8,7 +8,7 @@
  * xml2js trap of §7.1) and so that every value stays a string (`parseTagValue: false`): RECORDNOs
  * and amounts must never go through a float.
  */
-import { splitFlatData } from './flat-records';
+import { splitFlatData, type FlatSplit, type FlatTable, type RecordBuilder } from './flat-records';
 import { XMLParser } from 'fast-xml-parser';
 import { ApiError, AuthError, NetworkError, RateLimitError } from '../errors';
 import { parseRetryAfter } from '../http/retry';
@@ -84,6 +84,11 @@ export interface DataBlock {
   resultId?: string;
   /** The record elements in document order; values are strings ('' for empty elements). */
   records: XmlObject[];
+  /**
+   * The same records by position when the flat-record scanner read them and they share one layout
+   * (flat-records.ts); `records` is then built from it only if asked for. Null otherwise.
+   */
+  table: FlatTable | null;
 }
 
 export interface IntacctResult {
@@ -123,6 +128,11 @@ export interface HttpAnswer {
 export interface ParseOptions {
   /** For Retry-After headers. */
   now?: number;
+  /**
+   * Turns each record of a flat page into the caller's value as it is read (the reader's typed
+   * rows); they land in `data.table.built`. Without it the table keeps the values by position.
+   */
+  build?: RecordBuilder;
 }
 
 /**
@@ -238,7 +248,7 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
 
   // The records of a page are read by the flat-record scanner when they have Intacct's flat shape
   // (flat-records.ts); the envelope, and any answer of another shape, by fast-xml-parser.
-  const split = splitFlatData(trimmed);
+  const split = splitFlatData(trimmed, opts.build);
   let doc: XmlObject;
   try {
     doc = parser().parse(split ? split.envelope : trimmed) as XmlObject;
@@ -281,7 +291,7 @@ export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): Pars
     }
     const results = op['result'];
     if (Array.isArray(results)) {
-      for (const r of results) parsed.results.push(readResult(r, status, split?.records));
+      for (const r of results) parsed.results.push(readResult(r, status, split ?? undefined));
     }
   }
   if (status >= 400) {
@@ -311,7 +321,7 @@ export function resultOrThrow(parsed: ParsedResponse, controlId?: string): Intac
   return result;
 }
 
-function readResult(value: unknown, httpStatus: number, scanned?: XmlObject[]): IntacctResult {
+function readResult(value: unknown, httpStatus: number, scanned?: FlatSplit): IntacctResult {
   const r = obj(value);
   const status = str(r?.['status']);
   if (!r || !status) throw malformed(httpStatus, 'a <result> has no status');
@@ -326,9 +336,9 @@ function readResult(value: unknown, httpStatus: number, scanned?: XmlObject[]): 
   };
 }
 
-function readData(value: unknown, httpStatus: number, scanned?: XmlObject[]): DataBlock {
+function readData(value: unknown, httpStatus: number, scanned?: FlatSplit): DataBlock {
   const d = obj(value) ?? {};
-  const records: XmlObject[] = scanned ? scanned : [];
+  const records: XmlObject[] = [];
   if (!scanned) for (const key of Object.keys(d)) {
     if (key.startsWith(ATTR) || key === '#text') continue;
     const v = d[key];
@@ -344,11 +354,15 @@ function readData(value: unknown, httpStatus: number, scanned?: XmlObject[]): Da
     offset: num(d[`${ATTR}offset`]),
     resultId: optStr(d[`${ATTR}resultId`]),
     records,
+    table: scanned?.table ?? null,
   };
+  // The scanned records become objects only when a caller reads them (the reader uses the table).
+  if (scanned) Object.defineProperty(block, 'records', { get: () => scanned.records, enumerable: true });
+  const read = scanned ? scanned.count : records.length;
   // A cheap integrity check that catches bodies corrupted in the middle (the parser is lenient
   // about mismatched tags, and running the full validator would double the parse cost).
-  if (block.count !== null && block.count !== records.length) {
-    throw malformed(httpStatus, `count says ${block.count} records but ${records.length} were read`);
+  if (block.count !== null && block.count !== read) {
+    throw malformed(httpStatus, `count says ${block.count} records but ${read} were read`);
   }
   return block;
 }

@@ -53,9 +53,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // Control messages from a parent process (the bench): {"latencyMs": n}.
+  // Control messages from a parent process (the bench): {"latencyMs": n}, and {"cpu": true}, answered
+  // with this process's CPU time so far (µs, process.cpuUsage) to see which side sets the pace.
   process.on('message', (m: unknown) => {
-    if (m && typeof m === 'object' && 'latencyMs' in m) {
+    if (m && typeof m === 'object' && 'cpu' in m) {
+      const u = process.cpuUsage();
+      process.send?.({ cpuMicros: u.user + u.system });
+    } else if (m && typeof m === 'object' && 'latencyMs' in m) {
       emu.setLatency(Number((m as { latencyMs: unknown }).latencyMs) || 0);
       process.send?.({ ok: true, latencyMs: (m as { latencyMs: unknown }).latencyMs });
     }

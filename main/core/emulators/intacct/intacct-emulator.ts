@@ -19,7 +19,7 @@ import { systemClock, type Clock } from '../../clock';
 import { formatIsoWithOffset, parseGmtOffset } from './intacct-dates';
 import {
   controlFailureXml, element, errorMessageXml, resultParts, resultXml, responseHeadXml, RESPONSE_TAIL,
-  type ControlEcho, type IntacctErrorEntry,
+  type BodyPart, type ControlEcho, type IntacctErrorEntry,
 } from './intacct-xml-writer';
 import { FaultPlan, TRANSIENT_ERRORS, type FaultConfig, type FaultKind } from './fault-injection';
 import { parseQuery, parseReadByQuery, runLookup, runQuery, runReadUserFormatting, type ParsedQuery, type QueryContext } from './query-engine';
@@ -208,9 +208,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   });
 
   /** Sends the answer; false when the client had already given up (timeout, abort) and nothing was sent. */
-  const send = (res: ServerResponse, status: number, body: string | string[], headers: Record<string, string> = {}): boolean => {
+  const send = (res: ServerResponse, status: number, body: BodyPart | BodyPart[], headers: Record<string, string> = {}): boolean => {
     if (res.destroyed || res.writableEnded || res.socket?.destroyed) return false;
-    const bufs = (typeof body === 'string' ? [body] : body).map((part) => Buffer.from(part, 'utf8'));
+    const bufs = (Array.isArray(body) ? body : [body]).map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part));
     const length = bufs.reduce((n, b) => n + b.length, 0);
     res.writeHead(status, { 'Content-Type': 'text/xml; charset=UTF-8', 'Content-Length': String(length), ...headers });
     res.cork();
@@ -264,7 +264,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     if (fault && fault !== 'hang') await waitOut();
     if (fault && (await applyTransportFault(fault, res, log))) return;
 
-    let answer: string | string[];
+    let answer: BodyPart | BodyPart[];
     try {
       answer = respond(body, log, overLimit ? 'overLimit' : fault);
     } catch (err) {
@@ -349,7 +349,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     return responseHeadXml(echo, authBlock('failure', userId, companyId, '', null)) + errorMessageXml(errors) + RESPONSE_TAIL;
   }
 
-  function respond(body: string, log: EmulatorRequestLog, fault: FaultKind | 'overLimit' | null): string | string[] {
+  function respond(body: string, log: EmulatorRequestLog, fault: FaultKind | 'overLimit' | null): BodyPart | BodyPart[] {
     if (XMLValidator.validate(body) !== true) {
       log.error = 'control XL03000003';
       return controlFailureXml(null, [{ errorno: 'XL03000003', description: 'XML Parse schema error', description2: 'XML Parse schema error: the request is not well-formed XML.', correction: '' }]);
@@ -427,7 +427,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     const functions = asArray(content.function) as XmlNode[];
     // The session's entity decides which records its reads see (§3.3, entity-visibility.ts).
     const ctx: QueryContext = { offsetMinutes, auditHistoryPermitted, locationId, orderSeed: ++requestSeq * 2_654_435_761, poisonedAudit };
-    const results: string[] = [];
+    const results: BodyPart[] = [];
     let controlProblem: QueryProblem | null = null;
     const onlyGetSession = functions.length === 1;
     functions.forEach((fnNode, idx) => {

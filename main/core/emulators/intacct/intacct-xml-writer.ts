@@ -68,8 +68,11 @@ export function resultXml(r: { status: 'success' | 'failure' | 'aborted'; fn: st
   );
 }
 
+/** A piece of an answer: text, or bytes already encoded as UTF-8 (the rows of a large page). */
+export type BodyPart = string | Buffer;
+
 /** A successful `<result>` whose `<data>` comes as chunks (large pages are never one string). */
-export function resultParts(fn: string, controlId: string, data: readonly string[]): string[] {
+export function resultParts(fn: string, controlId: string, data: readonly BodyPart[]): BodyPart[] {
   return ['<result>' + element('status', 'success') + element('function', fn) + element('controlid', controlId), ...data, '</result>'];
 }
 

@@ -5,6 +5,7 @@ import { ConnectorError } from '../../../../main/core/errors';
 import { createIntacctClient } from '../../../../main/core/intacct/intacct-client';
 import { IntacctPermissionError } from '../../../../main/core/intacct/intacct-errors';
 import { compileRowBuilder, datePartitions, parseObjectKey, splitRange } from '../../../../main/core/intacct/intacct-reader';
+import { RowConverter } from '../../../../main/core/intacct/row-builder';
 import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';
 import { zoneFromUserFormatting } from '../../../../main/core/intacct/intacct-client';
 import type { IntacctResult } from '../../../../main/core/intacct/response-parser';
@@ -603,21 +604,24 @@ describe('testConnection', () => {
   });
 });
 
+const z = new ZoneConverter('UTC');
+const def = (name: string, source: string, type: ColumnDef['type'], scale?: number): ColumnDef => ({ name, source, type, nullable: true, ...(scale === undefined ? {} : { scale }) });
+
+/** Columns of every kind the builders handle: a related (dotted) field, a scaled decimal, a missing field. */
+const sampleCols = [
+  def('RECORDNO', 'RECORDNO', 'bigint'),
+  def('JOURNAL_SYMBOL', 'JOURNAL.SYMBOL', 'text'),
+  def('AMOUNT', 'AMOUNT', 'numeric', 2),
+  def('WHENMODIFIED', 'WHENMODIFIED', 'timestamp'),
+  def('VENDORID', 'VENDORID', 'text'),
+  def('MISSING', 'MISSING', 'date'),
+];
+
 describe('compileRowBuilder', () => {
-  const z = new ZoneConverter('UTC');
-  const def = (name: string, source: string, type: ColumnDef['type'], scale?: number): ColumnDef => ({ name, source, type, nullable: true, ...(scale === undefined ? {} : { scale }) });
   const build = (cols: ColumnDef[]) => compileRowBuilder(cols, cols.map((c) => compileColumn(c, z)));
 
   it('builds typed rows from flat and nested records, with empty and missing elements as null', () => {
-    const cols = [
-      def('RECORDNO', 'RECORDNO', 'bigint'),
-      def('JOURNAL_SYMBOL', 'JOURNAL.SYMBOL', 'text'),
-      def('AMOUNT', 'AMOUNT', 'numeric', 2),
-      def('WHENMODIFIED', 'WHENMODIFIED', 'timestamp'),
-      def('VENDORID', 'VENDORID', 'text'),
-      def('MISSING', 'MISSING', 'date'),
-    ];
-    const buildRow = build(cols);
+    const buildRow = build(sampleCols);
     assert.deepEqual(buildRow({ RECORDNO: '7', 'JOURNAL.SYMBOL': 'GJ', AMOUNT: '1.5', WHENMODIFIED: '01/02/2026 03:04:05', VENDORID: '' }), {
       RECORDNO: 7,
       JOURNAL_SYMBOL: 'GJ',
@@ -640,5 +644,34 @@ describe('compileRowBuilder', () => {
     assert.equal(Object.getPrototypeOf(proto), Object.prototype);
     assert.deepEqual(Object.keys(proto), ['__proto__', 'X']);
     assert.equal(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value, 'p');
+  });
+});
+
+describe('RowConverter.fromTable', () => {
+  // Text keys (GLDETAIL's RECORDNO), and two columns of one field.
+  const cols = [def('RECORDNO', 'RECORDNO', 'text'), ...sampleCols.slice(1), def('AMOUNT_AGAIN', 'AMOUNT', 'numeric', 2)];
+  const converter = () => new RowConverter(cols, cols.map((c) => compileColumn(c, z)));
+  /** The same table as records, as the scanner's `records` view gives them. */
+  const asRecords = (fields: string[], rows: string[][]) => rows.map((values) => Object.fromEntries(fields.map((f, k) => [f, values[k]!])));
+
+  it('gives by position exactly the rows the record builder gives, empty and absent fields as null', () => {
+    const fields = ['AMOUNT', 'RECORDNO', 'WHENMODIFIED', 'JOURNAL.SYMBOL', 'VENDORID'];
+    const rows = [
+      ['1.5', '3220-55186-27290--accrual', '01/02/2026 03:04:05', 'GJ', ''],
+      ['-2', '3220-55186-27291--accrual', '', '', 'V1'],
+    ];
+    const c = converter();
+    const got = c.fromTable({ tag: 'GLDETAIL', fields, rows, built: null, last: rows[1]! });
+    assert.deepEqual(got, asRecords(fields, rows).map((r) => c.fromRecord(r)));
+    assert.deepEqual(got[0], { RECORDNO: '3220-55186-27290--accrual', JOURNAL_SYMBOL: 'GJ', AMOUNT: '1.50', WHENMODIFIED: '2026-01-02 03:04:05', VENDORID: null, MISSING: null, AMOUNT_AGAIN: '1.50' });
+  });
+
+  it('follows a page whose fields come in another order (the builder is compiled per layout)', () => {
+    const c = converter();
+    const a = c.fromTable({ tag: 'R', fields: ['RECORDNO', 'AMOUNT'], rows: [['1', '2']], built: null, last: ['1', '2'] });
+    const b = c.fromTable({ tag: 'R', fields: ['AMOUNT', 'RECORDNO'], rows: [['2', '1']], built: null, last: ['2', '1'] });
+    assert.deepEqual(a, b);
+    assert.equal(a[0]!.AMOUNT, '2.00');
+    assert.equal(a[0]!.RECORDNO, '1');
   });
 });
