@@ -135,5 +135,20 @@ export interface ElectronSurface<Image, MenuT> {
   net: { fetch(url: string, init?: RequestInit): Promise<Response> };
   protocol: ProtocolSurface;
   session: { readonly defaultSession: SessionLike };
-  dialog: { showErrorBox(title: string, content: string): void };
+  dialog: {
+    showErrorBox(title: string, content: string): void;
+    /** Electron's `dialog.showMessageBox(options)`: resolves with the index of the button pressed. */
+    showMessageBox(options: MessageBoxOptions): Promise<{ response: number }>;
+  };
+}
+
+/** The part of Electron's MessageBoxOptions the shell uses. */
+export interface MessageBoxOptions {
+  type?: 'none' | 'info' | 'error' | 'question' | 'warning';
+  title?: string;
+  message: string;
+  detail?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
 }

@@ -174,9 +174,19 @@ export async function startShell<Image, MenuT>(deps: ShellDeps<Image, MenuT>): P
       case 'sync-now':
         await service.syncNow({});
         return;
-      case 'cancel-sync':
-        await service.cancelSync();
+      case 'cancel-sync': {
+        const { response } = await electron.dialog.showMessageBox({
+          type: 'question',
+          title: 'Cancel sync',
+          message: 'Cancel the sync in progress?',
+          detail: 'Tables already loaded stay as they are. The others keep their last checkpoint and continue from there at the next sync.',
+          buttons: ['Cancel sync', 'Keep syncing'],
+          defaultId: 1,
+          cancelId: 1,
+        });
+        if (response === 0) await service.cancelSync();
         return;
+      }
       case 'pause':
       case 'resume':
         renderTray(await service.setSchedulePaused({ paused: action === 'pause' }));

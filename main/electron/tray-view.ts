@@ -48,9 +48,14 @@ export function trayView(status: Status, formatTime: (ms: number) => string, opt
 
   const icon: TrayIcon = syncing ? 'syncing' : status.state === 'not-configured' ? 'not-configured' : status.state === 'error' ? 'error' : 'idle';
   const menu: TrayMenuItem[] = [
-    syncing
-      ? { label: `Syncing${pct === null ? '…' : ` ${pct}%`} (click to cancel)`, action: 'cancel-sync', enabled: true }
-      : { label: 'Sync now', action: 'sync-now', enabled: status.state !== 'not-configured' },
+    // The progress line is not a button: a click meant to look at it must not cancel a long run
+    // (issue #14); cancelling is its own item and asks first (shell.ts).
+    ...(syncing
+      ? [
+          { label: `Syncing${pct === null ? '…' : ` ${pct}%`}`, enabled: false },
+          { label: 'Cancel sync…', action: 'cancel-sync' as const, enabled: true },
+        ]
+      : [{ label: 'Sync now', action: 'sync-now' as const, enabled: status.state !== 'not-configured' }]),
     status.schedulePaused ? { label: 'Resume schedule', action: 'resume', enabled: true } : { label: 'Pause schedule', action: 'pause', enabled: true },
     { label: '', enabled: false, separator: true },
     { label: 'Open status', action: 'open-status', enabled: true },

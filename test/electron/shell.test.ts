@@ -71,6 +71,23 @@ describe('startShell', () => {
     assert.ok(svc.calls.some((c) => c.op === 'startScheduler'));
   });
 
+  it('Cancel sync… in the tray asks first and cancels only when confirmed', async () => {
+    const { svc, fake } = await boot();
+    const tray = FakeTray.instances[0]!;
+    svc.emit({ type: 'status', status: { ...(await svc.service.getStatus()), state: 'syncing', currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 1, rowsExpected: 4 }] } } });
+    await tick();
+    assert.ok(tray.menu!.template.some((i) => i.label === 'Syncing 25%' && i.enabled === false), 'the progress line is not a button');
+    tray.clickMenu('Cancel sync…');
+    await tick();
+    assert.equal(fake.calls.messageBoxes.length, 1);
+    assert.match(fake.calls.messageBoxes[0]!.message, /Cancel the sync in progress\?/);
+    assert.ok(!svc.calls.some((c) => c.op === 'cancelSync'), '"Keep syncing" leaves the run alone');
+    fake.calls.messageBoxAnswers.push(0);
+    tray.clickMenu('Cancel sync…');
+    await tick();
+    assert.equal(svc.calls.filter((c) => c.op === 'cancelSync').length, 1);
+  });
+
   it('opens one locked-down window on the requested page and denies navigation and new windows', async () => {
     await boot();
     const tray = FakeTray.instances[0]!;

@@ -38,7 +38,9 @@ describe('trayView', () => {
     assert.equal(runPercent(s), 50);
     const v = trayView(s, fmt);
     assert.equal(v.icon, 'syncing');
-    assert.equal(v.menu[0]!.action, 'cancel-sync');
+    // The progress line is no button (a click on it cancelled the run); Cancel sync… is its own item.
+    assert.deepEqual(v.menu[0], { label: 'Syncing 50%', enabled: false });
+    assert.deepEqual(v.menu[1], { label: 'Cancel sync…', action: 'cancel-sync', enabled: true });
   });
 
   it('disables Sync now until the app is set up, and keeps tooltips within 127 characters', () => {

@@ -15,6 +15,7 @@ import type {
   IpcMainInvokeEventLike,
   IpcMainLike,
   NotificationLike,
+  MessageBoxOptions,
   ProtocolHandler,
   TrayLike,
   WebContentsLike,
@@ -192,6 +193,9 @@ export function createFakeElectron(opts: FakeElectronOptions = {}) {
     applicationMenu: [] as (FakeMenu | null)[],
     dockHidden: 0,
     errorBoxes: [] as { title: string; content: string }[],
+    messageBoxes: [] as MessageBoxOptions[],
+    /** The buttons the user presses in the next message boxes (default: the cancel button). */
+    messageBoxAnswers: [] as number[],
     permissionAnswers: [] as { permission: string; granted: boolean }[],
     quitPrevented: 0,
   };
@@ -266,7 +270,13 @@ export function createFakeElectron(opts: FakeElectronOptions = {}) {
         };
       },
     },
-    dialog: { showErrorBox: (title: string, content: string) => void calls.errorBoxes.push({ title, content }) },
+    dialog: {
+      showErrorBox: (title: string, content: string) => void calls.errorBoxes.push({ title, content }),
+      showMessageBox: async (options: MessageBoxOptions) => {
+        calls.messageBoxes.push(options);
+        return { response: calls.messageBoxAnswers.shift() ?? options.cancelId ?? 0 };
+      },
+    },
   } satisfies ElectronSurface<FakeImage, FakeMenu>;
   // Members of the real module that libraries bundled into main.cjs use (not the shell):
   // electron-store registers a sync IPC listener; electron-updater reads the app's name and path
