@@ -4,6 +4,7 @@
  * Pure, so the tray's behaviour is tested without Electron; `tray.ts` only applies it.
  */
 import type { Status } from '../../shared/types';
+import { runPace } from '../../shared/run-progress';
 
 export type TrayIcon = 'idle' | 'syncing' | 'error' | 'not-configured';
 export type TrayAction = 'sync-now' | 'cancel-sync' | 'pause' | 'resume' | 'open-status' | 'open-settings' | 'open-logs' | 'restart-to-update' | 'quit';
@@ -21,17 +22,11 @@ export interface TrayView {
   menu: TrayMenuItem[];
 }
 
-/** Overall progress of the current run, 0–100, from per-stream rows done/expected. */
+/** Overall progress of the current run, 0–100 (shared/run-progress.ts, as the window's overall bar). */
 export function runPercent(status: Status): number | null {
-  const progress = status.currentRun?.progress;
-  if (!progress || progress.length === 0) return null;
-  const finished = new Set(['done', 'failed', 'skipped', 'cancelled']);
-  let sum = 0;
-  for (const p of progress) {
-    if (finished.has(p.phase)) sum += 1;
-    else if (p.rowsExpected && p.rowsExpected > 0) sum += Math.min(0.99, p.rowsDone / p.rowsExpected);
-  }
-  return Math.round((sum / progress.length) * 100);
+  const run = status.currentRun;
+  const { fraction } = runPace(run?.progress ?? [], run?.startedAt ?? 0, run?.startedAt ?? 0);
+  return fraction === null ? null : Math.round(fraction * 100);
 }
 
 /** `updateReady`: the version electron-updater downloaded, offered as "Restart to update". */

@@ -7,6 +7,7 @@ import { INCLUDED_API_TRANSACTIONS, type ErrorInfo, type Status } from '../../sh
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
+import { RunProgress } from '../components/run-progress';
 import { StreamCard } from '../components/stream-card';
 import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
 import { hrefOf } from '../route';
@@ -191,9 +192,12 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
         </div>
         <div id="sync-summary" className="sync-summary" aria-live="polite">
           {syncing && status.currentRun ? (
-            <p>
-              <strong>Sync in progress</strong> · started {formatRelative(status.currentRun.startedAt, now)} · {doneCount} of {enabledCount} streams done
-            </p>
+            <>
+              <p>
+                <strong>Sync in progress</strong> · started {formatRelative(status.currentRun.startedAt, now)} · {doneCount} of {enabledCount} streams done
+              </p>
+              <RunProgress run={status.currentRun} />
+            </>
           ) : lastRun ? (
             <p>
               <strong>Last sync</strong> {formatDateTime(lastRun.startedAt)} ({formatRelative(lastRun.startedAt, now)}) · {outcomeText[lastRun.outcome]} · {formatCount(lastRun.rowsMoved)} rows in {formatDuration(lastRun.durationMs)}

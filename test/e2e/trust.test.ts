@@ -251,7 +251,7 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.equal(await field('tableau.project').inputValue(), 'Finance');
   });
 
-  it('shows the running stream first and counts API transactions live during a run', async () => {
+  it('shows the running stream first, an overall bar with rows per second and time left, and counts API transactions live during a run', async () => {
     await go('#/status', 'Status');
     const count = async () => Number(((await page.getByTestId('api-usage-count').textContent()) ?? '').replace(/[^0-9]/g, ''));
     const before = await count();
@@ -261,8 +261,9 @@ describe('the window never says success when something is wrong (browser)', () =
       const firstCard = page.locator('.card-grid > section').first();
       let sawRunningFirst = false;
       let sawLiveCount = false;
+      let sawPace = '';
       const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && !(sawRunningFirst && sawLiveCount)) {
+      while (Date.now() < deadline && !(sawRunningFirst && sawLiveCount && sawPace)) {
         const syncing = (await page.getByTestId('sync-now').textContent())?.includes('Syncing') ?? false;
         if (!syncing && (await backend.runs(1))[0]?.outcome !== 'running') break;
         const active = await page.locator('[data-phase="reading"], [data-phase="writing"], [data-phase="uploading"], [data-phase="applying"]').first().getAttribute('data-testid').catch(() => null);
@@ -272,10 +273,14 @@ describe('the window never says success when something is wrong (browser)', () =
         // Read during the run: the run is still going after the figure was read.
         const shown = await count();
         if (shown > before && (await backend.runs(1))[0]?.outcome === 'running') sawLiveCount = true;
+        // One bar for the whole run, with its pace and the time left.
+        const overall = (await page.getByTestId('run-progress').textContent({ timeout: 200 }).catch(() => null)) ?? '';
+        if (/^\d+% · [\d,]+ rows read · [\d,]+ rows\/s · about .+ left$/.test(overall)) sawPace = overall;
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(sawRunningFirst, 'the card of the stream being synced was first');
       assert.ok(sawLiveCount, 'the API counter moved while the run was going');
+      assert.ok(sawPace, 'the overall bar showed the rows per second and the time left');
     } finally {
       backend.setIntacctLatency(5);
       await backend.service.idle();
