@@ -25,6 +25,13 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // Type-aware: a promise nobody awaits loses its rejection (an unhandled rejection ends a Node
+    // process). Deliberate fire-and-forget is written `void promise` (issue #13).
+    files: ['main/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}', 'scripts/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     // The shell, the preload and the shell's fake-electron tests are the only places allowed to.
     files: ['main/electron/**/*.ts', 'main/preload.ts', 'test/electron/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },

@@ -78,7 +78,8 @@ export function createAlertDelivery(deps: AlertDeliveryDeps): AlertDelivery {
       const { email, webhook } = settings.alerts;
       if (!email.host && webhook.kind === 'off') return;
       const extra = alert.runId ? { runId: alert.runId } : {};
-      track(
+      // In the background: shutdown waits for it through idle(); every failure is caught below.
+      void track(
         (async () => {
           const results = await send(alert, await channelsOf(settings.alerts));
           for (const r of results) {
