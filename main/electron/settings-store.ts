@@ -7,6 +7,7 @@
  */
 import type { Settings } from '../../shared/types';
 import type { SettingsStore } from '../core/service/stores';
+import { settingsFromStored } from '../core/service/settings';
 
 export type { SettingsStore };
 
@@ -61,24 +62,16 @@ export function secretLookingKeys(value: unknown, path = ''): string[] {
 export function createSettingsStore(factory: KeyValueStoreFactory, defaults: () => Settings, projectVersion?: string): SettingsStore {
   const store = factory({ name: 'settings', schema: settingsSchema, migrations: settingsMigrations, projectVersion });
   return {
-    get: () => mergeDefaults(defaults(), store.get('settings')),
+    // The same rule as the CLI's settings.json (core/service/settings.ts): a stored value that does
+    // not validate is refused with the field named, never used.
+    get: () => {
+      const stored = store.get('settings');
+      return stored === undefined ? defaults() : settingsFromStored(stored, defaults(), "The desktop app's settings file");
+    },
     set: (settings) => {
       const bad = secretLookingKeys(settings);
       if (bad.length) throw new Error(`Refusing to store secret-looking settings keys in the settings file: ${bad.join(', ')}`);
       store.set('settings', settings);
     },
   };
-}
-
-/** Stored values over defaults, one level deep per section (new fields get their defaults). */
-function mergeDefaults(defaults: Settings, stored: unknown): Settings {
-  if (!stored || typeof stored !== 'object') return defaults;
-  const s = stored as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...defaults };
-  for (const [key, def] of Object.entries(defaults)) {
-    const v = s[key];
-    if (v === undefined) continue;
-    out[key] = def && typeof def === 'object' && !Array.isArray(def) && v && typeof v === 'object' ? { ...def, ...(v as object) } : v;
-  }
-  return out as unknown as Settings;
 }

@@ -2,9 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSettingsStore, secretLookingKeys, type KeyValueStoreFactory } from '../../main/electron/settings-store';
 import type { Settings } from '../../shared/types';
+import { defaultSettings } from '../../main/core/service/settings';
 
 describe('settings store (electron-store adapter)', () => {
-  const defaults = () => ({ intacct: { senderId: '', companyId: 'c' }, startAtLogin: false }) as unknown as Settings;
+  const defaults = () => {
+    const d = defaultSettings(0);
+    d.intacct.companyId = 'c';
+    return d;
+  };
   const factory = () => {
     const data = new Map<string, unknown>();
     const f: KeyValueStoreFactory = (opts) => {
@@ -22,6 +27,14 @@ describe('settings store (electron-store adapter)', () => {
     assert.equal(s.intacct.senderId, 'ACME');
     assert.equal(s.intacct.companyId, 'c');
     assert.equal(s.startAtLogin, false);
+  });
+
+  it('refuses stored settings that do not validate, naming the field, as the CLI does', () => {
+    const { f, data } = factory();
+    data.set('settings', { ...defaults(), schedule: { ...defaults().schedule, timezone: 'Mars/Olympus' } });
+    assert.throws(() => createSettingsStore(f, defaults).get(), (e: unknown) => e instanceof Error && /desktop app's settings file has an invalid field: schedule\.timezone/.test(e.message));
+    data.delete('settings');
+    assert.deepEqual(createSettingsStore(f, defaults).get(), defaults(), 'nothing stored: the defaults');
   });
 
   it('refuses to write anything that looks like a secret', () => {

@@ -1,3 +1,4 @@
+import { defaultSettings } from '../../main/core/service/settings';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelOf, EVENT_CHANNEL } from '../../shared/ipc-contract';
@@ -10,7 +11,8 @@ import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray, type
 import { baseStatus, createRecordingService } from './helpers/fake-service';
 import type { Settings, Status } from '../../shared/types';
 
-const defaults = () => ({ alerts: { notifyOnSuccess: false }, startAtLogin: true }) as unknown as Settings;
+// Real defaults: the settings store validates what it reads back (core/service/settings.ts).
+const defaults = (): Settings => ({ ...defaultSettings(0), startAtLogin: true });
 const memoryStoreFactory: KeyValueStoreFactory = () => {
   const data = new Map<string, unknown>();
   return { get: (k) => data.get(k), set: (k, v) => void data.set(k, v) };

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SecretName, Settings } from '../../../shared/types';
-import { defaultSettings, validateSettings } from './settings';
+import { defaultSettings, settingsFromStored } from './settings';
 import { ValidationError } from '../errors';
 
 /** The OS keychain, or a stand-in. Write-only towards front ends: the service never returns a secret. */
@@ -66,23 +66,7 @@ export function jsonFileSettingsStore(path: string, defaults: Settings = default
     } catch (err) {
       throw new ValidationError({ code: 'SETTINGS_FILE', userMessage: `The settings file ${path} is not valid JSON (${(err as Error).message}). Fix it, or move it aside to start from the defaults.` });
     }
-    const checked = validateSettings(raw);
-    if (checked.ok) return checked.settings;
-    const merged = structuredClone(defaults) as unknown as Record<string, unknown>;
-    if (raw && typeof raw === 'object') {
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        const d = merged[k];
-        merged[k] = d && typeof d === 'object' && !Array.isArray(d) && v && typeof v === 'object' ? { ...d, ...v } : v;
-      }
-    }
-    const again = validateSettings(merged);
-    if (again.ok) return again.settings;
-    const fields = Object.entries(again.errors).map(([field, message]) => `${field}: ${message}`);
-    throw new ValidationError({
-      code: 'SETTINGS_FILE',
-      userMessage: `The settings file ${path} has ${fields.length === 1 ? 'an invalid field' : `${fields.length} invalid fields`}: ${fields.join('; ')}. Fix ${fields.length === 1 ? 'it' : 'them'} and start again.`,
-      fields: again.errors,
-    });
+    return settingsFromStored(raw, defaults, `The settings file ${path}`);
   };
   let current = load();
   return {
