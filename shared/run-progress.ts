@@ -21,7 +21,11 @@ export interface RunPace {
   rowsDone: number;
 }
 
-export function runPace(progress: readonly StreamProgress[], startedAt: number, now: number): RunPace {
+/**
+ * `streamCount`: the streams the run will sync. Progress lists only those that reported so far, so
+ * without it the first stream's rows would read as the whole run (99 % with 10 streams to go).
+ */
+export function runPace(progress: readonly StreamProgress[], startedAt: number, now: number, streamCount = 0): RunPace {
   const rowsDone = progress.reduce((n, p) => n + p.rowsDone, 0);
   if (progress.length === 0) return { fraction: null, rowsPerSecond: null, msLeft: null, rowsDone };
   let sum = 0;
@@ -29,7 +33,7 @@ export function runPace(progress: readonly StreamProgress[], startedAt: number, 
     if (finished.has(p.phase)) sum += 1;
     else if (p.rowsExpected && p.rowsExpected > 0) sum += Math.min(0.99, p.rowsDone / p.rowsExpected);
   }
-  const fraction = sum / progress.length;
+  const fraction = sum / Math.max(progress.length, streamCount);
   const elapsed = now - startedAt;
   const rowsPerSecond = elapsed >= 1000 ? rowsDone / (elapsed / 1000) : null;
   const msLeft = elapsed >= 1000 && fraction > 0 && fraction < 1 ? (elapsed * (1 - fraction)) / fraction : null;

@@ -25,7 +25,7 @@ export interface TrayView {
 /** Overall progress of the current run, 0–100 (shared/run-progress.ts, as the window's overall bar). */
 export function runPercent(status: Status): number | null {
   const run = status.currentRun;
-  const { fraction } = runPace(run?.progress ?? [], run?.startedAt ?? 0, run?.startedAt ?? 0);
+  const { fraction } = runPace(run?.progress ?? [], run?.startedAt ?? 0, run?.startedAt ?? 0, status.streams.filter((s) => s.enabled).length);
   return fraction === null ? null : Math.round(fraction * 100);
 }
 

@@ -7,10 +7,10 @@ import { runPace } from '../../shared/run-progress';
 import { formatCount, formatDuration } from '../format';
 import { useNow } from '../use-now';
 
-export function RunProgress({ run }: { run: NonNullable<Status['currentRun']> }) {
+export function RunProgress({ run, streamCount }: { run: NonNullable<Status['currentRun']>; streamCount: number }) {
   // Rows per second and time left move every second, not only when a status arrives.
   const now = useNow(1000);
-  const pace = runPace(run.progress, run.startedAt, now);
+  const pace = runPace(run.progress, run.startedAt, now, streamCount);
   const pct = pace.fraction === null ? null : Math.round(pace.fraction * 100);
   const parts = [
     ...(pct !== null ? [`${pct}%`] : []),

@@ -196,7 +196,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
               <p>
                 <strong>Sync in progress</strong> · started {formatRelative(status.currentRun.startedAt, now)} · {doneCount} of {enabledCount} streams done
               </p>
-              <RunProgress run={status.currentRun} />
+              <RunProgress run={status.currentRun} streamCount={enabledCount} />
             </>
           ) : lastRun ? (
             <p>

@@ -343,7 +343,9 @@ class Engine implements HyperEngine {
           return t;
         }),
         spawnError,
-        exited.then(() => {
+        exited.then(async () => {
+          // Its last stderr lines (the reason) can arrive after 'exit': let the pipes drain first.
+          await closedOrAfter(child, 500);
           throw new Error(`hyperd exited with ${child.exitCode ?? child.signalCode}`);
         }),
         clock.sleep(this.opts.startTimeoutMs, abort.signal).then(() => {
@@ -518,4 +520,15 @@ export async function startHyperEngine(opts: HyperEngineOptions): Promise<HyperE
     throw err;
   }
   return engine;
+}
+
+/** Resolves once the child's stdio closed, or after `ms` (a grandchild could hold a pipe open). */
+function closedOrAfter(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

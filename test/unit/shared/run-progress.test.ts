@@ -17,6 +17,8 @@ describe('runPace', () => {
     // 20 s for 62.5 %: 12 s for the rest.
     assert.equal(pace.msLeft, 12_000);
     assert.equal(runPace([p('gl_detail', 'reading', 10_500, 10_000)], 0, 5000).fraction, 0.99, 'an overtaken estimate is not done');
+    // Streams that have not reported yet still count: the first of eleven is not the whole run.
+    assert.equal(runPace([p('gl_account', 'writing', 154, 154)], 0, 5000, 11).fraction, 0.99 / 11);
   });
 
   it('says nothing it cannot know: no streams yet, the first second, a finished run', () => {
