@@ -112,7 +112,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}) });
   const { raiseAlerts } = createAlerts(ctx, delivery);
   // Status is built from the usage; the usage tells Status when a count changed (late-bound).
-  let pushStatusNow = () => undefined as void;
+  let pushStatusNow: () => void = () => undefined;
   const usage = createApiUsage(ctx, () => pushStatusNow());
   const catalog = createCatalog(ctx, usage);
   const diagnostics = createDiagnostics(ctx, usage);
