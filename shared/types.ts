@@ -153,6 +153,11 @@ export interface StreamProgress {
   /** Null when not known yet. */
   rowsExpected: number | null;
   message?: string;
+  /**
+   * On 'done': rows upserted or deleted in Tableau. An incremental run reads more rows than change
+   * (records re-read from the checkpoint, unchanged edits), so the window says "22 checked · 0 changed".
+   */
+  rowsChanged?: number;
 }
 
 export interface StreamStatus {

@@ -35,8 +35,12 @@ export function ProgressBar({ progress, label }: { progress: StreamProgress; lab
   const pct = fraction == null ? null : Math.round(fraction * 100);
   // "x / y" only while it means something: an estimate the stream has overtaken, or a finished
   // stream, shows the rows actually done.
+  // A finished stream says what it checked and what changed: "22 rows" beside "Rows moved 0" read
+  // as a contradiction (issue #14 point 9).
   const rows =
-    progress.rowsExpected == null || finished.has(progress.phase) || progress.rowsDone > progress.rowsExpected
+    progress.phase === 'done' && progress.rowsChanged !== undefined
+      ? `${formatCount(progress.rowsDone)} checked · ${formatCount(progress.rowsChanged)} changed`
+      : progress.rowsExpected == null || finished.has(progress.phase) || progress.rowsDone > progress.rowsExpected
       ? `${formatCount(progress.rowsDone)} rows`
       : `${formatCount(progress.rowsDone)} / ${formatCount(progress.rowsExpected)} rows`;
   return (

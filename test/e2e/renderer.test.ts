@@ -278,6 +278,9 @@ describe('renderer in served mode (browser)', () => {
     await page.getByTestId('sync-now').getByText('Sync now').waitFor();
     assert.equal(await page.getByTestId('rows-vendor').textContent(), '3');
     assert.equal(await page.getByTestId('rows-gl_detail').textContent(), '0');
+    // What each finished stream checked and what changed, not a row count beside "Rows moved 0".
+    assert.match((await page.getByTestId('progress-vendor').locator('.progress-rows').textContent()) ?? '', /^[\d,]+ checked · 3 changed$/);
+    assert.match((await page.getByTestId('progress-gl_detail').locator('.progress-rows').textContent()) ?? '', /^[\d,]+ checked · 0 changed$/);
     assert.equal(await page.getByTestId('error-banner').count(), 0, 'the good password is back');
   });
 

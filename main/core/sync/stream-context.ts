@@ -69,6 +69,8 @@ export interface ProgressTracker {
   rowsDone: number;
   rowsExpected: number | null;
   report(phase: StreamProgress['phase'], message?: string): void;
+  /** The stream finished: rows read, and how many of them changed Tableau. */
+  done(rowsChanged: number): void;
 }
 
 export function progressTracker(stream: StreamDefinition['name'], onProgress: (p: StreamProgress) => void): ProgressTracker {
@@ -76,6 +78,7 @@ export function progressTracker(stream: StreamDefinition['name'], onProgress: (p
     rowsDone: 0,
     rowsExpected: null,
     report: (phase, message) => onProgress({ stream, phase, rowsDone: t.rowsDone, rowsExpected: t.rowsExpected, ...(message ? { message } : {}) }),
+    done: (rowsChanged) => onProgress({ stream, phase: 'done', rowsDone: t.rowsDone, rowsExpected: t.rowsExpected, rowsChanged }),
   };
   return t;
 }

@@ -55,7 +55,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   let differences: TieOutDifference[] = [];
   if (def.tieOut && intacctSums) differences = compareSums(def.name, intacctSums, ledger.sums(def.name));
   if (intacctCount === null) ctx.log('warn', `${def.label}: Intacct's record count could not be read, so this run's tie-out leaves the stream out.`);
-  progress.report('done');
+  progress.done(loaded.rowsUpserted + rowsDeleted);
   return {
     result: {
       stream: def.name,

@@ -119,6 +119,22 @@ describe('syncStream rows expected', () => {
     for (const p of reading) assert.equal(p.rowsExpected, null, `rowsDone ${p.rowsDone}`);
   });
 
+  it('the finished stream says how many rows it checked and how many changed Tableau', async () => {
+    const env = setup(0);
+    const first = await env.sync('vendor');
+    assert.deepEqual(
+      env.progress.filter((p) => p.phase === 'done').map((p) => [p.rowsDone, p.rowsChanged]),
+      [[first.result.rowsRead, first.result.rowsUpserted + first.result.rowsDeleted]],
+    );
+    assert.equal(first.result.rowsUpserted, 12);
+    env.progress.length = 0;
+    const again = await env.sync('vendor');
+    const done = env.progress.filter((p) => p.phase === 'done');
+    assert.equal(done.length, 1);
+    assert.equal(done[0]!.rowsDone, again.result.rowsRead);
+    assert.equal(done[0]!.rowsChanged, 0, 'nothing changed since the first run');
+  });
+
   it("a keyset read takes rows expected from its first page's total", async () => {
     const env = setup(0);
     await env.sync('vendor');
