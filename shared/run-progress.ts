@@ -22,18 +22,24 @@ export interface RunPace {
 }
 
 /**
- * `streamCount`: the streams the run will sync. Progress lists only those that reported so far, so
- * without it the first stream's rows would read as the whole run (99 % with 10 streams to go).
+ * 0..1 of the run's streams, or null before any stream reported. `streamCount`: the streams the run
+ * will sync. Progress lists only those that reported so far, so without it the first stream's rows
+ * would read as the whole run (99 % with 10 streams to go).
  */
-export function runPace(progress: readonly StreamProgress[], startedAt: number, now: number, streamCount = 0): RunPace {
-  const rowsDone = progress.reduce((n, p) => n + p.rowsDone, 0);
-  if (progress.length === 0) return { fraction: null, rowsPerSecond: null, msLeft: null, rowsDone };
+export function runFraction(progress: readonly StreamProgress[], streamCount = 0): number | null {
+  if (progress.length === 0) return null;
   let sum = 0;
   for (const p of progress) {
     if (finished.has(p.phase)) sum += 1;
     else if (p.rowsExpected && p.rowsExpected > 0) sum += Math.min(0.99, p.rowsDone / p.rowsExpected);
   }
-  const fraction = sum / Math.max(progress.length, streamCount);
+  return sum / Math.max(progress.length, streamCount);
+}
+
+export function runPace(progress: readonly StreamProgress[], startedAt: number, now: number, streamCount = 0): RunPace {
+  const rowsDone = progress.reduce((n, p) => n + p.rowsDone, 0);
+  const fraction = runFraction(progress, streamCount);
+  if (fraction === null) return { fraction: null, rowsPerSecond: null, msLeft: null, rowsDone };
   const elapsed = now - startedAt;
   const rowsPerSecond = elapsed >= 1000 ? rowsDone / (elapsed / 1000) : null;
   const msLeft = elapsed >= 1000 && fraction > 0 && fraction < 1 ? (elapsed * (1 - fraction)) / fraction : null;

@@ -4,7 +4,7 @@
  * Pure, so the tray's behaviour is tested without Electron; `tray.ts` only applies it.
  */
 import type { Status } from '../../shared/types';
-import { runPace } from '../../shared/run-progress';
+import { runFraction } from '../../shared/run-progress';
 
 export type TrayIcon = 'idle' | 'syncing' | 'error' | 'not-configured';
 export type TrayAction = 'sync-now' | 'cancel-sync' | 'pause' | 'resume' | 'open-status' | 'open-settings' | 'open-logs' | 'restart-to-update' | 'quit';
@@ -24,8 +24,7 @@ export interface TrayView {
 
 /** Overall progress of the current run, 0–100 (shared/run-progress.ts, as the window's overall bar). */
 export function runPercent(status: Status): number | null {
-  const run = status.currentRun;
-  const { fraction } = runPace(run?.progress ?? [], run?.startedAt ?? 0, run?.startedAt ?? 0, status.streams.filter((s) => s.enabled).length);
+  const fraction = runFraction(status.currentRun?.progress ?? [], status.streams.filter((s) => s.enabled).length);
   return fraction === null ? null : Math.round(fraction * 100);
 }
 
