@@ -32,6 +32,17 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
+    // The core is the product; the emulators and the demo are built on it, never the other way
+    // round (issue #13: they are product code for the demo, not the core).
+    files: ['main/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: noElectron['no-restricted-imports'][1].paths,
+        patterns: [{ group: ['**/emulators/**', '**/emulators', '**/demo', '**/demo/**'], message: 'main/core must not depend on main/emulators or main/demo.' }],
+      }],
+    },
+  },
+  {
     // The shell, the preload and the shell's fake-electron tests are the only places allowed to.
     files: ['main/electron/**/*.ts', 'main/preload.ts', 'test/electron/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },

@@ -19,7 +19,7 @@ import { defaultFactories } from './core/service/default-factories';
 import { intacctCredentials, tableauAuth } from './core/service/runtime';
 import { jsonFileSettingsStore } from './core/service/stores';
 import { defaultSettings } from './core/service/settings';
-import { runDemo, startDemoEnvironment, type DemoEnvironment } from './core/demo';
+import { runDemo, startDemoEnvironment, type DemoEnvironment } from './demo';
 import { startServer } from './core/server';
 import { describeUnexpected } from './core/api/error-envelope';
 import { streamDefinitions } from './core/streams/definitions';

@@ -63,7 +63,7 @@ function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
   // `node --cpu-prof --cpu-prof-dir=D --import tsx scripts/bench-intacct.ts` profiles the emulator too
   // (a profile per process in D), to see which side of the exchange sets the pace.
   const profFlags = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  const child = spawn(process.execPath, [...profFlags, '--import', 'tsx', 'main/core/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
+  const child = spawn(process.execPath, [...profFlags, '--import', 'tsx', 'main/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -38,8 +38,8 @@ const HEAP_MB = 256;
 
 if (values.emulators) {
   // Child: host both emulators; answer `mutate <n>` and `exit` on stdin.
-  const { startIntacctEmulator } = await import('../main/core/emulators/intacct');
-  const { startTableauEmulator } = await import('../main/core/emulators/tableau');
+  const { startIntacctEmulator } = await import('../main/emulators/intacct');
+  const { startTableauEmulator } = await import('../main/emulators/tableau');
   const work = mkdtempSync(join(tmpdir(), 'mlc-bench-emu-'));
   const intacct = await startIntacctEmulator({ glRows, latencyMs, clock: systemClock });
   const tableau = await startTableauEmulator({ clock: systemClock, workDir: work });

@@ -179,7 +179,7 @@ async function hyperdCsvLoad(engine: HyperEngine, csvPath: string, hyperPath: st
 
 /** The emulator as its own process (its memory is not ours); resolves with its first-line JSON. */
 async function startEmulatorProcess(hyperdPath: string): Promise<{ child: ChildProcess; info: { url: string; site: string; patName: string; patSecret: string } }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/tableau/cli.ts', '--port', '0', '--hyperd', hyperdPath], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulators/tableau/cli.ts', '--port', '0', '--hyperd', hyperdPath], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -51,6 +51,9 @@ describe('renderer in served mode (browser)', () => {
   const go = async (hash: string, heading: string) => {
     await page.goto(`${backend.url}${hash}`);
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    // Settings shows its heading over "Loading…" before the form arrives; a test that reads the
+    // form at once (evaluateAll does not wait) would see no fields (a CI run failed so).
+    if (hash === '#/settings') await page.locator('form.settings').waitFor();
   };
   /** Fits the viewport to the page so the sticky save bar sits at the bottom of a full shot. */
   const fullShot = async (name: string, width = WIDE.width) => {

@@ -12,9 +12,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
-import { startIntacctEmulator, type IntacctEmulator } from '../../main/core/emulators/intacct';
-import { startTableauEmulator, type TableauEmulator } from '../../main/core/emulators/tableau';
-import { demoSettings } from '../../main/core/demo';
+import { startIntacctEmulator, type IntacctEmulator } from '../../main/emulators/intacct';
+import { startTableauEmulator, type TableauEmulator } from '../../main/emulators/tableau';
+import { demoSettings } from '../../main/demo';
 import { openStore } from '../../main/core/store';
 import { runNodeScript } from '../helpers/run-node';
 

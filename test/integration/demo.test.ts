@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareStream } from '../../main/core/demo';
+import { compareStream } from '../../main/demo';
 import { defaultSettings } from '../../main/core/service/settings';
 import { streamByName, streamDefinitions } from '../../main/core/streams/definitions';
 import { runNodeScript } from '../helpers/run-node';

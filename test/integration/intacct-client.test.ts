@@ -9,7 +9,7 @@ import { createNodeFetch } from '../../main/core/http/transport';
 import type { RequestEvent } from '../../main/core/http/request-events';
 import { ConnectorError } from '../../main/core/errors';
 import { createIntacctClient, IntacctPermissionError, type IntacctClient, type Page, type ReadSpec } from '../../main/core/intacct';
-import { ALL_FAULT_KINDS, startIntacctEmulator, decimalToUnits, parseDateTime, type IntacctEmulator } from '../../main/core/emulators/intacct';
+import { ALL_FAULT_KINDS, startIntacctEmulator, decimalToUnits, parseDateTime, type IntacctEmulator } from '../../main/emulators/intacct';
 import { streamByName } from '../../main/core/streams/definitions';
 
 // 100,000 rows take 20–45 s per full read here (fast-xml-parser bound, see the bench), and this file

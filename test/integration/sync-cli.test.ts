@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
-import { startIntacctEmulator, type IntacctEmulator } from '../../main/core/emulators/intacct';
-import { startTableauEmulator, type TableauEmulator } from '../../main/core/emulators/tableau';
-import { demoSettings } from '../../main/core/demo';
+import { startIntacctEmulator, type IntacctEmulator } from '../../main/emulators/intacct';
+import { startTableauEmulator, type TableauEmulator } from '../../main/emulators/tableau';
+import { demoSettings } from '../../main/demo';
 import { runCommand, runNodeScript } from '../helpers/run-node';
 
 // Through the real launcher, as a user runs it.

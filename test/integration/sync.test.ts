@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
 import { createNodeFetch } from '../../main/core/http/transport';
-import { startDemoEnvironment, type DemoEnvironment } from '../../main/core/demo';
+import { startDemoEnvironment, type DemoEnvironment } from '../../main/demo';
 import { defaultFactories } from '../../main/core/service/default-factories';
 import type { RunDetail, StreamName } from '../../shared/types';
 

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
-import { startTableauEmulator, type TableauEmulator, type TableauFaultKind } from '../../main/core/emulators/tableau';
+import { startTableauEmulator, type TableauEmulator, type TableauFaultKind } from '../../main/emulators/tableau';
 import { createNodeFetch } from '../../main/core/http/transport';
 import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine, type HyperTable } from '../../main/core/hyper';
 import { streamByName } from '../../main/core/streams/definitions';

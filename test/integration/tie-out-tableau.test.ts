@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock';
-import { startDemoEnvironment, type DemoEnvironment } from '../../main/core/demo';
+import { startDemoEnvironment, type DemoEnvironment } from '../../main/demo';
 import { createNodeFetch } from '../../main/core/http/transport';
 import { defaultFactories } from '../../main/core/service/default-factories';
 import type { RunDetail } from '../../shared/types';

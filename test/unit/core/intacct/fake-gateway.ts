@@ -2,7 +2,7 @@
  * A small in-process fake of the Intacct XML gateway for unit tests: a FetchLike that parses the
  * request, answers getAPISession / query / lookup / readUserFormatting in the documented response
  * shapes (intacct-xml.md §2.1, §3.1, §4.3, §4.4), over a tiny in-memory data set, and lets a test
- * script faults per request. GLDETAIL's RECORDNO compares as text, as Intacct's TEXT field does. The full emulator (main/core/emulators/intacct) is for integration tests.
+ * script faults per request. GLDETAIL's RECORDNO compares as text, as Intacct's TEXT field does. The full emulator (main/emulators/intacct) is for integration tests.
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { ManualClock } from '../../../../main/core/clock';

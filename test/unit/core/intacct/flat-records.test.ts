@@ -8,9 +8,9 @@ import { XMLParser } from 'fast-xml-parser';
 import { scanRecords, splitFlatData, type RecordBuilder } from '../../../../main/core/intacct/flat-records';
 import { createIntacctXmlParser, parseResponse } from '../../../../main/core/intacct/response-parser';
 import { ManualClock } from '../../../../main/core/clock';
-import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
-import { parseQuery, runQuery } from '../../../../main/core/emulators/intacct/query-engine';
-import { objectSpec } from '../../../../main/core/emulators/intacct/object-catalog';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import { parseQuery, runQuery } from '../../../../main/emulators/intacct/query-engine';
+import { objectSpec } from '../../../../main/emulators/intacct/object-catalog';
 
 const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 3000, bills: 200 });
 const xmlArgs = new XMLParser({ isArray: (n) => n === 'field' || n === 'order' });

@@ -2,7 +2,7 @@
  * The independent computation the AP model tests compare hyperd with: the bill-to-payment flow in
  * plain TypeScript from the emulator's records (integer cents, day numbers; no SQL).
  */
-import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { v } from './replica-fixture';
 import { cents, toText } from './expected-gl';
 

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { ManualClock } from '../../../../main/core/clock';
-import { SampleCompany } from '../../../../main/core/emulators/intacct/sample-company';
-import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { qualifiedName } from '../../../../main/core/models/gl-balances';
 import { openReplica, v, type Replica } from './replica-fixture';
 

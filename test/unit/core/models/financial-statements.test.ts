@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { buildGlBalances, qualifiedName } from '../../../../main/core/models/gl-balances';
 import { BALANCE_SHEET_COLUMNS, buildBalanceSheet, buildPnl, PNL_COLUMNS } from '../../../../main/core/models/financial-statements';
 import { checkNetIncome, describeNetIncomeBreaks } from '../../../../main/core/models/net-income-check';

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { buildGlBalances, GL_BALANCE_COLUMNS, qualifiedName } from '../../../../main/core/models/gl-balances';
 import { checkTrialBalance, describeTrialBalanceBreaks } from '../../../../main/core/models/trial-balance-check';
 import { v } from './replica-fixture';

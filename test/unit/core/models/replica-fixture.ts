@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { findHyperd, startHyperEngine, writeHyperFile } from '../../../../main/core/hyper';
-import type { IntacctRecord } from '../../../../main/core/emulators/intacct/object-catalog';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { Row } from '../../../../main/core/streams/types';
 import { compileColumn, ZoneConverter } from '../../../../main/core/intacct/intacct-values';

@@ -12,13 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '../../../../main/core/clock';
-import { startTableauEmulator, type TableauEmulator, type TableauEmulatorOptions } from '../../../../main/core/emulators/tableau';
+import { startTableauEmulator, type TableauEmulator, type TableauEmulatorOptions } from '../../../../main/emulators/tableau';
 import { ApiError, AuthError } from '../../../../main/core/errors';
 import { createNodeFetch, type FetchLike } from '../../../../main/core/http/transport';
 import { writeHyperFile } from '../../../../main/core/hyper';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { Row } from '../../../../main/core/streams/types';
-import { idOf, multipartBody } from '../emulators/tableau/helpers';
+import { idOf, multipartBody } from '../../emulators/tableau/helpers';
 import { createTableauClient, isDatasourceMissing, loadBatch, TableauJobFailedError, type TableauClient, type TableauClientOptions } from '../../../../main/core/tableau';
 
 const vendor = streamByName('vendor');

@@ -6,17 +6,17 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import { startIntacctEmulator, type IntacctEmulator, type IntacctEmulatorOptions } from '../emulators/intacct';
 import { startTableauEmulator, type TableauEmulator, type TableauEmulatorOptions } from '../emulators/tableau';
-import type { FetchLike } from '../http/transport';
-import { streamDefinitions } from '../streams/definitions';
-import { createConnectorService, type ConnectorService } from '../service/connector-service';
-import type { ServiceFactories } from '../service/runtime';
-import { defaultSettings } from '../service/settings';
-import { memorySecretStore, memorySettingsStore } from '../service/stores';
-import type { EngineOptions } from '../sync/stream-sync';
-import type { LogEntry, RunDetail, Settings } from '../../../shared/types';
+import type { FetchLike } from '../core/http/transport';
+import { streamDefinitions } from '../core/streams/definitions';
+import { createConnectorService, type ConnectorService } from '../core/service/connector-service';
+import type { ServiceFactories } from '../core/service/runtime';
+import { defaultSettings } from '../core/service/settings';
+import { memorySecretStore, memorySettingsStore } from '../core/service/stores';
+import type { EngineOptions } from '../core/sync/stream-sync';
+import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
 
 /** Options of the demo environment. */

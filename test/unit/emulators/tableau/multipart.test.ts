@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { multipartBoundary, openForWrite, parseMultipart } from '../../../../../main/core/emulators/tableau/multipart';
-import { TsHttpError } from '../../../../../main/core/emulators/tableau/http-error';
+import { multipartBoundary, openForWrite, parseMultipart } from '../../../../main/emulators/tableau/multipart';
+import { TsHttpError } from '../../../../main/emulators/tableau/http-error';
 import { multipartBody } from './helpers';
 
 const B = 'xYz-boundary';

@@ -7,14 +7,14 @@
  * record's WHENMODIFIED to the (injected) clock's now, and changes to audited objects are written
  * to AUDITHISTORY (intacct-xml.md §5 "Deletes").
  */
-import type { Clock } from '../../clock';
+import type { Clock } from '../../core/clock';
 import { DAY_MS, formatDate, formatDateTime } from './intacct-dates';
 import { GlLedger } from './gl-ledger';
 import { objectSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
 import { ACCOUNTS, CLASSES, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, vendorSeeds, type VendorSeed } from './sample-reference-data';
 import { ADDED_BATCH_KEY_BASE, glRecordNo } from './gl-ledger';
 import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
-import { seededRandom } from '../../util/seeded-random';
+import { seededRandom } from '../../core/util/seeded-random';
 import { vendorCredits } from './sample-vendor-credits';
 
 /** USD per EUR in the sample company (EUR vendors bill the US entity). */

@@ -6,7 +6,7 @@
  * moment they are created (a fresh session refused at once means another client, and the client
  * stops there).
  */
-import { seededRandom } from '../../util/seeded-random';
+import { seededRandom } from '../../core/util/seeded-random';
 
 /** The kinds of trouble the emulator can cause. */
 export type TableauFaultKind = 'expire401' | 'http429' | 'http5xx' | 'jobFail' | 'jobCancel';

@@ -3,10 +3,10 @@
  * data of both emulators (not on the connector's own bookkeeping): per stream, the KEY SETS (no key
  * missing, none extra, no duplicate row) and the sum of every money column, to the cent.
  */
-import { decimalToUnits } from '../sync/canonical-row';
-import { effectiveFilters } from '../sync/stream-sync';
-import type { Row, StreamDefinition } from '../streams/types';
-import type { Settings } from '../../../shared/types';
+import { decimalToUnits } from '../core/sync/canonical-row';
+import { effectiveFilters } from '../core/sync/stream-sync';
+import type { Row, StreamDefinition } from '../core/streams/types';
+import type { Settings } from '../../shared/types';
 
 /** One stream's comparison. */
 export interface SideComparison {

@@ -3,8 +3,8 @@
  * files built with hyperd through the emulator's own engine.
  */
 import { readFile } from 'node:fs/promises';
-import type { TableauEmulator } from '../../../../../main/core/emulators/tableau';
-import type { HyperEngine } from '../../../../../main/core/hyper';
+import type { TableauEmulator } from '../../../../main/emulators/tableau';
+import type { HyperEngine } from '../../../../main/core/hyper';
 
 export const API = '3.25';
 

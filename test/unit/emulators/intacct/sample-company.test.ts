@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../../../main/core/clock';
-import { SampleCompany } from '../../../../../main/core/emulators/intacct/sample-company';
-import { decimalToUnits, unitsToDecimal } from '../../../../../main/core/emulators/intacct/sample-hash';
-import { objectSpec } from '../../../../../main/core/emulators/intacct/object-catalog';
-import { streamDefinitions } from '../../../../../main/core/streams/definitions';
+import { ManualClock } from '../../../../main/core/clock';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import { decimalToUnits, unitsToDecimal } from '../../../../main/emulators/intacct/sample-hash';
+import { objectSpec } from '../../../../main/emulators/intacct/object-catalog';
+import { streamDefinitions } from '../../../../main/core/streams/definitions';
 
 const make = (glRows = 3001, seed = 42) => new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows, seed, vendors: 400, bills: 300 });
 

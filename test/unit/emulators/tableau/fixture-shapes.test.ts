@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { startTableauEmulator, type TableauEmulator } from '../../../../../main/core/emulators/tableau';
+import { startTableauEmulator, type TableauEmulator } from '../../../../main/emulators/tableau';
 import { api, buildHyper, idOf, multipartBody, pollJob, signIn, API } from './helpers';
 
 const FIXTURES = 'test/fixtures/tableau';

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../../../main/core/clock';
-import { signConnectedAppJwt, startTableauEmulator, type TableauEmulator } from '../../../../../main/core/emulators/tableau';
-import { hyperFromDownload } from '../../../../../main/core/tableau/tdsx-archive';
+import { ManualClock } from '../../../../main/core/clock';
+import { signConnectedAppJwt, startTableauEmulator, type TableauEmulator } from '../../../../main/emulators/tableau';
+import { hyperFromDownload } from '../../../../main/core/tableau/tdsx-archive';
 import { API, api, buildHyper, idOf, multipartBody, pollJob, signIn } from './helpers';
 
 const COLUMNS = '"RECORDNO" BIGINT NOT NULL, "ACCOUNTNO" TEXT, "AMOUNT" NUMERIC(18,2), "BATCH_DATE" DATE, "MEMO" TEXT';

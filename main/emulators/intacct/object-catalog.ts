@@ -12,7 +12,7 @@
  * EMPLOYEE was recorded with field IDs but without types: its types are inferred from the IDs
  * (`inferred: true`), UNCONFIRMED.
  */
-import recorded from '../../../../docs/reference/intacct-objects.json' with { type: 'json' };
+import recorded from '../../../docs/reference/intacct-objects.json' with { type: 'json' };
 
 /** `lookup` DATATYPE values (intacct-objects.md "Type codes"). */
 export type FieldType = 'INTEGER' | 'TEXT' | 'DECIMAL' | 'CURRENCY' | 'PERCENT' | 'DATE' | 'TIMESTAMP' | 'BOOLEAN' | 'ENUM';

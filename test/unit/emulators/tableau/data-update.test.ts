@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionSql, conditionSql, parseActions } from '../../../../../main/core/emulators/tableau/data-update';
+import { actionSql, conditionSql, parseActions } from '../../../../main/emulators/tableau/data-update';
 
 const key = { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' };
 const tables = { target: 'T', source: 'S', targetColumns: ['RECORDNO', 'NAME'], sourceColumns: ['RECORDNO', 'NAME'] };

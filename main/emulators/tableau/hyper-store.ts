@@ -6,8 +6,8 @@
  */
 import { copyFile, rename, rm } from 'node:fs/promises';
 import type pg from 'pg';
-import type { CellValue, Row } from '../../streams/types';
-import type { HyperEngine } from '../../hyper';
+import type { CellValue, Row } from '../../core/streams/types';
+import type { HyperEngine } from '../../core/hyper';
 import { actionSql, ident, type UpdateActionSpec } from './data-update';
 
 // Raw text for every type: conversions are ours (NUMERIC must stay an exact string), and the

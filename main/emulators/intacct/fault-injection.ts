@@ -3,7 +3,7 @@
  * timeout, a dropped connection, malformed XML, transient error numbers, a session that expires in
  * the middle of a paged read). Decisions come from a seeded generator, so a run is repeatable.
  */
-import { seededRandom } from '../../util/seeded-random';
+import { seededRandom } from '../../core/util/seeded-random';
 
 /** What a faulted request gets (see FaultPlan and intacct-emulator.ts for each behaviour). */
 export type FaultKind =

@@ -6,10 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
-import { objectNames, objectSpec, recordedCatalog } from '../../../../../main/core/emulators/intacct/object-catalog';
-import { runLookup } from '../../../../../main/core/emulators/intacct/query-engine';
-import { ManualClock } from '../../../../../main/core/clock';
-import { SampleCompany } from '../../../../../main/core/emulators/intacct/sample-company';
+import { objectNames, objectSpec, recordedCatalog } from '../../../../main/emulators/intacct/object-catalog';
+import { runLookup } from '../../../../main/emulators/intacct/query-engine';
+import { ManualClock } from '../../../../main/core/clock';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
 
 /** Differences between the emulator's fields of one object and the recorded ones ([] when equal). */
 export function fieldDifferences(served: readonly { id: string; type: string }[], recordedFields: readonly { id: string; datatype: string | null }[]): string[] {

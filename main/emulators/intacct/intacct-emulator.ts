@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { systemClock, type Clock } from '../../clock';
+import { systemClock, type Clock } from '../../core/clock';
 import { formatIsoWithOffset, parseGmtOffset } from './intacct-dates';
 import {
   controlFailureXml, element, errorMessageXml, resultParts, resultXml, responseHeadXml, RESPONSE_TAIL,

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
-import { ManualClock } from '../../../../../main/core/clock';
-import { startIntacctEmulator, type IntacctEmulator } from '../../../../../main/core/emulators/intacct';
+import { ManualClock } from '../../../../main/core/clock';
+import { startIntacctEmulator, type IntacctEmulator } from '../../../../main/emulators/intacct';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (n) => ['result', 'error'].includes(n) });

@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { findHyperd, startHyperEngine, writeHyperFile } from '../../../../../main/core/hyper';
-import type { ConnectedAppConfig } from '../../../../../main/core/emulators/tableau';
-import { buildConnectedAppJwt } from '../../../../../main/core/tableau';
+import { findHyperd, startHyperEngine, writeHyperFile } from '../../../../main/core/hyper';
+import type { ConnectedAppConfig } from '../../../../main/emulators/tableau';
+import { buildConnectedAppJwt } from '../../../../main/core/tableau';
 import { multipartBody } from './helpers';
 
 /** A small real .hyper, written by the project's Hyper engine. */
@@ -45,7 +45,7 @@ function alive(pid: number): boolean {
 describe('emulator:tableau CLI', () => {
   it('prints {url, site, patName, patSecret, connectedApp} first, serves the API (PAT and JWT), and stops hyperd on SIGTERM', async () => {
     const hyperFile = await smallHyper();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/core/emulators/tableau/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulators/tableau/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once('line', resolve);

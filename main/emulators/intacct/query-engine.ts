@@ -3,7 +3,7 @@
  * `<data>` element of each result (intacct-xml.md §4.3; DOC-Q examples for `listtype`,
  * `totalcount`, `offset`, `count`, `numremaining` and aggregate names like `COUNT.RECORDNO`).
  */
-import { seededRandom } from '../../util/seeded-random';
+import { seededRandom } from '../../core/util/seeded-random';
 import { formatDateTime, parseDate, parseDateTime } from './intacct-dates';
 import { escapeXml, element, type BodyPart } from './intacct-xml-writer';
 import { fieldSpec, objectSpec, relatedField, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';

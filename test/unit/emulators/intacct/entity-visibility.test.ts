@@ -6,14 +6,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
-import { systemClock } from '../../../../../main/core/clock';
-import { createNodeFetch } from '../../../../../main/core/http/transport';
-import { createIntacctClient } from '../../../../../main/core/intacct';
-import { streamByName } from '../../../../../main/core/streams/definitions';
+import { systemClock } from '../../../../main/core/clock';
+import { createNodeFetch } from '../../../../main/core/http/transport';
+import { createIntacctClient } from '../../../../main/core/intacct';
+import { streamByName } from '../../../../main/core/streams/definitions';
 import {
   objectNames, objectSpec, parseDateTime, startIntacctEmulator, type IntacctEmulator, type IntacctRecord,
-} from '../../../../../main/core/emulators/intacct';
-import { ENTITIES, LOCATIONS } from '../../../../../main/core/emulators/intacct/sample-reference-data';
+} from '../../../../main/emulators/intacct';
+import { ENTITIES, LOCATIONS } from '../../../../main/emulators/intacct/sample-reference-data';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Sees = (entityId: string) => boolean;

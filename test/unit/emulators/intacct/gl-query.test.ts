@@ -1,15 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../../../main/core/clock';
-import { SampleCompany } from '../../../../../main/core/emulators/intacct/sample-company';
-import { selectGl, type GlOrder } from '../../../../../main/core/emulators/intacct/gl-query';
-import { compileFilter, compileOrder, type FilterNode } from '../../../../../main/core/emulators/intacct/query-filter';
-import { objectSpec } from '../../../../../main/core/emulators/intacct/object-catalog';
-import { formatDateTime, parseDateTime } from '../../../../../main/core/emulators/intacct/intacct-dates';
-import { seededRandom } from '../../../../../main/core/util/seeded-random';
-import { entityVisibility, type EntityVisibility } from '../../../../../main/core/emulators/intacct/entity-visibility';
-import { ENTITIES, LOCATIONS } from '../../../../../main/core/emulators/intacct/sample-reference-data';
-import type { IntacctRecord } from '../../../../../main/core/emulators/intacct/object-catalog';
+import { ManualClock } from '../../../../main/core/clock';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import { selectGl, type GlOrder } from '../../../../main/emulators/intacct/gl-query';
+import { compileFilter, compileOrder, type FilterNode } from '../../../../main/emulators/intacct/query-filter';
+import { objectSpec } from '../../../../main/emulators/intacct/object-catalog';
+import { formatDateTime, parseDateTime } from '../../../../main/emulators/intacct/intacct-dates';
+import { seededRandom } from '../../../../main/core/util/seeded-random';
+import { entityVisibility, type EntityVisibility } from '../../../../main/emulators/intacct/entity-visibility';
+import { ENTITIES, LOCATIONS } from '../../../../main/emulators/intacct/sample-reference-data';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 
 const gl = objectSpec('GLDETAIL')!;
 const cmp = (op: string, field: string, ...values: string[]): FilterNode => ({ kind: 'cmp', op: op as never, field, values });
