@@ -30,6 +30,7 @@ import type { Alert, LogEntry, ServiceEvent, StreamName } from '../shared/types'
 import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
 import { SECRET_ENV, secretsFromEnv } from './cli/secret-env';
 import { createProgressPrinter } from './cli/progress';
+import { formatCount, formatDateTime, formatLogTime } from '../shared/format';
 
 export { EXIT, exitCodeOfRun as exitCodeOf };
 
@@ -171,11 +172,11 @@ async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
       return EXIT.ok;
     }
     out(`State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`);
-    if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${new Date(s.lastRun.startedAt).toISOString()}, ${s.lastRun.rowsMoved} rows`);
+    if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${formatDateTime(s.lastRun.startedAt)}, ${formatCount(s.lastRun.rowsMoved)} rows`);
     if (s.lastError) out(`Last error: ${s.lastError.message}`);
-    out(`Intacct API transactions this month: ${s.apiTransactionsThisMonth.toLocaleString('en-US')}`);
+    out(`Intacct API transactions this month: ${formatCount(s.apiTransactionsThisMonth)}`);
     for (const st of s.streams) {
-      out(`  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? new Date(st.checkpoint).toISOString() : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`);
+      out(`  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? formatLogTime(st.checkpoint) : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`);
     }
     return EXIT.ok;
   } finally {
@@ -189,7 +190,7 @@ async function cmdRuns(dataDir: string, limit: number, json: boolean): Promise<n
     const runs = await service.listRuns({ limit });
     if (json) out(JSON.stringify(runs));
     else if (!runs.length) out('No runs yet.');
-    else for (const r of runs) out(`${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${new Date(r.startedAt).toISOString()}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`);
+    else for (const r of runs) out(`${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${formatLogTime(r.startedAt)}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`);
     return EXIT.ok;
   } finally {
     await service.shutdown();
@@ -238,7 +239,7 @@ async function cmdEstimate(dataDir: string, values: Record<string, string | bool
     const e = await service.estimateFullLoad(streams ? { streams } : undefined);
     if (values.json) out(JSON.stringify(e));
     else {
-      const n = (x: number) => x.toLocaleString('en-US');
+      const n = formatCount;
       for (const s of e.streams) out(`${s.label.padEnd(26)} ${n(s.rows).padStart(12)} records  ${n(s.apiTransactions).padStart(8)} API transactions`);
       out(`A full load uses about ${n(e.apiTransactions)} API transactions (counting used ${n(e.countingTransactions)}).`);
       out(`This month so far: ${n(e.usedThisMonth)} of ${n(e.monthlyAllowance)} included in Intacct's Tier 1 (more is billed).`);
@@ -309,7 +310,7 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const staticDir = values.static ? resolve(String(values.static)) : join(projectRoot, 'dist', 'renderer');
   const logLine = (e: LogEntry) => {
-    if (e.level !== 'debug') err(`${new Date(e.at).toISOString()} ${e.level.toUpperCase().padEnd(5)} ${e.message}`);
+    if (e.level !== 'debug') err(`${formatLogTime(e.at)} ${e.level.toUpperCase().padEnd(5)} ${e.message}`);
   };
   let demo: DemoEnvironment | null = null;
   let service: ConnectorService;
@@ -322,7 +323,7 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     service.startScheduler();
   }
   // An unexpected error's answer carries only a reference; its detail goes to stderr with it.
-  const onUnexpected = (reference: string, e: unknown) => err(`${new Date().toISOString()} ERROR ${describeUnexpected(reference, e)}`);
+  const onUnexpected = (reference: string, e: unknown) => err(`${formatLogTime(Date.now())} ERROR ${describeUnexpected(reference, e)}`);
   const server = await startServer(service, { port, staticDir, onUnexpected });
   const address = `${server.url}/#token=${server.token}`;
   // The token is the key to the API: print it only to a person at a terminal, never into a log

@@ -6,6 +6,7 @@
  * repeating what the log already says.
  */
 import type { LogEntry, StreamName, StreamProgress } from '../../shared/types';
+import { formatCount, formatRate, formatTimeLeft } from '../../shared/format';
 
 export interface ProgressOutput {
   /** A terminal (bars redrawn in place) or not (lines). */
@@ -25,15 +26,7 @@ export interface Tracked {
   lastPipedAt: number;
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
-
-/** 75 → "1 min 15 s"; 4000 → "1 h 07 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
+const n = formatCount;
 
 // The service ends every run with a summary log line; the CLI prints its own summary on stdout (for
 // scripts), so the log's copy would be the same sentence twice (run-sync.ts, "Run <outcome>: …").
@@ -51,7 +44,7 @@ function pace(t: Tracked, now: number): { rate: number | null; left: number | nu
 
 function paceText(t: Tracked, now: number): string[] {
   const { rate, left } = pace(t, now);
-  return [...(rate !== null ? [`${n(Math.round(rate))} rows/s`] : []), ...(left !== null ? [`${formatDuration(left)} left`] : [])];
+  return [...(rate !== null ? [formatRate(rate)] : []), ...(left !== null ? [`${formatTimeLeft(left * 1000)} left`] : [])];
 }
 
 const rowsText = (p: StreamProgress) => `${n(p.rowsDone)}${p.rowsExpected !== null ? ` / ${n(p.rowsExpected)}` : ''}`;
@@ -77,8 +70,8 @@ export function barLine(label: string, t: Tracked, now: number, layout: { max: n
   const p = t.p;
   const frac = p.rowsExpected ? Math.min(1, p.rowsDone / p.rowsExpected) : p.phase === 'done' ? 1 : 0;
   const { rate, left } = pace(t, now);
-  const rateText = rate !== null ? [`${n(Math.round(rate))} rows/s`] : [];
-  const leftText = left !== null ? [`${formatDuration(left)} left`] : [];
+  const rateText = rate !== null ? [formatRate(rate)] : [];
+  const leftText = left !== null ? [`${formatTimeLeft(left * 1000)} left`] : [];
   const rows = p.rowsDone || p.rowsExpected ? [rowsText(p)] : [];
   const percent = p.rowsExpected ? [`${Math.floor(frac * 100)}%`] : p.rowsDone ? [n(p.rowsDone)] : [];
   const tails = [

@@ -19,6 +19,7 @@ import { createSettingsStore, type KeyValueStoreFactory, type SettingsStore } fr
 import { trayView, type TrayAction, type TrayIcon } from './tray-view';
 import { TrustedSenders } from './trusted-senders';
 import { WindowManager, type Page } from './windows';
+import { formatDateTime } from '../../shared/format';
 
 export interface ShellService extends ServiceOperations {
   onEvent(listener: (event: ServiceEvent) => void): () => void;
@@ -80,7 +81,7 @@ export interface Shell<Image, MenuT> {
   act(action: TrayAction): Promise<void>;
 }
 
-const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+const defaultFormatTime = (ms: number) => formatDateTime(ms);
 const DAY_MS = 86_400_000;
 const silentLog: ShellLog = { info: () => {}, warn: () => {}, error: () => {} };
 

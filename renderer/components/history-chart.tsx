@@ -2,7 +2,7 @@
  * Rows moved (bars, left axis) and run duration (line, right axis) per run, as plain SVG.
  */
 import type { HistoryPoint } from '../../shared/types';
-import { formatCount, formatDateTime, formatDuration } from '../format';
+import { formatAxisTime, formatCompact, formatCount, formatDateTime, formatDuration, localZoneName } from '../../shared/format';
 
 const W = 640;
 const H = 220;
@@ -16,9 +16,6 @@ export function niceMax(max: number): number {
   return 10 * exp;
 }
 
-const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const clockTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** The chart; `points` in any order. */
 export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
@@ -40,7 +37,7 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
   const total = runs.reduce((n, r) => n + r.rowsMoved, 0);
   // Runs within one hour (a first day of use, a test) are told apart by the time of day.
   const spanMs = (runs[runs.length - 1]?.startedAt ?? 0) - (runs[0]?.startedAt ?? 0);
-  const tickLabel = (t: number) => (spanMs < 3_600_000 ? clockTime.format(t) : shortDate.format(t));
+  const tickLabel = (t: number) => formatAxisTime(t, spanMs);
 
   return (
     <figure className="chart">
@@ -49,7 +46,7 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
           <g key={t}>
             <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={yRows(t * rowsMax)} y2={yRows(t * rowsMax)} />
             <text className="axis axis-left" x={PAD.left - 6} y={yRows(t * rowsMax) + 4} textAnchor="end">
-              {compact.format(t * rowsMax)}
+              {formatCompact(t * rowsMax)}
             </text>
             <text className="axis axis-right" x={W - PAD.right + 6} y={ySec(t * secMax) + 4}>
               {formatDuration(t * secMax * 1000).replace(' min ', 'm').replace(' s', 's').replace(' ms', 'ms')}
@@ -89,6 +86,7 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
         <span className="legend-item">
           <span className="swatch swatch-failed" aria-hidden="true" /> Failed run
         </span>
+        <span className="legend-item">Times in {localZoneName(runs[runs.length - 1]?.startedAt)}</span>
       </figcaption>
     </figure>
   );

@@ -2,7 +2,7 @@
  * One stream's progress during a run: phase, rows done of rows expected, and a bar.
  */
 import type { StreamProgress, SyncPhase } from '../../shared/types';
-import { formatCount } from '../format';
+import { formatCount } from '../../shared/format';
 
 export const phaseLabels: Record<SyncPhase, string> = {
   queued: 'Queued',

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { RunDetail as RunDetailData } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
-import { formatCount, formatDuration } from '../format';
+import { formatCount, formatDuration } from '../../shared/format';
 import { hrefOf } from '../route';
 import { streamLabels } from '../streams';
 

@@ -4,7 +4,7 @@
  */
 import type { Status } from '../../shared/types';
 import { runPace } from '../../shared/run-progress';
-import { formatCount, formatDuration } from '../format';
+import { formatCount, formatRate, formatTimeLeft } from '../../shared/format';
 import { useNow } from '../use-now';
 
 export function RunProgress({ run, streamCount }: { run: NonNullable<Status['currentRun']>; streamCount: number }) {
@@ -15,8 +15,8 @@ export function RunProgress({ run, streamCount }: { run: NonNullable<Status['cur
   const parts = [
     ...(pct !== null ? [`${pct}%`] : []),
     `${formatCount(pace.rowsDone)} rows read`,
-    ...(pace.rowsPerSecond !== null ? [`${formatCount(Math.round(pace.rowsPerSecond))} rows/s`] : []),
-    ...(pace.msLeft !== null ? [`about ${formatDuration(pace.msLeft)} left`] : []),
+    ...(pace.rowsPerSecond !== null ? [formatRate(pace.rowsPerSecond)] : []),
+    ...(pace.msLeft !== null ? [`about ${formatTimeLeft(pace.msLeft)} left`] : []),
   ];
   return (
     <div className="run-progress" data-testid="run-progress">

@@ -2,7 +2,7 @@
  * One stream on the Status page: what the last run did and, during a run, live progress.
  */
 import type { StreamProgress, StreamStatus } from '../../shared/types';
-import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../../shared/format';
 import { ProgressBar } from './progress-bar';
 
 const outcomeText = { succeeded: 'Succeeded', failed: 'Failed', cancelled: 'Cancelled', 'not-run': 'Not run' } as const;

@@ -9,7 +9,7 @@ import { downloadFile } from '../components/download';
 import { SelectField } from '../components/fields';
 import { HistoryChart } from '../components/history-chart';
 import { RunDetail } from '../components/run-detail';
-import { formatClock, formatCount, formatDateTime, formatDuration } from '../format';
+import { formatClock, formatCount, formatDateTime, formatDuration } from '../../shared/format';
 import { streamLabels, streamNames } from '../streams';
 
 const AUDIT_LIMIT = 200;

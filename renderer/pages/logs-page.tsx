@@ -7,7 +7,7 @@ import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { SelectField } from '../components/fields';
 import { base64ToBytes, downloadFile } from '../components/download';
-import { formatClock, formatDateTime } from '../format';
+import { formatClock, formatDateTime } from '../../shared/format';
 import { streamLabels, streamNames } from '../streams';
 import { useDebounced } from '../use-debounced';
 

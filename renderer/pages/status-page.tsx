@@ -9,7 +9,7 @@ import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
 import { RunProgress } from '../components/run-progress';
 import { StreamCard } from '../components/stream-card';
-import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../format';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../../shared/format';
 import { hrefOf } from '../route';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import type { FullLoadEstimate, SecretName, Settings } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
-import { formatCount } from '../format';
+import { formatCount } from '../../shared/format';
 import { streamNames } from '../streams';
 import { useDebounced } from '../use-debounced';
 

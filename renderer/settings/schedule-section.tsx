@@ -7,7 +7,7 @@ import type { SchedulePreset, Settings } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { Checkbox, NumberField, SelectField, TextField } from '../components/fields';
-import { formatScheduleTime } from '../format';
+import { formatScheduleTime } from '../../shared/format';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 

@@ -149,7 +149,7 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.equal(outcomeOf('vendor'), 'failed', JSON.stringify(detail?.streams));
     assert.equal(outcomeOf('ap_bill'), undefined, JSON.stringify(detail?.streams));
 
-    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16); // the page runs in UTC
+    const hhmm = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`; // the page runs in UTC, and says so
     const badge = (stream: string) => page.getByTestId(`badge-${stream}`).textContent();
     const fresh = async (stream: string) => ((await page.getByTestId(`freshness-${stream}`).textContent()) ?? '').trim();
     await page.getByTestId('badge-ap_bill').getByText('Not run').waitFor({ timeout: 10_000 });

@@ -6,6 +6,7 @@
  * the support bundle (support-bundle.ts `redactSecrets`).
  */
 import type { Alert, ErrorInfo } from '../../../shared/types';
+import { formatUtcMinute } from '../../../shared/format';
 
 /** One labelled line of an alert ("Run", "Failure", "Next step"). */
 export interface AlertFact {
@@ -46,7 +47,7 @@ export function alertTitle(alert: Pick<Alert, 'kind'>): string {
 
 /** A UTC time as people read it: 2026-01-15 12:01 UTC. */
 export function utcTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatUtcMinute(ms);
 }
 
 const SERVICE_NAMES: Record<ErrorInfo['service'], string> = { intacct: 'Sage Intacct', tableau: 'Tableau', hyper: 'Hyper (the local data engine)', local: 'this computer' };

@@ -13,6 +13,7 @@
 import type { Alert, ErrorInfo, RunSummary, Settings } from '../../../shared/types';
 import { nextStepFor } from '../../../shared/next-step';
 import { streamByName } from '../streams/definitions';
+import { formatCount, formatUtcMinute } from '../../../shared/format';
 
 /** An alert with the identity of the fact it reports. */
 export interface KeyedAlert extends Alert {
@@ -124,7 +125,7 @@ export function evaluateAlerts(input: AlertInput): KeyedAlert[] {
       kind: 'run-succeeded',
       runId: latest.runId,
       at: latest.finishedAt ?? now,
-      message: `The sync finished: ${latest.rowsMoved.toLocaleString('en-US')} rows moved to Tableau.`,
+      message: `The sync finished: ${formatCount(latest.rowsMoved)} rows moved to Tableau.`,
     });
   }
 
@@ -134,7 +135,7 @@ export function evaluateAlerts(input: AlertInput): KeyedAlert[] {
       key: `stale-data:${input.lastSuccessAt}`,
       kind: 'stale-data',
       at: now,
-      message: `The data in Tableau is ${age(now - input.lastSuccessAt)} old, past your limit of ${age(limitMs)}. The last successful sync finished ${new Date(input.lastSuccessAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+      message: `The data in Tableau is ${age(now - input.lastSuccessAt)} old, past your limit of ${age(limitMs)}. The last successful sync finished ${formatUtcMinute(input.lastSuccessAt)}.`,
       nextStep: latest && failed(latest)
         ? `Syncs have failed since then. ${nextStepOfError(latest.error)}`
         : 'No sync has succeeded since then: check that the schedule is not paused and that the computer or service running ml-connector is on, or press Sync now.',

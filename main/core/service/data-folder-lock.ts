@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConnectorError, ValidationError } from '../errors';
+import { formatUtcMinute } from '../../../shared/format';
 
 export const LOCK_FILE = 'connector.lock';
 
@@ -73,7 +74,7 @@ export class DataFolderLockedError extends ValidationError {
     super({
       code: 'DATA_FOLDER_LOCKED',
       userMessage:
-        `Another ml-connector (${holder.owner}, process ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, running since ${new Date(holder.startedAt).toISOString().slice(0, 19).replace('T', ' ')} UTC) ` +
+        `Another ml-connector (${holder.owner}, process ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}, running since ${formatUtcMinute(holder.startedAt)}) ` +
         `owns the data folder ${dataDir}. Only one may sync from a folder: stop that one first, or use its web UI. ` +
         `status, runs and audit export can read the folder meanwhile.`,
     });

@@ -16,6 +16,7 @@ import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from
 import { intacctCredentials, tableauAuth, type ServiceFactories } from './runtime';
 import { transactionCounter } from './api-usage';
 import type { CurrentRun, ServiceContext } from './service-context';
+import { formatUtcMinute } from '../../../shared/format';
 
 /** Both sides' settings are incomplete: every gap is reported at once. */
 class ServiceProblems extends Error {
@@ -103,7 +104,7 @@ export function createRuns(
       const auth = tabl.value;
       const refusal = trigger === 'manual' || trigger === 'cli' ? null : refusals.refusalOf(credentials, settings.intacct.endpoint);
       if (refusal) {
-        const when = `${new Date(refusal.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+        const when = formatUtcMinute(refusal.at);
         throw new AuthError({
           service: 'intacct',
           code: 'CREDENTIALS_REFUSED',

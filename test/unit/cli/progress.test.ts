@@ -1,7 +1,7 @@
 /** The CLI's progress output (issue #14, CLI paragraph): bars sized to the terminal, rate and time left, no doubled lines when piped. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgressPrinter, formatDuration } from '../../../main/cli/progress';
+import { createProgressPrinter } from '../../../main/cli/progress';
 import type { StreamName, StreamProgress } from '../../../shared/types';
 
 const LABELS: Record<string, string> = { gl_detail: 'GL detail', ap_payment_detail: 'AP payment-to-bill links', vendor: 'Vendors' };
@@ -85,11 +85,5 @@ describe('CLI progress when piped', () => {
       ],
     );
     assert.equal(new Set(lines).size, lines.length, 'no line twice');
-  });
-});
-
-describe('formatDuration', () => {
-  it('says seconds, minutes and hours as a person reads them', () => {
-    assert.deepEqual([0.4, 45, 75, 3599, 4000].map(formatDuration), ['0 s', '45 s', '1 min 15 s', '59 min 59 s', '1 h 06 min']);
   });
 });
