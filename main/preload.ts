@@ -1,5 +1,5 @@
 /**
- * The bridge the renderer sees as `window.mlConnector`: verbs, not raw IPC (style.md §2.3).
+ * The bridge the renderer sees as `window.mlConnector`: verbs, not raw IPC.
  *
  * Sandboxed preloads may only require `electron`, so this file imports nothing else at run time
  * (types and the tiny channel list are inlined by the bundler). Every answer is an ApiEnvelope,

@@ -1,5 +1,5 @@
 /**
- * The one contract between the front ends and the core service (style.md §2.1, §Examples 4).
+ * The one contract between the front ends and the core service.
  *
  * Every operation is a channel with one request and one response type. The Electron main process
  * serves it over IPC (`ml-connector:<op>`), the headless server over HTTP (`POST /api/<op>`), and

@@ -5,7 +5,7 @@
  * detected (an Intacct `errormessage` in an HTTP 200 body, a Tableau `tsResponse` error, a proxy's
  * HTML page, a socket reset). Callers branch on the class and on `retryable`, never on message text.
  * `userMessage` is written for a finance user and says what to fix; nothing secret is ever kept on
- * an error (style.md §3.1, §10).
+ * an error (as stripe-node does: https://github.com/stripe/stripe-node/blob/master/src/Error.ts).
  */
 export type Service = 'intacct' | 'tableau' | 'hyper' | 'local';
 

@@ -1,6 +1,6 @@
 /**
  * The app window, locked down explicitly rather than trusting Electron's changing defaults
- * (Electron security checklist; style.md §Examples 6): context isolation, sandbox, no Node in the
+ * (Electron security checklist, https://www.electronjs.org/docs/latest/tutorial/security): context isolation, sandbox, no Node in the
  * page, web security on in development too, navigation and new windows denied.
  */
 import type { BrowserWindowLike, BrowserWindowOptions, ElectronSurface } from './electron-surface';

@@ -1,5 +1,5 @@
 /**
- * Alerts (apis.md §F): what the run history calls for, a gate that raises each one once, and their
+ * Alerts (docs/architecture.md): what the run history calls for, a gate that raises each one once, and their
  * delivery by email and to a Teams/Slack webhook (issue #14 "Alerts that reach people").
  */
 export { evaluateAlerts, nextStepOfError, type AlertInput, type KeyedAlert } from './evaluate-alerts';

@@ -2,7 +2,7 @@
  * Validates what a front end sends before it reaches the service.
  *
  * Payloads from the renderer (over IPC) or from a browser (over HTTP) are untrusted input
- * (Electron security checklist item 17; style.md §Examples 6): each operation's request is
+ * (Electron security checklist item 17, https://www.electronjs.org/docs/latest/tutorial/security): each operation's request is
  * checked against a schema here, once, and both the IPC handlers and the HTTP server use it.
  * Settings are only checked for shape here; the service validates their content field by field.
  */

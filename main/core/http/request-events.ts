@@ -1,5 +1,5 @@
 /**
- * What every HTTP call of both clients reports (style.md §13): clients emit events, they don't log.
+ * What every HTTP call of both clients reports: clients emit events, they don't log.
  * The engine turns these into the log view, the transaction count and the audit trail. Secrets are
  * never part of an event: `path` is the URL path only, `detail` carries only safe values.
  */

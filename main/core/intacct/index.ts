@@ -1,5 +1,5 @@
 /**
- * The Sage Intacct XML gateway client (notes/apis.md §A): import from here.
+ * The Sage Intacct XML gateway client (docs/architecture.md): import from here.
  */
 export { createIntacctClient, DEFAULT_INTACCT_ENDPOINT, DEFAULT_TIMEOUT_MS, MAX_CONCURRENCY, zoneFromUserFormatting } from './intacct-client';
 export type {

@@ -1,5 +1,5 @@
 /**
- * `createIntacctClient`: the Sage Intacct XML gateway client (notes/apis.md §A, issue #2).
+ * `createIntacctClient`: the Sage Intacct XML gateway client (docs/architecture.md, issue #2).
  *
  * Wires the session manager, the transport (semaphore, retries, events, transaction count) and the
  * reader. Every function call runs through {@link IntacctTransport.withRetries} (the one retry

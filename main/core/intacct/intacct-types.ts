@@ -1,5 +1,5 @@
 /**
- * The Intacct client's public types (notes/apis.md §A; names and shapes are shared with the
+ * The Intacct client's public types (docs/architecture.md; names and shapes are shared with the
  * emulator, the sync engine and the bench).
  */
 import type { Clock } from '../clock';

@@ -1,5 +1,5 @@
 /**
- * Schedules (apis.md §F): when runs fire, in words, and the timer that fires them.
+ * Schedules (docs/architecture.md): when runs fire, in words, and the timer that fires them.
  */
 export { nextRuns, fireTimesOnDay } from './next-runs';
 export { describeSchedule } from './describe-schedule';

@@ -42,7 +42,7 @@ export interface SchedulerOptions {
   onError?: (err: unknown) => void;
 }
 
-/** A running schedule (apis.md §F). */
+/** A running schedule. */
 export interface Scheduler {
   start(): void;
   /** Cancels every timer; nothing fires afterwards until `start` is called again. */

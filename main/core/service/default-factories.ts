@@ -1,5 +1,5 @@
 /**
- * The real clients behind the service's factories: the Intacct XML gateway client (apis.md §A), the
+ * The real clients behind the service's factories: the Intacct XML gateway client (docs/architecture.md), the
  * Tableau REST client and loader (§D), the Hyper engine writing payloads (§C) and the alert rules
  * (§F).
  */

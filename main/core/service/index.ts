@@ -1,5 +1,5 @@
 /**
- * The core service (apis.md §G): one object with every operation of shared/ipc-contract.ts.
+ * The core service (docs/architecture.md): one object with every operation of shared/ipc-contract.ts.
  */
 export { createConnectorService, type ConnectorService, type CoreDeps } from './connector-service';
 export { defaultSettings, validateSettings, settingsSchema, configuredSides, DEFAULT_INTACCT_ENDPOINT } from './settings';

@@ -1,6 +1,6 @@
 /**
  * How the service builds the clients of a run from settings and secrets, behind factories so that
- * tests can swap any of them for a fake (style.md §Examples 7). `defaultFactories` wires the real
+ * tests can swap any of them for a fake. `defaultFactories` wires the real
  * Intacct client, Tableau client + loader, and Hyper writer.
  */
 import type { Clock } from '../clock';

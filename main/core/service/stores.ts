@@ -1,5 +1,5 @@
 /**
- * Where the service keeps settings and secrets: two small interfaces (style.md §Examples 7).
+ * Where the service keeps settings and secrets: two small interfaces.
  *
  * The Electron shell passes a keytar SecretStore and an electron-store SettingsStore; the CLI passes
  * a JSON-file SettingsStore and an in-memory SecretStore (filled from environment variables the CLI

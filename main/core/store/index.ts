@@ -1,5 +1,5 @@
 /**
- * The local store (apis.md §F): checkpoints, runs, log and audit trail in one SQLite file.
+ * The local store (docs/architecture.md): checkpoints, runs, log and audit trail in one SQLite file.
  */
 export { openStore, type OpenStoreOptions } from './open-store';
 export { importLegacyLedger, type LedgerImport } from './import-ledger';

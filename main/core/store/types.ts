@@ -1,5 +1,5 @@
 /**
- * The local store's public shapes (apis.md §F): what the sync engine and the service read and write.
+ * The local store's public shapes (docs/architecture.md): what the sync engine and the service read and write.
  *
  * Nothing secret is ever stored: no credential, token or session id has a column here.
  */
@@ -95,7 +95,7 @@ export interface AuditPatch {
   result: 'applied' | 'failed';
 }
 
-/** The embedded database behind one connector installation (apis.md §F). */
+/** The embedded database behind one connector installation. */
 export interface Store {
   /** Checkpoint, data source LUID and full-load flags of a stream; null if the stream never ran. */
   getStreamState(stream: StreamName): StreamState | null;

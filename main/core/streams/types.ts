@@ -1,5 +1,5 @@
 /**
- * How a stream is described: as data (style.md §Examples 8). One generic engine reads, writes and
+ * How a stream is described: as data. One generic engine reads, writes and
  * loads every stream from these facts; adding an object means adding an entry, not a class.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The engine's view of the modules it drives (apis.md §A, §C, §D, §F), as small interfaces.
+ * The engine's view of the modules it drives (docs/architecture.md), as small interfaces.
  *
  * The sync engine depends on these ports, not on the concrete clients, so that it can be unit-tested
  * with in-memory fakes and so that each real module (Intacct client, Hyper writer, Tableau loader,
@@ -17,7 +17,7 @@ export type { StreamCursor, StreamState } from '../store/types';
 export type Cursor = KeysetCursor;
 export type { ReadSpec, Page };
 
-/** The part of the Intacct client (apis.md §A) the engine uses. */
+/** The part of the Intacct client the engine uses. */
 export interface SourcePort {
   readChanged(spec: ReadSpec, signal?: AbortSignal): AsyncGenerator<Page>;
   readPartitioned(spec: ReadSpec, opts: { partitions: number }, signal?: AbortSignal): AsyncGenerator<Page>;
@@ -44,7 +44,7 @@ export interface DatasourceRef {
   projectId?: string;
 }
 
-/** The part of the Tableau client (apis.md §D) the engine uses directly (loads go through `LoadFn`). */
+/** The part of the Tableau client the engine uses directly (loads go through `LoadFn`). */
 export interface TargetPort {
   signIn(): Promise<{ siteId: string; userId: string }>;
   findProject(name: string, opts?: { create?: boolean }): Promise<{ id: string; name: string } | null>;
@@ -60,7 +60,7 @@ export type LoadFn = (
   opts: { signal?: AbortSignal; onPhase?: (phase: 'uploading' | 'applying', pct?: number) => void },
 ) => Promise<{ datasourceId: string; jobId: string | null }>;
 
-/** A table inside a payload .hyper file (apis.md §C `HyperTable`). */
+/** A table inside a payload .hyper file (`HyperTable` in main/core/hyper). */
 export interface PayloadTable {
   schema: string;
   name: string;
@@ -73,7 +73,7 @@ export type WritePayloadFn = (
   tables: { table: PayloadTable; rows: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]> }[],
 ) => Promise<{ rowCounts: number[]; bytes: number }>;
 
-/** The part of the local store (apis.md §F) the engine writes to. */
+/** The part of the local store the engine writes to. */
 export type StorePort = Pick<
   Store,
   | 'getStreamState'

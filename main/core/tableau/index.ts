@@ -1,5 +1,5 @@
 /**
- * Tableau REST client and per-stream loader (apis.md §D). Import from here, not from the files.
+ * Tableau REST client and per-stream loader (docs/architecture.md). Import from here, not from the files.
  */
 export { createTableauClient } from './tableau-client';
 export type { ServerInfoResult, TableauClient, TableauClientOptions, UpdateAction } from './tableau-client';

@@ -1,5 +1,5 @@
 /**
- * Loading one stream's batch into its Tableau data source (issue #3, apis.md §D).
+ * Loading one stream's batch into its Tableau data source (issue #3, docs/architecture.md).
  *
  * First load (no data source yet, or a full load): publish the .hyper with overwrite=true
  * (asJob from the client's threshold, 8 MB by default, then follow the job). Incremental PUSH only works on data sources

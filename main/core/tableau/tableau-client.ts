@@ -1,6 +1,6 @@
 /**
  * The Tableau REST client (Cloud and Server): version discovery, sign-in, projects, data sources,
- * uploads and publishing, the incremental PATCH, jobs and refreshes (issue #3, apis.md §D).
+ * uploads and publishing, the incremental PATCH, jobs and refreshes (issue #3, docs/architecture.md).
  *
  * Everything that touches the world is injected (fetch, clock, random). All requests go through
  * TableauHttp (sendRequest + withRetry + RequestEvents); this file only says which requests to

@@ -1,5 +1,5 @@
 /**
- * Tableau answers → typed errors, in one place (style.md §3.2, §10).
+ * Tableau answers → typed errors, in one place (as stripe-node keeps its error classes: https://github.com/stripe/stripe-node/blob/master/src/Error.ts).
  *
  * Classification follows tableau-rest.md §8: the `tsResponse` error code's first three digits are
  * the HTTP status; 401001 is a failed sign-in (bad, expired or revoked token, wrong site), 401002 a

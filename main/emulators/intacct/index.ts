@@ -1,5 +1,5 @@
 /**
- * The Sage Intacct emulator (notes/apis.md §B): import from here.
+ * The Sage Intacct emulator (docs/architecture.md): import from here.
  */
 export { startIntacctEmulator, LOGIN_PATH, SESSION_PATH } from './intacct-emulator';
 export type { EmulatorCredentials, EmulatorRequestLog, IntacctEmulator, IntacctEmulatorOptions } from './intacct-emulator';

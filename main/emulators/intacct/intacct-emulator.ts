@@ -1,5 +1,5 @@
 /**
- * A loopback Sage Intacct XML gateway (notes/apis.md §B, issue 2).
+ * A loopback Sage Intacct XML gateway (docs/architecture.md, issue 2).
  *
  * It speaks the gateway as intacct-xml.md documents it, not as our client happens to expect:
  * POST only; three failure levels (control, authentication, result, §2.2) with the real error

@@ -181,7 +181,7 @@ export class EmulatorState {
     this.projects.set(p.id, p);
   }
 
-  /** The project's Hyper engine (apis.md C), started on first use. */
+  /** The project's Hyper engine, started on first use. */
   engine(): Promise<HyperEngine> {
     // Not given the emulator's clock: a manual test clock must not stall hyperd's start-up timeout.
     this.enginePromise ??= startHyperEngine({

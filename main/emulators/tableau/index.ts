@@ -1,5 +1,5 @@
 /**
- * The Tableau emulator (apis.md E): a loopback Tableau REST API for tests and the demo.
+ * The Tableau emulator (docs/architecture.md): a loopback Tableau REST API for tests and the demo.
  */
 export { startTableauEmulator } from './tableau-emulator';
 export type { TableauEmulator, TableauEmulatorOptions, EmulatorRequestLog } from './tableau-emulator';

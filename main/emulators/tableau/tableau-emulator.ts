@@ -1,6 +1,6 @@
 /**
  * The Tableau emulator: a loopback `node:http` server implementing the part of the Tableau REST API
- * the connector uses, as `shared/reference/tableau-rest.md` documents it and shaped like the real
+ * the connector uses, as `docs/reference/tableau-rest.md` documents it and shaped like the real
  * responses in `tableau-fixtures/`. Published data sources are real `.hyper` files and the PATCH
  * "update data" actions are applied for real through `hyperd` (the project's Hyper engine).
  */
@@ -66,7 +66,7 @@ export interface TableauEmulatorOptions {
   vds?: boolean;
 }
 
-/** The running emulator (apis.md E). */
+/** The running emulator. */
 export interface TableauEmulator {
   /** Base URL, e.g. http://127.0.0.1:PORT (the API lives under /api/<version>/). */
   readonly url: string;
