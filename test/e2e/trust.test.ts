@@ -120,7 +120,7 @@ describe('the window never says success when something is wrong (browser)', () =
     const ok = listed.find((d) => d.text.includes(EXISTING));
     const bad = listed.find((d) => d.text.includes(MISSING));
     assert.equal(ok?.result, 'succeeded', JSON.stringify(listed));
-    assert.match(ok?.text ?? '', /Refreshed\s*\d{2}:\d{2} · job [0-9a-f-]{8,}/, `last refresh time and job: ${ok?.text}`);
+    assert.match(ok?.text ?? '', /Refreshed\s*\d{2}:\d{2} UTC · job [0-9a-f-]{8,}/, `last refresh time and job: ${ok?.text}`);
     assert.equal(bad?.result, 'not-found', JSON.stringify(listed));
     assert.match(bad?.text ?? '', /Not found in Tableau\s*\d{2}:\d{2}/, `last attempt time: ${bad?.text}`);
     await fullShot('status-partial.png');
