@@ -12,6 +12,7 @@ import { createTableauClient, loadBatch, type JobPollPolicy } from '../tableau';
 import type { RetryPolicy } from '../http/retry';
 import type { LoadFn, WritePayloadFn } from '../sync/ports';
 import { hyperQueryFn } from '../sync/tableau-tie-out';
+import { openHyperReplica, replicaDir } from '../replica';
 import type { ServiceFactories, SourceClient, TargetClient } from './runtime';
 
 /** Loopback hosts: the emulators. Plain http and these hosts are only accepted for them. */
@@ -83,10 +84,12 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       const workDir = join(dataDir, 'hyper');
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
-      // Database files only in the payload folder (connector-service.ts writes payloads there).
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')], ...(env?.hyperd ? { env: env.hyperd } : {}) });
+      mkdirSync(replicaDir(dataDir), { recursive: true, mode: 0o700 });
+      // Database files only in the payload folder (connector-service.ts writes payloads there) and
+      // the replica's own folder (replica-layout.ts says why not the data folder itself).
+      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads'), replicaDir(dataDir)], ...(env?.hyperd ? { env: env.hyperd } : {}) });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
-      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine) };
+      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine), replica: openHyperReplica({ engine, dataDir }) };
     },
     evaluateAlerts: (input) => evaluateAlerts(input),
   };

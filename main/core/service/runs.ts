@@ -9,11 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CancelledError, isAbortError } from '../errors';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 import { describeUnexpected } from '../api/error-envelope';
-import type { WritePayloadFn } from '../sync/ports';
-import type { QueryHyperFn } from '../sync/tableau-tie-out';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from '../../../shared/types';
-import { intacctCredentials, tableauAuth, type ServiceFactories } from './runtime';
+import { intacctCredentials, tableauAuth, type PayloadWriter, type ServiceFactories } from './runtime';
 import { transactionCounter } from './api-usage';
 import type { CurrentRun, ServiceContext } from './service-context';
 import { formatUtcMinute } from '../../../shared/format';
@@ -25,7 +23,6 @@ class ServiceProblems extends Error {
   }
 }
 
-type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
 
 /** What a run is asked to do: which streams (default: the enabled ones) and which to reload in full. */
 export interface RunRequest {
@@ -129,6 +126,7 @@ export function createRuns(
           writePayload: w.write,
           store,
           ledger,
+          ...(w.replica ? { replica: w.replica } : {}),
           workDir,
           ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),

@@ -13,6 +13,7 @@ import type { QueryHyperFn, TableauReadBackPort } from '../sync/tableau-tie-out'
 import type { SecretStore } from './stores';
 import type { FieldInfo, IntacctCredentials } from '../intacct';
 import type { TableauAuth } from '../tableau';
+import type { HyperReplica } from '../replica';
 
 export type { IntacctCredentials, TableauAuth };
 
@@ -34,6 +35,14 @@ export interface TargetClient extends TargetPort {
   waitForJob?(jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
 }
 
+/** What writes payloads (hyperd), and what else runs on that hyperd. */
+export interface PayloadWriter {
+  write: WritePayloadFn;
+  stop(): Promise<void>;
+  queryHyper?: QueryHyperFn;
+  replica?: HyperReplica;
+}
+
 /** Common arguments of the client factories. */
 export interface ClientArgs {
   settings: Settings;
@@ -50,9 +59,10 @@ export interface ServiceFactories {
   createTarget(a: ClientArgs & { auth: TableauAuth }): { client: TargetClient; load: LoadFn; readBack?: TableauReadBackPort };
   /**
    * Starts (once per service) what writes .hyper payloads: hyperd (`queryHyper`: the tie-out's
-   * download route). `env.hyperd`: the environment hyperd gets (hyperdEnvironment picks it; never the whole one).
+   * download route; `replica`: the local replica in the data folder, on the same hyperd).
+   * `env.hyperd`: the environment hyperd gets (hyperdEnvironment picks it; never the whole one).
    */
-  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<{ write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn }>;
+  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<PayloadWriter>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
 }
 

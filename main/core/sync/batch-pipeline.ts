@@ -27,7 +27,7 @@ import { AsyncQueue } from './async-queue';
 import { decimalToUnits, periodOf, rowHash, rowKey } from './canonical-row';
 import type { Checkpoint } from './checkpoint';
 import type { AmountSums, LedgerEntry } from './ledger';
-import type { Cursor, Page, ReadSpec } from './ports';
+import type { Cursor, Page, ReadSpec, ReplicaBatch } from './ports';
 import { columnByName, countOrNull, streamReadSpec, timestampMs } from './read-spec';
 import { batchRequestId } from './request-id';
 import type { ProgressTracker, StreamSyncContext } from './stream-context';
@@ -58,6 +58,11 @@ export interface PipelineResult {
   fullLoadCount: number | null;
   /** Full load of a tie-out stream: Intacct's amounts per account and period, as read. */
   readSums: AmountSums | null;
+}
+
+/** The parts of a replica batch every batch of a stream's run shares (the kind is the caller's). */
+export function replicaBatch(ctx: StreamSyncContext, path: string, requestId: string): Omit<ReplicaBatch, 'kind'> {
+  return { def: ctx.def, path, runId: ctx.runId, requestId, until: ctx.until, at: ctx.clock.now(), log: ctx.log };
 }
 
 /** Reads, writes and loads the stream's batches; every confirmation goes through `checkpoint`. */
@@ -141,6 +146,9 @@ export async function runBatchPipeline(
         { signal, onPhase: (phase) => readingDone && progress.report(phase) },
       );
       datasourceId = res.datasourceId;
+      // The same payload into the local replica, before the commit point: a crash between the two
+      // leaves the replica ahead by this batch, which the next run re-sends (hyper-replica.ts).
+      await ctx.replica.apply({ ...replicaBatch(ctx, batch.path, batch.requestId), kind: full && first ? 'replace' : 'upsert' });
       // The commit point (checkpoint.ts): audit applied, ledger held and cursor moved together.
       checkpoint.batchApplied({ requestId: batch.requestId, jobId: res.jobId, datasourceId, cursor: full ? null : batch.cursor, replace: full && first });
       rowsUpserted += batch.rowsSent;

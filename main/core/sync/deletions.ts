@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { ApiError, isAbortError } from '../errors';
 import type { Row } from '../streams/types';
+import { replicaBatch } from './batch-pipeline';
 import type { Checkpoint } from './checkpoint';
 import { findAuditedDeletions } from './deletes-audit-history';
 import { reconcileDue, reconcileKeys } from './deletes-key-reconciliation';
@@ -97,6 +98,8 @@ export async function applyDeletions(
       },
       { signal, onPhase: (phase) => progress.report(phase) },
     );
+    // Into the local replica before the commit point, as every batch (batch-pipeline.ts).
+    await ctx.replica.apply({ ...replicaBatch(ctx, path, requestId), kind: 'delete' });
     checkpoint.deletionsApplied(requestId, res.jobId, { reconciled });
   } catch (err) {
     checkpoint.batchFailed(requestId, { markFailed: !isAbortError(err) });

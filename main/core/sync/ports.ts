@@ -5,10 +5,10 @@
  * with in-memory fakes and so that each real module (Intacct client, Hyper writer, Tableau loader,
  * store) satisfies its port structurally. Shapes mirror the agreed APIs field for field.
  */
-import type { ColumnDef, FixedFilter, Row } from '../streams/types';
+import type { ColumnDef, FixedFilter, Row, StreamDefinition } from '../streams/types';
 import type { KeysetCursor, Page, ReadSpec } from '../intacct';
 import type { LoadBatch } from '../tableau';
-import type { AuditEntry, LogEntry, StreamName } from '../../../shared/types';
+import type { AuditEntry, LogEntry, LogLevel, StreamName } from '../../../shared/types';
 import type { Store } from '../store/types';
 
 export type { StreamCursor, StreamState } from '../store/types';
@@ -92,3 +92,38 @@ export type StorePort = Pick<
 
 /** Re-exported so engine files import their shared shapes from one place. */
 export type { AuditEntry, LogEntry, StreamName };
+
+/**
+ * One batch Tableau applied, for the local replica (main/core/replica/): the same payload file.
+ * `replace`: a full load's first batch (its `Extract.Extract` replaces the table); `upsert`: delete
+ * the payload's keys, insert its rows; `delete`: delete the keys in its `Extract.deleted`.
+ */
+export interface ReplicaBatch {
+  def: StreamDefinition;
+  path: string;
+  kind: 'replace' | 'upsert' | 'delete';
+  runId: string;
+  requestId: string;
+  /** The run's start: the batch holds Intacct's changes up to it (UTC ms). */
+  until: number;
+  /** When Tableau confirmed the batch (UTC ms). */
+  at: number;
+  log(level: LogLevel, message: string): void;
+}
+
+/**
+ * The local replica as the engine drives it. Called after Tableau confirmed a batch and BEFORE the
+ * checkpoint commits it; never rejects (a replica problem is logged and marks the stream stale: a
+ * run never fails because of it).
+ */
+export interface ReplicaPort {
+  apply(batch: ReplicaBatch): Promise<void>;
+  /** Every batch of the stream's full load in `runId` was applied. */
+  fullLoadFinished(def: StreamDefinition, runId: string, log: ReplicaBatch['log']): Promise<void>;
+}
+
+/** No replica (tests that do not look at it, and hosts without hyperd). */
+export const noReplica: ReplicaPort = {
+  apply: async () => undefined,
+  fullLoadFinished: async () => undefined,
+};

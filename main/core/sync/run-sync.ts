@@ -26,7 +26,7 @@ import type {
   TieOut,
 } from '../../../shared/types';
 import type { Ledger } from './ledger';
-import type { LoadFn, SourcePort, StorePort, TargetPort, WritePayloadFn } from './ports';
+import { noReplica, type LoadFn, type ReplicaPort, type SourcePort, type StorePort, type TargetPort, type WritePayloadFn } from './ports';
 import { defaultEngineOptions, syncStream, type EngineOptions, type StreamSyncOutcome } from './stream-sync';
 import type { QueryHyperFn, TableauReadBackPort } from './tableau-tie-out';
 import { buildTieOut, describeTieOut, tieOutAgainstTableau } from './tie-out';
@@ -42,6 +42,8 @@ export interface RunDeps {
   writePayload: WritePayloadFn;
   store: StorePort;
   ledger: Ledger;
+  /** The local replica (main/core/replica/); absent: none is kept. */
+  replica?: ReplicaPort;
   /** Folder for payload files (emptied of a run's files as they are loaded). */
   workDir: string;
   /** How the tie-out reads Tableau back (VDS, or a download queried with hyperd); absent = the ledger. */
@@ -169,6 +171,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
           writePayload: deps.writePayload,
           store,
           ledger: deps.ledger,
+          replica: deps.replica ?? noReplica,
           clock,
           workDir: deps.workDir,
           signal,

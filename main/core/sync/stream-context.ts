@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { StreamDefinition } from '../streams/types';
 import type { LogLevel, Settings, StreamProgress, StreamRunResult, TieOutDifference } from '../../../shared/types';
 import type { AmountSums, Ledger } from './ledger';
-import type { LoadFn, SourcePort, StorePort, WritePayloadFn } from './ports';
+import type { LoadFn, ReplicaPort, SourcePort, StorePort, WritePayloadFn } from './ports';
 
 /** Tunables of the engine; the defaults suit a real company. */
 export interface EngineOptions {
@@ -46,6 +46,8 @@ export interface StreamSyncContext {
   writePayload: WritePayloadFn;
   store: StorePort;
   ledger: Ledger;
+  /** The local replica: each confirmed batch is applied to it before the checkpoint commits it. */
+  replica: ReplicaPort;
   clock: Clock;
   workDir: string;
   signal: AbortSignal;

@@ -41,6 +41,7 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   let intacctSums: AmountSums | null = loaded.readSums;
   let rowsDeleted = 0;
   if (full) {
+    await ctx.replica.fullLoadFinished(def, ctx.runId, ctx.log);
     checkpoint.fullLoadFinished(loaded.fullMax, loaded.datasourceId);
   } else {
     const deletion = await applyDeletions(ctx, checkpoint, loaded.datasourceId, loaded.batchCount, progress);

@@ -7,7 +7,7 @@ import { ManualClock } from '../../../../main/core/clock';
 import { ApiError } from '../../../../main/core/errors';
 import { openLedger } from '../../../../main/core/sync/ledger';
 import { defaultEngineOptions, syncStream } from '../../../../main/core/sync/stream-sync';
-import type { Page, ReadSpec } from '../../../../main/core/sync/ports';
+import { noReplica, type Page, type ReadSpec } from '../../../../main/core/sync/ports';
 import { defaultSettings } from '../../../../main/core/service/settings';
 import type { StreamName, StreamProgress } from '../../../../shared/types';
 import { FakeSource, FakeStore, FakeTableau, defOf, seedCompany } from './fakes';
@@ -80,6 +80,7 @@ function setup(glRows: number) {
       writePayload: tableau.writePayload,
       store,
       ledger,
+      replica: noReplica,
       clock,
       workDir,
       signal: new AbortController().signal,
