@@ -9,8 +9,10 @@
  *   duplicate) and the same money sums to the cent;
  * - no PATCH RequestID was applied twice;
  * - the audit trail accounts for every row: for each row Tableau holds, the record's last applied
- *   audit entry has exactly that row's content hash (and deleted records have none).
- * Prints, as its last line, one JSON object: {"ok", "kills", "killedMidRun", "completedRuns", "streams", "auditOk", ...}.
+ *   audit entry has exactly that row's content hash (and deleted records have none);
+ * - the local replica (issue 15) claims no wrong data: every stream whose replica table says it is
+ *   current equals Tableau's data source row for row (`replicaCurrent` says how many do).
+ * Prints, as its last line, one JSON object: {"ok", "kills", "killedMidRun", "completedRuns", "streams", "auditOk", "replicaOk", ...}.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,9 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../main/core/clock';
 import { startIntacctEmulator } from '../main/emulators/intacct';
 import { startTableauEmulator } from '../main/emulators/tableau';
-import { compareStream, demoSettings } from '../main/demo';
+import { compareReplicaStream, compareStream, demoSettings } from '../main/demo';
+import { findHyperd, startHyperEngine } from '../main/core/hyper';
+import { readReplicaRows, readReplicaStatus } from '../main/core/replica';
 import { openStore } from '../main/core/store';
 import { streamDefinitions } from '../main/core/streams/definitions';
 import { rowHash, rowKey } from '../main/core/sync/canonical-row';
@@ -152,9 +156,26 @@ try {
     }
   }
   store.close();
+
+  // The replica, read with a hyperd of our own (the CLI's went with it).
+  const engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dataDir, 'replica-check-logs') });
+  const replica: { name: string; state: string; match: boolean }[] = [];
+  try {
+    const status = await readReplicaStatus(engine, dataDir, streamDefinitions);
+    for (const def of streamDefinitions) {
+      const state = status.streams.find((s) => s.stream === def.name)!.state;
+      const rows = await tableau.readRows(settings.tableau.datasourceNames[def.name] || def.target.datasource);
+      const cmp = compareReplicaStream(def, rows, state === 'current' ? await readReplicaRows(engine, dataDir, def) : rows);
+      if (!cmp.match) log(`REPLICA MISMATCH ${def.name}: ${cmp.problems.join('; ')}`);
+      replica.push({ name: def.name, state, match: cmp.match });
+    }
+  } finally {
+    await engine.stop();
+  }
+  const replicaOk = replica.every((s) => s.match);
   const ids = tableau.appliedRequestIds;
   const duplicateRequestIds = ids.length - new Set(ids).size;
-  const ok = final.code === 0 && streams.every((s) => s.match) && auditMismatches === 0 && duplicateRequestIds === 0;
+  const ok = final.code === 0 && streams.every((s) => s.match) && auditMismatches === 0 && duplicateRequestIds === 0 && replicaOk;
   exitCode = ok ? 0 : 1;
   process.stdout.write(
     `${JSON.stringify({
@@ -168,6 +189,9 @@ try {
       auditedRows,
       auditMismatches,
       duplicateRequestIds,
+      replicaOk,
+      replicaCurrent: replica.filter((s) => s.state === 'current').length,
+      replica: replica.map((s) => `${s.name}:${s.state}`),
     })}\n`,
   );
 } finally {

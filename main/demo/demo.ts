@@ -18,6 +18,8 @@ import { memorySecretStore, memorySettingsStore } from '../core/service/stores';
 import type { EngineOptions } from '../core/sync/stream-sync';
 import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
+import { compareReplicaStream, type ReplicaComparison } from './compare-replica';
+import { withExtraFields } from '../core/streams/extra-fields';
 
 /** Options of the demo environment. */
 export interface DemoOptions {
@@ -45,6 +47,8 @@ export interface DemoEnvironment {
   dataDir: string;
   /** Compares every enabled stream's two sides (key sets and money sums). */
   compare(): Promise<SideComparison[]>;
+  /** Compares every enabled stream's local replica with its Tableau data source, row by row. */
+  compareReplica(): Promise<ReplicaComparison[]>;
   close(): Promise<void>;
 }
 
@@ -120,6 +124,16 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
     }
     return out;
   };
+  const compareReplica = async () => {
+    const current = await service.getSettings();
+    const replica = await service.replica();
+    const out: ReplicaComparison[] = [];
+    for (const def of streamDefinitions.filter((d) => current.streams.enabled[d.name]).map((d) => withExtraFields(d, current.streams.extraFields?.[d.name]))) {
+      const rows = await tableau.readRows(current.tableau.datasourceNames[def.name] || def.target.datasource);
+      out.push(compareReplicaStream(def, rows, replica ? await replica.rows(def) : null));
+    }
+    return out;
+  };
   return {
     service,
     intacct,
@@ -127,6 +141,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
     settings,
     dataDir: opts.dataDir,
     compare,
+    compareReplica,
     close: async () => {
       await service.shutdown();
       await Promise.allSettled([intacct.close(), tableau.close()]);

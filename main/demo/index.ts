@@ -3,3 +3,4 @@
  */
 export { startDemoEnvironment, runDemo, demoSettings, type DemoOptions, type DemoEnvironment, type DemoResult } from './demo';
 export { compareStream, type SideComparison, type Sides } from './compare-sides';
+export { compareReplicaStream, type ReplicaComparison } from './compare-replica';

@@ -33,10 +33,11 @@ import type { HyperEngine } from '../hyper';
 import { toHyperError } from '../hyper/hyper-errors';
 import { quoteIdent } from '../hyper/hyper-sql';
 import { columnsSignature } from '../streams/extra-fields';
-import type { StreamDefinition } from '../streams/types';
+import type { Row, StreamDefinition } from '../streams/types';
 import type { ReplicaBatch, ReplicaPort } from '../sync/ports';
 import { replicaDir, replicaPath, staleMarksPath } from './replica-layout';
 import { applyBatchSql, completeMetaSql, deleteMetaSql, rebuildTableSql, selectMetaSql, setupSql, tableExistsSql, writeMetaSql, type MetaRow } from './replica-sql';
+import { readReplicaRows } from './replica-reader';
 import { readReplicaStatus, type ReplicaStatus } from './replica-status';
 import { openStaleMarks } from './stale-marks';
 
@@ -45,6 +46,8 @@ export interface HyperReplica extends ReplicaPort {
   readonly path: string;
   /** See replica-status.ts. */
   status(defs: readonly Pick<StreamDefinition, 'name' | 'columns'>[]): Promise<ReplicaStatus>;
+  /** A stream's rows, ordered by key (null: no table); see replica-reader.ts. */
+  rows(def: Pick<StreamDefinition, 'name' | 'columns' | 'primaryKey'>): Promise<Row[] | null>;
 }
 
 type Log = ReplicaBatch['log'];
@@ -180,5 +183,6 @@ export function openHyperReplica(opts: { engine: HyperEngine; dataDir: string })
         }
       }),
     status: (defs) => readReplicaStatus(engine, dataDir, defs),
+    rows: (def) => serial(() => readReplicaRows(engine, dataDir, def)),
   };
 }

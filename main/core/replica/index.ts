@@ -5,3 +5,4 @@
 export { replicaDir, replicaPath, REPLICA_SCHEMA } from './replica-layout';
 export { openHyperReplica, type HyperReplica } from './hyper-replica';
 export { readReplicaStatus, replicaProblem, streamStatus, type ReplicaState, type ReplicaStatus, type ReplicaStreamStatus } from './replica-status';
+export { readReplicaRows } from './replica-reader';

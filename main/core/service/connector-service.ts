@@ -26,6 +26,7 @@ import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
 import type { ServiceFactories } from './runtime';
+import type { HyperReplica } from '../replica';
 import { createServiceContext, type CoreDeps } from './service-context';
 import { createAlerts } from './alerts';
 import { createAlertDelivery } from './alert-delivery';
@@ -50,6 +51,12 @@ export interface ConnectorService extends Omit<ConnectorApi, 'onEvent'> {
   runNow(req?: { streams?: StreamName[]; fullReload?: StreamName[]; trigger?: RunSummary['trigger'] }): Promise<RunDetail | { started: false; reason: string }>;
   /** Resolves when the run in progress (if any) has finished. */
   idle(): Promise<void>;
+  /**
+   * The local replica of the synced streams (main/core/replica/): `status(defs)` says whether each
+   * table is current and as of when; models read it. Starts hyperd if no run has yet; null when
+   * the service keeps no replica (a payload writer without one) or is shut down.
+   */
+  replica(): Promise<HyperReplica | null>;
   /**
    * The audit export a page of rows at a time (the HTTP server and the CLI stream it; the whole
    * trail as one string would take gigabytes of memory). `exportAudit` joins the same lines.
@@ -132,6 +139,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     ...diagnostics,
     ...catalog,
     sendTestAlert: (req) => delivery.sendTest(req, deps.settings.get()),
+    replica: () => runs.replica(),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

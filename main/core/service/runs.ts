@@ -15,6 +15,7 @@ import { intacctCredentials, tableauAuth, type PayloadWriter, type ServiceFactor
 import { transactionCounter } from './api-usage';
 import type { CurrentRun, ServiceContext } from './service-context';
 import { formatUtcMinute } from '../../../shared/format';
+import type { HyperReplica } from '../replica';
 
 /** Both sides' settings are incomplete: every gap is reported at once. */
 class ServiceProblems extends Error {
@@ -42,6 +43,8 @@ export interface ServiceRuns {
   startRun(trigger: RunSummary['trigger'], req: RunRequest): StartResult;
   /** Stops the payload writer (hyperd), waiting for one being started: shutdown, after the run ended. */
   stopWriter(): Promise<void>;
+  /** The local replica on the writer's hyperd (started if need be); null when the writer keeps none. */
+  replica(): Promise<HyperReplica | null>;
 }
 
 export function createRuns(
@@ -201,6 +204,7 @@ export function createRuns(
       },
     },
     startRun,
+    replica: async () => (state.closed ? null : ((await startWriter()).replica ?? null)),
     async stopWriter() {
       if (writerStarting) await writerStarting.catch(() => undefined);
       await writer?.stop().catch(() => undefined);

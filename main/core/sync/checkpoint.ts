@@ -165,8 +165,9 @@ export function openCheckpoint(deps: CheckpointDeps, planned: Plan): Checkpoint 
       atomically(() => {
         store.markAudit(runId, stream, requestId, { jobId, result: 'applied' });
         ledger.commit(requestId, stream, { replace });
-        // A local replica of the data source (if one is kept) is updated HERE, in this transaction,
-        // so that it can never disagree with the ledger and the cursor.
+        // The local replica (main/core/replica/) got this batch just before, in hyperd's own
+        // transaction: connector.sqlite and the .hyper file share none, so the replica goes first
+        // and a crash between the two leaves it ahead by a batch the next run re-sends, idempotently.
         store.saveStreamState(next);
       });
       state = next;
