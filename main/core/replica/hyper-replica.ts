@@ -54,10 +54,16 @@ type Log = ReplicaBatch['log'];
 
 let aliasSeq = 0;
 
-/** An SQL error hyperd answered (an SQLSTATE), as opposed to a connection that failed. */
-function isSqlError(err: unknown): boolean {
+/**
+ * hyperd could not read the file itself: it answered with an SQLSTATE (not a lost connection,
+ * 08xxx/57Pxx), and not one that says the file is fine but unavailable: locked by another hyperd
+ * (55006, "The database file is locked by another process") or outside the whitelisted folders
+ * (58S01). Codes checked against hyperd 0.0.26359; a garbage or empty file answers 42809 "not a
+ * valid database". Only such a file is recreated: one merely in use is never deleted.
+ */
+function isUnreadableFile(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P)/.test(code);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P|55|58)/.test(code);
 }
 
 const messageOf = (err: unknown): string => (err instanceof ConnectorError ? err.userMessage : toHyperError(err, 'replica update').userMessage);
@@ -88,7 +94,7 @@ export function openHyperReplica(opts: { engine: HyperEngine; dataDir: string })
     try {
       await c.query(`ATTACH DATABASE ${quoteIdent(path)} AS ${quoteIdent(rep)}`);
     } catch (err) {
-      if (!isSqlError(err)) throw err;
+      if (!isUnreadableFile(err)) throw err;
       log('warn', `The local replica (${path}) could not be read (${messageOf(err)}); it was recreated empty, and each stream's table is rebuilt by its next full load.`);
       rmSync(path, { force: true });
       await create();
