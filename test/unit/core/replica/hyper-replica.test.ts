@@ -26,7 +26,7 @@ const row = (n: number, name: string | null, limit: string | null = null): Row =
 let root: string;
 let engine: HyperEngine;
 let seq = 0;
-const DATA_DIRS = 8;
+const DATA_DIRS = 9;
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'mlc-replica-'));
   mkdirSync(join(root, 'payloads'));
@@ -176,6 +176,25 @@ describe('hyper replica', () => {
     await r.replica.fullLoadFinished(vendor, 'run-3', () => undefined);
     assert.deepEqual(await r.rows(), [row(1, 'A'), row(2, 'B')]);
     assert.equal((await r.state()).state, 'current');
+  });
+
+  it('a replica locked by another hyperd is not taken for unreadable: it is kept, and the stream is stale', async () => {
+    const r = setup();
+    await r.replica.apply(r.batch(await r.payload([row(1, 'A')]), 'replace'));
+    await r.replica.fullLoadFinished(vendor, 'run-1', () => undefined);
+    const other = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(root, 'logs-other') });
+    const holder = await other.connect();
+    try {
+      await holder.query(`ATTACH DATABASE "${replicaPath(r.dataDir)}" AS held`);
+      await r.replica.apply(r.batch(await r.payload([row(2, 'B')]), 'upsert', 'run-2'));
+      assert.ok(r.logs.some((l) => l.level === 'warn' && /locked by another process/.test(l.message)), JSON.stringify(r.logs));
+      assert.ok(!r.logs.some((l) => /recreated/.test(l.message)));
+    } finally {
+      await holder.end();
+      await other.stop();
+    }
+    assert.deepEqual(await r.rows(), [row(1, 'A')], 'the file and its rows are still there');
+    assert.equal((await r.state()).state, 'stale');
   });
 
   it('never rejects, even when hyperd cannot be reached', async () => {
