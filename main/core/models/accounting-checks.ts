@@ -13,6 +13,7 @@ import { checkNetIncome, describeNetIncomeBreaks } from './net-income-check';
 import { checkApAgingTotal } from './ap-aging';
 import { modelTable, replicaTable } from './build-models';
 import { decimalToUnits, unitsToDecimal } from '../sync/canonical-row';
+import type { GlActivityChange } from './gl-changes';
 
 export const CHECK_LABELS: Readonly<Record<AccountingCheckResult['check'], string>> = {
   trial_balance: 'Trial balance nets to zero',
@@ -32,8 +33,13 @@ const minus = (a: string, b: string): string => unitsToDecimal(decimalToUnits(a)
 
 const notRun = (check: AccountingCheckResult['check'], message: string): AccountingCheckResult => ({ check, label: CHECK_LABELS[check], ok: null, breaks: [], message });
 
-/** Runs the checks whose inputs are there. `snapshotDate`: today's AP aging snapshot. */
-export async function runAccountingChecks(client: SqlClient, missing: CheckInputs, snapshotDate: string): Promise<AccountingChecks> {
+/**
+ * Runs the checks whose inputs are there. `snapshotDate`: today's AP aging snapshot. `glChanges`:
+ * the accounts whose activity changed since the previous build (gl-changes.ts); a trial balance
+ * break names those of its period too, since a line missing from the replica is not in any entry
+ * the check can see.
+ */
+export async function runAccountingChecks(client: SqlClient, missing: CheckInputs, snapshotDate: string, glChanges: readonly GlActivityChange[] = []): Promise<AccountingChecks> {
   const checks: AccountingCheckResult[] = [];
   if (missing.trialBalance) checks.push(notRun('trial_balance', missing.trialBalance));
   else {
@@ -41,7 +47,14 @@ export async function runAccountingChecks(client: SqlClient, missing: CheckInput
     const text = describeTrialBalanceBreaks(r);
     checks.push({
       check: 'trial_balance', label: CHECK_LABELS.trial_balance, ok: r.ok,
-      breaks: r.breaks.map((b, i): AccountingCheckBreak => ({ period: b.period.slice(0, 7), entity: b.entity, baseCurrency: b.baseCurrency, accounts: b.accounts, difference: b.difference, message: text[i]! })),
+      breaks: r.breaks.map((b, i): AccountingCheckBreak => {
+        const changed = glChanges.filter((c) => c.period === b.period && c.entity === b.entity && c.baseCurrency === b.baseCurrency).map((c) => c.accountNo);
+        const extra = changed.filter((a) => !b.accounts.includes(a));
+        return {
+          period: b.period.slice(0, 7), entity: b.entity, baseCurrency: b.baseCurrency, accounts: [...new Set([...b.accounts, ...changed])].sort(), difference: b.difference,
+          message: extra.length ? `${text[i]!.replace(/\.$/, '')}; accounts changed in that month since the last build: ${extra.join(', ')}.` : text[i]!,
+        };
+      }),
     });
   }
   if (missing.netIncome) checks.push(notRun('net_income', missing.netIncome));

@@ -8,7 +8,7 @@
 import type { ModelName } from '../../../shared/models';
 import { qualifiedName, buildGlBalances, type SqlClient } from './gl-balances';
 import { updateGlBalances } from './gl-balances-incremental';
-import { changedGlMonths, glAccountFingerprint } from './gl-changes';
+import { changedGlActivity, glAccountFingerprint, type GlActivityChange } from './gl-changes';
 import { buildBalanceSheet, buildPnl } from './financial-statements';
 import { writeApAgingSnapshot } from './ap-aging';
 import { buildBillPaymentFlow } from './bill-payment-flow';
@@ -41,6 +41,8 @@ export interface BuiltModel {
   mode: 'incremental' | 'full';
   /** GL-derived models: the months recomputed (incremental), empty when nothing changed. */
   periods?: string[];
+  /** GL balances built incrementally: the accounts whose activity changed, per month. */
+  changes?: GlActivityChange[];
 }
 
 /** Creates the models' schema and state table when missing. */
@@ -75,9 +77,9 @@ async function buildBalances(client: SqlClient, opts: BuildOptions, existing: Se
   if (opts.full || previous !== fingerprint) {
     built = { rows: await buildGlBalances(client, target, src, { fiscalYearStartMonth: opts.fiscalYearStartMonth }), mode: 'full' };
   } else {
-    const months = await changedGlMonths(client, src.glDetail, target);
+    const { months, changes } = await changedGlActivity(client, src.glDetail, target);
     const r = await updateGlBalances(client, target, src, { fiscalYearStartMonth: opts.fiscalYearStartMonth }, months);
-    built = { rows: r.rows, mode: r.mode, periods: r.months };
+    built = { rows: r.rows, mode: r.mode, periods: r.months, changes };
   }
   await writeState(client, 'gl_balances.inputs', fingerprint);
   return built;

@@ -15,16 +15,36 @@ import { GL_BALANCE_DIMS, glLinesSql, type SqlClient } from './gl-balances';
 const DIM_NAMES = GL_BALANCE_DIMS.split(', ');
 const same = (x: string, y: string) => DIM_NAMES.map((d) => `${x}.${d} IS NOT DISTINCT FROM ${y}.${d}`).join(' AND ');
 
-/** The months (YYYY-MM-01, sorted) whose activity in `glDetail` differs from the balances table `balances`. */
-export async function changedGlMonths(client: SqlClient, glDetail: string, balances: string): Promise<string[]> {
-  const r = await client.query<{ p: string }>(`
+/** One entity × base currency × account × month whose activity changed since the previous build. */
+export interface GlActivityChange {
+  /** YYYY-MM-01. */
+  period: string;
+  entity: string | null;
+  baseCurrency: string | null;
+  accountNo: string;
+}
+
+/** At most this many changes are listed (the months are always complete). */
+export const MAX_LISTED_CHANGES = 1000;
+
+/**
+ * The months (YYYY-MM-01, sorted) whose activity in `glDetail` differs from the balances table
+ * `balances`, and the accounts that differ in them (entity × base currency × account × month, at most
+ * MAX_LISTED_CHANGES): a line removed from the replica leaves no trace in it, so this is how the
+ * trial balance check can still name its account.
+ */
+export async function changedGlActivity(client: SqlClient, glDetail: string, balances: string): Promise<{ months: string[]; changes: GlActivityChange[] }> {
+  const r = await client.query<{ p: string; ENTITY: string | null; BASECURR: string | null; ACCOUNTNO: string }>(`
     WITH a AS (SELECT ${GL_BALANCE_DIMS}, "PERIOD", SUM("NET") AS n, COUNT(*) AS c FROM (${glLinesSql(glDetail)}) l GROUP BY ${GL_BALANCE_DIMS}, "PERIOD"),
          o AS (SELECT ${GL_BALANCE_DIMS}, "PERIOD", "NET_CHANGE" AS n, "LINE_COUNT" AS c FROM ${balances} WHERE "LINE_COUNT" > 0)
-    SELECT DISTINCT CAST(COALESCE(a."PERIOD", o."PERIOD") AS TEXT) AS p
+    SELECT DISTINCT CAST(COALESCE(a."PERIOD", o."PERIOD") AS TEXT) AS p, COALESCE(a."ENTITY", o."ENTITY") AS "ENTITY",
+           COALESCE(a."BASECURR", o."BASECURR") AS "BASECURR", COALESCE(a."ACCOUNTNO", o."ACCOUNTNO") AS "ACCOUNTNO"
       FROM a FULL OUTER JOIN o ON ${same('a', 'o')} AND a."PERIOD" = o."PERIOD"
      WHERE COALESCE(a.n, 0) <> COALESCE(o.n, 0) OR COALESCE(a.c, 0) <> COALESCE(o.c, 0)
-     ORDER BY 1`);
-  return r.rows.map((x) => x.p);
+     ORDER BY 1, 4, 2, 3`);
+  const months = [...new Set(r.rows.map((x) => x.p))];
+  const changes = r.rows.slice(0, MAX_LISTED_CHANGES).map((x) => ({ period: x.p, entity: x.ENTITY, baseCurrency: x.BASECURR, accountNo: x.ACCOUNTNO }));
+  return { months, changes };
 }
 
 /** A fingerprint of what the balances take from GL accounts (number, title, type, category, normal balance). */

@@ -131,6 +131,7 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
           apAging: why('ap_aging'),
         },
         opts.snapshotDate,
+        built.get('gl_balances')?.changes,
       );
       const breaks = describeAccountingChecks(accountingChecks);
       for (const line of breaks) log('warn', `Accounting check: ${line}`);
