@@ -50,6 +50,9 @@ export interface ModelStageInput {
   log: (level: LogLevel, message: string) => void;
 }
 
+/** The models' folder in the data folder (ModelStageDeps.dir). */
+export const modelsDir = (dataDir: string): string => join(dataDir, 'models');
+
 /** The models' database file in `dir`. */
 export const modelsDatabasePath = (dir: string): string => join(dir, 'models.hyper');
 

@@ -12,6 +12,7 @@ import { createTableauClient, loadBatch, type JobPollPolicy } from '../tableau';
 import type { RetryPolicy } from '../http/retry';
 import type { LoadFn, WritePayloadFn } from '../sync/ports';
 import { hyperQueryFn } from '../sync/tableau-tie-out';
+import { modelsDir } from '../models/run-models';
 import type { ServiceFactories, SourceClient, TargetClient } from './runtime';
 
 /** Loopback hosts: the emulators. Plain http and these hosts are only accepted for them. */
@@ -83,10 +84,11 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       const workDir = join(dataDir, 'hyper');
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
-      // Database files only in the payload folder (connector-service.ts writes payloads there).
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads')], ...(env?.hyperd ? { env: env.hyperd } : {}) });
+      // Database files only in the payload folder (connector-service.ts writes payloads there) and
+      // the finance models' folder (their database and the files they are published from).
+      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads'), modelsDir(dataDir)], ...(env?.hyperd ? { env: env.hyperd } : {}) });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
-      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine) };
+      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine), sql: engine };
     },
     evaluateAlerts: (input) => evaluateAlerts(input),
   };

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CancelledError, isAbortError } from '../errors';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 import { describeUnexpected } from '../api/error-envelope';
-import type { WritePayloadFn } from '../sync/ports';
-import type { QueryHyperFn } from '../sync/tableau-tie-out';
+import type { ReplicaSource } from '../models/model-ports';
+import { modelsDir } from '../models/run-models';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import { intacctCredentials, tableauAuth, type ServiceFactories } from './runtime';
@@ -24,12 +24,17 @@ class ServiceProblems extends Error {
   }
 }
 
-type PayloadWriter = { write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn };
+type PayloadWriter = Awaited<ReturnType<ServiceFactories['startPayloadWriter']>>;
+
+/** Without a replica port the models have nothing current to be built from (run-models.ts skips them). */
+const NO_REPLICA: ReplicaSource = { path: () => null, asOf: () => null };
 
 /** What a run is asked to do: which streams (default: the enabled ones) and which to reload in full. */
 export interface RunRequest {
   streams?: StreamName[];
   fullReload?: StreamName[];
+  /** Rebuild the finance models in full. */
+  fullModels?: boolean;
 }
 
 export type StartResult = { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null };
@@ -131,6 +136,7 @@ export function createRuns(
           workDir,
           ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
+          ...(w.sql ? { models: { replica: deps.replica ?? NO_REPLICA, engine: w.sql, dir: modelsDir(deps.dataDir) } } : {}),
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
             emit({ type: 'progress', runId, progress: p });
@@ -142,7 +148,7 @@ export function createRuns(
           },
           log: (level, message, extra) => log(level, message, extra),
         },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
+        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), ...(req.fullModels ? { fullModels: true } : {}), signal: run.controller.signal },
       );
       if (detail.dependents) dependentLog.record(detail.dependents);
       const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
@@ -174,6 +180,7 @@ export function createRuns(
     const summary: RunSummary = { ...detail };
     delete (summary as Partial<RunDetail>).streams;
     delete (summary as Partial<RunDetail>).tieOut;
+    delete (summary as Partial<RunDetail>).models;
     emit({ type: 'run-finished', run: summary });
     raiseAlerts(settings, detail.runId);
     return detail;

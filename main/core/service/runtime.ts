@@ -3,6 +3,7 @@
  * tests can swap any of them for a fake (style.md §Examples 7). `defaultFactories` wires the real
  * Intacct client, Tableau client + loader, and Hyper writer.
  */
+import type { SqlEngine } from '../models/model-ports';
 import type { Clock } from '../clock';
 import { ValidationError } from '../errors';
 import type { FetchLike } from '../http/transport';
@@ -52,7 +53,13 @@ export interface ServiceFactories {
    * Starts (once per service) what writes .hyper payloads: hyperd (`queryHyper`: the tie-out's
    * download route). `env.hyperd`: the environment hyperd gets (hyperdEnvironment picks it; never the whole one).
    */
-  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<{ write: WritePayloadFn; stop(): Promise<void>; queryHyper?: QueryHyperFn }>;
+  startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<{
+    write: WritePayloadFn;
+    stop(): Promise<void>;
+    queryHyper?: QueryHyperFn;
+    /** The same hyperd for the finance models' SQL (absent: no models are built). */
+    sql?: SqlEngine;
+  }>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
 }
 
