@@ -18,6 +18,7 @@ import { memorySecretStore, memorySettingsStore } from '../core/service/stores';
 import type { EngineOptions } from '../core/sync/stream-sync';
 import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
+import type { AccountingChecks } from '../../shared/models';
 
 /** Options of the demo environment. */
 export interface DemoOptions {
@@ -56,6 +57,10 @@ export interface DemoResult {
   apiTransactions: number;
   auditTrail: string;
   run: RunDetail | null;
+  /** One entry per enabled finance model: name, data source, rows (issue 15). */
+  models: { name: string; label: string; datasource: string; outcome: string; rows: number | null; mode: string | null; message?: string }[];
+  /** The accounting checks of the run (null: not run, e.g. no replica). */
+  accountingChecks: AccountingChecks | null;
   problems: string[];
 }
 
@@ -154,6 +159,10 @@ export async function runDemo(opts: DemoOptions & { keep?: boolean }): Promise<{
       apiTransactions: run?.apiTransactions ?? 0,
       auditTrail: join(opts.dataDir, 'connector.sqlite'),
       run,
+      models: (run?.models?.models ?? []).map((m) => ({
+        name: m.model, label: m.label, datasource: m.datasource, outcome: m.outcome, rows: m.rows, mode: m.mode, ...(m.message ? { message: m.message } : {}),
+      })),
+      accountingChecks: run?.models?.accountingChecks ?? null,
       problems,
     };
     if (!opts.keep) {
