@@ -257,7 +257,7 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     // A model publishes with overwrite: sharing a name with a stream or another model would replace it.
     const n = (s.models.datasourceNames[m]?.trim() || MODEL_DATASOURCES[m]).toLowerCase();
     const other = names.get(n);
-    if (other) errors[`models.datasourceNames.${m}`] = `Same data source name as ${MODEL_LABELS[other as ModelName] ?? other}: each model needs its own data source.`;
+    if (other) errors[`models.datasourceNames.${m}`] = `Same data source name as ${MODEL_LABELS[other as ModelName] ?? streamDefinitions.find((d) => d.name === other)?.label ?? other}: each model needs its own data source.`;
     names.set(n, m);
   }
   for (const d of streamDefinitions) {
