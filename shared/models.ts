@@ -100,6 +100,8 @@ export interface ModelsRun {
   replicaAsOf: number | null;
   models: ModelRunResult[];
   accountingChecks: AccountingChecks | null;
+  /** Seconds the whole stage took: build, checks and publish of every model. */
+  seconds?: number;
   /** Set when the whole stage was skipped (no replica, nothing enabled). */
   skippedReason?: string;
 }

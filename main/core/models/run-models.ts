@@ -72,6 +72,7 @@ function resultOf(model: ModelName, settings: ModelSettings, rest: Omit<ModelRun
 /** Runs the stage; resolves with what it did (it rejects only when cancelled). */
 export async function runModels(deps: ModelStageDeps, input: ModelStageInput): Promise<ModelsRun> {
   const { settings, clock, log } = input;
+  const stageStarted = clock.now();
   const enabled = enabledModels(settings);
   const replicaPath = deps.replica.path();
   const base = { runId: input.runId, replicaAsOf: deps.replica.asOf() };
@@ -168,7 +169,7 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         }
       }
       for (const m of models) if (m.outcome !== 'published') log('warn', `${m.label} ${m.outcome === 'skipped' ? 'skipped' : 'not published'}: ${m.message}`);
-      return { ...base, models, accountingChecks };
+      return { ...base, models, accountingChecks, seconds: (clock.now() - stageStarted) / 1000 };
     } finally {
       await client.query(`DETACH DATABASE ${quoteIdent(MODELS_ALIAS)}`).catch(() => undefined);
       await client.query(`DETACH DATABASE ${quoteIdent(REPLICA_ALIAS)}`).catch(() => undefined);
