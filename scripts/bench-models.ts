@@ -38,7 +38,10 @@ function* chunks(stream: keyof typeof STREAMS, records: Iterable<IntacctRecord>)
   let out: Row[] = [];
   for (const r of records) {
     out.push(Object.fromEntries(cols.map((c, i) => [c.name, conv[i]!(r[c.source] === undefined || r[c.source] === '' ? null : r[c.source]!)])));
-    if (out.length === 10_000) yield out, (out = []);
+    if (out.length === 10_000) {
+      yield out;
+      out = [];
+    }
   }
   if (out.length) yield out;
 }
