@@ -2,11 +2,14 @@
  * The Backend the browser test drives: both emulators, the real core service (fresh settings,
  * secrets in memory) and the headless server serving the built renderer, all in this process.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writeHyperFile, type HyperEngine } from '../../../main/core/hyper';
+import type { ReplicaSource } from '../../../main/core/models/model-ports';
+import { toRows } from '../../unit/core/models/replica-fixture';
 import { systemClock } from '../../../main/core/clock';
-import { startIntacctEmulator } from '../../../main/emulators/intacct';
+import { startIntacctEmulator, type IntacctEmulator } from '../../../main/emulators/intacct';
 import { startTableauEmulator } from '../../../main/emulators/tableau';
 import { createNodeFetch } from '../../../main/core/http/transport';
 import { startServer } from '../../../main/core/server';
@@ -24,6 +27,23 @@ function isoDate(intacctDate: string): string {
   return m ? `${m[3]}-${m[1]}-${m[2]}` : '';
 }
 
+/**
+ * A stand-in for the local replica (main/core/replica/ keeps the real one, issue 15): the sample
+ * company's records of the streams the finance models read, as a sync loads them (GL detail: the
+ * ACCRUAL book), written before the first sync so Status can show the models built from it. It lies
+ * in the service's models folder, where its hyperd may open database files.
+ */
+async function writeStandInReplica(engine: HyperEngine, path: string, intacct: IntacctEmulator): Promise<ReplicaSource> {
+  await mkdir(dirname(path), { recursive: true });
+  const objects = { gl_detail: 'GLDETAIL', gl_account: 'GLACCOUNT', ap_bill: 'APBILL', ap_payment_detail: 'APPYMTDETAIL', ap_payment: 'APPYMT' } as const;
+  await writeHyperFile(engine, path, (Object.keys(objects) as (keyof typeof objects)[]).map((name) => ({
+    table: { schema: 'replica', name, columns: streamByName(name).columns },
+    rows: [toRows(name, intacct.company.list(objects[name], name === 'gl_detail' ? (r) => r.BOOKID === 'ACCRUAL' : undefined))],
+  })));
+  const at = Date.now();
+  return { path: () => path, asOf: () => at };
+}
+
 /** Starts everything; `close()` stops it all and removes the data folder. */
 export async function startBackend(staticDir: string, opts: { demo?: boolean } = {}): Promise<Backend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-e2e-'));
@@ -37,6 +57,7 @@ export async function startBackend(staticDir: string, opts: { demo?: boolean } =
     stops.push(() => intacct.close());
     const tableau = await startTableauEmulator({ workDir: join(dataDir, 'tableau-emulator') });
     stops.push(() => tableau.close());
+    const replica = await writeStandInReplica(await tableau.hyperEngine(), join(dataDir, 'service', 'models', 'e2e-replica.hyper'), intacct);
     const service = await createConnectorService({
       clock: systemClock,
       fetch: createNodeFetch(),
@@ -44,6 +65,7 @@ export async function startBackend(staticDir: string, opts: { demo?: boolean } =
       settings: memorySettingsStore(defaultSettings(systemClock.now())),
       dataDir: join(dataDir, 'service'),
       factories: defaultFactories({ projectRoot: process.cwd() }),
+      replica,
       ...(opts.demo ? { demo: true } : {}),
     });
     stops.push(() => service.shutdown());
