@@ -19,6 +19,7 @@ import type { EngineOptions } from '../core/sync/stream-sync';
 import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
 import type { AccountingChecks } from '../../shared/models';
+import type { ReplicaSource } from '../core/models/model-ports';
 
 /** Options of the demo environment. */
 export interface DemoOptions {
@@ -35,6 +36,8 @@ export interface DemoOptions {
   intacct?: Partial<IntacctEmulatorOptions>;
   tableau?: Partial<TableauEmulatorOptions>;
   engineOptions?: Partial<EngineOptions>;
+  /** The local replica the finance models are built from (absent: the service's own, or none). */
+  replica?: ReplicaSource;
 }
 
 /** The running demo: emulators + a service configured against them. */
@@ -112,6 +115,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.engineOptions ? { engineOptions: opts.engineOptions } : {}),
+      ...(opts.replica ? { replica: opts.replica } : {}),
     });
   } catch (err) {
     await Promise.allSettled([intacct.close(), tableau.close()]);
