@@ -46,33 +46,36 @@ export function ModelsPanel({ run }: { run: ModelsRun }) {
     <section className="card" aria-labelledby="models-heading" data-testid="models">
       <h2 id="models-heading">Finance models</h2>
       {run.skippedReason ? <p className="muted">{run.skippedReason}</p> : null}
-      <table className="compact">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Data source</th>
-            <th scope="col">Outcome</th>
-            <th scope="col" className="num">Rows</th>
-            <th scope="col">Built</th>
-            <th scope="col" className="num">Time</th>
-          </tr>
-        </thead>
-        <tbody>
-          {run.models.map((m) => (
-            <tr key={m.model} data-testid="model" data-model={m.model} data-outcome={m.outcome}>
-              <th scope="row">{m.label}</th>
-              <td>{m.datasource}</td>
-              <td>
-                <span className={`badge badge-${outcomeBadge[m.outcome]}`}>{m.outcome}</span>
-                {m.message ? <div className="cell-error">{m.message}</div> : null}
-              </td>
-              <td className="num">{m.rows === null ? '—' : formatCount(m.rows)}</td>
-              <td>{m.mode === null ? '—' : m.mode === 'incremental' && m.periods ? `incremental (${m.periods.length} month${m.periods.length === 1 ? '' : 's'})` : m.mode}</td>
-              <td className="num">{formatDuration(Math.round(m.seconds * 1000))}</td>
+      {/* Scrolls by itself in a tray-size window rather than widening the page. */}
+      <div className="models-table">
+        <table className="compact">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Data source</th>
+              <th scope="col">Outcome</th>
+              <th scope="col" className="num">Rows</th>
+              <th scope="col">Built</th>
+              <th scope="col" className="num">Time</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {run.models.map((m) => (
+              <tr key={m.model} data-testid="model" data-model={m.model} data-outcome={m.outcome}>
+                <th scope="row">{m.label}</th>
+                <td>{m.datasource}</td>
+                <td>
+                  <span className={`badge badge-${outcomeBadge[m.outcome]}`}>{m.outcome}</span>
+                  {m.message ? <div className="cell-error">{m.message}</div> : null}
+                </td>
+                <td className="num">{m.rows === null ? '—' : formatCount(m.rows)}</td>
+                <td>{m.mode === null ? '—' : m.mode === 'incremental' && m.periods ? `incremental (${m.periods.length} month${m.periods.length === 1 ? '' : 's'})` : m.mode}</td>
+                <td className="num">{formatDuration(Math.round(m.seconds * 1000))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <AccountingChecksLine checks={run.accountingChecks} />
     </section>
   );
