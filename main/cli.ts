@@ -290,14 +290,21 @@ async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefine
   err('Starting the Sage Intacct and Tableau emulators with the sample company…');
   const { result } = await runDemo(demoOptions(dataDir, glRows, (e) => printer.log(e)));
   if (json) {
-    const { ok, streams, durationMs, apiTransactions, auditTrail } = result;
+    const { ok, streams, durationMs, apiTransactions, auditTrail, models, accountingChecks } = result;
     for (const p of result.problems) err(`Mismatch: ${p}`);
-    out(JSON.stringify({ ok, streams, durationMs, apiTransactions, auditTrail }));
+    out(JSON.stringify({ ok, streams, durationMs, apiTransactions, auditTrail, models, accountingChecks }));
   } else {
     out('');
     out(`${'Stream'.padEnd(20)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
     for (const s of result.streams) out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
     for (const p of result.problems) out(`  ${p}`);
+    if (result.models.length) {
+      out('');
+      out(`${'Finance model'.padEnd(30)}${'Rows'.padStart(10)}  Data source`);
+      for (const m of result.models) out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : String(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
+      const breaks = result.accountingChecks?.checks.flatMap((c) => c.breaks.map((b) => b.message)) ?? [];
+      out(result.accountingChecks ? (breaks.length ? `Accounting checks: ${breaks.length} break(s): ${breaks.join(' ')}` : 'Accounting checks: all hold.') : 'Accounting checks: not run.');
+    }
     out('');
     out(`${result.ok ? 'Demo completed' : 'Demo FAILED'} in ${(result.durationMs / 1000).toFixed(1)} s using ${result.apiTransactions} Intacct API transactions.`);
     out(`Audit trail: ${result.auditTrail} (export with: ml-connector --data-dir ${join(dataDir, 'demo')} audit export --stream gl_detail)`);

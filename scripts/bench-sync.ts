@@ -9,7 +9,10 @@
  * - extractOnlySec: within that same run, the time the Intacct reads take: from the stream's first
  *   read to the arrival of its last page (what a run would take if loading cost nothing);
  * - incrementalSec: a second run after 0.1 % of the GL rows changed;
- * - peakRssMb: this process's peak resident set size.
+ * - peakRssMb: this process's peak resident set size;
+ * - modelsSec: within the full run, the finance models' stage (build, checks and publish of every
+ *   model, issue 15); null when the models were not built (no local replica yet), with the reason
+ *   on stderr. GL accounts are synced too, since the GL models need them.
  * Targets: fullRunSec ≤ 1.25 × extractOnlySec (loading overlaps extraction), incrementalSec < 10,
  * peakRssMb < 400. Prints one JSON object as its last line.
  */
@@ -126,24 +129,27 @@ if (values.emulators) {
     });
 
     const t0 = performance.now();
-    const full = await service.runNow({ streams: ['gl_detail'], trigger: 'cli' });
+    const full = await service.runNow({ streams: ['gl_account', 'gl_detail'], trigger: 'cli' });
     const fullRunSec = (performance.now() - t0) / 1000;
     if (!('outcome' in full) || full.outcome !== 'succeeded') throw new Error(`full run failed: ${JSON.stringify('outcome' in full ? full.error : full)}`);
     const extractOnlySec = (lastPage - readStart) / 1000;
     log(`full run ${fullRunSec.toFixed(1)} s, reads ${extractOnlySec.toFixed(1)} s, ${full.rowsMoved} rows`);
+    const built = full.models?.models.filter((m) => m.outcome === 'published') ?? [];
+    const modelsSec = built.length && full.models?.seconds !== undefined ? full.models.seconds : null;
+    log(modelsSec === null ? `models not built: ${full.models?.skippedReason ?? full.models?.models.map((m) => m.message).join(' ') ?? 'no model stage'}` : `models ${modelsSec.toFixed(1)} s: ${built.map((m) => `${m.model} ${m.rows} rows`).join(', ')}`);
 
     child.stdin!.write(`mutate ${Math.max(1, Math.round(glRows / 1000))}\n`);
     log(await nextLine());
     await new Promise((r) => setTimeout(r, 1100));
     const t1 = performance.now();
-    const inc = await service.runNow({ streams: ['gl_detail'], trigger: 'cli' });
+    const inc = await service.runNow({ streams: ['gl_account', 'gl_detail'], trigger: 'cli' });
     const incrementalSec = (performance.now() - t1) / 1000;
     if (!('outcome' in inc) || inc.outcome !== 'succeeded') throw new Error(`incremental run failed: ${JSON.stringify('outcome' in inc ? inc.error : inc)}`);
     log(`incremental run ${incrementalSec.toFixed(1)} s, ${inc.rowsMoved} rows`);
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const round = (x: number) => Math.round(x * 10) / 10;
-    process.stdout.write(`${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), peakRssMb })}\n`);
+    process.stdout.write(`${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), modelsSec: modelsSec === null ? null : round(modelsSec), peakRssMb })}\n`);
   } finally {
     await service?.shutdown();
     child.stdin!.write('exit\n');

@@ -2,6 +2,7 @@
  * Plain types both processes use: the renderer and the main process (IPC) or the headless
  * server (HTTP+SSE) exchange exactly these shapes. No Node, no DOM, no Electron here.
  */
+import type { ModelSettings, ModelsRun } from './models';
 
 export type StreamName =
   | 'gl_account'
@@ -140,6 +141,8 @@ export interface Settings {
     webhook: { kind: 'off' | 'teams' | 'slack' };
   };
   retention: { auditDays: number; logDays: number };
+  /** The finance models built and published after each run (issue 15). */
+  models: ModelSettings;
   /** Settings that may be changed without a restart. */
   startAtLogin: boolean;
 }
@@ -243,6 +246,8 @@ export interface Status {
   schedulerRunning?: boolean;
   /** Each dependent data source of the settings, with its last refresh by a run. */
   dependents?: DependentStatus[];
+  /** The finance models and accounting checks of the newest run that built them (null: none yet). */
+  models?: ModelsRun | null;
 }
 
 /**
@@ -315,6 +320,8 @@ export interface RunDetail extends RunSummary {
   tieOut: TieOut | null;
   /** The dependent data sources' refreshes of this run (absent when none were listed or it was not recorded). */
   dependents?: DependentRefresh[];
+  /** The finance models built after the streams, and the accounting checks (absent: not recorded). */
+  models?: ModelsRun;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -20,6 +20,8 @@ import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
 import { compareReplicaStream, type ReplicaComparison } from './compare-replica';
 import { withExtraFields } from '../core/streams/extra-fields';
+import type { AccountingChecks } from '../../shared/models';
+import type { ReplicaSource } from '../core/models/model-ports';
 
 /** Options of the demo environment. */
 export interface DemoOptions {
@@ -36,6 +38,8 @@ export interface DemoOptions {
   intacct?: Partial<IntacctEmulatorOptions>;
   tableau?: Partial<TableauEmulatorOptions>;
   engineOptions?: Partial<EngineOptions>;
+  /** The local replica the finance models are built from (absent: the service's own, or none). */
+  replica?: ReplicaSource;
 }
 
 /** The running demo: emulators + a service configured against them. */
@@ -60,6 +64,10 @@ export interface DemoResult {
   apiTransactions: number;
   auditTrail: string;
   run: RunDetail | null;
+  /** One entry per enabled finance model: name, data source, rows (issue 15). */
+  models: { name: string; label: string; datasource: string; outcome: string; rows: number | null; mode: string | null; message?: string }[];
+  /** The accounting checks of the run (null: not run, e.g. no replica). */
+  accountingChecks: AccountingChecks | null;
   problems: string[];
 }
 
@@ -111,6 +119,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.engineOptions ? { engineOptions: opts.engineOptions } : {}),
+      ...(opts.replica ? { replica: opts.replica } : {}),
     });
   } catch (err) {
     await Promise.allSettled([intacct.close(), tableau.close()]);
@@ -169,6 +178,10 @@ export async function runDemo(opts: DemoOptions & { keep?: boolean }): Promise<{
       apiTransactions: run?.apiTransactions ?? 0,
       auditTrail: join(opts.dataDir, 'connector.sqlite'),
       run,
+      models: (run?.models?.models ?? []).map((m) => ({
+        name: m.model, label: m.label, datasource: m.datasource, outcome: m.outcome, rows: m.rows, mode: m.mode, ...(m.message ? { message: m.message } : {}),
+      })),
+      accountingChecks: run?.models?.accountingChecks ?? null,
       problems,
     };
     if (!opts.keep) {

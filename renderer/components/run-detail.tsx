@@ -8,6 +8,7 @@ import { errorMessage } from '../api/api-error';
 import { formatCount, formatDuration } from '../../shared/format';
 import { hrefOf } from '../route';
 import { streamLabels } from '../streams';
+import { AccountingChecksLine } from './models-panel';
 
 /** Loads and shows getRun(runId). */
 export function RunDetail({ runId }: { runId: string }) {
@@ -64,6 +65,7 @@ export function RunDetail({ runId }: { runId: string }) {
                 .join('; ')}`}
         </p>
       ) : null}
+      {detail.models ? <AccountingChecksLine checks={detail.models.accountingChecks} /> : null}
       <a href={hrefOf('logs', { runId })}>Log lines of this run</a>
     </div>
   );

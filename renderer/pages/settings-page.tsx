@@ -11,6 +11,7 @@ import { ApiCallError, errorMessage } from '../api/api-error';
 import { fieldIdOf } from '../components/fields';
 import { AlertsSection } from '../settings/alerts-section';
 import { IntacctSection } from '../settings/intacct-section';
+import { ModelsSection } from '../settings/models-section';
 import { ScheduleSection } from '../settings/schedule-section';
 import type { SectionProps } from '../settings/section-props';
 import { StreamsSection } from '../settings/streams-section';
@@ -241,6 +242,7 @@ export function SettingsPage() {
       <IntacctSection {...props} draftForTest={draftForTest} />
       <TableauSection {...props} draftForTest={draftForTest} />
       <StreamsSection {...props} />
+      <ModelsSection {...props} />
       <ScheduleSection {...props} />
       <AlertsSection {...props} />
       {saved && endpointChangesNeedingConfirmation(saved, draft, credentialStatus, secrets).length ? (

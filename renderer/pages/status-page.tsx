@@ -7,6 +7,7 @@ import { INCLUDED_API_TRANSACTIONS, type ErrorInfo, type Status } from '../../sh
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { ErrorBanner } from '../components/error-banner';
+import { ModelsPanel } from '../components/models-panel';
 import { RunProgress } from '../components/run-progress';
 import { StreamCard } from '../components/stream-card';
 import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../../shared/format';
@@ -236,6 +237,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           <StreamCard key={s.stream} stream={s} progress={progressByStream.get(s.stream) ?? null} nextRunAt={status.schedulePaused ? null : status.nextRunAt} now={now} />
         ))}
       </div>
+      {status.models ? <ModelsPanel run={status.models} /> : null}
       <p className="note">
         Loaded data sources need no extract refresh; the dependent data sources listed in <a href={hrefOf('settings')}>Settings</a> are refreshed after each run.
       </p>

@@ -169,6 +169,14 @@ describe('renderer in served mode (browser)', () => {
       assert.equal(await backend.tableauRows(stream), expected, `${stream}: Tableau holds them`);
       firstRunRows += shown;
     }
+    // The finance models, built after the streams and published, beside the stream cards (issue 15).
+    const models = page.getByTestId('models');
+    await models.waitFor();
+    assert.equal(await page.locator('[data-testid="model"][data-outcome="published"]').count(), 6, await models.innerText());
+    const balanceRows = Number((await page.locator('[data-testid="model"][data-model="gl_balances"] td.num').first().textContent())?.replace(/[^0-9]/g, ''));
+    assert.ok(balanceRows > 0, `GL balances rows shown: ${balanceRows}`);
+    assert.match(await models.innerText(), /Intacct GL Balances by Period/);
+    await page.getByTestId('accounting-checks').waitFor();
     assert.equal(await page.getByTestId('error-banner').count(), 0);
     await page.screenshot({ path: join(SHOTS, 'status.png'), fullPage: true });
   });

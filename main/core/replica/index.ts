@@ -6,3 +6,4 @@ export { replicaDir, replicaPath, REPLICA_SCHEMA } from './replica-layout';
 export { openHyperReplica, type HyperReplica } from './hyper-replica';
 export { readReplicaStatus, replicaProblem, streamStatus, type ReplicaState, type ReplicaStatus, type ReplicaStreamStatus } from './replica-status';
 export { readReplicaRows } from './replica-reader';
+export { replicaSourceOf } from './replica-source';

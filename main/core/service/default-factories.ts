@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../http/retry';
 import type { LoadFn, WritePayloadFn } from '../sync/ports';
 import { hyperQueryFn } from '../sync/tableau-tie-out';
 import { openHyperReplica, replicaDir } from '../replica';
+import { modelsDir } from '../models/run-models';
 import type { ServiceFactories, SourceClient, TargetClient } from './runtime';
 
 /** Loopback hosts: the emulators. Plain http and these hosts are only accepted for them. */
@@ -85,11 +86,18 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       mkdirSync(logDir, { recursive: true });
       mkdirSync(workDir, { recursive: true });
       mkdirSync(replicaDir(dataDir), { recursive: true, mode: 0o700 });
-      // Database files only in the payload folder (connector-service.ts writes payloads there) and
-      // the replica's own folder (replica-layout.ts says why not the data folder itself).
-      const engine = await startHyperEngine({ hyperdPath: path, logDir, workDir, databaseDirs: [join(dataDir, 'payloads'), replicaDir(dataDir)], ...(env?.hyperd ? { env: env.hyperd } : {}) });
+      // Database files only in the payload folder (connector-service.ts writes payloads there), the
+      // replica's own folder (replica-layout.ts says why not the data folder itself) and the finance
+      // models' folder (their database and the files they are published from).
+      const engine = await startHyperEngine({
+        hyperdPath: path,
+        logDir,
+        workDir,
+        databaseDirs: [join(dataDir, 'payloads'), replicaDir(dataDir), modelsDir(dataDir)],
+        ...(env?.hyperd ? { env: env.hyperd } : {}),
+      });
       const write: WritePayloadFn = (file, tables) => writeHyperFile(engine, file, tables);
-      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine), replica: openHyperReplica({ engine, dataDir }) };
+      return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine), replica: openHyperReplica({ engine, dataDir }), sql: engine };
     },
     evaluateAlerts: (input) => evaluateAlerts(input),
   };

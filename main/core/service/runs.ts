@@ -9,13 +9,17 @@ import { randomBytes } from 'node:crypto';
 import { AuthError, CancelledError, isAbortError } from '../errors';
 import { runSync, errorInfo, combineProblems } from '../sync/run-sync';
 import { describeUnexpected } from '../api/error-envelope';
+import type { ReplicaSource } from '../models/model-ports';
+import { modelsDir } from '../models/run-models';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import { intacctCredentials, tableauAuth, type PayloadWriter, type ServiceFactories } from './runtime';
 import { transactionCounter } from './api-usage';
 import type { CurrentRun, ServiceContext } from './service-context';
 import { formatUtcMinute } from '../../../shared/format';
-import type { HyperReplica } from '../replica';
+import { replicaSourceOf, type HyperReplica } from '../replica';
+import { streamDefinitions } from '../streams/definitions';
+import { withExtraFields } from '../streams/extra-fields';
 
 /** Both sides' settings are incomplete: every gap is reported at once. */
 class ServiceProblems extends Error {
@@ -24,11 +28,19 @@ class ServiceProblems extends Error {
   }
 }
 
+/** Without a replica port the models have nothing current to be built from (run-models.ts skips them). */
+const NO_REPLICA: ReplicaSource = { path: () => null, asOf: () => null };
+
+/** Every enabled stream as the runs sync it (with its extra fields): what the replica holds for the models. */
+const enabledDefinitions = (settings: Settings) =>
+  streamDefinitions.filter((d) => settings.streams.enabled[d.name]).map((d) => withExtraFields(d, settings.streams.extraFields?.[d.name]));
 
 /** What a run is asked to do: which streams (default: the enabled ones) and which to reload in full. */
 export interface RunRequest {
   streams?: StreamName[];
   fullReload?: StreamName[];
+  /** Rebuild the finance models in full. */
+  fullModels?: boolean;
 }
 
 export type StartResult = { started: true; run: CurrentRun } | { started: false; reason: string; runId: string | null };
@@ -133,6 +145,7 @@ export function createRuns(
           workDir,
           ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
+          ...(w.sql ? { models: { replica: deps.replica ?? (w.replica ? replicaSourceOf(w.replica, enabledDefinitions(settings)) : NO_REPLICA), engine: w.sql, dir: modelsDir(deps.dataDir) } } : {}),
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
             emit({ type: 'progress', runId, progress: p });
@@ -144,7 +157,7 @@ export function createRuns(
           },
           log: (level, message, extra) => log(level, message, extra),
         },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
+        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), ...(req.fullModels ? { fullModels: true } : {}), signal: run.controller.signal },
       );
       if (detail.dependents) dependentLog.record(detail.dependents);
       const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
@@ -176,6 +189,7 @@ export function createRuns(
     const summary: RunSummary = { ...detail };
     delete (summary as Partial<RunDetail>).streams;
     delete (summary as Partial<RunDetail>).tieOut;
+    delete (summary as Partial<RunDetail>).models;
     emit({ type: 'run-finished', run: summary });
     raiseAlerts(settings, detail.runId);
     return detail;

@@ -3,6 +3,7 @@
  * tests can swap any of them for a fake. `defaultFactories` wires the real
  * Intacct client, Tableau client + loader, and Hyper writer.
  */
+import type { SqlEngine } from '../models/model-ports';
 import type { Clock } from '../clock';
 import { ValidationError } from '../errors';
 import type { FetchLike } from '../http/transport';
@@ -41,6 +42,8 @@ export interface PayloadWriter {
   stop(): Promise<void>;
   queryHyper?: QueryHyperFn;
   replica?: HyperReplica;
+  /** The same hyperd for the finance models' SQL (absent: no models are built). */
+  sql?: SqlEngine;
 }
 
 /** Common arguments of the client factories. */

@@ -13,6 +13,7 @@ import type { Scheduler, TimerLike } from '../schedule';
 import type { Store } from '../store/types';
 import type { Ledger } from '../sync/ledger';
 import type { EngineOptions } from '../sync/stream-sync';
+import type { ReplicaSource } from '../models/model-ports';
 import type { Alert, ErrorInfo, LogEntry, LogLevel, RunDetail, ServiceEvent, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import type { ClientArgs, ServiceFactories } from './runtime';
 import type { SecretStore, SettingsStore } from './stores';
@@ -44,6 +45,11 @@ export interface CoreDeps {
    */
   factories?: ServiceFactories;
   engineOptions?: Partial<EngineOptions>;
+  /**
+   * The local replica the finance models are built from (main/core/replica/, issue 15). Absent: no
+   * replica, so every run records its models as skipped with that reason.
+   */
+  replica?: ReplicaSource;
   /** Scheduler timer (node-schedule by default). */
   timer?: TimerLike;
   /**

@@ -12,6 +12,7 @@ import { streamDefinitions } from '../streams/definitions';
 import { columnNameOf, FIELD_NAME, MAX_EXTRA_FIELDS } from '../streams/extra-fields';
 import { alertCommandProblem } from '../alerts/alert-command';
 import type { FieldErrors, SaveSettingsResult, Settings, StreamName } from '../../../shared/types';
+import { MODEL_DATASOURCES, MODEL_LABELS, MODEL_NAMES, type ModelName, type ModelSettings } from '../../../shared/models';
 
 /** Intacct's production gateway (intacct-xml.md §1). */
 export const DEFAULT_INTACCT_ENDPOINT = 'https://api.intacct.com/ia/xml/xmlgw.phtml';
@@ -49,11 +50,28 @@ export function defaultSettings(now?: number): Settings {
       webhook: { kind: 'off' },
     },
     retention: { auditDays: 400, logDays: 90 },
+    models: defaultModelSettings(),
     startAtLogin: false,
   };
 }
 
+/**
+ * Finance models: all on, default names, AP aging snapshots kept 400 days (a year of trend and a
+ * month to compare with the year before), fiscal year from January: the connector does not read
+ * Intacct's company setup (no COMPANYPREF query exists in main/core/intacct), so a fiscal year that
+ * starts in another month is set here.
+ */
+export function defaultModelSettings(): ModelSettings {
+  return {
+    enabled: Object.fromEntries(MODEL_NAMES.map((m) => [m, true])) as Record<ModelName, boolean>,
+    datasourceNames: {},
+    fiscalYearStartMonth: 1,
+    apAgingKeepDays: 400,
+  };
+}
+
 const streamNames = streamDefinitions.map((d) => d.name) as [StreamName, ...StreamName[]];
+const modelNames = [...MODEL_NAMES] as [ModelName, ...ModelName[]];
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 06:00.');
 const isoDate = z.string().refine((s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)), 'Use a date like 2025-01-01.');
 const text = (max = 200) => z.string().max(max, `At most ${max} characters.`);
@@ -179,6 +197,22 @@ export const settingsSchema = z
       })
       .strict(),
     retention: z.object({ auditDays: z.number().int().min(1).max(3650), logDays: z.number().int().min(1).max(3650) }).strict(),
+    models: z
+      .object({
+        enabled: z.record(z.enum(modelNames), z.boolean()),
+        datasourceNames: z.partialRecord(z.enum(modelNames), text(255)),
+        fiscalYearStartMonth: z
+          .number({ message: 'Choose the month the fiscal year starts in.' })
+          .int('Choose a month from January (1) to December (12).')
+          .min(1, 'Choose a month from January (1) to December (12).')
+          .max(12, 'Choose a month from January (1) to December (12).'),
+        apAgingKeepDays: z
+          .number({ message: 'Enter the days to keep AP aging snapshots as a number.' })
+          .int('Enter a whole number of days.')
+          .min(1, 'Keep AP aging snapshots at least 1 day.')
+          .max(3650, 'Keep AP aging snapshots at most 3650 days (10 years).'),
+      })
+      .strict(),
     startAtLogin: z.boolean(),
   })
   .strict();
@@ -217,6 +251,14 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     const other = names.get(n);
     if (other) errors[`tableau.datasourceNames.${d.name}`] = `Same data source name as ${other}.`;
     names.set(n, d.name);
+  }
+  for (const m of MODEL_NAMES) {
+    if (typeof s.models.enabled[m] !== 'boolean') errors[`models.enabled.${m}`] = `Say whether ${MODEL_LABELS[m]} is published.`;
+    // A model publishes with overwrite: sharing a name with a stream or another model would replace it.
+    const n = (s.models.datasourceNames[m]?.trim() || MODEL_DATASOURCES[m]).toLowerCase();
+    const other = names.get(n);
+    if (other) errors[`models.datasourceNames.${m}`] = `Same data source name as ${MODEL_LABELS[other as ModelName] ?? streamDefinitions.find((d) => d.name === other)?.label ?? other}: each model needs its own data source.`;
+    names.set(n, m);
   }
   for (const d of streamDefinitions) {
     // Column names must stay unique: an extra field may not repeat a standard column or another extra.

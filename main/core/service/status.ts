@@ -94,6 +94,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       // The run in progress is recorded when it ends; until then its client's count is added.
       apiTransactionsThisMonth: usage.usedThisMonth() + (current ? current.transactions() : 0),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
+      models: store.lastModels(),
       schedulerRunning: scheduler !== null,
     };
   };

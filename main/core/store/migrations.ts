@@ -173,6 +173,19 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'finance models of a run',
+    up(db) {
+      // One row per run that reached the model stage (issue 15): its models and accounting checks.
+      db.exec(`
+        CREATE TABLE run_models (
+          run_id       TEXT PRIMARY KEY,
+          models_json  TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */

@@ -3,6 +3,7 @@
  */
 import type { Database } from './sqlite';
 import type { ErrorInfo, HistoryPoint, RunDetail, RunSummary, StreamName, StreamRunResult, TieOut } from '../../../shared/types';
+import type { ModelsRun } from '../../../shared/models';
 import type { RunFinish, RunStart, StreamLastRun } from './types';
 
 /** The error an interrupted run is given (the sync resumes from its checkpoints). */
@@ -86,6 +87,11 @@ export function runsRepo(db: Database) {
   const one = db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?');
   const streamsOf = db.prepare<[string], StreamRow>('SELECT * FROM run_streams WHERE run_id = ? ORDER BY seq');
   const tieOutOf = db.prepare<[string], { tie_out_json: string }>('SELECT tie_out_json FROM tie_outs WHERE run_id = ?');
+  const modelsOf = db.prepare<[string], { models_json: string }>('SELECT models_json FROM run_models WHERE run_id = ?');
+  const putModels = db.prepare(`INSERT INTO run_models (run_id, models_json) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET models_json = excluded.models_json`);
+  const newestModels = db.prepare<[], { models_json: string }>(
+    `SELECT m.models_json FROM run_models m JOIN runs r ON r.run_id = m.run_id WHERE r.outcome != 'running' ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1`,
+  );
   const txSince = db.prepare<[number, number], { n: number | null }>(
     `SELECT (SELECT IFNULL(SUM(api_transactions), 0) FROM runs WHERE started_at >= ?)
           + (SELECT IFNULL(SUM(transactions), 0) FROM api_usage WHERE at >= ?) AS n`,
@@ -145,7 +151,9 @@ export function runsRepo(db: Database) {
       const r = one.get(runId);
       if (!r) return null;
       const t = tieOutOf.get(runId);
-      return { ...toSummary(r), streams: streamsOf.all(runId).map(toStreamResult), tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null };
+      const m = modelsOf.get(runId);
+      const models = m ? parseJson<ModelsRun>(m.models_json) : null;
+      return { ...toSummary(r), streams: streamsOf.all(runId).map(toStreamResult), tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null, ...(models ? { models } : {}) };
     },
     transactionsSince(ms: number): number {
       return txSince.get(ms, ms)?.n ?? 0;
@@ -178,6 +186,13 @@ export function runsRepo(db: Database) {
     },
     saveTieOut(runId: string, t: TieOut): void {
       putTieOut.run(runId, t.ok ? 1 : 0, JSON.stringify(t));
+    },
+    saveModels(runId: string, m: ModelsRun): void {
+      putModels.run(runId, JSON.stringify(m));
+    },
+    lastModels(): ModelsRun | null {
+      const m = newestModels.get();
+      return m ? parseJson<ModelsRun>(m.models_json) : null;
     },
     /** Crash time is unknown, so finishedAt is when the crash was noticed and the duration stays null. */
     markInterrupted(now: number): number {

@@ -17,6 +17,7 @@ import type {
   TieOut,
 } from '../../../shared/types';
 import type { Database } from './sqlite';
+import type { ModelsRun } from '../../../shared/models';
 
 /** A keyset checkpoint: the last (WHENMODIFIED, RECORDNO) pair loaded and confirmed by Tableau. */
 export interface StreamCursor {
@@ -122,6 +123,10 @@ export interface Store {
   saveStreamResult(runId: string, r: StreamRunResult): void;
   /** Inserts or replaces the run's tie-out. */
   saveTieOut(runId: string, t: TieOut): void;
+  /** Inserts or replaces the run's finance models and accounting checks. */
+  saveModels(runId: string, m: ModelsRun): void;
+  /** The finance models of the newest finished run that reached the model stage; null if none. */
+  lastModels(): ModelsRun | null;
   /** Runs left 'running' by a crash become 'failed' with a clear error; returns how many. */
   markInterruptedRuns(now: number): number;
   /**

@@ -85,6 +85,7 @@ export type StorePort = Pick<
   | 'finishRun'
   | 'saveStreamResult'
   | 'saveTieOut'
+  | 'saveModels'
   | 'listRuns'
   | 'lastSuccessAt'
   | 'transaction'

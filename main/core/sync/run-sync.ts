@@ -30,6 +30,9 @@ import { noReplica, type LoadFn, type ReplicaPort, type SourcePort, type StorePo
 import { defaultEngineOptions, syncStream, type EngineOptions, type StreamSyncOutcome } from './stream-sync';
 import type { QueryHyperFn, TableauReadBackPort } from './tableau-tie-out';
 import { buildTieOut, describeTieOut, tieOutAgainstTableau } from './tie-out';
+import type { ModelStageDeps } from '../models/model-ports';
+import { modelsError, runModelStage } from '../models/model-stage';
+import type { ModelsRun } from '../../../shared/models';
 
 /** What a run needs from the outside (all injected). */
 export interface RunDeps {
@@ -49,6 +52,8 @@ export interface RunDeps {
   /** How the tie-out reads Tableau back (VDS, or a download queried with hyperd); absent = the ledger. */
   readBack?: { tableau: TableauReadBackPort; queryHyper?: QueryHyperFn };
   options?: Partial<EngineOptions>;
+  /** The finance models' stage (issue 15); absent: no models are built or recorded. */
+  models?: ModelStageDeps;
   onProgress?: (runId: string, p: StreamProgress) => void;
   log?: (level: LogLevel, message: string, extra?: { runId?: string; stream?: StreamName; service?: string }) => void;
 }
@@ -61,6 +66,8 @@ export interface RunRequest {
   streams?: readonly StreamName[];
   /** Streams to reload in full (their data sources are republished). */
   fullReload?: readonly StreamName[];
+  /** Rebuild the finance models in full (also implied by any full reload). */
+  fullModels?: boolean;
   signal?: AbortSignal;
 }
 
@@ -212,6 +219,20 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   }
 
   const succeeded = results.filter((r) => r.outcome === 'succeeded').length;
+  // The finance models, before the dependent refreshes: a dependent data source may be built on them.
+  let models: ModelsRun | undefined;
+  if (deps.models && projectId && succeeded > 0 && !cancelled) {
+    const stage = await runModelStage(deps.models, {
+      runId, settings: settings.models, timezone: settings.schedule.timezone, startedAt, projectId,
+      full: Boolean(req.fullModels) || Boolean(req.fullReload?.length), clock, load: deps.load, signal, log: (level, message) => log(level, message, undefined, 'hyper'),
+    });
+    cancelled ||= stage.cancelled;
+    models = stage.models;
+    if (models) {
+      store.saveModels(runId, models);
+      if (!cancelled) runError ??= modelsError(models, runId);
+    }
+  }
   let dependents: DependentRefresh[] | undefined;
   if (projectId && succeeded > 0 && !cancelled && settings.tableau.dependentDatasources.length) {
     // The loaded streams show 'refreshing' while the data sources built on them are refreshed.
@@ -257,7 +278,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   const error = cancelled ? errorInfo(new CancelledError(), { runId }) : runError;
   store.finishRun(runId, { finishedAt, outcome, rowsMoved, apiTransactions, error, durationMs: finishedAt - startedAt });
   log(outcome === 'succeeded' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error', `Run ${outcome}: ${rowsMoved} rows moved in ${Math.round((finishedAt - startedAt) / 100) / 10} s, ${apiTransactions} Intacct API transactions`);
-  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut, ...(dependents ? { dependents } : {}) };
+  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut, ...(dependents ? { dependents } : {}), ...(models ? { models } : {}) };
 }
 
 function skipped(stream: StreamName, outcome: StreamRunResult['outcome']): StreamRunResult {

@@ -184,6 +184,7 @@ export class EmulatorState {
   /** The project's Hyper engine, started on first use. */
   engine(): Promise<HyperEngine> {
     // Not given the emulator's clock: a manual test clock must not stall hyperd's start-up timeout.
+    // main/emulators/tableau/ → the project root, three levels up (the file moved out of main/core in issue 13).
     this.enginePromise ??= startHyperEngine({
       hyperdPath: this.config.hyperdPath ?? findHyperd({ projectRoot: fileURLToPath(new URL('../../../', import.meta.url)) }),
       logDir: this.config.dirs.logs,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../main/core/clock';
 import { startIntacctEmulator } from '../../../main/emulators/intacct';
+import { streamByName } from '../../../main/core/streams/definitions';
 import { startTableauEmulator } from '../../../main/emulators/tableau';
 import { createNodeFetch } from '../../../main/core/http/transport';
 import { startServer } from '../../../main/core/server';
@@ -14,7 +15,6 @@ import { createConnectorService } from '../../../main/core/service/connector-ser
 import { defaultFactories } from '../../../main/core/service/default-factories';
 import { defaultSettings } from '../../../main/core/service/settings';
 import { memorySecretStore, memorySettingsStore } from '../../../main/core/service/stores';
-import { streamByName } from '../../../main/core/streams/definitions';
 import type { StreamName } from '../../../shared/types';
 import type { Backend } from './backend';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { findHyperd, startHyperEngine, writeHyperFile } from '../../../../main/core/hyper';
+import { findHyperd, startHyperEngine, writeHyperFile, type HyperEngine } from '../../../../main/core/hyper';
 import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { Row } from '../../../../main/core/streams/types';
@@ -27,6 +27,11 @@ export function toRows(stream: string, records: Iterable<IntacctRecord>): Row[] 
 
 export interface Replica {
   client: pg.Client;
+  /** The replica file and the engine it was written with (the model stage opens its own session). */
+  path: string;
+  engine: HyperEngine;
+  /** A fresh folder removed by close (e.g. the models' own database). */
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -49,7 +54,7 @@ export async function openReplica(prefix: string, streams: Record<string, Iterab
     client = await engine.connect();
     await client.query(`ATTACH DATABASE ${qualifiedName(path)} AS "rep"`);
     await client.query('CREATE SCHEMA IF NOT EXISTS "rep"."models"');
-    return { client, close };
+    return { client, path, engine, dir: join(dir, 'work'), close };
   } catch (err) {
     await close();
     throw err;

@@ -103,4 +103,52 @@ describe('settings', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('finance models: all on by default with a January fiscal year, kept across opens, and a settings file from before them loads with the defaults', () => {
+    const d = defaultSettings().models;
+    assert.ok(Object.values(d.enabled).every((on) => on === true) && Object.keys(d.enabled).length === 6);
+    assert.equal(d.fiscalYearStartMonth, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
+    try {
+      const path = join(dir, 'settings.json');
+      const store = jsonFileSettingsStore(path);
+      const s = store.get();
+      s.models.enabled.vendor_performance = false;
+      s.models.datasourceNames.pnl = 'Finance P&L';
+      s.models.fiscalYearStartMonth = 4;
+      s.models.apAgingKeepDays = 90;
+      store.set(s);
+      assert.deepEqual(jsonFileSettingsStore(path).get().models, s.models);
+      const old = JSON.parse(readFileSync(path, 'utf8'));
+      delete old.models;
+      writeFileSync(path, JSON.stringify(old));
+      assert.deepEqual(jsonFileSettingsStore(path).get().models, defaultSettings().models);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finance models: each invalid value is reported at its field with a message that says what to enter', () => {
+    const s = defaultSettings() as unknown as { models: Record<string, unknown> };
+    s.models.fiscalYearStartMonth = 13;
+    s.models.apAgingKeepDays = 0;
+    s.models.datasourceNames = { ap_aging: 'x'.repeat(256) };
+    const r = validateSettings(s);
+    assert.ok(!r.ok);
+    assert.deepEqual(Object.keys(r.errors).sort(), ['models.apAgingKeepDays', 'models.datasourceNames.ap_aging', 'models.fiscalYearStartMonth']);
+    assert.match(r.errors['models.fiscalYearStartMonth']!, /January \(1\) to December \(12\)/);
+    assert.match(r.errors['models.apAgingKeepDays']!, /at least 1 day/);
+    // A model's data source may not take a stream's or another model's name: it is published with overwrite.
+    const clash = defaultSettings();
+    clash.models.datasourceNames.pnl = 'intacct gl detail';
+    clash.models.datasourceNames.vendor_performance = 'Intacct AP Aging';
+    const r2 = validateSettings(clash);
+    assert.ok(!r2.ok);
+    assert.match(r2.errors['models.datasourceNames.pnl']!, /Same data source name as GL detail/);
+    assert.match(r2.errors['models.datasourceNames.vendor_performance']!, /Same data source name as AP aging over time/);
+    const bad = defaultSettings() as unknown as { models: { enabled: Record<string, unknown> } };
+    bad.models.enabled.gl_balances = 'yes';
+    const r3 = validateSettings(bad);
+    assert.ok(!r3.ok && r3.errors['models.enabled.gl_balances']);
+  });
 });

@@ -2,6 +2,7 @@
  * In-memory fakes of the engine's ports: an Intacct source with keyset paging, a Tableau target that
  * applies batches to rows in memory, a payload writer that keeps "files" in a map, and a store.
  */
+import type { ModelsRun } from '../../../../shared/models';
 import { ApiError, AuthError } from '../../../../main/core/errors';
 import type { Row, StreamDefinition } from '../../../../main/core/streams/types';
 import { streamByName } from '../../../../main/core/streams/definitions';
@@ -269,6 +270,10 @@ export class FakeStore implements StorePort {
   }
   saveTieOut(runId: string, t: TieOut) {
     this.tieOuts.set(runId, t);
+  }
+  readonly models = new Map<string, ModelsRun>();
+  saveModels(runId: string, m: ModelsRun) {
+    this.models.set(runId, m);
   }
   listRuns(limit: number) {
     return [...this.runs.values()].reverse().slice(0, limit);

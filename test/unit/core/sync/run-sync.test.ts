@@ -343,4 +343,35 @@ describe('runSync', () => {
     assert.equal(events.filter((e) => e.startsWith('load gl_detail')).length, 6);
     assertSidesMatch(env, ['gl_detail']);
   });
+
+  it('builds the models once after the streams: a stage failure makes the run partly succeeded, naming each model; no replica skips them with a message', async () => {
+    const env = setup({ glRows: 20 });
+    env.settings.models.enabled.vendor_performance = false;
+    const order: string[] = [];
+    env.deps.models = {
+      replica: { path: () => '/nonexistent/replica.hyper', asOf: () => null },
+      engine: {
+        withClient: async () => {
+          order.push(`models after ${env.tableau.events.filter((e) => e.startsWith('load ')).length} loads`);
+          throw new Error('hyperd could not open the replica');
+        },
+      },
+      dir: mkdtempSync(join(tmpdir(), 'mlc-models-')),
+    };
+    dirs.push(env.deps.models.dir);
+    const detail = await env.run();
+    assert.equal(detail.outcome, 'partial');
+    assert.equal(detail.error?.code, 'MODELS_FAILED');
+    assert.match(detail.error!.message, /5 finance models were not published: GL balances by period \(The finance models could not be built/);
+    assert.deepEqual(order, [`models after ${env.tableau.events.filter((e) => e.startsWith('load ')).length} loads`], 'once, after every stream loaded');
+    assert.deepEqual(detail.models?.models.map((m) => [m.model, m.outcome]), [['gl_balances', 'failed'], ['pnl', 'failed'], ['balance_sheet', 'failed'], ['ap_aging', 'failed'], ['bill_payment_flow', 'failed']]);
+    assert.equal(env.store.models.get(detail.runId), detail.models, 'recorded with the run');
+
+    env.deps.models = { ...env.deps.models, replica: { path: () => null, asOf: () => null } };
+    env.clock.advance(60_000);
+    const next = await env.run();
+    assert.equal(next.outcome, 'succeeded', JSON.stringify(next.error));
+    assert.match(next.models!.skippedReason!, /no current local replica/);
+    assert.ok(env.store.logs.some((l) => l.level === 'warn' && l.message.startsWith('Finance models skipped')));
+  });
 });

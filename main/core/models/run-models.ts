@@ -1,0 +1,180 @@
+/**
+ * The model stage of a run (issue 15): after the raw streams loaded, build every enabled finance
+ * model from the local replica with SQL in hyperd, run the three accounting checks, and publish
+ * each enabled model as its own Tableau data source.
+ *
+ * - The replica is attached read-only in practice (only SELECTs run on it); the models' tables live
+ *   in their own database `<dir>/models.hyper`, kept between runs: the previous build that the
+ *   incremental rebuilds start from, and the AP aging snapshots (build-models.ts says what is
+ *   incremental).
+ * - A model that fails, or whose input model failed, is not published and is named with the reason
+ *   in the result; run-sync.ts turns that into the run's warning ("partly succeeded"). A model whose
+ *   streams are not in the replica (the stream is off) is skipped with the stream to turn on.
+ * - Models that are off are not published; they are still built when a check or an enabled model
+ *   needs them (model-catalog.ts `modelsToBuild`).
+ * - No replica (none yet, or marked stale): every enabled model is skipped with that reason, never
+ *   built from old data.
+ */
+import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import type { Clock } from '../clock';
+import { asConnectorError, isAbortError } from '../errors';
+import { quoteIdent } from '../hyper/hyper-sql';
+import { localDateOf, zoneOf } from '../schedule/local-time';
+import { streamByName } from '../streams/definitions';
+import type { LoadFn } from '../sync/ports';
+import { MODEL_NAMES, type ModelName, type ModelRunResult, type ModelSettings, type ModelsRun } from '../../../shared/models';
+import type { LogLevel } from '../../../shared/types';
+import type { SqlClient } from './gl-balances';
+import { MODEL_SPECS, modelDatasourceName, modelsToBuild } from './model-catalog';
+import type { ModelStageDeps } from './model-ports';
+import { buildModel, MODELS_ALIAS, modelTable, prepareModelsDatabase, REPLICA_ALIAS, tablesOf, type BuildOptions, type BuiltModel } from './build-models';
+import { publishThroughLoad, writeModelFile } from './publish-models';
+import { describeAccountingChecks, runAccountingChecks } from './accounting-checks';
+
+/** What one run asks of the stage. */
+export interface ModelStageInput {
+  runId: string;
+  settings: ModelSettings;
+  /** IANA zone whose calendar date is the AP aging snapshot's date (the schedule's zone). */
+  timezone: string;
+  /** When the run started (UTC ms): the snapshot's day. */
+  startedAt: number;
+  projectId: string;
+  /** Rebuild every model in full. */
+  full: boolean;
+  clock: Clock;
+  /** The run's loader: the default way to publish (deps.publish overrides it). */
+  load: LoadFn;
+  signal: AbortSignal;
+  log: (level: LogLevel, message: string) => void;
+}
+
+/** The models' folder in the data folder (ModelStageDeps.dir). */
+export const modelsDir = (dataDir: string): string => join(dataDir, 'models');
+
+/** The models' database file in `dir`. */
+export const modelsDatabasePath = (dir: string): string => join(dir, 'models.hyper');
+
+/** YYYY-MM-DD of `ms` in `zone` (UTC when the zone is unknown). */
+export function snapshotDateOf(ms: number, zone: string): string {
+  const z = zoneOf(zone);
+  const d = z ? localDateOf(z, ms) : { year: new Date(ms).getUTCFullYear(), month: new Date(ms).getUTCMonth() + 1, day: new Date(ms).getUTCDate() };
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+const enabledModels = (s: ModelSettings): ModelName[] => MODEL_NAMES.filter((m) => s.enabled[m]);
+
+function resultOf(model: ModelName, settings: ModelSettings, rest: Omit<ModelRunResult, 'model' | 'label' | 'datasource'>): ModelRunResult {
+  return { model, label: MODEL_SPECS[model].label, datasource: modelDatasourceName(settings, model), ...rest };
+}
+
+/** Runs the stage; resolves with what it did (it rejects only when cancelled). */
+export async function runModels(deps: ModelStageDeps, input: ModelStageInput): Promise<ModelsRun> {
+  const { settings, clock, log } = input;
+  const stageStarted = clock.now();
+  const enabled = enabledModels(settings);
+  const needs = [...new Set(enabled.flatMap((m) => MODEL_SPECS[m].streams))];
+  const replicaPath = await deps.replica.path(needs);
+  const base = { runId: input.runId, replicaAsOf: await deps.replica.asOf() };
+  if (!replicaPath) {
+    const problem = deps.replica.problem?.() ?? 'There is no current local replica of the streams yet (it is rebuilt by the next full load of each stream).';
+    const reason = `${problem} The finance models were not built.`;
+    log('warn', `Finance models skipped: ${reason}`);
+    return { ...base, models: enabled.map((m) => resultOf(m, settings, { outcome: 'skipped', rows: null, mode: null, seconds: 0, message: reason })), accountingChecks: null, skippedReason: reason };
+  }
+  await mkdir(join(deps.dir, 'publish'), { recursive: true });
+  const publish = deps.publish ?? publishThroughLoad(input.load);
+  const opts: BuildOptions = {
+    full: input.full,
+    fiscalYearStartMonth: settings.fiscalYearStartMonth,
+    snapshotDate: snapshotDateOf(input.startedAt, input.timezone),
+    apAgingKeepDays: settings.apAgingKeepDays,
+  };
+
+  return deps.engine.withClient(async (client: SqlClient) => {
+    await client.query(`ATTACH DATABASE ${quoteIdent(replicaPath)} AS ${quoteIdent(REPLICA_ALIAS)}`);
+    const dbPath = modelsDatabasePath(deps.dir);
+    await client.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(dbPath)}`);
+    await client.query(`ATTACH DATABASE ${quoteIdent(dbPath)} AS ${quoteIdent(MODELS_ALIAS)}`);
+    try {
+      await prepareModelsDatabase(client);
+      const streams = await tablesOf(client, REPLICA_ALIAS, 'replica');
+      const existing = await tablesOf(client, MODELS_ALIAS, 'models');
+
+      // Build, in dependency order; a failure is kept per model and passed on to its dependents.
+      const built = new Map<ModelName, BuiltModel & { seconds: number }>();
+      const problems = new Map<ModelName, { outcome: 'failed' | 'skipped'; message: string }>();
+      for (const model of modelsToBuild(settings)) {
+        if (input.signal.aborted) throw input.signal.reason;
+        const spec = MODEL_SPECS[model];
+        const missingStream = spec.streams.find((s) => !streams.has(s));
+        const badInput = spec.inputs.find((i) => problems.has(i));
+        if (missingStream) {
+          problems.set(model, { outcome: 'skipped', message: `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.` });
+          continue;
+        }
+        if (badInput) {
+          problems.set(model, { outcome: problems.get(badInput)!.outcome, message: `Not built because ${MODEL_SPECS[badInput].label} was not: ${problems.get(badInput)!.message}` });
+          continue;
+        }
+        const started = clock.now();
+        try {
+          const b = await buildModel(client, model, opts, existing, built.get('gl_balances'));
+          built.set(model, { ...b, seconds: (clock.now() - started) / 1000 });
+        } catch (err) {
+          if (isAbortError(err) || input.signal.aborted) throw err;
+          problems.set(model, { outcome: 'failed', message: `Building it failed: ${asConnectorError(err, 'hyper').userMessage}` });
+        }
+      }
+
+      const why = (m: ModelName) => (built.has(m) ? null : `${MODEL_SPECS[m].label} was not built (${problems.get(m)?.message ?? 'not needed'}).`);
+      const accountingChecks = await runAccountingChecks(
+        client,
+        {
+          trialBalance: streams.has('gl_detail') ? null : 'The GL detail stream is not in the replica.',
+          netIncome: why('pnl') ?? why('balance_sheet'),
+          apAging: why('ap_aging'),
+        },
+        opts.snapshotDate,
+        built.get('gl_balances')?.changes,
+      );
+      const breaks = describeAccountingChecks(accountingChecks);
+      for (const line of breaks) log('warn', `Accounting check: ${line}`);
+
+      // Publish the enabled models that were built.
+      const models: ModelRunResult[] = [];
+      for (const model of enabled) {
+        const b = built.get(model);
+        const problem = problems.get(model);
+        if (!b) {
+          models.push(resultOf(model, settings, { outcome: problem?.outcome ?? 'failed', rows: null, mode: null, seconds: 0, message: problem?.message ?? 'Not built.' }));
+          continue;
+        }
+        if (input.signal.aborted) throw input.signal.reason;
+        const started = clock.now();
+        const datasourceName = modelDatasourceName(settings, model);
+        const file = join(deps.dir, 'publish', `${model}.hyper`);
+        const done = (rest: Pick<ModelRunResult, 'outcome' | 'rows' | 'message'>) =>
+          resultOf(model, settings, { ...rest, mode: b.mode, seconds: b.seconds + (clock.now() - started) / 1000, ...(b.periods ? { periods: b.periods } : {}) });
+        try {
+          const rows = await writeModelFile(client, file, MODEL_SPECS[model], modelTable(model));
+          await publish({ spec: MODEL_SPECS[model], file, datasourceName, projectId: input.projectId, requestId: `${input.runId}:model:${model}` }, { signal: input.signal });
+          models.push(done({ outcome: 'published', rows }));
+          log('info', `${MODEL_SPECS[model].label}: ${rows} rows published to "${datasourceName}" (${b.mode}${b.periods ? `, ${b.periods.length} months recomputed` : ''}).`);
+        } catch (err) {
+          if (isAbortError(err) || input.signal.aborted) throw err;
+          const e = asConnectorError(err, 'tableau');
+          models.push(done({ outcome: 'failed', rows: null, message: `Publishing it failed: ${e.userMessage}` }));
+        } finally {
+          await rm(file, { force: true });
+        }
+      }
+      for (const m of models) if (m.outcome !== 'published') log('warn', `${m.label} ${m.outcome === 'skipped' ? 'skipped' : 'not published'}: ${m.message}`);
+      return { ...base, models, accountingChecks, seconds: (clock.now() - stageStarted) / 1000 };
+    } finally {
+      await client.query(`DETACH DATABASE ${quoteIdent(MODELS_ALIAS)}`).catch(() => undefined);
+      await client.query(`DETACH DATABASE ${quoteIdent(REPLICA_ALIAS)}`).catch(() => undefined);
+    }
+  });
+}

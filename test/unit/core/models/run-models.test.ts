@@ -1,0 +1,188 @@
+/**
+ * The model stage (run-models.ts) against a replica of the sample company and the Tableau emulator
+ * through the real client and loader: one data source per enabled model whose rows equal the
+ * model's SQL (GL balances also against plain TypeScript, to the cent); a disabled model is not
+ * published; after GL lines change in one month only that month is recomputed and the published
+ * balances equal a full rebuild; a GL line removed from the replica breaks the trial balance check,
+ * naming its period and account; no replica skips every model with the reason.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../../main/core/clock';
+import { createNodeFetch } from '../../../../main/core/http/transport';
+import { createTableauClient, loadBatch, type TableauClient } from '../../../../main/core/tableau';
+import { startTableauEmulator, type TableauEmulator } from '../../../../main/emulators/tableau';
+import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
+import { ApiError } from '../../../../main/core/errors';
+import { defaultModelSettings } from '../../../../main/core/service/settings';
+import { glBalancesSql, qualifiedName } from '../../../../main/core/models/gl-balances';
+import { pnlSql, balanceSheetSql } from '../../../../main/core/models/financial-statements';
+import { apAgingSnapshotSql } from '../../../../main/core/models/ap-aging';
+import { billPaymentFlowSql } from '../../../../main/core/models/bill-payment-flow';
+import { runModels, type ModelStageInput } from '../../../../main/core/models/run-models';
+import { modelsError } from '../../../../main/core/models/model-stage';
+import { publishThroughLoad } from '../../../../main/core/models/publish-models';
+import type { ModelStageDeps, PublishModelFn } from '../../../../main/core/models/model-ports';
+import type { LoadFn } from '../../../../main/core/sync/ports';
+import { MODEL_DATASOURCES, type ModelName, type ModelSettings } from '../../../../shared/models';
+import { openReplica, v, type Replica } from './replica-fixture';
+import { expectedBalances, toText } from './expected-gl';
+
+const FY = 4;
+const NOW = Date.UTC(2026, 0, 15, 12);
+const rep = (t: string) => qualifiedName('rep', 'replica', t);
+/** Rows as comparable text: every cell as a string (null kept), each row as JSON, sorted. */
+const canon = (rows: readonly Record<string, unknown>[], columns: readonly string[]) =>
+  rows.map((r) => JSON.stringify(columns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))))).sort();
+
+describe('model stage: build, check and publish every enabled model', { timeout: 300_000 }, () => {
+  let replica: Replica;
+  let emulator: TableauEmulator;
+  let client: TableauClient;
+  let projectId: string;
+  let gl: IntacctRecord[];
+  let accounts: IntacctRecord[];
+  let settings: ModelSettings;
+  const logs: string[] = [];
+
+  before(async () => {
+    const company = new SampleCompany({ clock: new ManualClock(Date.UTC(2026, 0, 15)), glRows: 3000, bills: 200 });
+    gl = [...company.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')];
+    accounts = [...company.list('GLACCOUNT')];
+    replica = await openReplica('run-models-', {
+      gl_detail: gl, gl_account: accounts, ap_bill: company.list('APBILL'), ap_payment_detail: company.list('APPYMTDETAIL'), ap_payment: company.list('APPYMT'),
+    });
+    emulator = await startTableauEmulator({ jobPollsToComplete: 1 });
+    const clock = new ManualClock(NOW);
+    client = createTableauClient({
+      serverUrl: emulator.url, site: emulator.site, auth: { kind: 'pat', name: emulator.patName, secret: emulator.patSecret },
+      fetch: createNodeFetch(), clock, jobPoll: { initialDelayMs: 5, factor: 1, maxDelayMs: 5 },
+    });
+    await client.signIn();
+    projectId = (await client.findProject('Models', { create: true }))!.id;
+    settings = { ...defaultModelSettings(), fiscalYearStartMonth: FY };
+    settings.enabled.vendor_performance = false;
+  });
+  after(async () => {
+    await emulator?.close();
+    await replica?.close();
+  });
+
+  const load: LoadFn = async (batch, o) => {
+    const r = await loadBatch(client, batch, o.signal ? { signal: o.signal } : {});
+    return { datasourceId: r.datasourceId, jobId: r.jobId };
+  };
+  const deps = (extra: Partial<ModelStageDeps> = {}): ModelStageDeps => ({
+    replica: { path: () => replica.path, asOf: () => NOW },
+    engine: replica.engine,
+    dir: replica.dir,
+    ...extra,
+  });
+  const input = (extra: Partial<ModelStageInput> = {}): ModelStageInput => ({
+    runId: 'run-1', settings, timezone: 'UTC', startedAt: NOW, projectId, full: false,
+    clock: new ManualClock(NOW), load, signal: new AbortController().signal, log: (level, message) => logs.push(`${level} ${message}`), ...extra,
+  });
+  const sqlRows = async (sql: string) => (await replica.client.query<Record<string, unknown>>(sql)).rows;
+  const published = async (name: string) => (await emulator.readRows(name)) ?? [];
+  const columnsOf = async (name: string) => (await emulator.datasourceColumns(name)).map((c) => c.name);
+
+  it('publishes one data source per enabled model with the rows of its SQL; a disabled model is not published; the checks hold', async () => {
+    const run = await runModels(deps(), input({ full: true }));
+    assert.deepEqual(run.models.map((m) => [m.model, m.outcome, m.mode]), [
+      ['gl_balances', 'published', 'full'], ['pnl', 'published', 'full'], ['balance_sheet', 'published', 'full'], ['ap_aging', 'published', 'full'], ['bill_payment_flow', 'published', 'full'],
+    ], JSON.stringify(run.models.map((m) => m.message)));
+    assert.equal(modelsError(run, 'run-1'), null);
+    assert.equal(await emulator.readRows(MODEL_DATASOURCES.vendor_performance), null, 'vendor performance is off: not published');
+    const glSrc = { glDetail: rep('gl_detail'), glAccount: rep('gl_account') };
+    const balancesTable = '(' + glBalancesSql(glSrc, { fiscalYearStartMonth: FY }) + ')';
+    const expectedSql: Record<Exclude<ModelName, 'vendor_performance'>, string> = {
+      gl_balances: glBalancesSql(glSrc, { fiscalYearStartMonth: FY }),
+      pnl: pnlSql({ glBalances: balancesTable, glAccount: rep('gl_account') }),
+      balance_sheet: balanceSheetSql({ glBalances: balancesTable, glAccount: rep('gl_account') }),
+      ap_aging: apAgingSnapshotSql(rep('ap_bill'), '2026-01-15'),
+      bill_payment_flow: billPaymentFlowSql({ apBill: rep('ap_bill'), apPaymentDetail: rep('ap_payment_detail'), apPayment: rep('ap_payment') }),
+    };
+    for (const m of run.models) {
+      const cols = await columnsOf(m.datasource);
+      const rows = await published(m.datasource);
+      assert.equal(rows.length, m.rows, `${m.model}: rows reported`);
+      assert.ok(rows.length > 10, `${m.model}: ${rows.length} rows`);
+      assert.deepEqual(canon(rows, cols), canon(await sqlRows(expectedSql[m.model as keyof typeof expectedSql]), cols), `${m.model}: published rows equal its SQL`);
+    }
+    // GL balances to the cent against plain TypeScript from the emulator's records.
+    const expected = expectedBalances(gl, accounts, FY);
+    const rows = await published(MODEL_DATASOURCES.gl_balances);
+    assert.equal(rows.length, expected.size);
+    for (const r of rows) {
+      const key = JSON.stringify(['ENTITY', 'BASECURR', 'ACCOUNTNO', 'DEPARTMENTID', 'LOCATIONID', 'CLASSID', 'PERIOD'].map((k) => r[k] ?? null));
+      const e = expected.get(key);
+      assert.ok(e, key);
+      assert.deepEqual([r.OPENING_BALANCE, r.NET_CHANGE, r.CLOSING_BALANCE], [toText(e.opening), toText(e.net), toText(e.closing)], key);
+    }
+    assert.equal(run.accountingChecks?.ok, true, JSON.stringify(run.accountingChecks));
+    assert.deepEqual(run.accountingChecks.checks.map((c) => [c.check, c.ok]), [['trial_balance', true], ['net_income', true], ['ap_aging_total', true]]);
+  });
+
+  it('after GL lines change in one month, recomputes only that month and publishes what a full rebuild gives', async () => {
+    const june = gl.filter((r) => v(r, 'BATCH_DATE')!.startsWith('06/') && v(r, 'DEBITAMOUNT')).slice(0, 3).map((r) => r.RECORDNO!);
+    assert.equal(june.length, 3);
+    const inList = june.map((k) => `'${k}'`).join(', ');
+    // Both sides of the change, so the entries still balance: debit +10.00 on the lines, credit the same amount on a copy.
+    await replica.client.query(`UPDATE ${rep('gl_detail')} SET "DEBITAMOUNT" = "DEBITAMOUNT" + 10, "AMOUNT" = "AMOUNT" + 10 WHERE "RECORDNO" IN (${inList})`);
+    const run = await runModels(deps(), input({ runId: 'run-2' }));
+    const balances = run.models.find((m) => m.model === 'gl_balances')!;
+    assert.equal(balances.mode, 'incremental');
+    assert.deepEqual(balances.periods, [`${gl.find((r) => r.RECORDNO === june[0])!.BATCH_DATE!.slice(6, 10)}-06-01`]);
+    assert.equal(run.models.find((m) => m.model === 'pnl')!.mode, 'incremental', 'the statements follow the balances');
+    const cols = await columnsOf(MODEL_DATASOURCES.gl_balances);
+    const full = await sqlRows(glBalancesSql({ glDetail: rep('gl_detail'), glAccount: rep('gl_account') }, { fiscalYearStartMonth: FY }));
+    assert.deepEqual(canon(await published(MODEL_DATASOURCES.gl_balances), cols), canon(full, cols));
+
+    // The debits changed alone: that month's trial balance is off by 30.00 and names the lines' accounts.
+    const tb = run.accountingChecks!.checks.find((c) => c.check === 'trial_balance')!;
+    assert.equal(tb.ok, false);
+    assert.ok(tb.breaks.every((b) => b.period.endsWith('-06')), JSON.stringify(tb.breaks));
+    assert.equal(run.accountingChecks!.ok, false);
+    await replica.client.query(`UPDATE ${rep('gl_detail')} SET "DEBITAMOUNT" = "DEBITAMOUNT" - 10, "AMOUNT" = "AMOUNT" - 10 WHERE "RECORDNO" IN (${inList})`);
+    const back = await runModels(deps(), input({ runId: 'run-3' }));
+    assert.equal(back.accountingChecks!.ok, true);
+  });
+
+  it('a GL line removed from the replica makes the trial balance check name its period and account', async () => {
+    const line = gl.find((r) => v(r, 'BATCH_DATE')!.startsWith('09/') && v(r, 'CREDITAMOUNT'))!;
+    await replica.client.query(`DELETE FROM ${rep('gl_detail')} WHERE "RECORDNO" = '${line.RECORDNO}'`);
+    const run = await runModels(deps(), input({ runId: 'run-4' }));
+    const tb = run.accountingChecks!.checks.find((c) => c.check === 'trial_balance')!;
+    assert.equal(tb.ok, false);
+    const period = `${line.BATCH_DATE!.slice(6, 10)}-09`;
+    const brk = tb.breaks.find((b) => b.period === period && b.entity === v(line, 'CHILDENTITY'));
+    assert.ok(brk, JSON.stringify(tb.breaks));
+    assert.ok(brk.accounts.includes(line.ACCOUNTNO!), `${brk.accounts.join(',')} names ${line.ACCOUNTNO}`);
+    assert.equal(brk.difference, toText(Math.round(Number(line.CREDITAMOUNT) * 100)));
+    assert.match(brk.message, new RegExp(`Trial balance for ${period}`));
+    assert.ok(logs.some((l) => l.startsWith('warn Accounting check: Trial balance for')), 'the break is a warning in the log');
+    assert.equal(run.models.find((m) => m.model === 'gl_balances')!.periods?.length, 1, 'only that month recomputed');
+  });
+
+  it('a model that cannot be published is a failure naming the model and why; the others still publish', async () => {
+    const real = publishThroughLoad(load);
+    const publish: PublishModelFn = (req, opts) =>
+      req.spec.name === 'ap_aging' ? Promise.reject(new ApiError({ service: 'tableau', userMessage: 'Tableau refused the file (disk full).' })) : real(req, opts);
+    const run = await runModels(deps({ publish }), input({ runId: 'run-5' }));
+    const aging = run.models.find((m) => m.model === 'ap_aging')!;
+    assert.equal(aging.outcome, 'failed');
+    assert.match(aging.message!, /disk full/);
+    assert.equal(run.models.filter((m) => m.outcome === 'published').length, 4);
+    const err = modelsError(run, 'run-5');
+    assert.match(err!.message, /AP aging over time \(Publishing it failed: Tableau refused the file \(disk full\)\.\)/);
+  });
+
+  it('without a current replica every enabled model is skipped with the reason', async () => {
+    const run = await runModels(deps({ replica: { path: () => null, asOf: () => null } }), input({ runId: 'run-6' }));
+    assert.match(run.skippedReason!, /no current local replica/);
+    assert.ok(run.models.length === 5 && run.models.every((m) => m.outcome === 'skipped' && m.rows === null));
+    assert.equal(run.accountingChecks, null);
+    assert.equal(modelsError(run, 'run-6'), null);
+  });
+});
