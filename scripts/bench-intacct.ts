@@ -9,7 +9,9 @@
  * pass to about that many rows (the first pages read) when the full pass would take too long.
  *
  * Prints figures for people, and as its LAST line one JSON object:
- * {"rows","noLatencyRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb"}
+ * {"rows","noLatencyRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb","perPageMs"}
+ * where perPageMs is the no-latency pass per 2,000-row page: the client's CPU (and its decode, parse,
+ * typedRows and rest), the emulator's CPU, and the wall time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -54,6 +56,8 @@ const sampleRss = () => {
   peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
 };
 let rssTimer: ReturnType<typeof setInterval> | undefined;
+/** The no-latency pass per 2,000-row page, in CPU ms (wall in ms): for the JSON line. */
+let perPageCpuMs: Record<string, number> = {};
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
 const glDetail = streamByName('gl_detail');
@@ -132,19 +136,20 @@ function envelope(creds: Creds, auth: string, fn: string): string {
  * Times the client's answer parser alone on `n` raw 2,000-row pages spread over the table, selecting what the
  * client selects. One body is held at a time, so the sample does not inflate this process's RSS.
  */
-async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number; withRowsCpuRowsPerSec: number; fxpCpuRowsPerSec: number }> {
+async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number; withRowsCpuRowsPerSec: number; fxpCpuRowsPerSec: number; decodeCpuRowsPerSec: number }> {
   const login = `<login><userid>${creds.userId}</userid><companyid>${creds.companyId}</companyid><password>${creds.userPassword.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</password></login>`;
   const fetchFn = createNodeFetch();
-  const post = async (url: string, body: string): Promise<string> => {
+  const postBytes = async (url: string, body: string): Promise<Buffer> => {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await fetchFn(url, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body });
-        return await res.text();
+        return Buffer.from(await res.arrayBuffer());
       } catch (err) {
         if (attempt >= 3) throw err;
       }
     }
   };
+  const post = async (url: string, body: string): Promise<string> => (await postBytes(url, body)).toString('utf8');
   const s = await post(creds.url, envelope(creds, login, '<getAPISession/>'));
   const sessionId = /<sessionid>([^<]*)<\/sessionid>/.exec(s)?.[1];
   const endpoint = /<endpoint>([^<]*)<\/endpoint>/.exec(s)?.[1];
@@ -164,6 +169,8 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
     return (cpu.user + cpu.system) / 1e6;
   };
   let withRowsCpu = 0;
+  let decodeCpu = 0;
+  let decodeRows = 0;
   let fxpCpu = 0;
   let fxpRows = 0;
   let rows = 0;
@@ -178,8 +185,14 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
       `<filter><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto></filter>` +
       `<orderby><order><field>WHENMODIFIED</field><ascending/></order><order><field>RECORDNO</field><ascending/></order></orderby>` +
       `<options><showprivate>true</showprivate></options><pagesize>${PAGE_SIZE}</pagesize><offset>${offset}</offset></query>`;
-    const body = await post(endpoint, envelope(creds, `<sessionid>${sessionId}</sessionid>`, q));
+    const raw = await postBytes(endpoint, envelope(creds, `<sessionid>${sessionId}</sessionid>`, q));
+    // The client's decode (http/transport.ts, responseType 'text'): timed for the per-page breakdown only.
+    let body = '';
+    decodeCpu += cpuOf(() => {
+      body = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    });
     const count = Number(/ count="(\d+)"/.exec(body)?.[1] ?? 0);
+    decodeRows += count;
     bytes += body.length;
     if (k === 0) parse(body); // warm-up
     // Each body parsed twice; wall time as the acceptance defines it, CPU time to see through load.
@@ -206,6 +219,7 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
     bodyKiB: Math.round(bytes / n / 1024),
     withRowsCpuRowsPerSec: rows / withRowsCpu,
     fxpCpuRowsPerSec: fxpRows / fxpCpu,
+    decodeCpuRowsPerSec: decodeRows / decodeCpu,
   };
 }
 
@@ -238,13 +252,27 @@ async function main(): Promise<void> {
         `(no latency / that: ${((p1.rows / p1.cpuSeconds) / sample.withRowsCpuRowsPerSec).toFixed(2)}); fast-xml-parser alone on the whole body ${Math.round(sample.fxpCpuRowsPerSec)} rows`,
     );
     console.log(`no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${((p1.rows / p1.cpuSeconds) / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`);
-    // Per 2,000-row page of the no-latency pass: what each process spent, beside the parse alone. The two
-    // share the machine's cores, so the pass cannot go faster than the busier side (or their sum / cores).
-    const perPage = (seconds: number) => ((seconds * 1000 * PAGE_SIZE) / p1.rows).toFixed(0);
+    // Per 2,000-row page of the no-latency pass: what each process spent, the client's split by
+    // phase. Decode, parse and typed rows are timed on the sample bodies (the same query); the rest
+    // of the client's CPU is undici, the request envelope, paging and the garbage of held pages.
+    // The two processes share the machine's cores, so the pass cannot go faster than the busier
+    // side (or than their sum divided by the cores free).
+    const perPage = (seconds: number) => (seconds * 1000 * PAGE_SIZE) / p1.rows;
+    const ms = (x: number) => x.toFixed(1);
+    const breakdown = {
+      client: perPage(p1.cpuSeconds),
+      decode: perPage(p1.rows / sample.decodeCpuRowsPerSec),
+      parse: perPage(p1.rows / sample.cpuRowsPerSec),
+      typedRows: perPage(p1.rows / sample.withRowsCpuRowsPerSec - p1.rows / sample.cpuRowsPerSec),
+      emulator: perPage(emuCpu),
+      wall: perPage(p1.seconds),
+    };
+    const rest = breakdown.client - breakdown.decode - breakdown.parse - breakdown.typedRows;
     console.log(
-      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${perPage(p1.cpuSeconds)} (parse alone ${perPage(p1.rows / sample.cpuRowsPerSec)}), ` +
-        `emulator ${perPage(emuCpu)}, wall ${perPage(p1.seconds)}`,
+      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${ms(breakdown.client)} = UTF-8 decode ${ms(breakdown.decode)} + parse ${ms(breakdown.parse)} ` +
+        `+ typed rows ${ms(breakdown.typedRows)} + rest ${ms(rest)} (HTTP, envelope, paging, GC); emulator ${ms(breakdown.emulator)}; wall ${ms(breakdown.wall)}`,
     );
+    perPageCpuMs = { client: breakdown.client, decode: breakdown.decode, parse: breakdown.parse, typedRows: breakdown.typedRows, rest, emulator: breakdown.emulator, wall: breakdown.wall };
     console.log(`peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
     // Pass 2: with latency per request.
@@ -272,6 +300,7 @@ async function main(): Promise<void> {
       boundRowsPerSec: Math.round(boundRowsPerSec),
       apiTransactions,
       peakRssMb: Math.round(peakRssMb),
+      perPageMs: Object.fromEntries(Object.entries(perPageCpuMs).map(([k, v]) => [k, Math.round(v * 10) / 10])),
     }));
   } finally {
     clearInterval(rssTimer);

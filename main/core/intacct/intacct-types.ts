@@ -127,7 +127,7 @@ export interface IntacctClient {
   /** RECORDNOs only, keyset paged, for key reconciliation. */
   readKeys(object: string, filters: readonly FixedFilter[], signal?: AbortSignal): AsyncGenerator<string[]>;
   /** AUDITHISTORY deletions; throws IntacctPermissionError (code 'AUDIT_NOT_PERMITTED') when not readable. */
-  /** `onSkipped` hears of AUDITHISTORY windows that kept failing and were skipped (intacct-reader.ts). */
+  /** `onSkipped` hears of AUDITHISTORY windows that kept failing and were skipped (deleted-read.ts). */
   readDeleted(objectType: string, sinceMs: number, signal?: AbortSignal, onSkipped?: (w: SkippedAuditWindow) => void): AsyncGenerator<DeletedRecord[]>;
   lookup(object: string, signal?: AbortSignal): Promise<FieldInfo[]>;
   testConnection(signal?: AbortSignal): Promise<ConnectionTestResult>;
