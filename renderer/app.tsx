@@ -8,6 +8,7 @@ import { hrefOf, pages, useRoute } from './route';
 import { useServiceStatus } from './use-service-status';
 import { StatusPage } from './pages/status-page';
 import { SettingsPage } from './pages/settings-page';
+import { SecretStorageContext } from './settings/secret-storage';
 import { LogsPage } from './pages/logs-page';
 import { HistoryPage } from './pages/history-page';
 
@@ -83,7 +84,8 @@ export function App() {
         {/* A disabled fieldset turns off every button and field of the page at once while disconnected. */}
         <fieldset className="page-actions" disabled={!service.connected} data-testid="page-actions">
           {route.page === 'status' ? <StatusPage service={service} /> : null}
-          {route.page === 'settings' ? <SettingsPage /> : null}
+          {/* Where typed secrets are kept, beside each secret's box (issue #14 point 5). */}
+          <SecretStorageContext.Provider value={service.status?.secretStorage ?? null}>{route.page === 'settings' ? <SettingsPage /> : null}</SecretStorageContext.Provider>
           {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
           {route.page === 'history' ? <HistoryPage /> : null}
         </fieldset>

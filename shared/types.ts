@@ -243,6 +243,20 @@ export interface Status {
   schedulerRunning?: boolean;
   /** Each dependent data source of the settings, with its last refresh by a run. */
   dependents?: DependentStatus[];
+  /** Where secrets typed into the window are kept (the headless service says; absent: the desktop's keychain). */
+  secretStorage?: SecretStorage;
+}
+
+/**
+ * Where the service keeps the secrets typed into its window (issue #14 point 5): 'keychain' (the OS
+ * keychain, kept across restarts) or 'memory' (no keychain answered: until the service stops).
+ */
+export interface SecretStorage {
+  kind: 'keychain' | 'memory';
+  /** The environment variable that sets each secret for the headless service. */
+  envVariables?: Partial<Record<SecretName, string>>;
+  /** Secrets the service's environment sets: they win over a typed value, so none is taken. */
+  fromEnvironment?: SecretName[];
 }
 
 /**

@@ -95,6 +95,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       apiTransactionsThisMonth: usage.usedThisMonth() + (current ? current.transactions() : 0),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
       schedulerRunning: scheduler !== null,
+      ...(deps.secretStorage ? { secretStorage: deps.secretStorage } : {}),
     };
   };
   const pushStatus = async () => {

@@ -3,8 +3,8 @@
  * (Intacct sender password, Intacct user password, Tableau PAT secret, connected-app secret).
  * The only place secrets live; nothing here logs or returns them to the renderer.
  */
-import { secretNames, type SecretName } from '../../shared/types';
-import type { SecretStore } from '../core/service/stores';
+import { secretNames, type SecretName } from '../../../shared/types';
+import type { SecretStore } from '../service/stores';
 
 export type { SecretStore };
 
