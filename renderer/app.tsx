@@ -7,7 +7,7 @@ import { useApi } from './api/api-context';
 import { hrefOf, pages, useRoute } from './route';
 import { useServiceStatus } from './use-service-status';
 import { StatusPage } from './pages/status-page';
-import { SettingsPage } from './pages/settings-page';
+import { SettingsPage, hasUnsavedSettings } from './pages/settings-page';
 import { SecretStorageContext } from './settings/secret-storage';
 import { LogsPage } from './pages/logs-page';
 import { HistoryPage } from './pages/history-page';
@@ -36,6 +36,20 @@ export function App() {
     }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [route.page]);
+
+  // Closing or reloading the tab with unsaved settings asks first (issue #14 point 7). Served mode
+  // only: Electron shows no dialog for beforeunload, it silently keeps the window from closing
+  // (https://www.electronjs.org/docs/latest/api/web-contents#event-will-prevent-unload).
+  useEffect(() => {
+    if (!window.location.protocol.startsWith('http')) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!hasUnsavedSettings()) return;
+      e.preventDefault();
+      e.returnValue = ''; // Chromium before 119 asks only when returnValue is set
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, []);
 
   const title = pages.find((p) => p.page === route.page)?.title ?? 'Status';
   useEffect(() => {
