@@ -31,6 +31,7 @@ import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './c
 import { SECRET_ENV, openCliSecrets, type CliSecrets } from './cli/secret-env';
 import type { KeytarLike } from './core/keychain/keytar-secret-store';
 import { createProgressPrinter } from './cli/progress';
+import { cliHost, versionText } from './cli/about';
 
 export { EXIT, exitCodeOfRun as exitCodeOf };
 
@@ -113,6 +114,7 @@ async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRo
     dataDir,
     env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
     factories: defaultFactories({ projectRoot }),
+    host: cliHost(projectRoot),
     runAlertCommand: alertCommand,
     ...(log ? { log } : {}),
     ...(batchRows ? { engineOptions: { batchRows } } : {}),
@@ -386,11 +388,18 @@ export async function main(argv: string[]): Promise<number> {
       demo: { type: 'boolean' },
       static: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   const [command, sub] = positionals;
   // The headless data folder holds the audit trail and the ledger: new files 0600, folders 0700.
   if (process.platform !== 'win32') process.umask(0o077);
+  if (values.version) {
+    const host = cliHost(projectRoot);
+    const hyperdVersion = (await defaultFactories({ projectRoot }).hyperdVersion?.({ env: process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {} })) ?? null;
+    out(versionText({ version: host.appVersion, hyperdVersion, os: host.os, runtime: host.runtime, dataDir: dataDirOf(values['data-dir']) }));
+    return EXIT.ok;
+  }
   if (values.help || !command) {
     out(usageText());
     return command || values.help ? EXIT.ok : EXIT.config;

@@ -9,6 +9,7 @@ import { useServiceStatus } from './use-service-status';
 import { StatusPage } from './pages/status-page';
 import { SettingsPage, hasUnsavedSettings } from './pages/settings-page';
 import { SecretStorageContext } from './settings/secret-storage';
+import { AboutFooter } from './components/about-footer';
 import { LogsPage } from './pages/logs-page';
 import { HistoryPage } from './pages/history-page';
 
@@ -103,6 +104,7 @@ export function App() {
           {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
           {route.page === 'history' ? <HistoryPage /> : null}
         </fieldset>
+        {service.status?.about && (route.page === 'status' || route.page === 'settings') ? <AboutFooter about={service.status.about} /> : null}
       </main>
     </div>
   );

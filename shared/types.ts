@@ -245,6 +245,18 @@ export interface Status {
   dependents?: DependentStatus[];
   /** Where secrets typed into the window are kept (the headless service says; absent: the desktop's keychain). */
   secretStorage?: SecretStorage;
+  /** Versions and the data folder, when the host says its version. */
+  about?: About;
+}
+
+/** What About shows: the app's and hyperd's versions, the OS and the data folder (issue #14 "About"). */
+export interface About {
+  version: string;
+  /** hyperd's `--version` ("main.0.0.26359.r07abb490"); null when no hyperd was found. */
+  hyperdVersion: string | null;
+  /** "Linux 6.1.0 x64", as the host reports it. */
+  os: string;
+  dataDir: string;
 }
 
 /**

@@ -4,6 +4,7 @@
  * HOME, so no real keyring is touched) a password typed into Settings survives a restart of the
  * service and still signs in; with no keychain each secret's box says it lasts until the service
  * stops and names its ML_ variable, and a secret the environment sets is shown as such, not typed.
+ * Also About (issue #14): the served page shows the version, hyperd's version and the data folder.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -179,7 +180,7 @@ describe('served mode keeps the secrets typed into its page (browser, serve)', (
     }
   });
 
-  it('with no keychain, says next to each secret that it lasts until the service stops and names its variable; an environment secret is shown as such', { timeout: 120_000 }, async () => {
+  it('with no keychain, says next to each secret that it lasts until the service stops and names its variable; an environment secret is shown as such; About shows the versions and the data folder', { timeout: 120_000 }, async () => {
     const dataDir = dataFolder('memory');
     const served = await startServe(dataDir, staticDir, cleanEnv({ HOME: join(root, 'home-none'), [SECRET_ENV.tableauPatSecret]: tableau.patSecret }));
     children.push(served.child);
@@ -192,6 +193,14 @@ describe('served mode keeps the secrets typed into its page (browser, serve)', (
     }
     assert.match((await page.getByTestId('secret-note-tableauPatSecret').textContent()) ?? '', /^Set by ML_TABLEAU_PAT_SECRET in the service's environment/);
     assert.equal(await page.locator('[name="tableauPatSecret"]').isDisabled(), true, 'the environment wins: nothing to type');
+    // About, at the foot of Settings (and Status): the version, hyperd's and the data folder.
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    assert.equal(await page.getByTestId('about-version').textContent(), `ml-connector ${version}`);
+    assert.match((await page.getByTestId('about-hyperd').textContent()) ?? '', /^main\.[\w.]+$/);
+    assert.equal(await page.getByTestId('about-data-dir').textContent(), dataDir);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Status' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+    assert.equal(await page.getByTestId('about-data-dir').textContent(), dataDir, 'About is on Status too');
     await page.close();
     await stopChild(served.child);
   });

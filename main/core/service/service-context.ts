@@ -54,6 +54,8 @@ export interface CoreDeps {
   access?: 'owner' | 'reader';
   /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
   ownerName?: string;
+  /** The host's own facts for About and the support bundle: the app's version, the OS, the runtime ("Node 20.19.1"). */
+  host?: { appVersion: string; os: string; runtime: string };
   /** Where secrets are kept, for Status (the headless CLI says: keychain or memory, and its variables). */
   secretStorage?: SecretStorage;
   /** Log files the host writes (the desktop app's main-process log) to put in the support bundle. */
