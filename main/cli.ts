@@ -3,7 +3,7 @@
  * app under plain Node: `node --import tsx main/cli.ts <command>` or `bin/ml-connector.mjs`.
  *
  * Commands, streams, secret variables and exit codes: `usageText()` in cli/usage.ts (`--help`).
- * Secrets come from the environment only (cli/secret-env.ts), never written to disk by the CLI.
+ * Secrets come from the environment, else the OS keychain (cli/secret-env.ts); never written to a file.
  */
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
@@ -28,9 +28,11 @@ import { childEnvironment, runAlertCommand } from './core/alerts';
 import { hyperdEnvironment } from './core/hyper';
 import type { Alert, LogEntry, ServiceEvent, StreamName } from '../shared/types';
 import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
-import { SECRET_ENV, secretsFromEnv } from './cli/secret-env';
+import { SECRET_ENV, openCliSecrets, type CliSecrets } from './cli/secret-env';
+import type { KeytarLike } from './core/keychain/keytar-secret-store';
 import { createProgressPrinter } from './cli/progress';
 import { formatCount, formatDateTime, formatLogTime } from '../shared/format';
+import { cliHost, versionText } from './cli/about';
 
 export { EXIT, exitCodeOfRun as exitCodeOf };
 
@@ -87,20 +89,33 @@ function alertCommand(command: string, alert: Alert): void {
   runAlertCommand(command, alert, { env: childEnvironment(process.env), onError: err });
 }
 
+let cliSecrets: Promise<CliSecrets> | null = null;
+/** The secrets of this process: the environment over the OS keychain where one answers, else over memory (cli/secret-env.ts). */
+function secretsOfProcess(): Promise<CliSecrets> {
+  cliSecrets ??= import('keytar').then(
+    (m) => (m.default ?? m) as KeytarLike,
+    () => null,
+  ).then((keytar) => openCliSecrets(process.env, keytar));
+  return cliSecrets;
+}
+
 /**
  * Opens the service on the data folder. `sync` and `serve` own the folder (one process at a time);
  * every other command only reads it, so it never disturbs a running service (issue #12).
  */
 async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number, access: { owner: string } | 'reader' = 'reader'): Promise<ConnectorService> {
+  const { secrets, storage } = await secretsOfProcess();
   return createConnectorService({
     ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
     clock: systemClock,
     fetch: createNodeFetch({ env: process.env }),
-    secrets: secretsFromEnv(process.env),
+    secrets,
+    secretStorage: storage,
     settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
     dataDir,
     env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
     factories: defaultFactories({ projectRoot }),
+    host: cliHost(projectRoot),
     runAlertCommand: alertCommand,
     ...(log ? { log } : {}),
     ...(batchRows ? { engineOptions: { batchRows } } : {}),
@@ -137,8 +152,9 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
   try {
     const settings = await service.getSettings();
     try {
-      await intacctCredentials(settings, secretsFromEnv(process.env));
-      await tableauAuth(settings, secretsFromEnv(process.env));
+      const { secrets } = await secretsOfProcess();
+      await intacctCredentials(settings, secrets);
+      await tableauAuth(settings, secrets);
     } catch (e) {
       err(asConnectorError(e, 'local').userMessage);
       err(`Settings: ${join(dataDir, 'settings.json')}; secrets: ${SECRET_ENV.intacctSenderPassword}, ${SECRET_ENV.intacctUserPassword}, ${SECRET_ENV.tableauPatSecret} (or ${SECRET_ENV.tableauConnectedAppSecret}).`);
@@ -327,6 +343,8 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
     service = demo.service;
   } else {
     service = await openService(dataDir, logLine, undefined, { owner: 'ml-connector serve' });
+    const { keychainProblem } = await secretsOfProcess();
+    if (keychainProblem) err(`No keychain answers (${keychainProblem}): secrets typed into the page are kept until the service stops. Set them in the service's environment to keep them (${Object.values(SECRET_ENV).join(', ')}).`);
     service.startScheduler();
   }
   // An unexpected error's answer carries only a reference; its detail goes to stderr with it.
@@ -378,11 +396,18 @@ export async function main(argv: string[]): Promise<number> {
       demo: { type: 'boolean' },
       static: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   const [command, sub] = positionals;
   // The headless data folder holds the audit trail and the ledger: new files 0600, folders 0700.
   if (process.platform !== 'win32') process.umask(0o077);
+  if (values.version) {
+    const host = cliHost(projectRoot);
+    const hyperdVersion = (await defaultFactories({ projectRoot }).hyperdVersion?.({ env: process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {} })) ?? null;
+    out(versionText({ version: host.appVersion, hyperdVersion, os: host.os, runtime: host.runtime, dataDir: dataDirOf(values['data-dir']) }));
+    return EXIT.ok;
+  }
   if (values.help || !command) {
     out(usageText());
     return command || values.help ? EXIT.ok : EXIT.config;

@@ -7,7 +7,9 @@ import { useApi } from './api/api-context';
 import { hrefOf, pages, useRoute } from './route';
 import { useServiceStatus } from './use-service-status';
 import { StatusPage } from './pages/status-page';
-import { SettingsPage } from './pages/settings-page';
+import { SettingsPage, hasUnsavedSettings } from './pages/settings-page';
+import { SecretStorageContext } from './settings/secret-storage';
+import { AboutFooter } from './components/about-footer';
 import { LogsPage } from './pages/logs-page';
 import { HistoryPage } from './pages/history-page';
 
@@ -35,6 +37,20 @@ export function App() {
     }
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [route.page]);
+
+  // Closing or reloading the tab with unsaved settings asks first (issue #14 point 7). Served mode
+  // only: Electron shows no dialog for beforeunload, it silently keeps the window from closing
+  // (https://www.electronjs.org/docs/latest/api/web-contents#event-will-prevent-unload).
+  useEffect(() => {
+    if (!window.location.protocol.startsWith('http')) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!hasUnsavedSettings()) return;
+      e.preventDefault();
+      e.returnValue = ''; // Chromium before 119 asks only when returnValue is set
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, []);
 
   const title = pages.find((p) => p.page === route.page)?.title ?? 'Status';
   useEffect(() => {
@@ -83,10 +99,12 @@ export function App() {
         {/* A disabled fieldset turns off every button and field of the page at once while disconnected. */}
         <fieldset className="page-actions" disabled={!service.connected} data-testid="page-actions">
           {route.page === 'status' ? <StatusPage service={service} /> : null}
-          {route.page === 'settings' ? <SettingsPage /> : null}
+          {/* Where typed secrets are kept, beside each secret's box (issue #14 point 5). */}
+          <SecretStorageContext.Provider value={service.status?.secretStorage ?? null}>{route.page === 'settings' ? <SettingsPage /> : null}</SecretStorageContext.Provider>
           {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
           {route.page === 'history' ? <HistoryPage /> : null}
         </fieldset>
+        {service.status?.about && (route.page === 'status' || route.page === 'settings') ? <AboutFooter about={service.status.about} /> : null}
       </main>
     </div>
   );

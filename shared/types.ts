@@ -248,6 +248,32 @@ export interface Status {
   dependents?: DependentStatus[];
   /** The finance models and accounting checks of the newest run that built them (null: none yet). */
   models?: ModelsRun | null;
+  /** Where secrets typed into the window are kept (the headless service says; absent: the desktop's keychain). */
+  secretStorage?: SecretStorage;
+  /** Versions and the data folder, when the host says its version. */
+  about?: About;
+}
+
+/** What About shows: the app's and hyperd's versions, the OS and the data folder (issue #14 "About"). */
+export interface About {
+  version: string;
+  /** hyperd's `--version` ("main.0.0.26359.r07abb490"); null when no hyperd was found. */
+  hyperdVersion: string | null;
+  /** "Linux 6.1.0 x64", as the host reports it. */
+  os: string;
+  dataDir: string;
+}
+
+/**
+ * Where the service keeps the secrets typed into its window (issue #14 point 5): 'keychain' (the OS
+ * keychain, kept across restarts) or 'memory' (no keychain answered: until the service stops).
+ */
+export interface SecretStorage {
+  kind: 'keychain' | 'memory';
+  /** The environment variable that sets each secret for the headless service. */
+  envVariables?: Partial<Record<SecretName, string>>;
+  /** Secrets the service's environment sets: they win over a typed value, so none is taken. */
+  fromEnvironment?: SecretName[];
 }
 
 /**

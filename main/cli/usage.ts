@@ -26,8 +26,8 @@ export function usageText(): string {
     'Usage: ml-connector [--data-dir <dir>] <command>',
     ...COMMANDS.map((c) => `  ${c.syntax.padEnd(width)}  ${c.does}`),
     `Streams: ${streamDefinitions.map((d) => d.name).join(', ')}`,
-    `Secrets come from the environment only: ${Object.values(SECRET_ENV).join(', ')}`,
-    'Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector), --help',
+    `Secret variables (they win over the OS keychain, shared with the desktop app; with no keychain a secret typed into serve's page lasts until it stops): ${Object.values(SECRET_ENV).join(', ')}`,
+    'Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector), --help, --version (app and hyperd versions, data folder)',
     `Exit codes: ${EXIT.ok} ok, ${EXIT.runFailed} run failed or partial, ${EXIT.config} configuration or usage error, ${EXIT.connection} connection failed, ${EXIT.cancelled} cancelled.`,
   ].join('\n');
 }

@@ -10,6 +10,7 @@ import Store from 'electron-store';
 import updater from 'electron-updater';
 import keytar from 'keytar';
 import { join } from 'node:path';
+import { arch, release, type } from 'node:os';
 import { systemClock } from '../core/clock';
 import { hyperdEnvironment } from '../core/hyper';
 import { createConnectorService, defaultFactories, defaultSettings } from '../core/service';
@@ -73,6 +74,8 @@ void startShell({
       // hyperd gets only the system folders it needs (Windows' SystemRoot), never the app's environment.
       env: { HYPERD_PATH: process.env.HYPERD_PATH, hyperd: hyperdEnvironment(process.env) },
       supportLogFiles: [join(app.getPath('logs'), 'main.log')],
+      // About and the support bundle (issue #14): the app's version, the OS and Electron's.
+      host: { appVersion: app.getVersion(), os: `${type()} ${release()} ${arch()}`, runtime: `Electron ${process.versions.electron ?? '?'}` },
       factories: defaultFactories({ resourcesPath: app.isPackaged ? process.resourcesPath : undefined, projectRoot: join(__dirname, '..', '..') }),
     }),
 }).catch((err: unknown) => {

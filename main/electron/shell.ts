@@ -11,8 +11,8 @@ import { APP_INDEX_URL, createAppProtocolHandler, isAppPageUrl, registerAppSchem
 import type { ElectronSurface, TrayLike } from './electron-surface';
 import { registerIpcHandlers, type ServiceOperations } from './ipc';
 import { describeUnexpected } from '../core/api/error-envelope';
-import { checkKeychain, unavailableSecretStore } from './keychain-check';
-import { createKeytarSecretStore, KEYCHAIN_SERVICE, type KeytarLike, type SecretStore } from './keytar-secret-store';
+import { checkKeychain, unavailableSecretStore } from '../core/keychain/keychain-check';
+import { createKeytarSecretStore, KEYCHAIN_SERVICE, type KeytarLike, type SecretStore } from '../core/keychain/keytar-secret-store';
 import { applyStartAtLogin } from './login-item';
 import { showAlert, shouldNotify } from './notifications';
 import { createSettingsStore, type KeyValueStoreFactory, type SettingsStore } from './settings-store';

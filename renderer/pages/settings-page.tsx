@@ -60,6 +60,13 @@ export function endpointChangesNeedingConfirmation(saved: Settings, draft: Setti
  * unchanged, so a draft never overwrites settings saved elsewhere in the meantime.
  */
 let keptDraft: { base: string; draft: Settings; secrets: Partial<Record<SecretName, string>> } | null = null;
+/** Whether the Settings page on screen has unsaved changes. */
+let shownDirty = false;
+
+/** Unsaved settings, on screen or kept from a tab switch: app.tsx asks before the page unloads. */
+export function hasUnsavedSettings(): boolean {
+  return shownDirty || keptDraft !== null;
+}
 
 /** The Settings page. */
 export function SettingsPage() {
@@ -134,6 +141,10 @@ export function SettingsPage() {
   const pendingSecrets = secretNames.filter((n) => (secrets[n] ?? '') !== '');
   const dirty = draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
 
+  useEffect(() => {
+    shownDirty = dirty;
+    return () => void (shownDirty = false);
+  }, [dirty]);
   // Keep the unsaved changes when the page goes away (a tab switch).
   const latest = useRef({ dirty, saved, draft, secrets });
   latest.current = { dirty, saved, draft, secrets };

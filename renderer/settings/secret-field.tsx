@@ -4,6 +4,7 @@
  */
 import { FieldShell } from '../components/fields';
 import type { SecretName } from '../../shared/types';
+import { useSecretStorageNote } from './secret-storage';
 
 interface SecretFieldProps {
   name: SecretName;
@@ -16,20 +17,22 @@ interface SecretFieldProps {
 
 /** A password box with the stored/not-stored state beside its label. */
 export function SecretField({ name, label, isSet, value, onChange, error }: SecretFieldProps) {
-  const state = isSet === undefined ? '' : isSet ? '•••• set' : 'not set';
+  const note = useSecretStorageNote(name);
+  const state = note?.fromEnvironment ? '•••• from the environment' : isSet === undefined ? '' : isSet ? '•••• set' : 'not set';
+  const hint = note ? note.text : isSet ? 'Type a new value to replace it.' : undefined;
   return (
     <FieldShell
       path={`secrets.${name}`}
       label={
         <>
           {label}{' '}
-          <span className={`secret-state ${isSet ? 'is-set' : 'not-set'}`} data-testid={`secret-${name}`}>
+          <span className={`secret-state ${isSet || note?.fromEnvironment ? 'is-set' : 'not-set'}`} data-testid={`secret-${name}`}>
             {state}
           </span>
         </>
       }
       error={error}
-      {...(isSet ? { hint: 'Type a new value to replace it.' } : {})}
+      {...(hint ? { hint: <span data-testid={`secret-note-${name}`}>{hint}</span> } : {})}
     >
       {(a11y) => (
         <input
@@ -38,7 +41,8 @@ export function SecretField({ name, label, isSet, value, onChange, error }: Secr
           type="password"
           value={value}
           autoComplete="new-password"
-          placeholder={isSet ? 'Unchanged' : 'Required'}
+          placeholder={note?.fromEnvironment ? 'From the environment' : isSet ? 'Unchanged' : 'Required'}
+          disabled={note?.fromEnvironment}
           onChange={(e) => onChange(e.target.value)}
         />
       )}

@@ -251,6 +251,45 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.equal(await field('tableau.project').inputValue(), 'Finance');
   });
 
+  it('asks before the tab closes while settings are unsaved, shown or kept from a tab switch, and not when all is saved', async () => {
+    const asked: string[] = [];
+    const opened: Page[] = [];
+    /** A tab of its own on Settings: closing it runs its beforeunload handlers (runBeforeUnload). */
+    const open = async (): Promise<Page> => {
+      const p = await context.newPage();
+      opened.push(p);
+      p.on('dialog', (d) => {
+        asked.push(d.type());
+        void d.accept(); // leave
+      });
+      await p.goto(`${backend.url}#token=${backend.token}`);
+      await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings' }).click();
+      await p.getByTestId('save-settings').waitFor();
+      return p;
+    };
+    const questionsOnClose = async (p: Page): Promise<number> => {
+      const before = asked.length;
+      const closed = new Promise<void>((r) => p.once('close', () => r()));
+      await p.close({ runBeforeUnload: true });
+      await closed;
+      return asked.length - before;
+    };
+    try {
+      assert.equal(await questionsOnClose(await open()), 0, 'nothing unsaved: no question');
+      let p = await open();
+      await p.locator('[name="tableau.project"]').fill('Finance Unsaved');
+      assert.equal(await questionsOnClose(p), 1, 'unsaved changes on Settings: asked');
+      p = await open();
+      await p.locator('[name="tableau.project"]').fill('Finance Unsaved');
+      await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Status' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+      assert.equal(await questionsOnClose(p), 1, 'unsaved changes kept from a tab switch: asked');
+      assert.deepEqual([...new Set(asked)], ['beforeunload']);
+    } finally {
+      for (const p of opened) if (!p.isClosed()) await p.close();
+    }
+  });
+
   it('shows the running stream first, an overall bar with rows per second and time left, and counts API transactions live during a run', async () => {
     await go('#/status', 'Status');
     const count = async () => Number(((await page.getByTestId('api-usage-count').textContent()) ?? '').replace(/[^0-9]/g, ''));

@@ -2,7 +2,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamDefinitions } from '../../main/core/streams/definitions';
@@ -37,6 +37,17 @@ describe('CLI usage', () => {
     }
     for (const d of streamDefinitions) assert.ok(lines.some((l) => l.startsWith('Streams:') && l.includes(d.name)), d.name);
     for (const v of Object.values(SECRET_ENV)) assert.ok(r.stdout.includes(v), v);
+  });
+
+  it('--version: the app and hyperd versions, the data folder, the runtime and OS', () => {
+    const r = cli('--version');
+    assert.equal(r.status, 0, r.stderr);
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines[0], `ml-connector ${version}`);
+    assert.match(lines[1]!, /^Hyper engine \(hyperd\) (main\.[\w.]+|not found \(set HYPERD_PATH\))$/);
+    assert.equal(lines[2], `Data folder ${dataDir}`);
+    assert.match(lines[3]!, new RegExp(`^Node ${process.versions.node} on \\S+`));
   });
 
   it('audit export --run with an unknown run says so and exits 2', () => {

@@ -3,6 +3,7 @@
  * back (tableau-rest.md §1.3).
  */
 export { findHyperd, HYPERD_NPM_PACKAGE, type FindHyperdOptions } from './find-hyperd';
+export { readHyperdVersion, parseHyperdVersion } from './hyperd-version';
 export { startHyperEngine, hyperdEnvironment, HYPER_USER, type HyperEngine, type HyperEngineOptions, type HyperEngineEvent } from './hyper-engine';
 export { writeHyperFile, copyFormatFor, supportsBinaryCopy, type CopyFormat, type HyperTableInput, type WriteHyperResult } from './hyper-writer';
 export { readHyperRows } from './hyper-reader';

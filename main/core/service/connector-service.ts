@@ -36,6 +36,7 @@ import { createDiagnostics, endpointChanges } from './diagnostics';
 import { createRecords } from './records';
 import { createRuns } from './runs';
 import { ALERT_COMMAND_REFUSED, createSettingsOperations } from './settings-operations';
+import { createAbout } from './about';
 import { createStatus } from './status';
 import { createSupportBundle } from './support-bundle';
 
@@ -123,10 +124,11 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const usage = createApiUsage(ctx, () => pushStatusNow());
   const catalog = createCatalog(ctx, usage);
   const diagnostics = createDiagnostics(ctx, usage);
-  const { getStatus, pushStatus } = createStatus(ctx, usage);
+  const about = createAbout(ctx);
+  const { getStatus, pushStatus } = createStatus(ctx, usage, about);
   pushStatusNow = () => void pushStatus().catch(() => undefined);
   const runs = createRuns(ctx, { pushStatus, raiseAlerts });
-  const supportBundle = createSupportBundle(ctx, getStatus);
+  const supportBundle = createSupportBundle(ctx, getStatus, about);
   const settingsOperations = createSettingsOperations(ctx, { getStatus, pushStatus });
   const records = createRecords(ctx);
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateAlerts } from '../alerts';
-import { findHyperd, startHyperEngine, writeHyperFile } from '../hyper';
+import { findHyperd, readHyperdVersion, startHyperEngine, writeHyperFile } from '../hyper';
 import { createIntacctClient } from '../intacct';
 import { createTableauClient, loadBatch, type JobPollPolicy } from '../tableau';
 import type { RetryPolicy } from '../http/retry';
@@ -34,6 +34,14 @@ export interface DefaultFactoryOptions {
 
 /** The factories the app, the CLI and the demo use. */
 export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFactories {
+  /** The hyperd to run: the setting, then HYPERD_PATH, then the bundled or the npm package's copy. */
+  const locateHyperd = (hyperdPath: string | undefined, env: { HYPERD_PATH?: string } | undefined) =>
+    findHyperd({
+      ...(hyperdPath ? { settingsPath: hyperdPath } : {}),
+      ...(env?.HYPERD_PATH ? { env: { HYPERD_PATH: env.HYPERD_PATH } } : {}),
+      ...(opts.resourcesPath ? { resourcesPath: opts.resourcesPath } : {}),
+      ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}),
+    });
   return {
     createSource({ settings, credentials, fetch, clock, random, onEvent }): SourceClient {
       const endpoint = settings.intacct.endpoint;
@@ -75,12 +83,7 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       return { client: client as TargetClient, load, readBack: client };
     },
     async startPayloadWriter({ dataDir, hyperdPath, env }) {
-      const path = findHyperd({
-        ...(hyperdPath ? { settingsPath: hyperdPath } : {}),
-        ...(env?.HYPERD_PATH ? { env: { HYPERD_PATH: env.HYPERD_PATH } } : {}),
-        ...(opts.resourcesPath ? { resourcesPath: opts.resourcesPath } : {}),
-        ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}),
-      });
+      const path = locateHyperd(hyperdPath, env);
       const logDir = join(dataDir, 'logs');
       const workDir = join(dataDir, 'hyper');
       mkdirSync(logDir, { recursive: true });
@@ -100,5 +103,12 @@ export function defaultFactories(opts: DefaultFactoryOptions = {}): ServiceFacto
       return { write, stop: () => engine.stop(), queryHyper: hyperQueryFn(engine), replica: openHyperReplica({ engine, dataDir }), sql: engine };
     },
     evaluateAlerts: (input) => evaluateAlerts(input),
+    async hyperdVersion({ hyperdPath, env }) {
+      try {
+        return await readHyperdVersion(locateHyperd(hyperdPath, env), env?.hyperd ? { env: env.hyperd } : {});
+      } catch {
+        return null; // not found or would not start: About says "not found", a run says why
+      }
+    },
   };
 }

@@ -67,6 +67,8 @@ export interface ServiceFactories {
    */
   startPayloadWriter(a: { dataDir: string; hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<PayloadWriter>;
   evaluateAlerts(input: { runs: RunSummary[]; lastSuccessAt: number | null; now: number; settings: Settings['alerts'] }): Alert[];
+  /** The version of the hyperd a payload writer would start (About); null when none is found or it says none. */
+  hyperdVersion?(a: { hyperdPath?: string; env?: { HYPERD_PATH?: string; hyperd?: Record<string, string> } }): Promise<string | null>;
 }
 
 /** The Intacct credentials from settings + secrets; a ValidationError naming what is missing. */

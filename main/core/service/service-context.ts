@@ -14,7 +14,7 @@ import type { Store } from '../store/types';
 import type { Ledger } from '../sync/ledger';
 import type { EngineOptions } from '../sync/stream-sync';
 import type { ReplicaSource } from '../models/model-ports';
-import type { Alert, ErrorInfo, LogEntry, LogLevel, RunDetail, ServiceEvent, Settings, StreamName, StreamProgress } from '../../../shared/types';
+import type { Alert, ErrorInfo, LogEntry, LogLevel, RunDetail, SecretStorage, ServiceEvent, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import type { ClientArgs, ServiceFactories } from './runtime';
 import type { SecretStore, SettingsStore } from './stores';
 import type { DependentRefreshLog } from './dependent-refreshes';
@@ -60,6 +60,10 @@ export interface CoreDeps {
   access?: 'owner' | 'reader';
   /** What the lock file says owns the folder ("serve", "sync", "desktop app"). */
   ownerName?: string;
+  /** The host's own facts for About and the support bundle: the app's version, the OS, the runtime ("Node 20.19.1"). */
+  host?: { appVersion: string; os: string; runtime: string };
+  /** Where secrets are kept, for Status (the headless CLI says: keychain or memory, and its variables). */
+  secretStorage?: SecretStorage;
   /** Log files the host writes (the desktop app's main-process log) to put in the support bundle. */
   supportLogFiles?: readonly string[];
 }

@@ -9,6 +9,7 @@ import { secretNames, type RunDetail, type Settings, type Status, type StreamSta
 import { secretStatus } from './runtime';
 import { configuredSides } from './settings';
 import { streamFreshness } from './stream-freshness';
+import type { AboutSource } from './about';
 import type { ApiUsage } from './api-usage';
 import type { ServiceContext } from './service-context';
 
@@ -18,7 +19,7 @@ export interface ServiceStatus {
   pushStatus(): Promise<void>;
 }
 
-export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThisMonth'>): ServiceStatus {
+export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThisMonth'>, aboutSource?: Pick<AboutSource, 'about'>): ServiceStatus {
   const { deps, store, ledger, dependentLog, emit } = ctx;
   /** Finished runs' details by id (they never change once finished), for the stream cards. */
   const finishedDetails = new Map<string, RunDetail>();
@@ -52,6 +53,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
     const conf = await configured(s);
     const { current, scheduler, lastError } = ctx.state;
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
+    const about = aboutSource ? await aboutSource.about() : null;
     const recent = recentDetails(50);
     // Each card comes from the newest run that actually ran its stream, not from the newest run: a
     // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
@@ -96,6 +98,8 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       dependents: dependentLog.status(s.tableau.dependentDatasources),
       models: store.lastModels(),
       schedulerRunning: scheduler !== null,
+      ...(deps.secretStorage ? { secretStorage: deps.secretStorage } : {}),
+      ...(about ? { about } : {}),
     };
   };
   const pushStatus = async () => {

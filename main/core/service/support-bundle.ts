@@ -1,6 +1,6 @@
 /**
- * The support bundle: logs and recent runs as one zip (the Power BI gateway's "export logs", anchors
- * §8 item 5), with no secret in it. Settings hold no secrets by design; as a second line of
+ * The support bundle: versions, logs and recent runs as one zip (the Power BI gateway's "export
+ * logs", anchors §8 item 5), with no secret in it. Settings hold no secrets by design; as a second line of
  * defence every file is scanned for each stored secret value and any occurrence is redacted.
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
@@ -9,6 +9,7 @@ import yazl from 'yazl';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import { secretNames, type Status } from '../../../shared/types';
 import { secretValues } from './runtime';
+import type { AboutSource } from './about';
 import type { ServiceContext } from './service-context';
 
 /** Files of the bundle: name → text. */
@@ -59,6 +60,28 @@ export async function buildSupportZip(files: BundleFiles, secrets: readonly stri
   return { zip: Buffer.concat(chunks), redactions };
 }
 
+const YEAR_2000 = Date.UTC(2000, 0, 1);
+const YEAR_2100 = Date.UTC(2100, 0, 1);
+
+/**
+ * A copy of `value` where each time kept as epoch milliseconds (a key `at` or ending in `At`:
+ * `startedAt`, `nextRunAt`…) gets a readable UTC twin beside it (`startedAtUtc:
+ * "2026-12-03T17:00:00.000Z"`), so a person reading the bundle need not convert 1764781200000.
+ */
+export function withReadableTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withReadableTimes);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = withReadableTimes(v);
+    if ((key === 'at' || key.endsWith('At')) && typeof v === 'number' && v >= YEAR_2000 && v < YEAR_2100) out[`${key}Utc`] = new Date(v).toISOString();
+  }
+  return out;
+}
+
+/** JSON for a bundle file: indented, with readable times. */
+const bundleJson = (value: unknown) => JSON.stringify(withReadableTimes(value), null, 2);
+
 /** Each log file goes into the support bundle up to its last 1 MiB (the newest lines). */
 const BUNDLE_LOG_TAIL_BYTES = 1024 * 1024;
 
@@ -81,17 +104,21 @@ function tailOf(path: string, max: number): string | null {
 }
 
 /** The bundle as the contract's `exportSupportBundle` answers it: recent runs, the log, status, settings and log tails. */
-export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promise<Status>): Pick<ConnectorApi, 'exportSupportBundle'> {
+export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promise<Status>, about?: Pick<AboutSource, 'details'>): Pick<ConnectorApi, 'exportSupportBundle'> {
   const { deps, clock, store, log } = ctx;
   return {
     async exportSupportBundle() {
       const runs = store.listRuns(50);
+      const now = clock.now();
+      const details = about ? await about.details() : null;
       const files = {
-        'README.txt': 'ml-connector support bundle: recent runs (with per-stream results and tie-outs), the log, the status and the settings. It holds no password, token or secret.\n',
-        'status.json': JSON.stringify(await getStatus(), null, 2),
+        'README.txt': 'ml-connector support bundle: the versions (about.json), recent runs (with per-stream results and tie-outs), the log, the status, the settings and the newest part of the app\'s and hyperd\'s log files. Times are epoch milliseconds with a UTC twin (startedAtUtc). It holds no password, token or secret.\n',
+        // The app, OS, runtime and hyperd versions: the first thing support asks.
+        'about.json': bundleJson({ ...(details ?? { version: null, hyperdVersion: null, os: null, runtime: null, dataDir: deps.dataDir }), createdAt: now }),
+        'status.json': bundleJson(await getStatus()),
         'settings.json': JSON.stringify(deps.settings.get(), null, 2),
-        'runs.json': JSON.stringify(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r), null, 2),
-        'log.json': JSON.stringify(store.queryLogs({ limit: 5000 }), null, 2),
+        'runs.json': bundleJson(runs.slice(0, 20).map((r) => store.getRun(r.runId) ?? r)),
+        'log.json': bundleJson(store.queryLogs({ limit: 5000 })),
       } as Record<string, string>;
       // The host's own log (the desktop app's main process) and hyperd's, newest part of each.
       let hyperdLogs: string[] = [];
@@ -104,7 +131,6 @@ export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promis
         const text = tailOf(path, BUNDLE_LOG_TAIL_BYTES);
         if (text !== null) files[`logs/${basename(path)}`] = text;
       }
-      const now = clock.now();
       const { zip, redactions } = await buildSupportZip(files, await secretValues(deps.secrets, secretNames), new Date(now));
       if (redactions) log('warn', `Support bundle: ${redactions} secret occurrence(s) were redacted.`);
       return { fileName: `ml-connector-support-${new Date(now).toISOString().slice(0, 10)}.zip`, base64: zip.toString('base64') };

@@ -4,7 +4,7 @@
  * line of what it saw. The values are test values, never real secrets.
  */
 import keytar from 'keytar';
-import { createKeytarSecretStore } from '../../../main/electron/keytar-secret-store';
+import { createKeytarSecretStore } from '../../../main/core/keychain/keytar-secret-store';
 import { secretNames } from '../../../shared/types';
 
 const service = `ml-connector-test-${process.pid}`;

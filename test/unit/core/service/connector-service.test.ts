@@ -49,7 +49,7 @@ function configuredSettings(): Settings {
   return s;
 }
 
-async function setup(opts: { configured?: boolean; supportLogFiles?: string[] } = {}) {
+async function setup(opts: { configured?: boolean; supportLogFiles?: string[]; host?: { appVersion: string; os: string; runtime: string } } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const source = new FakeSource(() => clock.now());
   seedCompany(source, 30);
@@ -67,11 +67,13 @@ async function setup(opts: { configured?: boolean; supportLogFiles?: string[] } 
     createTarget: () => ({ client: tableau, load: tableau.load }),
     startPayloadWriter: async () => ({ write: tableau.writePayload, stop: async () => {} }),
     evaluateAlerts: ({ runs, now }) => (runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : []),
+    hyperdVersion: async () => 'main.0.0.12345.rtest',
   };
   const timer = new HandTimer();
   const service = await createConnectorService({
     clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 },
     ...(opts.supportLogFiles ? { supportLogFiles: opts.supportLogFiles } : {}),
+    ...(opts.host ? { host: opts.host } : {}),
   });
   services.push(service);
   const events: ServiceEvent[] = [];
@@ -363,7 +365,7 @@ describe('createConnectorService', () => {
     dirs.push(hostLogDir);
     const mainLog = join(hostLogDir, 'main.log');
     writeFileSync(mainLog, 'x'.repeat(1_100_000) + '\n[info] tray ready; token pat-secret-3 echoed by a proxy\n');
-    const env = await setup({ supportLogFiles: [mainLog] });
+    const env = await setup({ supportLogFiles: [mainLog], host: { appVersion: '9.8.7', os: 'Linux 6.1.0 x64', runtime: 'Electron 33.0.0' } });
     mkdirSync(join(env.dataDir, 'logs'), { recursive: true });
     writeFileSync(join(env.dataDir, 'logs', 'hyperd.log'), '{"k":"startup"}\n');
     await env.service.runNow();
@@ -375,7 +377,17 @@ describe('createConnectorService', () => {
     const zip = Buffer.from(bundle.base64, 'base64');
     assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a zip file');
     const names = listZip(zip).map((e) => e.name);
-    assert.deepEqual(names.sort(), ['README.txt', 'log.json', 'logs/hyperd.log', 'logs/main.log', 'runs.json', 'settings.json', 'status.json']);
+    assert.deepEqual(names.sort(), ['README.txt', 'about.json', 'log.json', 'logs/hyperd.log', 'logs/main.log', 'runs.json', 'settings.json', 'status.json']);
+    // The versions support asks for first, and times a person can read.
+    const about = JSON.parse(listZip(zip).find((e) => e.name === 'about.json')!.text) as Record<string, unknown>;
+    assert.deepEqual(about, { version: '9.8.7', hyperdVersion: 'main.0.0.12345.rtest', os: 'Linux 6.1.0 x64', dataDir: env.dataDir, runtime: 'Electron 33.0.0', createdAt: env.clock.now(), createdAtUtc: new Date(env.clock.now()).toISOString() });
+    assert.equal(listZip(zip).find((e) => e.name === 'logs/hyperd.log')!.text, '{"k":"startup"}\n', "hyperd's log");
+    const [run] = JSON.parse(listZip(zip).find((e) => e.name === 'runs.json')!.text) as { startedAt: number; startedAtUtc: string; finishedAtUtc?: string }[];
+    assert.equal(run!.startedAtUtc, new Date(run!.startedAt).toISOString());
+    const [line] = JSON.parse(listZip(zip).find((e) => e.name === 'log.json')!.text) as { at: number; atUtc: string }[];
+    assert.equal(line!.atUtc, new Date(line!.at).toISOString());
+    const status = JSON.parse(listZip(zip).find((e) => e.name === 'status.json')!.text) as { about?: unknown };
+    assert.deepEqual(status.about, { version: '9.8.7', hyperdVersion: 'main.0.0.12345.rtest', os: 'Linux 6.1.0 x64', dataDir: env.dataDir });
     const settingsJson = listZip(zip).find((e) => e.name === 'settings.json')!.text;
     assert.ok(!settingsJson.includes('pat-secret-3') && settingsJson.includes('[redacted]'));
     const main = listZip(zip).find((e) => e.name === 'logs/main.log')!.text;

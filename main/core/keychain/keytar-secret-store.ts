@@ -1,10 +1,11 @@
 /**
  * Credentials in the OS keychain through keytar: one service name, one account per secret
- * (Intacct sender password, Intacct user password, Tableau PAT secret, connected-app secret).
- * The only place secrets live; nothing here logs or returns them to the renderer.
+ * (`secretNames`). The desktop app and the headless CLI both use it with KEYCHAIN_SERVICE, so a
+ * secret typed into either is seen by both (issue #14 point 5). keytar is injected: this file
+ * loads no native module itself. Nothing here logs or returns a secret to the renderer.
  */
-import { secretNames, type SecretName } from '../../shared/types';
-import type { SecretStore } from '../core/service/stores';
+import { secretNames, type SecretName } from '../../../shared/types';
+import type { SecretStore } from '../service/stores';
 
 export type { SecretStore };
 
