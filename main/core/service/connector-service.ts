@@ -138,14 +138,26 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     },
     startScheduler() {
       if (state.scheduler || state.closed || !owner) return;
+      const skipIfRefused = (r: ReturnType<typeof runs.startRun>) => {
+        if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
+      };
       const s = deps.settings.get();
       state.scheduler = createScheduler({
         clock,
         schedule: s.schedule,
         lastRunAt: () => store.listRuns(1)[0]?.startedAt ?? null,
         onFire: (trigger) => {
-          const r = runs.startRun(trigger, {});
-          if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
+          // No schedule before both sides are set up (issue #14, first run): a fire then would only
+          // record a failed run, raise an alert and leave a stale "not set up" error on screen.
+          // A run in progress refuses the fire at once (and logs it), as before.
+          if (state.current) return skipIfRefused(runs.startRun(trigger, {}));
+          void getStatus().then((st) => {
+            if (st.state === 'not-configured') {
+              log('info', 'Scheduled run skipped: Sage Intacct and Tableau are not both set up yet.');
+              return;
+            }
+            skipIfRefused(runs.startRun(trigger, {}));
+          });
         },
         ...(deps.timer ? { timer: deps.timer } : {}),
       });
