@@ -241,6 +241,8 @@ export interface Status {
    * commands): the schedule's preview then says that it does not run (issue #14 point 6).
    */
   schedulerRunning?: boolean;
+  /** Tables asked to reload in full at the next run ("Reload in full…"), not done yet. */
+  pendingReloads?: StreamName[];
   /** Each dependent data source of the settings, with its last refresh by a run. */
   dependents?: DependentStatus[];
 }

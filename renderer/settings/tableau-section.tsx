@@ -9,7 +9,7 @@ import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The Tableau fieldset. */
-export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest }: SectionProps & { draftForTest: () => TestDraft }) {
+export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest, onTested }: SectionProps & { draftForTest: () => TestDraft; onTested?: (ok: boolean) => void }) {
   const t = settings.tableau;
   const cloud = t.kind === 'cloud';
   return (
@@ -85,7 +85,7 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
         onChange={(v) => edit((d) => void (d.tableau.dependentDatasources = v.split('\n')))}
         error={firstError(errors, 'tableau.dependentDatasources')}
       />
-      <ConnectionTest side="tableau" draftForTest={draftForTest} />
+      <ConnectionTest side="tableau" draftForTest={draftForTest} {...(onTested ? { onResult: onTested } : {})} />
     </section>
   );
 }

@@ -71,6 +71,8 @@ const schemas: Record<Operation, z.ZodType> = {
       })
       .strict(),
   ]),
+  requestFullReload: z.object({ stream: streamName }).strict(),
+  resetDemo: none,
 };
 
 /** Thrown for a malformed request; `issues` is safe to show (it never echoes values). */

@@ -25,6 +25,9 @@ import type { AuditQuery, RunDetail, RunSummary, ServiceEvent, StreamName } from
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
+import { openReloadRequests } from './reload-requests';
+import { streamByName, streamDefinitions } from '../streams/definitions';
+import { createDemoReset } from './demo-reset';
 import type { ServiceFactories } from './runtime';
 import { createServiceContext, type CoreDeps } from './service-context';
 import { createAlerts } from './alerts';
@@ -102,7 +105,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
   }
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
-  const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
+  const reloads = openReloadRequests(join(deps.dataDir, 'reload-requests.json'), (name): name is StreamName => streamDefinitions.some((d) => d.name === name));
+  const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog, reloads });
   const { state, listeners, log } = ctx;
   let stopStaleCheck: (() => void) | null = null;
 
@@ -122,6 +126,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const supportBundle = createSupportBundle(ctx, getStatus);
   const settingsOperations = createSettingsOperations(ctx, { getStatus, pushStatus });
   const records = createRecords(ctx);
+  const demoReset = await createDemoReset(ctx, runs, pushStatus);
 
   const service: ConnectorService = {
     getStatus,
@@ -132,6 +137,13 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     ...diagnostics,
     ...catalog,
     sendTestAlert: (req) => delivery.sendTest(req, deps.settings.get()),
+    ...demoReset,
+    async requestFullReload({ stream }) {
+      reloads.ask(stream);
+      log('info', `${streamByName(stream).label} will be reloaded in full at the next run, as asked.`, { stream });
+      void pushStatus();
+      return { pending: reloads.pending() };
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

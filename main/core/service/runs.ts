@@ -50,7 +50,7 @@ export function createRuns(
   ctx: ServiceContext,
   hooks: { pushStatus(): Promise<void>; raiseAlerts(settings: Settings, runId?: string): void },
 ): ServiceRuns {
-  const { deps, clock, owner, store, ledger, workDir, dependentLog, state, emit, log, refusals, clientDeps } = ctx;
+  const { deps, clock, owner, store, ledger, workDir, dependentLog, reloads, state, emit, log, refusals, clientDeps } = ctx;
   const { pushStatus, raiseAlerts } = hooks;
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
@@ -112,6 +112,8 @@ export function createRuns(
             'so the user is not locked out: correct them in Settings, or press Sync now to try once more.',
         });
       }
+      // Reloads asked in Settings ("Reload in full…") join the ones this request asks for.
+      const fullReload = [...new Set([...(req.fullReload ?? []), ...reloads.pending()])];
       const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
       const runSource = source;
@@ -142,8 +144,9 @@ export function createRuns(
           },
           log: (level, message, extra) => log(level, message, extra),
         },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), signal: run.controller.signal },
+        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(fullReload.length ? { fullReload } : {}), signal: run.controller.signal },
       );
+      reloads.fulfilled(detail.streams);
       if (detail.dependents) dependentLog.record(detail.dependents);
       const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
       if (intacctProblem) refusals.note(credentials, settings.intacct.endpoint, intacctProblem);

@@ -112,6 +112,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       apiTransactionsThisMonth: usage.usedThisMonth() + (current ? current.transactions() : 0),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
       schedulerRunning: scheduler !== null,
+      pendingReloads: ctx.reloads.pending(),
     };
   };
   const pushStatus = async () => {

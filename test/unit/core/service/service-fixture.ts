@@ -51,7 +51,7 @@ export function configuredSettings(): Settings {
   return s;
 }
 
-export async function setup(opts: { configured?: boolean; supportLogFiles?: string[] } = {}) {
+export async function setup(opts: { configured?: boolean; supportLogFiles?: string[]; demo?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const source = new FakeSource(() => clock.now());
   seedCompany(source, 30);
@@ -74,10 +74,11 @@ export async function setup(opts: { configured?: boolean; supportLogFiles?: stri
   const service = await createConnectorService({
     clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 },
     ...(opts.supportLogFiles ? { supportLogFiles: opts.supportLogFiles } : {}),
+    ...(opts.demo ? { demo: true } : {}),
   });
   services.push(service);
   const events: ServiceEvent[] = [];
   service.onEvent((e) => events.push(e));
-  return { clock, source, tableau, service, events, secrets, timer, dataDir };
+  return { clock, source, tableau, service, events, secrets, settings, factories, timer, dataDir };
 }
 
