@@ -4,6 +4,7 @@
  */
 import { Checkbox, RadioGroup, TextAreaField, TextField } from '../components/fields';
 import { ConnectionTest, type TestDraft } from './connection-test';
+import { splitTableauUrl } from './field-checks';
 import { SecretField } from './secret-field';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
@@ -33,7 +34,15 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
           type="url"
           value={t.serverUrl}
           placeholder={cloud ? 'https://10ax.online.tableau.com' : 'https://tableau.example.com'}
-          onChange={(v) => edit((d) => void (d.tableau.serverUrl = v))}
+          // A browser address pasted whole (…/#/site/acme/home) is split into server and site.
+          onChange={(v) => {
+            const split = splitTableauUrl(v);
+            edit((d) => {
+              d.tableau.serverUrl = split ? split.serverUrl : v;
+              if (split) d.tableau.site = split.site;
+              if (split?.cloud) d.tableau.kind = 'cloud';
+            });
+          }}
           error={errors['tableau.serverUrl']}
         />
         <TextField

@@ -81,6 +81,14 @@ describe('the guided first setup (browser)', () => {
     assert.equal((await backend.service.getSettings()).intacct.senderId, '');
   });
 
+  it('splits a Tableau address pasted from the browser into server and site', async () => {
+    await page.getByRole('radio', { name: 'Tableau Server' }).check();
+    await field('tableau.serverUrl').fill('https://10ax.online.tableau.com/#/site/acme/home');
+    assert.equal(await field('tableau.serverUrl').inputValue(), 'https://10ax.online.tableau.com');
+    assert.equal(await field('tableau.site').inputValue(), 'acme');
+    assert.equal(await page.getByRole('radio', { name: 'Tableau Cloud' }).isChecked(), true, 'an online.tableau.com address is Tableau Cloud');
+  });
+
   it('saves once Tableau passed too, and shows the full-load estimate of the tables', async () => {
     await page.getByRole('radio', { name: 'Tableau Server' }).check();
     await field('tableau.serverUrl').fill(backend.tableau.serverUrl);
