@@ -3,7 +3,9 @@
  * the real service: a new installation opens the guide on Status with Sync now off; each side
  * must pass its connection test before the next step; the tables step shows the full-load
  * estimate; the first sync loads Tableau. The demo shows its banner, whose "Connect your own Sage
- * Intacct" opens the guide with empty sign-in fields. Writes docs/screenshots/first-run-guide.png.
+ * Intacct" opens the guide with empty sign-in fields. After the first sync, "Reload in full…" in
+ * Settings shows one table's estimate, and the next sync reloads only that table in full. Writes
+ * docs/screenshots/first-run-guide.png.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,6 +127,40 @@ describe('the guided first setup (browser)', () => {
     const runs = await backend.runs();
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.trigger, 'manual');
+  });
+
+  // After the first sync (the previous test), one table is asked to reload in full from Settings.
+  it('reloads one table in full at the next sync after showing its estimate ("Reload in full…")', async () => {
+    await page.goto(`${backend.url}#/settings`);
+    await page.locator('form.settings').waitFor();
+    const box = page.getByTestId('reload-vendor');
+    await box.getByRole('button', { name: /Reload in full/ }).click();
+    const estimate = page.getByTestId('reload-estimate-vendor');
+    await estimate.waitFor({ timeout: 30_000 });
+    const vendors = await backend.intacctRows('vendor');
+    assert.match((await estimate.textContent()) ?? '', new RegExp(`reads ${vendors.toLocaleString('en-US')} records from Sage Intacct`));
+    assert.deepEqual((await backend.service.getStatus()).pendingReloads, [], 'nothing is asked before confirming');
+    await page.getByTestId('reload-confirm-vendor').click();
+    await page.getByTestId('reload-pending-vendor').waitFor();
+    assert.deepEqual((await backend.service.getStatus()).pendingReloads, ['vendor']);
+
+    await page.goto(`${backend.url}#/status`);
+    await page.getByTestId('sync-now').click();
+    // The second run, once it has finished (the pill alone could still show the first one's state).
+    const deadline = Date.now() + 60_000;
+    let latest = (await backend.runs(1))[0];
+    while (!((await backend.runs()).length === 2 && latest && latest.outcome !== 'running')) {
+      assert.ok(Date.now() < deadline, 'the second run finished in time');
+      await new Promise((r) => setTimeout(r, 200));
+      latest = (await backend.runs(1))[0];
+    }
+    assert.equal(latest.outcome, 'succeeded');
+    await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 10_000 });
+    const detail = await backend.service.getRun({ runId: latest!.runId });
+    const full = detail!.streams.filter((x) => x.fullLoad).map((x) => x.stream);
+    assert.deepEqual(full, ['vendor'], 'only Vendors was reloaded in full');
+    assert.equal(await backend.tableauRows('vendor'), vendors);
+    assert.deepEqual((await backend.service.getStatus()).pendingReloads, [], 'the request is done');
   });
 
   it('shows the demo banner, whose "Connect your own Sage Intacct" opens the guide with empty sign-in fields', async () => {
