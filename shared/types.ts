@@ -351,12 +351,20 @@ export interface AuditEntry {
   jobId: string | null;
   result: 'pending' | 'applied' | 'failed';
   at: number;
+  /** The record's document number(s) (bill number, reference), vendor and journal, when it has them. */
+  document?: string | null;
+  vendor?: string | null;
+  journal?: string | null;
 }
 
 export interface AuditQuery {
   runId?: string;
   stream?: StreamName;
   recordKey?: string;
+  /** Part of the document number, the vendor (ID or name) or the journal, in any case. */
+  document?: string;
+  vendor?: string;
+  journal?: string;
   limit?: number;
 }
 

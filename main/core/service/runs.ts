@@ -15,6 +15,7 @@ import type { ConnectorApi } from '../../../shared/ipc-contract';
 import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import { intacctCredentials, tableauAuth, type ServiceFactories } from './runtime';
 import { transactionCounter } from './api-usage';
+import { tapAuditLabels } from './audit-labels-tap';
 import type { CurrentRun, ServiceContext } from './service-context';
 
 /** Both sides' settings are incomplete: every gap is reported at once. */
@@ -117,6 +118,8 @@ export function createRuns(
       const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
       const runSource = source;
+      // The audit trail's search words (document, vendor, journal) come from the rows read.
+      const tapped = tapAuditLabels(runSource, store);
       run.transactions = transactionCounter(runSource);
       target = deps.factories.createTarget({ ...common, auth });
       const w = await startWriter();
@@ -124,11 +127,11 @@ export function createRuns(
         {
           clock,
           settings,
-          source,
+          source: tapped.source,
           target: target.client,
           load: target.load,
           writePayload: w.write,
-          store,
+          store: tapped.store,
           ledger,
           workDir,
           ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
