@@ -41,6 +41,13 @@ describe('the guided first setup (browser)', () => {
   });
 
   const field = (name: string) => page.locator(`[name="${name}"]`);
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      assert.ok(Date.now() < deadline, 'timed out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const guide = () => page.getByTestId('first-run-guide');
   const next = () => page.getByTestId('guide-next');
   const test = async (side: 'intacct' | 'tableau') => {
@@ -161,6 +168,30 @@ describe('the guided first setup (browser)', () => {
     assert.deepEqual(full, ['vendor'], 'only Vendors was reloaded in full');
     assert.equal(await backend.tableauRows('vendor'), vendors);
     assert.deepEqual((await backend.service.getStatus()).pendingReloads, [], 'the request is done');
+  });
+
+  it('searches the audit trail by vendor, with keys in numeric order, UTC times and runs named by outcome and seconds', async () => {
+    await page.goto(`${backend.url}#/history`);
+    await page.getByTestId('audit-table').waitFor();
+    const options = await page.locator('[name="audit.run"] option').allTextContents();
+    assert.ok(options.slice(1).length === 2 && options.slice(1).every((o) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC · succeeded · \d+ s$/.test(o)), options.join(' | '));
+    assert.match((await page.locator('.audit-table thead').textContent()) ?? '', /Time \(UTC\)/);
+
+    const [vendorKey, vendorName] = [...(await backend.intacctValues('vendor', 'NAME'))].find(([, name]) => name)!;
+    await page.getByLabel('Vendor', { exact: true }).fill(vendorName!.toLowerCase());
+    await page.locator('[name="audit.stream"]').selectOption('vendor');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitFor(async () => (await page.locator('.audit-table tbody tr').count()) > 0 && (await page.locator('[data-testid="audit-words"]').allTextContents()).every((t) => t.toLowerCase().includes(vendorName!.toLowerCase())));
+    const keys = await page.locator('.audit-table tbody tr td:nth-child(3)').allTextContents();
+    assert.ok(keys.includes(vendorKey), `${vendorKey} in ${keys.join(',')}`);
+
+    // All vendors of the first run: numeric keys in numeric order.
+    await page.getByLabel('Vendor', { exact: true }).fill('');
+    await page.locator('[name="audit.run"]').selectOption({ index: 2 });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitFor(async () => (await page.locator('.audit-table tbody tr').count()) > 20);
+    const all = (await page.locator('.audit-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
+    assert.ok(all.every((k, i) => i === 0 || k > all[i - 1]!), `numeric order: ${all.slice(0, 15).join(',')}`);
   });
 
   it('shows the demo banner, whose "Connect your own Sage Intacct" opens the guide with empty sign-in fields', async () => {
