@@ -4,7 +4,8 @@
  * as pages are read, and the run's store is wrapped to add them to the audit entries of those
  * rows, which the engine records right after reading their page (sync/batch-pipeline.ts persists
  * a batch's audit rows before it is sent). A noted row is forgotten once its entry is recorded,
- * so memory holds at most the pages read and not yet recorded.
+ * and the whole map with the run (a re-read row that is unchanged gets no entry and stays noted
+ * until then: at most the look-back's rows).
  */
 import type { AuditEntry } from '../../../shared/types';
 import { rowKey } from '../sync/canonical-row';
