@@ -54,6 +54,8 @@ export const OPERATIONS = [
   'setSchedulePaused',
   'exportSupportBundle',
   'sendTestAlert',
+  'requestFullReload',
+  'resetDemo',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
@@ -109,6 +111,16 @@ export type Contracts = AssertCoverage<{
     request: { draft?: Settings; secrets?: Partial<Record<'smtpPassword' | 'alertWebhookUrl', string>> } | void;
     response: { results: AlertDeliveryResult[] };
   };
+  /**
+   * Asks for a full reload of one table at the next run (Settings › "Reload in full…"); the
+   * request is kept until a run has reloaded it. Answers every table still waiting.
+   */
+  requestFullReload: { request: { stream: StreamName }; response: { pending: StreamName[] } };
+  /**
+   * The built-in demo only: puts back the demo's settings and sign-in as it started (undoing
+   * "Connect your own Sage Intacct" and any edit) and reloads every table in full from the sample company.
+   */
+  resetDemo: { request: void; response: { started: boolean; runId: string | null; reason?: string } };
 }>;
 
 export type RequestOf<O extends Operation> = Contracts[O]['request'];

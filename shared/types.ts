@@ -244,6 +244,8 @@ export interface Status {
    * commands): the schedule's preview then says that it does not run (issue #14 point 6).
    */
   schedulerRunning?: boolean;
+  /** Tables asked to reload in full at the next run ("Reload in full…"), not done yet. */
+  pendingReloads?: StreamName[];
   /** Each dependent data source of the settings, with its last refresh by a run. */
   dependents?: DependentStatus[];
   /** The finance models and accounting checks of the newest run that built them (null: none yet). */
@@ -382,12 +384,20 @@ export interface AuditEntry {
   jobId: string | null;
   result: 'pending' | 'applied' | 'failed';
   at: number;
+  /** The record's document number(s) (bill number, reference), vendor and journal, when it has them. */
+  document?: string | null;
+  vendor?: string | null;
+  journal?: string | null;
 }
 
 export interface AuditQuery {
   runId?: string;
   stream?: StreamName;
   recordKey?: string;
+  /** Part of the document number, the vendor (ID or name) or the journal, in any case. */
+  document?: string;
+  vendor?: string;
+  journal?: string;
   limit?: number;
 }
 

@@ -16,6 +16,7 @@ import { ScheduleSection } from '../settings/schedule-section';
 import type { SectionProps } from '../settings/section-props';
 import { StreamsSection } from '../settings/streams-section';
 import { TableauSection } from '../settings/tableau-section';
+import { namedMessage } from '../settings/field-checks';
 
 /** The draft as the service should receive it (list fields trimmed). */
 export function normalizeSettings(s: Settings): Settings {
@@ -242,7 +243,7 @@ export function SettingsPage() {
               {errorEntries.map(([path, text]) => (
                 <li key={path}>
                   <button type="button" className="btn-link" onClick={() => document.getElementById(fieldIdOf(path))?.focus()}>
-                    {text}
+                    {namedMessage(path, text)}
                   </button>
                 </li>
               ))}

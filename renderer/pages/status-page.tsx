@@ -2,7 +2,7 @@
  * Status: Sync now / Cancel, the last and next run, the Intacct API transactions used this month,
  * the latest error, and one card per stream.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { INCLUDED_API_TRANSACTIONS, type ErrorInfo, type Status } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
@@ -11,6 +11,8 @@ import { ModelsPanel } from '../components/models-panel';
 import { RunProgress } from '../components/run-progress';
 import { StreamCard } from '../components/stream-card';
 import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../../shared/format';
+import { DemoBanner } from '../components/demo-banner';
+import { FirstRunGuide } from './first-run-guide';
 import { hrefOf } from '../route';
 import type { ServiceStatus } from '../use-service-status';
 import { useNow } from '../use-now';
@@ -102,6 +104,12 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
   const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState<'sync' | 'cancel' | 'pause' | null>(null);
   const status = service.status;
+  // The guide opens by itself on a new installation (not in the demo, which is set up already).
+  const [guide, setGuide] = useState<'closed' | 'first-run' | 'from-demo' | null>(null);
+  const fresh = status ? status.state === 'not-configured' && !status.demo : null;
+  useEffect(() => {
+    if (fresh !== null) setGuide((g) => g ?? (fresh ? 'first-run' : 'closed'));
+  }, [fresh]);
 
   if (!status) {
     return (
@@ -158,14 +166,19 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
   return (
     <>
       <h1 tabIndex={-1}>Status</h1>
-      {status.state === 'not-configured' ? (
-        <div className="banner banner-info" role="note">
+      {status.demo && guide !== 'from-demo' ? <DemoBanner onConnectOwn={() => setGuide('from-demo')} /> : null}
+      {guide === 'first-run' || guide === 'from-demo' ? <FirstRunGuide fromDemo={guide === 'from-demo'} onClose={() => setGuide('closed')} /> : null}
+      {status.state === 'not-configured' && guide === 'closed' ? (
+        <div className="banner banner-info" role="note" data-testid="not-set-up">
           <div className="banner-body">
             <p className="banner-title">Connect Sage Intacct and Tableau to start syncing</p>
             <p>
               {!status.configured.intacct ? 'The Intacct sign-in is not set. ' : ''}
               {!status.configured.tableau ? 'The Tableau sign-in is not set. ' : ''}
-              <a href={hrefOf('settings')}>Open Settings</a>
+              <button type="button" className="btn-link" onClick={() => setGuide('first-run')}>
+                Open the guided setup
+              </button>{' '}
+              or <a href={hrefOf('settings')}>open Settings</a>
             </p>
           </div>
         </div>
@@ -174,7 +187,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
 
       <section className="card sync-panel" aria-label="Sync">
         <div className="sync-actions">
-          <button type="button" className="btn btn-primary btn-large" onClick={syncNow} disabled={syncing || busy === 'sync'} aria-describedby="sync-summary" data-testid="sync-now">
+          <button type="button" className="btn btn-primary btn-large" onClick={syncNow} disabled={syncing || busy === 'sync' || status.state === 'not-configured'} aria-describedby="sync-summary" data-testid="sync-now">
             {syncing ? (
               <>
                 <span className="spinner" aria-hidden="true" /> Syncing…
@@ -206,6 +219,7 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
           ) : (
             <p>
               <strong>No sync yet.</strong> The first sync of each stream is a full load.
+              {status.state === 'not-configured' ? ' Sync now is off until Sage Intacct and Tableau are both set up.' : ''}
             </p>
           )}
           <p>

@@ -14,10 +14,12 @@ interface ConnectionTestProps {
   side: 'intacct' | 'tableau';
   /** The values in the form now: they are tested as they are, and nothing is saved. */
   draftForTest: () => TestDraft;
+  /** Told whether each test passed (the first-run guide moves on only after one did). */
+  onResult?: (ok: boolean) => void;
 }
 
 /** The button and the step list. */
-export function ConnectionTest({ side, draftForTest }: ConnectionTestProps) {
+export function ConnectionTest({ side, draftForTest, onResult }: ConnectionTestProps) {
   const api = useApi();
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
@@ -29,9 +31,12 @@ export function ConnectionTest({ side, draftForTest }: ConnectionTestProps) {
     setResult(null);
     setFailure(null);
     try {
-      setResult(await api.testConnection({ side, ...draftForTest() }));
+      const r = await api.testConnection({ side, ...draftForTest() });
+      setResult(r);
+      onResult?.(r.ok);
     } catch (err) {
       setFailure(errorMessage(err));
+      onResult?.(false);
     } finally {
       setRunning(false);
     }

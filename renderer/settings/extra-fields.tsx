@@ -9,6 +9,7 @@ import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
 import { fieldIdOf, SelectField, TextField } from '../components/fields';
 import { streamLabels } from '../streams';
+import { unknownFieldProblem } from './field-checks';
 
 const typeOptions: readonly { value: FieldType; label: string }[] = [
   { value: 'text', label: 'Text' },
@@ -88,7 +89,7 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
                   value={f.field}
                   placeholder="Intacct field name, e.g. GLDIMSALES_CHANNEL"
                   onChange={(v) => change((list) => void (list[i]!.field = v))}
-                  error={errors[`${path}.field`]}
+                  error={errors[`${path}.field`] ?? unknownFieldProblem(f.field, lookup.state === 'done' ? lookup.choices : null, label)}
                 />
                 <SelectField
                   path={`${path}.type`}

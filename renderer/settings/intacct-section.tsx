@@ -7,7 +7,7 @@ import { SecretField } from './secret-field';
 import type { SectionProps } from './section-props';
 
 /** The Intacct fieldset. */
-export function IntacctSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest }: SectionProps & { draftForTest: () => TestDraft }) {
+export function IntacctSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest, onTested }: SectionProps & { draftForTest: () => TestDraft; onTested?: (ok: boolean) => void }) {
   const s = settings.intacct;
   return (
     <section className="card settings-section" aria-labelledby="sec-intacct">
@@ -29,7 +29,7 @@ export function IntacctSection({ settings, edit, errors, secrets, setSecret, cre
           <TextField path="intacct.glBookId" label="GL book" value={s.glBookId} onChange={(v) => edit((d) => void (d.intacct.glBookId = v))} error={errors['intacct.glBookId']} />
         </div>
       </details>
-      <ConnectionTest side="intacct" draftForTest={draftForTest} />
+      <ConnectionTest side="intacct" draftForTest={draftForTest} {...(onTested ? { onResult: onTested } : {})} />
     </section>
   );
 }

@@ -8,11 +8,32 @@ import { Checkbox, TextField } from '../components/fields';
 import { defaultDatasources, streamLabels, streamNames } from '../streams';
 import { ExtraFieldsPanel, extraFieldsPanelId } from './extra-fields';
 import { FullLoadEstimatePanel } from './full-load-estimate';
+import { ReloadInFull } from './reload-in-full';
+import { useApi } from '../api/api-context';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The streams table. */
 export function StreamsSection({ settings, edit, errors, secrets }: SectionProps) {
+  const api = useApi();
+  // Tables already waiting for a full reload, and those Tableau holds (only they can be reloaded:
+  // a table's first sync is a full load anyway). The service's status knows both.
+  const [pendingReloads, setPendingReloads] = useState<StreamName[]>([]);
+  const [loaded, setLoaded] = useState<ReadonlySet<StreamName>>(new Set());
+  useEffect(() => {
+    let live = true;
+    api.getStatus().then(
+      (s) => {
+        if (!live) return;
+        setPendingReloads(s.pendingReloads ?? []);
+        setLoaded(new Set(s.streams.filter((x) => x.checkpoint !== null || x.totalRowsInTableau !== null).map((x) => x.stream)));
+      },
+      () => undefined, // the page shows load errors
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   return (
     <section className="card settings-section" aria-labelledby="sec-streams">
       <h2 id="sec-streams">Streams</h2>
@@ -24,7 +45,7 @@ export function StreamsSection({ settings, edit, errors, secrets }: SectionProps
           <span />
         </div>
         {streamNames.map((name) => (
-          <StreamRow key={name} name={name} settings={settings} edit={edit} errors={errors} />
+          <StreamRow key={name} name={name} settings={settings} edit={edit} errors={errors} reloadable={loaded.has(name)} pendingReload={pendingReloads.includes(name)} onReloadAsked={setPendingReloads} />
         ))}
       </div>
       <TextField
@@ -42,7 +63,7 @@ export function StreamsSection({ settings, edit, errors, secrets }: SectionProps
 }
 
 /** One stream: enabled, data source name, and its extra fields behind a disclosure button. */
-function StreamRow({ name, settings, edit, errors }: Pick<SectionProps, 'settings' | 'edit' | 'errors'> & { name: StreamName }) {
+function StreamRow({ name, settings, edit, errors, reloadable, pendingReload, onReloadAsked }: Pick<SectionProps, 'settings' | 'edit' | 'errors'> & { name: StreamName; reloadable: boolean; pendingReload: boolean; onReloadAsked: (pending: StreamName[]) => void }) {
   const [open, setOpen] = useState(false);
   const fields = settings.streams.extraFields[name] ?? [];
   // A save that rejects one of this stream's fields opens the panel, so the message is seen.
@@ -88,6 +109,7 @@ function StreamRow({ name, settings, edit, errors }: Pick<SectionProps, 'setting
         </button>
       </div>
       <ExtraFieldsPanel stream={name} fields={fields} edit={edit} errors={errors} hidden={!open} />
+      {settings.streams.enabled[name] && reloadable ? <ReloadInFull stream={name} pending={pendingReload} onAsked={onReloadAsked} /> : null}
     </div>
   );
 }

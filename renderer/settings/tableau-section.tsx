@@ -4,12 +4,13 @@
  */
 import { Checkbox, RadioGroup, TextAreaField, TextField } from '../components/fields';
 import { ConnectionTest, type TestDraft } from './connection-test';
+import { splitTableauUrl } from './field-checks';
 import { SecretField } from './secret-field';
 import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The Tableau fieldset. */
-export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest }: SectionProps & { draftForTest: () => TestDraft }) {
+export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest, onTested }: SectionProps & { draftForTest: () => TestDraft; onTested?: (ok: boolean) => void }) {
   const t = settings.tableau;
   const cloud = t.kind === 'cloud';
   return (
@@ -33,7 +34,15 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
           type="url"
           value={t.serverUrl}
           placeholder={cloud ? 'https://10ax.online.tableau.com' : 'https://tableau.example.com'}
-          onChange={(v) => edit((d) => void (d.tableau.serverUrl = v))}
+          // A browser address pasted whole (…/#/site/acme/home) is split into server and site.
+          onChange={(v) => {
+            const split = splitTableauUrl(v);
+            edit((d) => {
+              d.tableau.serverUrl = split ? split.serverUrl : v;
+              if (split) d.tableau.site = split.site;
+              if (split?.cloud) d.tableau.kind = 'cloud';
+            });
+          }}
           error={errors['tableau.serverUrl']}
         />
         <TextField
@@ -85,7 +94,7 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
         onChange={(v) => edit((d) => void (d.tableau.dependentDatasources = v.split('\n')))}
         error={firstError(errors, 'tableau.dependentDatasources')}
       />
-      <ConnectionTest side="tableau" draftForTest={draftForTest} />
+      <ConnectionTest side="tableau" draftForTest={draftForTest} {...(onTested ? { onResult: onTested } : {})} />
     </section>
   );
 }

@@ -16,7 +16,15 @@ const secretName = z.enum(secretNames as unknown as [string, ...string[]]);
 const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
 const limit = z.number().int().min(1).max(10_000).optional();
 const auditQuery = z
-  .object({ runId: z.string().max(200).optional(), stream: streamName.optional(), recordKey: z.string().max(200).optional(), limit })
+  .object({
+    runId: z.string().max(200).optional(),
+    stream: streamName.optional(),
+    recordKey: z.string().max(200).optional(),
+    document: z.string().max(200).optional(),
+    vendor: z.string().max(200).optional(),
+    journal: z.string().max(200).optional(),
+    limit,
+  })
   .strict();
 
 const schemas: Record<Operation, z.ZodType> = {
@@ -71,6 +79,8 @@ const schemas: Record<Operation, z.ZodType> = {
       })
       .strict(),
   ]),
+  requestFullReload: z.object({ stream: streamName }).strict(),
+  resetDemo: none,
 };
 
 /** Thrown for a malformed request; `issues` is safe to show (it never echoes values). */

@@ -25,6 +25,9 @@ import type { AuditQuery, RunDetail, RunSummary, ServiceEvent, StreamName } from
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 import { defaultFactories } from './default-factories';
 import { openDependentRefreshLog } from './dependent-refreshes';
+import { openReloadRequests } from './reload-requests';
+import { streamByName, streamDefinitions } from '../streams/definitions';
+import { createDemoReset } from './demo-reset';
 import type { ServiceFactories } from './runtime';
 import type { HyperReplica } from '../replica';
 import { createServiceContext, type CoreDeps } from './service-context';
@@ -110,7 +113,8 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
   }
   const dependentLog = openDependentRefreshLog(join(deps.dataDir, 'dependent-refreshes.json'));
-  const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog });
+  const reloads = openReloadRequests(join(deps.dataDir, 'reload-requests.json'), (name): name is StreamName => streamDefinitions.some((d) => d.name === name));
+  const ctx = createServiceContext({ deps, owner, store, ledger, workDir, dependentLog, reloads });
   const { state, listeners, log } = ctx;
   let stopStaleCheck: (() => void) | null = null;
 
@@ -131,6 +135,7 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   const supportBundle = createSupportBundle(ctx, getStatus, about);
   const settingsOperations = createSettingsOperations(ctx, { getStatus, pushStatus });
   const records = createRecords(ctx);
+  const demoReset = await createDemoReset(ctx, runs, pushStatus);
 
   const service: ConnectorService = {
     getStatus,
@@ -142,20 +147,39 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
     ...catalog,
     sendTestAlert: (req) => delivery.sendTest(req, deps.settings.get()),
     replica: () => runs.replica(),
+    ...demoReset,
+    async requestFullReload({ stream }) {
+      reloads.ask(stream);
+      log('info', `${streamByName(stream).label} will be reloaded in full at the next run, as asked.`, { stream });
+      void pushStatus();
+      return { pending: reloads.pending() };
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
     startScheduler() {
       if (state.scheduler || state.closed || !owner) return;
+      const skipIfRefused = (r: ReturnType<typeof runs.startRun>) => {
+        if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
+      };
       const s = deps.settings.get();
       state.scheduler = createScheduler({
         clock,
         schedule: s.schedule,
         lastRunAt: () => store.listRuns(1)[0]?.startedAt ?? null,
         onFire: (trigger) => {
-          const r = runs.startRun(trigger, {});
-          if (!r.started) log('info', `Scheduled run skipped: ${r.reason}`);
+          // No schedule before both sides are set up (issue #14, first run): a fire then would only
+          // record a failed run, raise an alert and leave a stale "not set up" error on screen.
+          // A run in progress refuses the fire at once (and logs it), as before.
+          if (state.current) return skipIfRefused(runs.startRun(trigger, {}));
+          void getStatus().then((st) => {
+            if (st.state === 'not-configured') {
+              log('info', 'Scheduled run skipped: Sage Intacct and Tableau are not both set up yet.');
+              return;
+            }
+            skipIfRefused(runs.startRun(trigger, {}));
+          });
         },
         ...(deps.timer ? { timer: deps.timer } : {}),
       });

@@ -15,6 +15,7 @@ import type { ConnectorApi } from '../../../shared/ipc-contract';
 import type { RunDetail, RunSummary, Settings, StreamName, StreamProgress } from '../../../shared/types';
 import { intacctCredentials, tableauAuth, type PayloadWriter, type ServiceFactories } from './runtime';
 import { transactionCounter } from './api-usage';
+import { tapAuditLabels } from './audit-labels-tap';
 import type { CurrentRun, ServiceContext } from './service-context';
 import { formatUtcMinute } from '../../../shared/format';
 import { replicaSourceOf, type HyperReplica } from '../replica';
@@ -63,7 +64,7 @@ export function createRuns(
   ctx: ServiceContext,
   hooks: { pushStatus(): Promise<void>; raiseAlerts(settings: Settings, runId?: string): void },
 ): ServiceRuns {
-  const { deps, clock, owner, store, ledger, workDir, dependentLog, state, emit, log, refusals, clientDeps } = ctx;
+  const { deps, clock, owner, store, ledger, workDir, dependentLog, reloads, state, emit, log, refusals, clientDeps } = ctx;
   const { pushStatus, raiseAlerts } = hooks;
   let writer: PayloadWriter | null = null;
   let writerStarting: Promise<PayloadWriter> | null = null;
@@ -125,9 +126,13 @@ export function createRuns(
             'so the user is not locked out: correct them in Settings, or press Sync now to try once more.',
         });
       }
+      // Reloads asked in Settings ("Reload in full…") join the ones this request asks for.
+      const fullReload = [...new Set([...(req.fullReload ?? []), ...reloads.pending()])];
       const common = clientDeps(settings);
       source = deps.factories.createSource({ ...common, credentials });
       const runSource = source;
+      // The audit trail's search words (document, vendor, journal) come from the rows read.
+      const tapped = tapAuditLabels(runSource, store);
       run.transactions = transactionCounter(runSource);
       target = deps.factories.createTarget({ ...common, auth });
       const w = await startWriter();
@@ -135,11 +140,11 @@ export function createRuns(
         {
           clock,
           settings,
-          source,
+          source: tapped.source,
           target: target.client,
           load: target.load,
           writePayload: w.write,
-          store,
+          store: tapped.store,
           ledger,
           ...(w.replica ? { replica: w.replica } : {}),
           workDir,
@@ -157,8 +162,9 @@ export function createRuns(
           },
           log: (level, message, extra) => log(level, message, extra),
         },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(req.fullReload ? { fullReload: req.fullReload } : {}), ...(req.fullModels ? { fullModels: true } : {}), signal: run.controller.signal },
+        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(fullReload.length ? { fullReload } : {}), ...(req.fullModels ? { fullModels: true } : {}), signal: run.controller.signal },
       );
+      reloads.fulfilled(detail.streams);
       if (detail.dependents) dependentLog.record(detail.dependents);
       const intacctProblem = (detail.error?.problems ?? (detail.error ? [detail.error] : [])).find((e) => e.service === 'intacct');
       if (intacctProblem) refusals.note(credentials, settings.intacct.endpoint, intacctProblem);

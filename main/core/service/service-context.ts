@@ -18,6 +18,7 @@ import type { Alert, ErrorInfo, LogEntry, LogLevel, RunDetail, SecretStorage, Se
 import type { ClientArgs, ServiceFactories } from './runtime';
 import type { SecretStore, SettingsStore } from './stores';
 import type { DependentRefreshLog } from './dependent-refreshes';
+import type { ReloadRequests } from './reload-requests';
 import { createRefusalGuard, type RefusalGuard } from './refused-credentials';
 
 /** What the service needs from its host (all injected; the core reads no environment). */
@@ -103,6 +104,8 @@ export interface ServiceContext {
   /** Where a run writes its payload files. */
   workDir: string;
   dependentLog: DependentRefreshLog;
+  /** Tables to reload in full at the next run that runs them (reload-requests.ts). */
+  reloads: ReloadRequests;
   state: ServiceState;
   /** Who receives `emit`ted events (onEvent adds, shutdown clears). */
   listeners: Set<(e: ServiceEvent) => void>;
@@ -116,7 +119,7 @@ export interface ServiceContext {
 }
 
 /** Builds the context over the opened stores (connector-service.ts opens them). */
-export function createServiceContext(parts: Pick<ServiceContext, 'deps' | 'owner' | 'store' | 'ledger' | 'workDir' | 'dependentLog'>): ServiceContext {
+export function createServiceContext(parts: Pick<ServiceContext, 'deps' | 'owner' | 'store' | 'ledger' | 'workDir' | 'dependentLog' | 'reloads'>): ServiceContext {
   const { deps, store } = parts;
   const { clock } = deps;
   const state: ServiceState = { current: null, scheduler: null, lastError: null, closed: false };

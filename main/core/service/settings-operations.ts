@@ -9,7 +9,7 @@ import { describeSchedule, nextRuns } from '../schedule';
 import type { ConnectorApi } from '../../../shared/ipc-contract';
 import { secretNames, type SaveSettingsRequest, type SecretName, type Status } from '../../../shared/types';
 import { secretStatus } from './runtime';
-import { validateSchedule, validateSettings } from './settings';
+import { validateSchedule, validateSettingsToSave } from './settings';
 import { SIDE_SECRETS, endpointChanges } from './diagnostics';
 import type { ServiceContext } from './service-context';
 
@@ -31,7 +31,7 @@ export function createSettingsOperations(ctx: ServiceContext, hooks: { getStatus
     },
     async saveSettings(request) {
       const { confirmEndpointChange, ...s } = (request ?? {}) as SaveSettingsRequest;
-      const r = validateSettings(s);
+      const r = validateSettingsToSave(s);
       if (!r.ok) return r;
       // The alert command runs a program: it comes only from the settings file on disk, never from
       // the window or the served API (issue #12: the served token must not be a shell).

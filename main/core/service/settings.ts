@@ -13,6 +13,7 @@ import { columnNameOf, FIELD_NAME, MAX_EXTRA_FIELDS } from '../streams/extra-fie
 import { alertCommandProblem } from '../alerts/alert-command';
 import type { FieldErrors, SaveSettingsResult, Settings, StreamName } from '../../../shared/types';
 import { MODEL_DATASOURCES, MODEL_LABELS, MODEL_NAMES, type ModelName, type ModelSettings } from '../../../shared/models';
+import { settingsIssueMessage } from './settings-messages';
 
 /** Intacct's production gateway (intacct-xml.md §1). */
 export const DEFAULT_INTACCT_ENDPOINT = 'https://api.intacct.com/ia/xml/xmlgw.phtml';
@@ -219,7 +220,7 @@ export const settingsSchema = z
 
 /** Checks settings; on success returns them (typed), otherwise every problem by dotted path. */
 export function validateSettings(input: unknown): SaveSettingsResult {
-  const parsed = settingsSchema.safeParse(input);
+  const parsed = settingsSchema.safeParse(input, { error: (issue) => settingsIssueMessage(issue) });
   const errors: FieldErrors = {};
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -232,7 +233,7 @@ export function validateSettings(input: unknown): SaveSettingsResult {
   for (const name of streamNames) {
     if (typeof s.streams.enabled[name] !== 'boolean') errors[`streams.enabled.${name}`] = 'Say whether this stream is synced.';
   }
-  if (s.tableau.auth === 'pat' && s.tableau.serverUrl && !s.tableau.patName) errors['tableau.patName'] = 'Enter the name of the personal access token.';
+  if (s.tableau.auth === 'pat' && s.tableau.serverUrl && !s.tableau.patName) errors['tableau.patName'] = 'Enter the token name of the personal access token.';
   if (s.tableau.auth === 'connected-app' && s.tableau.serverUrl) {
     if (!s.tableau.connectedAppClientId) errors['tableau.connectedAppClientId'] = 'Enter the connected app’s client ID.';
     if (!s.tableau.connectedAppSecretId) errors['tableau.connectedAppSecretId'] = 'Enter the connected app’s secret ID.';
@@ -277,9 +278,44 @@ export function validateSettings(input: unknown): SaveSettingsResult {
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: s };
 }
 
+/**
+ * A section being filled in needs all of its sign-in (issue #14, validation): a half-filled one
+ * would otherwise only fail at the first sync, as "not set up". Checked when settings are saved
+ * (saveSettings), not when a stored file is read: a file saved half-way must still open.
+ */
+export function sectionGaps(s: Settings): FieldErrors {
+  const errors: FieldErrors = {};
+  const intacct = s.intacct;
+  if (intacct.senderId || intacct.companyId || intacct.userId) {
+    if (!intacct.senderId) errors['intacct.senderId'] = 'Enter the sender ID: the Web Services sender Sage gave you (not the user ID).';
+    if (!intacct.companyId) errors['intacct.companyId'] = 'Enter the company ID you sign in to Sage Intacct with.';
+    if (!intacct.userId) errors['intacct.userId'] = 'Enter the user ID of the Web Services (API) user.';
+  }
+  const t = s.tableau;
+  if (!t.serverUrl && (t.site || t.patName || t.connectedAppClientId)) errors['tableau.serverUrl'] = 'Enter the Tableau server URL (for Tableau Cloud, the pod URL like https://10ax.online.tableau.com).';
+  return errors;
+}
+
+/** validateSettings, and then the rules of saving (sectionGaps): what saveSettings checks. */
+export function validateSettingsToSave(input: unknown): SaveSettingsResult {
+  const r = validateSettings(input);
+  if (!r.ok) {
+    // Every problem at once, the gaps too, as far as the (invalid) input lets them be read.
+    let gaps: FieldErrors = {};
+    try {
+      gaps = sectionGaps(input as Settings);
+    } catch {
+      // Not even the sections' shape: zod's problems say what is wrong.
+    }
+    return { ok: false, errors: { ...gaps, ...r.errors } };
+  }
+  const gaps = sectionGaps(r.settings);
+  return Object.keys(gaps).length ? { ok: false, errors: gaps } : r;
+}
+
 /** Checks a schedule alone (previewSchedule), with errors keyed like saveSettings' ('schedule.preset.time'). */
 export function validateSchedule(input: unknown): { ok: true; schedule: Settings['schedule'] } | { ok: false; errors: FieldErrors } {
-  const parsed = settingsSchema.shape.schedule.safeParse(input);
+  const parsed = settingsSchema.shape.schedule.safeParse(input, { error: (issue) => settingsIssueMessage(issue, ['schedule']) });
   if (parsed.success) return { ok: true, schedule: parsed.data as Settings['schedule'] };
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) errors[['schedule', ...issue.path.map(String)].join('.')] ??= issue.message;

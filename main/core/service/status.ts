@@ -5,7 +5,7 @@
  * sends it as an event whenever one of those changes.
  */
 import { streamDefinitions } from '../streams/definitions';
-import { secretNames, type RunDetail, type Settings, type Status, type StreamStatus } from '../../../shared/types';
+import { secretNames, type ErrorInfo, type RunDetail, type Settings, type Status, type StreamStatus } from '../../../shared/types';
 import { secretStatus } from './runtime';
 import { configuredSides } from './settings';
 import { streamFreshness } from './stream-freshness';
@@ -17,6 +17,17 @@ export interface ServiceStatus {
   getStatus(): Promise<Status>;
   /** Emits the status (nothing once the service is closed). */
   pushStatus(): Promise<void>;
+}
+
+/**
+ * An error that only said "not set up yet" (runtime.ts throws it with code NOT_CONFIGURED). Once
+ * both sides are set up it is no longer true, so it must not stay on screen as the latest error
+ * (issue #14, "the stale 'not configured' banner clears when settings change").
+ */
+export function isSetupGap(e: ErrorInfo | null | undefined): boolean {
+  if (!e) return false;
+  const all = e.problems?.length ? e.problems : [e];
+  return all.every((p) => p.code === 'NOT_CONFIGURED');
 }
 
 export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThisMonth'>, aboutSource?: Pick<AboutSource, 'about'>): ServiceStatus {
@@ -51,9 +62,14 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
   const getStatus = async (): Promise<Status> => {
     const s = deps.settings.get();
     const conf = await configured(s);
-    const { current, scheduler, lastError } = ctx.state;
+    const { current, scheduler } = ctx.state;
+    const setUp = conf.intacct && conf.tableau;
     const lastRun = store.listRuns(1).find((r) => r.outcome !== 'running') ?? null;
     const about = aboutSource ? await aboutSource.about() : null;
+    const stale = (e: ErrorInfo | null) => (setUp && isSetupGap(e) ? null : e);
+    const failedRun = lastRun !== null && (lastRun.outcome === 'failed' || lastRun.outcome === 'partial') && !(setUp && isSetupGap(lastRun.error));
+    const runError = failedRun ? lastRun.error : null;
+    const lastError = stale(ctx.state.lastError) ?? runError;
     const recent = recentDetails(50);
     // Each card comes from the newest run that actually ran its stream, not from the newest run: a
     // run that failed early (bad password) skipped the rest, which says nothing about their last sync.
@@ -80,7 +96,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       ? 'syncing'
       : !conf.intacct || !conf.tableau
         ? 'not-configured'
-        : lastRun && (lastRun.outcome === 'failed' || lastRun.outcome === 'partial')
+        : failedRun
           ? 'error'
           : 'idle';
     return {
@@ -89,10 +105,11 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       configured: conf,
       currentRun: current ? { runId: current.runId, startedAt: current.startedAt, progress: [...current.progress.values()] } : null,
       lastRun,
-      nextRunAt: scheduler && !s.schedule.paused ? scheduler.nextRunAt() : null,
+      // Nothing is scheduled before both sides are set up (connector-service.ts skips those fires).
+      nextRunAt: scheduler && setUp && !s.schedule.paused ? scheduler.nextRunAt() : null,
       schedulePaused: s.schedule.paused,
       streams,
-      lastError: lastError ?? (lastRun?.outcome === 'failed' || lastRun?.outcome === 'partial' ? lastRun.error : null),
+      lastError,
       // The run in progress is recorded when it ends; until then its client's count is added.
       apiTransactionsThisMonth: usage.usedThisMonth() + (current ? current.transactions() : 0),
       dependents: dependentLog.status(s.tableau.dependentDatasources),
@@ -100,6 +117,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
       schedulerRunning: scheduler !== null,
       ...(deps.secretStorage ? { secretStorage: deps.secretStorage } : {}),
       ...(about ? { about } : {}),
+      pendingReloads: ctx.reloads.pending(),
     };
   };
   const pushStatus = async () => {

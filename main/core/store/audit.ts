@@ -14,7 +14,7 @@ import { streamDefinitions } from '../streams/definitions';
 import { auditCsvHeader, auditCsvLine } from './audit-csv';
 import type { AuditPatch } from './types';
 
-/** Rows per multi-row INSERT: 10 columns × 100 = 1000 parameters, well under SQLite's limit. */
+/** Rows per multi-row INSERT: 13 columns × 100 = 1300 parameters, well under SQLite's limit. */
 const rowsPerInsert = 100;
 /** Rows fetched per page by exports. */
 const exportPageSize = 5000;
@@ -33,6 +33,9 @@ interface AuditRow {
   job_id: string | null;
   result: string;
   at: number;
+  document: string | null;
+  vendor: string | null;
+  journal: string | null;
 }
 
 function toEntry(r: AuditRow): AuditEntry {
@@ -47,11 +50,15 @@ function toEntry(r: AuditRow): AuditEntry {
     jobId: r.job_id,
     result: r.result as AuditEntry['result'],
     at: r.at,
+    // Search words only where the record had them (entries before schema 5 and keys-only rows have none).
+    ...(r.document !== null ? { document: r.document } : {}),
+    ...(r.vendor !== null ? { vendor: r.vendor } : {}),
+    ...(r.journal !== null ? { journal: r.journal } : {}),
   };
 }
 
-const columns = '(run_id, stream, record_key, when_modified, content_hash, action, request_id, job_id, result, at)';
-const placeholders = (n: number) => Array.from({ length: n }, () => '(?,?,?,?,?,?,?,?,?,?)').join(',');
+const columns = '(run_id, stream, record_key, when_modified, content_hash, action, request_id, job_id, result, at, document, vendor, journal)';
+const placeholders = (n: number) => Array.from({ length: n }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',');
 
 /**
  * WHERE clause for a query, chosen so SQLite uses the right index and returns rows in id order:
@@ -90,11 +97,28 @@ function whereOf(q: AuditQuery): { sql: string; params: unknown[] } {
     where.push('+stream = ?');
     params.push(q.stream);
   }
+  // Search words: a part of the value, in any case (LIKE is case-insensitive for ASCII). No index
+  // serves "contains", so these scan the selection above (or the trail): a search, not an export.
+  for (const column of ['document', 'vendor', 'journal'] as const) {
+    const text = q[column]?.trim();
+    if (!text) continue;
+    where.push(`${column} LIKE ? ESCAPE '\\'`);
+    params.push(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
   return { sql: where.join(' AND '), params };
 }
 
-const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number =>
-  a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : a.recordKey < b.recordKey ? -1 : a.recordKey > b.recordKey ? 1 : 0;
+/**
+ * Record keys compare as numbers when both are (RECORDNO 9 before 10, not after it as text, issue
+ * #14), else as text; a stable sort keeps equal keys in their order.
+ */
+const NUMERIC = /^\d{1,15}$/;
+export function compareRecordKeys(a: string, b: string): number {
+  if (NUMERIC.test(a) && NUMERIC.test(b)) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : compareRecordKeys(a.recordKey, b.recordKey));
 
 /** Reads and writes the audit and record_latest tables. */
 export function auditRepo(db: Database) {
@@ -134,7 +158,7 @@ export function auditRepo(db: Database) {
     return s;
   };
   const flat = (e: AuditEntry, out: unknown[]) => {
-    out.push(e.runId, e.stream, e.recordKey, e.whenModified, e.contentHash, e.action, e.requestId, e.jobId, e.result, e.at);
+    out.push(e.runId, e.stream, e.recordKey, e.whenModified, e.contentHash, e.action, e.requestId, e.jobId, e.result, e.at, e.document ?? null, e.vendor ?? null, e.journal ?? null);
   };
 
   const insertAll = db.transaction((entries: readonly AuditEntry[]) => {

@@ -186,6 +186,20 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'audit search words',
+    up(db) {
+      // What an accountant searches the trail by (issue #14): the document number, the vendor and
+      // the journal of each record, as main/core/streams/audit-labels.ts reads them from its row.
+      // Nullable, and empty for entries written before: searching them finds only newer ones.
+      db.exec(`
+        ALTER TABLE audit ADD COLUMN document TEXT;
+        ALTER TABLE audit ADD COLUMN vendor TEXT;
+        ALTER TABLE audit ADD COLUMN journal TEXT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */

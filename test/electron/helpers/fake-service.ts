@@ -56,6 +56,8 @@ export function createRecordingService(initial: Status = baseStatus()) {
     }),
     exportSupportBundle: record('exportSupportBundle'),
     sendTestAlert: record('sendTestAlert', () => ({ results: [] })),
+    requestFullReload: record('requestFullReload', () => ({ pending: [] })),
+    resetDemo: record('resetDemo', () => ({ started: false, runId: null })),
     onEvent(l) {
       listeners.add(l);
       return () => listeners.delete(l);

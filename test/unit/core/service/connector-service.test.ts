@@ -1,85 +1,14 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { ManualClock } from '../../../../main/core/clock';
 import { AuthError } from '../../../../main/core/errors';
-import { createConnectorService, fullLoadTransactions, type ConnectorService } from '../../../../main/core/service/connector-service';
-import { defaultSettings } from '../../../../main/core/service/settings';
-import { memorySecretStore, memorySettingsStore } from '../../../../main/core/service/stores';
-import type { ServiceFactories } from '../../../../main/core/service/runtime';
-import type { TimerLike } from '../../../../main/core/schedule';
-import type { ServiceEvent, Settings, StreamRunResult } from '../../../../shared/types';
-import { FakeSource, FakeTableau, seedCompany } from '../sync/fakes';
+import { fullLoadTransactions } from '../../../../main/core/service/connector-service';
+import type { StreamRunResult } from '../../../../shared/types';
 import { streamByName } from '../../../../main/core/streams/definitions';
-
-const dirs: string[] = [];
-const services: ConnectorService[] = [];
-after(async () => {
-  for (const s of services) await s.shutdown();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
-
-/** A timer the test fires by hand. */
-class HandTimer implements TimerLike {
-  readonly pending: { when: number; fn: () => void }[] = [];
-  at(when: number, fn: () => void) {
-    const e = { when, fn };
-    this.pending.push(e);
-    return () => void this.pending.splice(this.pending.indexOf(e) >>> 0, 1);
-  }
-  readonly repeating: (() => void)[] = [];
-  every(_ms: number, fn: () => void) {
-    this.repeating.push(fn);
-    return () => void this.repeating.splice(this.repeating.indexOf(fn) >>> 0, 1);
-  }
-  fireAll() {
-    for (const e of this.pending.splice(0)) e.fn();
-  }
-}
-
-function configuredSettings(): Settings {
-  const s = defaultSettings();
-  s.intacct = { ...s.intacct, senderId: 'sender', companyId: 'acme', userId: 'api' };
-  s.tableau = { ...s.tableau, serverUrl: 'https://tableau.example.com', site: 'acme', patName: 'connector', project: 'Finance' };
-  s.streams.enabled = Object.fromEntries(Object.keys(s.streams.enabled).map((k) => [k, ['vendor', 'ap_bill_line', 'gl_detail'].includes(k)])) as Settings['streams']['enabled'];
-  s.schedule.preset = { kind: 'hourly', everyHours: 1, businessDaysOnly: false };
-  return s;
-}
-
-async function setup(opts: { configured?: boolean; supportLogFiles?: string[]; host?: { appVersion: string; os: string; runtime: string } } = {}) {
-  const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
-  const source = new FakeSource(() => clock.now());
-  seedCompany(source, 30);
-  source.pageSize = 10;
-  clock.advance(60_000);
-  const tableau = new FakeTableau();
-  const dataDir = mkdtempSync(join(tmpdir(), 'mlc-service-'));
-  dirs.push(dataDir);
-  const secrets = memorySecretStore(
-    opts.configured === false ? {} : { intacctSenderPassword: 'sender-secret-1', intacctUserPassword: 'user-secret-2', tableauPatSecret: 'pat-secret-3' },
-  );
-  const settings = memorySettingsStore(opts.configured === false ? defaultSettings() : configuredSettings());
-  const factories: ServiceFactories = {
-    createSource: () => source,
-    createTarget: () => ({ client: tableau, load: tableau.load }),
-    startPayloadWriter: async () => ({ write: tableau.writePayload, stop: async () => {} }),
-    evaluateAlerts: ({ runs, now }) => (runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : []),
-    hyperdVersion: async () => 'main.0.0.12345.rtest',
-  };
-  const timer = new HandTimer();
-  const service = await createConnectorService({
-    clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 },
-    ...(opts.supportLogFiles ? { supportLogFiles: opts.supportLogFiles } : {}),
-    ...(opts.host ? { host: opts.host } : {}),
-  });
-  services.push(service);
-  const events: ServiceEvent[] = [];
-  service.onEvent((e) => events.push(e));
-  return { clock, source, tableau, service, events, secrets, timer, dataDir };
-}
+import { configuredSettings, removeLater, setup } from './service-fixture';
 
 describe('createConnectorService', () => {
   it('reports not-configured until both sides have settings and secrets, and never returns a secret', async () => {
@@ -362,7 +291,7 @@ describe('createConnectorService', () => {
   it('exports a support bundle zip with the log and runs, redacting any secret that slipped in', async () => {
     // The desktop app's main-process log (electron-log) and hyperd's log go in too, newest part first.
     const hostLogDir = mkdtempSync(join(tmpdir(), 'mlc-hostlog-'));
-    dirs.push(hostLogDir);
+    removeLater(hostLogDir);
     const mainLog = join(hostLogDir, 'main.log');
     writeFileSync(mainLog, 'x'.repeat(1_100_000) + '\n[info] tray ready; token pat-secret-3 echoed by a proxy\n');
     const env = await setup({ supportLogFiles: [mainLog], host: { appVersion: '9.8.7', os: 'Linux 6.1.0 x64', runtime: 'Electron 33.0.0' } });

@@ -29,7 +29,8 @@ describe('audit trail', () => {
       store.recordAudit(batch);
       store.recordAudit([]);
       store.recordAudit(second);
-      const byKey = (a: AuditEntry, b: AuditEntry) => (a.recordKey < b.recordKey ? -1 : a.recordKey > b.recordKey ? 1 : 0);
+      // Numeric keys in numeric order (9 before 10), as the trail is read (issue #14).
+      const byKey = (a: AuditEntry, b: AuditEntry) => Number(a.recordKey) - Number(b.recordKey);
       assert.deepEqual(store.queryAudit({ runId: 'r1', limit: 10_000 }), [...[...batch].sort(byKey), ...[...second].sort(byKey)]);
       assert.equal(store.queryAudit({ runId: 'r1', limit: 5 }).length, 5);
     });
