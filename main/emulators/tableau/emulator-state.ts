@@ -185,7 +185,7 @@ export class EmulatorState {
   engine(): Promise<HyperEngine> {
     // Not given the emulator's clock: a manual test clock must not stall hyperd's start-up timeout.
     this.enginePromise ??= startHyperEngine({
-      hyperdPath: this.config.hyperdPath ?? findHyperd({ projectRoot: fileURLToPath(new URL('../../../../', import.meta.url)) }),
+      hyperdPath: this.config.hyperdPath ?? findHyperd({ projectRoot: fileURLToPath(new URL('../../../', import.meta.url)) }),
       logDir: this.config.dirs.logs,
     });
     return this.enginePromise;
