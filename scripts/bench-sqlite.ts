@@ -5,13 +5,21 @@
  * It goes through the store and ledger APIs only, so it measures whatever SQLite driver they use.
  *
  *   npm run bench:sqlite [-- --rows 200000 --batches 3]
+ *   npm run bench:sqlite -- --driver better-sqlite3 --driver-path /tmp/bs3/node_modules/better-sqlite3
+ *
+ * `--driver better-sqlite3` runs the same store code on a better-sqlite3 installed outside the
+ * repository (it is not a dependency of the product; issue 10 asks that libsql's rates be compared
+ * with it). Its Database has the interface the store uses (main/core/store/sqlite.ts), so the only
+ * thing that changes is the driver.
  *
  * Prints one line per measure and a JSON line last.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { openStore } from '../main/core/store';
+import type { Database, OpenDatabase } from '../main/core/store/sqlite';
 import { openLedger, type LedgerEntry } from '../main/core/sync/ledger';
 import type { AuditEntry } from '../shared/types';
 
@@ -21,6 +29,24 @@ const arg = (name: string, fallback: number) => {
 };
 const rows = arg('rows', 200_000);
 const batches = arg('batches', 3);
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const driver = option('driver') ?? 'libsql';
+
+/** The driver to measure: libsql through the product's wrapper (default), or better-sqlite3 from a path. */
+function chooseDriver(): { openDatabase?: OpenDatabase; version: string } {
+  if (driver === 'libsql') return { version: 'libsql' };
+  if (driver !== 'better-sqlite3') throw new Error(`--driver must be libsql or better-sqlite3, not ${driver}`);
+  const path = option('driver-path');
+  if (!path) throw new Error('--driver better-sqlite3 needs --driver-path <folder of an installed better-sqlite3>');
+  const require = createRequire(import.meta.url);
+  const BetterSqlite3 = require(resolve(path)) as new (file: string, o?: { readonly?: boolean }) => Database;
+  const { version } = require(join(resolve(path), 'package.json')) as { version: string };
+  return { openDatabase: (file, o) => new BetterSqlite3(file, o), version: `better-sqlite3 ${version}` };
+}
+const chosen = chooseDriver();
 
 // Keys in a fixed pseudo-random order (GL detail arrives in WHENMODIFIED order, not key order).
 let seed = 42;
@@ -35,7 +61,8 @@ const keys = (batch: number) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-sqlite-'));
-const store = openStore(join(dir, 'store.sqlite'));
+const store = openStore(join(dir, 'store.sqlite'), chosen.openDatabase ? { openDatabase: chosen.openDatabase } : {});
+const sqliteVersion = (store.database.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 // The ledger's tables are in the store's file (schema 4), so they share its connection and settings.
 const ledger = openLedger(store.database);
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
@@ -83,4 +110,4 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
 for (const [k, v] of Object.entries(summary)) console.log(`${k.padEnd(14)} ${v.toLocaleString('en-US')} rows/s (median of ${batches} batches of ${rows.toLocaleString('en-US')})`);
-console.log(JSON.stringify({ rows, batches, rowsPerSecond: summary }));
+console.log(JSON.stringify({ driver: chosen.version, sqlite: sqliteVersion, rows, batches, rowsPerSecond: summary }));
