@@ -35,75 +35,16 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import pg from 'pg';
-import { systemClock, type Clock } from '../clock';
+import type pg from 'pg';
+import { systemClock } from '../clock';
 import { HyperEngineError, toHyperError } from './hyper-errors';
-import { hyperTypeParsers } from './hyper-types';
+import { hyperdArgs, parseCallbackDescriptor, type HyperdListen, type PgTarget } from './hyperd-command';
+import type { HyperEngine, HyperEngineOptions } from './hyper-engine-options';
+import { closedOrAfter, openClient, readCallback } from './hyperd-sockets';
 
-/** The role hyperd creates at start and that owns new databases (as Tableau's Hyper API does). */
-export const HYPER_USER = 'tableau_internal_user';
-
-export interface HyperEngineOptions {
-  hyperdPath: string;
-  /** hyperd's own log files go here (the app's log folder). Created if missing. */
-  logDir: string;
-  /** Working directory of hyperd (temporary spill files); defaults to logDir. */
-  workDir?: string;
-  /**
-   * Folders where hyperd may create and open database files (the payload folder). Absent: any
-   * folder its user can write (tests and the emulator write wherever their temp folder is).
-   */
-  databaseDirs?: string[];
-  /**
-   * The environment hyperd runs with, chosen by the host (e.g. `SystemRoot` on Windows). Nothing of
-   * the connector's own environment is passed on. Default: none.
-   */
-  env?: Record<string, string>;
-  /** Where the engine's private 0700 socket folder is made; default the OS temp folder. */
-  socketParent?: string;
-  /** Platform override for tests (socket vs TCP). Defaults to the running one. */
-  platform?: NodeJS.Platform;
-  clock?: Clock;
-  /** How long hyperd may take to start and accept a connection. Default 30 s. */
-  startTimeoutMs?: number;
-  /** After SIGTERM, how long to wait before SIGKILL. Default 5 s. */
-  stopGraceMs?: number;
-  /** Unexpected exits tolerated within `restartWindowMs` before giving up. Default 5 in 60 s. */
-  maxRestarts?: number;
-  restartWindowMs?: number;
-  /** Lifecycle notifications, for the app's log. */
-  onEvent?: (e: HyperEngineEvent) => void;
-}
-
-export type HyperEngineEvent =
-  | { type: 'started'; pid: number; port: number; endpoint: string; elapsedMs: number }
-  | { type: 'exited'; pid: number; code: number | null; signal: string | null; expected: boolean }
-  | { type: 'restart-failed'; message: string }
-  | { type: 'stopped' };
-
-/** A running hyperd, shared by everything in the app that reads or writes `.hyper` files. */
-export interface HyperEngine {
-  /** A new pg client connected to this hyperd, with exact type parsers. The caller must `end()` it. */
-  connect(): Promise<pg.Client>;
-  /** Runs `fn` with a fresh client and always ends it. */
-  withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T>;
-  /** Process id of the current hyperd (changes after a restart); -1 while none is running. */
-  readonly pid: number;
-  /** TCP port of the current hyperd on 127.0.0.1; -1 while none is running or when it listens on a domain socket. */
-  readonly port: number;
-  /** Where the current hyperd listens, as it reported it (`tab.domain://…` or `tab.tcp://…`); '' while none is running. */
-  readonly endpoint: string;
-  /** How many times hyperd was restarted after dying unexpectedly. */
-  readonly restarts: number;
-  /** Stops hyperd (graceful, then SIGKILL after the grace period) and waits for it to exit. */
-  stop(): Promise<void>;
-}
-
-/** Where a pg client connects: a domain socket folder + number, or loopback + TCP port. */
-export interface PgTarget {
-  host: string;
-  port: number;
-}
+// Re-exported: callers and tests import the engine's launch details from here.
+export { HYPER_USER, hyperdArgs, hyperdEnvironment, parseCallbackDescriptor, storageProvidersSetting, type HyperdListen, type PgTarget } from './hyperd-command';
+export type { HyperEngine, HyperEngineEvent, HyperEngineOptions } from './hyper-engine-options';
 
 interface Running {
   child: ChildProcess;
@@ -113,75 +54,6 @@ interface Running {
   callback: net.Socket;
   exited: Promise<void>;
   exitHook: () => void;
-}
-
-/** How hyperd listens and calls back for one launch. */
-export interface HyperdListen {
-  /** `--callback-connection` value. */
-  callback: string;
-  /** `--listen-connection` value. */
-  listen: string;
-}
-
-/**
- * The few variables hyperd may need from the host's environment, picked from `source` by the host
- * (the core reads no environment): Windows' system folders (Winsock needs SystemRoot) and the temp
- * folder. Nothing else, so no secret can reach it.
- */
-export function hyperdEnvironment(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ['SystemRoot', 'SYSTEMROOT', 'windir', 'WINDIR', 'TEMP', 'TMP', 'TMPDIR']) {
-    const v = source[k];
-    if (v) out[k] = v;
-  }
-  return out;
-}
-
-/** The `storage_providers` setting with the file provider's whitelist set (hyperd --settings shows the default). */
-export function storageProvidersSetting(dirs: readonly string[]): string {
-  return JSON.stringify({
-    providers: [
-      { type: 'single-file', name: 'file', implementation: 'mmap', blacklist: [], whitelist: dirs, 'default-directory': '', 'allowed-access-mode': 'read-write' },
-      { type: 'transient-file', name: 'transient', 'entry-limit': 0, 'size-limit': '0', 'entry-lifetime': '0ms' },
-    ],
-    default: 'file',
-    'default-transient': 'transient',
-  });
-}
-
-/** hyperd's command line (tableau-rest.md §1.3, flags checked with `hyperd run --help` and `hyperd --settings`). */
-export function hyperdArgs(listen: HyperdListen, logDir: string, confine: { noFilesDir: string; databaseDirs?: readonly string[]; posix: boolean }): string[] {
-  return [
-    'run',
-    `--callback-connection=${listen.callback}`,
-    `--listen-connection=${listen.listen}`,
-    `--init-user=${HYPER_USER}`,
-    // No --no-password: the init user's password comes from HYPER_INITIAL_USER_PASSWORD.
-    '--skip-license',
-    // File format 2 opens in every Tableau version that supports the PATCH API (tableau-rest.md §1.3).
-    '--default-database-version=2',
-    `--log-dir=${logDir}`,
-    // Unbounded by default: keep at most ~2 × 10 MB of hyperd logs in the app's log folder.
-    '--log-file-size-limit=10m',
-    '--log-file-max-count=2',
-    // No external files: an empty whitelist folder, and (POSIX) the whole tree blacklisted.
-    `--external-file-whitelist=${confine.noFilesDir}`,
-    ...(confine.posix ? ['--external-file-blacklist=/'] : []),
-    ...(confine.databaseDirs?.length ? [`--storage-providers=${storageProvidersSetting(confine.databaseDirs)}`] : []),
-  ];
-}
-
-/**
- * Parses the callback descriptor: `tab.tcp://127.0.0.1:41981\0` → 127.0.0.1:41981,
- * `tab.domain:///dir/domain/.s.PGSQL.3\0` → /dir and 3 (pg's host folder + `.s.PGSQL.<port>`).
- */
-export function parseCallbackDescriptor(descriptor: string): PgTarget {
-  const d = descriptor.replace(/\0/g, '').trim();
-  const tcp = /^tab\.tcp:\/\/(127\.0\.0\.1|localhost):(\d+)$/.exec(d);
-  const domain = /^tab\.domain:\/\/(\/.*)\/domain\/\.s\.PGSQL\.(\d+)$/.exec(d);
-  const port = Number((tcp ?? domain)?.[2]);
-  if (!(tcp || domain) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`unexpected listen descriptor from hyperd: ${JSON.stringify(descriptor)}`);
-  return { host: tcp ? '127.0.0.1' : domain![1]!, port };
 }
 
 class Engine implements HyperEngine {
@@ -464,41 +336,6 @@ class Engine implements HyperEngine {
   }
 }
 
-/** Accepts hyperd's callback connection and reads `[len][descriptor]`. */
-function readCallback(server: net.Server): Promise<{ socket: net.Socket; descriptor: string }> {
-  return new Promise((resolve, reject) => {
-    server.once('connection', (socket) => {
-      let buf = Buffer.alloc(0);
-      const onData = (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        const len = buf[0];
-        if (len !== undefined && buf.length >= 1 + len) {
-          socket.removeListener('data', onData);
-          resolve({ socket, descriptor: buf.subarray(1, 1 + len).toString('utf8') });
-        }
-      };
-      socket.on('data', onData);
-      socket.once('error', reject);
-      socket.once('end', () => reject(new Error('hyperd closed the callback connection before reporting its port')));
-    });
-  });
-}
-
-async function openClient(target: PgTarget, password: string): Promise<pg.Client> {
-  // A host starting with "/" is a folder: pg connects to <host>/.s.PGSQL.<port>.
-  const client = new pg.Client({ host: target.host, port: target.port, user: HYPER_USER, password, types: hyperTypeParsers });
-  // An idle client whose hyperd dies emits 'error'; unhandled, that would crash the app. Pending
-  // queries still reject with the error, which is where callers see it.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw err;
-  }
-  return client;
-}
-
 /**
  * Starts hyperd and resolves once it accepts connections.
  *
@@ -520,15 +357,4 @@ export async function startHyperEngine(opts: HyperEngineOptions): Promise<HyperE
     throw err;
   }
   return engine;
-}
-
-/** Resolves once the child's stdio closed, or after `ms` (a grandchild could hold a pipe open). */
-function closedOrAfter(child: ChildProcess, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    child.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -3,7 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openDatabase, type Database } from './sqlite';
+import { openDatabase, type Database, type OpenDatabase } from './sqlite';
 import { systemClock, type Clock } from '../clock';
 import { auditRepo } from './audit';
 import { logsRepo } from './logs';
@@ -17,6 +17,8 @@ const dayMs = 86_400_000;
 /** Options for `openStore`. */
 export interface OpenStoreOptions {
   clock?: Clock;
+  /** The SQLite driver; default libsql (sqlite.ts). Another one is for benchmarks only. */
+  openDatabase?: OpenDatabase;
 }
 
 /**
@@ -28,7 +30,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const clock = opts.clock ?? systemClock;
   const memory = path === ':memory:' || path === '';
   if (!memory) mkdirSync(dirname(path), { recursive: true });
-  const db = openDatabase(path);
+  const db = (opts.openDatabase ?? openDatabase)(path);
   try {
     if (!memory) db.pragma('journal_mode = WAL');
     // NORMAL is durable across app crashes in WAL mode (only a power loss can drop the newest

@@ -54,6 +54,13 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * How a database is opened: `openDatabase` (libsql) in the product. The store takes another one
+ * only so that `npm run bench:sqlite -- --driver better-sqlite3` can measure the same store code
+ * on better-sqlite3, whose Database already has this interface (issue 10: "measure before choosing").
+ */
+export type OpenDatabase = (path: string, options?: OpenOptions) => Database;
+
 /** Opens (creating if needed) the database at `path` (':memory:' for a private in-memory one). */
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
   return new LibsqlDatabase(path, options);

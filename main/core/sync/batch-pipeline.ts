@@ -24,14 +24,14 @@ import { ApiError, ConnectorError, isAbortError } from '../errors';
 import type { Row } from '../streams/types';
 import type { AuditEntry } from '../../../shared/types';
 import { AsyncQueue } from './async-queue';
-import { decimalToUnits, periodOf, rowHash, rowKey } from './canonical-row';
+import { rowHash, rowKey } from './canonical-row';
 import type { Checkpoint } from './checkpoint';
-import type { AmountSums, LedgerEntry } from './ledger';
+import type { LedgerEntry } from './ledger';
 import type { Cursor, Page, ReadSpec, ReplicaBatch } from './ports';
-import { columnByName, countOrNull, streamReadSpec, timestampMs } from './read-spec';
+import { countOrNull, streamReadSpec, timestampMs } from './read-spec';
 import { batchRequestId } from './request-id';
 import type { ProgressTracker, StreamSyncContext } from './stream-context';
-import { addSum } from './tie-out';
+import { tieOutFigures, type PageObserver } from './tie-out-sums';
 
 interface Batch {
   no: number;
@@ -56,8 +56,6 @@ export interface PipelineResult {
   fullMax: Cursor | null;
   /** Full load: Intacct's count as of the run's start (null: unknown). */
   fullLoadCount: number | null;
-  /** Full load of a tie-out stream: Intacct's amounts per account and period, as read. */
-  readSums: AmountSums | null;
 }
 
 /** The parts of a replica batch every batch of a stream's run shares (the kind is the caller's). */
@@ -65,18 +63,20 @@ export function replicaBatch(ctx: StreamSyncContext, path: string, requestId: st
   return { def: ctx.def, path, runId: ctx.runId, requestId, until: ctx.until, at: ctx.clock.now(), log: ctx.log };
 }
 
-/** Reads, writes and loads the stream's batches; every confirmation goes through `checkpoint`. */
+/**
+ * Reads, writes and loads the stream's batches; every confirmation goes through `checkpoint`.
+ * `run.observer` sees every page read (the tie-out's sums of a full load, tie-out-sums.ts).
+ */
 export async function runBatchPipeline(
   ctx: StreamSyncContext,
   checkpoint: Checkpoint,
-  run: { full: boolean; datasourceId: string | null },
+  run: { full: boolean; datasourceId: string | null; observer?: PageObserver | null },
   progress: ProgressTracker,
 ): Promise<PipelineResult> {
   const { def, ledger, signal } = ctx;
   const { full } = run;
   let { datasourceId } = run;
   const tie = def.tieOut;
-  const readSums: AmountSums | null = full && tie ? new Map() : null;
   let rowsUpserted = 0;
   const spec: ReadSpec = { ...streamReadSpec(def, ctx.settings), until: ctx.until };
   if (!full) {
@@ -210,15 +210,7 @@ export async function runBatchPipeline(
         result: 'pending',
         at: now,
       });
-      const entry: LedgerEntry = { key, hash, op: 'upsert' };
-      if (tie) {
-        const amount = row[tie.amountColumn];
-        entry.account = row[tie.accountColumn] === null ? null : String(row[tie.accountColumn]);
-        entry.period = periodOf(row[tie.dateColumn]);
-        entry.amountUnits = typeof amount === 'string' ? decimalToUnits(amount, columnByName(def, tie.amountColumn).scale ?? 2) : null;
-        if (readSums) addSum(readSums, entry.account, entry.period, entry.amountUnits ?? 0n);
-      }
-      staged.push(entry);
+      staged.push(tie ? { key, hash, op: 'upsert', ...tieOutFigures(def, tie, row) } : { key, hash, op: 'upsert' });
     }
     // Persisted BEFORE the batch is sent: the trail names the RequestID of every row in flight.
     if (audit.length) {
@@ -241,6 +233,7 @@ export async function runBatchPipeline(
       ? ctx.source.readPartitioned(spec, { partitions: ctx.options.partitions }, readSignal)
       : ctx.source.readChanged(spec, readSignal);
     for await (const page of pages) {
+      run.observer?.observe(page.rows);
       await processPage(page);
     }
     readingDone = true;
@@ -280,5 +273,5 @@ export async function runBatchPipeline(
     throw loadError && isAbortError(err) && !signal.aborted ? (loadError as { error: unknown }).error : err;
   }
   if (loadError) throw (loadError as { error: unknown }).error;
-  return { rowsUpserted, batchCount, datasourceId, fullMax: fullMax as Cursor | null, fullLoadCount, readSums };
+  return { rowsUpserted, batchCount, datasourceId, fullMax: fullMax as Cursor | null, fullLoadCount };
 }

@@ -4,12 +4,12 @@
  * no longer has. It costs one API transaction per keyed page, so above
  * `reconcileEveryRunUpToRows` held rows it runs at most once per `reconcileIntervalMs`.
  */
-import { decimalToUnits, periodOf, rowKey } from './canonical-row';
+import { rowKey } from './canonical-row';
 import type { Checkpoint } from './checkpoint';
 import type { AmountSums } from './ledger';
-import { columnByName, effectiveFilters, streamReadSpec, timestampMs } from './read-spec';
+import { columnByName, effectiveFilters, streamReadSpec } from './read-spec';
 import type { ProgressTracker, StreamSyncContext } from './stream-context';
-import { addSum } from './tie-out';
+import { observeTieOutSums } from './tie-out-sums';
 
 /** Whether key reconciliation is due for the stream on this run. */
 export function reconcileDue(ctx: StreamSyncContext, checkpoint: Checkpoint): boolean {
@@ -24,25 +24,17 @@ export async function reconcileKeys(
 ): Promise<{ unseen: string[]; intacctSums: AmountSums | null }> {
   const { def, ledger, signal } = ctx;
   progress.report('reconciling', 'comparing record keys');
-  let intacctSums: AmountSums | null = null;
   // The keys Intacct has go to a temporary table, not a Set: a million keys would cost ~80 MB of heap.
   ledger.startKeyCheck();
-  if (def.tieOut) {
-    // GL detail: one keyed read gives both the key set and Intacct's amounts per account and period.
+  // GL detail: one keyed read gives both the key set and, through the observer, Intacct's amounts.
+  const sums = observeTieOutSums(def, { until: ctx.until });
+  if (def.tieOut && sums) {
     const tie = def.tieOut;
     const cols = [def.recordNoColumn, def.cursorColumn, tie.accountColumn, tie.dateColumn, tie.amountColumn].map((n) => columnByName(def, n));
-    const sums: AmountSums = new Map();
-    const scale = columnByName(def, tie.amountColumn).scale ?? 2;
     for await (const page of ctx.source.readChanged({ ...streamReadSpec(def, ctx.settings, cols), since: null }, signal)) {
       ledger.sawKeys(page.rows.map((row) => rowKey(def, row)));
-      for (const row of page.rows) {
-        // Rows changed after the run started are not in Tableau yet: leave them out of both sides' view.
-        if (timestampMs(row[def.cursorColumn]) > ctx.until) continue;
-        const amount = row[tie.amountColumn];
-        addSum(sums, row[tie.accountColumn] === null ? null : String(row[tie.accountColumn]), periodOf(row[tie.dateColumn]), typeof amount === 'string' ? decimalToUnits(amount, scale) : 0n);
-      }
+      sums.observe(page.rows);
     }
-    intacctSums = sums;
   } else {
     for await (const keys of ctx.source.readKeys(def.intacctObject, effectiveFilters(def, ctx.settings), signal)) {
       ledger.sawKeys(keys.map(String));
@@ -51,5 +43,5 @@ export async function reconcileKeys(
   const unseen = ledger.unseenKeys(def.name);
   ledger.startKeyCheck();
   // Not marked reconciled here: that moves with the deletions it found (checkpoint.ts).
-  return { unseen, intacctSums };
+  return { unseen, intacctSums: sums?.sums ?? null };
 }

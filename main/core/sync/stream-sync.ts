@@ -18,6 +18,7 @@ import type { AmountSums } from './ledger';
 import { countOrNull, streamReadSpec } from './read-spec';
 import { progressTracker, type StreamSyncContext, type StreamSyncOutcome } from './stream-context';
 import { compareSums } from './tie-out';
+import { observeTieOutSums } from './tie-out-sums';
 
 export { defaultEngineOptions, type EngineOptions, type StreamSyncContext, type StreamSyncOutcome } from './stream-context';
 export { effectiveFilters, streamReadSpec, timestampMs } from './read-spec';
@@ -35,10 +36,11 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   }
   const progress = progressTracker(def.name, (p) => ctx.onProgress(p));
 
-  const loaded = await runBatchPipeline(ctx, checkpoint, { full, datasourceId: full ? null : planned.state.datasourceId }, progress);
+  // Intacct's amounts per account and period, when this run reads all of them (full load or reconciliation).
+  const fullLoadSums = full ? observeTieOutSums(def) : null;
+  const loaded = await runBatchPipeline(ctx, checkpoint, { full, datasourceId: full ? null : planned.state.datasourceId, observer: fullLoadSums }, progress);
   progress.report('applying');
-  // Intacct's amounts per account and period, when this run read all of them (full load or reconciliation).
-  let intacctSums: AmountSums | null = loaded.readSums;
+  let intacctSums: AmountSums | null = fullLoadSums?.sums ?? null;
   let rowsDeleted = 0;
   if (full) {
     await ctx.replica.fullLoadFinished(def, ctx.runId, ctx.log);

@@ -7,135 +7,21 @@
  * make and how to read the answers. XML is asked for throughout: the fixtures, the multipart
  * payloads and every Tableau client speak it; JSON answers are read the same way (tableau-xml.ts).
  */
-import type { Clock } from '../clock';
 import { ApiError, ConnectorError, ValidationError } from '../errors';
-import type { RequestEventListener } from '../http/request-events';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from '../http/retry';
-import type { FetchLike } from '../http/transport';
-import { connectedAppScopes, TableauSessionHolder, signInBody, type ScopeNeeds, type TableauAuth, type TableauSessionInfo } from './tableau-auth';
-import { downloadDatasourceHyper, vdsQueryDatasource, vdsReadMetadata, type VdsFieldMetadata, type VdsQuery } from './tableau-readback';
-import { isAlreadyQueued, isNotFound, RequestNotResentError } from './tableau-errors';
+import { connectedAppScopes, TableauSessionHolder, signInBody, type TableauSessionInfo } from './tableau-auth';
+import type { ServerInfoResult, TableauClient, TableauClientOptions } from './tableau-client-types';
+import { downloadDatasourceHyper, vdsQueryDatasource, vdsReadMetadata } from './tableau-readback';
+import { isAlreadyQueued, RequestNotResentError } from './tableau-errors';
 import { TableauHttp, type TableauRequest } from './tableau-http';
-import { defaultJobPollPolicy, waitForJob, type JobPollPolicy, type WaitForJobOptions } from './tableau-jobs';
-import { ASYNC_PUBLISH_BYTES, MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type PublishOptions, type PublishResult, type UploadDeps, type UploadOptions } from './tableau-upload';
-import {
-  FALLBACK_PROBE_VERSION,
-  MAX_API_VERSION,
-  MIN_API_VERSION,
-  MIN_JWT_API_VERSION,
-  MIN_JWT_JOBS_API_VERSION,
-  compareVersions,
-  fileFormatRefusal,
-  isTableauCloud,
-  parseTableauAddress,
-  pickApiVersion,
-  type TableauAddress,
-} from './tableau-version';
-import {
-  readCredentials,
-  readDatasource,
-  readDatasources,
-  readJob,
-  readPagination,
-  readProject,
-  readConnections,
-  readProjects,
-  readServerInfo,
-  requireTree,
-  xmlAttr,
-  type DatasourceInfo,
-  type ProjectInfo,
-  type ServerInfo,
-  type TableauJob,
-  type TsTree,
-} from './tableau-xml';
+import { defaultJobPollPolicy, waitForJob, type JobPollPolicy } from './tableau-jobs';
+import { discoverServerVersion, isTableauNotFound } from './tableau-server-info';
+import { ASYNC_PUBLISH_BYTES, MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type UploadDeps } from './tableau-upload';
+import { MIN_JWT_API_VERSION, MIN_JWT_JOBS_API_VERSION, compareVersions, isTableauCloud, parseTableauAddress } from './tableau-version';
+import { readConnections, readCredentials, readDatasource, readDatasources, readJob, readPagination, readProject, readProjects, requireTree, xmlAttr, type ProjectInfo, type TsTree } from './tableau-xml';
 
-export interface TableauClientOptions {
-  /** Tableau Server origin, or the Tableau Cloud pod host (https://10ay.online.tableau.com). */
-  serverUrl: string;
-  /** Site content URL; '' = Tableau Server's default site (Tableau Cloud needs one). */
-  site: string;
-  auth: TableauAuth;
-  fetch: FetchLike;
-  clock: Clock;
-  random?: () => number;
-  retry?: Partial<RetryPolicy>;
-  /** Per plain request; uploads and publishes get at least 30 minutes. Default 120 s. */
-  timeoutMs?: number;
-  onEvent?: RequestEventListener;
-  /** Upload block size; default and maximum 64 MB. */
-  chunkSizeBytes?: number;
-  /** Files smaller than this are published in one request; default (and maximum) 64 MB. */
-  singleCallLimitBytes?: number;
-  /** Files from this size on are published as jobs (asJob); default 8 MB. */
-  asyncPublishBytes?: number;
-  /** Job polling cadence; default 0.5 s ×1.4 up to 30 s. */
-  jobPoll?: Partial<JobPollPolicy>;
-  /**
-   * What the run does besides loading: decides the scopes a connected-app JWT asks for. `readBack:
-   * 'auto'` asks for VDS on servers that have it (Cloud, Server 2025.1+) and for download otherwise.
-   */
-  scopeNeeds?: Omit<ScopeNeeds, 'readBack'> & { readBack?: ScopeNeeds['readBack'] | 'auto' };
-}
-
-/** One action of an "Update Data in Hyper Data Source" batch (tableau-rest.md §2). */
-export type UpdateAction = {
-  action: 'insert' | 'upsert' | 'update' | 'delete' | 'replace';
-  'source-schema'?: string;
-  'source-table'?: string;
-  'target-schema': string;
-  'target-table': string;
-  condition?: unknown;
-};
-
-export interface ServerInfoResult {
-  productVersion: string;
-  /** What the server supports. */
-  restApiVersion: string;
-  /** What this client will use: min(server's, MAX_API_VERSION). */
-  apiVersion: string;
-}
-
-export interface TableauClient {
-  /** Product and REST API versions; refuses servers too old for incremental updates. */
-  serverInfo(): Promise<ServerInfoResult>;
-  /** Signs in (or returns the current session's LUIDs). */
-  signIn(): Promise<{ siteId: string; userId: string }>;
-  /** Ends the session (a no-op without one; an already-expired token counts as signed out). */
-  signOut(): Promise<void>;
-  /** A project by exact name (a top-level one preferred); created when missing and `create` is set. */
-  findProject(name: string, opts?: { create?: boolean }): Promise<{ id: string; name: string } | null>;
-  /** A data source by exact name, in the given project when `projectId` is set. */
-  findDatasource(name: string, projectId?: string): Promise<DatasourceInfo | null>;
-  getDatasource(id: string): Promise<DatasourceInfo | null>;
-  publishHyper(opts: PublishOptions): Promise<PublishResult>;
-  uploadFile(filePath: string, signal?: AbortSignal, opts?: Omit<UploadOptions, 'signal'>): Promise<string>;
-  updateData(opts: { datasourceId: string; uploadSessionId?: string; actions: readonly UpdateAction[]; requestId: string; signal?: AbortSignal }): Promise<TableauJob>;
-  getJob(jobId: string, signal?: AbortSignal): Promise<TableauJob>;
-  waitForJob(jobId: string, opts?: WaitForJobOptions): Promise<TableauJob>;
-  /** Runs an extract refresh; null when Tableau says one is already queued (409093). */
-  refreshDatasource(id: string, signal?: AbortSignal): Promise<TableauJob | null>;
-  /** Deletes a data source (Delete Data Source, 204). */
-  deleteDatasource(id: string): Promise<void>;
-  /** The connections of a data source (Query Data Source Connections). */
-  datasourceConnections(id: string): Promise<{ id: string; type: string }[]>;
-  /** Cancels a job (Cancel Job, PUT …/jobs/{id}); it then ends with finish code 2. */
-  cancelJob(jobId: string): Promise<void>;
-  /** Downloads a data source with its extract and returns its `.hyper` bytes (for the tie-out). */
-  downloadDatasourceHyper(id: string, signal?: AbortSignal): Promise<Buffer>;
-  /** VizQL Data Service read-metadata (throws VDS_UNAVAILABLE where the server has none). */
-  vdsReadMetadata(datasourceId: string, signal?: AbortSignal): Promise<VdsFieldMetadata[]>;
-  /** VizQL Data Service query-datasource, rows as objects keyed by field alias. */
-  vdsQuery(datasourceId: string, query: VdsQuery, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
-  /** Whether this server should have VizQL Data Service (Tableau Cloud, or Server 2025.1 and later). */
-  expectsVds(): Promise<boolean>;
-  /** Server and site, with a note when they came from a pasted browser address. */
-  readonly address: TableauAddress;
-  /** Site LUID of the current session, null before sign-in. */
-  readonly siteId: string | null;
-  /** Sign-ins performed by this client (diagnostics, tests). */
-  readonly signInCount: number;
-}
+// Re-exported: the loader, the service and the tests import the client's types from here.
+export type { ServerInfoResult, TableauClient, TableauClientOptions, UpdateAction } from './tableau-client-types';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
@@ -159,7 +45,7 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
 
   let info: Promise<ServerInfoResult> | null = null;
   const serverInfo = (): Promise<ServerInfoResult> => {
-    info ??= discoverVersion().catch((err: unknown) => {
+    info ??= discoverServerVersion(http).catch((err: unknown) => {
       info = null; // a network failure must not stick
       throw err;
     });
@@ -211,33 +97,6 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
   };
   const session = new TableauSessionHolder(doSignIn);
   http.session = session;
-
-  async function discoverVersion(): Promise<ServerInfoResult> {
-    // Spelled `serverInfo` as TSC sends it to real servers; whether the path is case-insensitive
-    // is UNCONFIRMED (tableau-rest.md §5), so the known-good spelling is the safe choice.
-    const probe = (version: string) =>
-      http.request({ operation: 'read the server version', method: 'GET', path: 'serverInfo', version, auth: 'none', resend: 'always' }, (res) => readServerInfo(requireTree(res.tree)));
-    let si: ServerInfo;
-    try {
-      si = await probe(MAX_API_VERSION);
-    } catch (err) {
-      // A server older than MAX_API_VERSION answers 404003 "Unknown resource" for that version's
-      // URL (server_info_404.xml); ask again in a version every server since 2.4 knows (TSC).
-      if (!isTableauNotFound(err)) throw err;
-      try {
-        si = await probe(FALLBACK_PROBE_VERSION);
-      } catch (err2) {
-        if (isTableauNotFound(err2)) throw tooOld('an unknown version older than 2.4');
-        throw err2;
-      }
-    }
-    if (compareVersions(si.restApiVersion, MIN_API_VERSION) < 0) throw tooOld(`${si.productVersion} (REST API ${si.restApiVersion})`);
-    const format = fileFormatRefusal(si.restApiVersion, si.productVersion);
-    if (format) {
-      throw new ApiError({ service: 'tableau', kind: 'config', code: 'HYPER_FORMAT_UNSUPPORTED', userMessage: `${format} Upgrade Tableau Server to one of those releases (or later), or use Tableau Cloud.` });
-    }
-    return { productVersion: si.productVersion, restApiVersion: si.restApiVersion, apiVersion: pickApiVersion(si.restApiVersion) };
-  }
 
   const get = <T>(operation: string, path: string, query: Record<string, string | undefined>, read: (tree: TsTree) => T, signal?: AbortSignal) =>
     http.request({ operation, method: 'GET', path, site: true, query, auth: 'session', resend: 'always', ...(signal ? { signal } : {}) }, (res) => read(requireTree(res.tree)));
@@ -448,18 +307,4 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
 /** A server-side name filter, only for names the filter syntax cannot misread (`,` separates filters). */
 function nameFilter(name: string): string | undefined {
   return /[,:]/.test(name) ? undefined : `name:eq:${name}`;
-}
-
-/** A Tableau "Resource Not Found" answer (404xxx), not a proxy's 404 page. */
-function isTableauNotFound(err: unknown): boolean {
-  return isNotFound(err) && /^404\d{3}$/.test((err as { code?: string }).code ?? '');
-}
-
-function tooOld(what: string): ApiError {
-  return new ApiError({
-    service: 'tableau',
-    kind: 'config',
-    code: 'SERVER_TOO_OLD',
-    userMessage: `This Tableau Server is too old: ${what}. Incremental updates of published data sources need REST API ${MIN_API_VERSION} (Tableau 2021.2) or later. Upgrade Tableau Server, or use Tableau Cloud.`,
-  });
 }

@@ -48,4 +48,32 @@ describe('openLedger', () => {
     assert.equal(l.unseenKeys('ap_bill_line').length, 4, 'a new check starts empty');
     l.close();
   });
+
+  it('stages and looks up batches larger than one statement, the newest entry of a repeated key winning', () => {
+    const l = openLedger(':memory:');
+    // 12,345 entries: over the 100 rows a staging statement and the 5,000 keys a lookup statement take.
+    const n = 12_345;
+    const entries = Array.from({ length: n }, (_, i) => ({ key: String(n - i), hash: `h${n - i}`, op: 'upsert' as const, account: i % 2 ? '4000' : null, period: '2025-01', amountUnits: BigInt(i) }));
+    // Key 7 again, last and in the same chunk as others: its later version is what Tableau holds.
+    entries.push({ key: '7', hash: 'h7-newer', op: 'upsert', account: '4000', period: '2025-01', amountUnits: 1n });
+    l.stage('big', 'gl_detail', entries);
+    l.commit('big', 'gl_detail');
+    assert.equal(l.count('gl_detail'), n);
+    const asked = [...entries.map((e) => e.key), 'absent-1', '0'];
+    const held = l.hashes('gl_detail', asked);
+    assert.equal(held.size, n);
+    assert.equal(held.get('7'), 'h7-newer');
+    assert.equal(held.get('8'), 'h8');
+    assert.equal(held.get('absent-1'), undefined);
+    const k7 = n - 7; // the index of key 7's first version
+    const total = (from: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter((i) => from(i) && i !== k7).reduce((a, i) => a + BigInt(i), 0n);
+    assert.deepEqual(
+      l.sums('gl_detail'),
+      new Map([
+        ['4000\u00002025-01', total((i) => i % 2 === 1) + 1n],
+        ['\u00002025-01', total((i) => i % 2 === 0)],
+      ]),
+    );
+    l.close();
+  });
 });
