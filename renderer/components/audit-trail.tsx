@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import type { AuditEntry, AuditQuery, RunSummary, StreamName } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
-import { formatCount } from '../format';
+import { formatCount } from '../../shared/format';
 import { streamLabels, streamNames } from '../streams';
 import { downloadFile } from './download';
 import { SelectField } from './fields';

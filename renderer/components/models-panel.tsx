@@ -4,7 +4,7 @@
  * and the accounting checks: a break is a warning naming the periods, accounts and amounts.
  */
 import type { AccountingChecks, ModelsRun } from '../../shared/models';
-import { formatCount, formatDuration } from '../format';
+import { formatCount, formatDuration } from '../../shared/format';
 
 const outcomeBadge = { published: 'succeeded', failed: 'failed', skipped: 'cancelled' } as const;
 

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { FullLoadEstimate, StreamName } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { errorMessage } from '../api/api-error';
-import { formatCount } from '../format';
+import { formatCount } from '../../shared/format';
 import { streamLabels } from '../streams';
 
 type Step = { state: 'idle' } | { state: 'estimating' } | { state: 'confirm'; estimate: FullLoadEstimate } | { state: 'asking' } | { state: 'failed'; message: string };
