@@ -63,7 +63,10 @@ function dataDirOf(opt: string | undefined): string {
 
 function streamList(value: string | undefined, flag: string): StreamName[] | undefined {
   if (!value) return undefined;
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set(streamDefinitions.map((d) => d.name as string));
   const bad = names.filter((n) => !known.has(n));
   if (bad.length) throw new UsageError(`${flag}: unknown stream(s) ${bad.join(', ')}. Known: ${[...known].join(', ')}`);
@@ -92,10 +95,12 @@ function alertCommand(command: string, alert: Alert): void {
 let cliSecrets: Promise<CliSecrets> | null = null;
 /** The secrets of this process: the environment over the OS keychain where one answers, else over memory (cli/secret-env.ts). */
 function secretsOfProcess(): Promise<CliSecrets> {
-  cliSecrets ??= import('keytar').then(
-    (m) => (m.default ?? m) as KeytarLike,
-    () => null,
-  ).then((keytar) => openCliSecrets(process.env, keytar));
+  cliSecrets ??= import('keytar')
+    .then(
+      (m) => (m.default ?? m) as KeytarLike,
+      () => null,
+    )
+    .then((keytar) => openCliSecrets(process.env, keytar));
   return cliSecrets;
 }
 
@@ -103,7 +108,12 @@ function secretsOfProcess(): Promise<CliSecrets> {
  * Opens the service on the data folder. `sync` and `serve` own the folder (one process at a time);
  * every other command only reads it, so it never disturbs a running service (issue #12).
  */
-async function openService(dataDir: string, log?: (e: LogEntry) => void, batchRows?: number, access: { owner: string } | 'reader' = 'reader'): Promise<ConnectorService> {
+async function openService(
+  dataDir: string,
+  log?: (e: LogEntry) => void,
+  batchRows?: number,
+  access: { owner: string } | 'reader' = 'reader',
+): Promise<ConnectorService> {
   const { secrets, storage } = await secretsOfProcess();
   return createConnectorService({
     ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
@@ -157,7 +167,9 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
       await tableauAuth(settings, secrets);
     } catch (e) {
       err(asConnectorError(e, 'local').userMessage);
-      err(`Settings: ${join(dataDir, 'settings.json')}; secrets: ${SECRET_ENV.intacctSenderPassword}, ${SECRET_ENV.intacctUserPassword}, ${SECRET_ENV.tableauPatSecret} (or ${SECRET_ENV.tableauConnectedAppSecret}).`);
+      err(
+        `Settings: ${join(dataDir, 'settings.json')}; secrets: ${SECRET_ENV.intacctSenderPassword}, ${SECRET_ENV.intacctUserPassword}, ${SECRET_ENV.tableauPatSecret} (or ${SECRET_ENV.tableauConnectedAppSecret}).`,
+      );
       return EXIT.config;
     }
     service.onEvent((e: ServiceEvent) => {
@@ -170,7 +182,9 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
       err(r.reason);
       return EXIT.runFailed;
     }
-    out(`Run ${r.runId} ${r.outcome}: ${r.rowsMoved} rows moved in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s, ${r.apiTransactions} Intacct API transactions.`);
+    out(
+      `Run ${r.runId} ${r.outcome}: ${r.rowsMoved} rows moved in ${((r.durationMs ?? 0) / 1000).toFixed(1)} s, ${r.apiTransactions} Intacct API transactions.`,
+    );
     if (r.error) err(`Error: ${r.error.message}`);
     if (r.tieOut && !r.tieOut.ok) err(`Tie-out: ${r.tieOut.differences.length} difference(s); see \`runs\` and the log.`);
     return exitCodeOfRun(r);
@@ -187,12 +201,16 @@ async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
       out(JSON.stringify(s));
       return EXIT.ok;
     }
-    out(`State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`);
+    out(
+      `State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`,
+    );
     if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${formatDateTime(s.lastRun.startedAt)}, ${formatCount(s.lastRun.rowsMoved)} rows`);
     if (s.lastError) out(`Last error: ${s.lastError.message}`);
     out(`Intacct API transactions this month: ${formatCount(s.apiTransactionsThisMonth)}`);
     for (const st of s.streams) {
-      out(`  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? formatLogTime(st.checkpoint) : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`);
+      out(
+        `  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? formatLogTime(st.checkpoint) : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`,
+      );
     }
     return EXIT.ok;
   } finally {
@@ -206,7 +224,11 @@ async function cmdRuns(dataDir: string, limit: number, json: boolean): Promise<n
     const runs = await service.listRuns({ limit });
     if (json) out(JSON.stringify(runs));
     else if (!runs.length) out('No runs yet.');
-    else for (const r of runs) out(`${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${formatLogTime(r.startedAt)}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`);
+    else
+      for (const r of runs)
+        out(
+          `${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${formatLogTime(r.startedAt)}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`,
+        );
     return EXIT.ok;
   } finally {
     await service.shutdown();
@@ -274,7 +296,8 @@ async function cmdAuditExport(dataDir: string, values: Record<string, string | b
   };
   const service = await openService(dataDir);
   try {
-    if (q.runId && !(await service.getRun({ runId: q.runId }))) throw new UsageError(`No run "${q.runId}" in ${dataDir}. \`ml-connector runs\` lists the runs.`);
+    if (q.runId && !(await service.getRun({ runId: q.runId })))
+      throw new UsageError(`No run "${q.runId}" in ${dataDir}. \`ml-connector runs\` lists the runs.`);
     // Streamed a page of rows at a time (the whole trail can be gigabytes), with backpressure.
     const { lines } = service.auditCsv(q);
     if (values.out) {
@@ -312,17 +335,27 @@ async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefine
   } else {
     out('');
     out(`${'Stream'.padEnd(20)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
-    for (const s of result.streams) out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
+    for (const s of result.streams)
+      out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
     for (const p of result.problems) out(`  ${p}`);
     if (result.models.length) {
       out('');
       out(`${'Finance model'.padEnd(30)}${'Rows'.padStart(10)}  Data source`);
-      for (const m of result.models) out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : String(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
+      for (const m of result.models)
+        out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : String(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
       const breaks = result.accountingChecks?.checks.flatMap((c) => c.breaks.map((b) => b.message)) ?? [];
-      out(result.accountingChecks ? (breaks.length ? `Accounting checks: ${breaks.length} break(s): ${breaks.join(' ')}` : 'Accounting checks: all hold.') : 'Accounting checks: not run.');
+      out(
+        result.accountingChecks
+          ? breaks.length
+            ? `Accounting checks: ${breaks.length} break(s): ${breaks.join(' ')}`
+            : 'Accounting checks: all hold.'
+          : 'Accounting checks: not run.',
+      );
     }
     out('');
-    out(`${result.ok ? 'Demo completed' : 'Demo FAILED'} in ${(result.durationMs / 1000).toFixed(1)} s using ${result.apiTransactions} Intacct API transactions.`);
+    out(
+      `${result.ok ? 'Demo completed' : 'Demo FAILED'} in ${(result.durationMs / 1000).toFixed(1)} s using ${result.apiTransactions} Intacct API transactions.`,
+    );
     out(`Audit trail: ${result.auditTrail} (export with: ml-connector --data-dir ${join(dataDir, 'demo')} audit export --stream gl_detail)`);
   }
   return result.ok ? EXIT.ok : EXIT.runFailed;
@@ -344,7 +377,10 @@ async function cmdServe(dataDir: string, values: Record<string, string | boolean
   } else {
     service = await openService(dataDir, logLine, undefined, { owner: 'ml-connector serve' });
     const { keychainProblem } = await secretsOfProcess();
-    if (keychainProblem) err(`No keychain answers (${keychainProblem}): secrets typed into the page are kept until the service stops. Set them in the service's environment to keep them (${Object.values(SECRET_ENV).join(', ')}).`);
+    if (keychainProblem)
+      err(
+        `No keychain answers (${keychainProblem}): secrets typed into the page are kept until the service stops. Set them in the service's environment to keep them (${Object.values(SECRET_ENV).join(', ')}).`,
+      );
     service.startScheduler();
   }
   // An unexpected error's answer carries only a reference; its detail goes to stderr with it.
@@ -404,7 +440,8 @@ export async function main(argv: string[]): Promise<number> {
   if (process.platform !== 'win32') process.umask(0o077);
   if (values.version) {
     const host = cliHost(projectRoot);
-    const hyperdVersion = (await defaultFactories({ projectRoot }).hyperdVersion?.({ env: process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {} })) ?? null;
+    const hyperdVersion =
+      (await defaultFactories({ projectRoot }).hyperdVersion?.({ env: process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {} })) ?? null;
     out(versionText({ version: host.appVersion, hyperdVersion, os: host.os, runtime: host.runtime, dataDir: dataDirOf(values['data-dir']) }));
     return EXIT.ok;
   }
@@ -422,7 +459,8 @@ export async function main(argv: string[]): Promise<number> {
       return cmdStatus(dataDir, Boolean(values.json));
     case 'runs': {
       const limit = values.limit === undefined ? 20 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${String(values.limit)}".`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${String(values.limit)}".`);
       return cmdRuns(dataDir, limit, Boolean(values.json));
     }
     case 'test-connection':

@@ -59,12 +59,21 @@ export function App() {
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="app-header">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">ML</span>
+          <span className="brand-mark" aria-hidden="true">
+            ML
+          </span>
           <span className="brand-name">ml-connector</span>
           {service.status?.demo ? <span className="badge badge-demo">Demo</span> : null}
         </div>
@@ -87,7 +96,10 @@ export function App() {
           <div className="banner banner-warning banner-disconnected" role="alert" data-testid="disconnected-banner">
             <div className="banner-body">
               <p className="banner-title">Disconnected, reconnecting…</p>
-              <p>This page has lost the ml-connector service, so what it shows may be out of date and its buttons are off until the service answers again. Check that the service is still running.</p>
+              <p>
+                This page has lost the ml-connector service, so what it shows may be out of date and its buttons are off until the service answers again. Check
+                that the service is still running.
+              </p>
             </div>
           </div>
         ) : null}
@@ -100,7 +112,9 @@ export function App() {
         <fieldset className="page-actions" disabled={!service.connected} data-testid="page-actions">
           {route.page === 'status' ? <StatusPage service={service} /> : null}
           {/* Where typed secrets are kept, beside each secret's box (issue #14 point 5). */}
-          <SecretStorageContext.Provider value={service.status?.secretStorage ?? null}>{route.page === 'settings' ? <SettingsPage /> : null}</SecretStorageContext.Provider>
+          <SecretStorageContext.Provider value={service.status?.secretStorage ?? null}>
+            {route.page === 'settings' ? <SettingsPage /> : null}
+          </SecretStorageContext.Provider>
           {route.page === 'logs' ? <LogsPage key={route.params.toString()} params={route.params} /> : null}
           {route.page === 'history' ? <HistoryPage /> : null}
         </fieldset>

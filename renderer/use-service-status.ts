@@ -51,7 +51,8 @@ export function applyEvent(state: LiveState, event: ServiceEvent, now: number): 
       if (!status) return state;
       const order = status.streams.map((s) => s.stream);
       // A progress line that arrives just after the run's final status still completes its bar.
-      if (finished && finished.runId === event.runId) return { status, finished: { ...finished, progress: upsertProgress(finished.progress, event.progress, order) } };
+      if (finished && finished.runId === event.runId)
+        return { status, finished: { ...finished, progress: upsertProgress(finished.progress, event.progress, order) } };
       const run = status.currentRun ?? { runId: event.runId, startedAt: now, progress: [] };
       if (run.runId !== event.runId) return state;
       return { status: { ...status, state: 'syncing', currentRun: { ...run, progress: upsertProgress(run.progress, event.progress, order) } }, finished: null };

@@ -17,7 +17,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { systemClock } from '../main/core/clock';
 import { createNodeFetch } from '../main/core/http/transport';
-import { compileColumn, createIntacctClient, createIntacctXmlParser, parseResponse, ZoneConverter, type IntacctClient, type ReadSpec } from '../main/core/intacct';
+import {
+  compileColumn,
+  createIntacctClient,
+  createIntacctXmlParser,
+  parseResponse,
+  ZoneConverter,
+  type IntacctClient,
+  type ReadSpec,
+} from '../main/core/intacct';
 import { RowConverter } from '../main/core/intacct/row-builder';
 import { streamByName } from '../main/core/streams/definitions';
 
@@ -44,7 +52,14 @@ const SAMPLE_PAGES = num('sample-pages', 20);
 const PAGE_SIZE = 2000;
 const CONCURRENCY = 1; // the client's default (intacct-xml.md §6)
 
-interface Creds { url: string; senderId: string; senderPassword: string; companyId: string; userId: string; userPassword: string }
+interface Creds {
+  url: string;
+  senderId: string;
+  senderPassword: string;
+  companyId: string;
+  userId: string;
+  userPassword: string;
+}
 
 let peakRss = 0;
 let peakHeap = 0;
@@ -61,7 +76,14 @@ let perPageCpuMs: Record<string, number> = {};
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
 const glDetail = streamByName('gl_detail');
-const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({ object: 'GLDETAIL', columns: glDetail.columns, filters: glDetail.filters, pageSize: PAGE_SIZE, partitionColumn: 'BATCH_DATE', ...extra });
+const spec = (extra: Partial<ReadSpec> = {}): ReadSpec => ({
+  object: 'GLDETAIL',
+  columns: glDetail.columns,
+  filters: glDetail.filters,
+  pageSize: PAGE_SIZE,
+  partitionColumn: 'BATCH_DATE',
+  ...extra,
+});
 
 function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
   // `node --cpu-prof --cpu-prof-dir=D --import tsx scripts/bench-intacct.ts` profiles the emulator too
@@ -100,7 +122,13 @@ function emulatorCpuSeconds(child: ChildProcess): Promise<number> {
 
 function newClient(creds: Creds): IntacctClient {
   return createIntacctClient({
-    credentials: { senderId: creds.senderId, senderPassword: creds.senderPassword, companyId: creds.companyId, userId: creds.userId, userPassword: creds.userPassword },
+    credentials: {
+      senderId: creds.senderId,
+      senderPassword: creds.senderPassword,
+      companyId: creds.companyId,
+      userId: creds.userId,
+      userPassword: creds.userPassword,
+    },
     endpoint: creds.url,
     allowedEndpointHosts: () => true, // the emulator is on 127.0.0.1
     fetch: createNodeFetch(),
@@ -136,7 +164,18 @@ function envelope(creds: Creds, auth: string, fn: string): string {
  * Times the client's answer parser alone on `n` raw 2,000-row pages spread over the table, selecting what the
  * client selects. One body is held at a time, so the sample does not inflate this process's RSS.
  */
-async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rowsPerSec: number; cpuRowsPerSec: number; bodyKiB: number; withRowsCpuRowsPerSec: number; fxpCpuRowsPerSec: number; decodeCpuRowsPerSec: number }> {
+async function parseOnly(
+  creds: Creds,
+  n: number,
+  total: number,
+): Promise<{
+  rowsPerSec: number;
+  cpuRowsPerSec: number;
+  bodyKiB: number;
+  withRowsCpuRowsPerSec: number;
+  fxpCpuRowsPerSec: number;
+  decodeCpuRowsPerSec: number;
+}> {
   const login = `<login><userid>${creds.userId}</userid><companyid>${creds.companyId}</companyid><password>${creds.userPassword.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</password></login>`;
   const fetchFn = createNodeFetch();
   const postBytes = async (url: string, body: string): Promise<Buffer> => {
@@ -160,7 +199,10 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
   // For reference only (not the target's parse-only): the same call as the reader makes, which also
   // builds the typed rows (the emulator's user is on GMT), and fast-xml-parser alone on the whole body.
   const zone = new ZoneConverter('UTC');
-  const rowConverter = new RowConverter(glDetail.columns, glDetail.columns.map((c) => compileColumn(c, zone)));
+  const rowConverter = new RowConverter(
+    glDetail.columns,
+    glDetail.columns.map((c) => compileColumn(c, zone)),
+  );
   const fxp = createIntacctXmlParser();
   const cpuOf = (f: () => void) => {
     const cpu0 = process.cpuUsage();
@@ -225,7 +267,9 @@ async function parseOnly(creds: Creds, n: number, total: number): Promise<{ rows
 
 async function main(): Promise<void> {
   rssTimer = setInterval(sampleRss, 50);
-  console.log(`bench:intacct — ${GL_ROWS.toLocaleString('en-US')} ACCRUAL GL detail rows, page size ${PAGE_SIZE}, concurrency ${CONCURRENCY}, ${PARTITIONS} partitions`);
+  console.log(
+    `bench:intacct — ${GL_ROWS.toLocaleString('en-US')} ACCRUAL GL detail rows, page size ${PAGE_SIZE}, concurrency ${CONCURRENCY}, ${PARTITIONS} partitions`,
+  );
   const t0 = performance.now();
   const { child, creds } = await startEmulator();
   console.log(`emulator (pid ${child.pid}) ready at ${creds.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -241,17 +285,23 @@ async function main(): Promise<void> {
     c1.close();
     if (p1.rows !== expected) throw new Error(`bench: read ${p1.rows} rows, expected ${expected}`);
     const noLatencyRowsPerSec = p1.rows / p1.seconds;
-    console.log(`no latency: ${p1.rows} rows in ${p1.seconds.toFixed(1)} s = ${Math.round(noLatencyRowsPerSec)} rows/s, ${apiTransactions} API transactions; peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
+    console.log(
+      `no latency: ${p1.rows} rows in ${p1.seconds.toFixed(1)} s = ${Math.round(noLatencyRowsPerSec)} rows/s, ${apiTransactions} API transactions; peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`,
+    );
 
     // Parse-only: the client's answer parser alone on sample bodies of the same query.
     const sample = await parseOnly(creds, SAMPLE_PAGES, expected);
     const parseOnlyRowsPerSec = sample.rowsPerSec;
-    console.log(`parse only (the client's parseResponse, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} Ki chars): ${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`);
+    console.log(
+      `parse only (the client's parseResponse, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} Ki chars): ${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`,
+    );
     console.log(
       `for reference, per CPU-second: parseResponse building the reader's typed rows ${Math.round(sample.withRowsCpuRowsPerSec)} rows ` +
-        `(no latency / that: ${((p1.rows / p1.cpuSeconds) / sample.withRowsCpuRowsPerSec).toFixed(2)}); fast-xml-parser alone on the whole body ${Math.round(sample.fxpCpuRowsPerSec)} rows`,
+        `(no latency / that: ${(p1.rows / p1.cpuSeconds / sample.withRowsCpuRowsPerSec).toFixed(2)}); fast-xml-parser alone on the whole body ${Math.round(sample.fxpCpuRowsPerSec)} rows`,
     );
-    console.log(`no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${((p1.rows / p1.cpuSeconds) / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`);
+    console.log(
+      `no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${(p1.rows / p1.cpuSeconds / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`,
+    );
     // Per 2,000-row page of the no-latency pass: what each process spent, the client's split by
     // phase. Decode, parse and typed rows are timed on the sample bodies (the same query); the rest
     // of the client's CPU is undici, the request envelope, paging and the garbage of held pages.
@@ -272,7 +322,15 @@ async function main(): Promise<void> {
       `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${ms(breakdown.client)} = UTF-8 decode ${ms(breakdown.decode)} + parse ${ms(breakdown.parse)} ` +
         `+ typed rows ${ms(breakdown.typedRows)} + rest ${ms(rest)} (HTTP, envelope, paging, GC); emulator ${ms(breakdown.emulator)}; wall ${ms(breakdown.wall)}`,
     );
-    perPageCpuMs = { client: breakdown.client, decode: breakdown.decode, parse: breakdown.parse, typedRows: breakdown.typedRows, rest, emulator: breakdown.emulator, wall: breakdown.wall };
+    perPageCpuMs = {
+      client: breakdown.client,
+      decode: breakdown.decode,
+      parse: breakdown.parse,
+      typedRows: breakdown.typedRows,
+      rest,
+      emulator: breakdown.emulator,
+      wall: breakdown.wall,
+    };
     console.log(`peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
     // Pass 2: with latency per request.
@@ -284,32 +342,41 @@ async function main(): Promise<void> {
     c2.close();
     const latencyRowsPerSec = p2.rows / p2.seconds;
     const boundRowsPerSec = (PAGE_SIZE * CONCURRENCY) / (LATENCY_MS / 1000);
-    console.log(`latency ${LATENCY_MS} ms: ${p2.rows} rows in ${p2.seconds.toFixed(1)} s = ${Math.round(latencyRowsPerSec)} rows/s (bound ${Math.round(boundRowsPerSec)})`);
+    console.log(
+      `latency ${LATENCY_MS} ms: ${p2.rows} rows in ${p2.seconds.toFixed(1)} s = ${Math.round(latencyRowsPerSec)} rows/s (bound ${Math.round(boundRowsPerSec)})`,
+    );
 
     sampleRss();
     const peakRssMb = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
     const ok = (b: boolean) => (b ? 'PASS' : 'MISS');
-    console.log(`targets: noLatency ≥ 0.7 × parseOnly: ${ok(noLatencyRowsPerSec >= 0.7 * parseOnlyRowsPerSec)} (${(noLatencyRowsPerSec / parseOnlyRowsPerSec).toFixed(2)}); ` +
-      `latency ≥ 0.8 × bound: ${ok(latencyRowsPerSec >= 0.8 * boundRowsPerSec)} (${(latencyRowsPerSec / boundRowsPerSec).toFixed(2)}); peak RSS < 300 MB: ${ok(peakRssMb < 300)}`);
-    console.log(JSON.stringify({
-      rows: p1.rows,
-      noLatencyRowsPerSec: Math.round(noLatencyRowsPerSec),
-      parseOnlyRowsPerSec: Math.round(parseOnlyRowsPerSec),
-      latencyMs: LATENCY_MS,
-      latencyRowsPerSec: Math.round(latencyRowsPerSec),
-      boundRowsPerSec: Math.round(boundRowsPerSec),
-      apiTransactions,
-      peakRssMb: Math.round(peakRssMb),
-      perPageMs: Object.fromEntries(Object.entries(perPageCpuMs).map(([k, v]) => [k, Math.round(v * 10) / 10])),
-    }));
+    console.log(
+      `targets: noLatency ≥ 0.7 × parseOnly: ${ok(noLatencyRowsPerSec >= 0.7 * parseOnlyRowsPerSec)} (${(noLatencyRowsPerSec / parseOnlyRowsPerSec).toFixed(2)}); ` +
+        `latency ≥ 0.8 × bound: ${ok(latencyRowsPerSec >= 0.8 * boundRowsPerSec)} (${(latencyRowsPerSec / boundRowsPerSec).toFixed(2)}); peak RSS < 300 MB: ${ok(peakRssMb < 300)}`,
+    );
+    console.log(
+      JSON.stringify({
+        rows: p1.rows,
+        noLatencyRowsPerSec: Math.round(noLatencyRowsPerSec),
+        parseOnlyRowsPerSec: Math.round(parseOnlyRowsPerSec),
+        latencyMs: LATENCY_MS,
+        latencyRowsPerSec: Math.round(latencyRowsPerSec),
+        boundRowsPerSec: Math.round(boundRowsPerSec),
+        apiTransactions,
+        peakRssMb: Math.round(peakRssMb),
+        perPageMs: Object.fromEntries(Object.entries(perPageCpuMs).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      }),
+    );
   } finally {
     clearInterval(rssTimer);
     child.kill('SIGTERM');
   }
 }
 
-if (!reexec) main().catch((err: unknown) => {
-  clearInterval(rssTimer);
-  console.error(`bench:intacct failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}${err instanceof Error && err.cause ? ` (cause: ${String(err.cause)})` : ''}`);
-  process.exit(1);
-});
+if (!reexec)
+  main().catch((err: unknown) => {
+    clearInterval(rssTimer);
+    console.error(
+      `bench:intacct failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${err instanceof Error && err.cause ? ` (cause: ${String(err.cause)})` : ''}`,
+    );
+    process.exit(1);
+  });

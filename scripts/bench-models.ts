@@ -54,21 +54,38 @@ try {
   const company = new SampleCompany({ clock: systemClock, glRows });
   const replica = join(dir, 'replica.hyper');
   const t = performance.now();
-  await writeHyperFile(engine, replica, (Object.keys(STREAMS) as (keyof typeof STREAMS)[]).map((s) => ({
-    table: { schema: 'replica', name: s, columns: streamByName(s).columns },
-    rows: chunks(s, s === 'gl_detail' ? company.list(STREAMS[s], (r) => r.BOOKID === 'ACCRUAL') : company.list(STREAMS[s])),
-  })));
+  await writeHyperFile(
+    engine,
+    replica,
+    (Object.keys(STREAMS) as (keyof typeof STREAMS)[]).map((s) => ({
+      table: { schema: 'replica', name: s, columns: streamByName(s).columns },
+      rows: chunks(s, s === 'gl_detail' ? company.list(STREAMS[s], (r) => r.BOOKID === 'ACCRUAL') : company.list(STREAMS[s])),
+    })),
+  );
   log(`replica written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const client = createTableauClient({ serverUrl: tableau.url, site: tableau.site, auth: { kind: 'pat', name: tableau.patName, secret: tableau.patSecret }, fetch: createNodeFetch(), clock: systemClock });
+  const client = createTableauClient({
+    serverUrl: tableau.url,
+    site: tableau.site,
+    auth: { kind: 'pat', name: tableau.patName, secret: tableau.patSecret },
+    fetch: createNodeFetch(),
+    clock: systemClock,
+  });
   await client.signIn();
   const projectId = (await client.findProject('Bench', { create: true }))!.id;
   const stage = (runId: string, full: boolean) =>
     runModels(
       { replica: { path: () => replica, asOf: () => Date.now() }, engine, dir: join(dir, 'models') },
       {
-        runId, settings: defaultModelSettings(), timezone: 'UTC', startedAt: Date.now(), projectId, full, clock: systemClock,
+        runId,
+        settings: defaultModelSettings(),
+        timezone: 'UTC',
+        startedAt: Date.now(),
+        projectId,
+        full,
+        clock: systemClock,
         load: async (b, o) => ({ datasourceId: (await loadBatch(client, b, o.signal ? { signal: o.signal } : {})).datasourceId, jobId: null }),
-        signal: new AbortController().signal, log: (level, m) => log(`${level} ${m}`),
+        signal: new AbortController().signal,
+        log: (level, m) => log(`${level} ${m}`),
       },
     );
   const full = await stage('bench-full', true);
@@ -84,11 +101,17 @@ try {
   const gl = inc.models.find((m) => m.model === 'gl_balances');
   const round = (x: number | undefined) => Math.round((x ?? 0) * 10) / 10;
   const ok = full.models.every((m) => m.outcome === 'published') && inc.models.every((m) => m.outcome === 'published');
-  process.stdout.write(`${JSON.stringify({
-    glDetailRows: glRows, ok, modelsFullSec: round(full.seconds), modelsIncrementalSec: round(inc.seconds),
-    incrementalMonths: gl?.periods?.length ?? null, rows: Object.fromEntries(full.models.map((m) => [m.model, m.rows])),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      glDetailRows: glRows,
+      ok,
+      modelsFullSec: round(full.seconds),
+      modelsIncrementalSec: round(inc.seconds),
+      incrementalMonths: gl?.periods?.length ?? null,
+      rows: Object.fromEntries(full.models.map((m) => [m.model, m.rows])),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    })}\n`,
+  );
 } finally {
   await tableau.close();
   await engine.stop();

@@ -104,7 +104,14 @@ try {
     measure('auditRecord', () => store.recordAudit(audit));
     measure('auditMark', () => store.markAudit('run-1', 'gl_detail', requestId, { result: 'applied', jobId: `job-${b}` }));
 
-    const entries: LedgerEntry[] = ks.map((k) => ({ key: k, hash: `h${k}`.padEnd(40, '0'), op: 'upsert', account: '4000', period: '2026-01', amountUnits: 12345n }));
+    const entries: LedgerEntry[] = ks.map((k) => ({
+      key: k,
+      hash: `h${k}`.padEnd(40, '0'),
+      op: 'upsert',
+      account: '4000',
+      period: '2026-01',
+      amountUnits: 12345n,
+    }));
     measure('ledgerStage', () => ledger.stage(requestId, 'gl_detail', entries));
     measure('ledgerCommit', () => ledger.commit(requestId, 'gl_detail'));
     const held = measure('ledgerHashes', () => ledger.hashes('gl_detail', ks));
@@ -119,6 +126,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const summary = Object.fromEntries(measures.map((m) => [m, median(results[m])]));
 const cpuSummary = Object.fromEntries(measures.map((m) => [m, median(cpuResults[m])]));
 for (const m of measures) {
-  console.log(`${m.padEnd(14)} ${summary[m]!.toLocaleString('en-US')} rows/s, ${cpuSummary[m]!.toLocaleString('en-US')} per CPU second (median of ${batches} batches of ${rows.toLocaleString('en-US')})`);
+  console.log(
+    `${m.padEnd(14)} ${summary[m]!.toLocaleString('en-US')} rows/s, ${cpuSummary[m]!.toLocaleString('en-US')} per CPU second (median of ${batches} batches of ${rows.toLocaleString('en-US')})`,
+  );
 }
 console.log(JSON.stringify({ driver: chosen.version, sqlite: sqliteVersion, rows, batches, rowsPerSecond: summary, rowsPerCpuSecond: cpuSummary }));

@@ -46,7 +46,9 @@ if (values.emulators) {
   const work = mkdtempSync(join(tmpdir(), 'mlc-bench-emu-'));
   const intacct = await startIntacctEmulator({ glRows, latencyMs, clock: systemClock });
   const tableau = await startTableauEmulator({ clock: systemClock, workDir: work });
-  process.stdout.write(`${JSON.stringify({ intacct: { url: intacct.url, ...intacct.credentials }, tableau: { url: tableau.url, site: tableau.site, patName: tableau.patName, patSecret: tableau.patSecret } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ intacct: { url: intacct.url, ...intacct.credentials }, tableau: { url: tableau.url, site: tableau.site, patName: tableau.patName, patSecret: tableau.patSecret } })}\n`,
+  );
   const stop = async () => {
     await Promise.allSettled([intacct.close(), tableau.close()]);
     rmSync(work, { recursive: true, force: true });
@@ -84,9 +86,13 @@ if (values.emulators) {
   const { defaultSettings } = await import('../main/core/service/settings');
   const { memorySecretStore, memorySettingsStore } = await import('../main/core/service/stores');
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-sync.ts', '--emulators', '--gl-rows', String(glRows), '--latency-ms', String(latencyMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/bench-sync.ts', '--emulators', '--gl-rows', String(glRows), '--latency-ms', String(latencyMs)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const nextLine = async () => String((await lines.next()).value ?? '');
   const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-sync-'));
@@ -98,14 +104,33 @@ if (values.emulators) {
       tableau: { url: string; site: string; patName: string; patSecret: string };
     };
     const settings = defaultSettings();
-    settings.intacct = { ...settings.intacct, senderId: emu.intacct.senderId, companyId: emu.intacct.companyId, userId: emu.intacct.userId, endpoint: emu.intacct.url, concurrency: Number(values.concurrency) };
-    settings.tableau = { ...settings.tableau, kind: 'server', serverUrl: emu.tableau.url, site: emu.tableau.site, patName: emu.tableau.patName, project: 'Bench', createProject: true };
+    settings.intacct = {
+      ...settings.intacct,
+      senderId: emu.intacct.senderId,
+      companyId: emu.intacct.companyId,
+      userId: emu.intacct.userId,
+      endpoint: emu.intacct.url,
+      concurrency: Number(values.concurrency),
+    };
+    settings.tableau = {
+      ...settings.tableau,
+      kind: 'server',
+      serverUrl: emu.tableau.url,
+      site: emu.tableau.site,
+      patName: emu.tableau.patName,
+      project: 'Bench',
+      createProject: true,
+    };
     settings.streams.glDetailStartDate = '';
     settings.schedule.preset = { kind: 'manual' };
     service = await createConnectorService({
       clock: systemClock,
       fetch: createNodeFetch({}),
-      secrets: memorySecretStore({ intacctSenderPassword: emu.intacct.senderPassword, intacctUserPassword: emu.intacct.userPassword, tableauPatSecret: emu.tableau.patSecret }),
+      secrets: memorySecretStore({
+        intacctSenderPassword: emu.intacct.senderPassword,
+        intacctUserPassword: emu.intacct.userPassword,
+        tableauPatSecret: emu.tableau.patSecret,
+      }),
       settings: memorySettingsStore(settings),
       dataDir,
       factories: defaultFactories({ projectRoot: process.cwd() }),
@@ -122,7 +147,9 @@ if (values.emulators) {
         if (!readStart) readStart = performance.now();
         if (e.progress.rowsDone > 0) lastPage = performance.now();
         if (e.progress.rowsDone >= nextReport) {
-          log(`  ${e.progress.rowsDone} rows read after ${((performance.now() - readStart) / 1000).toFixed(0)} s (RSS ${Math.round(process.memoryUsage.rss() / 1048576)} MB)`);
+          log(
+            `  ${e.progress.rowsDone} rows read after ${((performance.now() - readStart) / 1000).toFixed(0)} s (RSS ${Math.round(process.memoryUsage.rss() / 1048576)} MB)`,
+          );
           nextReport += 100_000;
         }
       }
@@ -136,7 +163,11 @@ if (values.emulators) {
     log(`full run ${fullRunSec.toFixed(1)} s, reads ${extractOnlySec.toFixed(1)} s, ${full.rowsMoved} rows`);
     const built = full.models?.models.filter((m) => m.outcome === 'published') ?? [];
     const modelsSec = built.length && full.models?.seconds !== undefined ? full.models.seconds : null;
-    log(modelsSec === null ? `models not built: ${full.models?.skippedReason ?? full.models?.models.map((m) => m.message).join(' ') ?? 'no model stage'}` : `models ${modelsSec.toFixed(1)} s: ${built.map((m) => `${m.model} ${m.rows} rows`).join(', ')}`);
+    log(
+      modelsSec === null
+        ? `models not built: ${full.models?.skippedReason ?? full.models?.models.map((m) => m.message).join(' ') ?? 'no model stage'}`
+        : `models ${modelsSec.toFixed(1)} s: ${built.map((m) => `${m.model} ${m.rows} rows`).join(', ')}`,
+    );
 
     child.stdin!.write(`mutate ${Math.max(1, Math.round(glRows / 1000))}\n`);
     log(await nextLine());
@@ -149,7 +180,9 @@ if (values.emulators) {
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const round = (x: number) => Math.round(x * 10) / 10;
-    process.stdout.write(`${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), modelsSec: modelsSec === null ? null : round(modelsSec), peakRssMb })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), modelsSec: modelsSec === null ? null : round(modelsSec), peakRssMb })}\n`,
+    );
   } finally {
     await service?.shutdown();
     child.stdin!.write('exit\n');

@@ -26,7 +26,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { findHyperd, startHyperEngine, writeHyperFile, createCsvEncoder, createTableSql, qualifiedTable, quoteIdent, quoteLiteral, type CopyFormat, type HyperEngine, type HyperTable } from '../main/core/hyper';
+import {
+  findHyperd,
+  startHyperEngine,
+  writeHyperFile,
+  createCsvEncoder,
+  createTableSql,
+  qualifiedTable,
+  quoteIdent,
+  quoteLiteral,
+  type CopyFormat,
+  type HyperEngine,
+  type HyperTable,
+} from '../main/core/hyper';
 import { streamByName } from '../main/core/streams/definitions';
 import type { Row } from '../main/core/streams/types';
 import { systemClock } from '../main/core/clock';
@@ -56,7 +68,10 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const DAYS: string[] = [];
 for (let t = Date.UTC(2023, 0, 1); t < Date.UTC(2026, 0, 1); t += 86_400_000) DAYS.push(new Date(t).toISOString().slice(0, 10));
 const TIMES: string[] = Array.from({ length: 1440 }, (_, m) => ` ${pad2(Math.floor(m / 60))}:${pad2(m % 60)}:${pad2((m * 7) % 60)}`);
-const ACCOUNTS = Array.from({ length: 120 }, (_, i) => ({ no: String(1000 + i * 10), title: `Account ${1000 + i * 10} – ${['Cash', 'Receivables', 'Payables', 'Revenue', 'Expenses, other'][i % 5]}` }));
+const ACCOUNTS = Array.from({ length: 120 }, (_, i) => ({
+  no: String(1000 + i * 10),
+  title: `Account ${1000 + i * 10} – ${['Cash', 'Receivables', 'Payables', 'Revenue', 'Expenses, other'][i % 5]}`,
+}));
 const DEPTS = ['D100', 'D200', 'D300', 'D400', null];
 const LOCS = ['NYC', 'LON', 'SFO', null];
 const VENDORS = Array.from({ length: 500 }, (_, i) => `V${String(i).padStart(5, '0')}`);
@@ -165,7 +180,9 @@ async function hyperdCsvLoad(engine: HyperEngine, csvPath: string, hyperPath: st
       const r = await client.query(`COPY ${qualifiedTable(alias, table)} FROM ${quoteLiteral(csvPath)} WITH (FORMAT CSV, HEADER false, NULL '')`);
       loaded = r.rowCount;
     } else {
-      const copy = client.query(copyFrom(`COPY ${qualifiedTable(alias, table)} FROM STDIN WITH (FORMAT CSV, HEADER false, NULL '')`, { highWaterMark: 8 * 1024 * 1024 }));
+      const copy = client.query(
+        copyFrom(`COPY ${qualifiedTable(alias, table)} FROM STDIN WITH (FORMAT CSV, HEADER false, NULL '')`, { highWaterMark: 8 * 1024 * 1024 }),
+      );
       await pipeline(createReadStream(csvPath, { highWaterMark: 256 * 1024 }), copy);
       loaded = copy.rowCount;
     }
@@ -178,7 +195,9 @@ async function hyperdCsvLoad(engine: HyperEngine, csvPath: string, hyperPath: st
 }
 
 /** The emulator as its own process (its memory is not ours); resolves with its first-line JSON. */
-async function startEmulatorProcess(hyperdPath: string): Promise<{ child: ChildProcess; info: { url: string; site: string; patName: string; patSecret: string } }> {
+async function startEmulatorProcess(
+  hyperdPath: string,
+): Promise<{ child: ChildProcess; info: { url: string; site: string; patName: string; patSecret: string } }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulators/tableau/cli.ts', '--port', '0', '--hyperd', hyperdPath], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -207,12 +226,28 @@ async function uploadApply(hyperdPath: string, file: string): Promise<{ publishS
     const project = await client.findProject('Benchmarks', { create: true });
     if (!project) throw new Error('could not create the benchmark project');
     const t0 = performance.now();
-    const first = await loadBatch(client, { stream, datasourceName: 'Bench GL Detail', projectId: project.id, existingDatasourceId: null, upsertFile: file, requestId: 'bench:publish', fullLoad: true });
+    const first = await loadBatch(client, {
+      stream,
+      datasourceName: 'Bench GL Detail',
+      projectId: project.id,
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'bench:publish',
+      fullLoad: true,
+    });
     const publishSec = (performance.now() - t0) / 1000;
     let patchSec: number | null = null;
     if (!argv.includes('--skip-patch')) {
       const t1 = performance.now();
-      await loadBatch(client, { stream, datasourceName: 'Bench GL Detail', projectId: project.id, existingDatasourceId: first.datasourceId, upsertFile: file, requestId: 'bench:patch', fullLoad: false });
+      await loadBatch(client, {
+        stream,
+        datasourceName: 'Bench GL Detail',
+        projectId: project.id,
+        existingDatasourceId: first.datasourceId,
+        upsertFile: file,
+        requestId: 'bench:patch',
+        fullLoad: false,
+      });
       patchSec = (performance.now() - t1) / 1000;
     }
     await client.signOut().catch(() => undefined);

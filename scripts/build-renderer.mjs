@@ -11,8 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The policy the page runs under: only its own scripts, no remote anything. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
 /**
  * Builds the renderer into `outDir` (default dist/renderer) and returns the output directory.
@@ -41,7 +40,8 @@ export async function buildRenderer(opts = {}) {
   await copyFile(join(root, 'renderer', 'styles.css'), join(outDir, 'styles.css'));
   const html = await readFile(join(root, 'renderer', 'index.html'), 'utf8');
   // The CSP lives here too, so a template edit cannot silently loosen it.
-  if (!html.includes(`content="${CONTENT_SECURITY_POLICY}"`)) throw new Error('renderer/index.html must carry the Content-Security-Policy meta tag of scripts/build-renderer.mjs');
+  if (!html.includes(`content="${CONTENT_SECURITY_POLICY}"`))
+    throw new Error('renderer/index.html must carry the Content-Security-Policy meta tag of scripts/build-renderer.mjs');
   await writeFile(join(outDir, 'index.html'), html);
   return outDir;
 }

@@ -101,7 +101,8 @@ function mutate(round: number): void {
   for (let i = 0; i < 3; i++) c.edit('VENDOR', pick(vendors), { NAME: `Vendor edited in round ${round}.${i}` });
   c.add('VENDOR', { VENDORID: `CRASH-${round}`, NAME: `Added in round ${round}`, STATUS: 'active', CREDITLIMIT: `${round}00.25` });
   if (random() < 0.5) c.remove('VENDOR', pick(vendors));
-  for (let i = 0; i < 20; i++) c.edit('GLDETAIL', pick(gl).RECORDNO!, { AMOUNT: `${Math.floor(random() * 100000) - 50000}.${String(Math.floor(random() * 100)).padStart(2, '0')}` });
+  for (let i = 0; i < 20; i++)
+    c.edit('GLDETAIL', pick(gl).RECORDNO!, { AMOUNT: `${Math.floor(random() * 100000) - 50000}.${String(Math.floor(random() * 100)).padStart(2, '0')}` });
   for (let i = 0; i < 3; i++) c.remove('GLDETAIL', pick(gl).RECORDNO!);
   c.add('GLDETAIL', { ...pick(gl), RECORDNO: '', AMOUNT: `${round}.01` });
   const lines = [...c.list('APBILLITEM')].map((r) => Number(r.RECORDNO));
@@ -125,7 +126,9 @@ try {
       completedRuns++;
       shortestRunMs = Math.min(shortestRunMs, r.ms);
     }
-    log(`run ${i}: ${r.killed ? `killed after ${killAfter} ms, during "${r.lastLine}"` : `finished (exit ${r.code}) in ${r.ms} ms`}${extra.length ? ' [full reload]' : ''}`);
+    log(
+      `run ${i}: ${r.killed ? `killed after ${killAfter} ms, during "${r.lastLine}"` : `finished (exit ${r.code}) in ${r.ms} ms`}${extra.length ? ' [full reload]' : ''}`,
+    );
     // WHENMODIFIED has whole seconds: keep edits of the next round apart from this run's start.
     await new Promise((res) => setTimeout(res, 1100));
   }

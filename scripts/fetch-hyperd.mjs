@@ -48,7 +48,8 @@ export class FetchHyperdError extends Error {}
 /** Throws FetchHyperdError unless `zip`'s sha256 is the pinned one for `target`. */
 export function verifyChecksum(zip, target) {
   const digest = createHash('sha256').update(zip).digest('hex');
-  if (digest !== RELEASE.sha256[target]) throw new FetchHyperdError(`Checksum mismatch for ${target}: got ${digest}, expected ${RELEASE.sha256[target]}. Refusing to package it.`);
+  if (digest !== RELEASE.sha256[target])
+    throw new FetchHyperdError(`Checksum mismatch for ${target}: got ${digest}, expected ${RELEASE.sha256[target]}. Refusing to package it.`);
 }
 
 function unzip(zipPath, into) {
@@ -72,10 +73,15 @@ export function installHyperd({ zipPath, target, dest }) {
     if (!top) throw new FetchHyperdError(`The zip has no ${[...dir, exe].join('/')} under its top folder; the ${target} release layout changed.`);
     const hyperDir = join(work, top, ...dir);
     const legal = [
-      ...readdirSync(join(work, top)).filter((f) => LEGAL.test(f) && statSync(join(work, top, f)).isFile()).map((f) => join(work, top, f)),
-      ...readdirSync(hyperDir).filter((f) => LEGAL.test(f)).map((f) => join(hyperDir, f)),
+      ...readdirSync(join(work, top))
+        .filter((f) => LEGAL.test(f) && statSync(join(work, top, f)).isFile())
+        .map((f) => join(work, top, f)),
+      ...readdirSync(hyperDir)
+        .filter((f) => LEGAL.test(f))
+        .map((f) => join(hyperDir, f)),
     ];
-    if (!legal.length) throw new FetchHyperdError(`The zip has no license or notice file (LICENSE*, NOTICE*, THIRD*PARTY*); Tableau's terms must ship with hyperd.`);
+    if (!legal.length)
+      throw new FetchHyperdError(`The zip has no license or notice file (LICENSE*, NOTICE*, THIRD*PARTY*); Tableau's terms must ship with hyperd.`);
     rmSync(dest, { recursive: true, force: true });
     mkdirSync(dest, { recursive: true });
     // hyperd and everything next to it (Windows needs its DLLs).

@@ -35,6 +35,9 @@ if (run(process.execPath, ['scripts/build-renderer.mjs']) !== 0) process.exit(1)
 // With no credentials configured (no CLI settings file, no secrets in the environment), the run
 // command is the built-in demo: both emulators with the sample company, synced end to end.
 const dataDir = process.env.XDG_DATA_HOME ? join(process.env.XDG_DATA_HOME, 'ml-connector') : join(homedir(), '.ml-connector');
-const configured = existsSync(join(dataDir, 'settings.json')) && !!process.env.ML_INTACCT_USER_PASSWORD && !!(process.env.ML_TABLEAU_PAT_SECRET || process.env.ML_TABLEAU_CONNECTED_APP_SECRET);
+const configured =
+  existsSync(join(dataDir, 'settings.json')) &&
+  !!process.env.ML_INTACCT_USER_PASSWORD &&
+  !!(process.env.ML_TABLEAU_PAT_SECRET || process.env.ML_TABLEAU_CONNECTED_APP_SECRET);
 if (!configured) console.log('No credentials configured: starting the built-in demo against the Intacct and Tableau emulators.');
 process.exit(run(process.execPath, ['--import', 'tsx', 'main/cli.ts', 'serve', ...(configured ? [] : ['--demo'])]));

@@ -12,7 +12,14 @@ const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
 // dateStyle/timeStyle cannot be combined with timeZoneName, so the fields are spelled out.
-const dateTimeOptions: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+const dateTimeOptions: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
 
 /** Formats in `timeZone` when it is a zone this runtime knows, else in the local zone. */
 function inZone(ms: number, options: Intl.DateTimeFormatOptions, timeZone?: string): string {
@@ -45,7 +52,9 @@ export function formatClock(ms: number): string {
 /** "14:17 UTC" today, "Nov 24, 14:17 UTC" another day: a short absolute time for freshness lines. */
 export function formatWhen(ms: number, now: number = Date.now()): string {
   const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();
-  const options: Intl.DateTimeFormatOptions = sameDay ? { hour: '2-digit', minute: '2-digit', hour12: false } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false };
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: '2-digit', minute: '2-digit', hour12: false }
+    : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false };
   return inZone(ms, { ...options, timeZoneName: 'short' });
 }
 

@@ -21,23 +21,47 @@ export interface NextStepText {
 export function nextStepFor(error: ErrorInfo, labelOf: (stream: StreamName) => string): NextStepText {
   const code = error.code ?? '';
   if (code === 'DEPENDENT_REFRESH_FAILED') {
-    return { text: 'Correct or remove the data source names under Dependent data sources, run “Test Tableau connection”, then Sync now again.', field: 'tableau.dependentDatasources', linkLabel: 'Open Dependent data sources' };
+    return {
+      text: 'Correct or remove the data source names under Dependent data sources, run “Test Tableau connection”, then Sync now again.',
+      field: 'tableau.dependentDatasources',
+      linkLabel: 'Open Dependent data sources',
+    };
   }
   if (code === 'INVALID_FIELD' && error.stream) {
     const label = labelOf(error.stream);
-    return { text: `Remove or correct the field in ${label}’s extra fields, then Sync now again.`, field: `streams.extraFields.${error.stream}`, linkLabel: `Open ${label}’s extra fields` };
+    return {
+      text: `Remove or correct the field in ${label}’s extra fields, then Sync now again.`,
+      field: `streams.extraFields.${error.stream}`,
+      linkLabel: `Open ${label}’s extra fields`,
+    };
   }
   if (error.service === 'intacct' && (code === 'LOGIN_INVALID' || code === 'XL03000006' || /user/i.test(error.message)) && error.kind === 'config') {
-    return { text: 'Check the company ID, user ID and user password, run “Test Intacct connection”, then Sync now again.', field: 'intacctUserPassword', linkLabel: 'Enter the Intacct user password' };
+    return {
+      text: 'Check the company ID, user ID and user password, run “Test Intacct connection”, then Sync now again.',
+      field: 'intacctUserPassword',
+      linkLabel: 'Enter the Intacct user password',
+    };
   }
   if (error.service === 'intacct' && /sender/i.test(error.message) && error.kind === 'config') {
-    return { text: 'Check the Web Services sender ID and password, run “Test Intacct connection”, then Sync now again.', field: 'intacctSenderPassword', linkLabel: 'Enter the sender password' };
+    return {
+      text: 'Check the Web Services sender ID and password, run “Test Intacct connection”, then Sync now again.',
+      field: 'intacctSenderPassword',
+      linkLabel: 'Enter the sender password',
+    };
   }
   if (code === 'PROJECT_NOT_FOUND') {
-    return { text: 'Create the project in Tableau, or allow the connector to create it, then Sync now again.', field: 'tableau.project', linkLabel: 'Open the Tableau project setting' };
+    return {
+      text: 'Create the project in Tableau, or allow the connector to create it, then Sync now again.',
+      field: 'tableau.project',
+      linkLabel: 'Open the Tableau project setting',
+    };
   }
   if (error.service === 'tableau' && error.kind === 'config' && /sign-in|token/i.test(error.message)) {
-    return { text: 'Check the Tableau token name and secret (or connected app) and the site, run “Test Tableau connection”, then Sync now again.', field: 'tableauPatSecret', linkLabel: 'Enter the Tableau token secret' };
+    return {
+      text: 'Check the Tableau token name and secret (or connected app) and the site, run “Test Tableau connection”, then Sync now again.',
+      field: 'tableauPatSecret',
+      linkLabel: 'Enter the Tableau token secret',
+    };
   }
   switch (error.service) {
     case 'intacct':

@@ -64,4 +64,3 @@ export function settingsFieldLabel(path: string, tableLabel: (stream: string) =>
   const last = p[p.length - 1] ?? path;
   return last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
 }
-

@@ -5,25 +5,23 @@
 import type { ModelSettings, ModelsRun } from './models';
 
 export type StreamName =
-  | 'gl_account'
-  | 'vendor'
-  | 'department'
-  | 'location'
-  | 'class'
-  | 'employee'
-  | 'ap_bill'
-  | 'ap_bill_line'
-  | 'ap_payment'
-  | 'ap_payment_detail'
-  | 'gl_detail';
+  'gl_account' | 'vendor' | 'department' | 'location' | 'class' | 'employee' | 'ap_bill' | 'ap_bill_line' | 'ap_payment' | 'ap_payment_detail' | 'gl_detail';
 
 /**
  * The secrets the keychain holds: one account each. The renderer may set them, never read them.
  * `smtpPassword` signs in to the alert mail server; `alertWebhookUrl` is the Teams or Slack incoming
  * webhook address, a secret because anyone holding it can post to the channel (issue #14 "Alerts").
  */
-export type SecretName = 'intacctSenderPassword' | 'intacctUserPassword' | 'tableauPatSecret' | 'tableauConnectedAppSecret' | 'smtpPassword' | 'alertWebhookUrl';
-export const secretNames: readonly SecretName[] = ['intacctSenderPassword', 'intacctUserPassword', 'tableauPatSecret', 'tableauConnectedAppSecret', 'smtpPassword', 'alertWebhookUrl'];
+export type SecretName =
+  'intacctSenderPassword' | 'intacctUserPassword' | 'tableauPatSecret' | 'tableauConnectedAppSecret' | 'smtpPassword' | 'alertWebhookUrl';
+export const secretNames: readonly SecretName[] = [
+  'intacctSenderPassword',
+  'intacctUserPassword',
+  'tableauPatSecret',
+  'tableauConnectedAppSecret',
+  'smtpPassword',
+  'alertWebhookUrl',
+];
 
 export type SchedulePreset =
   | { kind: 'manual' }
@@ -147,7 +145,8 @@ export interface Settings {
   startAtLogin: boolean;
 }
 
-export type SyncPhase = 'queued' | 'reading' | 'writing' | 'uploading' | 'applying' | 'refreshing' | 'reconciling' | 'done' | 'failed' | 'skipped' | 'cancelled';
+export type SyncPhase =
+  'queued' | 'reading' | 'writing' | 'uploading' | 'applying' | 'refreshing' | 'reconciling' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StreamProgress {
   stream: StreamName;

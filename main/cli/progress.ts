@@ -98,8 +98,13 @@ export function createProgressPrinter(out: ProgressOutput) {
     lastDraw = now;
     let text = drawn ? `\x1b[${drawn}A` : '';
     // The stream at work first, so it stays in view on a short terminal.
-    const rows = [...state.values()].sort((a, b) => Number(b.p.phase !== 'done' && b.p.phase !== 'skipped') - Number(a.p.phase !== 'done' && a.p.phase !== 'skipped'));
-    const layout = barLayout(rows.map((t) => out.labelOf(t.p.stream)), out.columns());
+    const rows = [...state.values()].sort(
+      (a, b) => Number(b.p.phase !== 'done' && b.p.phase !== 'skipped') - Number(a.p.phase !== 'done' && a.p.phase !== 'skipped'),
+    );
+    const layout = barLayout(
+      rows.map((t) => out.labelOf(t.p.stream)),
+      out.columns(),
+    );
     for (const t of rows) text += `\x1b[2K${barLine(out.labelOf(t.p.stream), t, now, layout)}\n`;
     drawn = state.size;
     out.write(text);

@@ -10,10 +10,10 @@ export class UsageError extends Error {}
 
 export const COMMANDS: readonly { syntax: string; does: string }[] = [
   { syntax: 'sync [--streams a,b] [--full-reload a,b] [--batch-rows n]', does: 'one run now, with progress' },
-  { syntax: 'status [--json]', does: 'state, last run and each table\'s checkpoint' },
+  { syntax: 'status [--json]', does: "state, last run and each table's checkpoint" },
   { syntax: 'runs [--limit n] [--json]', does: 'recent runs, newest first' },
   { syntax: 'test-connection [intacct|tableau]', does: 'checks the connection step by step' },
-  { syntax: 'fields <stream> [--json]', does: 'a stream\'s Intacct fields, to add as extra fields' },
+  { syntax: 'fields <stream> [--json]', does: "a stream's Intacct fields, to add as extra fields" },
   { syntax: 'estimate [--streams a,b] [--json]', does: 'records and API transactions of a full load' },
   { syntax: 'audit export (--run id | --stream s | --key k) [--out file]', does: 'the audit trail as CSV' },
   { syntax: 'demo [--json] [--gl-rows n]', does: 'a full sync of the sample company, offline' },

@@ -17,10 +17,13 @@ export const systemClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortReason(signal!));
@@ -39,7 +42,10 @@ export class ManualClock implements Clock {
   /** Every sleep requested, in order (tests assert on backoff). */
   readonly sleeps: number[] = [];
 
-  constructor(start: number | Date = Date.UTC(2026, 0, 15, 12, 0, 0), private readonly autoAdvance = false) {
+  constructor(
+    start: number | Date = Date.UTC(2026, 0, 15, 12, 0, 0),
+    private readonly autoAdvance = false,
+  ) {
     this.current = typeof start === 'number' ? start : start.getTime();
   }
 

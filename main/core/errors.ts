@@ -119,10 +119,7 @@ export class CancelledError extends ConnectorError {
 
 /** True for an AbortSignal's rejection (ours or the platform's). */
 export function isAbortError(err: unknown): boolean {
-  return (
-    err instanceof CancelledError ||
-    (err instanceof Error && err.name === 'AbortError')
-  );
+  return err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** Turns anything thrown into a ConnectorError, keeping typed ones as they are. */

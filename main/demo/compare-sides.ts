@@ -47,7 +47,12 @@ export async function compareStream(def: StreamDefinition, settings: Settings, s
   const intacctKeys = new Set<string>();
   const intacctSums = new Map<string, bigint>(money.map((c) => [c.name, 0n]));
   for (const rec of sides.intacctRecords(def.intacctObject)) {
-    if (!filters.every((f) => (Array.isArray(f.value) ? (f.value as string[]).includes(rec[f.field] ?? '') : rec[f.field] === f.value) !== (f.op === 'notequalto'))) continue;
+    if (
+      !filters.every(
+        (f) => (Array.isArray(f.value) ? (f.value as string[]).includes(rec[f.field] ?? '') : rec[f.field] === f.value) !== (f.op === 'notequalto'),
+      )
+    )
+      continue;
     if (start && dateSource && isoDate(rec[dateSource] ?? '') < start) continue;
     intacctKeys.add(keyOf(keySources.map((s) => rec[s])));
     for (const c of money) {

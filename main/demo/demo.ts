@@ -74,8 +74,23 @@ export interface DemoResult {
 /** Settings pointing at the two emulators. */
 export function demoSettings(intacct: IntacctEmulator, tableau: TableauEmulator): Settings {
   const s = defaultSettings();
-  s.intacct = { ...s.intacct, senderId: intacct.credentials.senderId, companyId: intacct.credentials.companyId, userId: intacct.credentials.userId, endpoint: intacct.url };
-  s.tableau = { ...s.tableau, kind: 'server', serverUrl: tableau.url, site: tableau.site, auth: 'pat', patName: tableau.patName, project: 'Sage Intacct (demo)', createProject: true };
+  s.intacct = {
+    ...s.intacct,
+    senderId: intacct.credentials.senderId,
+    companyId: intacct.credentials.companyId,
+    userId: intacct.credentials.userId,
+    endpoint: intacct.url,
+  };
+  s.tableau = {
+    ...s.tableau,
+    kind: 'server',
+    serverUrl: tableau.url,
+    site: tableau.site,
+    auth: 'pat',
+    patName: tableau.patName,
+    project: 'Sage Intacct (demo)',
+    createProject: true,
+  };
   // The sample company's history is one year: load all of it.
   s.streams.glDetailStartDate = '';
   s.schedule = { preset: { kind: 'manual' }, timezone: 'UTC', paused: false };
@@ -179,7 +194,13 @@ export async function runDemo(opts: DemoOptions & { keep?: boolean }): Promise<{
       auditTrail: join(opts.dataDir, 'connector.sqlite'),
       run,
       models: (run?.models?.models ?? []).map((m) => ({
-        name: m.model, label: m.label, datasource: m.datasource, outcome: m.outcome, rows: m.rows, mode: m.mode, ...(m.message ? { message: m.message } : {}),
+        name: m.model,
+        label: m.label,
+        datasource: m.datasource,
+        outcome: m.outcome,
+        rows: m.rows,
+        mode: m.mode,
+        ...(m.message ? { message: m.message } : {}),
       })),
       accountingChecks: run?.models?.accountingChecks ?? null,
       problems,

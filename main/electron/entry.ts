@@ -45,7 +45,11 @@ const resources = app.isPackaged ? process.resourcesPath : join(__dirname, '..',
 // macOS: template images (black + alpha), which the menu bar tints for light and dark mode.
 // Windows: .ico files (sharp at every tray size). Linux: PNG.
 const icon = (state: string) =>
-  join(resources, 'icons', process.platform === 'darwin' ? `tray-${state}Template.png` : process.platform === 'win32' ? `tray-${state}.ico` : `tray-${state}.png`);
+  join(
+    resources,
+    'icons',
+    process.platform === 'darwin' ? `tray-${state}Template.png` : process.platform === 'win32' ? `tray-${state}.ico` : `tray-${state}.png`,
+  );
 
 void startShell({
   electron: surface,

@@ -26,7 +26,16 @@ export function autostartDir(env: LoginItemDeps['env']): string {
 /** The desktop entry for `exec` (quoted as the Desktop Entry Specification's Exec key wants). */
 export function autostartEntry(exec: string): string {
   const quoted = `"${exec.replace(/(["`$\\])/g, '\\$1')}"`;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=ml-connector', 'Comment=Keeps Tableau current with Sage Intacct', `Exec=${quoted}`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=ml-connector',
+    'Comment=Keeps Tableau current with Sage Intacct',
+    `Exec=${quoted}`,
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
 }
 
 export function applyStartAtLogin(openAtLogin: boolean, deps: LoginItemDeps): void {

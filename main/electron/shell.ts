@@ -217,9 +217,7 @@ export async function startShell<Image, MenuT>(deps: ShellDeps<Image, MenuT>): P
     tray.setContextMenu(
       electron.Menu.buildFromTemplate(
         view.menu.map((item) =>
-          item.separator
-            ? { type: 'separator' as const }
-            : { label: item.label, enabled: item.enabled, click: () => void (item.action && act(item.action)) },
+          item.separator ? { type: 'separator' as const } : { label: item.label, enabled: item.enabled, click: () => void (item.action && act(item.action)) },
         ),
       ),
     );
@@ -265,7 +263,8 @@ export async function startShell<Image, MenuT>(deps: ShellDeps<Image, MenuT>): P
       if (lastStatus) renderTray(lastStatus);
     });
     updater.on('error', (err) => log.warn(`update check failed: ${err.message}`));
-    const check = () => void updater.checkForUpdates().catch((err: unknown) => log.warn(`update check failed: ${err instanceof Error ? err.message : String(err)}`));
+    const check = () =>
+      void updater.checkForUpdates().catch((err: unknown) => log.warn(`update check failed: ${err instanceof Error ? err.message : String(err)}`));
     check();
     setInterval(check, DAY_MS).unref();
   }

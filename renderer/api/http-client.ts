@@ -114,7 +114,10 @@ export function createHttpClient(opts: HttpClientOptions): ConnectorApi & Connec
       setConnected(true);
       if (!hadError) return;
       hadError = false;
-      call('getStatus', undefined).then((status) => dispatch({ type: 'status', status }), () => undefined);
+      call('getStatus', undefined).then(
+        (status) => dispatch({ type: 'status', status }),
+        () => undefined,
+      );
     };
   }
 

@@ -22,7 +22,9 @@ export function AboutFooter({ about }: { about: About }) {
         </div>
         <div>
           <dt>Data folder</dt>
-          <dd className="mono" data-testid="about-data-dir">{about.dataDir}</dd>
+          <dd className="mono" data-testid="about-data-dir">
+            {about.dataDir}
+          </dd>
         </div>
       </dl>
     </footer>

@@ -20,7 +20,13 @@ export function formatUtc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-const outcomeWords: Record<RunSummary['outcome'], string> = { running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled', partial: 'partly succeeded' };
+const outcomeWords: Record<RunSummary['outcome'], string> = {
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  partial: 'partly succeeded',
+};
 
 /** A run as the picker names it: "2026-12-03 17:05 UTC · succeeded · 12 s". */
 export function runChoiceLabel(r: RunSummary): string {
@@ -91,11 +97,29 @@ export function AuditTrail({ runs }: { runs: RunSummary[] }) {
         {searchFields.map((f) => (
           <div className="field field-search" key={f.key}>
             <label htmlFor={`audit-${f.key}`}>{f.label}</label>
-            <input id={`audit-${f.key}`} type="search" value={words[f.key]} placeholder={f.placeholder} onChange={(e) => setWords((w) => ({ ...w, [f.key]: e.target.value }))} />
+            <input
+              id={`audit-${f.key}`}
+              type="search"
+              value={words[f.key]}
+              placeholder={f.placeholder}
+              onChange={(e) => setWords((w) => ({ ...w, [f.key]: e.target.value }))}
+            />
           </div>
         ))}
-        <SelectField path="audit.stream" label="Table" value={stream} options={[{ value: '' as const, label: 'All tables' }, ...streamNames.map((s) => ({ value: s, label: streamLabels[s] }))]} onChange={setStream} />
-        <SelectField path="audit.run" label="Run" value={runId} options={[{ value: '', label: 'All runs' }, ...runs.map((r) => ({ value: r.runId, label: runChoiceLabel(r) }))]} onChange={setRunId} />
+        <SelectField
+          path="audit.stream"
+          label="Table"
+          value={stream}
+          options={[{ value: '' as const, label: 'All tables' }, ...streamNames.map((s) => ({ value: s, label: streamLabels[s] }))]}
+          onChange={setStream}
+        />
+        <SelectField
+          path="audit.run"
+          label="Run"
+          value={runId}
+          options={[{ value: '', label: 'All runs' }, ...runs.map((r) => ({ value: r.runId, label: runChoiceLabel(r) }))]}
+          onChange={setRunId}
+        />
         <div className="filter-actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>
             Search
@@ -133,7 +157,9 @@ export function AuditTrail({ runs }: { runs: RunSummary[] }) {
                   <td className="nowrap">{formatUtc(e.at).replace(' UTC', '')}</td>
                   <td>{streamLabels[e.stream] ?? e.stream}</td>
                   <td className="mono">{e.recordKey}</td>
-                  <td className="small" data-testid="audit-words">{[e.document, e.vendor, e.journal].filter(Boolean).join(' · ') || '—'}</td>
+                  <td className="small" data-testid="audit-words">
+                    {[e.document, e.vendor, e.journal].filter(Boolean).join(' · ') || '—'}
+                  </td>
                   <td>{e.action}</td>
                   <td className="nowrap">{e.whenModified ?? '—'}</td>
                   <td>
@@ -146,7 +172,9 @@ export function AuditTrail({ runs }: { runs: RunSummary[] }) {
               ))}
             </tbody>
           </table>
-          {entries.length === AUDIT_LIMIT ? <p className="muted small">Showing the first {formatCount(AUDIT_LIMIT)} entries; narrow the search or export CSV for all.</p> : null}
+          {entries.length === AUDIT_LIMIT ? (
+            <p className="muted small">Showing the first {formatCount(AUDIT_LIMIT)} entries; narrow the search or export CSV for all.</p>
+          ) : null}
         </div>
       )}
     </section>

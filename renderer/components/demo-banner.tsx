@@ -13,12 +13,15 @@ export function DemoBanner({ onConnectOwn }: { onConnectOwn: () => void }) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const reset = async () => {
-    if (!window.confirm('Reset the demo? Its settings and sign-in go back to how the demo started, and every table is loaded again from the sample company.')) return;
+    if (!window.confirm('Reset the demo? Its settings and sign-in go back to how the demo started, and every table is loaded again from the sample company.'))
+      return;
     setBusy(true);
     setNote(null);
     try {
       const r = await api.resetDemo();
-      setNote(r.started ? { kind: 'ok', text: 'The demo was reset; its tables are loading again.' } : { kind: 'error', text: r.reason ?? 'The demo was not reset.' });
+      setNote(
+        r.started ? { kind: 'ok', text: 'The demo was reset; its tables are loading again.' } : { kind: 'error', text: r.reason ?? 'The demo was not reset.' },
+      );
     } catch (err) {
       setNote({ kind: 'error', text: errorMessage(err) });
     } finally {

@@ -43,7 +43,9 @@ function Problem({ error, heading }: { error: ErrorInfo; heading: string }) {
           <p className="code">
             {serviceNames[error.service]}
             {error.code ? ` · code ${error.code}` : ''}
-            {error.kind ? ` · ${error.kind === 'config' ? 'a setting must change' : error.kind === 'transient' ? 'temporary, try again later' : 'system error'}` : ''}
+            {error.kind
+              ? ` · ${error.kind === 'config' ? 'a setting must change' : error.kind === 'transient' ? 'temporary, try again later' : 'system error'}`
+              : ''}
           </p>
         </details>
       ) : null}
@@ -58,14 +60,33 @@ export function ErrorBanner({ error, partial = false }: { error: ErrorInfo | nul
   const lead = partial ? 'The last sync partly succeeded: ' : '';
   return (
     <div className="banner banner-error" role="alert" data-testid="error-banner">
-      <div className="banner-icon" aria-hidden="true">!</div>
+      <div className="banner-icon" aria-hidden="true">
+        !
+      </div>
       <div className="banner-body">
-        {problems.length > 1 ? <p className="banner-title">{lead}{problems.length} problems were found; fix them all before the next sync</p> : null}
+        {problems.length > 1 ? (
+          <p className="banner-title">
+            {lead}
+            {problems.length} problems were found; fix them all before the next sync
+          </p>
+        ) : null}
         {problems.map((p, i) => (
-          <Problem key={i} error={p} heading={problems.length > 1 ? titleOf(p) : `${lead}${partial && p.code === 'DEPENDENT_REFRESH_FAILED' ? 'dependent data sources were not refreshed' : titleOf(p)}`} />
+          <Problem
+            key={i}
+            error={p}
+            heading={
+              problems.length > 1
+                ? titleOf(p)
+                : `${lead}${partial && p.code === 'DEPENDENT_REFRESH_FAILED' ? 'dependent data sources were not refreshed' : titleOf(p)}`
+            }
+          />
         ))}
         <p className="banner-links">
-          {error.runId ? <a href={hrefOf('logs', { runId: error.runId })}>View the log lines of this run</a> : <a href={hrefOf('logs', { level: 'error' })}>View error log lines</a>}
+          {error.runId ? (
+            <a href={hrefOf('logs', { runId: error.runId })}>View the log lines of this run</a>
+          ) : (
+            <a href={hrefOf('logs', { level: 'error' })}>View error log lines</a>
+          )}
         </p>
       </div>
     </div>

@@ -23,7 +23,11 @@ export function FieldShell({ path, label, hint, error, children, className }: Fi
     <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`} data-path={path}>
       <label htmlFor={id}>{label}</label>
       {children({ id, ...(error ? { 'aria-invalid': true } : {}), ...(described ? { 'aria-describedby': described } : {}) })}
-      {hint ? <p className="hint" id={`${id}-hint`}>{hint}</p> : null}
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
       {error ? (
         <p className="field-error" id={`${id}-error`} role="alert">
           {error}
@@ -50,7 +54,21 @@ interface TextFieldProps {
 }
 
 /** A labelled `<input>`. */
-export function TextField({ path, label, value, onChange, error, hint, type = 'text', placeholder, autoComplete = 'off', list, min, max, className }: TextFieldProps) {
+export function TextField({
+  path,
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  type = 'text',
+  placeholder,
+  autoComplete = 'off',
+  list,
+  min,
+  max,
+  className,
+}: TextFieldProps) {
   return (
     <FieldShell path={path} label={label} hint={hint} error={error} {...(className ? { className } : {})}>
       {(a11y) => (
@@ -123,7 +141,15 @@ export function Checkbox({ path, label, checked, onChange, error }: CheckboxProp
   const id = idOf(path);
   return (
     <div className={`check${error ? ' field-invalid' : ''}`} data-path={path}>
-      <input id={id} name={path} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />
+      <input
+        id={id}
+        name={path}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
       <label htmlFor={id}>{label}</label>
       {error ? (
         <p className="field-error" id={`${id}-error`} role="alert">
@@ -181,7 +207,9 @@ interface TextAreaFieldProps {
 export function TextAreaField({ path, label, value, onChange, error, hint, rows = 3, placeholder }: TextAreaFieldProps) {
   return (
     <FieldShell path={path} label={label} hint={hint} error={error}>
-      {(a11y) => <textarea {...a11y} name={path} rows={rows} value={value} placeholder={placeholder} spellCheck={false} onChange={(e) => onChange(e.target.value)} />}
+      {(a11y) => (
+        <textarea {...a11y} name={path} rows={rows} value={value} placeholder={placeholder} spellCheck={false} onChange={(e) => onChange(e.target.value)} />
+      )}
     </FieldShell>
   );
 }

@@ -16,7 +16,6 @@ export function niceMax(max: number): number {
   return 10 * exp;
 }
 
-
 /** The chart; `points` in any order. */
 export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
   const runs = [...points].sort((a, b) => a.startedAt - b.startedAt);
@@ -41,7 +40,12 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
 
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${runs.length} runs from ${formatDateTime(runs[0]?.startedAt)} to ${formatDateTime(runs[runs.length - 1]?.startedAt)}, ${formatCount(total)} rows moved in all.`} data-testid="history-chart">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${runs.length} runs from ${formatDateTime(runs[0]?.startedAt)} to ${formatDateTime(runs[runs.length - 1]?.startedAt)}, ${formatCount(total)} rows moved in all.`}
+        data-testid="history-chart"
+      >
         {ticks.map((t) => (
           <g key={t}>
             <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={yRows(t * rowsMax)} y2={yRows(t * rowsMax)} />
@@ -49,7 +53,10 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
               {formatCompact(t * rowsMax)}
             </text>
             <text className="axis axis-right" x={W - PAD.right + 6} y={ySec(t * secMax) + 4}>
-              {formatDuration(t * secMax * 1000).replace(' min ', 'm').replace(' s', 's').replace(' ms', 'ms')}
+              {formatDuration(t * secMax * 1000)
+                .replace(' min ', 'm')
+                .replace(' s', 's')
+                .replace(' ms', 'ms')}
             </text>
           </g>
         ))}
@@ -58,7 +65,14 @@ export function HistoryChart({ points }: { points: readonly HistoryPoint[] }) {
           const y = Math.min(yRows(r.rowsMoved), PAD.top + plotH - (r.outcome !== 'succeeded' ? 3 : 0));
           return (
             <g key={r.runId}>
-              <rect className={`bar bar-${r.outcome}`} x={x(i) - barW / 2} y={y} width={barW} height={Math.max(r.rowsMoved > 0 || r.outcome !== 'succeeded' ? 3 : 0, PAD.top + plotH - y)} rx={2}>
+              <rect
+                className={`bar bar-${r.outcome}`}
+                x={x(i) - barW / 2}
+                y={y}
+                width={barW}
+                height={Math.max(r.rowsMoved > 0 || r.outcome !== 'succeeded' ? 3 : 0, PAD.top + plotH - y)}
+                rx={2}
+              >
                 <title>{`${formatDateTime(r.startedAt)}: ${formatCount(r.rowsMoved)} rows, ${formatDuration(r.durationMs)}, ${r.outcome}`}</title>
               </rect>
               {i % labelEvery === 0 ? (

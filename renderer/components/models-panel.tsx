@@ -16,7 +16,14 @@ export function AccountingChecksLine({ checks }: { checks: AccountingChecks | nu
   return (
     <div className={checks.ok ? 'tie ok' : 'tie failed'} data-testid="accounting-checks" data-ok={String(checks.ok)} role={checks.ok ? undefined : 'alert'}>
       {checks.ok ? (
-        <p>Accounting checks: {checks.checks.filter((c) => c.ok).map((c) => c.label.toLowerCase()).join('; ') || 'none ran'}.</p>
+        <p>
+          Accounting checks:{' '}
+          {checks.checks
+            .filter((c) => c.ok)
+            .map((c) => c.label.toLowerCase())
+            .join('; ') || 'none ran'}
+          .
+        </p>
       ) : (
         <>
           <p>
@@ -54,9 +61,13 @@ export function ModelsPanel({ run }: { run: ModelsRun }) {
               <th scope="col">Model</th>
               <th scope="col">Data source</th>
               <th scope="col">Outcome</th>
-              <th scope="col" className="num">Rows</th>
+              <th scope="col" className="num">
+                Rows
+              </th>
               <th scope="col">Built</th>
-              <th scope="col" className="num">Time</th>
+              <th scope="col" className="num">
+                Time
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -69,7 +80,13 @@ export function ModelsPanel({ run }: { run: ModelsRun }) {
                   {m.message ? <div className="cell-error">{m.message}</div> : null}
                 </td>
                 <td className="num">{m.rows === null ? '—' : formatCount(m.rows)}</td>
-                <td>{m.mode === null ? '—' : m.mode === 'incremental' && m.periods ? `incremental (${m.periods.length} month${m.periods.length === 1 ? '' : 's'})` : m.mode}</td>
+                <td>
+                  {m.mode === null
+                    ? '—'
+                    : m.mode === 'incremental' && m.periods
+                      ? `incremental (${m.periods.length} month${m.periods.length === 1 ? '' : 's'})`
+                      : m.mode}
+                </td>
                 <td className="num">{formatDuration(Math.round(m.seconds * 1000))}</td>
               </tr>
             ))}

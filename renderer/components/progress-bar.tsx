@@ -41,8 +41,8 @@ export function ProgressBar({ progress, label }: { progress: StreamProgress; lab
     progress.phase === 'done' && progress.rowsChanged !== undefined
       ? `${formatCount(progress.rowsDone)} checked · ${formatCount(progress.rowsChanged)} changed`
       : progress.rowsExpected == null || finished.has(progress.phase) || progress.rowsDone > progress.rowsExpected
-      ? `${formatCount(progress.rowsDone)} rows`
-      : `${formatCount(progress.rowsDone)} / ${formatCount(progress.rowsExpected)} rows`;
+        ? `${formatCount(progress.rowsDone)} rows`
+        : `${formatCount(progress.rowsDone)} / ${formatCount(progress.rowsExpected)} rows`;
   return (
     <div className={`progress phase-${progress.phase}`} data-testid={`progress-${progress.stream}`} data-phase={progress.phase}>
       <div className="progress-text">

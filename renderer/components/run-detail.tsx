@@ -30,10 +30,18 @@ export function RunDetail({ runId }: { runId: string }) {
           <tr>
             <th scope="col">Stream</th>
             <th scope="col">Outcome</th>
-            <th scope="col" className="num">Read</th>
-            <th scope="col" className="num">Upserted</th>
-            <th scope="col" className="num">Deleted</th>
-            <th scope="col" className="num">Time</th>
+            <th scope="col" className="num">
+              Read
+            </th>
+            <th scope="col" className="num">
+              Upserted
+            </th>
+            <th scope="col" className="num">
+              Deleted
+            </th>
+            <th scope="col" className="num">
+              Time
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -61,7 +69,10 @@ export function RunDetail({ runId }: { runId: string }) {
             ? `Tie-out: Tableau matches Intacct for ${tie.counts.length} streams (counts${tie.counts.some((c) => c.stream === 'gl_detail') ? ' and GL amounts per account and period' : ''}).`
             : `Tie-out warning: ${tie.differences.length} difference(s), e.g. ${tie.differences
                 .slice(0, 3)
-                .map((d) => `${streamLabels[d.stream] ?? d.stream}${d.account ? ` ${d.account}` : ''}${d.period ? ` ${d.period}` : ''}: Intacct ${d.intacct} vs Tableau ${d.tableau}`)
+                .map(
+                  (d) =>
+                    `${streamLabels[d.stream] ?? d.stream}${d.account ? ` ${d.account}` : ''}${d.period ? ` ${d.period}` : ''}: Intacct ${d.intacct} vs Tableau ${d.tableau}`,
+                )
                 .join('; ')}`}
         </p>
       ) : null}

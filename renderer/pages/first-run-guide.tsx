@@ -59,16 +59,19 @@ export function FirstRunGuide({ fromDemo, onClose }: FirstRunGuideProps) {
   }, [api, fromDemo]);
 
   // Any change after a test means the test no longer speaks for the values: test again.
-  const edit = useCallback((change: (d: Settings) => void) => {
-    setDraft((d) => {
-      if (!d) return d;
-      const next = structuredClone(d);
-      change(next);
-      return next;
-    });
-    const side = step === 0 ? 'intacct' : step === 1 ? 'tableau' : null;
-    if (side) setTested((t) => ({ ...t, [side]: false }));
-  }, [step]);
+  const edit = useCallback(
+    (change: (d: Settings) => void) => {
+      setDraft((d) => {
+        if (!d) return d;
+        const next = structuredClone(d);
+        change(next);
+        return next;
+      });
+      const side = step === 0 ? 'intacct' : step === 1 ? 'tableau' : null;
+      if (side) setTested((t) => ({ ...t, [side]: false }));
+    },
+    [step],
+  );
   const setSecret = useCallback((name: SecretName, value: string) => {
     setSecrets((s) => ({ ...s, [name]: value }));
     setTested((t) => (name.startsWith('intacct') ? { ...t, intacct: false } : name.startsWith('tableau') ? { ...t, tableau: false } : t));
@@ -169,7 +172,11 @@ export function FirstRunGuide({ fromDemo, onClose }: FirstRunGuideProps) {
           </button>
         )}
         <span className="hint">
-          {step === 0 && !tested.intacct ? 'Test the Intacct connection to go on.' : step === 1 && !tested.tableau ? 'Test the Tableau connection to go on.' : ''}
+          {step === 0 && !tested.intacct
+            ? 'Test the Intacct connection to go on.'
+            : step === 1 && !tested.tableau
+              ? 'Test the Tableau connection to go on.'
+              : ''}
         </span>
         <button type="button" className="btn-link guide-skip" onClick={onClose}>
           Close the guide (set up in Settings instead)

@@ -10,7 +10,6 @@ import { RunDetail } from '../components/run-detail';
 import { formatCount, formatDateTime, formatDuration } from '../../shared/format';
 import { AuditTrail } from '../components/audit-trail';
 
-
 /** The History page. */
 export function HistoryPage() {
   const api = useApi();
@@ -61,9 +60,15 @@ export function HistoryPage() {
                   <th scope="col">Started</th>
                   <th scope="col">Trigger</th>
                   <th scope="col">Outcome</th>
-                  <th scope="col" className="num">Rows</th>
-                  <th scope="col" className="num">Time</th>
-                  <th scope="col" className="num">API calls</th>
+                  <th scope="col" className="num">
+                    Rows
+                  </th>
+                  <th scope="col" className="num">
+                    Time
+                  </th>
+                  <th scope="col" className="num">
+                    API calls
+                  </th>
                   <th scope="col">
                     <span className="sr-only">Details</span>
                   </th>

@@ -72,7 +72,8 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
       (err: unknown) => live && setError(errorMessage(err)),
     );
     const unsubscribe = api.onEvent((event) => {
-      if (event.type === 'log' && matchesQuery(event.entry, q)) setEntries((list) => (list && !list.some((e) => e.id === event.entry.id) ? [event.entry, ...list] : list));
+      if (event.type === 'log' && matchesQuery(event.entry, q))
+        setEntries((list) => (list && !list.some((e) => e.id === event.entry.id) ? [event.entry, ...list] : list));
     });
     return () => {
       live = false;
@@ -124,7 +125,13 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
       ) : null}
       <div className="filters card" role="search" aria-label="Filter log lines">
         <SelectField path="logs.level" label="Level" value={level} options={levelOptions} onChange={setLevel} />
-        <SelectField path="logs.stream" label="Stream" value={stream} options={[{ value: '' as const, label: 'All streams' }, ...streamNames.map((s) => ({ value: s, label: streamLabels[s] }))]} onChange={setStream} />
+        <SelectField
+          path="logs.stream"
+          label="Stream"
+          value={stream}
+          options={[{ value: '' as const, label: 'All streams' }, ...streamNames.map((s) => ({ value: s, label: streamLabels[s] }))]}
+          onChange={setStream}
+        />
         <SelectField path="logs.run" label="Run" value={runId} options={runOptions} onChange={setRunId} />
         <div className="field field-search">
           <label htmlFor="log-search">Search</label>
@@ -161,7 +168,9 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
                   </td>
                   <td className="message">
                     {e.message}
-                    {e.stream && !e.message.startsWith(streamLabels[e.stream] ?? e.stream) ? <span className="tag">{streamLabels[e.stream] ?? e.stream}</span> : null}
+                    {e.stream && !e.message.startsWith(streamLabels[e.stream] ?? e.stream) ? (
+                      <span className="tag">{streamLabels[e.stream] ?? e.stream}</span>
+                    ) : null}
                     {e.service ? <span className="tag">{e.service}</span> : null}
                   </td>
                 </tr>

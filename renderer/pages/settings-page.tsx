@@ -45,10 +45,23 @@ const mailServer = (s: Settings) => (s.alerts.email.host ? `${s.alerts.email.hos
  * Sides whose address changed while secrets entered for the old one are stored and not replaced:
  * the service removes those secrets unless the user confirms they may go to the new address.
  */
-export function endpointChangesNeedingConfirmation(saved: Settings, draft: Settings, stored: Record<SecretName, boolean> | null, typed: Partial<Record<SecretName, string>>): string[] {
+export function endpointChangesNeedingConfirmation(
+  saved: Settings,
+  draft: Settings,
+  stored: Record<SecretName, boolean> | null,
+  typed: Partial<Record<SecretName, string>>,
+): string[] {
   const sides: { label: string; changed: boolean; names: SecretName[] }[] = [
-    { label: 'Sage Intacct endpoint', changed: origin(saved.intacct.endpoint) !== origin(draft.intacct.endpoint), names: ['intacctSenderPassword', 'intacctUserPassword'] },
-    { label: 'Tableau server address', changed: origin(saved.tableau.serverUrl) !== origin(draft.tableau.serverUrl), names: ['tableauPatSecret', 'tableauConnectedAppSecret'] },
+    {
+      label: 'Sage Intacct endpoint',
+      changed: origin(saved.intacct.endpoint) !== origin(draft.intacct.endpoint),
+      names: ['intacctSenderPassword', 'intacctUserPassword'],
+    },
+    {
+      label: 'Tableau server address',
+      changed: origin(saved.tableau.serverUrl) !== origin(draft.tableau.serverUrl),
+      names: ['tableauPatSecret', 'tableauConnectedAppSecret'],
+    },
     { label: 'alert mail server', changed: mailServer(saved) !== mailServer(draft), names: ['smtpPassword'] },
   ];
   return sides.filter((s) => s.changed && s.names.some((n) => stored?.[n] && !typed[n])).map((s) => s.label);
@@ -140,7 +153,8 @@ export function SettingsPage() {
   }, []);
 
   const pendingSecrets = secretNames.filter((n) => (secrets[n] ?? '') !== '');
-  const dirty = draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
+  const dirty =
+    draft != null && saved != null && (JSON.stringify(normalizeSettings(draft)) !== JSON.stringify(normalizeSettings(saved)) || pendingSecrets.length > 0);
 
   useEffect(() => {
     shownDirty = dirty;
@@ -172,7 +186,10 @@ export function SettingsPage() {
       }
       if (!result.ok) {
         setErrors(result.errors);
-        setMessage({ kind: 'error', text: `${Object.keys(result.errors).length === 1 ? 'One setting needs' : `${Object.keys(result.errors).length} settings need`} attention. Nothing was saved.` });
+        setMessage({
+          kind: 'error',
+          text: `${Object.keys(result.errors).length === 1 ? 'One setting needs' : `${Object.keys(result.errors).length} settings need`} attention. Nothing was saved.`,
+        });
         window.requestAnimationFrame(() => summaryRef.current?.focus());
         return false;
       }
@@ -189,7 +206,10 @@ export function SettingsPage() {
       const cleared = (result.clearedSecrets ?? []).filter((n) => !secrets[n]);
       setMessage(
         cleared.length
-          ? { kind: 'error', text: `Settings saved. The address changed, so the stored secrets entered for the old one were removed: enter them again (${cleared.length} not set).` }
+          ? {
+              kind: 'error',
+              text: `Settings saved. The address changed, so the stored secrets entered for the old one were removed: enter them again (${cleared.length} not set).`,
+            }
           : { kind: 'ok', text: 'Settings saved.' },
       );
       return true;
@@ -204,7 +224,11 @@ export function SettingsPage() {
   // Test connection sends the form as it is (issue #14 point 4): a password being tried out is
   // never saved by testing it.
   const draftForTest = useCallback(
-    () => ({ draft: normalizeSettings(draft!), secrets: Object.fromEntries(pendingSecrets.map((n) => [n, secrets[n]!])), ...(keepSecrets ? { confirmEndpointChange: true } : {}) }),
+    () => ({
+      draft: normalizeSettings(draft!),
+      secrets: Object.fromEntries(pendingSecrets.map((n) => [n, secrets[n]!])),
+      ...(keepSecrets ? { confirmEndpointChange: true } : {}),
+    }),
     [draft, pendingSecrets, secrets, keepSecrets],
   );
 
@@ -261,9 +285,13 @@ export function SettingsPage() {
         <div className="banner banner-warning" data-testid="endpoint-change">
           <div className="banner-body">
             <p className="banner-title">The {endpointChangesNeedingConfirmation(saved, draft, credentialStatus, secrets).join(' and the ')} changed</p>
-            <p>The stored passwords and secrets were entered for the old address. They are removed when you save, so they never go to an address they were not meant for: enter them again above, or confirm that the new address should receive them.</p>
+            <p>
+              The stored passwords and secrets were entered for the old address. They are removed when you save, so they never go to an address they were not
+              meant for: enter them again above, or confirm that the new address should receive them.
+            </p>
             <label>
-              <input type="checkbox" checked={keepSecrets} onChange={(e) => setKeepSecrets(e.target.checked)} data-testid="confirm-endpoint-change" /> Send the stored secrets to the new address
+              <input type="checkbox" checked={keepSecrets} onChange={(e) => setKeepSecrets(e.target.checked)} data-testid="confirm-endpoint-change" /> Send the
+              stored secrets to the new address
             </label>
           </div>
         </div>

@@ -94,7 +94,10 @@ function runningFirst(streams: Status['streams'], progress: Map<string, { phase:
     const phase = progress.get(s.stream)?.phase;
     return phase && ACTIVE_PHASES.has(phase) ? 0 : phase === 'queued' ? 1 : 2;
   };
-  return [...streams].map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map(({ s }) => s);
+  return [...streams]
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i)
+    .map(({ s }) => s);
 }
 
 /** The Status page. */
@@ -187,7 +190,14 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
 
       <section className="card sync-panel" aria-label="Sync">
         <div className="sync-actions">
-          <button type="button" className="btn btn-primary btn-large" onClick={syncNow} disabled={syncing || busy === 'sync' || status.state === 'not-configured'} aria-describedby="sync-summary" data-testid="sync-now">
+          <button
+            type="button"
+            className="btn btn-primary btn-large"
+            onClick={syncNow}
+            disabled={syncing || busy === 'sync' || status.state === 'not-configured'}
+            aria-describedby="sync-summary"
+            data-testid="sync-now"
+          >
             {syncing ? (
               <>
                 <span className="spinner" aria-hidden="true" /> Syncing…
@@ -214,7 +224,8 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
             </>
           ) : lastRun ? (
             <p>
-              <strong>Last sync</strong> {formatDateTime(lastRun.startedAt)} ({formatRelative(lastRun.startedAt, now)}) · {outcomeText[lastRun.outcome]} · {formatCount(lastRun.rowsMoved)} rows in {formatDuration(lastRun.durationMs)}
+              <strong>Last sync</strong> {formatDateTime(lastRun.startedAt)} ({formatRelative(lastRun.startedAt, now)}) · {outcomeText[lastRun.outcome]} ·{' '}
+              {formatCount(lastRun.rowsMoved)} rows in {formatDuration(lastRun.durationMs)}
             </p>
           ) : (
             <p>
@@ -248,12 +259,19 @@ export function StatusPage({ service }: { service: ServiceStatus }) {
 
       <div className="card-grid">
         {runningFirst(status.streams, progressByStream, syncing).map((s) => (
-          <StreamCard key={s.stream} stream={s} progress={progressByStream.get(s.stream) ?? null} nextRunAt={status.schedulePaused ? null : status.nextRunAt} now={now} />
+          <StreamCard
+            key={s.stream}
+            stream={s}
+            progress={progressByStream.get(s.stream) ?? null}
+            nextRunAt={status.schedulePaused ? null : status.nextRunAt}
+            now={now}
+          />
         ))}
       </div>
       {status.models ? <ModelsPanel run={status.models} /> : null}
       <p className="note">
-        Loaded data sources need no extract refresh; the dependent data sources listed in <a href={hrefOf('settings')}>Settings</a> are refreshed after each run.
+        Loaded data sources need no extract refresh; the dependent data sources listed in <a href={hrefOf('settings')}>Settings</a> are refreshed after each
+        run.
       </p>
     </>
   );

@@ -26,8 +26,23 @@ export function AlertChannels({ settings, edit, errors, secrets, setSecret, cred
     <>
       <h3>Email</h3>
       <div className="grid-2">
-        <TextField path="alerts.email.host" label="SMTP server (empty = no email)" value={mail.host} placeholder="smtp.office365.com" onChange={(v) => setEmail((e) => void (e.host = v.trim()))} error={errors['alerts.email.host']} />
-        <NumberField path="alerts.email.port" label="Port" min={1} max={65535} value={mail.port} onChange={(v) => setEmail((e) => void (e.port = v))} error={errors['alerts.email.port']} />
+        <TextField
+          path="alerts.email.host"
+          label="SMTP server (empty = no email)"
+          value={mail.host}
+          placeholder="smtp.office365.com"
+          onChange={(v) => setEmail((e) => void (e.host = v.trim()))}
+          error={errors['alerts.email.host']}
+        />
+        <NumberField
+          path="alerts.email.port"
+          label="Port"
+          min={1}
+          max={65535}
+          value={mail.port}
+          onChange={(v) => setEmail((e) => void (e.port = v))}
+          error={errors['alerts.email.port']}
+        />
         <SelectField
           path="alerts.email.security"
           label="Encryption"
@@ -40,9 +55,31 @@ export function AlertChannels({ settings, edit, errors, secrets, setSecret, cred
           onChange={(v) => setEmail((e) => void (e.security = v))}
           error={errors['alerts.email.security']}
         />
-        <TextField path="alerts.email.user" label="SMTP user (empty = no sign-in)" value={mail.user} autoComplete="off" onChange={(v) => setEmail((e) => void (e.user = v.trim()))} error={errors['alerts.email.user']} />
-        <SecretField name="smtpPassword" label="SMTP password" isSet={credentialStatus?.smtpPassword} value={secrets.smtpPassword ?? ''} onChange={(v) => setSecret('smtpPassword', v)} error={errors['secrets.smtpPassword']} />
-        <TextField path="alerts.email.from" label="Sender" type="text" value={mail.from} placeholder="alerts@example.com" onChange={(v) => setEmail((e) => void (e.from = v.trim()))} error={errors['alerts.email.from']} />
+        <TextField
+          path="alerts.email.user"
+          label="SMTP user (empty = no sign-in)"
+          value={mail.user}
+          autoComplete="off"
+          onChange={(v) => setEmail((e) => void (e.user = v.trim()))}
+          error={errors['alerts.email.user']}
+        />
+        <SecretField
+          name="smtpPassword"
+          label="SMTP password"
+          isSet={credentialStatus?.smtpPassword}
+          value={secrets.smtpPassword ?? ''}
+          onChange={(v) => setSecret('smtpPassword', v)}
+          error={errors['secrets.smtpPassword']}
+        />
+        <TextField
+          path="alerts.email.from"
+          label="Sender"
+          type="text"
+          value={mail.from}
+          placeholder="alerts@example.com"
+          onChange={(v) => setEmail((e) => void (e.from = v.trim()))}
+          error={errors['alerts.email.from']}
+        />
       </div>
       <TextField
         path="alerts.email.to"
@@ -71,7 +108,14 @@ export function AlertChannels({ settings, edit, errors, secrets, setSecret, cred
           error={errors['alerts.webhook.kind']}
         />
         {webhook !== 'off' ? (
-          <SecretField name="alertWebhookUrl" label="Webhook address" isSet={credentialStatus?.alertWebhookUrl} value={secrets.alertWebhookUrl ?? ''} onChange={(v) => setSecret('alertWebhookUrl', v.trim())} error={errors['secrets.alertWebhookUrl']} />
+          <SecretField
+            name="alertWebhookUrl"
+            label="Webhook address"
+            isSet={credentialStatus?.alertWebhookUrl}
+            value={secrets.alertWebhookUrl ?? ''}
+            onChange={(v) => setSecret('alertWebhookUrl', v.trim())}
+            error={errors['secrets.alertWebhookUrl']}
+          />
         ) : null}
       </div>
       <SendTestAlert

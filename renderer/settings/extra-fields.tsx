@@ -74,7 +74,14 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
   };
 
   return (
-    <div className="extra-fields" id={extraFieldsPanelId(stream)} role="group" aria-label={`Extra fields of ${label}`} hidden={hidden} data-testid={`extra-fields-${stream}`}>
+    <div
+      className="extra-fields"
+      id={extraFieldsPanelId(stream)}
+      role="group"
+      aria-label={`Extra fields of ${label}`}
+      hidden={hidden}
+      data-testid={`extra-fields-${stream}`}
+    >
       {fields.length > 0 ? (
         <ul className="extra-field-list">
           {fields.map((f, i) => {
@@ -125,7 +132,12 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
                     error={errors[`${path}.scale`]}
                   />
                 ) : null}
-                <button type="button" className="btn btn-small extra-field-remove" aria-label={`Remove ${name}`} onClick={() => change((list) => void list.splice(i, 1))}>
+                <button
+                  type="button"
+                  className="btn btn-small extra-field-remove"
+                  aria-label={`Remove ${name}`}
+                  onClick={() => change((list) => void list.splice(i, 1))}
+                >
                   Remove
                 </button>
               </li>
@@ -167,7 +179,11 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
               {lookup.message}
             </span>
           ) : lookup.state === 'done' ? (
-            <span className="muted small">{offered.length ? `${offered.length} more ${offered.length === 1 ? 'field' : 'fields'} in Intacct` : `Every field Intacct lists is already a column of ${label}.`}</span>
+            <span className="muted small">
+              {offered.length
+                ? `${offered.length} more ${offered.length === 1 ? 'field' : 'fields'} in Intacct`
+                : `Every field Intacct lists is already a column of ${label}.`}
+            </span>
           ) : null}
         </span>
       </div>
@@ -177,7 +193,11 @@ export function ExtraFieldsPanel({ stream, fields, edit, errors, hidden }: Extra
             <li key={c.field} data-field={c.field}>
               <span className="field-choice-name">
                 <span className="mono">{c.field}</span>
-                {c.isCustom ? <span className="tag tag-custom">custom</span> : /^GLDIM/.test(c.field) ? <span className="tag tag-custom">dimension</span> : null}
+                {c.isCustom ? (
+                  <span className="tag tag-custom">custom</span>
+                ) : /^GLDIM/.test(c.field) ? (
+                  <span className="tag tag-custom">dimension</span>
+                ) : null}
               </span>
               <span className="field-choice-label">
                 {c.label}

@@ -17,13 +17,19 @@ export function ModelsSection({ settings, edit, errors }: SectionProps) {
     <section className="card settings-section" aria-labelledby="sec-models">
       <h2 id="sec-models">Finance models</h2>
       <p className="section-intro">
-        After each sync the connector computes these from the synced data on this computer and publishes each as its own Tableau data source, ready to chart. The three accounting checks run
-        whatever is published.
+        After each sync the connector computes these from the synced data on this computer and publishes each as its own Tableau data source, ready to chart.
+        The three accounting checks run whatever is published.
       </p>
       <div className="models-list">
         {MODEL_NAMES.map((name) => (
           <div className="grid-2 model-row" key={name} data-testid={`model-setting-${name}`}>
-            <Checkbox path={`models.enabled.${name}`} label={MODEL_LABELS[name]} checked={m.enabled[name]} onChange={(v) => edit((d) => void (d.models.enabled[name] = v))} error={errors[`models.enabled.${name}`]} />
+            <Checkbox
+              path={`models.enabled.${name}`}
+              label={MODEL_LABELS[name]}
+              checked={m.enabled[name]}
+              onChange={(v) => edit((d) => void (d.models.enabled[name] = v))}
+              error={errors[`models.enabled.${name}`]}
+            />
             <TextField
               path={`models.datasourceNames.${name}`}
               label="Data source"
@@ -50,7 +56,14 @@ export function ModelsSection({ settings, edit, errors }: SectionProps) {
           hint="Not read from Intacct's company setup: set the month your fiscal year starts. P&L balances restart at zero then."
           error={errors['models.fiscalYearStartMonth']}
         />
-        <NumberField path="models.apAgingKeepDays" label="Keep AP aging snapshots (days)" min={1} value={m.apAgingKeepDays} onChange={(v) => edit((d) => void (d.models.apAgingKeepDays = v))} error={errors['models.apAgingKeepDays']} />
+        <NumberField
+          path="models.apAgingKeepDays"
+          label="Keep AP aging snapshots (days)"
+          min={1}
+          value={m.apAgingKeepDays}
+          onChange={(v) => edit((d) => void (d.models.apAgingKeepDays = v))}
+          error={errors['models.apAgingKeepDays']}
+        />
       </div>
     </section>
   );

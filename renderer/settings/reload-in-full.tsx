@@ -11,7 +11,8 @@ import { errorMessage } from '../api/api-error';
 import { formatCount } from '../../shared/format';
 import { streamLabels } from '../streams';
 
-type Step = { state: 'idle' } | { state: 'estimating' } | { state: 'confirm'; estimate: FullLoadEstimate } | { state: 'asking' } | { state: 'failed'; message: string };
+type Step =
+  { state: 'idle' } | { state: 'estimating' } | { state: 'confirm'; estimate: FullLoadEstimate } | { state: 'asking' } | { state: 'failed'; message: string };
 
 /** The button, the estimate with its confirmation, and the "will reload" note. */
 export function ReloadInFull({ stream, pending, onAsked }: { stream: StreamName; pending: boolean; onAsked: (pending: StreamName[]) => void }) {
@@ -47,8 +48,9 @@ export function ReloadInFull({ stream, pending, onAsked }: { stream: StreamName;
       ) : step.state === 'confirm' ? (
         <div className="reload-confirm" role="group" aria-label={`Reload ${label} in full`}>
           <p data-testid={`reload-estimate-${stream}`}>
-            A full reload of {label} reads {formatCount(row?.rows ?? 0)} records from Sage Intacct (about {formatCount(row?.apiTransactions ?? step.estimate.apiTransactions)} API transactions;
-            this month so far {formatCount(step.estimate.usedThisMonth)} of {formatCount(step.estimate.monthlyAllowance)} included) and replaces the Tableau data source's rows at the next sync.
+            A full reload of {label} reads {formatCount(row?.rows ?? 0)} records from Sage Intacct (about{' '}
+            {formatCount(row?.apiTransactions ?? step.estimate.apiTransactions)} API transactions; this month so far {formatCount(step.estimate.usedThisMonth)}{' '}
+            of {formatCount(step.estimate.monthlyAllowance)} included) and replaces the Tableau data source's rows at the next sync.
           </p>
           <button type="button" className="btn btn-small btn-primary" onClick={() => void confirm()} data-testid={`reload-confirm-${stream}`}>
             Reload {label} in full at the next sync

@@ -64,7 +64,12 @@ function useScheduleNotRun(): 'demo' | 'other' | null {
 /** Fetches the preview a moment after the last change, so typing does not flood the service. */
 function useSchedulePreview(schedule: Settings['schedule']) {
   const api = useApi();
-  const [state, setState] = useState<{ runs: number[]; description: string; error: string | null; loading: boolean }>({ runs: [], description: '', error: null, loading: true });
+  const [state, setState] = useState<{ runs: number[]; description: string; error: string | null; loading: boolean }>({
+    runs: [],
+    description: '',
+    error: null,
+    loading: true,
+  });
   const key = JSON.stringify(schedule);
   useEffect(() => {
     let live = true;
@@ -97,9 +102,30 @@ export function ScheduleSection({ settings, edit, errors }: SectionProps) {
     <section className="card settings-section" aria-labelledby="sec-schedule">
       <h2 id="sec-schedule">Schedule</h2>
       <div className="grid-2">
-        <SelectField path="schedule.preset.kind" label="Sync" value={preset.kind} options={kindOptions} onChange={(k) => edit((d) => void (d.schedule.preset = switchPreset(d.schedule.preset, k)))} error={errors['schedule.preset.kind'] ?? errors['schedule.preset']} />
+        <SelectField
+          path="schedule.preset.kind"
+          label="Sync"
+          value={preset.kind}
+          options={kindOptions}
+          onChange={(k) => edit((d) => void (d.schedule.preset = switchPreset(d.schedule.preset, k)))}
+          error={errors['schedule.preset.kind'] ?? errors['schedule.preset']}
+        />
         <div className="field-with-action">
-          <TextField path="schedule.timezone" label="Time zone" value={schedule.timezone} list="tz-list" onChange={(v) => edit((d) => void (d.schedule.timezone = v))} error={errors['schedule.timezone']} hint={schedule.timezone !== localZone ? <button type="button" className="btn-link" onClick={() => edit((d) => void (d.schedule.timezone = localZone))}>Use this computer's zone ({localZone})</button> : undefined} />
+          <TextField
+            path="schedule.timezone"
+            label="Time zone"
+            value={schedule.timezone}
+            list="tz-list"
+            onChange={(v) => edit((d) => void (d.schedule.timezone = v))}
+            error={errors['schedule.timezone']}
+            hint={
+              schedule.timezone !== localZone ? (
+                <button type="button" className="btn-link" onClick={() => edit((d) => void (d.schedule.timezone = localZone))}>
+                  Use this computer's zone ({localZone})
+                </button>
+              ) : undefined
+            }
+          />
           <datalist id="tz-list">
             {zones.map((z) => (
               <option key={z} value={z} />
@@ -109,25 +135,84 @@ export function ScheduleSection({ settings, edit, errors }: SectionProps) {
       </div>
       {preset.kind === 'daily' ? (
         <div className="grid-2">
-          <TextField path="schedule.preset.time" label="At" type="time" value={preset.time} onChange={(v) => setPreset((p) => void ('time' in p && (p.time = v)))} error={errors['schedule.preset.time']} />
-          <Checkbox path="schedule.preset.businessDaysOnly" label="Business days only (Mon–Fri)" checked={preset.businessDaysOnly} onChange={(v) => setPreset((p) => void ('businessDaysOnly' in p && (p.businessDaysOnly = v)))} error={errors['schedule.preset.businessDaysOnly']} />
+          <TextField
+            path="schedule.preset.time"
+            label="At"
+            type="time"
+            value={preset.time}
+            onChange={(v) => setPreset((p) => void ('time' in p && (p.time = v)))}
+            error={errors['schedule.preset.time']}
+          />
+          <Checkbox
+            path="schedule.preset.businessDaysOnly"
+            label="Business days only (Mon–Fri)"
+            checked={preset.businessDaysOnly}
+            onChange={(v) => setPreset((p) => void ('businessDaysOnly' in p && (p.businessDaysOnly = v)))}
+            error={errors['schedule.preset.businessDaysOnly']}
+          />
         </div>
       ) : null}
       {preset.kind === 'hourly' ? (
         <div className="grid-2">
-          <NumberField path="schedule.preset.everyHours" label="Every (hours)" min={1} max={24} value={preset.everyHours} onChange={(v) => setPreset((p) => void ('everyHours' in p && (p.everyHours = v)))} error={errors['schedule.preset.everyHours']} />
-          <Checkbox path="schedule.preset.businessDaysOnly" label="Business days only (Mon–Fri)" checked={preset.businessDaysOnly} onChange={(v) => setPreset((p) => void ('businessDaysOnly' in p && (p.businessDaysOnly = v)))} error={errors['schedule.preset.businessDaysOnly']} />
+          <NumberField
+            path="schedule.preset.everyHours"
+            label="Every (hours)"
+            min={1}
+            max={24}
+            value={preset.everyHours}
+            onChange={(v) => setPreset((p) => void ('everyHours' in p && (p.everyHours = v)))}
+            error={errors['schedule.preset.everyHours']}
+          />
+          <Checkbox
+            path="schedule.preset.businessDaysOnly"
+            label="Business days only (Mon–Fri)"
+            checked={preset.businessDaysOnly}
+            onChange={(v) => setPreset((p) => void ('businessDaysOnly' in p && (p.businessDaysOnly = v)))}
+            error={errors['schedule.preset.businessDaysOnly']}
+          />
         </div>
       ) : null}
       {preset.kind === 'close' ? (
         <div className="grid-3">
-          <TextField path="schedule.preset.time" label="Daily at" type="time" value={preset.time} onChange={(v) => setPreset((p) => void ('time' in p && (p.time = v)))} error={errors['schedule.preset.time']} />
-          <NumberField path="schedule.preset.closeBusinessDays" label="Close: first N business days" min={1} max={15} value={preset.closeBusinessDays} onChange={(v) => setPreset((p) => void ('closeBusinessDays' in p && (p.closeBusinessDays = v)))} error={errors['schedule.preset.closeBusinessDays']} />
-          <NumberField path="schedule.preset.closeEveryHours" label="During close, every (hours)" min={1} max={12} value={preset.closeEveryHours} onChange={(v) => setPreset((p) => void ('closeEveryHours' in p && (p.closeEveryHours = v)))} error={errors['schedule.preset.closeEveryHours']} />
+          <TextField
+            path="schedule.preset.time"
+            label="Daily at"
+            type="time"
+            value={preset.time}
+            onChange={(v) => setPreset((p) => void ('time' in p && (p.time = v)))}
+            error={errors['schedule.preset.time']}
+          />
+          <NumberField
+            path="schedule.preset.closeBusinessDays"
+            label="Close: first N business days"
+            min={1}
+            max={15}
+            value={preset.closeBusinessDays}
+            onChange={(v) => setPreset((p) => void ('closeBusinessDays' in p && (p.closeBusinessDays = v)))}
+            error={errors['schedule.preset.closeBusinessDays']}
+          />
+          <NumberField
+            path="schedule.preset.closeEveryHours"
+            label="During close, every (hours)"
+            min={1}
+            max={12}
+            value={preset.closeEveryHours}
+            onChange={(v) => setPreset((p) => void ('closeEveryHours' in p && (p.closeEveryHours = v)))}
+            error={errors['schedule.preset.closeEveryHours']}
+          />
         </div>
       ) : null}
-      <Checkbox path="schedule.paused" label="Pause the schedule" checked={schedule.paused} onChange={(v) => edit((d) => void (d.schedule.paused = v))} error={errors['schedule.paused']} />
-      {firstError(errors, 'schedule') && !Object.keys(errors).some((k) => /^schedule\.(timezone|paused|preset\.(kind|time|everyHours|businessDaysOnly|closeBusinessDays|closeEveryHours))$/.test(k)) ? (
+      <Checkbox
+        path="schedule.paused"
+        label="Pause the schedule"
+        checked={schedule.paused}
+        onChange={(v) => edit((d) => void (d.schedule.paused = v))}
+        error={errors['schedule.paused']}
+      />
+      {firstError(errors, 'schedule') &&
+      !Object.keys(errors).some((k) =>
+        /^schedule\.(timezone|paused|preset\.(kind|time|everyHours|businessDaysOnly|closeBusinessDays|closeEveryHours))$/.test(k),
+      ) ? (
         <p className="field-error" role="alert">
           {firstError(errors, 'schedule')}
         </p>

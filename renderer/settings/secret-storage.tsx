@@ -18,7 +18,12 @@ export function secretStorageNote(storage: SecretStorage | null | undefined, nam
     return { text: `Set by ${variable} in the service's environment, which wins over a value typed here: change it there.`, fromEnvironment: true };
   }
   if (storage.kind === 'memory') {
-    return { text: variable ? `No keychain: kept until the service stops; set ${variable} in the service's environment to keep it.` : 'No keychain: kept until the service stops.', fromEnvironment: false };
+    return {
+      text: variable
+        ? `No keychain: kept until the service stops; set ${variable} in the service's environment to keep it.`
+        : 'No keychain: kept until the service stops.',
+      fromEnvironment: false,
+    };
   }
   return null;
 }

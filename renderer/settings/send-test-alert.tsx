@@ -47,7 +47,11 @@ export function SendTestAlert({ draftForTest }: { draftForTest: () => Exclude<Re
         {results ? (
           <>
             <p className={used.length && used.every((r) => r.ok) ? 'test-summary ok' : 'test-summary failed'}>
-              {!used.length ? 'No email or webhook is set up: alerts show as desktop notifications only.' : used.every((r) => r.ok) ? 'The test alert was sent.' : 'The test alert did not reach every channel.'}
+              {!used.length
+                ? 'No email or webhook is set up: alerts show as desktop notifications only.'
+                : used.every((r) => r.ok)
+                  ? 'The test alert was sent.'
+                  : 'The test alert did not reach every channel.'}
             </p>
             <ol className="test-steps">
               {results.map((r) => (

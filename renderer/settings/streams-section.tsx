@@ -37,7 +37,9 @@ export function StreamsSection({ settings, edit, errors, secrets }: SectionProps
   return (
     <section className="card settings-section" aria-labelledby="sec-streams">
       <h2 id="sec-streams">Streams</h2>
-      <p className="section-intro">Each stream loads one Tableau data source (leave a name empty for the default shown). A stream's first sync is a full load.</p>
+      <p className="section-intro">
+        Each stream loads one Tableau data source (leave a name empty for the default shown). A stream's first sync is a full load.
+      </p>
       <div className="stream-rows">
         <div className="stream-rows-head" aria-hidden="true">
           <span>Stream</span>
@@ -45,7 +47,16 @@ export function StreamsSection({ settings, edit, errors, secrets }: SectionProps
           <span />
         </div>
         {streamNames.map((name) => (
-          <StreamRow key={name} name={name} settings={settings} edit={edit} errors={errors} reloadable={loaded.has(name)} pendingReload={pendingReloads.includes(name)} onReloadAsked={setPendingReloads} />
+          <StreamRow
+            key={name}
+            name={name}
+            settings={settings}
+            edit={edit}
+            errors={errors}
+            reloadable={loaded.has(name)}
+            pendingReload={pendingReloads.includes(name)}
+            onReloadAsked={setPendingReloads}
+          />
         ))}
       </div>
       <TextField
@@ -63,7 +74,20 @@ export function StreamsSection({ settings, edit, errors, secrets }: SectionProps
 }
 
 /** One stream: enabled, data source name, and its extra fields behind a disclosure button. */
-function StreamRow({ name, settings, edit, errors, reloadable, pendingReload, onReloadAsked }: Pick<SectionProps, 'settings' | 'edit' | 'errors'> & { name: StreamName; reloadable: boolean; pendingReload: boolean; onReloadAsked: (pending: StreamName[]) => void }) {
+function StreamRow({
+  name,
+  settings,
+  edit,
+  errors,
+  reloadable,
+  pendingReload,
+  onReloadAsked,
+}: Pick<SectionProps, 'settings' | 'edit' | 'errors'> & {
+  name: StreamName;
+  reloadable: boolean;
+  pendingReload: boolean;
+  onReloadAsked: (pending: StreamName[]) => void;
+}) {
   const [open, setOpen] = useState(false);
   const fields = settings.streams.extraFields[name] ?? [];
   // A save that rejects one of this stream's fields opens the panel, so the message is seen.

@@ -10,7 +10,16 @@ import type { SectionProps } from './section-props';
 import { firstError } from './section-props';
 
 /** The Tableau fieldset. */
-export function TableauSection({ settings, edit, errors, secrets, setSecret, credentialStatus, draftForTest, onTested }: SectionProps & { draftForTest: () => TestDraft; onTested?: (ok: boolean) => void }) {
+export function TableauSection({
+  settings,
+  edit,
+  errors,
+  secrets,
+  setSecret,
+  credentialStatus,
+  draftForTest,
+  onTested,
+}: SectionProps & { draftForTest: () => TestDraft; onTested?: (ok: boolean) => void }) {
   const t = settings.tableau;
   const cloud = t.kind === 'cloud';
   return (
@@ -67,23 +76,73 @@ export function TableauSection({ settings, edit, errors, secrets, setSecret, cre
       />
       {t.auth === 'pat' ? (
         <div className="grid-2">
-          <TextField path="tableau.patName" label="Token name" value={t.patName} onChange={(v) => edit((d) => void (d.tableau.patName = v))} error={errors['tableau.patName']} />
-          <SecretField name="tableauPatSecret" label="Token secret" isSet={credentialStatus?.tableauPatSecret} value={secrets.tableauPatSecret ?? ''} onChange={(v) => setSecret('tableauPatSecret', v)} error={errors['secrets.tableauPatSecret']} />
+          <TextField
+            path="tableau.patName"
+            label="Token name"
+            value={t.patName}
+            onChange={(v) => edit((d) => void (d.tableau.patName = v))}
+            error={errors['tableau.patName']}
+          />
+          <SecretField
+            name="tableauPatSecret"
+            label="Token secret"
+            isSet={credentialStatus?.tableauPatSecret}
+            value={secrets.tableauPatSecret ?? ''}
+            onChange={(v) => setSecret('tableauPatSecret', v)}
+            error={errors['secrets.tableauPatSecret']}
+          />
         </div>
       ) : (
         <>
           <div className="grid-2">
-            <TextField path="tableau.connectedAppClientId" label="Client ID" value={t.connectedAppClientId} onChange={(v) => edit((d) => void (d.tableau.connectedAppClientId = v))} error={errors['tableau.connectedAppClientId']} />
-            <TextField path="tableau.connectedAppSecretId" label="Secret ID" value={t.connectedAppSecretId} onChange={(v) => edit((d) => void (d.tableau.connectedAppSecretId = v))} error={errors['tableau.connectedAppSecretId']} />
-            <SecretField name="tableauConnectedAppSecret" label="Secret value" isSet={credentialStatus?.tableauConnectedAppSecret} value={secrets.tableauConnectedAppSecret ?? ''} onChange={(v) => setSecret('tableauConnectedAppSecret', v)} error={errors['secrets.tableauConnectedAppSecret']} />
-            <TextField path="tableau.connectedAppUser" label="Sign in as (username)" value={t.connectedAppUser} onChange={(v) => edit((d) => void (d.tableau.connectedAppUser = v))} error={errors['tableau.connectedAppUser']} />
+            <TextField
+              path="tableau.connectedAppClientId"
+              label="Client ID"
+              value={t.connectedAppClientId}
+              onChange={(v) => edit((d) => void (d.tableau.connectedAppClientId = v))}
+              error={errors['tableau.connectedAppClientId']}
+            />
+            <TextField
+              path="tableau.connectedAppSecretId"
+              label="Secret ID"
+              value={t.connectedAppSecretId}
+              onChange={(v) => edit((d) => void (d.tableau.connectedAppSecretId = v))}
+              error={errors['tableau.connectedAppSecretId']}
+            />
+            <SecretField
+              name="tableauConnectedAppSecret"
+              label="Secret value"
+              isSet={credentialStatus?.tableauConnectedAppSecret}
+              value={secrets.tableauConnectedAppSecret ?? ''}
+              onChange={(v) => setSecret('tableauConnectedAppSecret', v)}
+              error={errors['secrets.tableauConnectedAppSecret']}
+            />
+            <TextField
+              path="tableau.connectedAppUser"
+              label="Sign in as (username)"
+              value={t.connectedAppUser}
+              onChange={(v) => edit((d) => void (d.tableau.connectedAppUser = v))}
+              error={errors['tableau.connectedAppUser']}
+            />
           </div>
           <ConnectedAppScopesHelp createProject={t.createProject} refresh={t.dependentDatasources.some((n) => n.trim() !== '')} />
         </>
       )}
       <div className="grid-2">
-        <TextField path="tableau.project" label="Project" value={t.project} onChange={(v) => edit((d) => void (d.tableau.project = v))} error={errors['tableau.project']} />
-        <Checkbox path="tableau.createProject" label="Create the project if it does not exist" checked={t.createProject} onChange={(v) => edit((d) => void (d.tableau.createProject = v))} error={errors['tableau.createProject']} />
+        <TextField
+          path="tableau.project"
+          label="Project"
+          value={t.project}
+          onChange={(v) => edit((d) => void (d.tableau.project = v))}
+          error={errors['tableau.project']}
+        />
+        <Checkbox
+          path="tableau.createProject"
+          label="Create the project if it does not exist"
+          checked={t.createProject}
+          onChange={(v) => edit((d) => void (d.tableau.createProject = v))}
+          error={errors['tableau.createProject']}
+        />
       </div>
       <TextAreaField
         path="tableau.dependentDatasources"
@@ -109,7 +168,8 @@ function ConnectedAppScopesHelp({ createProject, refresh }: { createProject: boo
   const join = (list: string[]) => list.flatMap((s, i) => (i === 0 ? [code(s)] : [', ', code(s)]));
   return (
     <p className="hint connected-app-scopes" id="connected-app-scopes">
-      The connected app (direct trust) must be enabled and grant {join(['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'])}
+      The connected app (direct trust) must be enabled and grant{' '}
+      {join(['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'])}
       {createProject ? <>, {code('tableau:projects:create')} (to create the project)</> : null}
       {refresh ? <>, {code('tableau:tasks:run')} (to refresh the dependent data sources)</> : null}, and {code('tableau:viz_data_service:read')} (to tie out
       against what Tableau holds). Connected apps need Tableau Cloud or Tableau Server 2025.1 (REST API 3.25) or later: before that Tableau does not let a

@@ -174,14 +174,21 @@ describe('the guided first setup (browser)', () => {
     await page.goto(`${backend.url}#/history`);
     await page.getByTestId('audit-table').waitFor();
     const options = await page.locator('[name="audit.run"] option').allTextContents();
-    assert.ok(options.slice(1).length === 2 && options.slice(1).every((o) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC · succeeded · \d+ s$/.test(o)), options.join(' | '));
+    assert.ok(
+      options.slice(1).length === 2 && options.slice(1).every((o) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC · succeeded · \d+ s$/.test(o)),
+      options.join(' | '),
+    );
     assert.match((await page.locator('.audit-table thead').textContent()) ?? '', /Time \(UTC\)/);
 
     const [vendorKey, vendorName] = [...(await backend.intacctValues('vendor', 'NAME'))].find(([, name]) => name)!;
     await page.getByLabel('Vendor', { exact: true }).fill(vendorName!.toLowerCase());
     await page.locator('[name="audit.stream"]').selectOption('vendor');
     await page.getByRole('button', { name: 'Search' }).click();
-    await waitFor(async () => (await page.locator('.audit-table tbody tr').count()) > 0 && (await page.locator('[data-testid="audit-words"]').allTextContents()).every((t) => t.toLowerCase().includes(vendorName!.toLowerCase())));
+    await waitFor(
+      async () =>
+        (await page.locator('.audit-table tbody tr').count()) > 0 &&
+        (await page.locator('[data-testid="audit-words"]').allTextContents()).every((t) => t.toLowerCase().includes(vendorName!.toLowerCase())),
+    );
     const keys = await page.locator('.audit-table tbody tr td:nth-child(3)').allTextContents();
     assert.ok(keys.includes(vendorKey), `${vendorKey} in ${keys.join(',')}`);
 
@@ -191,14 +198,23 @@ describe('the guided first setup (browser)', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await waitFor(async () => (await page.locator('.audit-table tbody tr').count()) > 20);
     const all = (await page.locator('.audit-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
-    assert.ok(all.every((k, i) => i === 0 || k > all[i - 1]!), `numeric order: ${all.slice(0, 15).join(',')}`);
+    assert.ok(
+      all.every((k, i) => i === 0 || k > all[i - 1]!),
+      `numeric order: ${all.slice(0, 15).join(',')}`,
+    );
   });
 
   it('shows the demo banner, whose "Connect your own Sage Intacct" opens the guide with empty sign-in fields', async () => {
     const demo = await startBackend(staticDir, { demo: true });
     try {
       const s = await demo.service.getSettings();
-      s.intacct = { ...s.intacct, senderId: demo.intacct.senderId, companyId: demo.intacct.companyId, userId: demo.intacct.userId, endpoint: demo.intacct.endpoint };
+      s.intacct = {
+        ...s.intacct,
+        senderId: demo.intacct.senderId,
+        companyId: demo.intacct.companyId,
+        userId: demo.intacct.userId,
+        endpoint: demo.intacct.endpoint,
+      };
       assert.ok((await demo.service.saveSettings(s)).ok);
       await page.goto(`${demo.url}#token=${demo.token}`);
       await page.getByTestId('demo-banner').waitFor();
@@ -208,7 +224,9 @@ describe('the guided first setup (browser)', () => {
       await guide().waitFor();
       assert.equal(await field('intacct.senderId').inputValue(), '');
       assert.equal(await field('intacct.companyId').inputValue(), '');
-      await guide().getByRole('button', { name: /Close the guide/ }).click();
+      await guide()
+        .getByRole('button', { name: /Close the guide/ })
+        .click();
       await guide().waitFor({ state: 'detached' });
       assert.equal((await demo.service.getSettings()).intacct.senderId, demo.intacct.senderId, 'closing the guide saved nothing');
     } finally {

@@ -77,9 +77,7 @@ describe('renderer in served mode (browser)', () => {
     const box = page.getByTestId(`test-${side}`);
     await box.getByRole('button', { name: /Test .* connection/ }).click();
     await box.locator('.test-summary').waitFor({ timeout: 30_000 });
-    return box.locator('.test-steps li').evaluateAll((items) =>
-      items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })),
-    );
+    return box.locator('.test-steps li').evaluateAll((items) => items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })));
   };
 
   it('takes the token from the URL fragment, hides it, and shows a fresh install as not set up', async () => {
@@ -98,7 +96,7 @@ describe('renderer in served mode (browser)', () => {
     await page.getByTestId('save-settings').click();
     const endpointError = page.locator('[data-path="intacct.endpoint"] .field-error');
     await endpointError.waitFor();
-    assert.match(await endpointError.textContent() ?? '', /https/i);
+    assert.match((await endpointError.textContent()) ?? '', /https/i);
     assert.equal(await field('intacct.endpoint').getAttribute('aria-invalid'), 'true');
 
     await field('intacct.endpoint').fill(backend.intacct.endpoint);
@@ -121,16 +119,23 @@ describe('renderer in served mode (browser)', () => {
       assert.equal(await field(name).inputValue(), '', 'a stored secret is never shown');
     }
     const html = await page.content();
-    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret]) assert.ok(!html.includes(secret), 'no secret in the page');
+    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret])
+      assert.ok(!html.includes(secret), 'no secret in the page');
   });
 
   it('tests both connections and shows every step passing', async () => {
     const intacct = await testSteps('intacct');
     assert.ok(intacct.length >= 2, JSON.stringify(intacct));
-    assert.ok(intacct.every((s) => s.ok), JSON.stringify(intacct));
+    assert.ok(
+      intacct.every((s) => s.ok),
+      JSON.stringify(intacct),
+    );
     const tableau = await testSteps('tableau');
     assert.ok(tableau.length >= 2, JSON.stringify(tableau));
-    assert.ok(tableau.every((s) => s.ok), JSON.stringify(tableau));
+    assert.ok(
+      tableau.every((s) => s.ok),
+      JSON.stringify(tableau),
+    );
     await fullShot('settings.png');
   });
 
@@ -147,18 +152,28 @@ describe('renderer in served mode (browser)', () => {
     await sync.click();
     await page.getByRole('button', { name: 'Cancel' }).waitFor();
     assert.equal(await sync.isDisabled(), true, 'Sync now is disabled while syncing');
-    assert.match(await sync.textContent() ?? '', /Syncing/);
+    assert.match((await sync.textContent()) ?? '', /Syncing/);
     // Best effort: a picture of the bars moving, if the run is still going.
-    await page.locator('[data-phase="reading"], [data-phase="writing"], [data-phase="applying"]').first().waitFor({ timeout: 5_000 }).then(
-      () => page.screenshot({ path: join(SHOTS, 'status-syncing.png') }),
-      () => undefined,
-    );
+    await page
+      .locator('[data-phase="reading"], [data-phase="writing"], [data-phase="applying"]')
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .then(
+        () => page.screenshot({ path: join(SHOTS, 'status-syncing.png') }),
+        () => undefined,
+      );
     await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Sync now' }).waitFor();
 
     const phases = (await page.evaluate('[...window.phases]')) as string[];
-    assert.ok(phases.some((p) => /:(reading|writing|uploading|applying)$/.test(p)), `progress was shown: ${phases.join(', ')}`);
-    assert.ok(phases.some((p) => p.endsWith(':done')), `progress reached done: ${phases.join(', ')}`);
+    assert.ok(
+      phases.some((p) => /:(reading|writing|uploading|applying)$/.test(p)),
+      `progress was shown: ${phases.join(', ')}`,
+    );
+    assert.ok(
+      phases.some((p) => p.endsWith(':done')),
+      `progress reached done: ${phases.join(', ')}`,
+    );
 
     const streams: StreamName[] = ['gl_account', 'vendor', 'ap_bill', 'gl_detail'];
     for (const stream of streams) {
@@ -189,10 +204,18 @@ describe('renderer in served mode (browser)', () => {
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.equal(overflow, 0, 'no horizontal scrolling at 420 px');
     await page.screenshot({ path: join(SHOTS, 'status-narrow.png') });
-    for (const [hash, heading] of [['#/settings', 'Settings'], ['#/logs', 'Logs'], ['#/history', 'History']] as const) {
+    for (const [hash, heading] of [
+      ['#/settings', 'Settings'],
+      ['#/logs', 'Logs'],
+      ['#/history', 'History'],
+    ] as const) {
       await go(hash, heading);
       await page.locator('.card').first().waitFor();
-      assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, `no horizontal scrolling on ${heading} at 420 px`);
+      assert.equal(
+        await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+        0,
+        `no horizontal scrolling on ${heading} at 420 px`,
+      );
     }
     await page.setViewportSize(WIDE);
   });
@@ -207,7 +230,10 @@ describe('renderer in served mode (browser)', () => {
       focused.push(String(await page.evaluate("(document.activeElement?.textContent ?? '').trim()")));
     }
     const order = ['Status', 'Settings', 'Logs', 'History', 'Sync now'].map((t) => focused.indexOf(t));
-    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), `tab order: ${focused.join(' | ')}`);
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
+      `tab order: ${focused.join(' | ')}`,
+    );
     await page.getByRole('link', { name: 'History' }).focus();
     await page.keyboard.press('Enter'); // a tab activated from the keyboard
     await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
@@ -275,7 +301,10 @@ describe('renderer in served mode (browser)', () => {
     await preview.getByText(/America\/New_York/).waitFor();
     const daily = await preview.locator('time').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
     assert.equal(daily.length, 5);
-    assert.ok(daily.every((t) => /07:30/.test(t)), daily.join(' | '));
+    assert.ok(
+      daily.every((t) => /07:30/.test(t)),
+      daily.join(' | '),
+    );
 
     await page.getByTestId('save-settings').click();
     await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
@@ -312,7 +341,9 @@ describe('renderer in served mode (browser)', () => {
     assert.ok(expected > runs.reduce((n, r) => n + r.apiTransactions, 0), `more than the runs alone used: ${expected}`);
     const line = page.getByTestId('api-usage');
     // The status pushed after the last run carries it; allow for the push to arrive.
-    await waitUntil(`Number(document.querySelector('[data-testid="api-usage-count"]')?.textContent.replace(/[^0-9]/g, '')) === ${expected}`).catch(() => undefined);
+    await waitUntil(`Number(document.querySelector('[data-testid="api-usage-count"]')?.textContent.replace(/[^0-9]/g, '')) === ${expected}`).catch(
+      () => undefined,
+    );
     assert.equal(count(await page.getByTestId('api-usage-count').textContent()), expected, 'the line shows every request Intacct answered');
     assert.equal((await line.textContent())?.trim(), `Intacct API transactions this month: ${expected.toLocaleString('en-US')} of 100,000 included`);
     assert.equal(await line.evaluate((el) => el.classList.contains('api-usage-high')), false, 'nothing alarming far below the allowance');
@@ -324,9 +355,9 @@ describe('renderer in served mode (browser)', () => {
     const button = box.getByRole('button', { name: /Estimate a full load|Counting records/ });
     const unsaved = box.getByTestId('estimate-unsaved');
     const table = box.getByRole('table', { name: 'Full load from Intacct, by stream' });
-    const enabled = (await page.locator('input[name^="streams.enabled."]:checked').evaluateAll((els) =>
-      els.map((el) => (el.getAttribute('name') ?? '').slice('streams.enabled.'.length)),
-    )) as StreamName[];
+    const enabled = (await page
+      .locator('input[name^="streams.enabled."]:checked')
+      .evaluateAll((els) => els.map((el) => (el.getAttribute('name') ?? '').slice('streams.enabled.'.length)))) as StreamName[];
     assert.ok(enabled.includes('gl_detail') && enabled.length >= 4, `enabled: ${enabled.join(', ')}`);
 
     // It counts the SAVED settings: a change in the draft says so until it is saved or discarded.
@@ -350,7 +381,10 @@ describe('renderer in served mode (browser)', () => {
     assert.equal(await table.count(), 0, 'no table after a failure');
     // Chromium logs the refused call's HTTP status (400, a configuration error) to the console: expected here.
     const logged = pageErrors.splice(consoleBefore);
-    assert.ok(logged.every((e) => /status of 400/.test(e)), `only the refused estimate was logged: ${logged.join(' | ')}`);
+    assert.ok(
+      logged.every((e) => /status of 400/.test(e)),
+      `only the refused estimate was logged: ${logged.join(' | ')}`,
+    );
     await field('intacctUserPassword').fill(backend.intacct.userPassword);
 
     // A later GL-detail start date leaves the earlier entries out of the count.
@@ -393,11 +427,22 @@ describe('renderer in served mode (browser)', () => {
       assert.ok(rows.find((r) => r.stream === 'gl_detail')?.label === 'GL detail', 'streams are shown by label');
       const total = table.locator('tfoot tr');
       const totalTransactions = count(await total.locator('[data-col="transactions"]').textContent());
-      assert.equal(totalTransactions, rows.reduce((n, r) => n + count(r.transactions), 0), 'total = the sum of the rows');
-      assert.equal(count(await total.locator('[data-col="rows"]').textContent()), rows.reduce((n, r) => n + count(r.rows), 0), 'total records = the sum of the rows');
+      assert.equal(
+        totalTransactions,
+        rows.reduce((n, r) => n + count(r.transactions), 0),
+        'total = the sum of the rows',
+      );
+      assert.equal(
+        count(await total.locator('[data-col="rows"]').textContent()),
+        rows.reduce((n, r) => n + count(r.rows), 0),
+        'total records = the sum of the rows',
+      );
 
       const summary = (await box.getByTestId('estimate-summary').textContent()) ?? '';
-      const m = /^A full load of these streams uses about ([\d,]+) API transactions \(this count used ([\d,]+)\)\. This month so far: ([\d,]+) of 100,000 included\.$/.exec(summary);
+      const m =
+        /^A full load of these streams uses about ([\d,]+) API transactions \(this count used ([\d,]+)\)\. This month so far: ([\d,]+) of 100,000 included\.$/.exec(
+          summary,
+        );
       assert.ok(m, `the sentence: ${summary}`);
       assert.equal(count(m[1]!), totalTransactions, 'the sentence gives the total');
       assert.ok(count(m[2]!) >= 1, `counting cost something: ${m[2]}`);
@@ -408,7 +453,11 @@ describe('renderer in served mode (browser)', () => {
       await page.setViewportSize({ width: WIDE.width, height });
       await page.locator('section[aria-labelledby="sec-streams"]').screenshot({ path: join(SHOTS, 'settings-estimate.png') });
       await page.setViewportSize({ width: 420, height: 640 });
-      assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'no horizontal scrolling at 420 px with the estimate shown');
+      assert.equal(
+        await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+        0,
+        'no horizontal scrolling at 420 px with the estimate shown',
+      );
       await page.setViewportSize(WIDE);
     } finally {
       await startField.fill(savedStart);
@@ -419,7 +468,6 @@ describe('renderer in served mode (browser)', () => {
   });
 
   it('lists the log lines with filters, search and a support bundle without secrets', async () => {
-
     await go('#/logs', 'Logs');
     await page.getByTestId('log-table').waitFor();
     const all = await page.locator('.log-table tbody tr').count();
@@ -430,14 +478,17 @@ describe('renderer in served mode (browser)', () => {
     await waitUntil(`document.querySelectorAll('.log-table tbody tr').length >= ${all}`);
     await page.screenshot({ path: join(SHOTS, 'logs.png') });
     await page.getByLabel('Search').fill('tie-out');
-    await waitUntil(`(() => { const rows = [...document.querySelectorAll('.log-table tbody tr')]; return rows.length > 0 && rows.length < ${all} && rows.every((tr) => /tie-out/i.test(tr.textContent)); })()`);
+    await waitUntil(
+      `(() => { const rows = [...document.querySelectorAll('.log-table tbody tr')]; return rows.length > 0 && rows.length < ${all} && rows.every((tr) => /tie-out/i.test(tr.textContent)); })()`,
+    );
     await page.getByLabel('Search').fill('');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-bundle').click()]);
     assert.match(download.suggestedFilename(), /\.zip$/);
     const zip = await readFile(await download.path());
     assert.equal(zip.subarray(0, 2).toString('latin1'), 'PK');
-    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret]) assert.ok(!zip.includes(secret), 'no secret in the bundle');
+    for (const secret of [backend.intacct.senderPassword, backend.intacct.userPassword, backend.tableau.patSecret])
+      assert.ok(!zip.includes(secret), 'no secret in the bundle');
   });
 
   it('charts the runs and searches the audit trail by record key', async () => {
@@ -458,7 +509,9 @@ describe('renderer in served mode (browser)', () => {
     assert.ok(key, 'an audit entry is listed');
     await page.getByLabel('Record key').fill(key);
     await page.getByRole('button', { name: 'Search' }).click();
-    await waitUntil(`[...document.querySelectorAll('.audit-table tbody tr')].every((tr) => tr.querySelector('td.mono')?.textContent === ${JSON.stringify(key)})`);
+    await waitUntil(
+      `[...document.querySelectorAll('.audit-table tbody tr')].every((tr) => tr.querySelector('td.mono')?.textContent === ${JSON.stringify(key)})`,
+    );
     assert.ok(firstRunRows > 0);
     await fullShot('history.png');
 
@@ -466,7 +519,10 @@ describe('renderer in served mode (browser)', () => {
     const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r?\n/);
     assert.ok(lines.length >= 2, csv.slice(0, 200));
-    assert.ok(lines.slice(1).every((l) => l.includes(key)), 'the export holds that record only');
+    assert.ok(
+      lines.slice(1).every((l) => l.includes(key)),
+      'the export holds that record only',
+    );
   });
 
   it('adds an Intacct custom field to GL detail from Settings and loads it into Tableau', async () => {
@@ -493,7 +549,10 @@ describe('renderer in served mode (browser)', () => {
     assert.match((await refused.textContent()) ?? '', /password|sign-in|credentials/i, 'the API error in words');
     // Chromium logs the refused call's HTTP status (400, a configuration error) to the console: expected here.
     const logged = pageErrors.splice(consoleBefore);
-    assert.ok(logged.every((e) => /status of 400/.test(e)), `only the refused lookup was logged: ${logged.join(' | ')}`);
+    assert.ok(
+      logged.every((e) => /status of 400/.test(e)),
+      `only the refused lookup was logged: ${logged.join(' | ')}`,
+    );
     await field('intacctUserPassword').fill(backend.intacct.userPassword);
     await page.getByTestId('save-settings').click();
     await page.getByTestId('save-message').getByText('Settings saved.').waitFor();
@@ -514,9 +573,16 @@ describe('renderer in served mode (browser)', () => {
     assert.ok(offered.includes('GLDIMSALES_CHANNEL'), `GLDIMSALES_CHANNEL is offered: ${offered.join(', ')}`);
     assert.ok(!offered.includes('ACCOUNTNO') && !offered.includes('RECORDNO'), `standard columns are not offered: ${offered.join(', ')}`);
     // The company's own fields first: user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup) in name order.
-    assert.ok(offered.slice(0, 6).every((f) => f.startsWith('GLDIM')), `dimensions come first: ${offered.join(', ')}`);
+    assert.ok(
+      offered.slice(0, 6).every((f) => f.startsWith('GLDIM')),
+      `dimensions come first: ${offered.join(', ')}`,
+    );
     const program = panel.locator('.field-choices li[data-field="GLDIMSALES_CHANNEL"]');
-    assert.match((await program.textContent()) ?? '', /GLDIMSALES_CHANNEL\s*dimension\s*Sales channel · TEXT/, 'marked as a dimension, with its label and Intacct type');
+    assert.match(
+      (await program.textContent()) ?? '',
+      /GLDIMSALES_CHANNEL\s*dimension\s*Sales channel · TEXT/,
+      'marked as a dimension, with its label and Intacct type',
+    );
     await program.getByRole('button', { name: 'Add GLDIMSALES_CHANNEL' }).click();
     await program.waitFor({ state: 'detached' });
     assert.equal(await field('streams.extraFields.gl_detail.0.field').inputValue(), 'GLDIMSALES_CHANNEL');
@@ -555,7 +621,11 @@ describe('renderer in served mode (browser)', () => {
 
     // The open panel fits a narrow tray window too.
     await page.setViewportSize({ width: 420, height: 640 });
-    assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, 'no horizontal scrolling at 420 px with the panel open');
+    assert.equal(
+      await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+      0,
+      'no horizontal scrolling at 420 px with the panel open',
+    );
     await page.setViewportSize(WIDE);
 
     // The next sync publishes GL detail again in full, with the new column.
@@ -571,19 +641,30 @@ describe('renderer in served mode (browser)', () => {
     }
     assert.equal(run.outcome, 'succeeded', JSON.stringify(run));
     await page.getByTestId('state-pill').getByText('Up to date').waitFor({ timeout: 10_000 });
-    await page.locator('#sync-summary').getByText(/succeeded/).waitFor({ timeout: 10_000 });
+    await page
+      .locator('#sync-summary')
+      .getByText(/succeeded/)
+      .waitFor({ timeout: 10_000 });
     assert.equal(await page.getByTestId('error-banner').count(), 0, 'no error banner');
     const total = await backend.intacctRows('gl_detail');
     assert.equal(Number((await page.getByTestId('rows-gl_detail').textContent())?.replace(/[^0-9]/g, '')), total, 'GL detail was loaded again in full');
 
     const columns = await backend.tableauColumns('gl_detail');
-    assert.deepEqual(columns.find((c) => c.name === 'GLDIMSALES_CHANNEL'), { name: 'GLDIMSALES_CHANNEL', type: 'text' }, `columns: ${columns.map((c) => c.name).join(', ')}`);
+    assert.deepEqual(
+      columns.find((c) => c.name === 'GLDIMSALES_CHANNEL'),
+      { name: 'GLDIMSALES_CHANNEL', type: 'text' },
+      `columns: ${columns.map((c) => c.name).join(', ')}`,
+    );
     const intacctValues = await backend.intacctValues('gl_detail', 'GLDIMSALES_CHANNEL');
     const tableauValues = await backend.tableauValues('gl_detail', 'GLDIMSALES_CHANNEL');
     assert.ok(tableauValues, 'the data source has a GLDIMSALES_CHANNEL column');
     assert.equal(tableauValues.size, intacctValues.size, 'one row per Intacct record');
     const differences = [...intacctValues].filter(([recordNo, value]) => !tableauValues.has(recordNo) || tableauValues.get(recordNo) !== value);
-    assert.equal(differences.length, 0, `values differ by RECORDNO, e.g. ${JSON.stringify(differences.slice(0, 3).map(([k, v]) => [k, v, tableauValues.get(k)]))}`);
+    assert.equal(
+      differences.length,
+      0,
+      `values differ by RECORDNO, e.g. ${JSON.stringify(differences.slice(0, 3).map(([k, v]) => [k, v, tableauValues.get(k)]))}`,
+    );
     const filled = [...intacctValues.values()].filter((v) => v !== null);
     assert.ok(filled.length > 0 && filled.length < intacctValues.size, `some records have a program, some not (${filled.length} of ${intacctValues.size})`);
     assert.ok(new Set(filled).size > 1, `several programs: ${[...new Set(filled)].join(', ')}`);
@@ -621,8 +702,16 @@ describe('renderer in served mode (browser)', () => {
       await box.getByRole('button', { name: 'Send test alert' }).click();
       await box.locator('.test-summary').waitFor({ timeout: 30_000 });
       assert.equal(await box.locator('.test-summary').textContent(), 'The test alert was sent.');
-      const lines = await box.locator('.test-steps li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-channel'), li.getAttribute('data-ok'), li.textContent ?? '']));
-      assert.deepEqual(lines.map(([c, ok]) => [c, ok]), [['email', 'true'], ['webhook', 'true']]);
+      const lines = await box
+        .locator('.test-steps li')
+        .evaluateAll((items) => items.map((li) => [li.getAttribute('data-channel'), li.getAttribute('data-ok'), li.textContent ?? '']));
+      assert.deepEqual(
+        lines.map(([c, ok]) => [c, ok]),
+        [
+          ['email', 'true'],
+          ['webhook', 'true'],
+        ],
+      );
       assert.match(lines[0]![2]!, /Sent to controller@acme\.example, it@acme\.example through 127\.0\.0\.1/);
       const [mail] = await smtp.waitFor(1);
       assert.deepEqual(mail!.to, ['controller@acme.example', 'it@acme.example']);
@@ -639,7 +728,10 @@ describe('renderer in served mode (browser)', () => {
       smtpOpen = false;
       await box.getByRole('button', { name: 'Send test alert' }).click();
       await box.locator('.test-steps li[data-channel="email"][data-ok="false"]').waitFor({ timeout: 30_000 });
-      assert.match((await box.locator('.test-steps li[data-channel="email"]').textContent()) ?? '', /could not be reached.*Check the SMTP server and port in Settings › Alerts/);
+      assert.match(
+        (await box.locator('.test-steps li[data-channel="email"]').textContent()) ?? '',
+        /could not be reached.*Check the SMTP server and port in Settings › Alerts/,
+      );
       await field('alerts.email.to').fill('controller at acme');
       await page.getByRole('button', { name: 'Save settings' }).click();
       const error = page.locator('[data-path="alerts.email.to"] .field-error');

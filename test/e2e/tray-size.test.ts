@@ -56,8 +56,22 @@ describe('the tray-size window during a sync (browser, 420×640)', () => {
     [backend, browser] = await Promise.all([startBackend(staticDir), launchBrowser()]);
     const { service } = backend;
     const s: Settings = await service.getSettings();
-    s.intacct = { ...s.intacct, endpoint: backend.intacct.endpoint, senderId: backend.intacct.senderId, companyId: backend.intacct.companyId, userId: backend.intacct.userId };
-    s.tableau = { ...s.tableau, kind: 'server', serverUrl: backend.tableau.serverUrl, site: backend.tableau.site, patName: backend.tableau.patName, project: 'Finance', createProject: true };
+    s.intacct = {
+      ...s.intacct,
+      endpoint: backend.intacct.endpoint,
+      senderId: backend.intacct.senderId,
+      companyId: backend.intacct.companyId,
+      userId: backend.intacct.userId,
+    };
+    s.tableau = {
+      ...s.tableau,
+      kind: 'server',
+      serverUrl: backend.tableau.serverUrl,
+      site: backend.tableau.site,
+      patName: backend.tableau.patName,
+      project: 'Finance',
+      createProject: true,
+    };
     const saved = await service.saveSettings(s);
     assert.ok(saved.ok, JSON.stringify(saved));
     await service.setCredential({ name: 'intacctSenderPassword', value: backend.intacct.senderPassword });
@@ -83,7 +97,10 @@ describe('the tray-size window during a sync (browser, 420×640)', () => {
         await page.goto(`${backend.url}#token=${backend.token}`);
         await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
         await page.getByTestId('sync-now').click();
-        const running = page.locator('.stream-card').filter({ has: page.locator(ACTIVE.map((p) => `.progress[data-phase="${p}"]`).join(', ')) }).first();
+        const running = page
+          .locator('.stream-card')
+          .filter({ has: page.locator(ACTIVE.map((p) => `.progress[data-phase="${p}"]`).join(', ')) })
+          .first();
         await running.waitFor({ timeout: 30_000 });
         await page.getByTestId('run-progress').waitFor();
         // From the top of the page, as the tray opens it.

@@ -41,8 +41,23 @@ describe('the window never says success when something is wrong (browser)', () =
     // dependent data source that exists and one that does not.
     const { service } = backend;
     const s: Settings = await service.getSettings();
-    s.intacct = { ...s.intacct, endpoint: backend.intacct.endpoint, senderId: backend.intacct.senderId, companyId: backend.intacct.companyId, userId: backend.intacct.userId };
-    s.tableau = { ...s.tableau, kind: 'server', serverUrl: backend.tableau.serverUrl, site: backend.tableau.site, patName: backend.tableau.patName, project: 'Finance', createProject: true, dependentDatasources: [EXISTING, MISSING] };
+    s.intacct = {
+      ...s.intacct,
+      endpoint: backend.intacct.endpoint,
+      senderId: backend.intacct.senderId,
+      companyId: backend.intacct.companyId,
+      userId: backend.intacct.userId,
+    };
+    s.tableau = {
+      ...s.tableau,
+      kind: 'server',
+      serverUrl: backend.tableau.serverUrl,
+      site: backend.tableau.site,
+      patName: backend.tableau.patName,
+      project: 'Finance',
+      createProject: true,
+      dependentDatasources: [EXISTING, MISSING],
+    };
     s.schedule = { ...s.schedule, preset: { kind: 'manual' } };
     const saved = await service.saveSettings(s);
     assert.ok(saved.ok, JSON.stringify(saved));
@@ -91,7 +106,9 @@ describe('the window never says success when something is wrong (browser)', () =
     const box = page.getByTestId('test-tableau');
     await box.getByRole('button', { name: /Test .* connection/ }).click();
     await box.locator('.test-summary').waitFor({ timeout: 30_000 });
-    const steps = await box.locator('.test-steps li').evaluateAll((items) => items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })));
+    const steps = await box
+      .locator('.test-steps li')
+      .evaluateAll((items) => items.map((li) => ({ ok: li.getAttribute('data-ok') === 'true', text: li.textContent ?? '' })));
     const dependents = steps.find((s) => /Dependent data sources/.test(s.text));
     assert.ok(dependents, `a step checks the dependent data sources: ${JSON.stringify(steps)}`);
     assert.equal(dependents.ok, false, JSON.stringify(steps));
@@ -106,7 +123,10 @@ describe('the window never says success when something is wrong (browser)', () =
     assert.equal(run.outcome, 'partial', JSON.stringify(run));
     assert.equal(run.error?.code, 'DEPENDENT_REFRESH_FAILED', JSON.stringify(run.error));
 
-    await page.locator('#sync-summary').getByText(/partly succeeded/).waitFor({ timeout: 10_000 });
+    await page
+      .locator('#sync-summary')
+      .getByText(/partly succeeded/)
+      .waitFor({ timeout: 10_000 });
     const banner = page.getByTestId('error-banner');
     await banner.waitFor();
     const text = (await banner.textContent()) ?? '';
@@ -223,7 +243,8 @@ describe('the window never says success when something is wrong (browser)', () =
       // The Intacct next step links to the password field.
       await banner.getByTestId('banner-problem').nth(1).getByRole('link', { name: 'Enter the Intacct user password' }).click();
       await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-      for (let i = 0; i < 50 && !(await page.evaluate("document.activeElement?.getAttribute('name') === 'intacctUserPassword'")); i += 1) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 50 && !(await page.evaluate("document.activeElement?.getAttribute('name') === 'intacctUserPassword'")); i += 1)
+        await new Promise((r) => setTimeout(r, 100));
       assert.equal(await page.evaluate("document.activeElement?.getAttribute('name')"), 'intacctUserPassword', 'the link lands on the field');
     } finally {
       await backend.service.setCredential({ name: 'intacctUserPassword', value: backend.intacct.userPassword });
@@ -305,7 +326,11 @@ describe('the window never says success when something is wrong (browser)', () =
       while (Date.now() < deadline && !(sawRunningFirst && sawLiveCount && sawPace)) {
         const syncing = (await page.getByTestId('sync-now').textContent())?.includes('Syncing') ?? false;
         if (!syncing && (await backend.runs(1))[0]?.outcome !== 'running') break;
-        const active = await page.locator('[data-phase="reading"], [data-phase="writing"], [data-phase="uploading"], [data-phase="applying"]').first().getAttribute('data-testid').catch(() => null);
+        const active = await page
+          .locator('[data-phase="reading"], [data-phase="writing"], [data-phase="uploading"], [data-phase="applying"]')
+          .first()
+          .getAttribute('data-testid')
+          .catch(() => null);
         const first = await firstCard.getAttribute('data-testid');
         // GL accounts are first anyway: only a later stream being read shows the reordering.
         if (active && active !== 'progress-gl_account' && first && active === first.replace(/^stream-/, 'progress-')) sawRunningFirst = true;
@@ -313,7 +338,11 @@ describe('the window never says success when something is wrong (browser)', () =
         const shown = await count();
         if (shown > before && (await backend.runs(1))[0]?.outcome === 'running') sawLiveCount = true;
         // One bar for the whole run, with its pace and the time left.
-        const overall = (await page.getByTestId('run-progress').textContent({ timeout: 200 }).catch(() => null)) ?? '';
+        const overall =
+          (await page
+            .getByTestId('run-progress')
+            .textContent({ timeout: 200 })
+            .catch(() => null)) ?? '';
         if (/^\d+% · [\d,]+ rows read · [\d,]+ rows\/s · about .+ left$/.test(overall)) sawPace = overall;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -34,13 +34,19 @@ describe('IPC error envelopes (toEnvelope, like HTTP)', () => {
     const trusted = new TrustedSenders();
     trusted.add(1);
     const unexpected: { op: string; reference: string; err: unknown }[] = [];
-    registerIpcHandlers(ipcMain, failing, trusted, { isAppUrl: (u) => u.startsWith('app://ml-connector/'), onUnexpected: (op, reference, err) => unexpected.push({ op, reference, err }) });
+    registerIpcHandlers(ipcMain, failing, trusted, {
+      isAppUrl: (u) => u.startsWith('app://ml-connector/'),
+      onUnexpected: (op, reference, err) => unexpected.push({ op, reference, err }),
+    });
     return { invoke, unexpected };
   };
 
   it('gives a typed error its message, code, kind and retryable flag, and a ValidationError its fields', async () => {
     const { invoke } = setup();
-    assert.deepEqual(await invoke('estimateFullLoad', null), { ok: false, error: { message: 'Intacct is busy; try again in a minute.', service: 'intacct', code: 'THROTTLED', kind: 'transient', retryable: true } });
+    assert.deepEqual(await invoke('estimateFullLoad', null), {
+      ok: false,
+      error: { message: 'Intacct is busy; try again in a minute.', service: 'intacct', code: 'THROTTLED', kind: 'transient', retryable: true },
+    });
     assert.deepEqual(await invoke('saveSettings', {}), {
       ok: false,
       error: { message: 'Bad settings.', service: 'local', kind: 'config', retryable: false, fields: { 'intacct.companyId': 'Required' } },
@@ -55,7 +61,10 @@ describe('IPC error envelopes (toEnvelope, like HTTP)', () => {
     assert.match(env.error.reference, /^[0-9a-f]{8}$/);
     assert.ok(env.error.message.includes(env.error.reference));
     assert.doesNotMatch(JSON.stringify(env), /s3cr3t|EACCES|anna/);
-    assert.deepEqual(unexpected.map((u) => [u.op, u.reference]), [['getHistory', env.error.reference]]);
+    assert.deepEqual(
+      unexpected.map((u) => [u.op, u.reference]),
+      [['getHistory', env.error.reference]],
+    );
   });
 
   it('says what is wrong with a refused payload the same way HTTP does', async () => {

@@ -140,7 +140,15 @@ describe('the built main bundle under an Electron-faithful fake', () => {
 
     // Changes in Intacct: the next run is incremental (upload session, blocks, PATCH).
     intacct.company.edit('VENDOR', 1, { NAME: 'Renamed through the bundle test' });
-    for (let k = 0; k < 5; k++) intacct.company.add('GLDETAIL', { BOOKID: 'ACCRUAL', BATCH_DATE: '11/24/2026', ACCOUNTNO: '6400', AMOUNT: `-${k}.25`, CREDITAMOUNT: `${k}.25`, DEBITAMOUNT: '0' });
+    for (let k = 0; k < 5; k++)
+      intacct.company.add('GLDETAIL', {
+        BOOKID: 'ACCRUAL',
+        BATCH_DATE: '11/24/2026',
+        ACCOUNTNO: '6400',
+        AMOUNT: `-${k}.25`,
+        CREDITAMOUNT: `${k}.25`,
+        DEBITAMOUNT: '0',
+      });
     const sentBefore = net.sent.length;
     const incremental = await syncAndWait();
     assert.equal(incremental.outcome, 'succeeded', JSON.stringify(incremental.error));
@@ -153,8 +161,14 @@ describe('the built main bundle under an Electron-faithful fake', () => {
     const blocks = net.sent.slice(sentBefore).filter((r) => r.method === 'PUT' && r.url.includes('/fileUploads/'));
     assert.ok(blocks.length > 0, 'the incremental run uploaded blocks');
     for (const b of blocks) assert.ok((b.bodyBytes ?? 0) > 0, 'each block had a body of known length');
-    assert.ok(net.sent.some((r) => r.method === 'PATCH'), 'the incremental run applied its changes with PATCH');
-    assert.ok(net.sent.some((r) => r.url.startsWith(intacct.url)), 'Intacct calls went through net.fetch too');
+    assert.ok(
+      net.sent.some((r) => r.method === 'PATCH'),
+      'the incremental run applied its changes with PATCH',
+    );
+    assert.ok(
+      net.sent.some((r) => r.url.startsWith(intacct.url)),
+      'Intacct calls went through net.fetch too',
+    );
 
     // Quit waits for the service (hyperd stopped, stores closed) before the app really quits.
     fake.electron.app.quit();

@@ -74,7 +74,9 @@ describe('native addons of the main bundle', () => {
       const meta = await buildMain({ outDir });
       const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('main.cjs'));
       assert.ok(output, 'esbuild reported the main bundle');
-      const externals = [...new Set(output[1].imports.filter((i) => i.external && !isBuiltin(i.path) && !i.path.startsWith('node:')).map((i) => i.path))].sort();
+      const externals = [
+        ...new Set(output[1].imports.filter((i) => i.external && !isBuiltin(i.path) && !i.path.startsWith('node:')).map((i) => i.path)),
+      ].sort();
       // The bundle really loads these (and nothing else) at run time.
       const code = readFileSync(join(outDir, 'main.cjs'), 'utf8');
       for (const name of externals) assert.ok(code.includes(`require("${name}")`), `the bundle requires ${name}`);
@@ -118,7 +120,10 @@ describe('native addons of the main bundle', () => {
     // Where binutils is installed, the reader agrees with nm on the registration symbols.
     const nm = spawnSync('nm', ['-D', '--defined-only', libsqlAddon], { encoding: 'utf8' });
     if (nm.status === 0) {
-      const fromNm = nm.stdout.split('\n').map((l) => l.trim().split(/\s+/).pop()!).filter((s) => /register_module/.test(s ?? ''));
+      const fromNm = nm.stdout
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).pop()!)
+        .filter((s) => /register_module/.test(s ?? ''));
       const ours = [...readNativeExports(libsqlAddon).symbols].filter((s) => /register_module/.test(s));
       assert.deepEqual(ours.sort(), fromNm.sort());
     }

@@ -14,7 +14,20 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +41,16 @@ const { checkHyperd } = require('../../build/after-pack.cjs') as { checkHyperd(d
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 /** Fuse order of wire version 1 (@electron/fuses FuseV1Options), with Electron's defaults. */
-const FUSES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments', 'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'] as const;
+const FUSES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+] as const;
 const ELECTRON_DEFAULTS = '10110001';
 
 function standInElectron(dir: string) {
@@ -106,7 +128,9 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     // their bytes landing inside a serialized report broke a CI run ("Unable to deserialize cloned
     // data due to invalid or unsupported version").
     return new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [builderCli, '--linux', 'dir', '--x64', '--publish', 'never', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [builderCli, '--linux', 'dir', '--x64', '--publish', 'never', '--config', file], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (b: Buffer) => (output += b.toString()));
       child.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -122,7 +146,8 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     const resources = join(app, 'resources');
 
     const files = asar.listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
-    for (const f of ['/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/renderer/index.html', '/dist/renderer/app.js', '/package.json']) assert.ok(files.includes(f), `app.asar has ${f}`);
+    for (const f of ['/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/renderer/index.html', '/dist/renderer/app.js', '/package.json'])
+      assert.ok(files.includes(f), `app.asar has ${f}`);
     for (const f of ['/node_modules/libsql/index.js', '/node_modules/keytar/package.json']) assert.ok(files.includes(f), `app.asar has the external ${f}`);
 
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules');
@@ -134,7 +159,8 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     assert.equal(checkHyperd(join(resources, 'hyperd'), 'linux'), null, 'hyperd executable, license and notices beside it');
     // The tray icons for every system ship (entry.ts picks .ico on Windows, templates on macOS).
     for (const state of ['idle', 'syncing', 'error', 'not-configured']) {
-      for (const f of [`tray-${state}.png`, `tray-${state}.ico`, `tray-${state}Template.png`, `tray-${state}Template@2x.png`]) assert.ok(existsSync(join(resources, 'icons', f)), `icons/${f}`);
+      for (const f of [`tray-${state}.png`, `tray-${state}.ico`, `tray-${state}Template.png`, `tray-${state}Template@2x.png`])
+        assert.ok(existsSync(join(resources, 'icons', f)), `icons/${f}`);
     }
     assert.match(readFileSync(join(resources, 'app-update.yml'), 'utf8'), /provider: generic[\s\S]*url: https:\/\/updates\.ml-connector\.invalid/);
 
@@ -154,7 +180,10 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     const empty = join(work, 'no-hyperd');
     mkdirSync(empty);
     writeFileSync(join(empty, 'LICENSE'), 'x');
-    await assert.rejects(pack(join(work, 'out-missing'), empty), /no usable Hyper engine: no hyperd at .*Run "node scripts\/fetch-hyperd\.mjs --platform linux --arch x64"/);
+    await assert.rejects(
+      pack(join(work, 'out-missing'), empty),
+      /no usable Hyper engine: no hyperd at .*Run "node scripts\/fetch-hyperd\.mjs --platform linux --arch x64"/,
+    );
     const notExec = join(work, 'hyperd-not-executable');
     cpSync(join(work, 'hyperd'), notExec, { recursive: true });
     chmodSync(join(notExec, 'hyperd'), 0o644);

@@ -116,13 +116,27 @@ describe('secrets never leak', () => {
     };
 
     const settings: Settings = demoSettings(intacct, tableau);
-    settings.alerts.email = { host: '127.0.0.1', port: await closedPort(), security: 'none', user: 'alerts@example.com', from: 'alerts@example.com', to: ['controller@example.com'] };
+    settings.alerts.email = {
+      host: '127.0.0.1',
+      port: await closedPort(),
+      security: 'none',
+      user: 'alerts@example.com',
+      from: 'alerts@example.com',
+      to: ['controller@example.com'],
+    };
     settings.alerts.webhook = { kind: 'slack' };
     const saved = await call('saveSettings', settings);
     assert.equal(saved.ok, true, JSON.stringify(saved));
     for (const [name, value] of Object.entries(secrets)) assert.equal((await call('setCredential', { name, value })).ok, true);
     const status = (await call('getCredentialStatus')) as ApiEnvelope<Record<SecretName, boolean>>;
-    assert.deepEqual(status.ok && status.result, { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: true, smtpPassword: true, alertWebhookUrl: true });
+    assert.deepEqual(status.ok && status.result, {
+      intacctSenderPassword: true,
+      intacctUserPassword: true,
+      tableauPatSecret: true,
+      tableauConnectedAppSecret: true,
+      smtpPassword: true,
+      alertWebhookUrl: true,
+    });
 
     assert.equal(((await call('testConnection', { side: 'intacct' })) as ApiEnvelope<{ ok: boolean }>).ok, true);
     await call('testConnection', { side: 'tableau' });
@@ -136,7 +150,10 @@ describe('secrets never leak', () => {
     await call('exportAudit', { stream: 'gl_detail' });
     // Both alert channels fail (nothing listens): the answers and log lines say so without a secret.
     const test = (await call('sendTestAlert')) as ApiEnvelope<{ results: { channel: string; ok: boolean }[] }>;
-    assert.deepEqual(test.ok && test.result.results.map((r) => [r.channel, r.ok]), [['email', false], ['webhook', false]]);
+    assert.deepEqual(test.ok && test.result.results.map((r) => [r.channel, r.ok]), [
+      ['email', false],
+      ['webhook', false],
+    ]);
     const bundle = (await call('exportSupportBundle')) as ApiEnvelope<{ base64: string }>;
     assert.ok(bundle.ok);
 

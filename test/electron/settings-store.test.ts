@@ -32,7 +32,10 @@ describe('settings store (electron-store adapter)', () => {
   it('refuses stored settings that do not validate, naming the field, as the CLI does', () => {
     const { f, data } = factory();
     data.set('settings', { ...defaults(), schedule: { ...defaults().schedule, timezone: 'Mars/Olympus' } });
-    assert.throws(() => createSettingsStore(f, defaults).get(), (e: unknown) => e instanceof Error && /desktop app's settings file has an invalid field: schedule\.timezone/.test(e.message));
+    assert.throws(
+      () => createSettingsStore(f, defaults).get(),
+      (e: unknown) => e instanceof Error && /desktop app's settings file has an invalid field: schedule\.timezone/.test(e.message),
+    );
     data.delete('settings');
     assert.deepEqual(createSettingsStore(f, defaults).get(), defaults(), 'nothing stored: the defaults');
   });

@@ -76,9 +76,19 @@ describe('startShell', () => {
   it('Cancel sync… in the tray asks first and cancels only when confirmed', async () => {
     const { svc, fake } = await boot();
     const tray = FakeTray.instances[0]!;
-    svc.emit({ type: 'status', status: { ...(await svc.service.getStatus()), state: 'syncing', currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 1, rowsExpected: 4 }] } } });
+    svc.emit({
+      type: 'status',
+      status: {
+        ...(await svc.service.getStatus()),
+        state: 'syncing',
+        currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 1, rowsExpected: 4 }] },
+      },
+    });
     await tick();
-    assert.ok(tray.menu!.template.some((i) => i.label === 'Syncing 25%' && i.enabled === false), 'the progress line is not a button');
+    assert.ok(
+      tray.menu!.template.some((i) => i.label === 'Syncing 25%' && i.enabled === false),
+      'the progress line is not a button',
+    );
     tray.clickMenu('Cancel sync…');
     await tick();
     assert.equal(fake.calls.messageBoxes.length, 1);
@@ -128,7 +138,11 @@ describe('startShell', () => {
     };
     assert.equal(bad.ok, false);
     assert.equal(bad.error.code, 'INVALID_REQUEST');
-    const secretBad = (await fake.ipcMain.invoke(channelOf('setCredential'), { id: win.webContents.id, url: appUrl }, { name: 'rootPassword', value: 'hunter2' })) as {
+    const secretBad = (await fake.ipcMain.invoke(
+      channelOf('setCredential'),
+      { id: win.webContents.id, url: appUrl },
+      { name: 'rootPassword', value: 'hunter2' },
+    )) as {
       ok: boolean;
       error: { message: string };
     };
@@ -145,7 +159,10 @@ describe('startShell', () => {
     FakeTray.instances[0]!.click();
     await tick();
     const win = FakeBrowserWindow.instances[0]!;
-    const syncing = baseStatus({ state: 'syncing', currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 50, rowsExpected: 100 }] } });
+    const syncing = baseStatus({
+      state: 'syncing',
+      currentRun: { runId: 'r', startedAt: 0, progress: [{ stream: 'gl_detail', phase: 'reading', rowsDone: 50, rowsExpected: 100 }] },
+    });
     svc.emit({ type: 'status', status: syncing });
     assert.match(FakeTray.instances[0]!.tooltip, /Syncing 50%/);
     assert.deepEqual(FakeTray.instances[0]!.image, { path: icons.syncing });
@@ -239,7 +256,13 @@ describe('startShell: what a tray app on each system needs', () => {
     try {
       let settings: ServiceFactoryDeps['settings'] | null = null;
       const svc = createRecordingService();
-      await boot({ over: { platform: 'linux', env: { XDG_CONFIG_HOME: config, APPIMAGE: '/opt/ml connector.AppImage' }, createService: async (d) => ((settings = d.settings), svc.service) } });
+      await boot({
+        over: {
+          platform: 'linux',
+          env: { XDG_CONFIG_HOME: config, APPIMAGE: '/opt/ml connector.AppImage' },
+          createService: async (d) => ((settings = d.settings), svc.service),
+        },
+      });
       assert.match(readFileSync(file, 'utf8'), /^Exec="\/opt\/ml connector\.AppImage"$/m);
       settings!.set({ ...settings!.get(), startAtLogin: false });
       assert.equal(existsSync(file), false, 'removed as soon as the setting changes');

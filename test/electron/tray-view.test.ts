@@ -8,7 +8,19 @@ const fmt = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 describe('trayView', () => {
   it('shows idle with last and next sync times', () => {
     const v = trayView(
-      baseStatus({ lastRun: { runId: 'r', trigger: 'manual', startedAt: 0, finishedAt: Date.UTC(2026, 0, 1, 9, 5), outcome: 'succeeded', rowsMoved: 1, durationMs: 1, apiTransactions: 1, error: null } }),
+      baseStatus({
+        lastRun: {
+          runId: 'r',
+          trigger: 'manual',
+          startedAt: 0,
+          finishedAt: Date.UTC(2026, 0, 1, 9, 5),
+          outcome: 'succeeded',
+          rowsMoved: 1,
+          durationMs: 1,
+          apiTransactions: 1,
+          error: null,
+        },
+      }),
       fmt,
     );
     assert.equal(v.icon, 'idle');

@@ -24,7 +24,10 @@ const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
 /** A `serve` child with piped stdout (as under systemd): resolves once it says where it serves. */
 function startServe(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }> {
   // main/cli.ts itself (not the launcher, which waits in spawnSync): its pid is the one in the lock.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli.ts', '--data-dir', dataDir, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli.ts', '--data-dir', dataDir, 'serve'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -91,7 +94,11 @@ describe('headless service guards (CLI)', () => {
       assert.equal(existsSync(join(dataDir, 'ledger.sqlite')), false);
       // The address in the file works.
       const url = new URL(address);
-      const res = await fetch(`${url.origin}/api/getStatus`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: 'null' });
+      const res = await fetch(`${url.origin}/api/getStatus`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: 'null',
+      });
       assert.equal(res.status, 200);
     } finally {
       await stopChild(s.child);
@@ -99,32 +106,36 @@ describe('headless service guards (CLI)', () => {
     assert.equal(existsSync(join(dataDir, 'serve-address.txt')), false, 'the address file is removed on stop');
   });
 
-  it('serve prints the address with its token when stdout is a terminal, and writes no file', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
-    const dataDir = join(root, 'tty');
-    const cmd = `${process.execPath} --import tsx main/cli.ts --data-dir ${dataDir} serve`;
-    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(child);
-    let text = '';
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no address printed: ${text}`)), 30_000);
-        child.stdout!.on('data', (c: Buffer) => {
-          text += c.toString();
-          if (/#token=[0-9a-f]{64}/.test(text)) {
-            clearTimeout(timer);
-            resolve();
-          }
+  it(
+    'serve prints the address with its token when stdout is a terminal, and writes no file',
+    { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' },
+    async () => {
+      const dataDir = join(root, 'tty');
+      const cmd = `${process.execPath} --import tsx main/cli.ts --data-dir ${dataDir} serve`;
+      const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      children.push(child);
+      let text = '';
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no address printed: ${text}`)), 30_000);
+          child.stdout!.on('data', (c: Buffer) => {
+            text += c.toString();
+            if (/#token=[0-9a-f]{64}/.test(text)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
         });
-      });
-      assert.match(text, /serving on http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/);
-      assert.equal(existsSync(join(dataDir, 'serve-address.txt')), false);
-    } finally {
-      // Stop the serve itself (its pid is in the lock), then script(1).
-      const pid = JSON.parse(readFileSync(join(dataDir, 'connector.lock'), 'utf8')).pid as number;
-      process.kill(pid, 'SIGTERM');
-      await stopChild(child);
-    }
-  });
+        assert.match(text, /serving on http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/);
+        assert.equal(existsSync(join(dataDir, 'serve-address.txt')), false);
+      } finally {
+        // Stop the serve itself (its pid is in the lock), then script(1).
+        const pid = JSON.parse(readFileSync(join(dataDir, 'connector.lock'), 'utf8')).pid as number;
+        process.kill(pid, 'SIGTERM');
+        await stopChild(child);
+      }
+    },
+  );
 
   it('one process owns a data folder: a second serve and a sync are refused naming the owner; status and runs read without disturbing it', async () => {
     const dataDir = join(root, 'owned');
@@ -170,25 +181,32 @@ describe('headless service guards (CLI)', () => {
     assert.equal(after.code, 0, after.stderr);
   });
 
-  it('the alert command runs without a shell and without the ML_* secrets in its environment', { skip: process.platform === 'win32' && 'POSIX script' }, async () => {
-    const dataDir = join(root, 'alerts');
-    mkdirSync(dataDir, { recursive: true });
-    const out = join(root, 'alert-out');
-    const script = join(root, 'alert.sh');
-    writeFileSync(script, '#!/bin/sh\nenv > "$1.env"\nshift\nfor a in "$@"; do printf "[%s]" "$a"; done > "$0.args"\nmv "$0.args" "$0.args.done"\n', { mode: 0o755 });
-    const settings = demoSettings(intacct, tableau);
-    settings.alerts.command = `${script} ${out} "$HOME" 'a b'`;
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings));
-    // A wrong Tableau secret fails the run at once, which raises the run-failed alert.
-    const r = await cli(['--data-dir', dataDir, 'sync', '--streams', 'vendor'], { ...env, ML_TABLEAU_PAT_SECRET: 'wrong-secret-for-alert' });
-    assert.notEqual(r.code, 0);
-    const done = `${script}.args.done`;
-    for (let i = 0; i < 100 && !existsSync(done); i++) await new Promise((res) => setTimeout(res, 50));
-    assert.equal(readFileSync(done, 'utf8'), '[$HOME][a b]', 'the command went through a shell');
-    const childEnv = readFileSync(`${out}.env`, 'utf8');
-    for (const v of [intacct.credentials.senderPassword, intacct.credentials.userPassword, 'wrong-secret-for-alert']) assert.ok(!childEnv.includes(v), 'a secret reached the alert command');
-    assert.doesNotMatch(childEnv, /^ML_/m);
-  });
+  it(
+    'the alert command runs without a shell and without the ML_* secrets in its environment',
+    { skip: process.platform === 'win32' && 'POSIX script' },
+    async () => {
+      const dataDir = join(root, 'alerts');
+      mkdirSync(dataDir, { recursive: true });
+      const out = join(root, 'alert-out');
+      const script = join(root, 'alert.sh');
+      writeFileSync(script, '#!/bin/sh\nenv > "$1.env"\nshift\nfor a in "$@"; do printf "[%s]" "$a"; done > "$0.args"\nmv "$0.args" "$0.args.done"\n', {
+        mode: 0o755,
+      });
+      const settings = demoSettings(intacct, tableau);
+      settings.alerts.command = `${script} ${out} "$HOME" 'a b'`;
+      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings));
+      // A wrong Tableau secret fails the run at once, which raises the run-failed alert.
+      const r = await cli(['--data-dir', dataDir, 'sync', '--streams', 'vendor'], { ...env, ML_TABLEAU_PAT_SECRET: 'wrong-secret-for-alert' });
+      assert.notEqual(r.code, 0);
+      const done = `${script}.args.done`;
+      for (let i = 0; i < 100 && !existsSync(done); i++) await new Promise((res) => setTimeout(res, 50));
+      assert.equal(readFileSync(done, 'utf8'), '[$HOME][a b]', 'the command went through a shell');
+      const childEnv = readFileSync(`${out}.env`, 'utf8');
+      for (const v of [intacct.credentials.senderPassword, intacct.credentials.userPassword, 'wrong-secret-for-alert'])
+        assert.ok(!childEnv.includes(v), 'a secret reached the alert command');
+      assert.doesNotMatch(childEnv, /^ML_/m);
+    },
+  );
 
   it('refuses to start on a settings file with an invalid field, naming it (instead of running on defaults)', async () => {
     const dataDir = join(root, 'badsettings');

@@ -35,7 +35,11 @@ describe('CLI usage', () => {
       assert.equal(mine.length, 1, `one line for ${command}`);
       assert.match(mine[0]!, /\S {2,}[a-z]/, `${command} says what it does`);
     }
-    for (const d of streamDefinitions) assert.ok(lines.some((l) => l.startsWith('Streams:') && l.includes(d.name)), d.name);
+    for (const d of streamDefinitions)
+      assert.ok(
+        lines.some((l) => l.startsWith('Streams:') && l.includes(d.name)),
+        d.name,
+      );
     for (const v of Object.values(SECRET_ENV)) assert.ok(r.stdout.includes(v), v);
   });
 

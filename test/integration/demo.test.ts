@@ -51,24 +51,36 @@ describe('demo', () => {
     ];
     const same = await compareStream(def, settings, {
       intacctRecords: () => intacct,
-      tableauRows: async () => [{ RECORDNO: 2, CREDITLIMIT: '20.00', TOTALDUE: null }, { RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' }],
+      tableauRows: async () => [
+        { RECORDNO: 2, CREDITLIMIT: '20.00', TOTALDUE: null },
+        { RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' },
+      ],
     });
     assert.equal(same.match, true);
     const otherKey = await compareStream(def, settings, {
       intacctRecords: () => intacct,
-      tableauRows: async () => [{ RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' }, { RECORDNO: 3, CREDITLIMIT: '20.00', TOTALDUE: null }],
+      tableauRows: async () => [
+        { RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' },
+        { RECORDNO: 3, CREDITLIMIT: '20.00', TOTALDUE: null },
+      ],
     });
     assert.equal(otherKey.match, false);
     assert.equal(otherKey.intacctRows, otherKey.tableauRows, 'same counts, still no match');
     const offByACent = await compareStream(def, settings, {
       intacctRecords: () => intacct,
-      tableauRows: async () => [{ RECORDNO: 1, CREDITLIMIT: '10.01', TOTALDUE: '1.50' }, { RECORDNO: 2, CREDITLIMIT: '20.00', TOTALDUE: null }],
+      tableauRows: async () => [
+        { RECORDNO: 1, CREDITLIMIT: '10.01', TOTALDUE: '1.50' },
+        { RECORDNO: 2, CREDITLIMIT: '20.00', TOTALDUE: null },
+      ],
     });
     assert.equal(offByACent.match, false);
     assert.match(offByACent.problems.join(), /CREDITLIMIT/);
     const duplicate = await compareStream(def, settings, {
       intacctRecords: () => intacct,
-      tableauRows: async () => [{ RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' }, { RECORDNO: 1, CREDITLIMIT: '20.00', TOTALDUE: null }],
+      tableauRows: async () => [
+        { RECORDNO: 1, CREDITLIMIT: '10.00', TOTALDUE: '1.50' },
+        { RECORDNO: 1, CREDITLIMIT: '20.00', TOTALDUE: null },
+      ],
     });
     assert.equal(duplicate.match, false);
   });

@@ -127,7 +127,10 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
     assert.equal(got.length, want.length);
     const byKey = new Map(got.map((g) => [g.RECORDNO as string, g]));
     assert.equal(byKey.size, got.length);
-    assert.ok(want.some((w) => w.CURRENCY !== w.BASECURR), 'the week has foreign-currency lines');
+    assert.ok(
+      want.some((w) => w.CURRENCY !== w.BASECURR),
+      'the week has foreign-currency lines',
+    );
     for (const w of want) {
       const g = byKey.get(w.RECORDNO!)!;
       assert.ok(g, `row ${w.RECORDNO} read`);
@@ -148,7 +151,8 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
 
   it('reads vendors with awkward names exactly', async () => {
     const names: string[] = [];
-    for await (const page of client.readChanged({ object: 'VENDOR', columns: vendorStream.columns, since: null })) names.push(...page.rows.map((r) => r.NAME as string));
+    for await (const page of client.readChanged({ object: 'VENDOR', columns: vendorStream.columns, since: null }))
+      names.push(...page.rows.map((r) => r.NAME as string));
     const want = [...emu.company.rows('VENDOR')].map((v) => v.NAME);
     assert.deepEqual([...names].sort(), [...want].sort());
     assert.ok(names.includes('Smith & <Sons> "Ltd"'));
@@ -164,8 +168,21 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
       changed.add(r.RECORDNO!);
     }
     // Added lines get later batch keys, which sort before the existing ones as text.
-    for (let k = 0; k < 7; k++) changed.add(emu.company.add('GLDETAIL', { BOOKID: 'ACCRUAL', BATCH_DATE: '11/24/2026', ACCOUNTNO: '6400', AMOUNT: `-${k}.05`, CREDITAMOUNT: `${k}.05`, DEBITAMOUNT: '0' }));
-    assert.ok([...changed].some((k) => k < accrual[0]!.RECORDNO!), 'some changed keys sort before every old key');
+    for (let k = 0; k < 7; k++)
+      changed.add(
+        emu.company.add('GLDETAIL', {
+          BOOKID: 'ACCRUAL',
+          BATCH_DATE: '11/24/2026',
+          ACCOUNTNO: '6400',
+          AMOUNT: `-${k}.05`,
+          CREDITAMOUNT: `${k}.05`,
+          DEBITAMOUNT: '0',
+        }),
+      );
+    assert.ok(
+      [...changed].some((k) => k < accrual[0]!.RECORDNO!),
+      'some changed keys sort before every old key',
+    );
     const cash = emu.company.list('GLDETAIL', (r) => r.BOOKID === 'CASH').next().value!;
     emu.company.edit('GLDETAIL', cash.RECORDNO!, { DESCRIPTION: 'cash-book edit, not in ACCRUAL' });
     const deleted = accrual[5]!.RECORDNO!;
@@ -189,9 +206,19 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
     // WHENMODIFIED window selects them, so every read makes a pass for them.
     const blanks: string[] = [];
     for (let k = 0; k < 5; k++) {
-      blanks.push(emu.company.add('GLDETAIL', { BOOKID: 'ACCRUAL', BATCH_DATE: `03/0${k + 1}/2025`, ACCOUNTNO: '6400', AMOUNT: `${k}.11`, DEBITAMOUNT: `${k}.11`, CREDITAMOUNT: '0' }, { whenModified: null }));
+      blanks.push(
+        emu.company.add(
+          'GLDETAIL',
+          { BOOKID: 'ACCRUAL', BATCH_DATE: `03/0${k + 1}/2025`, ACCOUNTNO: '6400', AMOUNT: `${k}.11`, DEBITAMOUNT: `${k}.11`, CREDITAMOUNT: '0' },
+          { whenModified: null },
+        ),
+      );
     }
-    const cashBlank = emu.company.add('GLDETAIL', { BOOKID: 'CASH', BATCH_DATE: '03/01/2025', ACCOUNTNO: '6400', AMOUNT: '9.99', DEBITAMOUNT: '9.99', CREDITAMOUNT: '0' }, { whenModified: null });
+    const cashBlank = emu.company.add(
+      'GLDETAIL',
+      { BOOKID: 'CASH', BATCH_DATE: '03/01/2025', ACCOUNTNO: '6400', AMOUNT: '9.99', DEBITAMOUNT: '9.99', CREDITAMOUNT: '0' },
+      { whenModified: null },
+    );
     for (const b of blanks) assert.equal(emu.company.get('GLDETAIL', b)!.WHENMODIFIED, '');
 
     const full = await tally(client.readChanged(glSpec({ since: null })));
@@ -223,12 +250,18 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
     emu.company.remove('VENDOR', 7);
     const seen: number[] = [];
     for await (const batch of client.readDeleted('apbill', since)) seen.push(...batch.map((d) => d.recordNo));
-    assert.deepEqual(seen.sort((a, b) => a - b), victims.sort((a, b) => a - b));
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      victims.sort((a, b) => a - b),
+    );
     emu.setAuditHistoryPermitted(false);
     try {
-      await assert.rejects(async () => {
-        for await (const _ of client.readDeleted('apbill', since)) void _;
-      }, (err: unknown) => err instanceof IntacctPermissionError && (err as IntacctPermissionError).code === 'AUDIT_NOT_PERMITTED');
+      await assert.rejects(
+        async () => {
+          for await (const _ of client.readDeleted('apbill', since)) void _;
+        },
+        (err: unknown) => err instanceof IntacctPermissionError && (err as IntacctPermissionError).code === 'AUDIT_NOT_PERMITTED',
+      );
     } finally {
       emu.setAuditHistoryPermitted(true);
     }
@@ -244,15 +277,32 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
     assert.equal(channel.relationship?.objectName, 'SALES_CHANNEL');
     assert.ok(gl.some((f) => f.id === 'AMOUNT' && !f.isCustom));
     assert.equal(gl.find((f) => f.id === 'RECORDNO')?.type, 'TEXT');
-    assert.deepEqual(vendor.filter((f) => f.isCustom).map((f) => f.id).sort(), ['VENDOR_CF_BOOL', 'VENDOR_CF_NUMBER', 'VENDOR_CF_TEXT'], 'the vendor custom fields are found');
+    assert.deepEqual(
+      vendor
+        .filter((f) => f.isCustom)
+        .map((f) => f.id)
+        .sort(),
+      ['VENDOR_CF_BOOL', 'VENDOR_CF_NUMBER', 'VENDOR_CF_TEXT'],
+      'the vendor custom fields are found',
+    );
   });
 
   it('testConnection names the failing step: sender, unauthorised sender, user sign-in', async () => {
     const ok = await client.testConnection();
     assert.equal(ok.ok, true);
-    assert.deepEqual(ok.steps.map((x) => x.name), ['Sender credentials', 'User sign-in', 'User preferences', 'Read one record']);
+    assert.deepEqual(
+      ok.steps.map((x) => x.name),
+      ['Sender credentials', 'User sign-in', 'User preferences', 'Read one record'],
+    );
     const probe = async (change: Partial<typeof emu.credentials>) => {
-      const c = createIntacctClient({ credentials: { ...emu.credentials, ...change }, endpoint: emu.url, allowedEndpointHosts: () => true, fetch, clock: systemClock, retry: { baseDelayMs: 5, maxAttempts: 2 } });
+      const c = createIntacctClient({
+        credentials: { ...emu.credentials, ...change },
+        endpoint: emu.url,
+        allowedEndpointHosts: () => true,
+        fetch,
+        clock: systemClock,
+        retry: { baseDelayMs: 5, maxAttempts: 2 },
+      });
       try {
         const r = await c.testConnection();
         return r.steps.find((x) => !x.ok)?.name;
@@ -285,7 +335,10 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
       assertSameRows(got, expected(emu), 'read narrowed after 524s');
       const gl = emu.requests.slice(first).filter((r) => r.object === 'GLDETAIL');
       assert.equal(gl.filter((r) => r.status === 524).length, 2, 'two 524s: 2000 and 1000 rows');
-      assert.ok(gl.filter((r) => r.status === 200).every((r) => (r.rows ?? 0) <= 500), 'every answered page fits');
+      assert.ok(
+        gl.filter((r) => r.status === 200).every((r) => (r.rows ?? 0) <= 500),
+        'every answered page fits',
+      );
       assert.ok(got.pages >= Math.ceil(GL_ROWS / 500));
 
       // Even the smallest page times out: a few tries after pauses, then a plain error, not a loop.
@@ -293,7 +346,8 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
       const again = emu.requests.length;
       await assert.rejects(
         tally(c.readChanged(glSpec({ since: null }))),
-        (e: unknown) => e instanceof ConnectorError && e.code === 'HTTP_524' && /took too long/.test(e.userMessage) && /narrow the date range/.test(e.userMessage),
+        (e: unknown) =>
+          e instanceof ConnectorError && e.code === 'HTTP_524' && /took too long/.test(e.userMessage) && /narrow the date range/.test(e.userMessage),
       );
       const timeouts = emu.requests.slice(again).filter((r) => r.object === 'GLDETAIL' && r.status === 524).length;
       assert.ok(timeouts >= 4 && timeouts <= 10, `${timeouts} timed-out pages before giving up`);
@@ -313,7 +367,10 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
       const c = newClient();
       try {
         const first = emu.requests.length;
-        await assert.rejects(tally(c.readChanged(glSpec({ since: null }))), (e: unknown) => e instanceof ConnectorError && e.code === 'USER_DATE_FORMAT' && !e.retryable && message.test(e.userMessage));
+        await assert.rejects(
+          tally(c.readChanged(glSpec({ since: null }))),
+          (e: unknown) => e instanceof ConnectorError && e.code === 'USER_DATE_FORMAT' && !e.retryable && message.test(e.userMessage),
+        );
         assert.equal(emu.requests.slice(first).filter((r) => r.object === 'GLDETAIL').length, 0, 'no GL row was read');
         const t = await c.testConnection();
         assert.equal(t.ok, false);
@@ -331,7 +388,12 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
     try {
       await assert.rejects(
         refused.count(glSpec({ since: null })),
-        (e: unknown) => e instanceof ConnectorError && e.code === 'PREFERENCES_UNREADABLE' && /preferences/.test(e.userMessage) && /permission/.test(e.userMessage) && /Settings/.test(e.userMessage),
+        (e: unknown) =>
+          e instanceof ConnectorError &&
+          e.code === 'PREFERENCES_UNREADABLE' &&
+          /preferences/.test(e.userMessage) &&
+          /permission/.test(e.userMessage) &&
+          /Settings/.test(e.userMessage),
       );
       const t = await refused.testConnection();
       assert.equal(t.steps.find((x) => !x.ok)?.name, 'User preferences');
@@ -358,10 +420,17 @@ describe('intacct client against the emulator', { timeout: Math.max(240_000, GL_
       emu.setFaults({ rate: 0 });
       assertSameRows(got, expected(emu), 'faulted read');
       const kinds = new Set(faults.map((f) => f.fault));
-      assert.deepEqual([...kinds].sort(), [...ALL_FAULT_KINDS].sort(), `every fault kind was injected (${faults.length} faults in ${emu.requests.length - firstRequest} requests)`);
+      assert.deepEqual(
+        [...kinds].sort(),
+        [...ALL_FAULT_KINDS].sort(),
+        `every fault kind was injected (${faults.length} faults in ${emu.requests.length - firstRequest} requests)`,
+      );
       const retries = events.filter((e) => e.retryInMs !== undefined);
       assert.ok(retries.length >= faults.length / 2, `retries are visible in request events (${retries.length} for ${faults.length} faults)`);
-      assert.ok(events.some((e) => e.operation === 'getAPISession' && e.attempt >= 1 && e.outcome === 'ok'), 'a new session was obtained');
+      assert.ok(
+        events.some((e) => e.operation === 'getAPISession' && e.attempt >= 1 && e.outcome === 'ok'),
+        'a new session was obtained',
+      );
       // Partitioned reads at concurrency 2 under the same faults also return the same rows.
       emu.setFaults({ rate: 0.1, kinds: ALL_FAULT_KINDS, seed: 8, retryAfterSeconds: 0 });
       const two = newClient({ timeoutMs: 1_500, concurrency: 2 });

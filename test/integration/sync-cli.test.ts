@@ -26,7 +26,11 @@ describe('ml-connector sync (CLI)', () => {
     const settings = demoSettings(intacct, tableau);
     settings.streams.enabled = { ...settings.streams.enabled, ap_bill: false, ap_bill_line: false, ap_payment: false, ap_payment_detail: false };
     writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
-    env = { ML_INTACCT_SENDER_PASSWORD: intacct.credentials.senderPassword, ML_INTACCT_USER_PASSWORD: intacct.credentials.userPassword, ML_TABLEAU_PAT_SECRET: tableau.patSecret };
+    env = {
+      ML_INTACCT_SENDER_PASSWORD: intacct.credentials.senderPassword,
+      ML_INTACCT_USER_PASSWORD: intacct.credentials.userPassword,
+      ML_TABLEAU_PAT_SECRET: tableau.patSecret,
+    };
   });
   after(async () => {
     await Promise.allSettled([intacct?.close(), tableau?.close()]);
@@ -55,7 +59,10 @@ describe('ml-connector sync (CLI)', () => {
     const lines = `${r.stderr}${r.stdout}`.split('\n').filter(Boolean);
     assert.equal(lines.filter((l) => /rows moved in/.test(l)).length, 1, r.stderr);
     assert.ok(!lines.some((l) => /^(vendor|gl_detail): /.test(l)), `no lines under stream ids:\n${r.stderr}`);
-    assert.ok(lines.some((l) => /^GL detail: \d+ read, \d+ loaded/.test(l)), r.stderr);
+    assert.ok(
+      lines.some((l) => /^GL detail: \d+ read, \d+ loaded/.test(l)),
+      r.stderr,
+    );
     assert.equal(new Set(lines).size, lines.length, `a line printed twice:\n${lines.join('\n')}`);
     // 500 generated ACCRUAL lines plus the 3 created with an empty WHENMODIFIED (sample-company.ts).
     assert.equal((await tableau.readRows('Intacct GL Detail'))?.length, 503);
@@ -64,7 +71,7 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(JSON.parse(status.stdout).lastRun.outcome, 'succeeded');
   });
 
-  it('lists a stream\'s Intacct fields for the extra-fields setting, custom ones first', async () => {
+  it("lists a stream's Intacct fields for the extra-fields setting, custom ones first", async () => {
     const r = await cli(['--data-dir', dir, 'fields', 'vendor', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
     const fields = JSON.parse(r.stdout) as { field: string; isCustom: boolean; inStream: boolean }[];
@@ -80,7 +87,7 @@ describe('ml-connector sync (CLI)', () => {
     assert.match(noSecret.stderr, /password/i);
   });
 
-  it('estimates a full load from Intacct counts and reports this month\'s API transactions', async () => {
+  it("estimates a full load from Intacct counts and reports this month's API transactions", async () => {
     const r = await cli(['--data-dir', dir, 'estimate', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
     const e = JSON.parse(r.stdout) as { streams: { stream: string; rows: number; apiTransactions: number }[]; apiTransactions: number; usedThisMonth: number };
@@ -89,7 +96,10 @@ describe('ml-connector sync (CLI)', () => {
     assert.equal(rows.vendor, [...intacct.company.list('VENDOR')].length);
     assert.equal(rows.gl_account, [...intacct.company.list('GLACCOUNT')].length);
     assert.equal(rows.gl_detail, (await tableau.readRows('Intacct GL Detail'))?.length, 'the GL rows a full load moved');
-    assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
+    assert.equal(
+      e.apiTransactions,
+      e.streams.reduce((n, x) => n + x.apiTransactions, 0),
+    );
     // Runs, field lookups and this count itself: every request Intacct answered.
     // Every request Intacct received and ran, answered or not (a client that gave up still had it run).
     assert.equal(e.usedThisMonth, intacct.requests.filter((r) => r.status !== 0 || !r.fault).length);
@@ -104,16 +114,35 @@ describe('ml-connector sync (CLI)', () => {
     assert.match(r.stderr, /password/i);
   });
 
-  it('draws bars within a 60-column terminal, labelled with table names', { skip: !existsSync('/usr/bin/script') && 'no script(1) for a pseudo-terminal' }, async () => {
-    // script(1) gives the CLI a real pseudo-terminal (stderr.isTTY) of 60 columns.
-    const command = ['stty cols 60;', JSON.stringify(process.execPath), '--import tsx bin/ml-connector.mjs --data-dir', JSON.stringify(dir), 'sync --streams vendor,gl_detail --full-reload gl_detail'].join(' ');
-    // Not spawnSync: the emulators answering the CLI live in this process's event loop.
-    const r = await runCommand('script', ['-qec', command, '/dev/null'], { ...env, COLUMNS: '60' });
-    assert.equal(r.code, 0, r.stdout);
-    const screen = r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '\n').split(/\r?\n|\r/).filter(Boolean);
-    const bars = screen.filter((l) => / \[[#-]+\] /.test(l));
-    assert.ok(bars.some((l) => /^GL detail +\[#+\] done/.test(l)), screen.join('\n'));
-    assert.ok(bars.some((l) => /^Vendors +\[/.test(l)), screen.join('\n'));
-    for (const l of bars) assert.ok(l.length < 60, `${l.length} columns: ${l}`);
-  });
+  it(
+    'draws bars within a 60-column terminal, labelled with table names',
+    { skip: !existsSync('/usr/bin/script') && 'no script(1) for a pseudo-terminal' },
+    async () => {
+      // script(1) gives the CLI a real pseudo-terminal (stderr.isTTY) of 60 columns.
+      const command = [
+        'stty cols 60;',
+        JSON.stringify(process.execPath),
+        '--import tsx bin/ml-connector.mjs --data-dir',
+        JSON.stringify(dir),
+        'sync --streams vendor,gl_detail --full-reload gl_detail',
+      ].join(' ');
+      // Not spawnSync: the emulators answering the CLI live in this process's event loop.
+      const r = await runCommand('script', ['-qec', command, '/dev/null'], { ...env, COLUMNS: '60' });
+      assert.equal(r.code, 0, r.stdout);
+      const screen = r.stdout
+        .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '\n')
+        .split(/\r?\n|\r/)
+        .filter(Boolean);
+      const bars = screen.filter((l) => / \[[#-]+\] /.test(l));
+      assert.ok(
+        bars.some((l) => /^GL detail +\[#+\] done/.test(l)),
+        screen.join('\n'),
+      );
+      assert.ok(
+        bars.some((l) => /^Vendors +\[/.test(l)),
+        screen.join('\n'),
+      );
+      for (const l of bars) assert.ok(l.length < 60, `${l.length} columns: ${l}`);
+    },
+  );
 });

@@ -72,13 +72,22 @@ async function sync(env: DemoEnvironment, req: { streams?: StreamName[]; fullRel
 /** Tableau equals Intacct, and every stream's replica equals Tableau and says it is current. */
 async function assertReplicaEqualsTableau(env: DemoEnvironment): Promise<void> {
   const sides = await env.compare();
-  assert.deepEqual(sides.filter((s) => !s.match).map((s) => `${s.name}: ${s.problems.join('; ')}`), []);
+  assert.deepEqual(
+    sides.filter((s) => !s.match).map((s) => `${s.name}: ${s.problems.join('; ')}`),
+    [],
+  );
   const replica = await env.compareReplica();
-  assert.deepEqual(replica.filter((s) => !s.match).map((s) => `${s.name}: ${s.problems.join('; ')}`), []);
+  assert.deepEqual(
+    replica.filter((s) => !s.match).map((s) => `${s.name}: ${s.problems.join('; ')}`),
+    [],
+  );
   assert.equal(replica.length, streamDefinitions.length);
   assert.ok(replica.some((s) => s.replicaRows > 0));
   const status = await (await env.service.replica())!.status(streamDefinitions);
-  assert.deepEqual(status.streams.filter((s) => s.state !== 'current').map((s) => `${s.stream}: ${s.state} (${s.reason})`), []);
+  assert.deepEqual(
+    status.streams.filter((s) => s.state !== 'current').map((s) => `${s.stream}: ${s.state} (${s.reason})`),
+    [],
+  );
 }
 
 /** WHENMODIFIED has whole seconds: keep edits apart from a run's start. */
@@ -123,7 +132,13 @@ describe('the local replica against the emulators', () => {
       const second = await sync(env);
       assert.equal(second.outcome, 'succeeded', JSON.stringify(second.error));
       assert.ok(second.streams.every((s) => !s.fullLoad));
-      assert.deepEqual(second.streams.filter((s) => s.rowsUpserted + s.rowsDeleted > 0).map((s) => s.stream).sort(), ['ap_bill_line', 'gl_detail', 'vendor']);
+      assert.deepEqual(
+        second.streams
+          .filter((s) => s.rowsUpserted + s.rowsDeleted > 0)
+          .map((s) => s.stream)
+          .sort(),
+        ['ap_bill_line', 'gl_detail', 'vendor'],
+      );
       await assertReplicaEqualsTableau(env);
       const after = (await (await env.service.replica())!.status([streamByName('gl_detail')])).streams[0]!;
       assert.ok(after.dataAsOf! > before.dataAsOf!, 'data as of the second run');
@@ -149,7 +164,8 @@ describe('the local replica against the emulators', () => {
         const trail = await env.service.queryAudit({ runId: failed.runId, stream });
         const sent = trail.filter((e) => (kind === 'delete' ? e.action === 'delete' : e.action !== 'delete'));
         assert.ok(sent.length > 0 && sent.every((e) => e.result !== 'applied'), JSON.stringify(sent.map((e) => e.result)));
-        if (kind === 'upsert') assert.equal((await env.service.getStatus()).streams.find((s) => s.stream === stream)!.checkpoint, stateBefore, 'the cursor did not move');
+        if (kind === 'upsert')
+          assert.equal((await env.service.getStatus()).streams.find((s) => s.stream === stream)!.checkpoint, stateBefore, 'the cursor did not move');
         const ahead = (await env.compareReplica()).find((s) => s.name === stream)!;
         assert.equal(ahead.match, true, ahead.problems.join('; '));
 
@@ -169,7 +185,10 @@ describe('the local replica against the emulators', () => {
       assert.equal(run.outcome, 'succeeded', JSON.stringify(run.error));
       const replica = (await env.service.replica())!;
       const status = await replica.status(streamDefinitions);
-      assert.ok(status.streams.every((s) => s.state === 'missing'), JSON.stringify(status.streams));
+      assert.ok(
+        status.streams.every((s) => s.state === 'missing'),
+        JSON.stringify(status.streams),
+      );
       const full = await sync(env, { fullReload: streamDefinitions.map((d) => d.name) });
       assert.equal(full.outcome, 'succeeded', JSON.stringify(full.error));
       await assertReplicaEqualsTableau(env);
@@ -197,7 +216,10 @@ describe('the local replica against the emulators', () => {
       assert.equal(run.outcome, 'succeeded', JSON.stringify(run.error));
       env.intacct.setFaults({ rate: 0, kinds: [] });
       env.tableau.setFaults({ rate: 0, kinds: [] });
-      assert.ok(env.tableau.requests.some((r) => r.fault), 'faults were injected');
+      assert.ok(
+        env.tableau.requests.some((r) => r.fault),
+        'faults were injected',
+      );
       await assertReplicaEqualsTableau(env);
     });
   });

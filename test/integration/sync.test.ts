@@ -40,7 +40,10 @@ async function sync(env: DemoEnvironment, streams?: StreamName[]): Promise<RunDe
 async function assertConverged(env: DemoEnvironment): Promise<void> {
   const sides = await env.compare();
   const bad = sides.filter((s) => !s.match);
-  assert.deepEqual(bad.map((s) => `${s.name}: ${s.problems.join('; ')}`), []);
+  assert.deepEqual(
+    bad.map((s) => `${s.name}: ${s.problems.join('; ')}`),
+    [],
+  );
 }
 
 const moved = (run: RunDetail, s: StreamName) => {
@@ -79,8 +82,16 @@ describe('sync against the emulators', () => {
       const glEstimate = estimate.streams.find((x) => x.stream === 'gl_detail')!.apiTransactions;
       const glActual = first.streams.find((x) => x.stream === 'gl_detail')!.apiTransactions;
       assert.ok(Math.abs(glEstimate - glActual) <= 6, `GL detail estimate ${glEstimate} vs ${glActual} transactions`);
-      assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, usedBefore + estimate.countingTransactions + first.apiTransactions, 'the estimate counts too');
-      assert.deepEqual(env.tableau.refreshes.map((r) => r.datasourceId), [dependent.id], 'the dependent data source was refreshed once');
+      assert.equal(
+        (await env.service.getStatus()).apiTransactionsThisMonth,
+        usedBefore + estimate.countingTransactions + first.apiTransactions,
+        'the estimate counts too',
+      );
+      assert.deepEqual(
+        env.tableau.refreshes.map((r) => r.datasourceId),
+        [dependent.id],
+        'the dependent data source was refreshed once',
+      );
 
       // Let WHENMODIFIED (whole seconds) move past the first run's start.
       await new Promise((r) => setTimeout(r, 1100));
@@ -143,7 +154,10 @@ describe('sync against the emulators', () => {
       assert.equal(run.outcome, 'failed');
       assert.match(run.error?.message ?? '', /password|credentials|sign/i);
       assert.equal(run.error?.service, 'intacct');
-      assert.ok(run.streams.slice(1).every((x) => x.outcome === 'skipped'), 'later streams are not attempted');
+      assert.ok(
+        run.streams.slice(1).every((x) => x.outcome === 'skipped'),
+        'later streams are not attempted',
+      );
       assert.equal(env.tableau.appliedRequestIds.length, 0);
       for (const d of ['Intacct Vendors', 'Intacct GL Detail']) assert.equal(await env.tableau.readRows(d), null);
       assert.ok((await env.service.getStatus()).streams.every((x) => x.checkpoint === null));
@@ -152,7 +166,10 @@ describe('sync against the emulators', () => {
 
     it('an API user with a day/month date format or a 12-hour clock stops the run before reading, naming the preference', async () => {
       const before = (await env.tableau.readRows('Intacct GL Detail'))?.length ?? 0;
-      for (const [prefs, words] of [[{ dateFormat: '/dmY' }, /Date format to MM\/DD\/YYYY/], [{ clock: 12 as const }, /Time format to 24-hour/]] as const) {
+      for (const [prefs, words] of [
+        [{ dateFormat: '/dmY' }, /Date format to MM\/DD\/YYYY/],
+        [{ clock: 12 as const }, /Time format to 24-hour/],
+      ] as const) {
         env.intacct.setUserFormatting({ dateFormat: '/mdY', clock: 24 });
         env.intacct.setUserFormatting(prefs);
         const run = await sync(env);
@@ -211,7 +228,10 @@ describe('sync against the emulators', () => {
       assert.deepEqual(moved(second, 'vendor'), [0, 2], 'both deletions reached Tableau');
       await assertConverged(env);
       const warnings = (await env.service.queryLogs({ runId: second.runId, level: 'warn' })).map((l) => l.message);
-      assert.ok(warnings.some((m) => /AUDITHISTORY\) for \d{4}-\d\d-\d\dT[\d:.]+Z – \d{4}-/.test(m)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((m) => /AUDITHISTORY\) for \d{4}-\d\d-\d\dT[\d:.]+Z – \d{4}-/.test(m)),
+        warnings.join('\n'),
+      );
     });
   });
 
@@ -254,13 +274,17 @@ describe('sync against the emulators', () => {
       await new Promise((r) => setTimeout(r, 1100));
       const second = await sync(env);
       assert.equal(second.outcome, 'succeeded', JSON.stringify(second.error));
-      assert.deepEqual(second.streams.filter((r) => r.fullLoad).map((r) => r.stream), ['gl_detail'], 'only the reshaped stream reloads');
+      assert.deepEqual(
+        second.streams.filter((r) => r.fullLoad).map((r) => r.stream),
+        ['gl_detail'],
+        'only the reshaped stream reloads',
+      );
       const after = await bothSides('GLDETAIL', 'Intacct GL Detail', 'GLDIMSALES_CHANNEL');
       assert.ok(after.rows.length > 1000 && after.rows.every((r) => !('GLDIMSALES_CHANNEL' in r)), 'the column is gone');
       await assertConverged(env);
     });
 
-    it('a related field (VENDOR.NAME on AP bills) loads the related record\'s value under a flat column', async () => {
+    it("a related field (VENDOR.NAME on AP bills) loads the related record's value under a flat column", async () => {
       const settings = await env.service.getSettings();
       settings.streams.extraFields = { ap_bill: [{ field: 'VENDOR.NAME', type: 'text' }] };
       assert.equal((await env.service.saveSettings(settings)).ok, true);

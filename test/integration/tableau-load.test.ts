@@ -55,7 +55,7 @@ const glKey = (n: number) => `${200_000 + Math.floor(n / 4)}-${1_000_000 + n}-${
 function glRow(recordNo: number, version: number, random: () => number): Row {
   const amount = BigInt(Math.floor(random() * 2_000_000_00)) - 1_000_000_00n + BigInt(version);
   const text = (k: number) => TEXTS[(recordNo + k + version) % TEXTS.length]!;
-  const nullable = <T,>(v: T, k: number): T | null => ((recordNo + k) % 13 === 0 ? null : v);
+  const nullable = <T>(v: T, k: number): T | null => ((recordNo + k) % 13 === 0 ? null : v);
   return {
     RECORDNO: glKey(recordNo),
     BATCH_DATE: day(recordNo % 365),
@@ -108,10 +108,12 @@ function planBatches(rows: number) {
  * (a `5` vs `5.00` rendering is not a difference; a cent is).
  */
 function line(row: Row): string {
-  return JSON.stringify(stream.columns.map((c) => {
-    const v = row[c.name] ?? null;
-    return c.type === 'numeric' && v !== null ? cents(toCents(String(v))) : v;
-  }));
+  return JSON.stringify(
+    stream.columns.map((c) => {
+      const v = row[c.name] ?? null;
+      return c.type === 'numeric' && v !== null ? cents(toCents(String(v))) : v;
+    }),
+  );
 }
 function toCents(s: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s.trim());
@@ -155,10 +157,15 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
 
   async function write(name: string, tables: { table: HyperTable; rows: readonly Row[] }[]): Promise<string> {
     const path = join(workDir, `${name}.hyper`);
-    const chunks = (rows: readonly Row[]) => function* () {
-      for (let i = 0; i < rows.length; i += 5_000) yield rows.slice(i, i + 5_000);
-    };
-    await writeHyperFile(engine, path, tables.map((t) => ({ table: t.table, rows: chunks(t.rows)() })));
+    const chunks = (rows: readonly Row[]) =>
+      function* () {
+        for (let i = 0; i < rows.length; i += 5_000) yield rows.slice(i, i + 5_000);
+      };
+    await writeHyperFile(
+      engine,
+      path,
+      tables.map((t) => ({ table: t.table, rows: chunks(t.rows)() })),
+    );
     return path;
   }
 
@@ -187,16 +194,20 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
     for (const [i, step] of steps.entries()) {
       const requestId = `${runId}:gl_detail:${i}`;
       requestIds.push(requestId);
-      const result = await loadBatch(client, {
-        stream,
-        datasourceName,
-        projectId: project.id,
-        existingDatasourceId: datasourceId,
-        upsertFile: step.file,
-        deleteFile: step.mixed ? step.file : null,
-        requestId,
-        fullLoad: false,
-      }, maxJobAttempts ? { maxJobAttempts } : {});
+      const result = await loadBatch(
+        client,
+        {
+          stream,
+          datasourceName,
+          projectId: project.id,
+          existingDatasourceId: datasourceId,
+          upsertFile: step.file,
+          deleteFile: step.mixed ? step.file : null,
+          requestId,
+          fullLoad: false,
+        },
+        maxJobAttempts ? { maxJobAttempts } : {},
+      );
       datasourceId = result.datasourceId;
       assert.equal(result.mode, i === 0 ? 'publish' : 'update');
       for (const r of step.upsert) expected.set(r.RECORDNO as string, { line: line(r), amount: String(r.AMOUNT) });
@@ -230,9 +241,20 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
   it('publishes, then applies inserts, changes and deletes exactly', async () => {
     const client = newClient();
     const ids = await runAll(client, 'Intacct GL Detail', 'clean', true, plan);
-    assert.deepEqual(emulator.appliedRequestIds.filter((r) => r.startsWith('clean:')), ids.slice(1), 'each PATCH applied once, in order');
+    assert.deepEqual(
+      emulator.appliedRequestIds.filter((r) => r.startsWith('clean:')),
+      ids.slice(1),
+      'each PATCH applied once, in order',
+    );
     const cols = await emulator.datasourceColumns('Intacct GL Detail');
-    assert.deepEqual(cols.find((c) => c.name === 'AMOUNT')?.type.toUpperCase().replace(/\s/g, '').startsWith('NUMERIC'), true);
+    assert.deepEqual(
+      cols
+        .find((c) => c.name === 'AMOUNT')
+        ?.type.toUpperCase()
+        .replace(/\s/g, '')
+        .startsWith('NUMERIC'),
+      true,
+    );
     await client.signOut();
   });
 
@@ -248,7 +270,10 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
       // A PATCH whose job failed is re-sent under `<id>~n`: still exactly one application per batch.
       const perBatch = new Map<string, number>();
       for (const r of applied) perBatch.set(r.replace(/~\d+$/, ''), (perBatch.get(r.replace(/~\d+$/, '')) ?? 0) + 1);
-      assert.deepEqual([...perBatch.entries()].sort(), ids.slice(1).map((id) => [id, 1]));
+      assert.deepEqual(
+        [...perBatch.entries()].sort(),
+        ids.slice(1).map((id) => [id, 1]),
+      );
       const faulted = emulator.requests.slice(before).filter((r) => r.fault);
       const kinds = new Set(faulted.map((r) => r.fault));
       console.log(`faulted run: ${emulator.requests.length - before} requests, ${faulted.length} faulted (${[...kinds].join(', ')})`);
@@ -269,9 +294,20 @@ describe('Tableau load (client + loader + Hyper writer + emulator)', { timeout: 
       await client.signOut();
       const applied = emulator.appliedRequestIds.filter((r) => r.startsWith('jobfail:'));
       assert.equal(new Set(applied).size, applied.length);
-      assert.deepEqual(applied.map((r) => r.replace(/~\d+$/, '')), ids.slice(1));
-      assert.ok(applied.some((r) => /~\d+$/.test(r)), 'at least one job failed and was re-sent');
-      const kinds = new Set(emulator.requests.slice(before).map((r) => r.fault).filter(Boolean));
+      assert.deepEqual(
+        applied.map((r) => r.replace(/~\d+$/, '')),
+        ids.slice(1),
+      );
+      assert.ok(
+        applied.some((r) => /~\d+$/.test(r)),
+        'at least one job failed and was re-sent',
+      );
+      const kinds = new Set(
+        emulator.requests
+          .slice(before)
+          .map((r) => r.fault)
+          .filter(Boolean),
+      );
       assert.deepEqual([...kinds].sort(), ['jobCancel', 'jobFail'], 'both failed and cancelled jobs were met');
     } finally {
       emulator.setFaults({ rate: 0, kinds: [] });

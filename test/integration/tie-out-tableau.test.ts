@@ -75,9 +75,15 @@ describe('tie-out against what Tableau holds', () => {
     assert.equal(diffs[0]!.account, account);
     assert.equal(diffs[0]!.period, period);
     assert.equal((Number(diffs[0]!.tableau) - Number(diffs[0]!.intacct)).toFixed(2), '10.00');
-    assert.ok(second.tieOut!.counts.every((c) => c.match), 'row counts still agree');
+    assert.ok(
+      second.tieOut!.counts.every((c) => c.match),
+      'row counts still agree',
+    );
     const lines = await env.service.queryLogs({ runId: second.runId, search: 'Tie-out' });
-    assert.ok(lines.some((l) => l.message.includes(`gl_detail account ${account} ${period}`) && /VizQL Data Service/.test(l.message)), JSON.stringify(lines.map((l) => l.message)));
+    assert.ok(
+      lines.some((l) => l.message.includes(`gl_detail account ${account} ${period}`) && /VizQL Data Service/.test(l.message)),
+      JSON.stringify(lines.map((l) => l.message)),
+    );
 
     // VDS off (Tableau Server before 2025.1): the same difference, read from downloads.
     env.tableau.setVds(false);
@@ -86,7 +92,10 @@ describe('tie-out against what Tableau holds', () => {
     assert.equal(third.tieOut?.readFrom, 'download');
     assert.match(third.tieOut?.readNote ?? '', /downloading \d+ data sources and querying them with the local Hyper engine/);
     const again = third.tieOut!.differences.filter((d) => d.stream === 'gl_detail');
-    assert.deepEqual(again.map((d) => [d.account, d.period, d.intacct, d.tableau]), diffs.map((d) => [d.account, d.period, d.intacct, d.tableau]));
+    assert.deepEqual(
+      again.map((d) => [d.account, d.period, d.intacct, d.tableau]),
+      diffs.map((d) => [d.account, d.period, d.intacct, d.tableau]),
+    );
     assert.equal(env.tableau.vdsQueries.length, vdsCalls, 'no VDS query answered while it is off');
     assert.ok(env.tableau.requests.some((r) => /\/datasources\/[^/]+\/content$/.test(r.path) && /includeExtract=true/.test(r.query) && r.status === 200));
 

@@ -26,7 +26,12 @@ describe('architecture', () => {
   });
 
   it('the detector itself recognises every import form', () => {
-    for (const line of [`import { app } from 'electron';`, `const e = require("electron")`, `import type { Tray } from "electron/main";`, `await import('electron')`]) {
+    for (const line of [
+      `import { app } from 'electron';`,
+      `const e = require("electron")`,
+      `import type { Tray } from "electron/main";`,
+      `await import('electron')`,
+    ]) {
       assert.ok(importsElectron.test(line), line);
     }
     assert.ok(!importsElectron.test(`import x from 'electron-store';`));

@@ -22,7 +22,14 @@ const FOLDERS = ['docs/reference', 'docs', '.'];
 const noteFile = (name: string) => FOLDERS.map((d) => join(d, basename(name))).find((p) => existsSync(p)) ?? null;
 const headings = new Map<string, string[]>();
 const headingsOf = (path: string) => {
-  if (!headings.has(path)) headings.set(path, readFileSync(path, 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => l.replace(/^#+ /, '')));
+  if (!headings.has(path))
+    headings.set(
+      path,
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => l.replace(/^#+ /, '')),
+    );
   return headings.get(path)!;
 };
 
@@ -35,7 +42,8 @@ export function brokenCitations(text: string): string[] {
     const [whole, name, section] = m;
     const path = noteFile(name!);
     if (!path) broken.push(`${whole}: no such note in the repository`);
-    else if (section && !headingsOf(path).some((h) => h.startsWith(`${section}. `) || h.startsWith(`${section} `))) broken.push(`${whole}: no section ${section} in ${path}`);
+    else if (section && !headingsOf(path).some((h) => h.startsWith(`${section}. `) || h.startsWith(`${section} `)))
+      broken.push(`${whole}: no section ${section} in ${path}`);
   }
   return broken;
 }

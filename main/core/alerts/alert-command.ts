@@ -37,7 +37,7 @@ export function parseCommandLine(line: string): string[] {
     word ??= '';
     if (ch === "'") {
       const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new CommandLineError('a quote (\') is not closed');
+      if (end < 0) throw new CommandLineError("a quote (') is not closed");
       word += line.slice(i + 1, end);
       i = end;
     } else if (ch === '"') {
@@ -78,7 +78,8 @@ export function alertCommandProblem(command: string): string | null {
  * Variables a child process may inherit: what programs need to run and find things (path, home,
  * locale, time zone, temp folder; Windows' system folders). Everything else, secrets first, stays.
  */
-const CHILD_ENV_ALLOWED = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|SystemRoot|SYSTEMROOT|windir|WINDIR|ComSpec|COMSPEC|PATHEXT|SystemDrive|USERPROFILE|APPDATA|LOCALAPPDATA)$/;
+const CHILD_ENV_ALLOWED =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|SystemRoot|SYSTEMROOT|windir|WINDIR|ComSpec|COMSPEC|PATHEXT|SystemDrive|USERPROFILE|APPDATA|LOCALAPPDATA)$/;
 
 /** The environment for a child the connector starts, from `source` (passed in: the core reads no environment). */
 export function childEnvironment(source: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -50,7 +50,12 @@ export function utcTime(ms: number): string {
   return formatUtcMinute(ms);
 }
 
-const SERVICE_NAMES: Record<ErrorInfo['service'], string> = { intacct: 'Sage Intacct', tableau: 'Tableau', hyper: 'Hyper (the local data engine)', local: 'this computer' };
+const SERVICE_NAMES: Record<ErrorInfo['service'], string> = {
+  intacct: 'Sage Intacct',
+  tableau: 'Tableau',
+  hyper: 'Hyper (the local data engine)',
+  local: 'this computer',
+};
 
 function failureLine(e: ErrorInfo): string {
   const where = [SERVICE_NAMES[e.service], e.code].filter(Boolean).join(', ');

@@ -50,15 +50,30 @@ export async function deliverAlert(alert: Alert, channels: AlertChannels, deps: 
   const [mail, web] = await Promise.all([
     email && email.settings.host
       ? attempt('email', `Sent to ${email.settings.to.join(', ')} through ${email.settings.host}.`, () =>
-          sendAlertEmail(email.settings, email.password, content, { ...tries, clock: deps.clock, ...(deps.random ? { random: deps.random } : {}), ...(deps.sendMail ? { send: deps.sendMail } : {}) }),
+          sendAlertEmail(email.settings, email.password, content, {
+            ...tries,
+            clock: deps.clock,
+            ...(deps.random ? { random: deps.random } : {}),
+            ...(deps.sendMail ? { send: deps.sendMail } : {}),
+          }),
         )
       : Promise.resolve<AlertDeliveryResult>({ channel: 'email', configured: false, ok: false, message: 'Email is off: no mail server is set.' }),
     hook
       ? hook.url
         ? attempt('webhook', `Posted to the ${hook.kind === 'teams' ? 'Teams' : 'Slack'} webhook.`, () =>
-            postAlertWebhook(hook.kind, hook.url!, content, { ...tries, fetch: deps.fetch, clock: deps.clock, ...(deps.random ? { random: deps.random } : {}) }),
+            postAlertWebhook(hook.kind, hook.url!, content, {
+              ...tries,
+              fetch: deps.fetch,
+              clock: deps.clock,
+              ...(deps.random ? { random: deps.random } : {}),
+            }),
           )
-        : Promise.resolve<AlertDeliveryResult>({ channel: 'webhook', configured: true, ok: false, message: `No ${hook.kind === 'teams' ? 'Teams' : 'Slack'} webhook address is stored. Paste it in Settings › Alerts.` })
+        : Promise.resolve<AlertDeliveryResult>({
+            channel: 'webhook',
+            configured: true,
+            ok: false,
+            message: `No ${hook.kind === 'teams' ? 'Teams' : 'Slack'} webhook address is stored. Paste it in Settings › Alerts.`,
+          })
       : Promise.resolve<AlertDeliveryResult>({ channel: 'webhook', configured: false, ok: false, message: 'The Teams/Slack webhook is off.' }),
   ]);
   return [mail, web];

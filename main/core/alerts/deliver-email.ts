@@ -76,35 +76,65 @@ export function emailError(err: unknown, s: AlertEmailSettings): AlertDeliveryEr
   const reply = replyCode(err);
   const said = replyText(err) ? ` The server said: "${replyText(err)}".` : '';
   const at = `${s.host}:${s.port}`;
-  const make = (c: string, retryable: boolean, userMessage: string) => new AlertDeliveryError('email', { code: c, retryable, userMessage, ...(reply ? { status: reply } : {}) });
+  const make = (c: string, retryable: boolean, userMessage: string) =>
+    new AlertDeliveryError('email', { code: c, retryable, userMessage, ...(reply ? { status: reply } : {}) });
   // Node's TLS errors (self-signed, expired, wrong name) reach nodemailer under several codes.
   const tlsCode = String((err as { cause?: { code?: unknown } }).cause?.code ?? '');
   if (/certificate|self[- ]signed|altnames/i.test(String((err as Error).message)) || /CERT|SELF_SIGNED/.test(tlsCode)) {
-    return make('SMTP_CERTIFICATE', false, `The certificate of ${at} is not trusted or not issued for that name. Use the server's own name (as in its certificate), or ask IT to install its certificate authority on this computer.`);
+    return make(
+      'SMTP_CERTIFICATE',
+      false,
+      `The certificate of ${at} is not trusted or not issued for that name. Use the server's own name (as in its certificate), or ask IT to install its certificate authority on this computer.`,
+    );
   }
   switch (code) {
     case 'EAUTH':
     case 'ENOAUTH':
-      return make('SMTP_AUTH', false, `The mail server ${at} refused the sign-in of "${s.user}".${said} Check the SMTP user and enter the SMTP password again in Settings › Alerts.`);
+      return make(
+        'SMTP_AUTH',
+        false,
+        `The mail server ${at} refused the sign-in of "${s.user}".${said} Check the SMTP user and enter the SMTP password again in Settings › Alerts.`,
+      );
     case 'ETLS':
-      return make('SMTP_TLS', false, `A secure connection to ${at} could not be made.${said} With STARTTLS use the server's submission port (usually 587), with TLS its TLS port (usually 465); a server without either cannot be used.`);
+      return make(
+        'SMTP_TLS',
+        false,
+        `A secure connection to ${at} could not be made.${said} With STARTTLS use the server's submission port (usually 587), with TLS its TLS port (usually 465); a server without either cannot be used.`,
+      );
     case 'EDNS':
       return make('SMTP_HOST_NOT_FOUND', false, `The mail server name "${s.host}" was not found. Check the SMTP server in Settings › Alerts.`);
     case 'ECONNECTION':
     case 'ESOCKET':
     case 'ETIMEDOUT':
-      return make('SMTP_UNREACHABLE', true, `The mail server ${at} could not be reached (${code}). Check the SMTP server and port in Settings › Alerts, and that this computer may connect to it.`);
+      return make(
+        'SMTP_UNREACHABLE',
+        true,
+        `The mail server ${at} could not be reached (${code}). Check the SMTP server and port in Settings › Alerts, and that this computer may connect to it.`,
+      );
     case 'EENVELOPE':
-      return make('SMTP_RECIPIENT', reply !== undefined && reply < 500, `The mail server ${at} refused the sender or a recipient.${said} Check the sender and recipient addresses in Settings › Alerts (many servers only send from the signed-in account's address).`);
+      return make(
+        'SMTP_RECIPIENT',
+        reply !== undefined && reply < 500,
+        `The mail server ${at} refused the sender or a recipient.${said} Check the sender and recipient addresses in Settings › Alerts (many servers only send from the signed-in account's address).`,
+      );
   }
-  if (reply !== undefined && reply >= 400 && reply < 500) return make(`SMTP_${reply}`, true, `The mail server ${at} is busy (${reply}).${said} The alert is tried again.`);
-  return make(reply ? `SMTP_${reply}` : 'SMTP_FAILED', false, `The mail server ${at} did not take the alert${reply ? ` (${reply})` : ''}.${said} Check the email settings in Settings › Alerts.`);
+  if (reply !== undefined && reply >= 400 && reply < 500)
+    return make(`SMTP_${reply}`, true, `The mail server ${at} is busy (${reply}).${said} The alert is tried again.`);
+  return make(
+    reply ? `SMTP_${reply}` : 'SMTP_FAILED',
+    false,
+    `The mail server ${at} did not take the alert${reply ? ` (${reply})` : ''}.${said} Check the email settings in Settings › Alerts.`,
+  );
 }
 
 /** Sends `content` to the recipients; throws AlertDeliveryError saying what to fix. */
 export async function sendAlertEmail(settings: AlertEmailSettings, password: string | null, content: AlertContent, deps: EmailDeps): Promise<void> {
   if (settings.user && !password) {
-    throw new AlertDeliveryError('email', { code: 'SMTP_PASSWORD_MISSING', retryable: false, userMessage: `No SMTP password is stored for "${settings.user}". Enter it in Settings › Alerts, or clear the SMTP user if the server takes mail without signing in.` });
+    throw new AlertDeliveryError('email', {
+      code: 'SMTP_PASSWORD_MISSING',
+      retryable: false,
+      userMessage: `No SMTP password is stored for "${settings.user}". Enter it in Settings › Alerts, or clear the SMTP user if the server takes mail without signing in.`,
+    });
   }
   const send = deps.send ?? nodemailerSender;
   const message: MailMessage = { from: settings.from, to: settings.to, subject: content.subject, text: content.text };

@@ -32,7 +32,10 @@ export function webhookPayload(kind: WebhookKind, content: AlertContent): Record
         { type: 'header', text: { type: 'plain_text', text: content.title.slice(0, 150) } },
         { type: 'section', text: { type: 'plain_text', text: content.summary.slice(0, 3000) } },
         // Section fields hold at most 10 items of 2,000 characters (Block Kit reference).
-        { type: 'section', fields: content.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`.slice(0, 2000) })) },
+        {
+          type: 'section',
+          fields: content.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`.slice(0, 2000) })),
+        },
       ],
     };
   }
@@ -99,13 +102,27 @@ export async function postAlertWebhook(kind: WebhookKind, url: string, content: 
       try {
         res = await sendRequest(
           deps.fetch,
-          { service: 'local', method: 'POST', url: url.trim(), headers: { 'content-type': 'application/json' }, body, timeoutMs: deps.timeoutMs ?? 15_000, redirect: 'manual', responseType: 'text', maxResponseBytes: 64 * 1024 },
+          {
+            service: 'local',
+            method: 'POST',
+            url: url.trim(),
+            headers: { 'content-type': 'application/json' },
+            body,
+            timeoutMs: deps.timeoutMs ?? 15_000,
+            redirect: 'manual',
+            responseType: 'text',
+            maxResponseBytes: 64 * 1024,
+          },
           () => deps.clock.now(),
         );
       } catch (err) {
         // The transport's message names the host; ours names the channel and keeps the address out.
         if (err instanceof NetworkError) {
-          throw new AlertDeliveryError('webhook', { code: `WEBHOOK_${err.code ?? 'NETWORK'}`, retryable: true, userMessage: `The ${name} webhook could not be reached (${err.code ?? 'network error'}). Check this computer's network or proxy; if it persists, check the webhook in ${name}.` });
+          throw new AlertDeliveryError('webhook', {
+            code: `WEBHOOK_${err.code ?? 'NETWORK'}`,
+            retryable: true,
+            userMessage: `The ${name} webhook could not be reached (${err.code ?? 'network error'}). Check this computer's network or proxy; if it persists, check the webhook in ${name}.`,
+          });
         }
         throw err;
       }
@@ -114,10 +131,21 @@ export async function postAlertWebhook(kind: WebhookKind, url: string, content: 
       const said = reason ? `: ${reason}` : '';
       if (res.status === 429 || res.status >= 500) {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), deps.clock.now());
-        throw new AlertDeliveryError('webhook', { code: `WEBHOOK_HTTP_${res.status}`, status: res.status, retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), userMessage: `${name} did not take the alert (HTTP ${res.status}${said}); it is busy or down. Try "Send test alert" later.` });
+        throw new AlertDeliveryError('webhook', {
+          code: `WEBHOOK_HTTP_${res.status}`,
+          status: res.status,
+          retryable: true,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          userMessage: `${name} did not take the alert (HTTP ${res.status}${said}); it is busy or down. Try "Send test alert" later.`,
+        });
       }
       if (res.status >= 300 && res.status < 400) {
-        throw new AlertDeliveryError('webhook', { code: 'WEBHOOK_REDIRECT', status: res.status, retryable: false, userMessage: `The ${name} webhook address answered with a redirect (HTTP ${res.status}), which is not followed. Paste the webhook address itself (not a link to it) in Settings › Alerts.` });
+        throw new AlertDeliveryError('webhook', {
+          code: 'WEBHOOK_REDIRECT',
+          status: res.status,
+          retryable: false,
+          userMessage: `The ${name} webhook address answered with a redirect (HTTP ${res.status}), which is not followed. Paste the webhook address itself (not a link to it) in Settings › Alerts.`,
+        });
       }
       const gone = res.status === 403 || res.status === 404 || res.status === 410;
       throw new AlertDeliveryError('webhook', {

@@ -80,9 +80,7 @@ function failureOf(r: RunSummary): Pick<Alert, 'failure' | 'nextStep'> {
  */
 export function evaluateAlerts(input: AlertInput): KeyedAlert[] {
   const { settings, now } = input;
-  const finished = input.runs
-    .filter((r) => r.outcome !== 'running' && r.outcome !== 'cancelled')
-    .sort((a, b) => b.startedAt - a.startedAt);
+  const finished = input.runs.filter((r) => r.outcome !== 'running' && r.outcome !== 'cancelled').sort((a, b) => b.startedAt - a.startedAt);
   const alerts: KeyedAlert[] = [];
   const latest = finished[0];
 
@@ -136,9 +134,10 @@ export function evaluateAlerts(input: AlertInput): KeyedAlert[] {
       kind: 'stale-data',
       at: now,
       message: `The data in Tableau is ${age(now - input.lastSuccessAt)} old, past your limit of ${age(limitMs)}. The last successful sync finished ${formatUtcMinute(input.lastSuccessAt)}.`,
-      nextStep: latest && failed(latest)
-        ? `Syncs have failed since then. ${nextStepOfError(latest.error)}`
-        : 'No sync has succeeded since then: check that the schedule is not paused and that the computer or service running ml-connector is on, or press Sync now.',
+      nextStep:
+        latest && failed(latest)
+          ? `Syncs have failed since then. ${nextStepOfError(latest.error)}`
+          : 'No sync has succeeded since then: check that the schedule is not paused and that the computer or service running ml-connector is on, or press Sync now.',
     });
   }
   return alerts;

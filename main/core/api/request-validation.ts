@@ -75,7 +75,10 @@ const schemas: Record<Operation, z.ZodType> = {
       .object({
         // Shape only, as for saveSettings: the service validates the draft's alert settings.
         draft: z.record(z.string(), z.unknown()).optional(),
-        secrets: z.object({ smtpPassword: z.string().max(4096).optional(), alertWebhookUrl: z.string().max(4096).optional() }).strict().optional(),
+        secrets: z
+          .object({ smtpPassword: z.string().max(4096).optional(), alertWebhookUrl: z.string().max(4096).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   ]),
@@ -85,7 +88,10 @@ const schemas: Record<Operation, z.ZodType> = {
 
 /** Thrown for a malformed request; `issues` is safe to show (it never echoes values). */
 export class InvalidRequestError extends Error {
-  constructor(readonly operation: string, readonly issues: string[]) {
+  constructor(
+    readonly operation: string,
+    readonly issues: string[],
+  ) {
     super(`Invalid request for ${operation}: ${issues.join('; ')}`);
     this.name = 'InvalidRequestError';
   }
@@ -97,7 +103,10 @@ export function validateRequest<O extends Operation>(op: O, payload: unknown): R
   const result = schemas[op].safeParse(payload);
   if (!result.success) {
     // Paths and messages only: a rejected payload may hold a secret, so values are never repeated.
-    throw new InvalidRequestError(op, result.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`));
+    throw new InvalidRequestError(
+      op,
+      result.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`),
+    );
   }
   return result.data as RequestOf<O>;
 }

@@ -53,11 +53,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
  * Runs `op` until it succeeds, throws a non-retryable error, or attempts run out.
  * `op` receives the attempt number (1-based).
  */
-export async function withRetry<T>(
-  op: (attempt: number) => Promise<T>,
-  policy: RetryPolicy,
-  deps: RetryDeps,
-): Promise<T> {
+export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: RetryPolicy, deps: RetryDeps): Promise<T> {
   const random = deps.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
     if (deps.signal?.aborted) throw abortReason(deps.signal);

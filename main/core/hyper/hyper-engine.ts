@@ -43,7 +43,15 @@ import type { HyperEngine, HyperEngineOptions } from './hyper-engine-options';
 import { closedOrAfter, openClient, readCallback } from './hyperd-sockets';
 
 // Re-exported: callers and tests import the engine's launch details from here.
-export { HYPER_USER, hyperdArgs, hyperdEnvironment, parseCallbackDescriptor, storageProvidersSetting, type HyperdListen, type PgTarget } from './hyperd-command';
+export {
+  HYPER_USER,
+  hyperdArgs,
+  hyperdEnvironment,
+  parseCallbackDescriptor,
+  storageProvidersSetting,
+  type HyperdListen,
+  type PgTarget,
+} from './hyperd-command';
 export type { HyperEngine, HyperEngineEvent, HyperEngineOptions } from './hyper-engine-options';
 
 interface Running {
@@ -70,7 +78,12 @@ class Engine implements HyperEngine {
   private readonly databaseDirs: string[] | undefined;
   restarts = 0;
 
-  constructor(private readonly opts: Required<Pick<HyperEngineOptions, 'hyperdPath' | 'logDir' | 'clock' | 'startTimeoutMs' | 'stopGraceMs' | 'maxRestarts' | 'restartWindowMs'>> & HyperEngineOptions) {
+  constructor(
+    private readonly opts: Required<
+      Pick<HyperEngineOptions, 'hyperdPath' | 'logDir' | 'clock' | 'startTimeoutMs' | 'stopGraceMs' | 'maxRestarts' | 'restartWindowMs'>
+    > &
+      HyperEngineOptions,
+  ) {
     this.posix = (opts.platform ?? process.platform) !== 'win32';
     // mkdtemp makes the folder 0700 and unique; chmod again in case a umask or ACL widened it.
     this.socketDir = mkdtempSync(join(opts.socketParent ?? tmpdir(), 'mlc-hyperd-'));
@@ -172,7 +185,11 @@ class Engine implements HyperEngine {
     let stderrTail = '';
     let child: ChildProcess;
     try {
-      const args = hyperdArgs(listen, logDir, { noFilesDir: join(this.socketDir, 'no-files'), posix: this.posix, ...(this.databaseDirs ? { databaseDirs: this.databaseDirs } : {}) });
+      const args = hyperdArgs(listen, logDir, {
+        noFilesDir: join(this.socketDir, 'no-files'),
+        posix: this.posix,
+        ...(this.databaseDirs ? { databaseDirs: this.databaseDirs } : {}),
+      });
       child = spawn(hyperdPath, args, {
         cwd: this.opts.workDir ?? logDir,
         // Only what the host chose, plus the password: never the connector's own environment.
@@ -197,10 +214,13 @@ class Engine implements HyperEngine {
     const abort = new AbortController();
     const deadline = t0 + this.opts.startTimeoutMs;
     const failure = (why: string, cause?: unknown) =>
-      new HyperEngineError(`The Hyper engine did not start: ${why}${stderrTail.trim() ? ` (hyperd said: ${stderrTail.trim().slice(-500)})` : ''}. Its log is in ${logDir}.`, {
-        code: 'HYPER_START',
-        cause,
-      });
+      new HyperEngineError(
+        `The Hyper engine did not start: ${why}${stderrTail.trim() ? ` (hyperd said: ${stderrTail.trim().slice(-500)})` : ''}. Its log is in ${logDir}.`,
+        {
+          code: 'HYPER_START',
+          cause,
+        },
+      );
 
     let callback: net.Socket | null = null;
     let endpoint = '';

@@ -150,7 +150,13 @@ async function copyTable(client: pg.Client, alias: string, input: HyperTableInpu
   await pipeline(Readable.from(chunks, { objectMode: false }), copy);
   const copied = copy.rowCount;
   if (copied !== counter.rows) {
-    throw new ConnectorError({ service: 'hyper', kind: 'system', retryable: false, code: 'HYPER_ROW_COUNT', userMessage: `hyperd loaded ${copied} rows into ${input.table.schema}.${input.table.name} but ${counter.rows} were sent` });
+    throw new ConnectorError({
+      service: 'hyper',
+      kind: 'system',
+      retryable: false,
+      code: 'HYPER_ROW_COUNT',
+      userMessage: `hyperd loaded ${copied} rows into ${input.table.schema}.${input.table.name} but ${counter.rows} were sent`,
+    });
   }
   return copied;
 }

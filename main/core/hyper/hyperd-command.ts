@@ -39,7 +39,15 @@ export function hyperdEnvironment(source: Readonly<Record<string, string | undef
 export function storageProvidersSetting(dirs: readonly string[]): string {
   return JSON.stringify({
     providers: [
-      { type: 'single-file', name: 'file', implementation: 'mmap', blacklist: [], whitelist: dirs, 'default-directory': '', 'allowed-access-mode': 'read-write' },
+      {
+        type: 'single-file',
+        name: 'file',
+        implementation: 'mmap',
+        blacklist: [],
+        whitelist: dirs,
+        'default-directory': '',
+        'allowed-access-mode': 'read-write',
+      },
       { type: 'transient-file', name: 'transient', 'entry-limit': 0, 'size-limit': '0', 'entry-lifetime': '0ms' },
     ],
     default: 'file',
@@ -78,6 +86,7 @@ export function parseCallbackDescriptor(descriptor: string): PgTarget {
   const tcp = /^tab\.tcp:\/\/(127\.0\.0\.1|localhost):(\d+)$/.exec(d);
   const domain = /^tab\.domain:\/\/(\/.*)\/domain\/\.s\.PGSQL\.(\d+)$/.exec(d);
   const port = Number((tcp ?? domain)?.[2]);
-  if (!(tcp || domain) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`unexpected listen descriptor from hyperd: ${JSON.stringify(descriptor)}`);
+  if (!(tcp || domain) || !Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`unexpected listen descriptor from hyperd: ${JSON.stringify(descriptor)}`);
   return { host: tcp ? '127.0.0.1' : domain![1]!, port };
 }

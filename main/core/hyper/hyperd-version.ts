@@ -19,7 +19,9 @@ export async function readHyperdVersion(hyperdPath: string, opts: { timeoutMs?: 
   const logDir = await mkdtemp(join(tmpdir(), 'ml-hyperd-version-'));
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(hyperdPath, ['--version', `--log-dir=${logDir}`], { timeout: opts.timeoutMs ?? 10_000, env: opts.env ?? {}, encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(out)));
+      execFile(hyperdPath, ['--version', `--log-dir=${logDir}`], { timeout: opts.timeoutMs ?? 10_000, env: opts.env ?? {}, encoding: 'utf8' }, (err, out) =>
+        err ? reject(err) : resolve(out),
+      );
     });
     return parseHyperdVersion(stdout);
   } finally {

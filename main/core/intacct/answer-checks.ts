@@ -8,7 +8,11 @@ import { parseRetryAfter } from '../http/retry';
 
 /** Throws the typed error an answer that is not a readable XML document stands for. */
 export function checkAnswer(
-  status: number, text: string, trimmed: string, headers: { get(name: string): string | null } | undefined, now: number | undefined,
+  status: number,
+  text: string,
+  trimmed: string,
+  headers: { get(name: string): string | null } | undefined,
+  now: number | undefined,
 ): void {
   const head = trimmed.slice(0, 512).toLowerCase();
 

@@ -66,7 +66,13 @@ export async function* readDeleted(
 }
 
 async function* readDeletedWindow(
-  ctx: ReaderContext, zone: ZoneConverter, objectType: string, from: number, to: number | null, pageSize: number, signal?: AbortSignal,
+  ctx: ReaderContext,
+  zone: ZoneConverter,
+  objectType: string,
+  from: number,
+  to: number | null,
+  pageSize: number,
+  signal?: AbortSignal,
 ): AsyncGenerator<DeletedRecord[]> {
   const filter = f.and(
     f.eq('OBJECTTYPE', objectType.toLowerCase()),
@@ -120,9 +126,7 @@ function auditNotPermitted(err: unknown, objectType: string): IntacctPermissionE
   const denied = err instanceof IntacctPermissionError || err.code === 'OBJECT_NOT_FOUND' || err.code === 'PERMISSION_DENIED';
   if (!denied) return null;
   const info: IntacctErrorInfo =
-    err instanceof IntacctError
-      ? err
-      : { level: 'result', errorno: '', description: '', description2: err.userMessage, correction: '', errors: [] };
+    err instanceof IntacctError ? err : { level: 'result', errorno: '', description: '', description2: err.userMessage, correction: '', errors: [] };
   return new IntacctPermissionError({
     info,
     code: 'AUDIT_NOT_PERMITTED',

@@ -194,7 +194,7 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
     // Not this layout: the whole page is read record by record, as objects.
     if (build) return scanTable(xml, from, to);
     const records = tableRecords({ tag, fields, rows, built: null, last: null });
-    for (i = start; i < to; ) {
+    for (i = start; i < to;) {
       const r = readRecord(xml, i, to);
       if (r === null) return null;
       records.push(r.rec);

@@ -206,7 +206,11 @@ export function createIntacctClient(opts: IntacctClientOptions): IntacctClient {
       const body = buildQuery({ object: 'GLACCOUNT', fields: ['RECORDNO'], ...(ctx.showPrivate ? { showPrivate: true } : {}), pageSize: 1, offset: 0 });
       const result = await execute('query GLACCOUNT', body, signal);
       const total = result.data?.totalCount;
-      steps.push({ name: 'Read one record', ok: true, message: `Read GL accounts${total !== null && total !== undefined ? ` (${total} in the company)` : ''}.` });
+      steps.push({
+        name: 'Read one record',
+        ok: true,
+        message: `Read GL accounts${total !== null && total !== undefined ? ` (${total} in the company)` : ''}.`,
+      });
       return { ok: true, steps };
     } catch (err) {
       return fail('Read one record', err);

@@ -12,15 +12,7 @@
  * carries the Intacct details ({@link IntacctErrorInfo}) and passes `instanceof IntacctError`.
  * Only server text is kept: never a request body, never a credential.
  */
-import {
-  ApiError,
-  AuthError,
-  ConnectorError,
-  RateLimitError,
-  SessionExpiredError,
-  type ConnectorErrorInit,
-  type FailureKind,
-} from '../errors';
+import { ApiError, AuthError, ConnectorError, RateLimitError, SessionExpiredError, type ConnectorErrorInit, type FailureKind } from '../errors';
 
 /** Where in the response an error was reported (intacct-xml.md §2.2, §2.3). */
 export type IntacctErrorLevel = 'gateway' | 'control' | 'authentication' | 'result';
@@ -184,7 +176,11 @@ export function decodeSupportId(text: string): string | undefined {
 /** Field names out of "The following fields cannot be queried: [GLDETAIL: [F1, F2] ]". */
 export function parseInvalidFields(text: string): string[] {
   const m = /cannot be queried:\s*\[\s*[^:[\]]+:\s*\[([^\]]*)\]/i.exec(text);
-  if (m && m[1]) return m[1].split(',').map((s) => s.trim()).filter(Boolean);
+  if (m && m[1])
+    return m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const single = /(?:invalid field|field)\s*[:'"[]+\s*([A-Za-z0-9_.]+)/i.exec(text);
   return single && single[1] ? [single[1]] : [];
 }
@@ -260,28 +256,37 @@ export function classifyIntacctError(ctx: ClassifyContext): ConnectorError {
   // Transient conditions (§2.4, §6): retried with backoff by the one retry helper.
   if (/too many operations|\(200024\)|\b200024\b/i.test(allText)) {
     // VENA-OPS: the busy slot frees after up to 30 s; ask the retry helper to wait at least that.
-    return mk(IntacctRateLimitError, 'TOO_MANY_OPERATIONS',
+    return mk(
+      IntacctRateLimitError,
+      'TOO_MANY_OPERATIONS',
       `Intacct is busy with other integrations for this company (too many operations running); waiting before trying again.${tail}`,
-      { retryAfterMs: 30_000 });
+      { retryAfterMs: 30_000 },
+    );
   }
   if (/api rate limit exceeded/i.test(allText)) {
     return mk(IntacctRateLimitError, 'RATE_LIMITED', `Intacct's API rate limit was exceeded; waiting before trying again.${tail}`);
   }
   if (/temporarily off-?line/i.test(allText)) {
-    return mk(IntacctError, 'OFFLINE', `Intacct is temporarily off-line (maintenance or outage); trying again later.${tail}`,
-      { retryable: true, kind: 'transient' });
+    return mk(IntacctError, 'OFFLINE', `Intacct is temporarily off-line (maintenance or outage); trying again later.${tail}`, {
+      retryable: true,
+      kind: 'transient',
+    });
   }
   if (/please try again later/i.test(allText)) {
     return mk(IntacctError, 'TRY_LATER', `Intacct asked to try again later.${tail}`, { retryable: true, kind: 'transient' });
   }
   if (/with the control id .* is in process|is in process/i.test(allText)) {
-    return mk(IntacctError, 'CONTROL_IN_PROCESS', `Intacct is still running an identical request; trying again later.${tail}`,
-      { retryable: true, kind: 'transient' });
+    return mk(IntacctError, 'CONTROL_IN_PROCESS', `Intacct is still running an identical request; trying again later.${tail}`, {
+      retryable: true,
+      kind: 'transient',
+    });
   }
   if (errors.some((e) => e.errorno === 'DL02000001') || /there was an error processing the request/i.test(allText)) {
     // §2.4: generic server failure — retry (the retry helper bounds the attempts).
-    return mk(IntacctError, 'SERVER_ERROR', `Intacct failed to process the request (a server-side error); trying again.${tail}`,
-      { retryable: true, kind: 'transient' });
+    return mk(IntacctError, 'SERVER_ERROR', `Intacct failed to process the request (a server-side error); trying again.${tail}`, {
+      retryable: true,
+      kind: 'transient',
+    });
   }
 
   if (ctx.level === 'gateway' || ctx.level === 'control') {
@@ -289,63 +294,87 @@ export function classifyIntacctError(ctx: ClassifyContext): ConnectorError {
       return mk(IntacctError, 'INVALID_POLICY', `Intacct rejected the request's transport policy.${tail}`, { kind: 'config' });
     }
     if (errors.some((e) => e.errorno === 'PL04000055') || /demo company and has expired|company .*(expired|inactive|suspended)/i.test(allText)) {
-      return mk(IntacctError, 'COMPANY_UNAVAILABLE', `This Intacct company cannot be used (expired or inactive). Check the Company ID.${tail}`,
-        { kind: 'config' });
+      return mk(IntacctError, 'COMPANY_UNAVAILABLE', `This Intacct company cannot be used (expired or inactive). Check the Company ID.${tail}`, {
+        kind: 'config',
+      });
     }
     if (errors.some((e) => e.errorno === 'XL03000003') || /xml parse|schema error/i.test(allText)) {
-      return mk(IntacctError, 'XML_SCHEMA', `Intacct could not read the request this connector sent (a connector bug, or a filter list that is too long).${tail}`);
+      return mk(
+        IntacctError,
+        'XML_SCHEMA',
+        `Intacct could not read the request this connector sent (a connector bug, or a filter list that is too long).${tail}`,
+      );
     }
     if (/partner id|sender id|sender password/i.test(allText)) {
-      return mk(IntacctAuthError, 'SENDER_INVALID',
-        `Sender ID or password is wrong: check the Web Services sender credentials.${tail}`);
+      return mk(IntacctAuthError, 'SENDER_INVALID', `Sender ID or password is wrong: check the Web Services sender credentials.${tail}`);
     }
     if (/sign-in information is incorrect|invalid user/i.test(allText)) {
-      return mk(IntacctAuthError, 'LOGIN_INVALID',
-        `Intacct sign-in failed: check the user ID, company ID and user password.${tail}`);
+      return mk(IntacctAuthError, 'LOGIN_INVALID', `Intacct sign-in failed: check the user ID, company ID and user password.${tail}`);
     }
     // A bare XL03000006 at control level is the sender check (§2.4, GO-JFC example_test.go).
     if (errors.some((e) => e.errorno === 'XL03000006') || ctx.level === 'control') {
-      return mk(IntacctAuthError, 'SENDER_INVALID',
-        `Sender ID or password is wrong: check the Web Services sender credentials.${tail}`);
+      return mk(IntacctAuthError, 'SENDER_INVALID', `Sender ID or password is wrong: check the Web Services sender credentials.${tail}`);
     }
     // Gateway codes (GW-0011, invalidRequest, XMLGW_*) with 4xx are credential problems per §2.3.
-    return mk(IntacctAuthError, 'GATEWAY_REJECTED',
-      `Intacct's gateway rejected the request${status ? ` (HTTP ${status})` : ''}: check the sender and user credentials.${tail}`);
+    return mk(
+      IntacctAuthError,
+      'GATEWAY_REJECTED',
+      `Intacct's gateway rejected the request${status ? ` (HTTP ${status})` : ''}: check the sender and user credentials.${tail}`,
+    );
   }
 
   if (ctx.level === 'authentication') {
     if (/invalid web services authorization|not authorized|not authorised/i.test(allText)) {
-      return mk(IntacctAuthError, 'SENDER_NOT_AUTHORIZED',
+      return mk(
+        IntacctAuthError,
+        'SENDER_NOT_AUTHORIZED',
         'The Web Services sender is not authorised for this company: an Intacct administrator must add the sender ID under ' +
-          `Company > Setup > Company > Security > Web Services authorizations.${tail}`);
+          `Company > Setup > Company > Security > Web Services authorizations.${tail}`,
+      );
     }
     if (/sign-in information is incorrect|incorrect|password|user/i.test(allText)) {
-      return mk(IntacctAuthError, 'LOGIN_INVALID',
-        `Intacct sign-in failed: check the user ID, company ID and user password (not retried, to avoid locking the user out).${tail}`);
+      return mk(
+        IntacctAuthError,
+        'LOGIN_INVALID',
+        `Intacct sign-in failed: check the user ID, company ID and user password (not retried, to avoid locking the user out).${tail}`,
+      );
     }
     return mk(IntacctAuthError, 'AUTH_FAILED', `Intacct sign-in failed.${tail}`);
   }
 
   // Result level.
-  if (errors.some((e) => e.errorno === 'PL04000005') || /do not have permission|not have (the )?permission|permission denied|insufficient (permission|privilege)/i.test(allText)) {
-    return mk(IntacctPermissionError, 'PERMISSION_DENIED',
-      `The Intacct API user does not have permission for this${ctx.functionName ? ` ${ctx.functionName}` : ''}: grant it in the user's role.${tail}`);
+  if (
+    errors.some((e) => e.errorno === 'PL04000005') ||
+    /do not have permission|not have (the )?permission|permission denied|insufficient (permission|privilege)/i.test(allText)
+  ) {
+    return mk(
+      IntacctPermissionError,
+      'PERMISSION_DENIED',
+      `The Intacct API user does not have permission for this${ctx.functionName ? ` ${ctx.functionName}` : ''}: grant it in the user's role.${tail}`,
+    );
   }
   if (/cannot be queried|check (that )?the fields? exists?|invalid field|field .* (does not|doesn't) exist|XL03000010/i.test(allText)) {
     const fields = errors.flatMap((e) => parseInvalidFields(`${e.description} ${e.description2}`));
     const list = fields.length ? `: ${fields.join(', ')}` : '';
-    return mk(IntacctError, 'INVALID_FIELD',
+    return mk(
+      IntacctError,
+      'INVALID_FIELD',
       `Intacct cannot query some selected fields${list}. Remove them from the stream's extra fields (Settings › Streams), or check with Intacct that the fields exist and the API user may read them.${tail}`,
-      { detail: { fields } });
+      { detail: { fields } },
+    );
   }
   const notFound = /object definition (\S+) not found/i.exec(allText);
   if (notFound) {
-    return mk(IntacctError, 'OBJECT_NOT_FOUND',
-      `Intacct does not know the object ${notFound[1]} in this company (not subscribed, or misspelt).${tail}`, { kind: 'config' });
+    return mk(IntacctError, 'OBJECT_NOT_FOUND', `Intacct does not know the object ${notFound[1]} in this company (not subscribed, or misspelt).${tail}`, {
+      kind: 'config',
+    });
   }
   if (ctx.resultStatus === 'aborted' && errors.every((e) => e.errorno === 'XL03000009')) {
     return mk(IntacctError, 'TRANSACTION_ABORTED', `Intacct rolled this function back because another one failed.${tail}`);
   }
-  return mk(IntacctError, 'FUNCTION_FAILED',
-    `Intacct could not run ${ctx.functionName ?? 'the request'}${primary.errorno ? ` (${primary.errorno})` : ''}.${tail}`);
+  return mk(
+    IntacctError,
+    'FUNCTION_FAILED',
+    `Intacct could not run ${ctx.functionName ?? 'the request'}${primary.errorno ? ` (${primary.errorno})` : ''}.${tail}`,
+  );
 }

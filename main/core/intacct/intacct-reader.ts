@@ -26,7 +26,13 @@ export { count, recordNoBounds } from './read-probes';
 export { MIN_AUDIT_WINDOW_MS, parseObjectKey, readDeleted, type SkippedWindow } from './deleted-read';
 
 /** RECORDNOs only, keyset-paged on RECORDNO, for key reconciliation. */
-export function readKeys(ctx: ReaderContext, object: string, filters: readonly FixedFilter[], signal?: AbortSignal, pageSize = DEFAULT_PAGE_SIZE): AsyncGenerator<string[]> {
+export function readKeys(
+  ctx: ReaderContext,
+  object: string,
+  filters: readonly FixedFilter[],
+  signal?: AbortSignal,
+  pageSize = DEFAULT_PAGE_SIZE,
+): AsyncGenerator<string[]> {
   // Keys as Intacct sends them (text on GLDETAIL), compared by Intacct in the filter.
   let after: string | null = null;
   const read: PagedRead<string[]> = {

@@ -170,9 +170,7 @@ export class IntacctSessionManager {
     } catch {
       url = new URL('invalid://');
     }
-    const allowed = this.opts.allowedEndpointHosts
-      ? url.protocol.startsWith('http') && this.opts.allowedEndpointHosts(url.hostname)
-      : isIntacctHost(url);
+    const allowed = this.opts.allowedEndpointHosts ? url.protocol.startsWith('http') && this.opts.allowedEndpointHosts(url.hostname) : isIntacctHost(url);
     if (!allowed) {
       throw new ApiError({
         service: 'intacct',

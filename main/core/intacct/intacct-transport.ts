@@ -89,7 +89,12 @@ export class IntacctTransport {
   async send(
     ctx: CallContext,
     req: {
-      url: string; xml: string; operation: string; attempt: number; controlId: string; signal?: AbortSignal;
+      url: string;
+      xml: string;
+      operation: string;
+      attempt: number;
+      controlId: string;
+      signal?: AbortSignal;
       onParsed?: (p: ParsedResponse) => void;
       /** Builds the rows of a flat page while it is parsed (ParseOptions.build). */
       build?: RecordBuilder;

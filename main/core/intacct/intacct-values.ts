@@ -57,8 +57,12 @@ export class ZoneConverter {
   toUtcMs(text: string): number | null {
     const m = DATETIME_RE.exec(text);
     if (!m) return null;
-    const y = Number(m[3]), mo = Number(m[1]), d = Number(m[2]);
-    const h = Number(m[4] ?? 0), mi = Number(m[5] ?? 0), s = Number(m[6] ?? 0);
+    const y = Number(m[3]),
+      mo = Number(m[1]),
+      d = Number(m[2]);
+    const h = Number(m[4] ?? 0),
+      mi = Number(m[5] ?? 0),
+      s = Number(m[6] ?? 0);
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
     const local = Date.UTC(y, mo - 1, d, h, mi, s);
     return local - this.offsetMinutes(y, mo, d, h, local) * 60_000;
@@ -105,7 +109,9 @@ export function formatUtc(ms: number): string {
 /** `MM/DD/YYYY` (or a datetime's date part, or ISO) → `YYYY-MM-DD`; null when not a date. */
 export function parseIntacctDate(text: string): string | null {
   if (text.length >= 10 && text.charCodeAt(2) === 47 && text.charCodeAt(5) === 47) {
-    const mo = Number(text.slice(0, 2)), d = Number(text.slice(3, 5)), y = text.slice(6, 10);
+    const mo = Number(text.slice(0, 2)),
+      d = Number(text.slice(3, 5)),
+      y = text.slice(6, 10);
     if (mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && /^\d{4}$/.test(y) && (text.length === 10 || text.charCodeAt(10) === 32)) {
       return `${y}-${text.slice(0, 2)}-${text.slice(3, 5)}`;
     }

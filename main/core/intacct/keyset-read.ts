@@ -44,7 +44,10 @@ export class PreparedRead {
   constructor(
     readonly spec: ReadSpec,
     readonly zone: ZoneConverter,
-    readonly rows: RowConverter = new RowConverter(spec.columns, spec.columns.map((c) => compileColumn(c, zone))),
+    readonly rows: RowConverter = new RowConverter(
+      spec.columns,
+      spec.columns.map((c) => compileColumn(c, zone)),
+    ),
   ) {
     const fields = new Set(spec.columns.map((c) => c.source));
     fields.add(RECORDNO);
@@ -139,8 +142,13 @@ export class KeysetRead implements PagedRead<Page> {
   /** The cursor handed to the consumer with null-pass pages: where the changed rows' read ended. */
   resumeAt: KeysetCursor | null = null;
 
-  constructor(private readonly ctx: ReaderContext, public prepared: PreparedRead, readonly mode: ReadMode = 'changed') {
-    this.cursor = mode === 'changed' && prepared.spec.since ? { whenModified: prepared.spec.since.whenModified, recordNo: String(prepared.spec.since.recordNo) } : null;
+  constructor(
+    private readonly ctx: ReaderContext,
+    public prepared: PreparedRead,
+    readonly mode: ReadMode = 'changed',
+  ) {
+    this.cursor =
+      mode === 'changed' && prepared.spec.since ? { whenModified: prepared.spec.since.whenModified, recordNo: String(prepared.spec.since.recordNo) } : null;
     this.pageSize = prepared.spec.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
@@ -221,7 +229,10 @@ export class KeysetRead implements PagedRead<Page> {
     }
     this.cursor = last;
     const rows = this.prepared.convert(data);
-    const cursor = this.mode === 'changed' ? publicCursor(last) : (this.resumeAt ?? publicCursor({ whenModified: spec.since?.whenModified ?? 0, recordNo: String(spec.since?.recordNo ?? '') }));
+    const cursor =
+      this.mode === 'changed'
+        ? publicCursor(last)
+        : (this.resumeAt ?? publicCursor({ whenModified: spec.since?.whenModified ?? 0, recordNo: String(spec.since?.recordNo ?? '') }));
     return { value: { rows, cursor, totalCount: this.totalCount, pageNo: this.pageNo + 1 }, rows: count };
   }
 }
@@ -248,7 +259,12 @@ export async function* readChanged(ctx: ReaderContext, spec: ReadSpec, signal?: 
  * its pages carry `resumeAt`, the changed rows' last cursor.
  */
 export function readNullWhenModified(
-  ctx: ReaderContext, spec: ReadSpec, like: PreparedRead, pageSize: number, resumeAt: KeysetCursor | null, signal?: AbortSignal,
+  ctx: ReaderContext,
+  spec: ReadSpec,
+  like: PreparedRead,
+  pageSize: number,
+  resumeAt: KeysetCursor | null,
+  signal?: AbortSignal,
 ): AsyncGenerator<Page> {
   const nulls = new KeysetRead(ctx, new PreparedRead(spec, like.zone, like.rows), 'nullWhenModified');
   nulls.resumeAt = resumeAt;

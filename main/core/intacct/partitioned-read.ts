@@ -43,7 +43,11 @@ export function datePartitions(spec: ReadSpec, dateColumn: string, untilMs: numb
     if (next > at) out.push({ ...spec, dateRange: { column: dateColumn, from: at, before: next } });
     at = next;
   }
-  out.push({ ...spec, dateRange: { column: dateColumn, from: at, ...(spec.dateRange?.to ? { to: spec.dateRange.to } : {}) }, openEndSplitAt: at < end ? end : undefined });
+  out.push({
+    ...spec,
+    dateRange: { column: dateColumn, from: at, ...(spec.dateRange?.to ? { to: spec.dateRange.to } : {}) },
+    openEndSplitAt: at < end ? end : undefined,
+  });
   return out;
 }
 
@@ -56,7 +60,11 @@ async function earliestDate(ctx: ReaderContext, spec: ReadSpec, dateColumn: stri
   if (raw === null) return null;
   const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw.trim());
   if (!m) {
-    throw new ApiError({ service: 'intacct', code: 'BAD_VALUE', userMessage: `Intacct returned ${dateColumn} '${raw.slice(0, 40)}' for ${spec.object}, which is not MM/DD/YYYY.` });
+    throw new ApiError({
+      service: 'intacct',
+      code: 'BAD_VALUE',
+      userMessage: `Intacct returned ${dateColumn} '${raw.slice(0, 40)}' for ${spec.object}, which is not MM/DD/YYYY.`,
+    });
   }
   return `${m[3]}-${m[1]}-${m[2]}`;
 }
@@ -80,7 +88,14 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
   // Without a start date, the partitions start at the earliest date the read holds (one request).
   const from = spec.dateRange?.from ?? (await earliestDate(ctx, spec, dateColumn, signal));
   const specs =
-    from === null ? [] : datePartitions({ ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } }, dateColumn, spec.until ?? ctx.clock.now(), partitions);
+    from === null
+      ? []
+      : datePartitions(
+          { ...spec, dateRange: { ...(spec.dateRange ?? { column: dateColumn }), column: dateColumn, from } },
+          dateColumn,
+          spec.until ?? ctx.clock.now(),
+          partitions,
+        );
   // Rows without a date are read even when no row has one.
   if (!spec.dateRange?.from) specs.push({ ...spec, dateRange: { column: dateColumn, isNull: true } });
   const idle = specs.map((p) => new KeysetRead(ctx, new PreparedRead(p, zone, rowConverter)));
@@ -152,5 +167,6 @@ export async function* readPartitioned(ctx: ReaderContext, spec: ReadSpec, parti
     signal?.removeEventListener('abort', onAbort);
     if (inflight > 0) internal.abort(new Error('read closed'));
   }
-  for await (const page of readNullWhenModified(ctx, spec, new PreparedRead(spec, zone, rowConverter), pageSize, null, signal)) yield { ...page, totalCount: null };
+  for await (const page of readNullWhenModified(ctx, spec, new PreparedRead(spec, zone, rowConverter), pageSize, null, signal))
+    yield { ...page, totalCount: null };
 }

@@ -8,15 +8,7 @@
 import { el } from './request-envelope';
 
 /** Binary comparison operators of `query`. */
-export type CompareOp =
-  | 'equalto'
-  | 'notequalto'
-  | 'lessthan'
-  | 'lessthanorequalto'
-  | 'greaterthan'
-  | 'greaterthanorequalto'
-  | 'like'
-  | 'notlike';
+export type CompareOp = 'equalto' | 'notequalto' | 'lessthan' | 'lessthanorequalto' | 'greaterthan' | 'greaterthanorequalto' | 'like' | 'notlike';
 
 export type QueryFilter =
   | { op: CompareOp; field: string; value: string }
@@ -102,16 +94,12 @@ export function buildQuery(spec: QuerySpec): string {
   if (spec.pageSize !== undefined && (spec.pageSize < 1 || spec.pageSize > 2000)) {
     throw new RangeError('query pagesize must be between 1 and 2000.');
   }
-  const select = spec.fields
-    .map((x) => (typeof x === 'string' ? el('field', x) : `<${x.fn}>${el('field', x.field)}</${x.fn}>`))
-    .join('');
+  const select = spec.fields.map((x) => (typeof x === 'string' ? el('field', x) : `<${x.fn}>${el('field', x.field)}</${x.fn}>`)).join('');
   let xml = `<query>${el('object', spec.object)}<select>${select}</select>`;
   if (spec.filter) xml += `<filter>${renderFilter(spec.filter)}</filter>`;
   if (spec.orderBy && spec.orderBy.length) {
     xml +=
-      '<orderby>' +
-      spec.orderBy.map((o) => `<order>${el('field', o.field)}${o.descending ? '<descending/>' : '<ascending/>'}</order>`).join('') +
-      '</orderby>';
+      '<orderby>' + spec.orderBy.map((o) => `<order>${el('field', o.field)}${o.descending ? '<descending/>' : '<ascending/>'}</order>`).join('') + '</orderby>';
   }
   const options: string[] = [];
   if (spec.caseInsensitive !== undefined) options.push(el('caseinsensitive', spec.caseInsensitive));

@@ -32,7 +32,13 @@ export interface InternalCursor {
 export type ReadMode = 'changed' | 'nullWhenModified';
 
 /** Builds the filter of one page of a read. */
-export function buildReadFilter(spec: ReadSpec, cursor: InternalCursor | null, useLookback: boolean, zone: ZoneConverter, mode: ReadMode = 'changed'): QueryFilter | null {
+export function buildReadFilter(
+  spec: ReadSpec,
+  cursor: InternalCursor | null,
+  useLookback: boolean,
+  zone: ZoneConverter,
+  mode: ReadMode = 'changed',
+): QueryFilter | null {
   const parts: (QueryFilter | null)[] = [];
   for (const fixed of spec.filters ?? []) parts.push(fixedFilter(fixed));
   if (mode === 'nullWhenModified') {

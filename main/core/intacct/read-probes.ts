@@ -33,7 +33,11 @@ async function firstRecordNo(ctx: ReaderContext, spec: ReadSpec, filter: QueryFi
   const { value: rn, total } = await firstValue(ctx, spec, RECORDNO, filter, descending, signal);
   if (rn !== null && !/^\d+$/.test(rn)) {
     // GLDETAIL's RECORDNO is text (intacct-objects.md): it has no numeric bounds to split.
-    throw new ApiError({ service: 'intacct', code: 'TEXT_RECORDNO', userMessage: `${spec.object} keys are text (RECORDNO '${rn.slice(0, 40)}'), so they have no numeric range; read it by date partitions instead.` });
+    throw new ApiError({
+      service: 'intacct',
+      code: 'TEXT_RECORDNO',
+      userMessage: `${spec.object} keys are text (RECORDNO '${rn.slice(0, 40)}'), so they have no numeric range; read it by date partitions instead.`,
+    });
   }
   return { recordNo: rn === null ? null : Number(rn), total };
 }

@@ -80,9 +80,7 @@ export function buildRequest(init: EnvelopeInit): string {
       ? `<login>${el('userid', init.auth.userId)}${el('companyid', init.auth.companyId)}${el('password', init.auth.password)}` +
         `${init.auth.locationId ? el('locationid', init.auth.locationId) : ''}</login>`
       : el('sessionid', init.auth.sessionId);
-  const functions = init.functions
-    .map((f) => `<function controlid="${escapeXml(f.controlId)}">${f.body}</function>`)
-    .join('');
+  const functions = init.functions.map((f) => `<function controlid="${escapeXml(f.controlId)}">${f.body}</function>`).join('');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     '<request><control>' +

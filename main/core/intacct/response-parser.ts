@@ -241,13 +241,14 @@ function readResult(value: unknown, httpStatus: number, scanned?: FlatSplit): In
 function readData(value: unknown, httpStatus: number, scanned?: FlatSplit): DataBlock {
   const d = obj(value) ?? {};
   const records: XmlObject[] = [];
-  if (!scanned) for (const key of Object.keys(d)) {
-    if (key.startsWith(ATTR) || key === '#text') continue;
-    const v = d[key];
-    if (Array.isArray(v)) {
-      for (const item of v) records.push(withoutText(obj(item) ?? {}));
+  if (!scanned)
+    for (const key of Object.keys(d)) {
+      if (key.startsWith(ATTR) || key === '#text') continue;
+      const v = d[key];
+      if (Array.isArray(v)) {
+        for (const item of v) records.push(withoutText(obj(item) ?? {}));
+      }
     }
-  }
   const block: DataBlock = {
     listType: optStr(d[`${ATTR}listtype`]),
     count: num(d[`${ATTR}count`]),
@@ -291,7 +292,6 @@ function readErrors(value: unknown): IntacctErrorDetail[] {
     };
   });
 }
-
 
 function obj(v: unknown): XmlObject | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as XmlObject) : null;

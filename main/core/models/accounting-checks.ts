@@ -31,7 +31,13 @@ export interface CheckInputs {
 /** a − b, exactly (amounts are NUMERIC(18,2) text). */
 const minus = (a: string, b: string): string => unitsToDecimal(decimalToUnits(a) - decimalToUnits(b));
 
-const notRun = (check: AccountingCheckResult['check'], message: string): AccountingCheckResult => ({ check, label: CHECK_LABELS[check], ok: null, breaks: [], message });
+const notRun = (check: AccountingCheckResult['check'], message: string): AccountingCheckResult => ({
+  check,
+  label: CHECK_LABELS[check],
+  ok: null,
+  breaks: [],
+  message,
+});
 
 /**
  * Runs the checks whose inputs are there. `snapshotDate`: today's AP aging snapshot. `glChanges`:
@@ -39,19 +45,30 @@ const notRun = (check: AccountingCheckResult['check'], message: string): Account
  * break names those of its period too, since a line missing from the replica is not in any entry
  * the check can see.
  */
-export async function runAccountingChecks(client: SqlClient, missing: CheckInputs, snapshotDate: string, glChanges: readonly GlActivityChange[] = []): Promise<AccountingChecks> {
+export async function runAccountingChecks(
+  client: SqlClient,
+  missing: CheckInputs,
+  snapshotDate: string,
+  glChanges: readonly GlActivityChange[] = [],
+): Promise<AccountingChecks> {
   const checks: AccountingCheckResult[] = [];
   if (missing.trialBalance) checks.push(notRun('trial_balance', missing.trialBalance));
   else {
     const r = await checkTrialBalance(client, replicaTable('gl_detail'));
     const text = describeTrialBalanceBreaks(r);
     checks.push({
-      check: 'trial_balance', label: CHECK_LABELS.trial_balance, ok: r.ok,
+      check: 'trial_balance',
+      label: CHECK_LABELS.trial_balance,
+      ok: r.ok,
       breaks: r.breaks.map((b, i): AccountingCheckBreak => {
         const changed = glChanges.filter((c) => c.period === b.period && c.entity === b.entity && c.baseCurrency === b.baseCurrency).map((c) => c.accountNo);
         const extra = changed.filter((a) => !b.accounts.includes(a));
         return {
-          period: b.period.slice(0, 7), entity: b.entity, baseCurrency: b.baseCurrency, accounts: [...new Set([...b.accounts, ...changed])].sort(), difference: b.difference,
+          period: b.period.slice(0, 7),
+          entity: b.entity,
+          baseCurrency: b.baseCurrency,
+          accounts: [...new Set([...b.accounts, ...changed])].sort(),
+          difference: b.difference,
           message: extra.length ? `${text[i]!.replace(/\.$/, '')}; accounts changed in that month since the last build: ${extra.join(', ')}.` : text[i]!,
         };
       }),
@@ -62,9 +79,16 @@ export async function runAccountingChecks(client: SqlClient, missing: CheckInput
     const r = await checkNetIncome(client, { pnl: modelTable('pnl'), balanceSheet: modelTable('balance_sheet'), glBalances: modelTable('gl_balances') });
     const text = describeNetIncomeBreaks(r);
     checks.push({
-      check: 'net_income', label: CHECK_LABELS.net_income, ok: r.ok,
+      check: 'net_income',
+      label: CHECK_LABELS.net_income,
+      ok: r.ok,
       breaks: r.breaks.map((b, i): AccountingCheckBreak => ({
-        period: b.fiscalYearStart, entity: b.entity, baseCurrency: b.baseCurrency, accounts: b.unclassifiedAccounts.map((a) => a.accountNo), difference: b.difference, message: text[i]!,
+        period: b.fiscalYearStart,
+        entity: b.entity,
+        baseCurrency: b.baseCurrency,
+        accounts: b.unclassifiedAccounts.map((a) => a.accountNo),
+        difference: b.difference,
+        message: text[i]!,
       })),
     });
   }
@@ -72,11 +96,19 @@ export async function runAccountingChecks(client: SqlClient, missing: CheckInput
   else {
     const r = await checkApAgingTotal(client, modelTable('ap_aging'), replicaTable('ap_bill'), snapshotDate);
     checks.push({
-      check: 'ap_aging_total', label: CHECK_LABELS.ap_aging_total, ok: r.ok,
-      breaks: r.totals.filter((t) => t.aging !== t.openBills).map((t): AccountingCheckBreak => ({
-        period: snapshotDate, entity: null, baseCurrency: t.baseCurrency, accounts: [], difference: minus(t.aging, t.openBills),
-        message: `AP aging on ${snapshotDate} (${t.baseCurrency ?? '?'}) totals ${t.aging}, but the open bills' amounts due total ${t.openBills}.`,
-      })),
+      check: 'ap_aging_total',
+      label: CHECK_LABELS.ap_aging_total,
+      ok: r.ok,
+      breaks: r.totals
+        .filter((t) => t.aging !== t.openBills)
+        .map((t): AccountingCheckBreak => ({
+          period: snapshotDate,
+          entity: null,
+          baseCurrency: t.baseCurrency,
+          accounts: [],
+          difference: minus(t.aging, t.openBills),
+          message: `AP aging on ${snapshotDate} (${t.baseCurrency ?? '?'}) totals ${t.aging}, but the open bills' amounts due total ${t.openBills}.`,
+        })),
     });
   }
   return { ok: checks.every((c) => c.ok !== false), checks };

@@ -30,13 +30,28 @@ export function agingBucket(daysPastDue: number | null): AgingBucket {
   return 'over 90';
 }
 
-const t = textCol, d = dateCol, m = (name: string) => moneyCol(name);
+const t = textCol,
+  d = dateCol,
+  m = (name: string) => moneyCol(name);
 
 export const AP_AGING_COLUMNS: readonly ColumnDef[] = [
-  d('SNAPSHOT_DATE', false), t('MEGAENTITYID'), t('MEGAENTITYNAME'), t('VENDORID', false), t('VENDORNAME'),
-  bigintCol('RECORDNO', false), t('RECORDID'), t('DOCNUMBER'), t('STATE'),
-  d('WHENPOSTED'), d('WHENDUE'), t('BASECURR'), m('TOTALDUE'), t('CURRENCY'), m('TRX_TOTALDUE'),
-  bigintCol('DAYS_PAST_DUE'), t('AGING_BUCKET', false),
+  d('SNAPSHOT_DATE', false),
+  t('MEGAENTITYID'),
+  t('MEGAENTITYNAME'),
+  t('VENDORID', false),
+  t('VENDORNAME'),
+  bigintCol('RECORDNO', false),
+  t('RECORDID'),
+  t('DOCNUMBER'),
+  t('STATE'),
+  d('WHENPOSTED'),
+  d('WHENDUE'),
+  t('BASECURR'),
+  m('TOTALDUE'),
+  t('CURRENCY'),
+  m('TRX_TOTALDUE'),
+  bigintCol('DAYS_PAST_DUE'),
+  t('AGING_BUCKET', false),
 ];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -74,7 +89,8 @@ SELECT ${snap} AS "SNAPSHOT_DATE", "MEGAENTITYID", "MEGAENTITYNAME", "VENDORID",
  * drops snapshots older than `keepDays` before it, in one transaction. Returns the snapshot's rows.
  */
 export async function writeApAgingSnapshot(client: SqlClient, target: string, apBill: string, snapshotDate: string, keepDays: number): Promise<number> {
-  if (!Number.isInteger(keepDays) || keepDays < 0) throw new RangeError(`Days to keep AP aging snapshots must be a whole number of 0 or more, not ${keepDays}.`);
+  if (!Number.isInteger(keepDays) || keepDays < 0)
+    throw new RangeError(`Days to keep AP aging snapshots must be a whole number of 0 or more, not ${keepDays}.`);
   const snap = dateLiteral(snapshotDate);
   await inTransaction(client, [
     `CREATE TABLE IF NOT EXISTS ${target} AS ${apAgingSnapshotSql(apBill, snapshotDate)} LIMIT 0`,

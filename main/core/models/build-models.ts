@@ -53,7 +53,9 @@ export async function prepareModelsDatabase(client: SqlClient): Promise<void> {
 
 /** Tables present in schema `schema` of the database attached as `alias`. */
 export async function tablesOf(client: SqlClient, alias: string, schema: string): Promise<Set<string>> {
-  const r = await client.query<{ tablename: string }>(`SELECT tablename FROM ${qualifiedName(alias, 'pg_catalog', 'pg_tables')} WHERE schemaname = ${quoteLiteral(schema)}`);
+  const r = await client.query<{ tablename: string }>(
+    `SELECT tablename FROM ${qualifiedName(alias, 'pg_catalog', 'pg_tables')} WHERE schemaname = ${quoteLiteral(schema)}`,
+  );
   return new Set(r.rows.map((x) => x.tablename));
 }
 
@@ -89,7 +91,13 @@ async function buildBalances(client: SqlClient, opts: BuildOptions, existing: Se
  * Builds one model's table (its inputs are built already). `existing`: the models' tables before
  * this run, `gl`: how GL balances was built (the statements follow it).
  */
-export async function buildModel(client: SqlClient, model: ModelName, opts: BuildOptions, existing: Set<string>, gl: BuiltModel | undefined): Promise<BuiltModel> {
+export async function buildModel(
+  client: SqlClient,
+  model: ModelName,
+  opts: BuildOptions,
+  existing: Set<string>,
+  gl: BuiltModel | undefined,
+): Promise<BuiltModel> {
   const statements = { glBalances: modelTable('gl_balances'), glAccount: replicaTable('gl_account') };
   const following = (rows: number): BuiltModel => ({ rows, mode: gl?.mode ?? 'full', ...(gl?.periods ? { periods: gl.periods } : {}) });
   switch (model) {
@@ -107,7 +115,11 @@ export async function buildModel(client: SqlClient, model: ModelName, opts: Buil
     }
     case 'bill_payment_flow':
       return {
-        rows: await buildBillPaymentFlow(client, modelTable('bill_payment_flow'), { apBill: replicaTable('ap_bill'), apPaymentDetail: replicaTable('ap_payment_detail'), apPayment: replicaTable('ap_payment') }),
+        rows: await buildBillPaymentFlow(client, modelTable('bill_payment_flow'), {
+          apBill: replicaTable('ap_bill'),
+          apPaymentDetail: replicaTable('ap_payment_detail'),
+          apPayment: replicaTable('ap_payment'),
+        }),
         mode: 'full',
       };
     case 'vendor_performance':

@@ -33,14 +33,28 @@ const text = (name: string): ColumnDef => ({ name, source: name, type: 'text', n
 
 /** Leading columns shared by both statements: the balance row's key with the account's attributes. */
 const KEY_COLUMNS: readonly ColumnDef[] = [
-  balanceColumn('ENTITY'), balanceColumn('BASECURR'), balanceColumn('ACCOUNTNO'), balanceColumn('ACCOUNTTITLE'), text('CATEGORY'), text('NORMALBALANCE'),
-  balanceColumn('DEPARTMENTID'), balanceColumn('LOCATIONID'), balanceColumn('CLASSID'), balanceColumn('PERIOD'), balanceColumn('FISCAL_YEAR_START'),
+  balanceColumn('ENTITY'),
+  balanceColumn('BASECURR'),
+  balanceColumn('ACCOUNTNO'),
+  balanceColumn('ACCOUNTTITLE'),
+  text('CATEGORY'),
+  text('NORMALBALANCE'),
+  balanceColumn('DEPARTMENTID'),
+  balanceColumn('LOCATIONID'),
+  balanceColumn('CLASSID'),
+  balanceColumn('PERIOD'),
+  balanceColumn('FISCAL_YEAR_START'),
 ];
 
 export const PNL_COLUMNS: readonly ColumnDef[] = [...KEY_COLUMNS, money('AMOUNT'), money('NET_INCOME'), money('YTD_NET_INCOME'), balanceColumn('LINE_COUNT')];
 
 export const BALANCE_SHEET_COLUMNS: readonly ColumnDef[] = [
-  ...KEY_COLUMNS, money('OPENING_BALANCE'), money('NET_CHANGE'), money('CLOSING_BALANCE'), money('BALANCE'), balanceColumn('LINE_COUNT'),
+  ...KEY_COLUMNS,
+  money('OPENING_BALANCE'),
+  money('NET_CHANGE'),
+  money('CLOSING_BALANCE'),
+  money('BALANCE'),
+  balanceColumn('LINE_COUNT'),
 ];
 
 /** +1, or −1 for a credit-normal account: turns debits − credits into the account's normal direction. */
@@ -63,17 +77,25 @@ SELECT b."ENTITY", b."BASECURR", b."ACCOUNTNO", b."ACCOUNTTITLE", a."CATEGORY", 
 
 /** The SELECT of the P&L by month (PNL_COLUMNS). */
 export function pnlSql(src: StatementSources): string {
-  return statementSql(src, 'incomestatement', `
+  return statementSql(
+    src,
+    'incomestatement',
+    `
        CAST(${SIGN} b."NET_CHANGE" AS NUMERIC(18,2)) AS "AMOUNT",
        CAST(-b."NET_CHANGE" AS NUMERIC(18,2)) AS "NET_INCOME",
-       CAST(-b."CLOSING_BALANCE" AS NUMERIC(18,2)) AS "YTD_NET_INCOME"`);
+       CAST(-b."CLOSING_BALANCE" AS NUMERIC(18,2)) AS "YTD_NET_INCOME"`,
+  );
 }
 
 /** The SELECT of the balance sheet by month (BALANCE_SHEET_COLUMNS). */
 export function balanceSheetSql(src: StatementSources): string {
-  return statementSql(src, 'balancesheet', `
+  return statementSql(
+    src,
+    'balancesheet',
+    `
        b."OPENING_BALANCE", b."NET_CHANGE", b."CLOSING_BALANCE",
-       CAST(${SIGN} b."CLOSING_BALANCE" AS NUMERIC(18,2)) AS "BALANCE"`);
+       CAST(${SIGN} b."CLOSING_BALANCE" AS NUMERIC(18,2)) AS "BALANCE"`,
+  );
 }
 
 /** (Re)builds the P&L by month as table `target`; returns its rows. */

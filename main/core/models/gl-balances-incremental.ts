@@ -20,7 +20,16 @@
  * GL accounts, rebuild in full.
  */
 import { fiscalYearStartSql, validateFiscalYearStartMonth } from './fiscal-year';
-import { buildGlBalances, GL_BALANCE_COLUMNS, GL_BALANCE_DIMS, glAccountsSql, glLinesSql, type GlBalancesOptions, type GlBalancesSources, type SqlClient } from './gl-balances';
+import {
+  buildGlBalances,
+  GL_BALANCE_COLUMNS,
+  GL_BALANCE_DIMS,
+  glAccountsSql,
+  glLinesSql,
+  type GlBalancesOptions,
+  type GlBalancesSources,
+  type SqlClient,
+} from './gl-balances';
 import { countRows } from './model-table';
 import { hyperColumnSql, quoteLiteral } from '../hyper/hyper-sql';
 
@@ -58,11 +67,20 @@ export function monthStart(text: string): string {
  * Brings table `target` (built by buildGlBalances with the same options) up to date after changes to
  * GL lines in `changedMonths`. Builds in full when the table is missing or empty.
  */
-export async function updateGlBalances(client: SqlClient, target: string, src: GlBalancesSources, opts: GlBalancesOptions, changedMonths: readonly string[]): Promise<IncrementalResult> {
+export async function updateGlBalances(
+  client: SqlClient,
+  target: string,
+  src: GlBalancesSources,
+  opts: GlBalancesOptions,
+  changedMonths: readonly string[],
+): Promise<IncrementalResult> {
   validateFiscalYearStartMonth(opts.fiscalYearStartMonth);
   const months = [...new Set(changedMonths.map(monthStart))].sort();
   const empty = { rowsAppended: 0, affected: [], rowsRewritten: 0, rowsDropped: 0 };
-  const exists = await client.query(`SELECT 1 FROM ${target} LIMIT 1`).then((r) => r.rows.length > 0, () => false);
+  const exists = await client.query(`SELECT 1 FROM ${target} LIMIT 1`).then(
+    (r) => r.rows.length > 0,
+    () => false,
+  );
   if (!exists) return { mode: 'full', months, ...empty, rows: await buildGlBalances(client, target, src, opts) };
   if (!months.length) return { mode: 'incremental', months, ...empty, rows: await countRows(client, target) };
 
@@ -148,15 +166,27 @@ export async function updateGlBalances(client: SqlClient, target: string, src: G
 
     // 4. Rows a full rebuild would not have.
     const before = await countRows(client, target);
-    await client.query(`DELETE FROM ${target} AS t WHERE ${inAffected('t', `t."PERIOD" < COALESCE(
-        (SELECT MIN(x."PERIOD") FROM ${target} x WHERE ${sameDims('x', 'f')} AND x."LINE_COUNT" > 0), DATE '9999-12-01')`)}`);
+    await client.query(
+      `DELETE FROM ${target} AS t WHERE ${inAffected(
+        't',
+        `t."PERIOD" < COALESCE(
+        (SELECT MIN(x."PERIOD") FROM ${target} x WHERE ${sameDims('x', 'f')} AND x."LINE_COUNT" > 0), DATE '9999-12-01')`,
+      )}`,
+    );
     await client.query(`DELETE FROM ${target} WHERE "PERIOD" > (SELECT MAX("PERIOD") FROM ${target} WHERE "LINE_COUNT" > 0)`);
     const rows = await countRows(client, target);
 
-    const affected = await client.query<Record<string, string | null>>(`SELECT ${dims}, CAST("FROM_PERIOD" AS TEXT) AS "FROM_PERIOD" FROM ${TEMP.affected} ORDER BY ${dims}`);
+    const affected = await client.query<Record<string, string | null>>(
+      `SELECT ${dims}, CAST("FROM_PERIOD" AS TEXT) AS "FROM_PERIOD" FROM ${TEMP.affected} ORDER BY ${dims}`,
+    );
     await client.query('COMMIT');
     return {
-      mode: 'incremental', months, rowsAppended, rowsRewritten, rowsDropped: before - rows, rows,
+      mode: 'incremental',
+      months,
+      rowsAppended,
+      rowsRewritten,
+      rowsDropped: before - rows,
+      rows,
       affected: affected.rows.map((r) => ({ key: DIM_NAMES.map((d) => r[d.slice(1, -1)] ?? null), fromPeriod: r.FROM_PERIOD! })),
     };
   } catch (err) {

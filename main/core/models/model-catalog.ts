@@ -21,7 +21,13 @@ export interface ModelSpec {
   readonly inputs: readonly ModelName[];
 }
 
-const spec = (name: ModelName, columns: readonly ColumnDef[], streams: StreamName[], inputs: ModelName[] = []): ModelSpec => ({ name, label: MODEL_LABELS[name], columns, streams, inputs });
+const spec = (name: ModelName, columns: readonly ColumnDef[], streams: StreamName[], inputs: ModelName[] = []): ModelSpec => ({
+  name,
+  label: MODEL_LABELS[name],
+  columns,
+  streams,
+  inputs,
+});
 
 export const MODEL_SPECS: Readonly<Record<ModelName, ModelSpec>> = {
   gl_balances: spec('gl_balances', GL_BALANCE_COLUMNS, ['gl_detail', 'gl_account']),

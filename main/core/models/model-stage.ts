@@ -23,7 +23,14 @@ export async function runModelStage(deps: ModelStageDeps, input: ModelStageInput
     const message = `The finance models could not be built: ${asConnectorError(err, 'hyper').userMessage}`;
     input.log('error', message);
     const models = MODEL_NAMES.filter((m) => input.settings.enabled[m]).map((m) => ({
-      model: m, label: MODEL_SPECS[m].label, datasource: modelDatasourceName(input.settings, m), outcome: 'failed' as const, rows: null, mode: null, seconds: 0, message,
+      model: m,
+      label: MODEL_SPECS[m].label,
+      datasource: modelDatasourceName(input.settings, m),
+      outcome: 'failed' as const,
+      rows: null,
+      mode: null,
+      seconds: 0,
+      message,
     }));
     return { models: { runId: input.runId, replicaAsOf: await deps.replica.asOf(), models, accountingChecks: null }, cancelled: false };
   }

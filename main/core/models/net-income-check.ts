@@ -52,8 +52,24 @@ export interface NetIncomeCheckResult {
   breaks: NetIncomeYear[];
 }
 
-interface YearRow { FY: string; ENTITY: string | null; BASECURR: string | null; NI: string; OPENING: string; CLOSING: string; CHANGE: string; DIFF: string }
-interface UnclassifiedRow { FY: string; ENTITY: string | null; BASECURR: string | null; ACCOUNTNO: string; ACCOUNTTYPE: string | null; AMOUNT: string }
+interface YearRow {
+  FY: string;
+  ENTITY: string | null;
+  BASECURR: string | null;
+  NI: string;
+  OPENING: string;
+  CLOSING: string;
+  CHANGE: string;
+  DIFF: string;
+}
+interface UnclassifiedRow {
+  FY: string;
+  ENTITY: string | null;
+  BASECURR: string | null;
+  ACCOUNTNO: string;
+  ACCOUNTTYPE: string | null;
+  AMOUNT: string;
+}
 
 const KEYS = ['"ENTITY"', '"BASECURR"', '"FISCAL_YEAR_START"'];
 const sameKey = (x: string, y: string) => KEYS.map((k) => `${x}.${k} IS NOT DISTINCT FROM ${y}.${k}`).join(' AND ');
@@ -81,16 +97,24 @@ export async function checkNetIncome(client: SqlClient, src: NetIncomeCheckSourc
      ORDER BY 1, 2, 3`);
   const broken = years.rows.filter((r) => Number(r.DIFF) !== 0);
   const unclassified = broken.length
-    ? (await client.query<UnclassifiedRow>(`
+    ? (
+        await client.query<UnclassifiedRow>(`
         SELECT CAST("FISCAL_YEAR_START" AS TEXT) AS "FY", "ENTITY", "BASECURR", "ACCOUNTNO", "ACCOUNTTYPE", CAST(SUM("NET_CHANGE") AS NUMERIC(18,2)) AS "AMOUNT"
           FROM ${src.glBalances}
          WHERE "ACCOUNTTYPE" IS NULL OR "ACCOUNTTYPE" NOT IN ('balancesheet', 'incomestatement')
          GROUP BY 1, 2, 3, 4, 5 HAVING SUM("LINE_COUNT") > 0
-         ORDER BY 4`)).rows
+         ORDER BY 4`)
+      ).rows
     : [];
   const breaks = broken.map((r): NetIncomeYear => ({
-    fiscalYearStart: r.FY, entity: r.ENTITY, baseCurrency: r.BASECURR, netIncome: r.NI,
-    openingNetAssets: r.OPENING, closingNetAssets: r.CLOSING, impliedChange: r.CHANGE, difference: r.DIFF,
+    fiscalYearStart: r.FY,
+    entity: r.ENTITY,
+    baseCurrency: r.BASECURR,
+    netIncome: r.NI,
+    openingNetAssets: r.OPENING,
+    closingNetAssets: r.CLOSING,
+    impliedChange: r.CHANGE,
+    difference: r.DIFF,
     unclassifiedAccounts: unclassified
       .filter((u) => u.FY === r.FY && u.ENTITY === r.ENTITY && u.BASECURR === r.BASECURR)
       .map((u) => ({ accountNo: u.ACCOUNTNO, accountType: u.ACCOUNTTYPE, amount: u.AMOUNT })),

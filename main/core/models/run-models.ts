@@ -81,7 +81,12 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
     const problem = deps.replica.problem?.() ?? 'There is no current local replica of the streams yet (it is rebuilt by the next full load of each stream).';
     const reason = `${problem} The finance models were not built.`;
     log('warn', `Finance models skipped: ${reason}`);
-    return { ...base, models: enabled.map((m) => resultOf(m, settings, { outcome: 'skipped', rows: null, mode: null, seconds: 0, message: reason })), accountingChecks: null, skippedReason: reason };
+    return {
+      ...base,
+      models: enabled.map((m) => resultOf(m, settings, { outcome: 'skipped', rows: null, mode: null, seconds: 0, message: reason })),
+      accountingChecks: null,
+      skippedReason: reason,
+    };
   }
   await mkdir(join(deps.dir, 'publish'), { recursive: true });
   const publish = deps.publish ?? publishThroughLoad(input.load);
@@ -111,11 +116,17 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         const missingStream = spec.streams.find((s) => !streams.has(s));
         const badInput = spec.inputs.find((i) => problems.has(i));
         if (missingStream) {
-          problems.set(model, { outcome: 'skipped', message: `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.` });
+          problems.set(model, {
+            outcome: 'skipped',
+            message: `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.`,
+          });
           continue;
         }
         if (badInput) {
-          problems.set(model, { outcome: problems.get(badInput)!.outcome, message: `Not built because ${MODEL_SPECS[badInput].label} was not: ${problems.get(badInput)!.message}` });
+          problems.set(model, {
+            outcome: problems.get(badInput)!.outcome,
+            message: `Not built because ${MODEL_SPECS[badInput].label} was not: ${problems.get(badInput)!.message}`,
+          });
           continue;
         }
         const started = clock.now();
@@ -148,7 +159,9 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         const b = built.get(model);
         const problem = problems.get(model);
         if (!b) {
-          models.push(resultOf(model, settings, { outcome: problem?.outcome ?? 'failed', rows: null, mode: null, seconds: 0, message: problem?.message ?? 'Not built.' }));
+          models.push(
+            resultOf(model, settings, { outcome: problem?.outcome ?? 'failed', rows: null, mode: null, seconds: 0, message: problem?.message ?? 'Not built.' }),
+          );
           continue;
         }
         if (input.signal.aborted) throw input.signal.reason;
@@ -156,12 +169,23 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         const datasourceName = modelDatasourceName(settings, model);
         const file = join(deps.dir, 'publish', `${model}.hyper`);
         const done = (rest: Pick<ModelRunResult, 'outcome' | 'rows' | 'message'>) =>
-          resultOf(model, settings, { ...rest, mode: b.mode, seconds: b.seconds + (clock.now() - started) / 1000, ...(b.periods ? { periods: b.periods } : {}) });
+          resultOf(model, settings, {
+            ...rest,
+            mode: b.mode,
+            seconds: b.seconds + (clock.now() - started) / 1000,
+            ...(b.periods ? { periods: b.periods } : {}),
+          });
         try {
           const rows = await writeModelFile(client, file, MODEL_SPECS[model], modelTable(model));
-          await publish({ spec: MODEL_SPECS[model], file, datasourceName, projectId: input.projectId, requestId: `${input.runId}:model:${model}` }, { signal: input.signal });
+          await publish(
+            { spec: MODEL_SPECS[model], file, datasourceName, projectId: input.projectId, requestId: `${input.runId}:model:${model}` },
+            { signal: input.signal },
+          );
           models.push(done({ outcome: 'published', rows }));
-          log('info', `${MODEL_SPECS[model].label}: ${rows} rows published to "${datasourceName}" (${b.mode}${b.periods ? `, ${b.periods.length} months recomputed` : ''}).`);
+          log(
+            'info',
+            `${MODEL_SPECS[model].label}: ${rows} rows published to "${datasourceName}" (${b.mode}${b.periods ? `, ${b.periods.length} months recomputed` : ''}).`,
+          );
         } catch (err) {
           if (isAbortError(err) || input.signal.aborted) throw err;
           const e = asConnectorError(err, 'tableau');

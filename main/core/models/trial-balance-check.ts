@@ -41,8 +41,20 @@ export interface TrialBalanceResult {
   breaks: TrialBalanceBreak[];
 }
 
-interface PeriodRow { ENTITY: string | null; BASECURR: string | null; PERIOD: string; DIFF: string; [k: string]: unknown }
-interface EntryRow extends PeriodRow { BATCH_NO: string | number | null; SYMBOL: string | null; ACCOUNTNO: string; AMOUNT: string; ENTRY_DIFF: string }
+interface PeriodRow {
+  ENTITY: string | null;
+  BASECURR: string | null;
+  PERIOD: string;
+  DIFF: string;
+  [k: string]: unknown;
+}
+interface EntryRow extends PeriodRow {
+  BATCH_NO: string | number | null;
+  SYMBOL: string | null;
+  ACCOUNTNO: string;
+  AMOUNT: string;
+  ENTRY_DIFF: string;
+}
 
 /** Runs the check on the GL detail table `glDetail` (a qualified SQL name). */
 export async function checkTrialBalance(client: SqlClient, glDetail: string): Promise<TrialBalanceResult> {
@@ -89,7 +101,9 @@ export async function checkTrialBalance(client: SqlClient, glDetail: string): Pr
 export function describeTrialBalanceBreaks(result: TrialBalanceResult): string[] {
   return result.breaks.map((b) => {
     const where = [b.entity ?? '(no entity)', b.baseCurrency ?? '?'].join(' ');
-    const entries = b.entries.map((e) => `${e.journal ?? ''} ${e.batchNo ?? '?'} off by ${e.difference} (accounts ${e.accounts.map((a) => a.accountNo).join(', ')})`.trim());
+    const entries = b.entries.map((e) =>
+      `${e.journal ?? ''} ${e.batchNo ?? '?'} off by ${e.difference} (accounts ${e.accounts.map((a) => a.accountNo).join(', ')})`.trim(),
+    );
     return `Trial balance for ${b.period.slice(0, 7)} (${where}) is off by ${b.difference}${entries.length ? `: unbalanced entries ${entries.join('; ')}` : ''}.`;
   });
 }

@@ -18,11 +18,21 @@ import { bigintCol, dateCol, moneyCol, textCol } from './model-columns';
 import type { SqlClient } from './gl-balances';
 
 export const VENDOR_PERFORMANCE_COLUMNS: readonly ColumnDef[] = [
-  textCol('MEGAENTITYID'), textCol('MEGAENTITYNAME'), textCol('VENDORID', false), textCol('VENDORNAME'), textCol('BASECURR'), dateCol('PERIOD', false),
-  moneyCol('SPEND', false), bigintCol('BILL_COUNT', false), moneyCol('PAID_AMOUNT', false), moneyCol('DISCOUNT_TAKEN', false),
-  bigintCol('BILLS_SETTLED', false), { name: 'AVG_DAYS_TO_PAY', source: 'AVG_DAYS_TO_PAY', type: 'numeric', nullable: true, precision: 10, scale: 2 },
+  textCol('MEGAENTITYID'),
+  textCol('MEGAENTITYNAME'),
+  textCol('VENDORID', false),
+  textCol('VENDORNAME'),
+  textCol('BASECURR'),
+  dateCol('PERIOD', false),
+  moneyCol('SPEND', false),
+  bigintCol('BILL_COUNT', false),
+  moneyCol('PAID_AMOUNT', false),
+  moneyCol('DISCOUNT_TAKEN', false),
+  bigintCol('BILLS_SETTLED', false),
+  { name: 'AVG_DAYS_TO_PAY', source: 'AVG_DAYS_TO_PAY', type: 'numeric', nullable: true, precision: 10, scale: 2 },
   { name: 'MEDIAN_DAYS_TO_PAY', source: 'MEDIAN_DAYS_TO_PAY', type: 'numeric', nullable: true, precision: 10, scale: 1 },
-  bigintCol('BILLS_PAID_LATE', false), { name: 'SHARE_PAID_LATE', source: 'SHARE_PAID_LATE', type: 'numeric', nullable: true, precision: 7, scale: 4 },
+  bigintCol('BILLS_PAID_LATE', false),
+  { name: 'SHARE_PAID_LATE', source: 'SHARE_PAID_LATE', type: 'numeric', nullable: true, precision: 7, scale: 4 },
   moneyCol('OPEN_BALANCE', false),
 ];
 

@@ -36,7 +36,17 @@ import { columnsSignature } from '../streams/extra-fields';
 import type { Row, StreamDefinition } from '../streams/types';
 import type { ReplicaBatch, ReplicaPort } from '../sync/ports';
 import { replicaDir, replicaPath, staleMarksPath } from './replica-layout';
-import { applyBatchSql, completeMetaSql, deleteMetaSql, rebuildTableSql, selectMetaSql, setupSql, tableExistsSql, writeMetaSql, type MetaRow } from './replica-sql';
+import {
+  applyBatchSql,
+  completeMetaSql,
+  deleteMetaSql,
+  rebuildTableSql,
+  selectMetaSql,
+  setupSql,
+  tableExistsSql,
+  writeMetaSql,
+  type MetaRow,
+} from './replica-sql';
 import { readReplicaRows } from './replica-reader';
 import { readReplicaStatus, type ReplicaStatus } from './replica-status';
 import { openStaleMarks } from './stale-marks';
@@ -95,7 +105,10 @@ export function openHyperReplica(opts: { engine: HyperEngine; dataDir: string })
       await c.query(`ATTACH DATABASE ${quoteIdent(path)} AS ${quoteIdent(rep)}`);
     } catch (err) {
       if (!isUnreadableFile(err)) throw err;
-      log('warn', `The local replica (${path}) could not be read (${messageOf(err)}); it was recreated empty, and each stream's table is rebuilt by its next full load.`);
+      log(
+        'warn',
+        `The local replica (${path}) could not be read (${messageOf(err)}); it was recreated empty, and each stream's table is rebuilt by its next full load.`,
+      );
       rmSync(path, { force: true });
       await create();
       await c.query(`ATTACH DATABASE ${quoteIdent(path)} AS ${quoteIdent(rep)}`);
@@ -136,7 +149,15 @@ export function openHyperReplica(opts: { engine: HyperEngine; dataDir: string })
     await withReplica(b.path, b.log, async (c, rep, pay) => {
       const meta = (await c.query<MetaRow>(selectMetaSql(rep, def.name))).rows[0];
       const exists = (await c.query(tableExistsSql(rep, def.name))).rows.length > 0;
-      const next: MetaRow = { stream: def.name, columns, run_id: b.runId, request_id: b.requestId, applied_at: b.at, data_as_of: b.until, complete: meta?.complete ?? false };
+      const next: MetaRow = {
+        stream: def.name,
+        columns,
+        run_id: b.runId,
+        request_id: b.requestId,
+        applied_at: b.at,
+        data_as_of: b.until,
+        complete: meta?.complete ?? false,
+      };
       if (b.kind === 'replace') {
         if (!exists || !meta || meta.columns !== columns) {
           // DDL is not transactional in Hyper: forget the meta row first (replica-sql.ts rebuildTableSql).
@@ -166,7 +187,10 @@ export function openHyperReplica(opts: { engine: HyperEngine; dataDir: string })
     } catch (e) {
       b.log('warn', `${b.def.label}: the local replica's stale mark could not be saved (${e instanceof Error ? e.message : String(e)}).`);
     }
-    b.log('warn', `${b.def.label}: the local replica could not apply ${b.requestId} (${messageOf(err)}). Its ${b.def.name} table is stale until the stream's next full load; models built on it are skipped until then.`);
+    b.log(
+      'warn',
+      `${b.def.label}: the local replica could not apply ${b.requestId} (${messageOf(err)}). Its ${b.def.name} table is stale until the stream's next full load; models built on it are skipped until then.`,
+    );
   };
 
   return {

@@ -12,7 +12,11 @@ import { quoteIdent } from '../hyper/hyper-sql';
 let aliasSeq = 0;
 
 /** Every row of the stream's table, ordered by its key; null when the replica or the table is missing. */
-export async function readReplicaRows(engine: HyperEngine, dataDir: string, def: Pick<StreamDefinition, 'name' | 'columns' | 'primaryKey'>): Promise<Row[] | null> {
+export async function readReplicaRows(
+  engine: HyperEngine,
+  dataDir: string,
+  def: Pick<StreamDefinition, 'name' | 'columns' | 'primaryKey'>,
+): Promise<Row[] | null> {
   const path = replicaPath(dataDir);
   if (!existsSync(path)) return null;
   const alias = `replica_probe_${++aliasSeq}`;

@@ -60,7 +60,15 @@ export function deleteMetaSql(rep: string, stream: string): string {
 
 /** Replaces a stream's meta row: delete, then insert (run both in one transaction). */
 export function writeMetaSql(rep: string, m: MetaRow): string[] {
-  const values = [quoteLiteral(m.stream), quoteLiteral(m.columns), quoteLiteral(m.run_id), quoteLiteral(m.request_id), String(Math.trunc(m.applied_at)), String(Math.trunc(m.data_as_of)), m.complete ? 'true' : 'false'];
+  const values = [
+    quoteLiteral(m.stream),
+    quoteLiteral(m.columns),
+    quoteLiteral(m.run_id),
+    quoteLiteral(m.request_id),
+    String(Math.trunc(m.applied_at)),
+    String(Math.trunc(m.data_as_of)),
+    m.complete ? 'true' : 'false',
+  ];
   return [deleteMetaSql(rep, m.stream), `INSERT INTO ${meta(rep)} VALUES (${values.join(', ')})`];
 }
 
@@ -91,13 +99,21 @@ function insertAllSql(rep: string, pay: string, def: Pick<StreamDefinition, 'nam
 }
 
 /** DML of a batch, run in ONE transaction with its meta row (the caller adds BEGIN/COMMIT). */
-export function applyBatchSql(rep: string, pay: string, def: Pick<StreamDefinition, 'name' | 'columns' | 'primaryKey'>, kind: 'replace' | 'upsert' | 'delete'): string[] {
+export function applyBatchSql(
+  rep: string,
+  pay: string,
+  def: Pick<StreamDefinition, 'name' | 'columns' | 'primaryKey'>,
+  kind: 'replace' | 'upsert' | 'delete',
+): string[] {
   const target = t(rep, def.name);
   switch (kind) {
     case 'replace':
       return [`DELETE FROM ${target}`, insertAllSql(rep, pay, def)];
     case 'upsert':
-      return [`DELETE FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${payloadTable(pay, 'Extract')} AS s WHERE ${keyMatch(def)})`, insertAllSql(rep, pay, def)];
+      return [
+        `DELETE FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${payloadTable(pay, 'Extract')} AS s WHERE ${keyMatch(def)})`,
+        insertAllSql(rep, pay, def),
+      ];
     case 'delete':
       return [`DELETE FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${payloadTable(pay, 'deleted')} AS s WHERE ${keyMatch(def)})`];
   }

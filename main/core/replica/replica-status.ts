@@ -45,10 +45,16 @@ export interface ReplicaStatus {
 }
 
 /** A stream's state from its meta row, whether its table exists, and its stale mark (pure). */
-export function streamStatus(def: Pick<StreamDefinition, 'name' | 'columns'>, meta: MetaRow | undefined, tableExists: boolean, mark: StaleMark | undefined): ReplicaStreamStatus {
+export function streamStatus(
+  def: Pick<StreamDefinition, 'name' | 'columns'>,
+  meta: MetaRow | undefined,
+  tableExists: boolean,
+  mark: StaleMark | undefined,
+): ReplicaStreamStatus {
   const base = { stream: def.name, dataAsOf: meta?.data_as_of ?? null, appliedAt: meta?.applied_at ?? null };
   if (!meta || !tableExists) return { ...base, state: 'missing', reason: 'not built yet: the stream’s next full load builds it' };
-  if (meta.columns !== columnsSignature(def.columns)) return { ...base, state: 'missing', reason: 'built with other columns: the stream’s next full load rebuilds it' };
+  if (meta.columns !== columnsSignature(def.columns))
+    return { ...base, state: 'missing', reason: 'built with other columns: the stream’s next full load rebuilds it' };
   if (mark) return { ...base, state: 'stale', reason: `${mark.reason}; the stream’s next full load rebuilds it` };
   if (!meta.complete) return { ...base, state: 'loading', reason: 'a full load is under way' };
   return { ...base, state: 'current', reason: null };
@@ -65,9 +71,18 @@ export function replicaProblem(status: ReplicaStatus, streams: readonly string[]
 let aliasSeq = 0;
 
 /** Reads the replica of `dataDir` for `defs` (the streams the caller cares about); never writes. */
-export async function readReplicaStatus(engine: HyperEngine, dataDir: string, defs: readonly Pick<StreamDefinition, 'name' | 'columns'>[]): Promise<ReplicaStatus> {
+export async function readReplicaStatus(
+  engine: HyperEngine,
+  dataDir: string,
+  defs: readonly Pick<StreamDefinition, 'name' | 'columns'>[],
+): Promise<ReplicaStatus> {
   const path = replicaPath(dataDir);
-  const missing = (problem: string | null): ReplicaStatus => ({ path, readable: false, problem, streams: defs.map((d) => streamStatus(d, undefined, false, undefined)) });
+  const missing = (problem: string | null): ReplicaStatus => ({
+    path,
+    readable: false,
+    problem,
+    streams: defs.map((d) => streamStatus(d, undefined, false, undefined)),
+  });
   if (!existsSync(path)) return missing(null);
   const marks = openStaleMarks(staleMarksPath(dataDir));
   const rep = `replica_status_${++aliasSeq}`;

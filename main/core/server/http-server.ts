@@ -27,7 +27,8 @@ import type { AuditQuery, ServiceEvent } from '../../../shared/types';
 import type { ConnectorService } from '../service/connector-service';
 
 /** The Content-Security-Policy of every page the server sends. */
-export const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const KEEPALIVE_MS = 15_000;
@@ -87,8 +88,7 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     const c = Buffer.from(candidate);
     return c.length === tokenBuf.length && timingSafeEqual(c, tokenBuf);
   };
-  const hostOk = (host: string | undefined): boolean =>
-    host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
+  const hostOk = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -115,7 +115,8 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       const op = url.pathname.slice(API_PREFIX.length);
       if (!isOperation(op)) return sendEnvelope(res, 404, errorBody(`Unknown operation "${op.slice(0, 60)}".`, 'UNKNOWN_OPERATION'));
       if (req.method !== 'POST') return sendEnvelope(res, 405, errorBody('Use POST for operations.', 'METHOD'));
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendEnvelope(res, 415, errorBody('Send the request as application/json.', 'CONTENT_TYPE'));
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        return sendEnvelope(res, 415, errorBody('Send the request as application/json.', 'CONTENT_TYPE'));
       let body: unknown;
       try {
         const text = await readBody(req);
@@ -164,15 +165,16 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
     }
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     const write = async (text: string) => {
-      if (!res.write(text)) await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
+      if (!res.write(text))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
     };
     try {
       await write(`{"ok":true,"result":{"fileName":${JSON.stringify(fileName)},"csv":"`);
@@ -219,9 +221,12 @@ export async function startServer(service: ConnectorService, opts: ServerOptions
       }
     };
     const unsubscribe = service.onEvent(send);
-    void service.getStatus().then((status) => {
-      if (!res.writableEnded) send({ type: 'status', status });
-    }, () => undefined);
+    void service.getStatus().then(
+      (status) => {
+        if (!res.writableEnded) send({ type: 'status', status });
+      },
+      () => undefined,
+    );
     const keepAlive = setInterval(() => {
       if (!res.destroyed) res.write(': keep-alive\n\n');
     }, KEEPALIVE_MS);

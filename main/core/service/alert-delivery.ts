@@ -52,9 +52,17 @@ export function testAlert(now: number): Alert {
 export function createAlertDelivery(deps: AlertDeliveryDeps): AlertDelivery {
   const pending = new Set<Promise<unknown>>();
 
-  const channelsOf = async (alerts: Settings['alerts'], typed: Partial<Record<'smtpPassword' | 'alertWebhookUrl', string>> = {}, storedPassword = true): Promise<AlertChannels> => ({
-    ...(alerts.email.host ? { email: { settings: alerts.email, password: typed.smtpPassword || (storedPassword ? await deps.secrets.get('smtpPassword') : null) } } : {}),
-    ...(alerts.webhook.kind !== 'off' ? { webhook: { kind: alerts.webhook.kind, url: typed.alertWebhookUrl || (await deps.secrets.get('alertWebhookUrl')) } } : {}),
+  const channelsOf = async (
+    alerts: Settings['alerts'],
+    typed: Partial<Record<'smtpPassword' | 'alertWebhookUrl', string>> = {},
+    storedPassword = true,
+  ): Promise<AlertChannels> => ({
+    ...(alerts.email.host
+      ? { email: { settings: alerts.email, password: typed.smtpPassword || (storedPassword ? await deps.secrets.get('smtpPassword') : null) } }
+      : {}),
+    ...(alerts.webhook.kind !== 'off'
+      ? { webhook: { kind: alerts.webhook.kind, url: typed.alertWebhookUrl || (await deps.secrets.get('alertWebhookUrl')) } }
+      : {}),
   });
 
   const send = async (alert: Alert, channels: AlertChannels, extra: readonly string[] = [], maxAttempts?: number) =>
@@ -99,8 +107,12 @@ export function createAlertDelivery(deps: AlertDeliveryDeps): AlertDelivery {
       if (req?.draft) {
         const checked = validateSettings({ ...saved, alerts: req.draft.alerts });
         if (!checked.ok) {
-          const list = Object.entries(checked.errors).map(([k, v]) => `${k}: ${v}`).join('; ');
-          return { results: (['email', 'webhook'] as const).map((channel) => ({ channel, configured: true, ok: false, message: `Fix these settings first: ${list}` })) };
+          const list = Object.entries(checked.errors)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; ');
+          return {
+            results: (['email', 'webhook'] as const).map((channel) => ({ channel, configured: true, ok: false, message: `Fix these settings first: ${list}` })),
+          };
         }
         alerts = checked.settings.alerts;
       }

@@ -32,7 +32,7 @@ export function createAlerts(ctx: ServiceContext, delivery: Pick<AlertDelivery, 
       const fresh = new Set(gate.admit(alerts.map((a) => ({ ...a, key: alertKey(a) }))).map((a) => a.key));
       for (const alert of alerts.filter((a) => fresh.has(alertKey(a)))) {
         const { key: _key, ...fields } = alert as Alert & { key?: string };
-        const a: Alert = { ...fields, ...(alert.runId ?? runId ? { runId: alert.runId ?? runId } : {}) };
+        const a: Alert = { ...fields, ...((alert.runId ?? runId) ? { runId: alert.runId ?? runId } : {}) };
         emit({ type: 'alert', alert: a });
         log(a.kind === 'run-succeeded' ? 'info' : 'warn', `Alert: ${a.message}`, runId ? { runId } : {});
         if (settings.alerts.command && deps.runAlertCommand) deps.runAlertCommand(settings.alerts.command, a);

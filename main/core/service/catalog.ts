@@ -44,14 +44,24 @@ export function createCatalog(ctx: ServiceContext, usage: ApiUsage): Pick<Connec
         const standard = names(base);
         const have = names(def);
         const fields = await client.lookup(def.intacctObject);
-        return fields
-          .map((f) => {
-            const column = columnNameOf(f.id).toUpperCase();
-            return { field: f.id, label: f.label, intacctType: f.type, type: fieldTypeOf(f.type), isCustom: f.isCustom, standard: standard.has(column), inStream: have.has(column) };
-          })
-          // Custom fields and user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup,
-          // intacct-objects.md) first: they are what a company adds of its own.
-          .sort((a, b) => Number(own(b)) - Number(own(a)) || a.field.localeCompare(b.field));
+        return (
+          fields
+            .map((f) => {
+              const column = columnNameOf(f.id).toUpperCase();
+              return {
+                field: f.id,
+                label: f.label,
+                intacctType: f.type,
+                type: fieldTypeOf(f.type),
+                isCustom: f.isCustom,
+                standard: standard.has(column),
+                inStream: have.has(column),
+              };
+            })
+            // Custom fields and user-defined dimensions (GLDIM*, ISCUSTOM false in Intacct's lookup,
+            // intacct-objects.md) first: they are what a company adds of its own.
+            .sort((a, b) => Number(own(b)) - Number(own(a)) || a.field.localeCompare(b.field))
+        );
       });
     },
     async estimateFullLoad(req) {
@@ -63,7 +73,12 @@ export function createCatalog(ctx: ServiceContext, usage: ApiUsage): Pick<Connec
         const streams = [];
         for (const def of chosen) {
           const rows = await client.count(streamReadSpec(def, settings));
-          streams.push({ stream: def.name, label: def.label, rows, apiTransactions: fullLoadTransactions(def, rows, partitions) + (streams.length ? 0 : RUN_SIGN_IN_TRANSACTIONS) });
+          streams.push({
+            stream: def.name,
+            label: def.label,
+            rows,
+            apiTransactions: fullLoadTransactions(def, rows, partitions) + (streams.length ? 0 : RUN_SIGN_IN_TRANSACTIONS),
+          });
         }
         // Counting used one transaction per stream, plus the sign-in; it is recorded as the client closes.
         const countingTransactions = counting();

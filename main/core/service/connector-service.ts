@@ -119,9 +119,19 @@ export async function createConnectorService(input: CoreDeps): Promise<Connector
   let stopStaleCheck: (() => void) | null = null;
 
   const interrupted = owner ? store.markInterruptedRuns(clock.now()) : 0;
-  if (interrupted) log('warn', `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`);
+  if (interrupted)
+    log(
+      'warn',
+      `${interrupted} run(s) were interrupted (the app stopped during a sync); their checkpoints were not advanced, the next run picks up from there.`,
+    );
   // Email and Teams/Slack delivery of raised alerts, and "Send test alert" (alert-delivery.ts).
-  const delivery = createAlertDelivery({ clock, fetch: deps.fetch, secrets: deps.secrets, log: (level, message, extra) => log(level, message, extra), ...(deps.random ? { random: deps.random } : {}) });
+  const delivery = createAlertDelivery({
+    clock,
+    fetch: deps.fetch,
+    secrets: deps.secrets,
+    log: (level, message, extra) => log(level, message, extra),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
   const { raiseAlerts } = createAlerts(ctx, delivery);
   // Status is built from the usage; the usage tells Status when a count changed (late-bound).
   let pushStatusNow: () => void = () => undefined;

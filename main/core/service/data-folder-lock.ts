@@ -137,5 +137,11 @@ export function acquireDataFolderLock(dataDir: string, owner: string, now: numbe
   }
   const holder = readLock(path);
   if (holder) throw new DataFolderLockedError(dataDir, holder);
-  throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'LOCK_FAILED', userMessage: `The lock file ${path} could not be created.` });
+  throw new ConnectorError({
+    service: 'local',
+    kind: 'system',
+    retryable: false,
+    code: 'LOCK_FAILED',
+    userMessage: `The lock file ${path} could not be created.`,
+  });
 }

@@ -16,12 +16,16 @@ export async function createDemoReset(ctx: ServiceContext, runs: ServiceRuns, pu
   const { deps, state, log } = ctx;
   let start: { settings: Settings; secrets: [SecretName, string | null][] } | null = null;
   if (deps.demo) {
-    start = { settings: structuredClone(deps.settings.get()), secrets: await Promise.all(secretNames.map(async (n) => [n, await deps.secrets.get(n)] as [SecretName, string | null])) };
+    start = {
+      settings: structuredClone(deps.settings.get()),
+      secrets: await Promise.all(secretNames.map(async (n) => [n, await deps.secrets.get(n)] as [SecretName, string | null])),
+    };
   }
   return {
     async resetDemo() {
       if (!start) throw new ValidationError({ userMessage: 'Only the built-in demo can be reset.' });
-      if (state.current) return { started: false, runId: state.current.runId, reason: 'A sync is running: wait for it to end (or cancel it), then reset the demo.' };
+      if (state.current)
+        return { started: false, runId: state.current.runId, reason: 'A sync is running: wait for it to end (or cancel it), then reset the demo.' };
       const settings = structuredClone(start.settings);
       deps.settings.set(settings);
       for (const [name, value] of start.secrets) await (value === null ? deps.secrets.delete(name) : deps.secrets.set(name, value));

@@ -111,7 +111,11 @@ export function createDiagnostics(ctx: ServiceContext, usage: Pick<ApiUsage, 'co
       const p = await client.findProject(settings.tableau.project, { create: false });
       if (p) return `Project "${p.name}" found.`;
       if (settings.tableau.createProject) return `Project "${settings.tableau.project}" does not exist yet; the first sync will create it.`;
-      throw new ValidationError({ service: 'tableau', userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`, fields: { 'tableau.project': 'Not found' } });
+      throw new ValidationError({
+        service: 'tableau',
+        userMessage: `Project "${settings.tableau.project}" was not found. Create it, or allow the connector to create it.`,
+        fields: { 'tableau.project': 'Not found' },
+      });
     });
     if (settings.tableau.dependentDatasources.length) {
       // Every dependent data source must exist, or a run would load the data and leave the

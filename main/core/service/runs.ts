@@ -60,10 +60,7 @@ export interface ServiceRuns {
   replica(): Promise<HyperReplica | null>;
 }
 
-export function createRuns(
-  ctx: ServiceContext,
-  hooks: { pushStatus(): Promise<void>; raiseAlerts(settings: Settings, runId?: string): void },
-): ServiceRuns {
+export function createRuns(ctx: ServiceContext, hooks: { pushStatus(): Promise<void>; raiseAlerts(settings: Settings, runId?: string): void }): ServiceRuns {
   const { deps, clock, owner, store, ledger, workDir, dependentLog, reloads, state, emit, log, refusals, clientDeps } = ctx;
   const { pushStatus, raiseAlerts } = hooks;
   let writer: PayloadWriter | null = null;
@@ -150,7 +147,15 @@ export function createRuns(
           workDir,
           ...(target.readBack ? { readBack: { tableau: target.readBack, ...(w.queryHyper ? { queryHyper: w.queryHyper } : {}) } } : {}),
           ...(deps.engineOptions ? { options: deps.engineOptions } : {}),
-          ...(w.sql ? { models: { replica: deps.replica ?? (w.replica ? replicaSourceOf(w.replica, enabledDefinitions(settings)) : NO_REPLICA), engine: w.sql, dir: modelsDir(deps.dataDir) } } : {}),
+          ...(w.sql
+            ? {
+                models: {
+                  replica: deps.replica ?? (w.replica ? replicaSourceOf(w.replica, enabledDefinitions(settings)) : NO_REPLICA),
+                  engine: w.sql,
+                  dir: modelsDir(deps.dataDir),
+                },
+              }
+            : {}),
           onProgress: (runId, p) => {
             run.progress.set(p.stream, p);
             emit({ type: 'progress', runId, progress: p });
@@ -162,7 +167,14 @@ export function createRuns(
           },
           log: (level, message, extra) => log(level, message, extra),
         },
-        { runId: run.runId, trigger, ...(req.streams ? { streams: req.streams } : {}), ...(fullReload.length ? { fullReload } : {}), ...(req.fullModels ? { fullModels: true } : {}), signal: run.controller.signal },
+        {
+          runId: run.runId,
+          trigger,
+          ...(req.streams ? { streams: req.streams } : {}),
+          ...(fullReload.length ? { fullReload } : {}),
+          ...(req.fullModels ? { fullModels: true } : {}),
+          signal: run.controller.signal,
+        },
       );
       reloads.fulfilled(detail.streams);
       if (detail.dependents) dependentLog.record(detail.dependents);
@@ -172,13 +184,28 @@ export function createRuns(
     } catch (err) {
       // Failed before the engine could record the run (not configured, hyperd missing…).
       const unexpected = (reference: string, e: unknown) => log('error', describeUnexpected(reference, e), { runId: run.runId });
-      const info = err instanceof ServiceProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }, unexpected))) : errorInfo(err, { runId: run.runId }, unexpected);
+      const info =
+        err instanceof ServiceProblems
+          ? combineProblems(err.errors.map((e) => errorInfo(e, { runId: run.runId }, unexpected)))
+          : errorInfo(err, { runId: run.runId }, unexpected);
       const now = clock.now();
       store.startRun({ runId: run.runId, trigger, startedAt: run.startedAt });
       const outcome = isAbortError(err) ? 'cancelled' : 'failed';
       store.finishRun(run.runId, { finishedAt: now, outcome, rowsMoved: 0, apiTransactions: 0, error: info, durationMs: now - run.startedAt });
       log('error', `Run failed: ${info.message}`, { runId: run.runId, service: info.service });
-      detail = { runId: run.runId, trigger, startedAt: run.startedAt, finishedAt: now, outcome, rowsMoved: 0, durationMs: now - run.startedAt, apiTransactions: 0, error: info, streams: [], tieOut: null };
+      detail = {
+        runId: run.runId,
+        trigger,
+        startedAt: run.startedAt,
+        finishedAt: now,
+        outcome,
+        rowsMoved: 0,
+        durationMs: now - run.startedAt,
+        apiTransactions: 0,
+        error: info,
+        streams: [],
+        tieOut: null,
+      };
     } finally {
       // The store holds the run's count from here on: stop adding the live one.
       run.transactions = () => 0;

@@ -83,7 +83,12 @@ export async function intacctCredentials(settings: Settings, secrets: SecretStor
   if (!senderPassword) fields.intacctSenderPassword = 'Enter the sender password.';
   if (!userPassword) fields.intacctUserPassword = 'Enter the user password.';
   if (Object.keys(fields).length) {
-    throw new ValidationError({ service: 'intacct', code: 'NOT_CONFIGURED', userMessage: `Sage Intacct is not fully set up: ${Object.values(fields).join(' ')}`, fields });
+    throw new ValidationError({
+      service: 'intacct',
+      code: 'NOT_CONFIGURED',
+      userMessage: `Sage Intacct is not fully set up: ${Object.values(fields).join(' ')}`,
+      fields,
+    });
   }
   return {
     senderId: i.senderId,
@@ -117,7 +122,12 @@ export async function tableauAuth(settings: Settings, secrets: SecretStore): Pro
     }
   }
   if (!auth || Object.keys(fields).length) {
-    throw new ValidationError({ service: 'tableau', code: 'NOT_CONFIGURED', userMessage: `Tableau is not fully set up: ${Object.values(fields).join(' ')}`, fields });
+    throw new ValidationError({
+      service: 'tableau',
+      code: 'NOT_CONFIGURED',
+      userMessage: `Tableau is not fully set up: ${Object.values(fields).join(' ')}`,
+      fields,
+    });
   }
   return auth;
 }

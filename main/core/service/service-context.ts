@@ -119,7 +119,9 @@ export interface ServiceContext {
 }
 
 /** Builds the context over the opened stores (connector-service.ts opens them). */
-export function createServiceContext(parts: Pick<ServiceContext, 'deps' | 'owner' | 'store' | 'ledger' | 'workDir' | 'dependentLog' | 'reloads'>): ServiceContext {
+export function createServiceContext(
+  parts: Pick<ServiceContext, 'deps' | 'owner' | 'store' | 'ledger' | 'workDir' | 'dependentLog' | 'reloads'>,
+): ServiceContext {
   const { deps, store } = parts;
   const { clock } = deps;
   const state: ServiceState = { current: null, scheduler: null, lastError: null, closed: false };
@@ -141,7 +143,11 @@ export function createServiceContext(parts: Pick<ServiceContext, 'deps' | 'owner
   };
   const onRequest = (e: RequestEvent) => {
     if (e.retryInMs !== undefined) {
-      log('warn', `${e.service === 'intacct' ? 'Intacct' : 'Tableau'} ${e.operation}: ${e.message ?? e.outcome}; retrying in ${Math.round(e.retryInMs / 100) / 10} s (attempt ${e.attempt})`, { service: e.service });
+      log(
+        'warn',
+        `${e.service === 'intacct' ? 'Intacct' : 'Tableau'} ${e.operation}: ${e.message ?? e.outcome}; retrying in ${Math.round(e.retryInMs / 100) / 10} s (attempt ${e.attempt})`,
+        { service: e.service },
+      );
     } else if (e.outcome !== 'ok') {
       log('debug', `${e.service} ${e.operation}: ${e.outcome} ${e.status}`, { service: e.service });
     }

@@ -15,7 +15,18 @@ const tableLabel = (name: string) => streamDefinitions.find((d) => d.name === na
 /** The label of a settings path as the form shows it ('intacct.userId' → 'User ID'). */
 export const settingsFieldLabel = (path: string): string => labelOf(path, tableLabel);
 
-const kindOf = (expected: unknown) => (expected === 'int' ? 'a whole number' : expected === 'number' ? 'a number' : expected === 'boolean' ? 'yes or no' : expected === 'array' ? 'a list' : expected === 'object' ? 'a group of settings' : 'text');
+const kindOf = (expected: unknown) =>
+  expected === 'int'
+    ? 'a whole number'
+    : expected === 'number'
+      ? 'a number'
+      : expected === 'boolean'
+        ? 'yes or no'
+        : expected === 'array'
+          ? 'a list'
+          : expected === 'object'
+            ? 'a group of settings'
+            : 'text';
 
 /** zod's per-parse error map: our words for an issue no schema message covers. */
 export function settingsIssueMessage(issue: z.core.$ZodRawIssue, prefix: readonly string[] = []): string {

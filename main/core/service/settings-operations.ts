@@ -79,7 +79,13 @@ export function createSettingsOperations(ctx: ServiceContext, hooks: { getStatus
     async previewSchedule({ schedule, count }) {
       // The request is only shape-checked at the door: validate the schedule like saveSettings does.
       const checked = validateSchedule(schedule);
-      if (!checked.ok) throw new ValidationError({ userMessage: `The schedule is not valid: ${Object.entries(checked.errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields: checked.errors });
+      if (!checked.ok)
+        throw new ValidationError({
+          userMessage: `The schedule is not valid: ${Object.entries(checked.errors)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('; ')}`,
+          fields: checked.errors,
+        });
       return { runs: nextRuns(checked.schedule, clock.now(), count ?? 5), description: describeSchedule(checked.schedule) };
     },
     async setSchedulePaused({ paused }) {

@@ -74,7 +74,12 @@ export function defaultModelSettings(): ModelSettings {
 const streamNames = streamDefinitions.map((d) => d.name) as [StreamName, ...StreamName[]];
 const modelNames = [...MODEL_NAMES] as [ModelName, ...ModelName[]];
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 06:00.');
-const isoDate = z.string().refine((s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)), 'Use a date like 2025-01-01.');
+const isoDate = z
+  .string()
+  .refine(
+    (s) => s === '' || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)),
+    'Use a date like 2025-01-01.',
+  );
 const text = (max = 200) => z.string().max(max, `At most ${max} characters.`);
 
 function isHttpUrl(s: string, allowHttp: (host: string) => boolean): boolean {
@@ -108,7 +113,9 @@ const extraFieldSchema = z
 const presetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('manual') }).strict(),
   z.object({ kind: z.literal('daily'), time, businessDaysOnly: z.boolean() }).strict(),
-  z.object({ kind: z.literal('hourly'), everyHours: z.number().int().min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'), businessDaysOnly: z.boolean() }).strict(),
+  z
+    .object({ kind: z.literal('hourly'), everyHours: z.number().int().min(1, 'At least 1 hour.').max(24, 'At most 24 hours.'), businessDaysOnly: z.boolean() })
+    .strict(),
   z
     .object({
       kind: z.literal('close'),
@@ -131,8 +138,15 @@ const SMTP_HOST = /^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])$/;
 
 const emailSchema = z
   .object({
-    host: z.string().max(253, 'At most 253 characters.').refine((h) => h === '' || SMTP_HOST.test(h), 'Enter the mail server’s name only, like smtp.office365.com (no https://, no :port).'),
-    port: z.number({ message: 'Enter the port as a number (587 for STARTTLS, 465 for TLS).' }).int('Enter a whole port number.').min(1, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).').max(65535, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).'),
+    host: z
+      .string()
+      .max(253, 'At most 253 characters.')
+      .refine((h) => h === '' || SMTP_HOST.test(h), 'Enter the mail server’s name only, like smtp.office365.com (no https://, no :port).'),
+    port: z
+      .number({ message: 'Enter the port as a number (587 for STARTTLS, 465 for TLS).' })
+      .int('Enter a whole port number.')
+      .min(1, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).')
+      .max(65535, 'Ports run from 1 to 65535 (587 for STARTTLS, 465 for TLS).'),
     security: z.enum(['starttls', 'tls', 'none'], { message: 'Choose STARTTLS, TLS or none.' }),
     user: text(254),
     from: z.string().refine((f) => f === '' || EMAIL.test(f), 'Write the sender like alerts@example.com (no name, no angle brackets).'),
@@ -174,7 +188,10 @@ export const settingsSchema = z
       .object({
         enabled: z.record(z.enum(streamNames), z.boolean()),
         glDetailStartDate: isoDate,
-        extraFields: z.partialRecord(z.enum(streamNames), z.array(extraFieldSchema).max(MAX_EXTRA_FIELDS, `At most ${MAX_EXTRA_FIELDS} extra fields per stream.`)),
+        extraFields: z.partialRecord(
+          z.enum(streamNames),
+          z.array(extraFieldSchema).max(MAX_EXTRA_FIELDS, `At most ${MAX_EXTRA_FIELDS} extra fields per stream.`),
+        ),
       })
       .strict(),
     schedule: z
@@ -187,7 +204,10 @@ export const settingsSchema = z
     alerts: z
       .object({
         consecutiveFailures: z.number().int().min(1).max(100),
-        freshnessHours: z.number().min(0).max(24 * 90),
+        freshnessHours: z
+          .number()
+          .min(0)
+          .max(24 * 90),
         notifyOnSuccess: z.boolean(),
         command: text(1000).superRefine((c, ctx) => {
           const problem = alertCommandProblem(c);
@@ -244,7 +264,9 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     if (!mail.from) errors['alerts.email.from'] = 'Enter the sender address the mail server accepts, like alerts@example.com.';
     if (!mail.to.length) errors['alerts.email.to'] = 'Enter at least one recipient, or clear the mail server to send no email.';
     // Without TLS the SMTP password and the alert cross the network readable by anyone on the way.
-    if (mail.security === 'none' && !loopback(mail.host)) errors['alerts.email.security'] = 'Use STARTTLS (port 587) or TLS (port 465): without encryption the password and the alert cross the network in clear text. "None" is only for a relay on this computer (localhost).';
+    if (mail.security === 'none' && !loopback(mail.host))
+      errors['alerts.email.security'] =
+        'Use STARTTLS (port 587) or TLS (port 465): without encryption the password and the alert cross the network in clear text. "None" is only for a relay on this computer (localhost).';
   }
   const names = new Map<string, string>();
   for (const d of streamDefinitions) {
@@ -258,7 +280,9 @@ export function validateSettings(input: unknown): SaveSettingsResult {
     // A model publishes with overwrite: sharing a name with a stream or another model would replace it.
     const n = (s.models.datasourceNames[m]?.trim() || MODEL_DATASOURCES[m]).toLowerCase();
     const other = names.get(n);
-    if (other) errors[`models.datasourceNames.${m}`] = `Same data source name as ${MODEL_LABELS[other as ModelName] ?? streamDefinitions.find((d) => d.name === other)?.label ?? other}: each model needs its own data source.`;
+    if (other)
+      errors[`models.datasourceNames.${m}`] =
+        `Same data source name as ${MODEL_LABELS[other as ModelName] ?? streamDefinitions.find((d) => d.name === other)?.label ?? other}: each model needs its own data source.`;
     names.set(n, m);
   }
   for (const d of streamDefinitions) {
@@ -292,7 +316,8 @@ export function sectionGaps(s: Settings): FieldErrors {
     if (!intacct.userId) errors['intacct.userId'] = 'Enter the user ID of the Web Services (API) user.';
   }
   const t = s.tableau;
-  if (!t.serverUrl && (t.site || t.patName || t.connectedAppClientId)) errors['tableau.serverUrl'] = 'Enter the Tableau server URL (for Tableau Cloud, the pod URL like https://10ax.online.tableau.com).';
+  if (!t.serverUrl && (t.site || t.patName || t.connectedAppClientId))
+    errors['tableau.serverUrl'] = 'Enter the Tableau server URL (for Tableau Cloud, the pod URL like https://10ax.online.tableau.com).';
   return errors;
 }
 

@@ -92,13 +92,7 @@ export function createStatus(ctx: ServiceContext, usage: Pick<ApiUsage, 'usedThi
         ...streamFreshness(recent, d.name),
       };
     });
-    const state: Status['state'] = current
-      ? 'syncing'
-      : !conf.intacct || !conf.tableau
-        ? 'not-configured'
-        : failedRun
-          ? 'error'
-          : 'idle';
+    const state: Status['state'] = current ? 'syncing' : !conf.intacct || !conf.tableau ? 'not-configured' : failedRun ? 'error' : 'idle';
     return {
       state,
       demo: deps.demo ?? false,

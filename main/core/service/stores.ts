@@ -64,7 +64,10 @@ export function jsonFileSettingsStore(path: string, defaults: Settings = default
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      throw new ValidationError({ code: 'SETTINGS_FILE', userMessage: `The settings file ${path} is not valid JSON (${(err as Error).message}). Fix it, or move it aside to start from the defaults.` });
+      throw new ValidationError({
+        code: 'SETTINGS_FILE',
+        userMessage: `The settings file ${path} is not valid JSON (${(err as Error).message}). Fix it, or move it aside to start from the defaults.`,
+      });
     }
     return settingsFromStored(raw, defaults, `The settings file ${path}`);
   };

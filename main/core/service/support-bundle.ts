@@ -104,7 +104,11 @@ function tailOf(path: string, max: number): string | null {
 }
 
 /** The bundle as the contract's `exportSupportBundle` answers it: recent runs, the log, status, settings and log tails. */
-export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promise<Status>, about?: Pick<AboutSource, 'details'>): Pick<ConnectorApi, 'exportSupportBundle'> {
+export function createSupportBundle(
+  ctx: ServiceContext,
+  getStatus: () => Promise<Status>,
+  about?: Pick<AboutSource, 'details'>,
+): Pick<ConnectorApi, 'exportSupportBundle'> {
   const { deps, clock, store, log } = ctx;
   return {
     async exportSupportBundle() {
@@ -112,7 +116,8 @@ export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promis
       const now = clock.now();
       const details = about ? await about.details() : null;
       const files = {
-        'README.txt': 'ml-connector support bundle: the versions (about.json), recent runs (with per-stream results and tie-outs), the log, the status, the settings and the newest part of the app\'s and hyperd\'s log files. Times are epoch milliseconds with a UTC twin (startedAtUtc). It holds no password, token or secret.\n',
+        'README.txt':
+          "ml-connector support bundle: the versions (about.json), recent runs (with per-stream results and tie-outs), the log, the status, the settings and the newest part of the app's and hyperd's log files. Times are epoch milliseconds with a UTC twin (startedAtUtc). It holds no password, token or secret.\n",
         // The app, OS, runtime and hyperd versions: the first thing support asks.
         'about.json': bundleJson({ ...(details ?? { version: null, hyperdVersion: null, os: null, runtime: null, dataDir: deps.dataDir }), createdAt: now }),
         'status.json': bundleJson(await getStatus()),
@@ -123,7 +128,9 @@ export function createSupportBundle(ctx: ServiceContext, getStatus: () => Promis
       // The host's own log (the desktop app's main process) and hyperd's, newest part of each.
       let hyperdLogs: string[] = [];
       try {
-        hyperdLogs = readdirSync(join(deps.dataDir, 'logs')).filter((f) => /\.log$/i.test(f)).map((f) => join(deps.dataDir, 'logs', f));
+        hyperdLogs = readdirSync(join(deps.dataDir, 'logs'))
+          .filter((f) => /\.log$/i.test(f))
+          .map((f) => join(deps.dataDir, 'logs', f));
       } catch {
         // no hyperd logs yet
       }

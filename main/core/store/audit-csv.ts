@@ -5,18 +5,7 @@
 import type { AuditEntry } from '../../../shared/types';
 
 /** The export's columns, in order. `at` is written as an ISO-8601 UTC timestamp. */
-export const auditCsvColumns = [
-  'run_id',
-  'stream',
-  'record_key',
-  'when_modified',
-  'content_hash',
-  'action',
-  'request_id',
-  'job_id',
-  'result',
-  'at',
-] as const;
+export const auditCsvColumns = ['run_id', 'stream', 'record_key', 'when_modified', 'content_hash', 'action', 'request_id', 'job_id', 'result', 'at'] as const;
 
 /**
  * One CSV field. Finance users open these files in Excel, so a text that would start a formula

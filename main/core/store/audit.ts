@@ -118,7 +118,8 @@ export function compareRecordKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : compareRecordKeys(a.recordKey, b.recordKey));
+const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number =>
+  a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : compareRecordKeys(a.recordKey, b.recordKey);
 
 /** Reads and writes the audit and record_latest tables. */
 export function auditRepo(db: Database) {
@@ -145,9 +146,7 @@ export function auditRepo(db: Database) {
     `SELECT record_key, content_hash FROM record_latest WHERE stream = ? AND record_key IN (SELECT value FROM json_each(?))`,
   );
   const clearLatest = db.prepare('DELETE FROM record_latest WHERE stream = ?');
-  const pruneRuns = db.prepare(
-    `DELETE FROM audit WHERE run_id IN (SELECT run_id FROM runs WHERE started_at < ? AND outcome != 'running')`,
-  );
+  const pruneRuns = db.prepare(`DELETE FROM audit WHERE run_id IN (SELECT run_id FROM runs WHERE started_at < ? AND outcome != 'running')`);
   const cache = new Map<string, Statement<unknown[], AuditRow>>();
   const prepared = (sql: string) => {
     let s = cache.get(sql);
@@ -158,7 +157,21 @@ export function auditRepo(db: Database) {
     return s;
   };
   const flat = (e: AuditEntry, out: unknown[]) => {
-    out.push(e.runId, e.stream, e.recordKey, e.whenModified, e.contentHash, e.action, e.requestId, e.jobId, e.result, e.at, e.document ?? null, e.vendor ?? null, e.journal ?? null);
+    out.push(
+      e.runId,
+      e.stream,
+      e.recordKey,
+      e.whenModified,
+      e.contentHash,
+      e.action,
+      e.requestId,
+      e.jobId,
+      e.result,
+      e.at,
+      e.document ?? null,
+      e.vendor ?? null,
+      e.journal ?? null,
+    );
   };
 
   const insertAll = db.transaction((entries: readonly AuditEntry[]) => {

@@ -11,7 +11,7 @@ import { ConnectorError } from '../errors';
 /** What each database holds and what a user loses by moving it aside (for the message). */
 const REMEDY: Record<string, string> = {
   'connector.sqlite':
-    'It holds the run history, the log, the audit trail, each stream\'s checkpoint and what each Tableau data source contains as far as the connector loaded it. Stop ml-connector, move the file aside (rename it, e.g. to connector.sqlite.damaged) and start again: a new one is created, and the next sync loads each stream in full again.',
+    "It holds the run history, the log, the audit trail, each stream's checkpoint and what each Tableau data source contains as far as the connector loaded it. Stop ml-connector, move the file aside (rename it, e.g. to connector.sqlite.damaged) and start again: a new one is created, and the next sync loads each stream in full again.",
   // Written by versions before schema 4 and imported into connector.sqlite once at start (import-ledger.ts).
   'ledger.sqlite':
     'It is the ledger of an earlier version (what each Tableau data source contains as far as the connector loaded it), which this version imports into connector.sqlite. Stop ml-connector, move the file aside (rename it, e.g. to ledger.sqlite.damaged), start again and run a full reload (ml-connector sync --full-reload with every stream) so it is rebuilt.',
@@ -40,8 +40,15 @@ export function databaseOpenError(path: string, err: unknown): Error {
   if (err instanceof ConnectorError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown }).code;
-  if (/not a database|malformed|corrupt/i.test(message) || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new DatabaseFileError(path, message, err);
-  return new ConnectorError({ service: 'local', kind: 'system', retryable: false, userMessage: `The database file ${path} could not be opened: ${message}`, cause: err });
+  if (/not a database|malformed|corrupt/i.test(message) || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return new DatabaseFileError(path, message, err);
+  return new ConnectorError({
+    service: 'local',
+    kind: 'system',
+    retryable: false,
+    userMessage: `The database file ${path} could not be opened: ${message}`,
+    cause: err,
+  });
 }
 
 /**

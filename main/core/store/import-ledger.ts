@@ -39,16 +39,23 @@ export function importLegacyLedger(db: Database, ledgerPath: string, now: number
     // with it below, so the renamed copy stays complete.
     db.prepare('ATTACH DATABASE ? AS legacy').run(ledgerPath);
     try {
-      const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM legacy.sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+      const tables = new Set(
+        db
+          .prepare<[], { name: string }>("SELECT name FROM legacy.sqlite_master WHERE type = 'table'")
+          .all()
+          .map((r) => r.name),
+      );
       db.transaction(() => {
         // A file with no tables (created, never written) has nothing to import.
-        if (tables.has('held')) heldRows = db
-          .prepare(
-            `INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
+        if (tables.has('held'))
+          heldRows = db
+            .prepare(
+              `INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
              SELECT stream, record_key, hash, account, period, amount_units FROM legacy.held`,
-          )
-          .run().changes;
-        if (tables.has('meta')) metaRows = db.prepare('INSERT OR REPLACE INTO ledger_meta (stream, name, value) SELECT stream, name, value FROM legacy.meta').run().changes;
+            )
+            .run().changes;
+        if (tables.has('meta'))
+          metaRows = db.prepare('INSERT OR REPLACE INTO ledger_meta (stream, name, value) SELECT stream, name, value FROM legacy.meta').run().changes;
         db.prepare("INSERT OR REPLACE INTO ledger_meta (stream, name, value) VALUES ('', ?, ?)").run(MARKER, String(now));
       })();
     } finally {

@@ -35,9 +35,7 @@ export function likePattern(search: string): string {
 
 /** Reads and writes the logs table. */
 export function logsRepo(db: Database) {
-  const insert = db.prepare(
-    'INSERT INTO logs (at, level, level_no, message, run_id, stream, service) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO logs (at, level, level_no, message, run_id, stream, service) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const cache = new Map<string, Statement<unknown[], LogRow>>();
   const prune = db.prepare('DELETE FROM logs WHERE at < ?');
 

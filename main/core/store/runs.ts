@@ -74,9 +74,7 @@ function toStreamResult(r: StreamRow): StreamRunResult {
 
 /** Reads and writes runs, run_streams and tie_outs. */
 export function runsRepo(db: Database) {
-  const insertRun = db.prepare(
-    `INSERT INTO runs (run_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')`,
-  );
+  const insertRun = db.prepare(`INSERT INTO runs (run_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'running')`);
   const finish = db.prepare(
     `UPDATE runs SET finished_at = @finishedAt, outcome = @outcome, rows_moved = @rowsMoved,
        api_transactions = @apiTransactions, error_json = @error,
@@ -88,7 +86,9 @@ export function runsRepo(db: Database) {
   const streamsOf = db.prepare<[string], StreamRow>('SELECT * FROM run_streams WHERE run_id = ? ORDER BY seq');
   const tieOutOf = db.prepare<[string], { tie_out_json: string }>('SELECT tie_out_json FROM tie_outs WHERE run_id = ?');
   const modelsOf = db.prepare<[string], { models_json: string }>('SELECT models_json FROM run_models WHERE run_id = ?');
-  const putModels = db.prepare(`INSERT INTO run_models (run_id, models_json) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET models_json = excluded.models_json`);
+  const putModels = db.prepare(
+    `INSERT INTO run_models (run_id, models_json) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET models_json = excluded.models_json`,
+  );
   const newestModels = db.prepare<[], { models_json: string }>(
     `SELECT m.models_json FROM run_models m JOIN runs r ON r.run_id = m.run_id WHERE r.outcome != 'running' ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1`,
   );
@@ -125,9 +125,7 @@ export function runsRepo(db: Database) {
      WHERE r.outcome != 'running' AND rs.outcome != 'skipped'
      ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1`,
   );
-  const lastSuccess = db.prepare<[], { at: number | null }>(
-    `SELECT MAX(finished_at) AS at FROM runs WHERE outcome IN ('succeeded', 'partial')`,
-  );
+  const lastSuccess = db.prepare<[], { at: number | null }>(`SELECT MAX(finished_at) AS at FROM runs WHERE outcome IN ('succeeded', 'partial')`);
 
   return {
     start(r: RunStart): void {
@@ -153,7 +151,12 @@ export function runsRepo(db: Database) {
       const t = tieOutOf.get(runId);
       const m = modelsOf.get(runId);
       const models = m ? parseJson<ModelsRun>(m.models_json) : null;
-      return { ...toSummary(r), streams: streamsOf.all(runId).map(toStreamResult), tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null, ...(models ? { models } : {}) };
+      return {
+        ...toSummary(r),
+        streams: streamsOf.all(runId).map(toStreamResult),
+        tieOut: t ? parseJson<TieOut>(t.tie_out_json) : null,
+        ...(models ? { models } : {}),
+      };
     },
     transactionsSince(ms: number): number {
       return txSince.get(ms, ms)?.n ?? 0;

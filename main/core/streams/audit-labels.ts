@@ -15,7 +15,10 @@ export interface AuditLabels {
 
 /** The cells present and not empty, joined by ' · ' (null when none). */
 function cells(row: Row, names: readonly string[]): string | null {
-  const values = names.map((n) => row[n]).filter((v) => v !== null && v !== undefined && String(v).trim() !== '').map((v) => String(v).trim());
+  const values = names
+    .map((n) => row[n])
+    .filter((v) => v !== null && v !== undefined && String(v).trim() !== '')
+    .map((v) => String(v).trim());
   return values.length ? [...new Set(values)].join(' · ') : null;
 }
 

@@ -44,14 +44,18 @@ export function withExtraFields(def: StreamDefinition, extras: readonly ExtraFie
  * be published again in full.
  */
 export function columnsSignature(columns: readonly ColumnDef[]): string {
-  return columns
-    .map((c) => `${c.name} ${c.type}${c.type === 'numeric' ? `(${c.precision ?? 18},${c.scale ?? 2})` : ''}${c.nullable ? '' : '!'}`)
-    .join(';');
+  return columns.map((c) => `${c.name} ${c.type}${c.type === 'numeric' ? `(${c.precision ?? 18},${c.scale ?? 2})` : ''}${c.nullable ? '' : '!'}`).join(';');
 }
 
 /** What changed between two signatures, in words for the log ("added GLDIMSALES_CHANNEL; removed X"). */
 export function describeColumnChange(before: string, after: string): string {
-  const names = (sig: string) => new Map(sig.split(';').filter(Boolean).map((part) => [part.split(' ')[0]!, part]));
+  const names = (sig: string) =>
+    new Map(
+      sig
+        .split(';')
+        .filter(Boolean)
+        .map((part) => [part.split(' ')[0]!, part]),
+    );
   const a = names(before);
   const b = names(after);
   const added = [...b.keys()].filter((k) => !a.has(k));

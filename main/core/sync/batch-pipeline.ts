@@ -179,7 +179,10 @@ export async function runBatchPipeline(
     current ??= openBatch();
     const batch = current;
     const keyed = page.rows.map((row) => ({ row, key: rowKey(def, row), hash: rowHash(def, row) }));
-    const held = ledger.hashes(def.name, keyed.map((k) => k.key));
+    const held = ledger.hashes(
+      def.name,
+      keyed.map((k) => k.key),
+    );
     const now = ctx.clock.now();
     const send: Row[] = [];
     const audit: AuditEntry[] = [];
@@ -191,7 +194,8 @@ export async function runBatchPipeline(
         // the checkpoint minus the look-back, and RECORDNO may be text (GLDETAIL).
         const wm = timestampMs(row[def.cursorColumn]);
         const rn = row[def.recordNoColumn];
-        if (Number.isFinite(wm) && (!fullMax || wm > fullMax.whenModified)) fullMax = { whenModified: wm, recordNo: typeof rn === 'number' || typeof rn === 'string' ? rn : 0 };
+        if (Number.isFinite(wm) && (!fullMax || wm > fullMax.whenModified))
+          fullMax = { whenModified: wm, recordNo: typeof rn === 'number' || typeof rn === 'string' ? rn : 0 };
       }
       const before = held.get(key);
       // A look-back re-read returns rows Tableau already holds unchanged: they are not moved again.
@@ -229,9 +233,7 @@ export async function runBatchPipeline(
   };
 
   try {
-    const pages = partitioned
-      ? ctx.source.readPartitioned(spec, { partitions: ctx.options.partitions }, readSignal)
-      : ctx.source.readChanged(spec, readSignal);
+    const pages = partitioned ? ctx.source.readPartitioned(spec, { partitions: ctx.options.partitions }, readSignal) : ctx.source.readChanged(spec, readSignal);
     for await (const page of pages) {
       run.observer?.observe(page.rows);
       await processPage(page);

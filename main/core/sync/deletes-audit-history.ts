@@ -27,7 +27,13 @@ export async function findAuditedDeletions(ctx: StreamSyncContext, checkpoint: C
   };
   try {
     for await (const chunk of ctx.source.readDeleted(objectType, Math.max(0, since), signal, onSkipped)) {
-      for (const k of ledger.hashes(def.name, chunk.map((d) => String(d.recordNo))).keys()) keys.add(k);
+      for (const k of ledger
+        .hashes(
+          def.name,
+          chunk.map((d) => String(d.recordNo)),
+        )
+        .keys())
+        keys.add(k);
     }
   } catch (err) {
     if (!(err instanceof ConnectorError) || err.code !== 'AUDIT_NOT_PERMITTED') throw err;

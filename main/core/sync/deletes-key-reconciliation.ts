@@ -18,10 +18,7 @@ export function reconcileDue(ctx: StreamSyncContext, checkpoint: Checkpoint): bo
 }
 
 /** The held keys Intacct no longer has, and (tie-out streams) Intacct's amounts as of the run's start. */
-export async function reconcileKeys(
-  ctx: StreamSyncContext,
-  progress: ProgressTracker,
-): Promise<{ unseen: string[]; intacctSums: AmountSums | null }> {
+export async function reconcileKeys(ctx: StreamSyncContext, progress: ProgressTracker): Promise<{ unseen: string[]; intacctSums: AmountSums | null }> {
   const { def, ledger, signal } = ctx;
   progress.report('reconciling', 'comparing record keys');
   // The keys Intacct has go to a temporary table, not a Set: a million keys would cost ~80 MB of heap.

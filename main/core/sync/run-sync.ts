@@ -76,7 +76,11 @@ export interface RunRequest {
  * (core/api/error-envelope.ts), with where it happened. An unexpected error is recorded with a
  * generic message and a reference; `onUnexpected` gets its detail with that reference, for the log.
  */
-export function errorInfo(err: unknown, extra: { stream?: StreamName; runId?: string } = {}, onUnexpected?: (reference: string, err: unknown) => void): ErrorInfo {
+export function errorInfo(
+  err: unknown,
+  extra: { stream?: StreamName; runId?: string } = {},
+  onUnexpected?: (reference: string, err: unknown) => void,
+): ErrorInfo {
   const { fields: _fields, ...info } = toEnvelope(err, onUnexpected ? { onUnexpected } : {});
   return { ...info, ...extra };
 }
@@ -93,7 +97,11 @@ export function combineProblems(problems: readonly ErrorInfo[]): ErrorInfo {
   const [first, ...rest] = problems;
   if (!first) throw new Error('combineProblems needs at least one problem');
   if (!rest.length) return first;
-  return { ...first, message: `${problems.length} problems were found before reading: ${problems.map((p) => p.message).join(' Also: ')}`, problems: [...problems] };
+  return {
+    ...first,
+    message: `${problems.length} problems were found before reading: ${problems.map((p) => p.message).join(' Also: ')}`,
+    problems: [...problems],
+  };
 }
 
 /** Runs the sync and records it in the store; resolves with the run's detail (never rejects for a sync failure). */
@@ -135,7 +143,8 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     await deps.target.signIn().catch((err: unknown) => problems.push(err));
     if (!signal.aborted) await deps.source.prepare?.(signal).catch((err: unknown) => problems.push(err));
     preflightTransactions = deps.source.transactions - txStart;
-    if (problems.length) throw problems.length === 1 || problems.some(isAbortError) ? problems.find(isAbortError) ?? problems[0] : new PreflightProblems(problems);
+    if (problems.length)
+      throw problems.length === 1 || problems.some(isAbortError) ? (problems.find(isAbortError) ?? problems[0]) : new PreflightProblems(problems);
     const project = await deps.target.findProject(settings.tableau.project, { create: settings.tableau.createProject });
     if (!project) {
       throw new ApiError({
@@ -148,7 +157,10 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     projectId = project.id;
   } catch (err) {
     cancelled = isAbortError(err) || signal.aborted;
-    runError = err instanceof PreflightProblems ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }, unexpected()))) : errorInfo(err, { runId }, unexpected());
+    runError =
+      err instanceof PreflightProblems
+        ? combineProblems(err.errors.map((e) => errorInfo(e, { runId }, unexpected())))
+        : errorInfo(err, { runId }, unexpected());
     log(cancelled ? 'warn' : 'error', cancelled ? 'Run cancelled.' : `Run failed before reading: ${runError.message}`, undefined, runError.service);
   }
 
@@ -223,8 +235,16 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   let models: ModelsRun | undefined;
   if (deps.models && projectId && succeeded > 0 && !cancelled) {
     const stage = await runModelStage(deps.models, {
-      runId, settings: settings.models, timezone: settings.schedule.timezone, startedAt, projectId,
-      full: Boolean(req.fullModels) || Boolean(req.fullReload?.length), clock, load: deps.load, signal, log: (level, message) => log(level, message, undefined, 'hyper'),
+      runId,
+      settings: settings.models,
+      timezone: settings.schedule.timezone,
+      startedAt,
+      projectId,
+      full: Boolean(req.fullModels) || Boolean(req.fullReload?.length),
+      clock,
+      load: deps.load,
+      signal,
+      log: (level, message) => log(level, message, undefined, 'hyper'),
     });
     cancelled ||= stage.cancelled;
     models = stage.models;
@@ -238,7 +258,15 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     // The loaded streams show 'refreshing' while the data sources built on them are refreshed.
     const loaded = results.filter((r) => r.outcome === 'succeeded');
     const show = (phase: StreamProgress['phase']) =>
-      loaded.forEach((r) => deps.onProgress?.(runId, { stream: r.stream, phase, rowsDone: r.rowsRead, rowsExpected: r.rowsRead, ...(phase === 'refreshing' ? { message: 'refreshing dependent data sources' } : {}) }));
+      loaded.forEach((r) =>
+        deps.onProgress?.(runId, {
+          stream: r.stream,
+          phase,
+          rowsDone: r.rowsRead,
+          rowsExpected: r.rowsRead,
+          ...(phase === 'refreshing' ? { message: 'refreshing dependent data sources' } : {}),
+        }),
+      );
     show('refreshing');
     dependents = await refreshDependents(deps, runId, signal, log);
     show('done');
@@ -265,20 +293,31 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
     log(tieOut.ok ? 'info' : 'warn', describeTieOut(tieOut));
   }
 
-  const outcome: RunSummary['outcome'] = cancelled
-    ? 'cancelled'
-    : runError === null
-      ? 'succeeded'
-      : succeeded > 0
-        ? 'partial'
-        : 'failed';
+  const outcome: RunSummary['outcome'] = cancelled ? 'cancelled' : runError === null ? 'succeeded' : succeeded > 0 ? 'partial' : 'failed';
   const finishedAt = clock.now();
   const rowsMoved = results.reduce((n, r) => n + r.rowsUpserted + r.rowsDeleted, 0);
   const apiTransactions = deps.source.transactions - txStart;
   const error = cancelled ? errorInfo(new CancelledError(), { runId }) : runError;
   store.finishRun(runId, { finishedAt, outcome, rowsMoved, apiTransactions, error, durationMs: finishedAt - startedAt });
-  log(outcome === 'succeeded' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error', `Run ${outcome}: ${rowsMoved} rows moved in ${Math.round((finishedAt - startedAt) / 100) / 10} s, ${apiTransactions} Intacct API transactions`);
-  return { runId, trigger: req.trigger, startedAt, finishedAt, outcome, rowsMoved, durationMs: finishedAt - startedAt, apiTransactions, error, streams: results, tieOut, ...(dependents ? { dependents } : {}), ...(models ? { models } : {}) };
+  log(
+    outcome === 'succeeded' ? 'info' : outcome === 'cancelled' ? 'warn' : 'error',
+    `Run ${outcome}: ${rowsMoved} rows moved in ${Math.round((finishedAt - startedAt) / 100) / 10} s, ${apiTransactions} Intacct API transactions`,
+  );
+  return {
+    runId,
+    trigger: req.trigger,
+    startedAt,
+    finishedAt,
+    outcome,
+    rowsMoved,
+    durationMs: finishedAt - startedAt,
+    apiTransactions,
+    error,
+    streams: results,
+    tieOut,
+    ...(dependents ? { dependents } : {}),
+    ...(models ? { models } : {}),
+  };
 }
 
 function skipped(stream: StreamName, outcome: StreamRunResult['outcome']): StreamRunResult {

@@ -32,7 +32,10 @@ export async function syncStream(ctx: StreamSyncContext): Promise<StreamSyncOutc
   const { full } = planned;
   const checkpoint = openCheckpoint({ store, ledger, runId: ctx.runId, until: ctx.until, now: () => ctx.clock.now() }, planned);
   if (planned.reason === 'columns-changed') {
-    ctx.log('info', `${def.label}: columns ${describeColumnChange(planned.columns.previous, planned.columns.current)}; publishing the data source again in full.`);
+    ctx.log(
+      'info',
+      `${def.label}: columns ${describeColumnChange(planned.columns.previous, planned.columns.current)}; publishing the data source again in full.`,
+    );
   }
   const progress = progressTracker(def.name, (p) => ctx.onProgress(p));
 

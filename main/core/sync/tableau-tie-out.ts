@@ -93,7 +93,12 @@ export async function readTableauFigures(deps: ReadBackDeps, targets: readonly R
   } else {
     fallbackReason = 'this Tableau has no VizQL Data Service (it needs Tableau Cloud or Tableau Server 2025.1 or later)';
   }
-  if (!deps.queryHyper) throw new ApiError({ service: 'tableau', code: 'TIE_OUT_UNREADABLE', userMessage: `Cannot read Tableau back: ${fallbackReason ?? 'no VizQL Data Service'}, and no local Hyper engine to query a download with.` });
+  if (!deps.queryHyper)
+    throw new ApiError({
+      service: 'tableau',
+      code: 'TIE_OUT_UNREADABLE',
+      userMessage: `Cannot read Tableau back: ${fallbackReason ?? 'no VizQL Data Service'}, and no local Hyper engine to query a download with.`,
+    });
   const r = await viaDownload(deps, targets, deps.queryHyper);
   return { ...r, ...(fallbackReason ? { fallbackReason } : {}) };
 }
@@ -109,7 +114,12 @@ async function viaVds(deps: ReadBackDeps, targets: readonly ReadBackTarget[]): P
   const captions = new Set(fields.map((f) => f.fieldCaption));
   const wanted = [first.keyColumn, ...(first.sums ? [first.sums.accountColumn, first.sums.dateColumn, first.sums.amountColumn] : [])];
   const missing = wanted.filter((c) => !captions.has(c));
-  if (missing.length) throw new ApiError({ service: 'tableau', code: 'VDS_FIELDS_MISSING', userMessage: `VizQL Data Service does not show the field(s) ${missing.join(', ')} of the data source.` });
+  if (missing.length)
+    throw new ApiError({
+      service: 'tableau',
+      code: 'VDS_FIELDS_MISSING',
+      userMessage: `VizQL Data Service does not show the field(s) ${missing.join(', ')} of the data source.`,
+    });
   for (const t of targets) {
     if (t.sums) {
       const s = t.sums;
@@ -203,7 +213,10 @@ export function hyperQueryFn(engine: HyperEngine): QueryHyperFn {
       await c.query(`ATTACH DATABASE ${quoteIdent(path)} AS ${quoteIdent(alias)}`);
       try {
         const raw = { getTypeParser: () => (v: string) => v };
-        const r = await c.query<Record<string, string | null>>({ text: sql(`${quoteIdent(alias)}.${quoteIdent('Extract')}.${quoteIdent('Extract')}`), types: raw } as pg.QueryConfig);
+        const r = await c.query<Record<string, string | null>>({
+          text: sql(`${quoteIdent(alias)}.${quoteIdent('Extract')}.${quoteIdent('Extract')}`),
+          types: raw,
+        } as pg.QueryConfig);
         return r.rows;
       } finally {
         await c.query(`DETACH DATABASE ${quoteIdent(alias)}`).catch(() => undefined);

@@ -38,9 +38,7 @@ export function compareSums(stream: StreamName, intacct: AmountSums, tableau: Am
 }
 
 /** Builds the run's tie-out from each stream's figures. */
-export function buildTieOut(
-  streams: readonly { stream: StreamName; intacct: number; tableau: number; differences: readonly TieOutDifference[] }[],
-): TieOut {
+export function buildTieOut(streams: readonly { stream: StreamName; intacct: number; tableau: number; differences: readonly TieOutDifference[] }[]): TieOut {
   const counts = streams.map((s) => ({ stream: s.stream, intacct: s.intacct, tableau: s.tableau, match: s.intacct === s.tableau }));
   const differences = streams.flatMap((s) => [
     ...(s.intacct === s.tableau ? [] : [{ stream: s.stream, intacct: String(s.intacct), tableau: String(s.tableau) }]),
@@ -80,7 +78,7 @@ export interface TableauTieOutContext {
  */
 export async function tieOutAgainstTableau(ties: readonly StreamTie[], ctx: TableauTieOutContext): Promise<TieOut> {
   const ledgerTie = (note: string): TieOut => ({ ...buildTieOut(ties), readFrom: 'ledger', readNote: note });
-  if (!ctx.readBack) return ledgerTie('Tableau was not read back in this setup: the Tableau side is the connector\'s ledger of confirmed batches.');
+  if (!ctx.readBack) return ledgerTie("Tableau was not read back in this setup: the Tableau side is the connector's ledger of confirmed batches.");
   const targets: ReadBackTarget[] = [];
   for (const t of ties) {
     const def = ctx.defs.find((d) => d.name === t.stream);
@@ -118,11 +116,13 @@ export async function tieOutAgainstTableau(ties: readonly StreamTie[], ctx: Tabl
 export function describeTieOut(t: TieOut, max = 10): string {
   const how = t.readNote ? ` ${t.readNote}` : '';
   if (t.ok) return `Tie-out: Tableau agrees with Intacct for every stream.${how}`;
-  const parts = t.differences.slice(0, max).map((d) =>
-    d.account || d.period
-      ? `${d.stream} account ${d.account ?? '?'} ${d.period ?? ''}: Intacct ${d.intacct}, Tableau ${d.tableau}`
-      : `${d.stream} rows: Intacct ${d.intacct}, Tableau ${d.tableau}`,
-  );
+  const parts = t.differences
+    .slice(0, max)
+    .map((d) =>
+      d.account || d.period
+        ? `${d.stream} account ${d.account ?? '?'} ${d.period ?? ''}: Intacct ${d.intacct}, Tableau ${d.tableau}`
+        : `${d.stream} rows: Intacct ${d.intacct}, Tableau ${d.tableau}`,
+    );
   const more = t.differences.length > max ? ` (and ${t.differences.length - max} more)` : '';
   return `Tie-out mismatch: ${parts.join('; ')}${more}.${how}`;
 }

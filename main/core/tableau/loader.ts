@@ -64,7 +64,8 @@ const TARGET = { 'target-schema': 'Extract', 'target-table': 'Extract' } as cons
 
 /** The `condition` matching source and target rows on the key columns. */
 export function keyCondition(primaryKey: readonly string[]): unknown {
-  if (primaryKey.length === 0) throw new ValidationError({ service: 'tableau', userMessage: 'A stream without a primary key cannot be updated incrementally.' });
+  if (primaryKey.length === 0)
+    throw new ValidationError({ service: 'tableau', userMessage: 'A stream without a primary key cannot be updated incrementally.' });
   const parts = primaryKey.map((k) => ({ op: 'eq', 'source-col': k, 'target-col': k }));
   return parts.length === 1 ? parts[0] : { op: 'and', args: parts };
 }
@@ -86,7 +87,10 @@ export async function loadBatch(client: TableauClient, batch: LoadBatch, opts: L
 
 async function publish(client: TableauClient, batch: LoadBatch, opts: LoadOptions): Promise<LoadResult> {
   if (!batch.upsertFile) {
-    throw new ValidationError({ service: 'tableau', userMessage: `Publishing '${batch.datasourceName}' needs a .hyper file with the stream's rows (it may be empty, but it must exist).` });
+    throw new ValidationError({
+      service: 'tableau',
+      userMessage: `Publishing '${batch.datasourceName}' needs a .hyper file with the stream's rows (it may be empty, but it must exist).`,
+    });
   }
   opts.onPhase?.('uploading', 0);
   const published = await client.publishHyper({
@@ -125,8 +129,18 @@ async function update(client: TableauClient, batch: LoadBatch, datasourceId: str
     units.push({ file: del, actions: buildUpdateActions(batch.stream, { upsert: true, delete: true }), requestId: batch.requestId });
   } else {
     const both = !!batch.upsertFile && !!del;
-    if (batch.upsertFile) units.push({ file: batch.upsertFile, actions: buildUpdateActions(batch.stream, { upsert: true, delete: false }), requestId: both ? `${batch.requestId}:upsert` : batch.requestId });
-    if (del) units.push({ file: del, actions: buildUpdateActions(batch.stream, { upsert: false, delete: true }), requestId: both ? `${batch.requestId}:delete` : batch.requestId });
+    if (batch.upsertFile)
+      units.push({
+        file: batch.upsertFile,
+        actions: buildUpdateActions(batch.stream, { upsert: true, delete: false }),
+        requestId: both ? `${batch.requestId}:upsert` : batch.requestId,
+      });
+    if (del)
+      units.push({
+        file: del,
+        actions: buildUpdateActions(batch.stream, { upsert: false, delete: true }),
+        requestId: both ? `${batch.requestId}:delete` : batch.requestId,
+      });
   }
   if (units.length === 0) return { datasourceId, jobId: null, mode: 'none', appliedRequestIds: [] };
 

@@ -13,8 +13,7 @@ import { xmlAttr } from './tableau-xml';
 
 /** How the connector signs in (secrets come from the caller's secret store). */
 export type TableauAuth =
-  | { kind: 'pat'; name: string; secret: string }
-  | { kind: 'connected-app'; clientId: string; secretId: string; secretValue: string; username: string };
+  { kind: 'pat'; name: string; secret: string } | { kind: 'connected-app'; clientId: string; secretId: string; secretValue: string; username: string };
 
 /** What a run will do besides loading, which decides the scopes its JWT asks for. */
 export interface ScopeNeeds {

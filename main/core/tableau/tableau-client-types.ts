@@ -73,7 +73,13 @@ export interface TableauClient {
   getDatasource(id: string): Promise<DatasourceInfo | null>;
   publishHyper(opts: PublishOptions): Promise<PublishResult>;
   uploadFile(filePath: string, signal?: AbortSignal, opts?: Omit<UploadOptions, 'signal'>): Promise<string>;
-  updateData(opts: { datasourceId: string; uploadSessionId?: string; actions: readonly UpdateAction[]; requestId: string; signal?: AbortSignal }): Promise<TableauJob>;
+  updateData(opts: {
+    datasourceId: string;
+    uploadSessionId?: string;
+    actions: readonly UpdateAction[];
+    requestId: string;
+    signal?: AbortSignal;
+  }): Promise<TableauJob>;
   getJob(jobId: string, signal?: AbortSignal): Promise<TableauJob>;
   waitForJob(jobId: string, opts?: WaitForJobOptions): Promise<TableauJob>;
   /** Runs an extract refresh; null when Tableau says one is already queued (409093). */

@@ -18,7 +18,20 @@ import { defaultJobPollPolicy, waitForJob, type JobPollPolicy } from './tableau-
 import { discoverServerVersion, isTableauNotFound } from './tableau-server-info';
 import { ASYNC_PUBLISH_BYTES, MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type UploadDeps } from './tableau-upload';
 import { MIN_JWT_API_VERSION, MIN_JWT_JOBS_API_VERSION, compareVersions, isTableauCloud, parseTableauAddress } from './tableau-version';
-import { readConnections, readCredentials, readDatasource, readDatasources, readJob, readPagination, readProject, readProjects, requireTree, xmlAttr, type ProjectInfo, type TsTree } from './tableau-xml';
+import {
+  readConnections,
+  readCredentials,
+  readDatasource,
+  readDatasources,
+  readJob,
+  readPagination,
+  readProject,
+  readProjects,
+  requireTree,
+  xmlAttr,
+  type ProjectInfo,
+  type TsTree,
+} from './tableau-xml';
 
 // Re-exported: the loader, the service and the tests import the client's types from here.
 export type { ServerInfoResult, TableauClient, TableauClientOptions, UpdateAction } from './tableau-client-types';
@@ -31,11 +44,19 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
   const address = parseTableauAddress(opts.serverUrl, opts.site);
   const { baseUrl, site } = address;
   if (site === '' && isTableauCloud(baseUrl)) {
-    throw new ValidationError({ service: 'tableau', userMessage: 'Tableau Cloud needs the site name (the part after /site/ in the browser address).', fields: { site: 'Required for Tableau Cloud' } });
+    throw new ValidationError({
+      service: 'tableau',
+      userMessage: 'Tableau Cloud needs the site name (the part after /site/ in the browser address).',
+      fields: { site: 'Required for Tableau Cloud' },
+    });
   }
   const chunkSizeBytes = opts.chunkSizeBytes ?? MAX_CHUNK_BYTES;
   if (!Number.isInteger(chunkSizeBytes) || chunkSizeBytes < 1 || chunkSizeBytes > MAX_CHUNK_BYTES) {
-    throw new ValidationError({ service: 'tableau', userMessage: `The upload block size must be between 1 byte and 64 MB (got ${chunkSizeBytes}).`, fields: { chunkSizeBytes: 'At most 64 MB' } });
+    throw new ValidationError({
+      service: 'tableau',
+      userMessage: `The upload block size must be between 1 byte and 64 MB (got ${chunkSizeBytes}).`,
+      fields: { chunkSizeBytes: 'At most 64 MB' },
+    });
   }
   const retry: RetryPolicy = { ...defaultRetryPolicy, ...(opts.retry ?? {}) };
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -53,7 +74,16 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
   };
 
   const http = new TableauHttp(
-    { baseUrl, fetch: opts.fetch, clock, ...(opts.random ? { random: opts.random } : {}), retry, timeoutMs, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), authKind: opts.auth.kind },
+    {
+      baseUrl,
+      fetch: opts.fetch,
+      clock,
+      ...(opts.random ? { random: opts.random } : {}),
+      retry,
+      timeoutMs,
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      authKind: opts.auth.kind,
+    },
     async () => (await serverInfo()).apiVersion,
   );
 
@@ -63,7 +93,12 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
     let scopes: string[] | undefined;
     if (opts.auth.kind === 'connected-app') {
       if (compareVersions(apiVersion, MIN_JWT_API_VERSION) < 0) {
-        throw new ApiError({ service: 'tableau', kind: 'config', code: 'JWT_UNSUPPORTED', userMessage: `This Tableau Server (${si.productVersion}, REST API ${apiVersion}) does not support connected-app sign-in (it needs REST API ${MIN_JWT_API_VERSION}, Tableau Server 2022.3, or later). Use a personal access token instead.` });
+        throw new ApiError({
+          service: 'tableau',
+          kind: 'config',
+          code: 'JWT_UNSUPPORTED',
+          userMessage: `This Tableau Server (${si.productVersion}, REST API ${apiVersion}) does not support connected-app sign-in (it needs REST API ${MIN_JWT_API_VERSION}, Tableau Server 2022.3, or later). Use a personal access token instead.`,
+        });
       }
       // How a JWT session follows a job, by version: Query Job from REST 3.25 on; before that
       // Tableau answers it 401002 (TSC #1320, #1581) and there is no other way to learn a PATCH's
@@ -99,7 +134,9 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
   http.session = session;
 
   const get = <T>(operation: string, path: string, query: Record<string, string | undefined>, read: (tree: TsTree) => T, signal?: AbortSignal) =>
-    http.request({ operation, method: 'GET', path, site: true, query, auth: 'session', resend: 'always', ...(signal ? { signal } : {}) }, (res) => read(requireTree(res.tree)));
+    http.request({ operation, method: 'GET', path, site: true, query, auth: 'session', resend: 'always', ...(signal ? { signal } : {}) }, (res) =>
+      read(requireTree(res.tree)),
+    );
 
   /** Pages through a list endpoint lazily (pageNumber/pageSize, tableau-rest.md §7). */
   async function* pages<T>(operation: string, path: string, filter: string | undefined, read: (tree: TsTree) => T[]): AsyncGenerator<T[]> {
@@ -182,7 +219,10 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
       if (!current) return;
       try {
         // Few attempts: this runs at shutdown. A 401 means the token is already gone.
-        await http.request({ operation: 'sign out', method: 'POST', path: 'auth/signout', auth: 'session-no-renew', resend: 'always', maxAttempts: 3 }, () => undefined);
+        await http.request(
+          { operation: 'sign out', method: 'POST', path: 'auth/signout', auth: 'session-no-renew', resend: 'always', maxAttempts: 3 },
+          () => undefined,
+        );
       } catch (err) {
         if (!(err instanceof ConnectorError) || err.status !== 401) throw err;
       } finally {

@@ -93,7 +93,11 @@ export function errorFromResponse(ctx: ResponseContext): ConnectorError {
     }
     // 401002 and any other 401 mid-session: the token expired or another sign-in with the same PAT
     // superseded it (tableau-rest.md §4, TSC #717). Sign in again once and resend.
-    return new SessionExpiredError({ ...base, code: code ?? '401', userMessage: `The Tableau session expired or was replaced by another sign-in with the same token${said}.` });
+    return new SessionExpiredError({
+      ...base,
+      code: code ?? '401',
+      userMessage: `The Tableau session expired or was replaced by another sign-in with the same token${said}.`,
+    });
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(ctx.headers.get('retry-after'), ctx.now);
@@ -153,7 +157,8 @@ function apiMessage(status: number, ts: TsError, operation: string): string {
     case 409:
       if (ts.code === '409006') return `${capitalise(operation)} conflicts with an existing item of the same name (${said}).`;
       // 409090: no extract to refresh, e.g. a data source published from a .hyper (tableau-rest.md §6).
-      if (ts.code === '409090') return `Tableau cannot ${operation} (${said}). Only data sources with their own upstream connection can be refreshed; the ones the connector loads are current without a refresh.`;
+      if (ts.code === '409090')
+        return `Tableau cannot ${operation} (${said}). Only data sources with their own upstream connection can be refreshed; the ones the connector loads are current without a refresh.`;
       return `Tableau reported a conflict during ${operation} (${said}).`;
     default:
       return `Tableau rejected ${operation} (${said}). This is probably a bug in the connector or an unsupported Tableau version; the log has the details.`;

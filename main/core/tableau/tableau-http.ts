@@ -111,7 +111,8 @@ export class TableauHttp {
           } catch (err) {
             if (!(err instanceof SessionExpiredError) || !session) throw err;
             // Without renewal (sign-out) a 401 is final: the token is already gone.
-            if (req.auth !== 'session') throw new AuthError({ service: 'tableau', status: 401, code: err.code ?? '401', userMessage: err.userMessage, cause: err });
+            if (req.auth !== 'session')
+              throw new AuthError({ service: 'tableau', status: 401, code: err.code ?? '401', userMessage: err.userMessage, cause: err });
             // Sign in again (unless a concurrent call already did) and resend once at once; a second
             // 401 goes back to withRetry, which waits before the next attempt.
             flush(0);
@@ -222,7 +223,15 @@ export class TableauHttp {
     }
     const tree = parseTsBody(res.body);
     if (res.status < 200 || res.status > 299) {
-      const err = errorFromResponse({ status: res.status, headers: res.headers, body: res.body, operation: req.operation, isSignIn: req.isSignIn === true, authKind: this.deps.authKind, now: clock.now() });
+      const err = errorFromResponse({
+        status: res.status,
+        headers: res.headers,
+        body: res.body,
+        operation: req.operation,
+        isSignIn: req.isSignIn === true,
+        authKind: this.deps.authKind,
+        now: clock.now(),
+      });
       record(event(res.status, err.name, res.elapsedMs, err.userMessage));
       throw this.guardResend(req, err);
     }
@@ -307,7 +316,14 @@ function redirectRefused(req: TableauRequest, url: string, status: number, locat
 async function sizedBytes(body: RequestInit['body'], length: number): Promise<RequestInit['body']> {
   if (!body || typeof (body as ReadableStream).getReader !== 'function') return body;
   const bytes = Buffer.from(await new Response(body as ReadableStream<Uint8Array>).arrayBuffer());
-  if (bytes.length !== length) throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'FILE_CHANGED', userMessage: `The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.` });
+  if (bytes.length !== length)
+    throw new ConnectorError({
+      service: 'local',
+      kind: 'system',
+      retryable: false,
+      code: 'FILE_CHANGED',
+      userMessage: `The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.`,
+    });
   return bytes;
 }
 

@@ -73,6 +73,13 @@ async function* pieces(segments: readonly (Buffer | FileRange)[]): AsyncGenerato
       yield buf;
     }
     // The file shrank while we were reading it: never send a short body.
-    if (expected !== 0) throw new ConnectorError({ service: 'local', kind: 'system', retryable: false, code: 'FILE_CHANGED', userMessage: `File ${s.path} changed while it was being uploaded.` });
+    if (expected !== 0)
+      throw new ConnectorError({
+        service: 'local',
+        kind: 'system',
+        retryable: false,
+        code: 'FILE_CHANGED',
+        userMessage: `File ${s.path} changed while it was being uploaded.`,
+      });
   }
 }

@@ -65,7 +65,12 @@ export async function vdsReadMetadata(http: TableauHttp, datasourceId: string, s
 
 /** query-datasource with `returnFormat: OBJECTS`: one object per row, keyed by alias (or caption). */
 export async function vdsQueryDatasource(http: TableauHttp, datasourceId: string, query: VdsQuery, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-  const out = await vdsPost(http, 'query-datasource', { datasource: { datasourceLuid: datasourceId }, query, options: { returnFormat: 'OBJECTS', disaggregate: false } }, signal);
+  const out = await vdsPost(
+    http,
+    'query-datasource',
+    { datasource: { datasourceLuid: datasourceId }, query, options: { returnFormat: 'OBJECTS', disaggregate: false } },
+    signal,
+  );
   const data = out['data'];
   if (!Array.isArray(data)) throw malformedVds('query-datasource');
   return data.filter((r): r is Record<string, unknown> => !!r && typeof r === 'object' && !Array.isArray(r));
@@ -131,5 +136,10 @@ export async function downloadDatasourceHyper(http: TableauHttp, datasourceId: s
 }
 
 function malformedVds(method: string): ApiError {
-  return new ApiError({ service: 'tableau', kind: 'system', code: 'MALFORMED_RESPONSE', userMessage: `VizQL Data Service sent an answer to ${method} the connector could not read.` });
+  return new ApiError({
+    service: 'tableau',
+    kind: 'system',
+    code: 'MALFORMED_RESPONSE',
+    userMessage: `VizQL Data Service sent an answer to ${method} the connector could not read.`,
+  });
 }

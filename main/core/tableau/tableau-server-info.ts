@@ -17,7 +17,9 @@ export async function discoverServerVersion(http: TableauHttp): Promise<ServerIn
   // Spelled `serverInfo` as TSC sends it to real servers; whether the path is case-insensitive
   // is UNCONFIRMED (tableau-rest.md §5), so the known-good spelling is the safe choice.
   const probe = (version: string) =>
-    http.request({ operation: 'read the server version', method: 'GET', path: 'serverInfo', version, auth: 'none', resend: 'always' }, (res) => readServerInfo(requireTree(res.tree)));
+    http.request({ operation: 'read the server version', method: 'GET', path: 'serverInfo', version, auth: 'none', resend: 'always' }, (res) =>
+      readServerInfo(requireTree(res.tree)),
+    );
   let si: ServerInfo;
   try {
     si = await probe(MAX_API_VERSION);
@@ -35,7 +37,12 @@ export async function discoverServerVersion(http: TableauHttp): Promise<ServerIn
   if (compareVersions(si.restApiVersion, MIN_API_VERSION) < 0) throw tooOld(`${si.productVersion} (REST API ${si.restApiVersion})`);
   const format = fileFormatRefusal(si.restApiVersion, si.productVersion);
   if (format) {
-    throw new ApiError({ service: 'tableau', kind: 'config', code: 'HYPER_FORMAT_UNSUPPORTED', userMessage: `${format} Upgrade Tableau Server to one of those releases (or later), or use Tableau Cloud.` });
+    throw new ApiError({
+      service: 'tableau',
+      kind: 'config',
+      code: 'HYPER_FORMAT_UNSUPPORTED',
+      userMessage: `${format} Upgrade Tableau Server to one of those releases (or later), or use Tableau Cloud.`,
+    });
   }
   return { productVersion: si.productVersion, restApiVersion: si.restApiVersion, apiVersion: pickApiVersion(si.restApiVersion) };
 }

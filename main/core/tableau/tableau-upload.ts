@@ -136,7 +136,12 @@ export async function publishHyper(deps: UploadDeps, opts: PublishOptions): Prom
     let uploadSessionId: string | undefined;
     if (size < deps.singleCallLimitBytes) {
       opts.onProgress?.(0, size);
-      parts.push({ name: 'tableau_datasource', filename: hyperFileName(opts.name), contentType: 'application/octet-stream', content: { path: opts.filePath, start: 0, end: size } });
+      parts.push({
+        name: 'tableau_datasource',
+        filename: hyperFileName(opts.name),
+        contentType: 'application/octet-stream',
+        content: { path: opts.filePath, start: 0, end: size },
+      });
     } else {
       uploadSessionId = await uploadFile(deps, opts.filePath, opts);
     }

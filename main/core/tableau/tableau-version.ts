@@ -60,7 +60,10 @@ export function parseTableauAddress(serverUrl: string, site = ''): TableauAddres
   try {
     url = new URL(serverUrl.trim());
   } catch {
-    throw new ValidationError({ userMessage: `"${serverUrl}" is not a valid Tableau address. Enter it like https://tableau.example.com or https://10ay.online.tableau.com.`, fields: { serverUrl: 'Not a valid URL' } });
+    throw new ValidationError({
+      userMessage: `"${serverUrl}" is not a valid Tableau address. Enter it like https://tableau.example.com or https://10ay.online.tableau.com.`,
+      fields: { serverUrl: 'Not a valid URL' },
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ValidationError({ userMessage: `The Tableau address must start with https:// (got ${url.protocol}).`, fields: { serverUrl: 'Use https://' } });

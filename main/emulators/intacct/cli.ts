@@ -43,13 +43,25 @@ async function main(): Promise<void> {
     faults: faultRate > 0 ? { rate: faultRate, seed: num(args, 'fault-seed', 1) } : undefined,
   });
   const c = emu.credentials;
-  process.stdout.write(JSON.stringify({ url: emu.url, senderId: c.senderId, senderPassword: c.senderPassword, companyId: c.companyId, userId: c.userId, userPassword: c.userPassword }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      url: emu.url,
+      senderId: c.senderId,
+      senderPassword: c.senderPassword,
+      companyId: c.companyId,
+      userId: c.userId,
+      userPassword: c.userPassword,
+    }) + '\n',
+  );
   process.stdout.write(`Intacct emulator listening at ${emu.url} with ${emu.company.gl.accrualRows} ACCRUAL GL detail rows (Ctrl-C to stop)\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    emu.close().then(() => process.exit(0), () => process.exit(1));
+    emu.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -6,13 +6,22 @@
 import { seededRandom } from '../../core/util/seeded-random';
 
 /** What a faulted request gets (see FaultPlan and intacct-emulator.ts for each behaviour). */
-export type FaultKind =
-  | 'http500' | 'http502' | 'http503' | 'http429' | 'http524'
-  | 'hang' | 'drop' | 'truncated' | 'malformed'
-  | 'transient' | 'sessionExpire';
+export type FaultKind = 'http500' | 'http502' | 'http503' | 'http429' | 'http524' | 'hang' | 'drop' | 'truncated' | 'malformed' | 'transient' | 'sessionExpire';
 
 /** Every kind, for "all faults mixed". */
-export const ALL_FAULT_KINDS: readonly FaultKind[] = ['http500', 'http502', 'http503', 'http429', 'http524', 'hang', 'drop', 'truncated', 'malformed', 'transient', 'sessionExpire'];
+export const ALL_FAULT_KINDS: readonly FaultKind[] = [
+  'http500',
+  'http502',
+  'http503',
+  'http429',
+  'http524',
+  'hang',
+  'drop',
+  'truncated',
+  'malformed',
+  'transient',
+  'sessionExpire',
+];
 
 /** Fault injection settings (`setFaults`). */
 export interface FaultConfig {

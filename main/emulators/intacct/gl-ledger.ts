@@ -77,9 +77,27 @@ interface BatchCache {
   raw: Map<string, string> | null;
   xmlOffset: number;
   common: {
-    BATCHKEY: string; BATCH_DATE: string; BATCH_NO: string; BATCH_TITLE: string; SYMBOL: string; BOOKID: string; MODULEKEY: string;
-    CURRENCY: string; BASECURR: string; LOCATIONID: string; LOCATIONNAME: string; VENDORID: string; VENDORNAME: string; DOCNUMBER: string;
-    WHEN: string; WHENCREATED: string; CHILDENTITY: string; PROJECTID: string; PROJECTNAME: string; CUSTOMERID: string; CUSTOMERNAME: string;
+    BATCHKEY: string;
+    BATCH_DATE: string;
+    BATCH_NO: string;
+    BATCH_TITLE: string;
+    SYMBOL: string;
+    BOOKID: string;
+    MODULEKEY: string;
+    CURRENCY: string;
+    BASECURR: string;
+    LOCATIONID: string;
+    LOCATIONNAME: string;
+    VENDORID: string;
+    VENDORNAME: string;
+    DOCNUMBER: string;
+    WHEN: string;
+    WHENCREATED: string;
+    CHILDENTITY: string;
+    PROJECTID: string;
+    PROJECTNAME: string;
+    CUSTOMERID: string;
+    CUSTOMERNAME: string;
   };
   /** Lowercase book for the RECORDNO suffix. */
   book: string;
@@ -133,9 +151,27 @@ const RATE_TO_USD: Record<string, number> = { EUR: 1.0875, CAD: 0.7342 };
  * batch's lines and comes from its cache (BATCH_CELL).
  */
 const Cell = {
-  RECORDNO: 1, GLENTRYKEY: 2, LINE_NO: 3, ACCOUNTNO: 4, ACCOUNTTITLE: 5, AMOUNT: 6, DEBITAMOUNT: 7, CREDITAMOUNT: 8,
-  TRX_AMOUNT: 9, TRX_DEBITAMOUNT: 10, TRX_CREDITAMOUNT: 11, TR_TYPE: 12, DEPARTMENTID: 13, DEPARTMENTTITLE: 14,
-  CLASSID: 15, CLASSNAME: 16, CLASSDIMKEY: 17, EMPLOYEEID: 18, EMPLOYEENAME: 19, EMPLOYEEDIMKEY: 20, DESCRIPTION: 21,
+  RECORDNO: 1,
+  GLENTRYKEY: 2,
+  LINE_NO: 3,
+  ACCOUNTNO: 4,
+  ACCOUNTTITLE: 5,
+  AMOUNT: 6,
+  DEBITAMOUNT: 7,
+  CREDITAMOUNT: 8,
+  TRX_AMOUNT: 9,
+  TRX_DEBITAMOUNT: 10,
+  TRX_CREDITAMOUNT: 11,
+  TR_TYPE: 12,
+  DEPARTMENTID: 13,
+  DEPARTMENTTITLE: 14,
+  CLASSID: 15,
+  CLASSNAME: 16,
+  CLASSDIMKEY: 17,
+  EMPLOYEEID: 18,
+  EMPLOYEENAME: 19,
+  EMPLOYEEDIMKEY: 20,
+  DESCRIPTION: 21,
   GLDIMSALES_CHANNEL: 22,
 } as const;
 const BATCH_CELL = 0;
@@ -436,39 +472,58 @@ export class GlLedger {
     const account = ACCOUNTS[acct]!;
     const h = b * 8 + k;
     switch (code) {
-      case Cell.RECORDNO: return glRecordNo(BATCH_KEY_BASE + b, this.firstRecordNo + i, 30_001 + k, c.book);
-      case Cell.GLENTRYKEY: return String(this.firstRecordNo + i);
-      case Cell.LINE_NO: return String(k + 1);
-      case Cell.ACCOUNTNO: return account.no;
-      case Cell.ACCOUNTTITLE: return xml ? escapedAccountTitles[acct]! : account.title;
-      case Cell.AMOUNT: return centsToText(cents);
-      case Cell.DEBITAMOUNT: return cents >= 0 ? centsToText(cents) : '0';
-      case Cell.CREDITAMOUNT: return cents < 0 ? centsToText(-cents) : '0';
-      case Cell.TRX_AMOUNT: return centsToText(trx);
-      case Cell.TRX_DEBITAMOUNT: return trx >= 0 ? centsToText(trx) : '0';
-      case Cell.TRX_CREDITAMOUNT: return trx < 0 ? centsToText(-trx) : '0';
-      case Cell.TR_TYPE: return cents >= 0 ? '1' : '-1';
-      case Cell.DEPARTMENTID: case Cell.DEPARTMENTTITLE: {
+      case Cell.RECORDNO:
+        return glRecordNo(BATCH_KEY_BASE + b, this.firstRecordNo + i, 30_001 + k, c.book);
+      case Cell.GLENTRYKEY:
+        return String(this.firstRecordNo + i);
+      case Cell.LINE_NO:
+        return String(k + 1);
+      case Cell.ACCOUNTNO:
+        return account.no;
+      case Cell.ACCOUNTTITLE:
+        return xml ? escapedAccountTitles[acct]! : account.title;
+      case Cell.AMOUNT:
+        return centsToText(cents);
+      case Cell.DEBITAMOUNT:
+        return cents >= 0 ? centsToText(cents) : '0';
+      case Cell.CREDITAMOUNT:
+        return cents < 0 ? centsToText(-cents) : '0';
+      case Cell.TRX_AMOUNT:
+        return centsToText(trx);
+      case Cell.TRX_DEBITAMOUNT:
+        return trx >= 0 ? centsToText(trx) : '0';
+      case Cell.TRX_CREDITAMOUNT:
+        return trx < 0 ? centsToText(-trx) : '0';
+      case Cell.TR_TYPE:
+        return cents >= 0 ? '1' : '-1';
+      case Cell.DEPARTMENTID:
+      case Cell.DEPARTMENTTITLE: {
         if (account.type !== 'incomestatement') return '';
         const d = hash3(this.seed, h, 30) % DEPARTMENTS.length;
         return code === Cell.DEPARTMENTID ? DEPARTMENTS[d]!.id : xml ? escapedDepartmentTitles[d]! : DEPARTMENTS[d]!.title;
       }
-      case Cell.CLASSID: case Cell.CLASSNAME: case Cell.CLASSDIMKEY: {
+      case Cell.CLASSID:
+      case Cell.CLASSNAME:
+      case Cell.CLASSDIMKEY: {
         if (account.type !== 'incomestatement') return '';
         const x = hash3(this.seed, h, 32) % CLASSES.length;
         return code === Cell.CLASSID ? CLASSES[x]!.id : code === Cell.CLASSDIMKEY ? String(x + 1) : xml ? escapedClasses[x]! : CLASSES[x]!.name;
       }
-      case Cell.EMPLOYEEID: case Cell.EMPLOYEENAME: case Cell.EMPLOYEEDIMKEY: {
+      case Cell.EMPLOYEEID:
+      case Cell.EMPLOYEENAME:
+      case Cell.EMPLOYEEDIMKEY: {
         if (c.common.MODULEKEY !== '2.GL' || c.common.SYMBOL !== 'PRJ') return '';
         const x = hash3(this.seed, h, 33) % EMPLOYEES.length;
         return code === Cell.EMPLOYEEID ? EMPLOYEES[x]!.id : code === Cell.EMPLOYEEDIMKEY ? String(x + 1) : xml ? escapedEmployees[x]! : EMPLOYEES[x]!.name;
       }
-      case Cell.DESCRIPTION: return xml ? escapedAccountTitles[acct]! + ' — ' + c.xml.get('BATCH_TITLE')! : account.title + ' — ' + c.common.BATCH_TITLE;
+      case Cell.DESCRIPTION:
+        return xml ? escapedAccountTitles[acct]! + ' — ' + c.xml.get('BATCH_TITLE')! : account.title + ' — ' + c.common.BATCH_TITLE;
       case Cell.GLDIMSALES_CHANNEL: {
         const x = hash3(this.seed, h, 31) % programs.length;
         return xml ? escapedPrograms[x]! : programs[x]!;
       }
-      default: return '';
+      default:
+        return '';
     }
   }
 
@@ -486,12 +541,18 @@ export class GlLedger {
     const ent = ENTITIES[loc.entity];
     const vendor = module === 'AP' || module === 'CM' ? this.vendors[hash3(s, b, 5) % this.vendors.length] : undefined;
     const date = formatDate(batchDay);
-    const docno = module === 'AP' ? `INV-${(hash3(s, b, 7) % 900000) + 100000}` : module === 'AR' ? `SI-${b + 10000}` : module === 'CM' ? `CHK ${b + 5000}` : '';
+    const docno =
+      module === 'AP' ? `INV-${(hash3(s, b, 7) % 900000) + 100000}` : module === 'AR' ? `SI-${b + 10000}` : module === 'CM' ? `CHK ${b + 5000}` : '';
     const title =
-      module === 'AP' ? `Vendor bill ${docno} - ${vendor?.name ?? ''}` :
-      module === 'AR' ? `Customer invoice ${docno}` :
-      module === 'CM' ? `Payment to ${vendor?.name ?? ''}` :
-      module === 'PR' ? `Payroll for period ending ${date}` : `Month-end accruals & adjustments "${date.slice(0, 2)}/${date.slice(6)}"`;
+      module === 'AP'
+        ? `Vendor bill ${docno} - ${vendor?.name ?? ''}`
+        : module === 'AR'
+          ? `Customer invoice ${docno}`
+          : module === 'CM'
+            ? `Payment to ${vendor?.name ?? ''}`
+            : module === 'PR'
+              ? `Payroll for period ending ${date}`
+              : `Month-end accruals & adjustments "${date.slice(0, 2)}/${date.slice(6)}"`;
     const amounts: number[] = [];
     const accounts: number[] = [];
     let sum = 0;
@@ -501,17 +562,37 @@ export class GlLedger {
       if (module === 'AR') cents = -cents;
       amounts.push(cents);
       sum += cents;
-      accounts.push(module === 'GL' && k % 2 === 1 ? balanceAccounts[hash3(s, b * 8 + k, 12) % balanceAccounts.length]! : incomeAccounts[hash3(s, b * 8 + k, 12) % incomeAccounts.length]!);
+      accounts.push(
+        module === 'GL' && k % 2 === 1
+          ? balanceAccounts[hash3(s, b * 8 + k, 12) % balanceAccounts.length]!
+          : incomeAccounts[hash3(s, b * 8 + k, 12) % incomeAccounts.length]!,
+      );
     }
     // The closing line balances the batch: debits equal credits per batch.
     amounts.push(n === 1 ? 500 + (hash3(s, b, 13) % 100_000) : -sum);
-    const closing = module === 'AP' ? this.acc[0]! : module === 'AR' ? this.acc[1]! : module === 'CM' ? this.acc[2]! : module === 'PR' ? this.acc[3]! : balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
+    const closing =
+      module === 'AP'
+        ? this.acc[0]!
+        : module === 'AR'
+          ? this.acc[1]!
+          : module === 'CM'
+            ? this.acc[2]!
+            : module === 'PR'
+              ? this.acc[3]!
+              : balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
     accounts.push(closing);
     // Each entity keeps its books in its own base currency; some documents are in another
     // transaction currency (a EUR vendor of the US entity, USD sales of the Canadian one), so
     // TRX_* differ from the base amounts the tie-out sums.
     const base = loc.entity === 1 ? 'CAD' : 'USD';
-    const foreign = module === 'AP' || module === 'CM' ? vendor?.currency !== base && vendor?.currency === 'EUR' ? 'EUR' : null : module === 'AR' && loc.entity === 1 && hash3(s, b, 15) % 4 === 0 ? 'USD' : null;
+    const foreign =
+      module === 'AP' || module === 'CM'
+        ? vendor?.currency !== base && vendor?.currency === 'EUR'
+          ? 'EUR'
+          : null
+        : module === 'AR' && loc.entity === 1 && hash3(s, b, 15) % 4 === 0
+          ? 'USD'
+          : null;
     const trxCurrency = foreign ?? base;
     // Base units per transaction unit.
     const rate = trxCurrency === base ? 1 : trxCurrency === 'EUR' ? RATE_TO_USD.EUR! : 1 / RATE_TO_USD.CAD!;

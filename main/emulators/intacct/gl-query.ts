@@ -20,7 +20,10 @@ import { SEES_ALL, type EntityVisibility } from './entity-visibility';
 import { ENTITIES, entityOfLocation } from './sample-reference-data';
 
 type Intervals = [number, number][]; // sorted, disjoint, half-open
-interface BookSets { acc: Intervals; cash: Intervals }
+interface BookSets {
+  acc: Intervals;
+  cash: Intervals;
+}
 
 function normalize(list: Intervals): Intervals {
   const sorted = list.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
@@ -93,8 +96,7 @@ function bookSets(ledger: GlLedger, node: FilterNode | null, offsetMinutes: numb
     const norm = (v: string) => (caseInsensitive ? v.toUpperCase() : v);
     const values = node.values.map(norm);
     const has = (book: string) =>
-      node.op === 'equalto' || node.op === 'in' ? values.includes(book) :
-      node.op === 'notequalto' || node.op === 'notin' ? !values.includes(book) : null;
+      node.op === 'equalto' || node.op === 'in' ? values.includes(book) : node.op === 'notequalto' || node.op === 'notin' ? !values.includes(book) : null;
     const a = has('ACCRUAL');
     const c = has('CASH');
     if (a === null || c === null) return null;
@@ -136,16 +138,26 @@ function rangeOp<V>(
 ): Intervals {
   const v = values[0]!;
   switch (op) {
-    case 'equalto': return normalize([point(v)]);
-    case 'notequalto': return complement(normalize([point(v)]), total);
-    case 'lessthan': return normalize([[0, firstAtLeast(v)]]);
-    case 'lessthanorequalto': return normalize([[0, firstAbove(v)]]);
-    case 'greaterthan': return normalize([[firstAbove(v), total]]);
-    case 'greaterthanorequalto': return normalize([[firstAtLeast(v), total]]);
-    case 'between': return normalize([[firstAtLeast(v), firstAbove(values[1]!)]]);
-    case 'in': return normalize(values.map(point));
-    case 'notin': return complement(normalize(values.map(point)), total);
-    default: return [];
+    case 'equalto':
+      return normalize([point(v)]);
+    case 'notequalto':
+      return complement(normalize([point(v)]), total);
+    case 'lessthan':
+      return normalize([[0, firstAtLeast(v)]]);
+    case 'lessthanorequalto':
+      return normalize([[0, firstAbove(v)]]);
+    case 'greaterthan':
+      return normalize([[firstAbove(v), total]]);
+    case 'greaterthanorequalto':
+      return normalize([[firstAtLeast(v), total]]);
+    case 'between':
+      return normalize([[firstAtLeast(v), firstAbove(values[1]!)]]);
+    case 'in':
+      return normalize(values.map(point));
+    case 'notin':
+      return complement(normalize(values.map(point)), total);
+    default:
+      return [];
   }
 }
 
@@ -191,7 +203,12 @@ export class GlSelection {
   private readonly extra: { rec: IntacctRecord; wm: number; key: string }[];
   private readonly baseTotal: number;
 
-  constructor(private readonly ledger: GlLedger, segs: Segment[], private readonly order: GlOrder, pred: (r: IntacctRecord) => boolean) {
+  constructor(
+    private readonly ledger: GlLedger,
+    segs: Segment[],
+    private readonly order: GlOrder,
+    pred: (r: IntacctRecord) => boolean,
+  ) {
     this.segs = segs;
     const { sorted, set } = ledger.excluded();
     this.excludedSet = set;
@@ -366,5 +383,3 @@ export function selectGl(
   const visiblePred = visibility.all ? pred : (r: IntacctRecord) => visibility.sees(entityOfLocation(r.LOCATIONID ?? '')) && pred(r);
   return new GlSelection(ledger, segs, order, visiblePred);
 }
-
-

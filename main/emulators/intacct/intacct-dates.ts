@@ -15,8 +15,17 @@ const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
 export function formatDateTime(ms: number, offsetMinutes = 0): string {
   const d = new Date(ms + offsetMinutes * 60_000);
   return (
-    pad2(d.getUTCMonth() + 1) + '/' + pad2(d.getUTCDate()) + '/' + d.getUTCFullYear() + ' ' +
-    pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds())
+    pad2(d.getUTCMonth() + 1) +
+    '/' +
+    pad2(d.getUTCDate()) +
+    '/' +
+    d.getUTCFullYear() +
+    ' ' +
+    pad2(d.getUTCHours()) +
+    ':' +
+    pad2(d.getUTCMinutes()) +
+    ':' +
+    pad2(d.getUTCSeconds())
   );
 }
 
@@ -55,9 +64,21 @@ export function formatIsoWithOffset(ms: number, offsetMinutes = 0): string {
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   return (
-    d.getUTCFullYear() + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()) + 'T' +
-    pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds()) +
-    sign + pad2(Math.floor(abs / 60)) + ':' + pad2(abs % 60)
+    d.getUTCFullYear() +
+    '-' +
+    pad2(d.getUTCMonth() + 1) +
+    '-' +
+    pad2(d.getUTCDate()) +
+    'T' +
+    pad2(d.getUTCHours()) +
+    ':' +
+    pad2(d.getUTCMinutes()) +
+    ':' +
+    pad2(d.getUTCSeconds()) +
+    sign +
+    pad2(Math.floor(abs / 60)) +
+    ':' +
+    pad2(abs % 60)
   );
 }
 

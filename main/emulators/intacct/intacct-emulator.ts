@@ -18,8 +18,16 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { systemClock, type Clock } from '../../core/clock';
 import { formatIsoWithOffset, parseGmtOffset } from './intacct-dates';
 import {
-  controlFailureXml, element, errorMessageXml, resultParts, resultXml, responseHeadXml, RESPONSE_TAIL,
-  type BodyPart, type ControlEcho, type IntacctErrorEntry,
+  controlFailureXml,
+  element,
+  errorMessageXml,
+  resultParts,
+  resultXml,
+  responseHeadXml,
+  RESPONSE_TAIL,
+  type BodyPart,
+  type ControlEcho,
+  type IntacctErrorEntry,
 } from './intacct-xml-writer';
 import { FaultPlan, TRANSIENT_ERRORS, type FaultConfig, type FaultKind } from './fault-injection';
 import { parseQuery, parseReadByQuery, runLookup, runQuery, runReadUserFormatting, type ParsedQuery, type QueryContext } from './query-engine';
@@ -151,9 +159,30 @@ const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 const ARRAY_TAGS = new Set([
-  'function', 'field', 'value', 'order', 'and', 'or', 'count', 'min', 'max', 'sum', 'avg',
-  'equalto', 'notequalto', 'lessthan', 'lessthanorequalto', 'greaterthan', 'greaterthanorequalto',
-  'between', 'in', 'notin', 'like', 'notlike', 'isnull', 'isnotnull',
+  'function',
+  'field',
+  'value',
+  'order',
+  'and',
+  'or',
+  'count',
+  'min',
+  'max',
+  'sum',
+  'avg',
+  'equalto',
+  'notequalto',
+  'lessthan',
+  'lessthanorequalto',
+  'greaterthan',
+  'greaterthanorequalto',
+  'between',
+  'in',
+  'notin',
+  'like',
+  'notlike',
+  'isnull',
+  'isnotnull',
 ]);
 
 const API_USER_RECORDNO = 48;
@@ -175,7 +204,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     userId: 'ws_mlconnector',
     userPassword: 'emu-user-p@ss&<word>',
   };
-  const company = new SampleCompany({ clock, seed: opts.seed ?? 42, glRows: opts.glRows ?? 5000, vendors: opts.vendors, bills: opts.bills, userId: credentials.userId });
+  const company = new SampleCompany({
+    clock,
+    seed: opts.seed ?? 42,
+    glRows: opts.glRows ?? 5000,
+    vendors: opts.vendors,
+    bills: opts.bills,
+    userId: credentials.userId,
+  });
   const sessionTtlMs = opts.sessionTtlMs ?? 2 * 3_600_000;
   const maxInFlight = opts.maxInFlight ?? 2;
   const faults = new FaultPlan(opts.faults);
@@ -295,13 +331,21 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
         const status = Number(fault.slice(4));
         log.fault = fault;
         log.status = status;
-        send(res, status, `<html><head><title>${status}</title></head><body><h1>${status} ${status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable'}</h1></body></html>`, { 'Content-Type': 'text/html' });
+        send(
+          res,
+          status,
+          `<html><head><title>${status}</title></head><body><h1>${status} ${status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable'}</h1></body></html>`,
+          { 'Content-Type': 'text/html' },
+        );
         return true;
       }
       case 'http429':
         log.fault = fault;
         log.status = 429;
-        send(res, 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', { 'Content-Type': 'text/html', 'Retry-After': String(faults.retryAfterSeconds) });
+        send(res, 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', {
+          'Content-Type': 'text/html',
+          'Retry-After': String(faults.retryAfterSeconds),
+        });
         return true;
       case 'hang': {
         // Hold the socket past any client timeout; it is destroyed when the client gives up or at close().
@@ -328,7 +372,13 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       case 'malformed':
         log.fault = fault;
         log.status = 200;
-        send(res, 200, '<?xml version="1.0" encoding="UTF-8"?>\n<response><control><status>success</status><senderid>' + credentials.senderId + '</senderid></control><operation><authentication><status>success</sta');
+        send(
+          res,
+          200,
+          '<?xml version="1.0" encoding="UTF-8"?>\n<response><control><status>success</status><senderid>' +
+            credentials.senderId +
+            '</senderid></control><operation><authentication><status>success</sta',
+        );
         return true;
       default:
         return false;
@@ -338,8 +388,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   function authBlock(status: 'success' | 'failure', userId: string, companyId: string, locationId: string, expiresAt: number | null): string {
     const now = clock.now();
     return (
-      '<authentication>' + element('status', status) + element('userid', userId) + element('companyid', companyId) + element('locationid', locationId) +
-      (expiresAt !== null ? element('sessiontimestamp', formatIsoWithOffset(now, offsetMinutes)) + element('sessiontimeout', formatIsoWithOffset(expiresAt, offsetMinutes)) : '') +
+      '<authentication>' +
+      element('status', status) +
+      element('userid', userId) +
+      element('companyid', companyId) +
+      element('locationid', locationId) +
+      (expiresAt !== null
+        ? element('sessiontimestamp', formatIsoWithOffset(now, offsetMinutes)) + element('sessiontimeout', formatIsoWithOffset(expiresAt, offsetMinutes))
+        : '') +
       '</authentication>'
     );
   }
@@ -352,14 +408,28 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   function respond(body: string, log: EmulatorRequestLog, fault: FaultKind | 'overLimit' | null): BodyPart | BodyPart[] {
     if (XMLValidator.validate(body) !== true) {
       log.error = 'control XL03000003';
-      return controlFailureXml(null, [{ errorno: 'XL03000003', description: 'XML Parse schema error', description2: 'XML Parse schema error: the request is not well-formed XML.', correction: '' }]);
+      return controlFailureXml(null, [
+        {
+          errorno: 'XL03000003',
+          description: 'XML Parse schema error',
+          description2: 'XML Parse schema error: the request is not well-formed XML.',
+          correction: '',
+        },
+      ]);
     }
     const doc = parser.parse(body) as XmlNode;
     const request = (doc.request ?? null) as XmlNode | null;
     const control = (request?.control ?? null) as XmlNode | null;
     if (!request || !control) {
       log.error = 'control XL03000003';
-      return controlFailureXml(null, [{ errorno: 'XL03000003', description: 'XML Parse schema error', description2: "XML Parse schema error: Missing required element 'request/control'.", correction: '' }]);
+      return controlFailureXml(null, [
+        {
+          errorno: 'XL03000003',
+          description: 'XML Parse schema error',
+          description2: "XML Parse schema error: Missing required element 'request/control'.",
+          correction: '',
+        },
+      ]);
     }
     const echo: ControlEcho = {
       senderId: text(control.senderid),
@@ -369,13 +439,22 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     };
     if (echo.senderId !== credentials.senderId || text(control.password) !== credentials.senderPassword) {
       log.error = 'control XL03000006';
-      return controlFailureXml(echo, [{ errorno: 'XL03000006', description: '', description2: 'Incorrect Intacct XML Partner ID or password.', correction: '' }]);
+      return controlFailureXml(echo, [
+        { errorno: 'XL03000006', description: '', description2: 'Incorrect Intacct XML Partner ID or password.', correction: '' },
+      ]);
     }
     const operation = (request.operation ?? null) as XmlNode | null;
     const auth = (operation?.authentication ?? null) as XmlNode | null;
     if (!operation || !auth) {
       log.error = 'control XL03000003';
-      return controlFailureXml(echo, [{ errorno: 'XL03000003', description: 'XML Parse schema error', description2: "XML Parse schema error: Missing required element 'operation/authentication'.", correction: '' }]);
+      return controlFailureXml(echo, [
+        {
+          errorno: 'XL03000003',
+          description: 'XML Parse schema error',
+          description2: "XML Parse schema error: Missing required element 'operation/authentication'.",
+          correction: '',
+        },
+      ]);
     }
     const now = clock.now();
     const login = (auth.login ?? null) as XmlNode | null;
@@ -391,7 +470,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       locationId = text(login.locationid);
       if (userId !== credentials.userId || companyId !== credentials.companyId || text(login.password) !== credentials.userPassword) {
         log.error = 'authentication XL03000006';
-        return authFailure(echo, userId, companyId, [{ errorno: 'XL03000006', description: '', description2: 'Sign-in information is incorrect', correction: '' }]);
+        return authFailure(echo, userId, companyId, [
+          { errorno: 'XL03000006', description: '', description2: 'Sign-in information is incorrect', correction: '' },
+        ]);
       }
     } else {
       log.auth = 'session';
@@ -417,7 +498,12 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     if (!senderAuthorized) {
       log.error = 'authentication XL03000006';
       return authFailure(echo, userId, companyId, [
-        { errorno: 'XL03000006', description: '', description2: 'Invalid Web Services Authorization', correction: `Add the sender ID ${credentials.senderId} under Company > Security > Web Services authorizations.` },
+        {
+          errorno: 'XL03000006',
+          description: '',
+          description2: 'Invalid Web Services Authorization',
+          correction: `Add the sender ID ${credentials.senderId} under Company > Security > Web Services authorizations.`,
+        },
       ]);
     }
     let expiresAt = now + sessionTtlMs;
@@ -449,7 +535,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       if (fault === 'overLimit') {
         log.fault = 'overLimit';
         // §6: a third request in flight fails (real Intacct waits up to 30 s first).
-        return fail([{ errorno: 'BL01001973', description: '', description2: 'There are too many operations running for this company (200024)', correction: 'Please Try Again Later' }]);
+        return fail([
+          {
+            errorno: 'BL01001973',
+            description: '',
+            description2: 'There are too many operations running for this company (200024)',
+            correction: 'Please Try Again Later',
+          },
+        ]);
       }
       if (fault === 'transient') {
         log.fault = 'transient';
@@ -459,7 +552,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
         switch (verb) {
           case 'getAPISession': {
             if (!onlyGetSession) {
-              return fail([{ errorno: 'Get API Session Failed', description: '', description2: 'getAPISession must be the only function in the request.', correction: 'Send getAPISession in a request of its own.' }]);
+              return fail([
+                {
+                  errorno: 'Get API Session Failed',
+                  description: '',
+                  description2: 'getAPISession must be the only function in the request.',
+                  correction: 'Send getAPISession in a request of its own.',
+                },
+              ]);
             }
             const wanted = 'locationid' in argNode ? text(argNode.locationid) : locationId;
             if (wanted && !ENTITIES.some((e) => e.id === wanted)) {
@@ -468,10 +568,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             const id = randomBytes(18).toString('base64url') + '..';
             expiresAt = now + sessionTtlMs;
             sessions.set(id, { userId, companyId, locationId: wanted, expiresAt });
-            results.push(resultXml({
-              status: 'success', fn: verb, controlId,
-              data: '<data><api>' + element('sessionid', id) + element('endpoint', origin + SESSION_PATH) + element('locationid', wanted) + '</api></data>',
-            }));
+            results.push(
+              resultXml({
+                status: 'success',
+                fn: verb,
+                controlId,
+                data: '<data><api>' + element('sessionid', id) + element('endpoint', origin + SESSION_PATH) + element('locationid', wanted) + '</api></data>',
+              }),
+            );
             return;
           }
           case 'query': {
@@ -487,7 +591,14 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             let rs: ResultSet | undefined;
             if (verb === 'readByQuery') {
               for (const [k, v] of resultSets) if (now - v.usedAt > 30 * 60_000) resultSets.delete(k);
-              rs = { id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq), q: parseReadByQuery(argNode, ctx), locationId, orderSeed: ctx.orderSeed, nextOffset: 0, usedAt: now };
+              rs = {
+                id: randomBytes(12).toString('hex') + 'V' + String(++resultSeq),
+                q: parseReadByQuery(argNode, ctx),
+                locationId,
+                orderSeed: ctx.orderSeed,
+                nextOffset: 0,
+                usedAt: now,
+              };
               resultSets.set(rs.id, rs);
             } else {
               const id = text(asArray(argNode.resultId)[0]).trim();
@@ -498,18 +609,31 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
                 resultSets.delete(rs.id);
                 rs = undefined;
               }
-              if (!rs) return fail([{ errorno: 'readMore failed', description: '', description2: `Attempt to readMore with an invalid or expired resultId: ${id || obj}`, correction: '' }]);
+              if (!rs)
+                return fail([
+                  {
+                    errorno: 'readMore failed',
+                    description: '',
+                    description2: `Attempt to readMore with an invalid or expired resultId: ${id || obj}`,
+                    correction: '',
+                  },
+                ]);
             }
             const set = rs;
             set.usedAt = now;
             const tag = set.q.object.name.toLowerCase();
-            const data = runQuery(company, { ...set.q, offset: set.nextOffset }, { ...ctx, locationId: set.locationId, orderSeed: set.orderSeed }, {
-              recordTag: tag,
-              open: (total, _offset, count) => {
-                const remaining = Math.max(0, total - set.nextOffset - count);
-                return `<data listtype="${tag}" count="${count}" totalcount="${total}" numremaining="${remaining}" resultId="${remaining > 0 ? set.id : ''}">`;
+            const data = runQuery(
+              company,
+              { ...set.q, offset: set.nextOffset },
+              { ...ctx, locationId: set.locationId, orderSeed: set.orderSeed },
+              {
+                recordTag: tag,
+                open: (total, _offset, count) => {
+                  const remaining = Math.max(0, total - set.nextOffset - count);
+                  return `<data listtype="${tag}" count="${count}" totalcount="${total}" numremaining="${remaining}" resultId="${remaining > 0 ? set.id : ''}">`;
+                },
               },
-            });
+            );
             set.nextOffset += data.count;
             if (set.nextOffset >= data.total) resultSets.delete(set.id);
             if (idx === 0) log.rows = data.count;
@@ -520,11 +644,34 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
             results.push(resultXml({ status: 'success', fn: verb, controlId, data: runLookup(argNode) }));
             return;
           case 'readUserFormatting':
-            if (formattingRefused) return fail([{ errorno: 'PL04000005', description: '', description2: 'You do not have permission for API operation readUserFormatting', correction: '' }]);
-            results.push(resultXml({ status: 'success', fn: verb, controlId, data: runReadUserFormatting(argNode, { recordNo: API_USER_RECORDNO, userId: credentials.userId, gmtOffset: gmtOffset, dateFormat, clock: userClock }) }));
+            if (formattingRefused)
+              return fail([
+                { errorno: 'PL04000005', description: '', description2: 'You do not have permission for API operation readUserFormatting', correction: '' },
+              ]);
+            results.push(
+              resultXml({
+                status: 'success',
+                fn: verb,
+                controlId,
+                data: runReadUserFormatting(argNode, {
+                  recordNo: API_USER_RECORDNO,
+                  userId: credentials.userId,
+                  gmtOffset: gmtOffset,
+                  dateFormat,
+                  clock: userClock,
+                }),
+              }),
+            );
             return;
           default:
-            return fail([{ errorno: 'XL03000003', description: '', description2: `Function ${verb || '(none)'} is not supported by the Intacct emulator.`, correction: 'The emulator serves getAPISession, query, readByQuery, readMore, lookup and readUserFormatting.' }]);
+            return fail([
+              {
+                errorno: 'XL03000003',
+                description: '',
+                description2: `Function ${verb || '(none)'} is not supported by the Intacct emulator.`,
+                correction: 'The emulator serves getAPISession, query, readByQuery, readMore, lookup and readUserFormatting.',
+              },
+            ]);
         }
       } catch (err) {
         if (err instanceof QueryProblem) {
@@ -545,7 +692,10 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, `<html><body>Emulator error: ${String((err as Error)?.message ?? err).replace(/[<&]/g, '')}</body></html>`, { 'Content-Type': 'text/html' });
+      if (!res.headersSent)
+        send(res, 500, `<html><body>Emulator error: ${String((err as Error)?.message ?? err).replace(/[<&]/g, '')}</body></html>`, {
+          'Content-Type': 'text/html',
+        });
       else res.destroy();
     });
   });

@@ -31,8 +31,12 @@ export function errorMessageXml(errors: readonly IntacctErrorEntry[]): string {
   let out = '<errormessage>';
   for (const e of errors) {
     out +=
-      '<error>' + element('errorno', e.errorno) + element('description', e.description ?? '') +
-      element('description2', e.description2 ?? '') + element('correction', e.correction ?? '') + '</error>';
+      '<error>' +
+      element('errorno', e.errorno) +
+      element('description', e.description ?? '') +
+      element('description2', e.description2 ?? '') +
+      element('correction', e.correction ?? '') +
+      '</error>';
   }
   return out + '</errormessage>';
 }
@@ -49,9 +53,13 @@ export interface ControlEcho {
 export function controlXml(status: 'success' | 'failure', echo: ControlEcho | null): string {
   if (!echo) return `<control><status>${status}</status></control>`;
   return (
-    '<control>' + element('status', status) + element('senderid', echo.senderId ?? '') +
-    element('controlid', echo.controlId ?? '') + element('uniqueid', echo.uniqueId ?? 'false') +
-    element('dtdversion', echo.dtdVersion ?? '3.0') + '</control>'
+    '<control>' +
+    element('status', status) +
+    element('senderid', echo.senderId ?? '') +
+    element('controlid', echo.controlId ?? '') +
+    element('uniqueid', echo.uniqueId ?? 'false') +
+    element('dtdversion', echo.dtdVersion ?? '3.0') +
+    '</control>'
   );
 }
 
@@ -61,10 +69,21 @@ export function controlFailureXml(echo: ControlEcho | null, errors: readonly Int
 }
 
 /** The body of one `<result>`. */
-export function resultXml(r: { status: 'success' | 'failure' | 'aborted'; fn: string; controlId: string; data?: string; errors?: readonly IntacctErrorEntry[] }): string {
+export function resultXml(r: {
+  status: 'success' | 'failure' | 'aborted';
+  fn: string;
+  controlId: string;
+  data?: string;
+  errors?: readonly IntacctErrorEntry[];
+}): string {
   return (
-    '<result>' + element('status', r.status) + element('function', r.fn) + element('controlid', r.controlId) +
-    (r.data ?? '') + (r.errors && r.errors.length ? errorMessageXml(r.errors) : '') + '</result>'
+    '<result>' +
+    element('status', r.status) +
+    element('function', r.fn) +
+    element('controlid', r.controlId) +
+    (r.data ?? '') +
+    (r.errors && r.errors.length ? errorMessageXml(r.errors) : '') +
+    '</result>'
   );
 }
 

@@ -49,8 +49,18 @@ export interface ObjectSpec {
   readonly relationships: readonly RelationshipSpec[];
 }
 
-interface RecordedField { id: string; label: string | null; datatype: string | null; readonly: boolean | null; required: boolean | null; iscustom: boolean | null }
-interface RecordedObject { fields: RecordedField[]; relationships?: { objectPath: string; objectName: string; label: string | null; type: string; relatedBy: string }[] }
+interface RecordedField {
+  id: string;
+  label: string | null;
+  datatype: string | null;
+  readonly: boolean | null;
+  required: boolean | null;
+  iscustom: boolean | null;
+}
+interface RecordedObject {
+  fields: RecordedField[];
+  relationships?: { objectPath: string; objectName: string; label: string | null; type: string; relatedBy: string }[];
+}
 const catalog = recorded as unknown as Record<string, RecordedObject>;
 
 const TYPES: readonly FieldType[] = ['INTEGER', 'TEXT', 'DECIMAL', 'CURRENCY', 'PERCENT', 'DATE', 'TIMESTAMP', 'BOOLEAN', 'ENUM'];
@@ -100,12 +110,19 @@ const objects: ObjectSpec[] = [
   fromRecorded('APPYMTDETAIL', false),
   fromRecorded('GLDETAIL', false),
   {
-    name: 'AUDITHISTORY', audited: false, auditType: 'audithistory', relationships: [],
+    name: 'AUDITHISTORY',
+    audited: false,
+    auditType: 'audithistory',
+    relationships: [],
     fields: [
-      { id: 'ID', label: 'ID', type: 'INTEGER' }, { id: 'OBJECTTYPE', label: 'Object type', type: 'TEXT' }, { id: 'OBJECTKEY', label: 'Object key', type: 'TEXT' },
+      { id: 'ID', label: 'ID', type: 'INTEGER' },
+      { id: 'OBJECTTYPE', label: 'Object type', type: 'TEXT' },
+      { id: 'OBJECTKEY', label: 'Object key', type: 'TEXT' },
       { id: 'OBJECTDESC', label: 'Object description', type: 'TEXT' },
-      { id: 'ACCESSMODE', label: 'Access mode', type: 'TEXT', validValues: ['C', 'M', 'D'] }, { id: 'ACCESSTIME', label: 'Access time', type: 'TIMESTAMP' },
-      { id: 'SOURCE', label: 'Source', type: 'TEXT', validValues: ['api', 'csv', 'system', 'ui'] }, { id: 'USERID', label: 'User ID', type: 'TEXT' },
+      { id: 'ACCESSMODE', label: 'Access mode', type: 'TEXT', validValues: ['C', 'M', 'D'] },
+      { id: 'ACCESSTIME', label: 'Access time', type: 'TIMESTAMP' },
+      { id: 'SOURCE', label: 'Source', type: 'TEXT', validValues: ['api', 'csv', 'system', 'ui'] },
+      { id: 'USERID', label: 'User ID', type: 'TEXT' },
     ],
   },
 ];

@@ -9,8 +9,16 @@ import { escapeXml, element, type BodyPart } from './intacct-xml-writer';
 import { fieldSpec, objectSpec, relatedField, type FieldSpec, type IntacctRecord, type ObjectSpec } from './object-catalog';
 import { selectGl, type GlOrder } from './gl-query';
 import {
-  compileFilter, compileOrder, filterFields, parseFilterChildren, QueryProblem, schemaError, storedKey, unqueryableFields,
-  type FilterNode, type OrderSpec,
+  compileFilter,
+  compileOrder,
+  filterFields,
+  parseFilterChildren,
+  QueryProblem,
+  schemaError,
+  storedKey,
+  unqueryableFields,
+  type FilterNode,
+  type OrderSpec,
 } from './query-filter';
 import type { SampleCompany } from './sample-company';
 import { parseQueryString } from './read-by-query';
@@ -52,21 +60,28 @@ function shuffled<T>(rows: T[], seed: number): T[] {
  * the one whose relatedBy field (or RECORDNO, when the target has no field of that name) equals
  * this record's relatedBy value.
  */
-function withRelated(company: SampleCompany, r: IntacctRecord, related: readonly (ReturnType<typeof relatedField>)[]): IntacctRecord {
+function withRelated(company: SampleCompany, r: IntacctRecord, related: readonly ReturnType<typeof relatedField>[]): IntacctRecord {
   const out: IntacctRecord = { ...r };
   for (const rel of related) {
     if (!rel) continue;
     const want = r[rel.rel.relatedBy] ?? '';
     const matchField = rel.target.fields.some((f) => f.id === rel.rel.relatedBy) ? rel.rel.relatedBy : 'RECORDNO';
     let found: IntacctRecord | undefined;
-    if (want !== '') for (const t of company.list(rel.target.name, (x) => x[matchField] === want)) { found = t; break; }
+    if (want !== '')
+      for (const t of company.list(rel.target.name, (x) => x[matchField] === want)) {
+        found = t;
+        break;
+      }
     out[rel.spec.id] = found ? (found[rel.spec.id.slice(rel.spec.id.indexOf('.') + 1)] ?? '') : '';
   }
   return out;
 }
 
 type AggregateFn = 'count' | 'min' | 'max' | 'sum' | 'avg';
-interface Aggregate { fn: AggregateFn; field: string }
+interface Aggregate {
+  fn: AggregateFn;
+  field: string;
+}
 
 /** A parsed `<query>`. */
 export interface ParsedQuery {
@@ -95,10 +110,18 @@ export function parseQuery(node: XmlNode, ctx: QueryContext): ParsedQuery {
   const objectName = text(asArray(node.object)[0]).trim();
   if (!objectName) throw schemaError("Missing required element 'object'.");
   const object = objectSpec(objectName);
-  if (!object) throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${objectName} not found`, correction: '' }]);
+  if (!object)
+    throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${objectName} not found`, correction: '' }]);
   if (object.name === 'AUDITHISTORY' && !ctx.auditHistoryPermitted) {
     // intacct-xml.md §2.4: PL04000005, the permission error Estuary probes for.
-    throw new QueryProblem('result', [{ errorno: 'PL04000005', description: '', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory', correction: '' }]);
+    throw new QueryProblem('result', [
+      {
+        errorno: 'PL04000005',
+        description: '',
+        description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory',
+        correction: '',
+      },
+    ]);
   }
   const select = asArray(node.select)[0];
   if (!select || typeof select !== 'object') throw schemaError("Missing required element 'select'.");
@@ -197,7 +220,13 @@ function glOrder(order: readonly OrderSpec[]): { order: GlOrder; desc: boolean }
  * by index are the earliest, and the few edited or added rows are merged in by (date, RECORDNO).
  * Null when the query is not such a probe (another order, an offset, a large page).
  */
-function dateProbe(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, pred: (r: IntacctRecord) => boolean, vis: EntityVisibility): { rows: (number | IntacctRecord)[]; total: number } | null {
+function dateProbe(
+  company: SampleCompany,
+  q: ParsedQuery,
+  ctx: QueryContext,
+  pred: (r: IntacctRecord) => boolean,
+  vis: EntityVisibility,
+): { rows: (number | IntacctRecord)[]; total: number } | null {
   const o = q.order;
   if (o.length === 0 || o[0]!.field !== 'BATCH_DATE' || q.offset !== 0 || q.pageSize > 10) return null;
   if (o.length > 2 || (o.length === 2 && (o[1]!.field !== 'RECORDNO' || o[1]!.descending !== o[0]!.descending))) return null;
@@ -246,7 +275,8 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
   if (byDate) {
     const ids = specs.map((x) => x.id);
     const out = new ChunkBuilder();
-    for (const r of byDate.rows) out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
+    for (const r of byDate.rows)
+      out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
     return { parts: dataParts(tag, byDate.total, q.offset, out.done(), byDate.rows.length), count: byDate.rows.length, total: byDate.total };
   }
   // No <orderby> on GLDETAIL: the fast path's key order, rotated by a per-request amount, so the
@@ -274,14 +304,17 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
     total = all.length;
     rows = all.slice(q.offset, q.offset + q.pageSize);
     if (q.object.name === 'AUDITHISTORY' && ctx.poisonedAudit?.size && all.some((r) => ctx.poisonedAudit!.has(Number(r.ID)))) {
-      throw new QueryProblem('result', [{ errorno: 'DL02000001', description: '', description2: 'There was an error processing the request.', correction: '' }]);
+      throw new QueryProblem('result', [
+        { errorno: 'DL02000001', description: '', description2: 'There was an error processing the request.', correction: '' },
+      ]);
     }
   }
   const related = specs.map((x) => relatedField(q.object, x.id));
   if (related.some(Boolean)) rows = rows.map((r) => (typeof r === 'number' ? company.gl.baseRow(r) : r)).map((r) => withRelated(company, r, related));
   const ids = specs.map((x) => x.id);
   const out = new ChunkBuilder();
-  for (const r of rows) out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
+  for (const r of rows)
+    out.add(typeof r === 'number' ? company.gl.rowXml(r, ids, ctx.offsetMinutes, tag) : recordXml(tag, r, specs, ctx.offsetMinutes, opens, closes));
   const body = out.done();
   const parts: BodyPart[] = style ? [style.open(total, q.offset, rows.length), ...body, '</data>'] : dataParts(tag, total, q.offset, body, rows.length);
   return { parts, count: rows.length, total };
@@ -290,7 +323,13 @@ export function runQuery(company: SampleCompany, q: ParsedQuery, ctx: QueryConte
 function runAggregate(company: SampleCompany, q: ParsedQuery, ctx: QueryContext, pred: (r: IntacctRecord) => boolean, vis: EntityVisibility): string {
   const tag = q.object.name;
   // Fast path: GL detail count/min/max of RECORDNO or WHENMODIFIED with no grouping.
-  if (tag === 'GLDETAIL' && q.fields.length === 0 && q.aggregates.every((a) => (a.fn === 'count' && a.field === 'RECORDNO') || ((a.fn === 'min' || a.fn === 'max') && (a.field === 'RECORDNO' || a.field === 'WHENMODIFIED')))) {
+  if (
+    tag === 'GLDETAIL' &&
+    q.fields.length === 0 &&
+    q.aggregates.every(
+      (a) => (a.fn === 'count' && a.field === 'RECORDNO') || ((a.fn === 'min' || a.fn === 'max') && (a.field === 'RECORDNO' || a.field === 'WHENMODIFIED')),
+    )
+  ) {
     const byRno = selectGl(company.gl, q.filter, 'recordno', pred, ctx.offsetMinutes, q.caseInsensitive, vis);
     const byWm = byRno ? selectGl(company.gl, q.filter, 'wm', pred, ctx.offsetMinutes, q.caseInsensitive, vis) : null;
     if (byRno && byWm) {
@@ -326,7 +365,12 @@ function runAggregate(company: SampleCompany, q: ParsedQuery, ctx: QueryContext,
     for (const a of q.aggregates) rec[`${a.fn.toUpperCase()}.${a.field}`] = aggregate(q.object, a, g.rows, ctx.offsetMinutes);
     out.push(rec);
   }
-  const cmp = compileOrder(q.object, q.order.filter((o) => q.fields.includes(o.field)), q.caseInsensitive, '__none__');
+  const cmp = compileOrder(
+    q.object,
+    q.order.filter((o) => q.fields.includes(o.field)),
+    q.caseInsensitive,
+    '__none__',
+  );
   out.sort(cmp);
   const page = out.slice(q.offset, q.offset + q.pageSize);
   const specs = q.fields.map((f) => fieldSpec(q.object, f)!);
@@ -377,31 +421,60 @@ function aggregate(object: ObjectSpec, a: Aggregate, rows: IntacctRecord[], offs
 export function runLookup(node: XmlNode): string {
   const name = text(asArray(node.object)[0]).trim();
   const object = objectSpec(name);
-  if (!object) throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${name} not found`, correction: '' }]);
+  if (!object)
+    throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${name} not found`, correction: '' }]);
   let out = `<data listtype="${object.name}"><Type Name="${object.name}" DocumentType=""><Fields>`;
   for (const f of object.fields) {
-    out += '<Field>' + element('ID', f.id) + element('LABEL', f.label) + element('DESCRIPTION', f.label) + element('REQUIRED', f.id === 'RECORDNO' ? 'false' : 'false') +
-      element('READONLY', f.id === 'RECORDNO' || f.id.startsWith('WHEN') ? 'true' : 'false') + element('DATATYPE', f.type);
+    out +=
+      '<Field>' +
+      element('ID', f.id) +
+      element('LABEL', f.label) +
+      element('DESCRIPTION', f.label) +
+      element('REQUIRED', f.id === 'RECORDNO' ? 'false' : 'false') +
+      element('READONLY', f.id === 'RECORDNO' || f.id.startsWith('WHEN') ? 'true' : 'false') +
+      element('DATATYPE', f.type);
     if (f.validValues) out += '<VALIDVALUES>' + f.validValues.map((v) => element('VALIDVALUE', v)).join('') + '</VALIDVALUES>';
     out += element('ISCUSTOM', f.custom ? 'true' : 'false') + '</Field>';
   }
   out += '</Fields><Relationships>';
   for (const r of object.relationships ?? []) {
-    out += '<Relationship>' + element('OBJECTPATH', r.path) + element('OBJECTNAME', r.object) + element('LABEL', '') + element('RELATIONSHIPTYPE', 'MANY2ONE') + element('RELATEDBY', r.relatedBy) + '</Relationship>';
+    out +=
+      '<Relationship>' +
+      element('OBJECTPATH', r.path) +
+      element('OBJECTNAME', r.object) +
+      element('LABEL', '') +
+      element('RELATIONSHIPTYPE', 'MANY2ONE') +
+      element('RELATEDBY', r.relatedBy) +
+      '</Relationship>';
   }
   return out + '</Relationships></Type></data>';
 }
 
 /** `readUserFormatting` (Users API): locale, date format, GMT offset, clock; by `userId` or `key`. */
-export function runReadUserFormatting(node: XmlNode, user: { recordNo: number; userId: string; gmtOffset: string; dateFormat?: string; clock?: 12 | 24 }): string {
+export function runReadUserFormatting(
+  node: XmlNode,
+  user: { recordNo: number; userId: string; gmtOffset: string; dateFormat?: string; clock?: 12 | 24 },
+): string {
   const userId = text(asArray(node.userId)[0]).trim() || text(asArray(node.userid)[0]).trim();
   const key = text(asArray(node.key)[0]).trim();
   if ((userId && userId !== user.userId) || (key && key !== String(user.recordNo)) || (!userId && !key)) {
-    throw new QueryProblem('result', [{ errorno: 'BL01001973', description: '', description2: `Could not find user ${userId || key}`, correction: 'Pass the API user\'s login ID in userId or its RECORDNO in key.' }]);
+    throw new QueryProblem('result', [
+      {
+        errorno: 'BL01001973',
+        description: '',
+        description2: `Could not find user ${userId || key}`,
+        correction: "Pass the API user's login ID in userId or its RECORDNO in key.",
+      },
+    ]);
   }
   return (
-    '<data><userformatting>' + element('recordno', user.recordNo) + element('locale', 'en_US') + element('dateformat', user.dateFormat ?? '/mdY') +
-    element('gmtoffset', user.gmtOffset) + element('clock', user.clock ?? 24) + '</userformatting></data>'
+    '<data><userformatting>' +
+    element('recordno', user.recordNo) +
+    element('locale', 'en_US') +
+    element('dateformat', user.dateFormat ?? '/mdY') +
+    element('gmtoffset', user.gmtOffset) +
+    element('clock', user.clock ?? 24) +
+    '</userformatting></data>'
   );
 }
 
@@ -409,12 +482,26 @@ export function runReadUserFormatting(node: XmlNode, user: { recordNo: number; u
 export function parseReadByQuery(node: XmlNode, ctx: QueryContext): ParsedQuery {
   const objectName = text(asArray(node.object)[0]).trim();
   const object = objectSpec(objectName);
-  if (!object) throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${objectName} not found`, correction: '' }]);
+  if (!object)
+    throw new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Object definition ${objectName} not found`, correction: '' }]);
   if (object.name === 'AUDITHISTORY' && !ctx.auditHistoryPermitted) {
-    throw new QueryProblem('result', [{ errorno: 'PL04000005', description: '', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory', correction: '' }]);
+    throw new QueryProblem('result', [
+      {
+        errorno: 'PL04000005',
+        description: '',
+        description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory',
+        correction: '',
+      },
+    ]);
   }
   const fieldText = text(asArray(node.fields)[0]).trim();
-  const fields = fieldText === '' || fieldText === '*' ? object.fields.map((f) => f.id) : fieldText.split(',').map((f) => f.trim().toUpperCase()).filter(Boolean);
+  const fields =
+    fieldText === '' || fieldText === '*'
+      ? object.fields.map((f) => f.id)
+      : fieldText
+          .split(',')
+          .map((f) => f.trim().toUpperCase())
+          .filter(Boolean);
   const filter = parseQueryString(text(asArray(node.query)[0]));
   const unknown = [...new Set([...fields, ...filterFields(filter)])].filter((f) => !fieldSpec(object, f));
   if (unknown.length) throw unqueryableFields(object.name, unknown);

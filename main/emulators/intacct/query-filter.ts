@@ -8,44 +8,85 @@ import type { IntacctErrorEntry } from './intacct-xml-writer';
 
 /** The `query` comparison operators (DOC-Q schema, intacct-xml.md §4.3). */
 export type CompareOp =
-  | 'equalto' | 'notequalto' | 'lessthan' | 'lessthanorequalto' | 'greaterthan' | 'greaterthanorequalto'
-  | 'between' | 'in' | 'notin' | 'like' | 'notlike' | 'isnull' | 'isnotnull';
+  | 'equalto'
+  | 'notequalto'
+  | 'lessthan'
+  | 'lessthanorequalto'
+  | 'greaterthan'
+  | 'greaterthanorequalto'
+  | 'between'
+  | 'in'
+  | 'notin'
+  | 'like'
+  | 'notlike'
+  | 'isnull'
+  | 'isnotnull';
 
 /** Every comparison operator, for parsing. */
 export const COMPARE_OPS: readonly CompareOp[] = [
-  'equalto', 'notequalto', 'lessthan', 'lessthanorequalto', 'greaterthan', 'greaterthanorequalto',
-  'between', 'in', 'notin', 'like', 'notlike', 'isnull', 'isnotnull',
+  'equalto',
+  'notequalto',
+  'lessthan',
+  'lessthanorequalto',
+  'greaterthan',
+  'greaterthanorequalto',
+  'between',
+  'in',
+  'notin',
+  'like',
+  'notlike',
+  'isnull',
+  'isnotnull',
 ];
 
 /** `<and>`/`<or>` with two or more children. */
-export interface LogicNode { kind: 'and' | 'or'; children: FilterNode[] }
+export interface LogicNode {
+  kind: 'and' | 'or';
+  children: FilterNode[];
+}
 /** One comparison; `values` holds 0 (isnull), 2 (between) or up to 1,000 (in) values. */
-export interface CompareNode { kind: 'cmp'; op: CompareOp; field: string; values: string[] }
+export interface CompareNode {
+  kind: 'cmp';
+  op: CompareOp;
+  field: string;
+  values: string[];
+}
 /** A parsed filter tree. */
 export type FilterNode = LogicNode | CompareNode;
 
 /** A query problem, reported at control level (schema violations, XL03000003) or per result. */
 export class QueryProblem extends Error {
-  constructor(readonly level: 'control' | 'result', readonly entries: IntacctErrorEntry[]) {
+  constructor(
+    readonly level: 'control' | 'result',
+    readonly entries: IntacctErrorEntry[],
+  ) {
     super(entries[0]?.description2 ?? 'query problem');
   }
 }
 
 /** XSD violations come back as a control-level XL03000003 (intacct-xml.md §2.4). */
 export function schemaError(detail: string): QueryProblem {
-  return new QueryProblem('control', [{ errorno: 'XL03000003', description: 'XML Parse schema error', description2: `XML Parse schema error: ${detail}`, correction: '' }]);
+  return new QueryProblem('control', [
+    { errorno: 'XL03000003', description: 'XML Parse schema error', description2: `XML Parse schema error: ${detail}`, correction: '' },
+  ]);
 }
 
 /** "The following fields cannot be queried" (intacct-xml.md §2.4; errorno as seen in third-party code). */
 export function unqueryableFields(object: string, fields: string[]): QueryProblem {
   return new QueryProblem('result', [
-    { errorno: 'XL03000006', description: '', description2: `The following fields cannot be queried: [${object}: [${fields.join(', ')}] ]`, correction: 'Check that the fields exist and try again.' },
+    {
+      errorno: 'XL03000006',
+      description: '',
+      description2: `The following fields cannot be queried: [${object}: [${fields.join(', ')}] ]`,
+      correction: 'Check that the fields exist and try again.',
+    },
   ]);
 }
 
 type XmlNode = Record<string, unknown>;
 const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === undefined || v === null ? '' : '');
+const text = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === undefined || v === null ? '' : '';
 
 /** Builds the filter nodes held by one parsed element (the `<filter>`, an `<and>` or an `<or>`). */
 export function parseFilterChildren(container: unknown): FilterNode[] {
@@ -111,7 +152,14 @@ export function storedKey(spec: FieldSpec, raw: string | undefined, caseInsensit
 /** The comparable key of a filter value; throws a result-level problem when it cannot be read. */
 export function filterKey(spec: FieldSpec, value: string, offsetMinutes: number, caseInsensitive: boolean): Key {
   const bad = () =>
-    new QueryProblem('result', [{ errorno: 'Query Failed', description: '', description2: `Invalid value "${value}" for field ${spec.id} of type ${spec.type}`, correction: spec.type === 'TIMESTAMP' ? 'Use MM/DD/YYYY HH:MM:SS.' : spec.type === 'DATE' ? 'Use MM/DD/YYYY.' : '' }]);
+    new QueryProblem('result', [
+      {
+        errorno: 'Query Failed',
+        description: '',
+        description2: `Invalid value "${value}" for field ${spec.id} of type ${spec.type}`,
+        correction: spec.type === 'TIMESTAMP' ? 'Use MM/DD/YYYY HH:MM:SS.' : spec.type === 'DATE' ? 'Use MM/DD/YYYY.' : '',
+      },
+    ]);
   switch (spec.type) {
     case 'INTEGER':
     case 'DECIMAL':
@@ -196,11 +244,17 @@ export function compileFilter(object: ObjectSpec, node: FilterNode | null, offse
     default: {
       const v = filterKey(spec, node.values[0]!, offsetMinutes, caseInsensitive)!;
       const test: (c: number) => boolean =
-        node.op === 'equalto' ? (c) => c === 0 :
-        node.op === 'notequalto' ? (c) => c !== 0 :
-        node.op === 'lessthan' ? (c) => c < 0 :
-        node.op === 'lessthanorequalto' ? (c) => c <= 0 :
-        node.op === 'greaterthan' ? (c) => c > 0 : (c) => c >= 0;
+        node.op === 'equalto'
+          ? (c) => c === 0
+          : node.op === 'notequalto'
+            ? (c) => c !== 0
+            : node.op === 'lessthan'
+              ? (c) => c < 0
+              : node.op === 'lessthanorequalto'
+                ? (c) => c <= 0
+                : node.op === 'greaterthan'
+                  ? (c) => c > 0
+                  : (c) => c >= 0;
       return (r) => {
         const k = key(r);
         return k !== null && test(cmpKeys(k, v));
@@ -216,7 +270,12 @@ export interface OrderSpec {
 }
 
 /** Record comparator for an order-by; ties (and no order-by) fall back to RECORDNO ascending. */
-export function compileOrder(object: ObjectSpec, order: readonly OrderSpec[], caseInsensitive: boolean, tieField: string): (a: IntacctRecord, b: IntacctRecord) => number {
+export function compileOrder(
+  object: ObjectSpec,
+  order: readonly OrderSpec[],
+  caseInsensitive: boolean,
+  tieField: string,
+): (a: IntacctRecord, b: IntacctRecord) => number {
   const parts = order.map((o) => {
     const spec = fieldSpec(object, o.field);
     if (!spec) throw unqueryableFields(object.name, [o.field]);

@@ -54,9 +54,19 @@ function tokenize(query: string): Token[] {
 }
 
 const NEGATE: Record<CompareOp, CompareOp> = {
-  equalto: 'notequalto', notequalto: 'equalto', lessthan: 'greaterthanorequalto', greaterthanorequalto: 'lessthan',
-  greaterthan: 'lessthanorequalto', lessthanorequalto: 'greaterthan', in: 'notin', notin: 'in', like: 'notlike', notlike: 'like',
-  isnull: 'isnotnull', isnotnull: 'isnull', between: 'between',
+  equalto: 'notequalto',
+  notequalto: 'equalto',
+  lessthan: 'greaterthanorequalto',
+  greaterthanorequalto: 'lessthan',
+  greaterthan: 'lessthanorequalto',
+  lessthanorequalto: 'greaterthan',
+  in: 'notin',
+  notin: 'in',
+  like: 'notlike',
+  notlike: 'like',
+  isnull: 'isnotnull',
+  isnotnull: 'isnull',
+  between: 'between',
 };
 
 function negate(node: FilterNode): FilterNode {

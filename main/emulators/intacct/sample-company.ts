@@ -72,7 +72,19 @@ export class SampleCompany {
       spanMs: this.periodEnd - this.periodStart,
       vendors: this.vendors,
     });
-    for (const name of ['GLACCOUNT', 'VENDOR', 'DEPARTMENT', 'LOCATION', 'CLASS', 'EMPLOYEE', 'APBILL', 'APBILLITEM', 'APPYMT', 'APPYMTDETAIL', 'AUDITHISTORY']) {
+    for (const name of [
+      'GLACCOUNT',
+      'VENDOR',
+      'DEPARTMENT',
+      'LOCATION',
+      'CLASS',
+      'EMPLOYEE',
+      'APBILL',
+      'APBILLITEM',
+      'APPYMT',
+      'APPYMTDETAIL',
+      'AUDITHISTORY',
+    ]) {
       this.tables.set(name, { spec: objectSpec(name)!, rows: new Map(), nextRecordNo: 1 });
     }
     this.build(seed, opts.bills ?? 1500);
@@ -87,25 +99,88 @@ export class SampleCompany {
   private addRecordsWithoutWhenModified(): void {
     const day = formatDate(this.periodEnd);
     const none = { whenModified: null } as const;
-    for (const [account, amount] of [['6410', '250'], ['6420', '-0.01'], ['2000', '-249.99']] as const) {
+    for (const [account, amount] of [
+      ['6410', '250'],
+      ['6420', '-0.01'],
+      ['2000', '-249.99'],
+    ] as const) {
       const title = ACCOUNTS.find((a) => a.no === account)!.title;
       const debit = !amount.startsWith('-');
-      this.add('GLDETAIL', {
-        BATCHKEY: '199999', BATCH_DATE: day, BATCH_NO: '999999', BATCH_TITLE: 'Accrual entered without a modification date', SYMBOL: 'GJ', BOOKID: 'ACCRUAL',
-        MODULEKEY: '2.GL', LINE_NO: '1', ENTRY_DATE: day, TR_TYPE: debit ? '1' : '-1', ACCOUNTNO: account, ACCOUNTTITLE: title, LOCATIONID: 'HQ', LOCATIONNAME: 'Headquarters "Harbor Point"',
-        CURRENCY: 'USD', BASECURR: 'USD', AMOUNT: amount, TRX_AMOUNT: amount, DEBITAMOUNT: debit ? amount : '0', CREDITAMOUNT: debit ? '0' : amount.slice(1),
-        TRX_DEBITAMOUNT: debit ? amount : '0', TRX_CREDITAMOUNT: debit ? '0' : amount.slice(1), STATE: 'P', CHILDENTITY: ENTITIES[0].id,
-      }, none);
+      this.add(
+        'GLDETAIL',
+        {
+          BATCHKEY: '199999',
+          BATCH_DATE: day,
+          BATCH_NO: '999999',
+          BATCH_TITLE: 'Accrual entered without a modification date',
+          SYMBOL: 'GJ',
+          BOOKID: 'ACCRUAL',
+          MODULEKEY: '2.GL',
+          LINE_NO: '1',
+          ENTRY_DATE: day,
+          TR_TYPE: debit ? '1' : '-1',
+          ACCOUNTNO: account,
+          ACCOUNTTITLE: title,
+          LOCATIONID: 'HQ',
+          LOCATIONNAME: 'Headquarters "Harbor Point"',
+          CURRENCY: 'USD',
+          BASECURR: 'USD',
+          AMOUNT: amount,
+          TRX_AMOUNT: amount,
+          DEBITAMOUNT: debit ? amount : '0',
+          CREDITAMOUNT: debit ? '0' : amount.slice(1),
+          TRX_DEBITAMOUNT: debit ? amount : '0',
+          TRX_CREDITAMOUNT: debit ? '0' : amount.slice(1),
+          STATE: 'P',
+          CHILDENTITY: ENTITIES[0].id,
+        },
+        none,
+      );
     }
     const vendor = this.vendors.find((v) => v.entity === 0 && v.currency === 'USD')!;
-    const bill = this.add('APBILL', {
-      RECORDTYPE: 'pi', RECORDID: 'B-NOWM-1', VENDORID: vendor.id, VENDORNAME: vendor.name, STATE: 'Posted', RAWSTATE: 'A', WHENPOSTED: day, WHENDUE: day,
-      TOTALENTERED: '99.95', TOTALPAID: '0', TOTALDUE: '99.95', TRX_TOTALENTERED: '99.95', TRX_TOTALPAID: '0', TRX_TOTALDUE: '99.95', EXCHANGE_RATE: '1',
-      CURRENCY: 'USD', BASECURR: 'USD', MODULEKEY: '3.AP', MEGAENTITYKEY: ENTITIES[0].key, MEGAENTITYID: ENTITIES[0].id, MEGAENTITYNAME: ENTITIES[0].name,
-    }, none);
-    this.add('APBILLITEM', {
-      RECORDKEY: String(bill), LINE_NO: '1', ACCOUNTNO: '6410', AMOUNT: '99.95', TRX_AMOUNT: '99.95', LOCATIONID: 'HQ', CURRENCY: 'USD', BASECURR: 'USD', ENTRY_DATE: day, STATE: 'A',
-    }, none);
+    const bill = this.add(
+      'APBILL',
+      {
+        RECORDTYPE: 'pi',
+        RECORDID: 'B-NOWM-1',
+        VENDORID: vendor.id,
+        VENDORNAME: vendor.name,
+        STATE: 'Posted',
+        RAWSTATE: 'A',
+        WHENPOSTED: day,
+        WHENDUE: day,
+        TOTALENTERED: '99.95',
+        TOTALPAID: '0',
+        TOTALDUE: '99.95',
+        TRX_TOTALENTERED: '99.95',
+        TRX_TOTALPAID: '0',
+        TRX_TOTALDUE: '99.95',
+        EXCHANGE_RATE: '1',
+        CURRENCY: 'USD',
+        BASECURR: 'USD',
+        MODULEKEY: '3.AP',
+        MEGAENTITYKEY: ENTITIES[0].key,
+        MEGAENTITYID: ENTITIES[0].id,
+        MEGAENTITYNAME: ENTITIES[0].name,
+      },
+      none,
+    );
+    this.add(
+      'APBILLITEM',
+      {
+        RECORDKEY: String(bill),
+        LINE_NO: '1',
+        ACCOUNTNO: '6410',
+        AMOUNT: '99.95',
+        TRX_AMOUNT: '99.95',
+        LOCATIONID: 'HQ',
+        CURRENCY: 'USD',
+        BASECURR: 'USD',
+        ENTRY_DATE: day,
+        STATE: 'A',
+      },
+      none,
+    );
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -202,8 +277,15 @@ export class SampleCompany {
     if (name === 'GLDETAIL') {
       const n = this.gl.nextRecordNo++;
       const book = (fields.BOOKID ?? fields.bookid ?? 'ACCRUAL').toUpperCase();
-      const key = glRecordNo(ADDED_BATCH_KEY_BASE + (this.addedBatches++), n, 30_001, book);
-      const rec: IntacctRecord = { ...this.emptyRecord(name), ...upper(fields), RECORDNO: key, GLENTRYKEY: String(n), WHENCREATED: created(objectSpec(name)!), WHENMODIFIED: wm };
+      const key = glRecordNo(ADDED_BATCH_KEY_BASE + this.addedBatches++, n, 30_001, book);
+      const rec: IntacctRecord = {
+        ...this.emptyRecord(name),
+        ...upper(fields),
+        RECORDNO: key,
+        GLENTRYKEY: String(n),
+        WHENCREATED: created(objectSpec(name)!),
+        WHENMODIFIED: wm,
+      };
       this.gl.overrides.set(n, rec);
       this.gl.invalidate();
       return key as R;
@@ -298,47 +380,114 @@ export class SampleCompany {
     const setupAt = formatDateTime(start - 30 * DAY_MS);
     const when = (frac: number) => formatDateTime(start + Math.floor((span * Math.min(1, Math.max(0, frac))) / 1000) * 1000);
     const entityFields = (e: 0 | 1 | null) =>
-      e === null ? { MEGAENTITYKEY: '', MEGAENTITYID: '', MEGAENTITYNAME: '' } : { MEGAENTITYKEY: ENTITIES[e].key, MEGAENTITYID: ENTITIES[e].id, MEGAENTITYNAME: ENTITIES[e].name };
+      e === null
+        ? { MEGAENTITYKEY: '', MEGAENTITYID: '', MEGAENTITYNAME: '' }
+        : { MEGAENTITYKEY: ENTITIES[e].key, MEGAENTITYID: ENTITIES[e].id, MEGAENTITYNAME: ENTITIES[e].name };
 
     for (const a of ACCOUNTS) {
       this.put('GLACCOUNT', {
-        ACCOUNTNO: a.no, TITLE: a.title, ACCOUNTTYPE: a.type, NORMALBALANCE: a.normal,
+        ACCOUNTNO: a.no,
+        TITLE: a.title,
+        ACCOUNTTYPE: a.type,
+        NORMALBALANCE: a.normal,
         CLOSINGTYPE: a.type === 'incomestatement' ? 'closing account' : 'non-closing account',
-        CLOSINGACCOUNTNO: a.type === 'incomestatement' ? '3020' : '', CATEGORY: a.category,
-        STATUS: rnd() < 0.03 ? 'inactive' : 'active', REQUIREDEPT: String(a.type === 'incomestatement'), REQUIRELOC: 'true',
-        ...entityFields(null), WHENCREATED: setupAt, WHENMODIFIED: rnd() < 0.2 ? when(rnd()) : setupAt, CREATEDBY: '1', MODIFIEDBY: '1',
+        CLOSINGACCOUNTNO: a.type === 'incomestatement' ? '3020' : '',
+        CATEGORY: a.category,
+        STATUS: rnd() < 0.03 ? 'inactive' : 'active',
+        REQUIREDEPT: String(a.type === 'incomestatement'),
+        REQUIRELOC: 'true',
+        ...entityFields(null),
+        WHENCREATED: setupAt,
+        WHENMODIFIED: rnd() < 0.2 ? when(rnd()) : setupAt,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
     }
     for (const d of DEPARTMENTS) {
-      this.put('DEPARTMENT', { DEPARTMENTID: d.id, TITLE: d.title, PARENTID: d.parent, STATUS: 'active', WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1' });
+      this.put('DEPARTMENT', {
+        DEPARTMENTID: d.id,
+        TITLE: d.title,
+        PARENTID: d.parent,
+        STATUS: 'active',
+        WHENCREATED: setupAt,
+        WHENMODIFIED: setupAt,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
+      });
     }
     for (const l of LOCATIONS) {
       // LOCATION has no MEGAENTITY* fields: ENTITY is the parent entity, LOCATIONTYPE E for an entity (intacct-objects.md).
       this.put('LOCATION', {
-        LOCATIONID: l.id, NAME: l.name, PARENTID: l.parent, STATUS: 'active', ENTITY: ENTITIES[l.entity].id, ENTITYNAME: ENTITIES[l.entity].name,
-        LOCATIONTYPE: l.parent === '' ? 'E' : 'N', CURRENCY: l.entity === 1 ? 'CAD' : 'USD', WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1',
+        LOCATIONID: l.id,
+        NAME: l.name,
+        PARENTID: l.parent,
+        STATUS: 'active',
+        ENTITY: ENTITIES[l.entity].id,
+        ENTITYNAME: ENTITIES[l.entity].name,
+        LOCATIONTYPE: l.parent === '' ? 'E' : 'N',
+        CURRENCY: l.entity === 1 ? 'CAD' : 'USD',
+        WHENCREATED: setupAt,
+        WHENMODIFIED: setupAt,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
     }
     for (const c of CLASSES) {
-      this.put('CLASS', { CLASSID: c.id, NAME: c.name, DESCRIPTION: '', STATUS: 'active', PARENTID: c.parent, ...entityFields(null), WHENCREATED: setupAt, WHENMODIFIED: rnd() < 0.3 ? when(rnd()) : setupAt, CREATEDBY: '1', MODIFIEDBY: '1' });
+      this.put('CLASS', {
+        CLASSID: c.id,
+        NAME: c.name,
+        DESCRIPTION: '',
+        STATUS: 'active',
+        PARENTID: c.parent,
+        ...entityFields(null),
+        WHENCREATED: setupAt,
+        WHENMODIFIED: rnd() < 0.3 ? when(rnd()) : setupAt,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
+      });
     }
     for (const e of EMPLOYEES) {
       const loc = LOCATIONS.find((l) => l.id === e.loc)!;
       this.put('EMPLOYEE', {
-        EMPLOYEEID: e.id, TITLE: '', LOCATIONID: e.loc, DEPARTMENTID: e.dept, STATUS: 'active', CONTACT_NAME: e.name, 'PERSONALINFO.CONTACTNAME': e.name,
-        STARTDATE: formatDate(start - 400 * DAY_MS), CURRENCY: loc.entity === 1 ? 'CAD' : 'USD', ...entityFields(loc.entity),
-        WHENCREATED: setupAt, WHENMODIFIED: setupAt, CREATEDBY: '1', MODIFIEDBY: '1',
+        EMPLOYEEID: e.id,
+        TITLE: '',
+        LOCATIONID: e.loc,
+        DEPARTMENTID: e.dept,
+        STATUS: 'active',
+        CONTACT_NAME: e.name,
+        'PERSONALINFO.CONTACTNAME': e.name,
+        STARTDATE: formatDate(start - 400 * DAY_MS),
+        CURRENCY: loc.entity === 1 ? 'CAD' : 'USD',
+        ...entityFields(loc.entity),
+        WHENCREATED: setupAt,
+        WHENMODIFIED: setupAt,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
     }
     const vendorRecordNo = new Map<string, number>();
     for (const v of this.vendors) {
       const created = rnd() < 0.8 ? setupAt : when(rnd());
       const rno = this.put('VENDOR', {
-        VENDORID: v.id, NAME: v.name, PARENTID: '', STATUS: rnd() < 0.05 ? 'inactive' : 'active', VENDTYPE: v.type, TERMNAME: v.term,
+        VENDORID: v.id,
+        NAME: v.name,
+        PARENTID: '',
+        STATUS: rnd() < 0.05 ? 'inactive' : 'active',
+        VENDTYPE: v.type,
+        TERMNAME: v.term,
         TAXID: `${10 + Math.floor(rnd() * 89)}-${String(Math.floor(rnd() * 9_999_999)).padStart(7, '0')}`,
-        CREDITLIMIT: centsToText(Math.floor(rnd() * 20) * 500_000), TOTALDUE: '0', ONHOLD: String(rnd() < 0.04), ONETIME: 'false',
-        CURRENCY: v.currency, APACCOUNT: '2000', VENDOR_CF_TEXT: ['Low', 'Medium', 'High', ''][Math.floor(rnd() * 4)]!,
-        ...entityFields(v.entity), WHENCREATED: created, WHENMODIFIED: created, CREATEDBY: '1', MODIFIEDBY: '1',
+        CREDITLIMIT: centsToText(Math.floor(rnd() * 20) * 500_000),
+        TOTALDUE: '0',
+        ONHOLD: String(rnd() < 0.04),
+        ONETIME: 'false',
+        CURRENCY: v.currency,
+        APACCOUNT: '2000',
+        VENDOR_CF_TEXT: ['Low', 'Medium', 'High', ''][Math.floor(rnd() * 4)]!,
+        ...entityFields(v.entity),
+        WHENCREATED: created,
+        WHENMODIFIED: created,
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
       vendorRecordNo.set(v.id, rno);
     }
@@ -386,27 +535,66 @@ export class SampleCompany {
       const rate = vendor.currency === 'EUR' ? EUR_TO_USD : 1;
       const trxOf = (c: number) => centsToText(rate === 1 ? c : Math.round(c / rate));
       const billRno = this.put('APBILL', {
-        RECORDTYPE: 'pi', RECORDID: `B${String(n + 1).padStart(6, '0')}`, VENDORID: vendor.id, VENDORNAME: vendor.name, DOCNUMBER: docno,
+        RECORDTYPE: 'pi',
+        RECORDID: `B${String(n + 1).padStart(6, '0')}`,
+        VENDORID: vendor.id,
+        VENDORNAME: vendor.name,
+        DOCNUMBER: docno,
         DESCRIPTION: rnd() < 0.15 ? '' : `${lines[0]!.account.title} for ${loc.name}`,
-        STATE: settled ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted', RAWSTATE: settled ? 'P' : paidCents > 0 ? 'T' : 'A', TERMNAME: vendor.term,
-        WHENPOSTED: formatDate(created), WHENDUE: formatDate(created + 30 * DAY_MS), WHENPAID: settled ? formatDate(Math.min(lastPayAt, this.periodEnd)) : '',
-        TOTALENTERED: centsToText(total), TOTALPAID: centsToText(cashPaid), TOTALDUE: centsToText(settled ? 0 : total - paidCents),
-        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(cashPaid), TRX_TOTALDUE: trxOf(settled ? 0 : total - paidCents), EXCHANGE_RATE: String(rate),
-        CURRENCY: vendor.currency, BASECURR: baseCurr, MODULEKEY: '3.AP',
+        STATE: settled ? 'Paid' : paidCents > 0 ? 'Partially Paid' : 'Posted',
+        RAWSTATE: settled ? 'P' : paidCents > 0 ? 'T' : 'A',
+        TERMNAME: vendor.term,
+        WHENPOSTED: formatDate(created),
+        WHENDUE: formatDate(created + 30 * DAY_MS),
+        WHENPAID: settled ? formatDate(Math.min(lastPayAt, this.periodEnd)) : '',
+        TOTALENTERED: centsToText(total),
+        TOTALPAID: centsToText(cashPaid),
+        TOTALDUE: centsToText(settled ? 0 : total - paidCents),
+        TRX_TOTALENTERED: trxOf(total),
+        TRX_TOTALPAID: trxOf(cashPaid),
+        TRX_TOTALDUE: trxOf(settled ? 0 : total - paidCents),
+        EXCHANGE_RATE: String(rate),
+        CURRENCY: vendor.currency,
+        BASECURR: baseCurr,
+        MODULEKEY: '3.AP',
         // WHENCREATED is the bill's date (DATE) on APBILL (intacct-objects.md).
-        ...entityFields(vendor.entity), WHENCREATED: formatDate(created), AUWHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(Math.min(modified, this.periodEnd)), CREATEDBY: '1', MODIFIEDBY: '1',
+        ...entityFields(vendor.entity),
+        WHENCREATED: formatDate(created),
+        AUWHENCREATED: formatDateTime(created),
+        WHENMODIFIED: formatDateTime(Math.min(modified, this.periodEnd)),
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
       const lineRnos: number[] = [];
       lines.forEach((l, k) => {
         lineRnos.push(
           this.put('APBILLITEM', {
-            RECORDKEY: String(billRno), LINE_NO: String(k + 1), ACCOUNTNO: l.account.no, ACCOUNTTITLE: l.account.title, AMOUNT: centsToText(l.cents), TRX_AMOUNT: trxOf(l.cents),
-            DEPARTMENTID: l.dept.id, DEPARTMENTNAME: l.dept.title, LOCATIONID: loc.id, LOCATIONNAME: loc.name,
-            ENTRYDESCRIPTION: k === 0 && rnd() < 0.3 ? `Qty ${1 + Math.floor(rnd() * 50)} @ "spec" & <rush>` : '', VENDORID: vendor.id, VENDORNAME: vendor.name,
-            CLASSID: CLASSES[(n + k) % CLASSES.length]!.id, CLASSNAME: CLASSES[(n + k) % CLASSES.length]!.name,
-            CURRENCY: vendor.currency, BASECURR: baseCurr, EXCHANGE_RATE: String(rate), STATE: 'A', RECORDTYPE: 'pi',
-            ENTRY_DATE: formatDate(created), GLDIMSALES_CHANNEL: rnd() < 0.3 ? 'Distributors' : '',
-            WHENCREATED: formatDateTime(created), WHENMODIFIED: formatDateTime(created), CREATEDBY: '1', MODIFIEDBY: '1',
+            RECORDKEY: String(billRno),
+            LINE_NO: String(k + 1),
+            ACCOUNTNO: l.account.no,
+            ACCOUNTTITLE: l.account.title,
+            AMOUNT: centsToText(l.cents),
+            TRX_AMOUNT: trxOf(l.cents),
+            DEPARTMENTID: l.dept.id,
+            DEPARTMENTNAME: l.dept.title,
+            LOCATIONID: loc.id,
+            LOCATIONNAME: loc.name,
+            ENTRYDESCRIPTION: k === 0 && rnd() < 0.3 ? `Qty ${1 + Math.floor(rnd() * 50)} @ "spec" & <rush>` : '',
+            VENDORID: vendor.id,
+            VENDORNAME: vendor.name,
+            CLASSID: CLASSES[(n + k) % CLASSES.length]!.id,
+            CLASSNAME: CLASSES[(n + k) % CLASSES.length]!.name,
+            CURRENCY: vendor.currency,
+            BASECURR: baseCurr,
+            EXCHANGE_RATE: String(rate),
+            STATE: 'A',
+            RECORDTYPE: 'pi',
+            ENTRY_DATE: formatDate(created),
+            GLDIMSALES_CHANNEL: rnd() < 0.3 ? 'Distributors' : '',
+            WHENCREATED: formatDateTime(created),
+            WHENMODIFIED: formatDateTime(created),
+            CREATEDBY: '1',
+            MODIFIEDBY: '1',
           }),
         );
       });
@@ -422,10 +610,17 @@ export class SampleCompany {
           return c;
         });
         const items = covered
-          .map((c, k): PaymentItem => ({ bill: billRno, line: lineRnos[k]!, cents: c - (k === largest ? discountCents : 0), discount: k === largest ? discountCents : 0 }))
+          .map((c, k): PaymentItem => ({
+            bill: billRno,
+            line: lineRnos[k]!,
+            cents: c - (k === largest ? discountCents : 0),
+            discount: k === largest ? discountCents : 0,
+          }))
           .filter((x) => x.cents > 0);
         if (secondCents) {
-          const rest = lines.map((l, k): PaymentItem => ({ bill: billRno, line: lineRnos[k]!, cents: l.cents - covered[k]!, discount: 0 })).filter((x) => x.cents > 0);
+          const rest = lines
+            .map((l, k): PaymentItem => ({ bill: billRno, line: lineRnos[k]!, cents: l.cents - covered[k]!, discount: 0 }))
+            .filter((x) => x.cents > 0);
           laterPayments.push({ vendor, at: secondAt, items: rest });
         }
         // Some payments settle two bills of the same vendor at once.
@@ -448,20 +643,52 @@ export class SampleCompany {
       const rate = p.vendor.currency === 'EUR' ? EUR_TO_USD : 1;
       const trxOf = (c: number) => centsToText(rate === 1 ? c : Math.round(c / rate));
       const payRno = this.put('APPYMT', {
-        PRBATCHKEY: String(9000 + Math.floor(at / DAY_MS) % 1000), RECORDTYPE: 'pp', RECORDID: '', VENDORID: p.vendor.id, VENDORNAME: p.vendor.name,
+        PRBATCHKEY: String(9000 + (Math.floor(at / DAY_MS) % 1000)),
+        RECORDTYPE: 'pp',
+        RECORDID: '',
+        VENDORID: p.vendor.id,
+        VENDORNAME: p.vendor.name,
         // APPYMT has no PAYMENTDATE: the payment's date is WHENCREATED, a DATE (intacct-objects.md "AP objects").
-        PAYMENTMETHOD: method, WHENCREATED: formatDate(at), WHENPAID: formatDate(at), WHENPOSTED: formatDate(at), WHENDUE: formatDate(at),
-        AUWHENCREATED: formatDateTime(at), DOCNUMBER: method === 'Printed Check' ? String(10_000 + Math.floor(rnd() * 90_000)) : '',
-        DESCRIPTION: rnd() < 0.5 ? '' : `Payment run ${formatDate(at)}`, STATE: 'C', RAWSTATE: 'C', DISPLAYSTATE: 'Confirmed',
-        FINANCIALENTITY: p.vendor.currency === 'CAD' ? 'BLN-CAD' : 'FNB-OPER', TOTALENTERED: centsToText(total), TOTALPAID: centsToText(total), TOTALDUE: '0',
-        TRX_TOTALENTERED: trxOf(total), TRX_TOTALPAID: trxOf(total), EXCHANGE_RATE: String(rate), CURRENCY: p.vendor.currency, BASECURR: baseCurr,
-        ...entityFields(p.vendor.entity), WHENMODIFIED: formatDateTime(at + 3_600_000 > this.periodEnd ? at : at + 3_600_000), CREATEDBY: '1', MODIFIEDBY: '1',
+        PAYMENTMETHOD: method,
+        WHENCREATED: formatDate(at),
+        WHENPAID: formatDate(at),
+        WHENPOSTED: formatDate(at),
+        WHENDUE: formatDate(at),
+        AUWHENCREATED: formatDateTime(at),
+        DOCNUMBER: method === 'Printed Check' ? String(10_000 + Math.floor(rnd() * 90_000)) : '',
+        DESCRIPTION: rnd() < 0.5 ? '' : `Payment run ${formatDate(at)}`,
+        STATE: 'C',
+        RAWSTATE: 'C',
+        DISPLAYSTATE: 'Confirmed',
+        FINANCIALENTITY: p.vendor.currency === 'CAD' ? 'BLN-CAD' : 'FNB-OPER',
+        TOTALENTERED: centsToText(total),
+        TOTALPAID: centsToText(total),
+        TOTALDUE: '0',
+        TRX_TOTALENTERED: trxOf(total),
+        TRX_TOTALPAID: trxOf(total),
+        EXCHANGE_RATE: String(rate),
+        CURRENCY: p.vendor.currency,
+        BASECURR: baseCurr,
+        ...entityFields(p.vendor.entity),
+        WHENMODIFIED: formatDateTime(at + 3_600_000 > this.periodEnd ? at : at + 3_600_000),
+        CREATEDBY: '1',
+        MODIFIEDBY: '1',
       });
       for (const x of p.items) {
         this.put('APPYMTDETAIL', {
-          PAYMENTKEY: String(payRno), RECORDKEY: String(x.bill), ENTRYKEY: String(x.line), PAYMENTAMOUNT: centsToText(x.cents), TRX_PAYMENTAMOUNT: trxOf(x.cents),
+          PAYMENTKEY: String(payRno),
+          RECORDKEY: String(x.bill),
+          ENTRYKEY: String(x.line),
+          PAYMENTAMOUNT: centsToText(x.cents),
+          TRX_PAYMENTAMOUNT: trxOf(x.cents),
           ...(x.discount ? { DISCOUNTAMOUNT: centsToText(x.discount), TRX_DISCOUNTAMOUNT: trxOf(x.discount), DISCOUNTDATE: formatDate(at) } : {}),
-          PAYMENTDATE: formatDate(at), CURRENCY: p.vendor.currency, STATE: 'C', WHENCREATED: formatDateTime(at), WHENMODIFIED: formatDateTime(at), CREATEDBY: '1', MODIFIEDBY: '1',
+          PAYMENTDATE: formatDate(at),
+          CURRENCY: p.vendor.currency,
+          STATE: 'C',
+          WHENCREATED: formatDateTime(at),
+          WHENMODIFIED: formatDateTime(at),
+          CREATEDBY: '1',
+          MODIFIEDBY: '1',
         });
       }
     }

@@ -26,10 +26,15 @@ async function main(): Promise<void> {
     productVersion: arg('product-version'),
     ...(process.argv.includes('--no-vds') ? { vds: false } : {}),
     tokenTtlMs: ttl === undefined ? undefined : Number(ttl) * 60_000,
-    faults: faultRate > 0 ? { rate: faultRate, kinds: ['expire401', 'http429', 'http5xx', 'jobFail', 'jobCancel'] as TableauFaultKind[], seed: Number(arg('seed') ?? 1) } : undefined,
+    faults:
+      faultRate > 0
+        ? { rate: faultRate, kinds: ['expire401', 'http429', 'http5xx', 'jobFail', 'jobCancel'] as TableauFaultKind[], seed: Number(arg('seed') ?? 1) }
+        : undefined,
   });
   const { clientId, secretId, secretValue, username } = emulator.connectedApp;
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, site: emulator.site, patName: emulator.patName, patSecret: emulator.patSecret, connectedApp: { clientId, secretId, secretValue, username } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: emulator.url, site: emulator.site, patName: emulator.patName, patSecret: emulator.patSecret, connectedApp: { clientId, secretId, secretValue, username } })}\n`,
+  );
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -40,7 +40,12 @@ export interface VerifiedJwt {
  * Why a JWT was refused (`{ refused }`), or what it grants. Never includes the token or the
  * secret. `usedJtis` are the ids already signed in with.
  */
-export function checkConnectedAppJwt(jwt: string, app: ConnectedAppConfig, nowMs: number, usedJtis: ReadonlySet<string> = new Set()): { refused: string } | VerifiedJwt {
+export function checkConnectedAppJwt(
+  jwt: string,
+  app: ConnectedAppConfig,
+  nowMs: number,
+  usedJtis: ReadonlySet<string> = new Set(),
+): { refused: string } | VerifiedJwt {
   const why = verifyConnectedAppJwt(jwt, app, nowMs);
   if (why !== null) return { refused: why };
   const payload = decodeJson(jwt.split('.')[1]!)!;
@@ -91,7 +96,16 @@ export function verifyConnectedAppJwt(jwt: string, app: ConnectedAppConfig, nowM
 export function signConnectedAppJwt(app: ConnectedAppConfig, nowMs: number, overrides: Record<string, unknown> = {}): string {
   const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: app.secretId, iss: app.clientId })).toString('base64url');
   const iat = Math.floor(nowMs / 1000);
-  const body = { iss: app.clientId, sub: app.username, aud: 'tableau', jti: `${iat}-${Math.floor(nowMs % 1000)}`, iat, exp: iat + 300, scp: ['tableau:content:read'], ...overrides };
+  const body = {
+    iss: app.clientId,
+    sub: app.username,
+    aud: 'tableau',
+    jti: `${iat}-${Math.floor(nowMs % 1000)}`,
+    iat,
+    exp: iat + 300,
+    scp: ['tableau:content:read'],
+    ...overrides,
+  };
   const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
   const sig = createHmac('sha256', app.secretValue).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${sig}`;

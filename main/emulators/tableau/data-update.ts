@@ -50,7 +50,8 @@ function parseCondition(c: unknown, where: string): UpdateCondition {
   if (hasSource === hasConst) throw badRequest(`${where}: a condition needs exactly one of 'source-col' or 'const'.`);
   if (hasSource) return { op: op as CompareOp, 'target-col': target, 'source-col': str(o['source-col'], 'source-col', where) };
   const k = o.const as Record<string, unknown> | null;
-  if (!k || typeof k !== 'object' || !CONST_TYPES.includes(k.type as ConstType)) throw badRequest(`${where}: 'const' needs a type among ${CONST_TYPES.join(', ')}.`);
+  if (!k || typeof k !== 'object' || !CONST_TYPES.includes(k.type as ConstType))
+    throw badRequest(`${where}: 'const' needs a type among ${CONST_TYPES.join(', ')}.`);
   if (!['string', 'number', 'boolean'].includes(typeof k.v)) throw badRequest(`${where}: 'const.v' is missing.`);
   return { op: op as CompareOp, 'target-col': target, const: { type: k.type as ConstType, v: k.v as string | number | boolean } };
 }
@@ -101,7 +102,8 @@ export function parseActions(body: unknown, hasPayload: boolean): UpdateActionSp
     if ((spec.action === 'update' || spec.action === 'upsert' || spec.action === 'delete') && !spec.condition) {
       throw badRequest(`${where}: '${spec.action}' needs a 'condition'.`);
     }
-    if (spec.condition && usesSource(spec.condition) && !hasSource) throw badRequest(`${where}: the condition uses 'source-col' but the action has no source table.`);
+    if (spec.condition && usesSource(spec.condition) && !hasSource)
+      throw badRequest(`${where}: the condition uses 'source-col' but the action has no source table.`);
     return spec;
   });
 }

@@ -177,7 +177,13 @@ export class EmulatorState {
   private enginePromise: Promise<HyperEngine> | null = null;
 
   constructor(readonly config: EmulatorConfig) {
-    const p: Project = { id: randomUUID(), name: 'default', description: 'The default project that was automatically created by Tableau.', parentProjectId: null, ownerId: config.userId };
+    const p: Project = {
+      id: randomUUID(),
+      name: 'default',
+      description: 'The default project that was automatically created by Tableau.',
+      parentProjectId: null,
+      ownerId: config.userId,
+    };
     this.projects.set(p.id, p);
   }
 
@@ -277,7 +283,11 @@ export class EmulatorState {
         hasExtracts: inList ? 'true' : undefined,
         useRemoteQueryAgent: inList ? 'false' : undefined,
       },
-      [el('project', { id: d.projectId, name: this.projects.get(d.projectId)?.name }), el('owner', { id: d.ownerId }), el('tags', undefined, [], { list: true })],
+      [
+        el('project', { id: d.projectId, name: this.projects.get(d.projectId)?.name }),
+        el('owner', { id: d.ownerId }),
+        el('tags', undefined, [], { list: true }),
+      ],
     );
   }
 

@@ -35,6 +35,7 @@ export function formatRefusal(format: number, productVersion: string): string | 
   if (!m) return null;
   const line = `${m[1]}.${m[2]}`;
   const first = FORMAT_2_FIRST[line];
-  if (first !== undefined) return Number(m[3] ?? 0) >= first ? null : `Tableau Server ${productVersion} cannot open .hyper file format 2 (it needs ${line}.${first} or later).`;
+  if (first !== undefined)
+    return Number(m[3] ?? 0) >= first ? null : `Tableau Server ${productVersion} cannot open .hyper file format 2 (it needs ${line}.${first} or later).`;
   return versionNumber(line) > versionNumber('2022.1') ? null : `Tableau Server ${productVersion} cannot open .hyper file format 2.`;
 }

@@ -7,7 +7,14 @@ import type { FaultPlan, TableauFaultKind } from './faults';
 import { errorElement, render, type TsElement } from './ts-response';
 
 /** Sends `body` (none = no content) as XML, or JSON when the client asked for it. */
-export function sendBody(res: ServerResponse, status: number, body: readonly TsElement[] | undefined, wantsJson: boolean, apiVersion: string, headers: Record<string, string> = {}): void {
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: readonly TsElement[] | undefined,
+  wantsJson: boolean,
+  apiVersion: string,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined) {
     res.writeHead(status, headers);
     res.end();
@@ -20,11 +27,20 @@ export function sendBody(res: ServerResponse, status: number, body: readonly TsE
 
 function sendHtml(res: ServerResponse, status: number, title: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/html', ...headers });
-  res.end(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`);
+  res.end(
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`,
+  );
 }
 
 /** Sends an injected fault; returns the status sent. */
-export function sendFault(res: ServerResponse, kind: Exclude<TableauFaultKind, 'jobFail' | 'jobCancel'>, plan: FaultPlan, wantsJson: boolean, apiVersion: string, retryAfterSeconds: number): number {
+export function sendFault(
+  res: ServerResponse,
+  kind: Exclude<TableauFaultKind, 'jobFail' | 'jobCancel'>,
+  plan: FaultPlan,
+  wantsJson: boolean,
+  apiVersion: string,
+  retryAfterSeconds: number,
+): number {
   if (kind === 'expire401') {
     sendBody(res, 401, [errorElement('401002', 'Unauthorized Access', 'Invalid authentication credentials were provided.')], wantsJson, apiVersion);
     return 401;

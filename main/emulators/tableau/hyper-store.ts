@@ -38,8 +38,19 @@ export interface StoredColumn {
 
 // PostgreSQL type OIDs that hyperd reports (checked against hyperd 0.0.26359).
 const OID_TYPES: Record<number, string> = {
-  16: 'bool', 20: 'bigint', 21: 'smallint', 23: 'integer', 25: 'text', 1042: 'text', 1043: 'text',
-  700: 'double', 701: 'double', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1700: 'numeric',
+  16: 'bool',
+  20: 'bigint',
+  21: 'smallint',
+  23: 'integer',
+  25: 'text',
+  1042: 'text',
+  1043: 'text',
+  700: 'double',
+  701: 'double',
+  1082: 'date',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1700: 'numeric',
 };
 
 function columnOf(f: pg.FieldDef): StoredColumn {
@@ -122,7 +133,11 @@ export async function readHyperTable(engine: HyperEngine, path: string, table: H
     const tables = await listTables(c, a);
     if (!tables.some((t) => t.schema === table.schema && t.name === table.name)) return null;
     // Array rows: pg skips building an object per row (readRows of 100k rows is a test's hot path).
-    const r = await c.query<(string | null)[]>({ text: `SELECT * FROM ${ident(a)}.${ident(table.schema)}.${ident(table.name)}`, types: rawTypes, rowMode: 'array' } as pg.QueryArrayConfig);
+    const r = await c.query<(string | null)[]>({
+      text: `SELECT * FROM ${ident(a)}.${ident(table.schema)}.${ident(table.name)}`,
+      types: rawTypes,
+      rowMode: 'array',
+    } as pg.QueryArrayConfig);
     const cols = r.fields.map(columnOf);
     return r.rows.map((raw) => {
       const row: Record<string, CellValue> = {};
@@ -147,7 +162,11 @@ export async function queryStoredTable(
   return withAttached(engine, [{ path, alias: a }], async (c) => {
     const tables = await listTables(c, a);
     if (!tables.some((t) => t.schema === table.schema && t.name === table.name)) return null;
-    const r = await c.query<(string | null)[]>({ text: sql(`${ident(a)}.${ident(table.schema)}.${ident(table.name)}`), types: rawTypes, rowMode: 'array' } as pg.QueryArrayConfig);
+    const r = await c.query<(string | null)[]>({
+      text: sql(`${ident(a)}.${ident(table.schema)}.${ident(table.name)}`),
+      types: rawTypes,
+      rowMode: 'array',
+    } as pg.QueryArrayConfig);
     return { columns: (r.fields ?? []).map(columnOf), rows: r.rows ?? [] };
   });
 }
@@ -183,10 +202,14 @@ export async function applyActionsCopyOnWrite(
       for (const a of actions) {
         if (!targetTables.some((x) => x.schema === a.targetSchema && x.name === a.targetTable)) {
           // Wording after the real job note quoted in tableau-rest.md §2 (HAS issue #103).
-          throw new ActionFailedError(`There was a problem retrieving table information for the target table. Specified table does not exist: ${a.targetTable}. (errorCode=410012)`);
+          throw new ActionFailedError(
+            `There was a problem retrieving table information for the target table. Specified table does not exist: ${a.targetTable}. (errorCode=410012)`,
+          );
         }
         if (a.sourceTable !== undefined && !sourceTables.some((x) => x.schema === a.sourceSchema && x.name === a.sourceTable)) {
-          throw new ActionFailedError(`There was a problem retrieving table information for the source table. Specified table does not exist: ${a.sourceTable}. (errorCode=410012)`);
+          throw new ActionFailedError(
+            `There was a problem retrieving table information for the source table. Specified table does not exist: ${a.sourceTable}. (errorCode=410012)`,
+          );
         }
         const target = `${ident(t)}.${ident(a.targetSchema)}.${ident(a.targetTable)}`;
         const source = a.sourceTable !== undefined ? `${ident(s)}.${ident(a.sourceSchema!)}.${ident(a.sourceTable)}` : undefined;

@@ -21,7 +21,12 @@ export function invalidToken(): TsHttpError {
  * `wgserver.session.idle_limit`, §4) or `tokenLifetimeMs` in all. The site LUID in the URL must be
  * the session's.
  */
-export function authenticate(st: EmulatorState, req: IncomingMessage, params: Readonly<Record<string, string>>, need: { scope?: string; version?: string; jobQuery?: boolean } = {}): Session {
+export function authenticate(
+  st: EmulatorState,
+  req: IncomingMessage,
+  params: Readonly<Record<string, string>>,
+  need: { scope?: string; version?: string; jobQuery?: boolean } = {},
+): Session {
   const token = req.headers['x-tableau-auth'];
   const s = typeof token === 'string' ? st.sessions.get(token) : undefined;
   if (!s) throw invalidToken();
@@ -88,7 +93,8 @@ export function authRoutes(st: EmulatorState): Route[] {
         let jti: string | null = null;
         if (jwt !== undefined) {
           // Connected apps sign in from REST 3.17 (Server 2022.3) on (tableau-rest.md §4).
-          if (versionNumber(ctx.version) < versionNumber('3.17')) throw new TsHttpError(400, '400000', 'Bad Request', 'JWT sign-in is not available in this API version.');
+          if (versionNumber(ctx.version) < versionNumber('3.17'))
+            throw new TsHttpError(400, '400000', 'Bad Request', 'JWT sign-in is not available in this API version.');
           const checked = checkConnectedAppJwt(jwt, config.connectedApp, config.clock.now(), st.usedJtis);
           if ('refused' in checked) throw fail();
           scopes = new Set(checked.scopes);
@@ -110,7 +116,10 @@ export function authRoutes(st: EmulatorState): Route[] {
         const now = config.clock.now();
         st.sessions.set(token, { token, patName: sessionPat, scopes, uses: 0, userId: config.userId, siteId: config.siteId, createdAt: now, lastUsedAt: now });
         // fixture auth_sign_in.xml
-        return { status: 200, body: [el('credentials', { token }, [el('site', { id: config.siteId, contentUrl: config.site }), el('user', { id: config.userId })])] };
+        return {
+          status: 200,
+          body: [el('credentials', { token }, [el('site', { id: config.siteId, contentUrl: config.site }), el('user', { id: config.userId })])],
+        };
       },
     },
     {

@@ -26,7 +26,14 @@ function nameConflict(name: string): TsHttpError {
  * Makes the file at `incomingPath` data source `name` in `projectId`. Overwrite keeps the LUID
  * (§3, tableau_tools #39). A file hyperd cannot open, or without tables, is 400011 (§8, HAS #72).
  */
-async function storePublished(st: EmulatorState, incomingPath: string, name: string, description: string, projectId: string, overwrite: boolean): Promise<Datasource> {
+async function storePublished(
+  st: EmulatorState,
+  incomingPath: string,
+  name: string,
+  description: string,
+  projectId: string,
+  overwrite: boolean,
+): Promise<Datasource> {
   let tables: unknown[] = [];
   try {
     tables = await inspectHyperFile(await st.engine(), incomingPath);
@@ -95,7 +102,18 @@ export function contentRoutes(st: EmulatorState): Route[] {
         const all = [...st.projects.values()].filter((p) => matchesFilters(filters, (f) => (f === 'name' ? p.name : (p.parentProjectId ?? undefined))));
         const { page, pagination } = paginate(all, ctx.query);
         // fixture project_get.xml
-        return { status: 200, body: [pagination, el('projects', undefined, page.map((p) => st.projectElement(p, true)), { list: true })] };
+        return {
+          status: 200,
+          body: [
+            pagination,
+            el(
+              'projects',
+              undefined,
+              page.map((p) => st.projectElement(p, true)),
+              { list: true },
+            ),
+          ],
+        };
       },
     },
     {
@@ -116,7 +134,13 @@ export function contentRoutes(st: EmulatorState): Route[] {
         if ([...st.projects.values()].some((x) => x.name === name && x.parentProjectId === parent)) {
           throw new TsHttpError(409, '409006', 'Resource Conflict', `A project with the name '${name}' already exists.`); // §7
         }
-        const project: Project = { id: randomUUID(), name, description: strAttr(p, 'description') ?? '', parentProjectId: parent, ownerId: ctx.session!.userId };
+        const project: Project = {
+          id: randomUUID(),
+          name,
+          description: strAttr(p, 'description') ?? '',
+          parentProjectId: parent,
+          ownerId: ctx.session!.userId,
+        };
         st.projects.set(project.id, project);
         // fixture project_create.xml
         return { status: 201, body: [st.projectElement(project, false)] };
@@ -162,7 +186,18 @@ export function contentRoutes(st: EmulatorState): Route[] {
         );
         const { page, pagination } = paginate(all, ctx.query);
         // fixtures datasource_get.xml, datasource_get_empty.xml
-        return { status: 200, body: [pagination, el('datasources', undefined, page.map((d) => st.datasourceElement(d, true)), { list: true })] };
+        return {
+          status: 200,
+          body: [
+            pagination,
+            el(
+              'datasources',
+              undefined,
+              page.map((d) => st.datasourceElement(d, true)),
+              { list: true },
+            ),
+          ],
+        };
       },
     },
     {
@@ -203,7 +238,13 @@ export function contentRoutes(st: EmulatorState): Route[] {
       faults: ['expire401', 'http429', 'http5xx'],
       handle: async (ctx) => {
         const ds = st.datasourceOr404(ctx.params.datasourceId);
-        const conn = el('connection', { id: ds.connectionLuid, type: ds.type, serverAddress: ds.filePath ? undefined : 'db.example.com', userName: '', embedPassword: 'false' });
+        const conn = el('connection', {
+          id: ds.connectionLuid,
+          type: ds.type,
+          serverAddress: ds.filePath ? undefined : 'db.example.com',
+          userName: '',
+          embedPassword: 'false',
+        });
         return { status: 200, body: [el('connections', undefined, [conn], { list: true })] };
       },
     },
@@ -224,7 +265,10 @@ export function contentRoutes(st: EmulatorState): Route[] {
         const body = await tdsx(ds, hyper);
         return {
           status: 200,
-          raw: { headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `name="tableau_datasource"; filename="${ds.contentUrl}.tdsx"` }, body },
+          raw: {
+            headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `name="tableau_datasource"; filename="${ds.contentUrl}.tdsx"` },
+            body,
+          },
         };
       },
     },
@@ -238,10 +282,23 @@ export function contentRoutes(st: EmulatorState): Route[] {
       faults: ['expire401', 'http429', 'http5xx'],
       handle: async (ctx) => {
         const filters = parseFilter(ctx.query.get('filter'), ['name', 'siteRole', 'lastLogin']);
-        const users = [{ id: config.userId, name: config.connectedApp.username, siteRole: 'Creator', fullName: 'ml-connector', email: config.connectedApp.username }];
+        const users = [
+          { id: config.userId, name: config.connectedApp.username, siteRole: 'Creator', fullName: 'ml-connector', email: config.connectedApp.username },
+        ];
         const hits = users.filter((u) => matchesFilters(filters, (f) => (f === 'name' ? u.name : f === 'siteRole' ? u.siteRole : undefined)));
         const { page, pagination } = paginate(hits, ctx.query);
-        return { status: 200, body: [pagination, el('users', undefined, page.map((u) => el('user', { id: u.id, name: u.name, siteRole: u.siteRole, externalAuthUserId: '', fullName: u.fullName, email: u.email })), { list: true })] };
+        return {
+          status: 200,
+          body: [
+            pagination,
+            el(
+              'users',
+              undefined,
+              page.map((u) => el('user', { id: u.id, name: u.name, siteRole: u.siteRole, externalAuthUserId: '', fullName: u.fullName, email: u.email })),
+              { list: true },
+            ),
+          ],
+        };
       },
     },
     {
@@ -273,7 +330,12 @@ export function contentRoutes(st: EmulatorState): Route[] {
         const handle = upload ? null : await openForWrite(incomingPath);
         try {
           // Single-call publish: at most 64 MB in one request (PUBCON, §3).
-          const parsed = await parseMultipart(ctx.req, boundary, { fileParts: ['tableau_datasource'], fileHandle: handle, filePosition: 0, maxFileBytes: config.maxBlockBytes });
+          const parsed = await parseMultipart(ctx.req, boundary, {
+            fileParts: ['tableau_datasource'],
+            fileHandle: handle,
+            filePosition: 0,
+            maxFileBytes: config.maxBlockBytes,
+          });
           await handle?.close();
           const payload = parsed.fields.get('request_payload');
           if (!payload) throw badRequest("The multipart body has no 'request_payload' part.");

@@ -14,7 +14,8 @@ import { drain, readBody } from './request-io';
 
 const REQUEST_ID_WINDOW_MS = 24 * 60 * 60_000; // §2: duplicates within 24 hours are ignored
 
-const INJECTED_UPDATE_FAILURE = 'com.tableausoftware.server.status.reporting.TableauRuntimeException: The Hyper engine stopped unexpectedly while running the job. (emulated fault)';
+const INJECTED_UPDATE_FAILURE =
+  'com.tableausoftware.server.status.reporting.TableauRuntimeException: The Hyper engine stopped unexpectedly while running the job. (emulated fault)';
 const NOT_LIVE_TO_HYPER = (name: string): string =>
   `com.tableausoftware.server.status.reporting.TableauRuntimeException: Data source '${name}' is not a live-to-Hyper data source; incremental update is not supported for it. (emulated)`;
 const INJECTED_REFRESH_FAILURE = 'com.tableausoftware.nativeapi.dll.DataSourceException: The connection to the upstream database failed. (emulated fault)';

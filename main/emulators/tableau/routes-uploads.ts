@@ -54,7 +54,12 @@ export function uploadRoutes(st: EmulatorState): Route[] {
           if (upload.blocks >= MAX_BLOCKS) throw badRequest(`An upload may have at most ${MAX_BLOCKS} blocks.`);
           const handle = await openForWrite(upload.path);
           try {
-            const parsed = await parseMultipart(ctx.req, boundary, { fileParts: ['tableau_file'], fileHandle: handle, filePosition: upload.bytes, maxFileBytes: st.config.maxBlockBytes });
+            const parsed = await parseMultipart(ctx.req, boundary, {
+              fileParts: ['tableau_file'],
+              fileHandle: handle,
+              filePosition: upload.bytes,
+              maxFileBytes: st.config.maxBlockBytes,
+            });
             if (!parsed.file) throw badRequest("The multipart body has no 'tableau_file' part.");
             upload.bytes += parsed.file.bytes;
             upload.blocks += 1;

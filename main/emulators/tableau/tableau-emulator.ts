@@ -241,7 +241,9 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
         log.status = sendFault(res, fault, faults, wantsJson, config.apiVersion, config.retryAfterSeconds);
         return;
       }
-      const session = route.authed ? authenticate(st, req, params, { ...(route.scope ? { scope: route.scope } : {}), version, ...(route.jobQuery ? { jobQuery: true } : {}) }) : null;
+      const session = route.authed
+        ? authenticate(st, req, params, { ...(route.scope ? { scope: route.scope } : {}), version, ...(route.jobQuery ? { jobQuery: true } : {}) })
+        : null;
       if (fault === 'jobFail' || fault === 'jobCancel') log.fault = fault;
       const reply = await route.handle({ req, params, query: url.searchParams, session, fault, log, version });
       await drain(req);
@@ -313,7 +315,19 @@ export async function startTableauEmulator(opts: TableauEmulatorOptions = {}): P
     async createDatasource(name, projectName = 'default') {
       const project = st.ensureProject(projectName);
       const now = clock.now();
-      const ds: Datasource = { id: randomUUID(), name, contentUrl: contentUrlOf(name), description: '', projectId: project.id, ownerId: config.userId, createdAt: now, updatedAt: now, type: 'sqlserver', filePath: null, connectionLuid: randomUUID() };
+      const ds: Datasource = {
+        id: randomUUID(),
+        name,
+        contentUrl: contentUrlOf(name),
+        description: '',
+        projectId: project.id,
+        ownerId: config.userId,
+        createdAt: now,
+        updatedAt: now,
+        type: 'sqlserver',
+        filePath: null,
+        connectionLuid: randomUUID(),
+      };
       st.datasources.set(ds.id, ds);
       return { id: ds.id, name, projectId: project.id };
     },

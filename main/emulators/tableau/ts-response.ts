@@ -15,12 +15,7 @@ export interface TsElement {
 }
 
 /** Builds an element; `undefined`/`null` attributes are left out. */
-export function el(
-  tag: string,
-  attrs?: TsElement['attrs'],
-  children?: readonly TsElement[],
-  extra?: { text?: string; list?: boolean },
-): TsElement {
+export function el(tag: string, attrs?: TsElement['attrs'], children?: readonly TsElement[], extra?: { text?: string; list?: boolean }): TsElement {
   return { tag, attrs, children, ...extra };
 }
 

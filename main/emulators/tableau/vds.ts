@@ -30,7 +30,12 @@ export class VdsError extends Error {
     super(message);
   }
   body(now: number): string {
-    return JSON.stringify({ errorCode: this.errorCode, message: this.message, datetime: new Date(now).toISOString(), 'tab-error-code': `TAB-${this.errorCode}` });
+    return JSON.stringify({
+      errorCode: this.errorCode,
+      message: this.message,
+      datetime: new Date(now).toISOString(),
+      'tab-error-code': `TAB-${this.errorCode}`,
+    });
   }
 }
 
@@ -53,7 +58,18 @@ const DATE_FUNCTIONS: Record<string, (col: string) => string> = {
   TRUNC_DAY: (c) => `CAST(DATE_TRUNC('day', ${c}) AS DATE)`,
 };
 
-const DATA_TYPES: Record<string, string> = { bigint: 'INTEGER', integer: 'INTEGER', smallint: 'INTEGER', double: 'REAL', numeric: 'REAL', text: 'STRING', date: 'DATE', timestamp: 'DATETIME', timestamptz: 'DATETIME', bool: 'BOOLEAN' };
+const DATA_TYPES: Record<string, string> = {
+  bigint: 'INTEGER',
+  integer: 'INTEGER',
+  smallint: 'INTEGER',
+  double: 'REAL',
+  numeric: 'REAL',
+  text: 'STRING',
+  date: 'DATE',
+  timestamp: 'DATETIME',
+  timestamptz: 'DATETIME',
+  bool: 'BOOLEAN',
+};
 
 function bad(message: string, code = '400800'): VdsError {
   return new VdsError(400, code, message);
@@ -99,7 +115,13 @@ export async function readMetadata(st: EmulatorState, body: Record<string, unkno
   return {
     data: cols.map((c) => {
       const dataType = DATA_TYPES[c.type] ?? 'UNKNOWN';
-      return { fieldName: c.name, fieldCaption: c.name, dataType, defaultAggregation: dataType === 'INTEGER' || dataType === 'REAL' ? 'SUM' : 'NONE', logicalTableId: 'Extract_Extract' };
+      return {
+        fieldName: c.name,
+        fieldCaption: c.name,
+        dataType,
+        defaultAggregation: dataType === 'INTEGER' || dataType === 'REAL' ? 'SUM' : 'NONE',
+        logicalTableId: 'Extract_Extract',
+      };
     }),
   };
 }
@@ -149,7 +171,8 @@ export async function queryDatasource(st: EmulatorState, body: Record<string, un
         type = fn.startsWith('TRUNC_') ? 'date' : 'bigint';
       } else throw bad(`Function '${fn}' is not emulated.`, '400810');
     }
-    const key = typeof o.fieldAlias === 'string' && o.fieldAlias !== '' ? o.fieldAlias : fn !== undefined && fn !== 'NONE' ? `${String(fn)}(${c.name})` : c.name;
+    const key =
+      typeof o.fieldAlias === 'string' && o.fieldAlias !== '' ? o.fieldAlias : fn !== undefined && fn !== 'NONE' ? `${String(fn)}(${c.name})` : c.name;
     const out: PlannedField = { key, sql, aggregate, type };
     if (typeof o.maxDecimalPlaces === 'number') out.maxDecimalPlaces = o.maxDecimalPlaces;
     if (typeof o.sortPriority === 'number') out.sort = { priority: o.sortPriority, desc: o.sortDirection === 'DESC' };

@@ -86,7 +86,8 @@ export async function startBackend(staticDir: string, opts: { demo?: boolean } =
       },
       intacctValues: async (stream, field) => {
         const values = new Map<string, string | null>();
-        for (const r of intacct.company.list(streamByName(stream).intacctObject, await fullLoadFilter(stream))) values.set(String(r.RECORDNO), r[field] || null);
+        for (const r of intacct.company.list(streamByName(stream).intacctObject, await fullLoadFilter(stream)))
+          values.set(String(r.RECORDNO), r[field] || null);
         return values;
       },
       tableauValues: async (stream, column) => {

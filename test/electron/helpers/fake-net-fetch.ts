@@ -64,7 +64,9 @@ export function createFakeNetFetch(): FakeNetFetch {
 
     const headers: Record<string, string> = {};
     for (const [k, v] of req.headers) headers[k] = v;
-    const bad = Object.keys(headers).find((k) => (RESTRICTED_HEADERS as readonly string[]).includes(k)) ?? (/\bupgrade\b/i.test(headers.connection ?? '') ? 'connection' : undefined);
+    const bad =
+      Object.keys(headers).find((k) => (RESTRICTED_HEADERS as readonly string[]).includes(k)) ??
+      (/\bupgrade\b/i.test(headers.connection ?? '') ? 'connection' : undefined);
     if (bad) {
       refused.push({ method: req.method, url: req.url, error: 'net::ERR_INVALID_ARGUMENT', header: bad });
       if (req.body) await req.body.cancel().catch(() => {});

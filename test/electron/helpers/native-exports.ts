@@ -44,7 +44,13 @@ function elfDynamicSymbols(buf: Buffer): Set<string> {
   const shnum = u16(is64 ? 0x3c : 0x30);
   const section = (i: number) => {
     const o = shoff + i * shentsize;
-    return { type: u32(o + 4), offset: word(o + (is64 ? 0x18 : 0x10)), size: word(o + (is64 ? 0x20 : 0x14)), link: u32(o + (is64 ? 0x28 : 0x18)), entsize: word(o + (is64 ? 0x38 : 0x24)) };
+    return {
+      type: u32(o + 4),
+      offset: word(o + (is64 ? 0x18 : 0x10)),
+      size: word(o + (is64 ? 0x20 : 0x14)),
+      link: u32(o + (is64 ? 0x28 : 0x18)),
+      entsize: word(o + (is64 ? 0x38 : 0x24)),
+    };
   };
   const out = new Set<string>();
   for (let i = 0; i < shnum; i++) {
@@ -112,7 +118,7 @@ function machOSymbols(buf: Buffer, base: number): Set<string> {
         const e = symoff + j * size;
         const type = buf[e + 4]!;
         // N_EXT and N_SECT: an external symbol defined in this image.
-        if ((type & 0x01) && (type & 0x0e) === 0x0e) out.add(cstring(buf, stroff + buf.readUInt32LE(e)).replace(/^_/, ''));
+        if (type & 0x01 && (type & 0x0e) === 0x0e) out.add(cstring(buf, stroff + buf.readUInt32LE(e)).replace(/^_/, ''));
       }
     }
     o += buf.readUInt32LE(o + 4);

@@ -5,7 +5,11 @@ import { createProgressPrinter } from '../../../main/cli/progress';
 import type { StreamName, StreamProgress } from '../../../shared/types';
 
 const LABELS: Record<string, string> = { gl_detail: 'GL detail', ap_payment_detail: 'AP payment-to-bill links', vendor: 'Vendors' };
-const visible = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n').filter(Boolean);
+const visible = (text: string) =>
+  text
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .split('\n')
+    .filter(Boolean);
 
 function printer(tty: boolean, columns: number) {
   let now = 1_000_000;
@@ -21,7 +25,12 @@ function printer(tty: boolean, columns: number) {
     },
   };
 }
-const progress = (stream: string, phase: StreamProgress['phase'], rowsDone: number, rowsExpected: number | null): StreamProgress => ({ stream: stream as StreamName, phase, rowsDone, rowsExpected });
+const progress = (stream: string, phase: StreamProgress['phase'], rowsDone: number, rowsExpected: number | null): StreamProgress => ({
+  stream: stream as StreamName,
+  phase,
+  rowsDone,
+  rowsExpected,
+});
 
 describe('CLI progress on a terminal', () => {
   it('labels bars with table names and shows rows per second and the time left', () => {

@@ -41,7 +41,10 @@ describe('cli/secret-env', () => {
     const secrets = environmentOver({ tableauPatSecret: 'env-pat' }, stored);
     assert.equal(await secrets.get('tableauPatSecret'), 'env-pat');
     assert.equal(await secrets.get('intacctUserPassword'), 'stored-user');
-    await assert.rejects(secrets.set('tableauPatSecret', 'typed'), (e: unknown) => e instanceof ValidationError && /ML_TABLEAU_PAT_SECRET/.test(e.userMessage) && 'secrets.tableauPatSecret' in e.fields);
+    await assert.rejects(
+      secrets.set('tableauPatSecret', 'typed'),
+      (e: unknown) => e instanceof ValidationError && /ML_TABLEAU_PAT_SECRET/.test(e.userMessage) && 'secrets.tableauPatSecret' in e.fields,
+    );
     assert.equal(await stored.get('tableauPatSecret'), 'stored-pat', 'the refused value was not stored');
     await secrets.set('intacctUserPassword', 'typed-user');
     assert.equal(await stored.get('intacctUserPassword'), 'typed-user');

@@ -24,7 +24,17 @@ function acrossContextBridge<T extends object>(api: T): T {
   ) as T;
 }
 
-const failedSave = { ok: false as const, error: { message: 'Bad settings.', service: 'local' as const, code: 'INVALID_SETTINGS', kind: 'config' as const, retryable: false, fields: { 'intacct.companyId': 'Required' } } };
+const failedSave = {
+  ok: false as const,
+  error: {
+    message: 'Bad settings.',
+    service: 'local' as const,
+    code: 'INVALID_SETTINGS',
+    kind: 'config' as const,
+    retryable: false,
+    fields: { 'intacct.companyId': 'Required' },
+  },
+};
 
 describe('fromBridge (the Electron transport)', () => {
   it('throws the same ApiCallError as the HTTP client, with code, kind and fields, after the bridge', async () => {

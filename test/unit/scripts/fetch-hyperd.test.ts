@@ -70,7 +70,10 @@ describe('fetch-hyperd.mjs', () => {
   it('refuses a zip laid out for another platform, one without license files, and a wrong checksum', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlc-fetch-hyperd-'));
     try {
-      const linuxZip = await zipOf(join(dir, 'l.zip'), Object.fromEntries(Object.entries(layouts['linux-x64']!).map(([n, f]) => [`${top('linux-x64')}/${n}`, f])));
+      const linuxZip = await zipOf(
+        join(dir, 'l.zip'),
+        Object.fromEntries(Object.entries(layouts['linux-x64']!).map(([n, f]) => [`${top('linux-x64')}/${n}`, f])),
+      );
       assert.throws(() => installHyperd({ zipPath: linuxZip, target: 'win32-x64', dest: join(dir, 'w') }), /no bin\/hyper\/hyperd\.exe/);
       const bare = await zipOf(join(dir, 'b.zip'), { [`${top('linux-x64')}/lib/hyper/hyperd`]: { text: 'x', mode: 0o100755 } });
       assert.throws(() => installHyperd({ zipPath: bare, target: 'linux-x64', dest: join(dir, 'x') }), /no license or notice file/);

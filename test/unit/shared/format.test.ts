@@ -1,13 +1,31 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAxisTime, formatClock, formatCount, formatDateTime, formatDuration, formatLogTime, formatRate, formatScheduleTime, formatTimeLeft, formatWhen } from '../../../shared/format';
+import {
+  formatAxisTime,
+  formatClock,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatLogTime,
+  formatRate,
+  formatScheduleTime,
+  formatTimeLeft,
+  formatWhen,
+} from '../../../shared/format';
 
 // The test runner runs in UTC with Node's default locale (en-US); the zones below are explicit.
 const at = Date.UTC(2026, 11, 3, 16, 52, 58, 94);
 
 describe('the one formatter (shared/format.ts)', () => {
   it('puts the time zone on every absolute time a person reads', () => {
-    for (const text of [formatDateTime(at), formatDateTime(at, 'America/New_York'), formatClock(at), formatWhen(at, at), formatWhen(at, at + 3 * 86_400_000), formatScheduleTime(at, 'Europe/Paris')]) {
+    for (const text of [
+      formatDateTime(at),
+      formatDateTime(at, 'America/New_York'),
+      formatClock(at),
+      formatWhen(at, at),
+      formatWhen(at, at + 3 * 86_400_000),
+      formatScheduleTime(at, 'Europe/Paris'),
+    ]) {
       assert.match(text, /(UTC|GMT|EST|[A-Z]{2,4}[+-]?\d*)$/, `${text} ends with its zone`);
     }
     assert.equal(formatDateTime(at, 'America/New_York'), 'Dec 3, 2026, 11:52 AM EST');
@@ -26,7 +44,10 @@ describe('the one formatter (shared/format.ts)', () => {
 
   it('says durations as a person reads them, and estimates in whole seconds', () => {
     assert.deepEqual([850, 12_400, 185_000, 4_000_000].map(formatDuration), ['850 ms', '12.4 s', '3 min 05 s', '1 h 06 min']);
-    assert.deepEqual([0.4, 45, 75, 3599, 4000].map((s) => formatTimeLeft(s * 1000)), ['0 s', '45 s', '1 min 15 s', '59 min 59 s', '1 h 06 min']);
+    assert.deepEqual(
+      [0.4, 45, 75, 3599, 4000].map((s) => formatTimeLeft(s * 1000)),
+      ['0 s', '45 s', '1 min 15 s', '59 min 59 s', '1 h 06 min'],
+    );
     assert.equal(formatDuration(null), '—');
   });
 

@@ -4,11 +4,17 @@ import assert from 'node:assert/strict';
 import { runPace } from '../../../shared/run-progress';
 import type { StreamProgress } from '../../../shared/types';
 
-const p = (stream: string, phase: StreamProgress['phase'], rowsDone: number, rowsExpected: number | null) => ({ stream, phase, rowsDone, rowsExpected }) as StreamProgress;
+const p = (stream: string, phase: StreamProgress['phase'], rowsDone: number, rowsExpected: number | null) =>
+  ({ stream, phase, rowsDone, rowsExpected }) as StreamProgress;
 
 describe('runPace', () => {
   it('weighs each stream the same, caps a reading stream below done, and scales the time so far by what is left', () => {
-    const progress = [p('gl_account', 'done', 150, 150), p('vendor', 'done', 400, 400), p('gl_detail', 'reading', 5000, 10_000), p('ap_bill', 'queued', 0, null)];
+    const progress = [
+      p('gl_account', 'done', 150, 150),
+      p('vendor', 'done', 400, 400),
+      p('gl_detail', 'reading', 5000, 10_000),
+      p('ap_bill', 'queued', 0, null),
+    ];
     const pace = runPace(progress, 0, 20_000);
     // (1 + 1 + 0.5 + 0) / 4
     assert.equal(pace.fraction, 0.625);

@@ -41,32 +41,53 @@ describe('parseCommandLine', () => {
     s.alerts.command = 'id > /tmp/pwned.txt';
     const r = validateSettings(s);
     assert.equal(r.ok, false);
-    assert.match(!r.ok ? r.errors['alerts.command'] ?? '' : '', /without a shell/);
+    assert.match(!r.ok ? (r.errors['alerts.command'] ?? '') : '', /without a shell/);
   });
 });
 
 describe('childEnvironment', () => {
   it('keeps what programs need and drops secrets and everything else', () => {
-    const env = childEnvironment({ PATH: '/usr/bin', HOME: '/home/a', LANG: 'C.UTF-8', TZ: 'UTC', ML_INTACCT_USER_PASSWORD: 'pw', ML_TABLEAU_PAT_SECRET: 's', AWS_SECRET_ACCESS_KEY: 'k', HYPERD_PATH: '/x' });
+    const env = childEnvironment({
+      PATH: '/usr/bin',
+      HOME: '/home/a',
+      LANG: 'C.UTF-8',
+      TZ: 'UTC',
+      ML_INTACCT_USER_PASSWORD: 'pw',
+      ML_TABLEAU_PAT_SECRET: 's',
+      AWS_SECRET_ACCESS_KEY: 'k',
+      HYPERD_PATH: '/x',
+    });
     assert.deepEqual(env, { PATH: '/usr/bin', HOME: '/home/a', LANG: 'C.UTF-8', TZ: 'UTC' });
   });
 });
 
 describe('runAlertCommand', () => {
-  it('runs the program directly with its arguments, the alert on stdin and only the given environment', { skip: process.platform === 'win32' && 'POSIX shell script' }, async () => {
-    const script = join(dir, 'record.sh');
-    writeFileSync(script, '#!/bin/sh\nout="$1"; shift\nenv > "$out.env"\nfor a in "$@"; do printf "[%s]" "$a"; done > "$out.args"\ncat > "$out.stdin.tmp"; mv "$out.stdin.tmp" "$out.stdin"; echo >> "$out.stdin"\n', { mode: 0o755 });
-    const out = join(dir, 'run1');
-    const errors: string[] = [];
-    runAlertCommand(`${script} ${out} "$HOME" 'two words'`, { kind: 'run-failed', message: 'The sync failed', at: 1 }, { env: { PATH: '/usr/bin:/bin', SAFE: '1' }, onError: (m) => errors.push(m) });
-    const stdin = await waitForFile(`${out}.stdin`);
-    assert.deepEqual(JSON.parse(stdin.trim()), { kind: 'run-failed', message: 'The sync failed', at: 1 });
-    assert.equal(readFileSync(`${out}.args`, 'utf8'), '[$HOME][two words]');
-    const env = readFileSync(`${out}.env`, 'utf8');
-    assert.match(env, /^SAFE=1$/m);
-    assert.doesNotMatch(env, /^ML_/m);
-    assert.deepEqual(errors, []);
-  });
+  it(
+    'runs the program directly with its arguments, the alert on stdin and only the given environment',
+    { skip: process.platform === 'win32' && 'POSIX shell script' },
+    async () => {
+      const script = join(dir, 'record.sh');
+      writeFileSync(
+        script,
+        '#!/bin/sh\nout="$1"; shift\nenv > "$out.env"\nfor a in "$@"; do printf "[%s]" "$a"; done > "$out.args"\ncat > "$out.stdin.tmp"; mv "$out.stdin.tmp" "$out.stdin"; echo >> "$out.stdin"\n',
+        { mode: 0o755 },
+      );
+      const out = join(dir, 'run1');
+      const errors: string[] = [];
+      runAlertCommand(
+        `${script} ${out} "$HOME" 'two words'`,
+        { kind: 'run-failed', message: 'The sync failed', at: 1 },
+        { env: { PATH: '/usr/bin:/bin', SAFE: '1' }, onError: (m) => errors.push(m) },
+      );
+      const stdin = await waitForFile(`${out}.stdin`);
+      assert.deepEqual(JSON.parse(stdin.trim()), { kind: 'run-failed', message: 'The sync failed', at: 1 });
+      assert.equal(readFileSync(`${out}.args`, 'utf8'), '[$HOME][two words]');
+      const env = readFileSync(`${out}.env`, 'utf8');
+      assert.match(env, /^SAFE=1$/m);
+      assert.doesNotMatch(env, /^ML_/m);
+      assert.deepEqual(errors, []);
+    },
+  );
 
   it('does not run a command with shell operators, and says why', () => {
     const errors: string[] = [];

@@ -54,7 +54,13 @@ describe('deliverAlert by email (a real SMTP server on 127.0.0.1)', () => {
       { email: { settings: emailSettings(smtp.port), password: SMTP_PASSWORD } },
       { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD, WEBHOOK_URL, PAT] },
     );
-    assert.deepEqual(results.map((r) => [r.channel, r.configured, r.ok]), [['email', true, true], ['webhook', false, false]]);
+    assert.deepEqual(
+      results.map((r) => [r.channel, r.configured, r.ok]),
+      [
+        ['email', true, true],
+        ['webhook', false, false],
+      ],
+    );
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     assert.ok(mail);
     assert.deepEqual(mail.to, ['controller@example.com', 'it@example.com']);
@@ -73,14 +79,22 @@ describe('deliverAlert by email (a real SMTP server on 127.0.0.1)', () => {
   it('removes a secret that found its way into an error message before it is sent', async () => {
     const before = smtp.mails.length;
     const leaky = failedRunAlert(`Tableau refused the token ${PAT} for site acme.`);
-    await deliverAlert(leaky, { email: { settings: emailSettings(smtp.port), password: SMTP_PASSWORD } }, { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [PAT] });
+    await deliverAlert(
+      leaky,
+      { email: { settings: emailSettings(smtp.port), password: SMTP_PASSWORD } },
+      { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [PAT] },
+    );
     const mail = (await smtp.waitFor(before + 1)).at(-1)!;
     assert.ok(!mail.raw.includes(PAT));
     assert.match(mailText(mail.raw), /Tableau refused the token \[redacted\] for site acme/);
   });
 
   it('reports a refused SMTP password as what to fix, without the password', async () => {
-    const [mail] = await deliverAlert(failedRunAlert(), { email: { settings: emailSettings(smtp.port), password: 'wrong-password-1' } }, { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: ['wrong-password-1'] });
+    const [mail] = await deliverAlert(
+      failedRunAlert(),
+      { email: { settings: emailSettings(smtp.port), password: 'wrong-password-1' } },
+      { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: ['wrong-password-1'] },
+    );
     assert.equal(mail?.ok, false);
     assert.match(mail!.message, /refused the sign-in of "alerts@example.com".*enter the SMTP password again in Settings › Alerts/);
     assert.ok(!mail!.message.includes('wrong-password-1'));
@@ -88,7 +102,11 @@ describe('deliverAlert by email (a real SMTP server on 127.0.0.1)', () => {
 
   it('asks for the password when a user is set but none is stored, without connecting', async () => {
     const logins = smtp.logins.length;
-    const [mail] = await deliverAlert(failedRunAlert(), { email: { settings: emailSettings(smtp.port), password: null } }, { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [] });
+    const [mail] = await deliverAlert(
+      failedRunAlert(),
+      { email: { settings: emailSettings(smtp.port), password: null } },
+      { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [] },
+    );
     assert.equal(mail?.ok, false);
     assert.match(mail!.message, /No SMTP password is stored for "alerts@example.com"/);
     assert.equal(smtp.logins.length, logins);
@@ -99,7 +117,11 @@ describe('deliverAlert by email: TLS and a server that is down', () => {
   it('with STARTTLS chosen, refuses a server that does not offer it, before the password is sent', async () => {
     const smtp = await startSmtpReceiver({ server: { disabledCommands: ['STARTTLS'] } });
     try {
-      const [mail] = await deliverAlert(failedRunAlert(), { email: { settings: emailSettings(smtp.port, { security: 'starttls' }), password: SMTP_PASSWORD } }, { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] });
+      const [mail] = await deliverAlert(
+        failedRunAlert(),
+        { email: { settings: emailSettings(smtp.port, { security: 'starttls' }), password: SMTP_PASSWORD } },
+        { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] },
+      );
       assert.equal(mail?.ok, false);
       assert.match(mail!.message, /secure connection to 127\.0\.0\.1:\d+ could not be made/);
       assert.deepEqual(smtp.logins, []);
@@ -112,7 +134,11 @@ describe('deliverAlert by email: TLS and a server that is down', () => {
   it('with STARTTLS, checks the certificate: a self-signed one is refused and nothing is sent', async () => {
     const smtp = await startSmtpReceiver();
     try {
-      const [mail] = await deliverAlert(failedRunAlert(), { email: { settings: emailSettings(smtp.port, { security: 'starttls' }), password: SMTP_PASSWORD } }, { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] });
+      const [mail] = await deliverAlert(
+        failedRunAlert(),
+        { email: { settings: emailSettings(smtp.port, { security: 'starttls' }), password: SMTP_PASSWORD } },
+        { clock: new ManualClock(t0, true), fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] },
+      );
       assert.equal(mail?.ok, false);
       assert.match(mail!.message, /certificate of 127\.0\.0\.1:\d+ is not trusted/);
       assert.deepEqual(smtp.logins, []);
@@ -126,7 +152,11 @@ describe('deliverAlert by email: TLS and a server that is down', () => {
     const port = smtp.port;
     await smtp.close();
     const clock = new ManualClock(t0, true);
-    const [mail] = await deliverAlert(failedRunAlert(), { email: { settings: emailSettings(port), password: SMTP_PASSWORD } }, { clock, fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] });
+    const [mail] = await deliverAlert(
+      failedRunAlert(),
+      { email: { settings: emailSettings(port), password: SMTP_PASSWORD } },
+      { clock, fetch: async () => new Response(''), secretValues: [SMTP_PASSWORD] },
+    );
     assert.equal(mail?.ok, false);
     assert.match(mail!.message, new RegExp(`mail server 127\\.0\\.0\\.1:${port} could not be reached \\(ECONNECTION|ESOCKET\\)`));
     assert.match(mail!.message, /Check the SMTP server and port in Settings › Alerts/);
@@ -138,7 +168,14 @@ describe('settings for alert email', () => {
   it('names the field and what to write for a bad address, port, host or plain SMTP to another machine', async () => {
     const { validateSettings } = await import('../../../../main/core/service/settings');
     const s = defaultSettings();
-    s.alerts.email = { host: 'https://smtp.example.com', port: 70000, security: 'starttls', user: '', from: 'Alerts <alerts@example.com>', to: ['controller@example', 'ok@example.com'] };
+    s.alerts.email = {
+      host: 'https://smtp.example.com',
+      port: 70000,
+      security: 'starttls',
+      user: '',
+      from: 'Alerts <alerts@example.com>',
+      to: ['controller@example', 'ok@example.com'],
+    };
     const r = validateSettings(s);
     assert.equal(r.ok, false);
     const e = r.ok ? {} : r.errors;

@@ -44,12 +44,21 @@ describe('evaluateAlerts', () => {
 
   it('raises consecutive-failures instead at the Nth failure in a row; cancelled runs do not break the streak', () => {
     const runs = [run('succeeded', t0 - 5 * h), run('failed', t0 - 4 * h, 'a'), run('cancelled', t0 - 3 * h), run('failed', t0 - 2 * h, 'b')];
-    assert.deepEqual(evaluateAlerts({ runs, lastSuccessAt: null, now: t0, settings }).map((a) => a.kind), ['run-failed']);
+    assert.deepEqual(
+      evaluateAlerts({ runs, lastSuccessAt: null, now: t0, settings }).map((a) => a.kind),
+      ['run-failed'],
+    );
     const third = run('failed', t0 - h, 'Tableau is unreachable.');
     const alerts = evaluateAlerts({ runs: [third, ...runs], lastSuccessAt: null, now: t0, settings });
-    assert.deepEqual(alerts.map((a) => [a.kind, a.runId]), [['consecutive-failures', third.runId]]);
+    assert.deepEqual(
+      alerts.map((a) => [a.kind, a.runId]),
+      [['consecutive-failures', third.runId]],
+    );
     assert.match(alerts[0]!.message, /last 3 sync runs failed.*Tableau is unreachable/);
-    assert.deepEqual(evaluateAlerts({ runs: [third, ...runs], lastSuccessAt: null, now: t0, settings: { ...settings, consecutiveFailures: 0 } }).map((a) => a.kind), ['run-failed']);
+    assert.deepEqual(
+      evaluateAlerts({ runs: [third, ...runs], lastSuccessAt: null, now: t0, settings: { ...settings, consecutiveFailures: 0 } }).map((a) => a.kind),
+      ['run-failed'],
+    );
   });
 
   it('carries the run’s error and the next step the window shows for it, for each problem when there were several', () => {
@@ -77,7 +86,15 @@ describe('evaluateAlerts', () => {
   });
 
   it('raises dependent-refresh-failed for a run whose only problem was a dependent data source, with its next step', () => {
-    const r: RunSummary = { ...run('partial', t0 - h), error: { message: 'The data was loaded, but dependent data sources were not refreshed: "AP Dashboard" was not found in Tableau.', service: 'tableau', code: 'DEPENDENT_REFRESH_FAILED', kind: 'config' } };
+    const r: RunSummary = {
+      ...run('partial', t0 - h),
+      error: {
+        message: 'The data was loaded, but dependent data sources were not refreshed: "AP Dashboard" was not found in Tableau.',
+        service: 'tableau',
+        code: 'DEPENDENT_REFRESH_FAILED',
+        kind: 'config',
+      },
+    };
     const [a, ...rest] = evaluateAlerts({ runs: [r], lastSuccessAt: null, now: t0, settings });
     assert.equal(rest.length, 0);
     assert.deepEqual([a?.kind, a?.runId], ['dependent-refresh-failed', r.runId]);
@@ -89,7 +106,10 @@ describe('evaluateAlerts', () => {
     const ok = run('succeeded', t0 - 30 * h);
     const quiet = evaluateAlerts({ runs: [ok], lastSuccessAt: ok.finishedAt, now: t0, settings });
     assert.match(quiet.find((x) => x.kind === 'stale-data')?.nextStep ?? '', /schedule is not paused/);
-    const bad = { ...run('failed', t0 - h), error: { message: 'Tableau sign-in failed: the token was refused.', service: 'tableau' as const, kind: 'config' as const } };
+    const bad = {
+      ...run('failed', t0 - h),
+      error: { message: 'Tableau sign-in failed: the token was refused.', service: 'tableau' as const, kind: 'config' as const },
+    };
     const failing = evaluateAlerts({ runs: [bad, ok], lastSuccessAt: ok.finishedAt, now: t0, settings });
     assert.match(failing.find((x) => x.kind === 'stale-data')?.nextStep ?? '', /^Syncs have failed since then\. Check the Tableau token name and secret/);
   });
@@ -97,14 +117,20 @@ describe('evaluateAlerts', () => {
   it('ignores a run still in progress and a cancelled newest run', () => {
     const failedRun = run('failed', t0 - 3 * h, 'x');
     const alerts = evaluateAlerts({ runs: [failedRun, run('cancelled', t0 - 2 * h), run('running', t0 - h)], lastSuccessAt: null, now: t0, settings });
-    assert.deepEqual(alerts.map((a) => a.runId), [failedRun.runId]);
+    assert.deepEqual(
+      alerts.map((a) => a.runId),
+      [failedRun.runId],
+    );
     assert.deepEqual(evaluateAlerts({ runs: [run('running', t0)], lastSuccessAt: null, now: t0, settings }), []);
   });
 
   it('raises stale-data past the freshness limit, never when off or before a first success', () => {
     const last = t0 - 30 * h;
     const stale = evaluateAlerts({ runs: [], lastSuccessAt: last, now: t0, settings });
-    assert.deepEqual(stale.map((a) => a.kind), ['stale-data']);
+    assert.deepEqual(
+      stale.map((a) => a.kind),
+      ['stale-data'],
+    );
     assert.match(stale[0]!.message, /30 hours old, past your limit of 24 hours.*2026-01-14 00:00 UTC/);
     assert.deepEqual(evaluateAlerts({ runs: [], lastSuccessAt: t0 - 23 * h, now: t0, settings }), []);
     assert.deepEqual(evaluateAlerts({ runs: [], lastSuccessAt: last, now: t0, settings: { ...settings, freshnessHours: 0 } }), []);
@@ -116,7 +142,10 @@ describe('evaluateAlerts', () => {
     const ok = run('succeeded', t0 - h);
     assert.deepEqual(evaluateAlerts({ runs: [ok], lastSuccessAt: ok.finishedAt, now: t0, settings }), []);
     const alerts = evaluateAlerts({ runs: [ok], lastSuccessAt: ok.finishedAt, now: t0, settings: { ...settings, notifyOnSuccess: true } });
-    assert.deepEqual(alerts.map((a) => a.kind), ['run-succeeded']);
+    assert.deepEqual(
+      alerts.map((a) => a.kind),
+      ['run-succeeded'],
+    );
     assert.match(alerts[0]!.message, /1,234 rows/);
   });
 });
@@ -132,7 +161,10 @@ describe('createAlertGate', () => {
     assert.deepEqual(raised, ['stale-data']);
     const later = t0 + 2 * h;
     assert.equal(gate.admit(evaluateAlerts({ runs: [], lastSuccessAt: later, now: later + h, settings })).length, 0);
-    assert.deepEqual(gate.admit(evaluateAlerts({ runs: [], lastSuccessAt: later, now: later + 25 * h, settings })).map((a) => a.kind), ['stale-data']);
+    assert.deepEqual(
+      gate.admit(evaluateAlerts({ runs: [], lastSuccessAt: later, now: later + 25 * h, settings })).map((a) => a.kind),
+      ['stale-data'],
+    );
   });
 
   it('raises each failed run once, and seeding suppresses facts known at startup', () => {

@@ -68,7 +68,14 @@ describe('sendRequest bounds the response body', () => {
   });
 
   it('reads a body up to the bound once, as text without its BOM or as bytes', async () => {
-    const text = await sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `${base}/ok?n=${limit}`, timeoutMs: 15_000, maxResponseBytes: limit, responseType: 'text' });
+    const text = await sendRequest(fetchFn, {
+      service: 'intacct',
+      method: 'GET',
+      url: `${base}/ok?n=${limit}`,
+      timeoutMs: 15_000,
+      maxResponseBytes: limit,
+      responseType: 'text',
+    });
     assert.equal(text.body.length, limit - 3);
     assert.equal(text.body[0], 'z');
     const bytes = await sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `${base}/ok?n=1000`, timeoutMs: 15_000 });

@@ -11,11 +11,15 @@ describe('withRetry', () => {
   it('retries a transient failure with growing, capped, jittered waits and then succeeds', async () => {
     const clock = new ManualClock(0, true);
     let calls = 0;
-    const result = await withRetry(async () => {
-      calls++;
-      if (calls < 4) throw transient();
-      return 'ok';
-    }, policy, { clock, random: () => 0.999 });
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 4) throw transient();
+        return 'ok';
+      },
+      policy,
+      { clock, random: () => 0.999 },
+    );
     assert.equal(result, 'ok');
     assert.equal(calls, 4);
     assert.deepEqual(clock.sleeps, [100, 200, 400]);
@@ -25,10 +29,14 @@ describe('withRetry', () => {
     const clock = new ManualClock(0, true);
     let calls = 0;
     await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw transient();
-      }, policy, { clock, random: () => 0 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw transient();
+        },
+        policy,
+        { clock, random: () => 0 },
+      ),
       NetworkError,
     );
     assert.equal(calls, 4);
@@ -39,10 +47,14 @@ describe('withRetry', () => {
     const clock = new ManualClock(0, true);
     let calls = 0;
     await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw new AuthError({ service: 'intacct', userMessage: 'Sign-in information is incorrect' });
-      }, policy, { clock }),
+      withRetry(
+        async () => {
+          calls++;
+          throw new AuthError({ service: 'intacct', userMessage: 'Sign-in information is incorrect' });
+        },
+        policy,
+        { clock },
+      ),
       AuthError,
     );
     assert.equal(calls, 1);
@@ -53,10 +65,14 @@ describe('withRetry', () => {
     const clock = new ManualClock(0, true);
     let calls = 0;
     const seen: number[] = [];
-    await withRetry(async () => {
-      if (++calls === 1) throw new RateLimitError({ service: 'tableau', userMessage: 'slow down', retryAfterMs: 30_000 });
-      return 1;
-    }, policy, { clock, random: () => 0.5, onRetry: (i) => seen.push(i.delayMs) });
+    await withRetry(
+      async () => {
+        if (++calls === 1) throw new RateLimitError({ service: 'tableau', userMessage: 'slow down', retryAfterMs: 30_000 });
+        return 1;
+      },
+      policy,
+      { clock, random: () => 0.5, onRetry: (i) => seen.push(i.delayMs) },
+    );
     assert.deepEqual(clock.sleeps, [30_000]);
     assert.deepEqual(seen, [30_000]);
   });
@@ -64,9 +80,13 @@ describe('withRetry', () => {
   it('stops waiting when the signal aborts', async () => {
     const clock = new ManualClock(0);
     const ac = new AbortController();
-    const p = withRetry(async () => {
-      throw transient();
-    }, policy, { clock, signal: ac.signal });
+    const p = withRetry(
+      async () => {
+        throw transient();
+      },
+      policy,
+      { clock, signal: ac.signal },
+    );
     await new Promise((r) => setImmediate(r));
     ac.abort(new Error('user cancelled'));
     await assert.rejects(p, /user cancelled/);

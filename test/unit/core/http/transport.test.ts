@@ -55,18 +55,31 @@ describe('createNodeFetch and sendRequest', () => {
   });
 
   it('returns the body as text when asked, decoded as UTF-8', async () => {
-    const r = await sendRequest(createNodeFetch(), { service: 'intacct', method: 'PUT', url: `http://127.0.0.1:${targetPort}/t`, timeoutMs: 5_000, responseType: 'text' });
+    const r = await sendRequest(createNodeFetch(), {
+      service: 'intacct',
+      method: 'PUT',
+      url: `http://127.0.0.1:${targetPort}/t`,
+      timeoutMs: 5_000,
+      responseType: 'text',
+    });
     assert.equal(typeof r.body, 'string');
     assert.equal(r.body, 'hello PUT');
   });
 
   it('refuses a text answer that is not valid UTF-8, naming the first bad byte, instead of loading replacement characters', async () => {
     const fetchFn = createNodeFetch({});
-    const ok = await sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `http://127.0.0.1:${targetPort}/utf8`, timeoutMs: 5_000, responseType: 'text' });
+    const ok = await sendRequest(fetchFn, {
+      service: 'intacct',
+      method: 'GET',
+      url: `http://127.0.0.1:${targetPort}/utf8`,
+      timeoutMs: 5_000,
+      responseType: 'text',
+    });
     assert.equal(ok.body, '<NAME>Café München 中文 😀</NAME>');
     await assert.rejects(
       sendRequest(fetchFn, { service: 'intacct', method: 'GET', url: `http://127.0.0.1:${targetPort}/latin1`, timeoutMs: 5_000, responseType: 'text' }),
-      (e: unknown) => e instanceof ConnectorError && e.code === 'INVALID_UTF8' && !e.retryable && /not valid UTF-8 text \(first bad byte at 9\)/.test(e.userMessage),
+      (e: unknown) =>
+        e instanceof ConnectorError && e.code === 'INVALID_UTF8' && !e.retryable && /not valid UTF-8 text \(first bad byte at 9\)/.test(e.userMessage),
     );
   });
 
@@ -93,17 +106,26 @@ describe('createNodeFetch and sendRequest', () => {
     const closed = createServer();
     const port = await listen(closed);
     await new Promise((r) => closed.close(r));
-    await assert.rejects(sendRequest(createNodeFetch(), { service: 'tableau', method: 'GET', url: `http://127.0.0.1:${port}/`, timeoutMs: 5_000 }), (err: unknown) => {
-      assert.ok(err instanceof NetworkError);
-      assert.equal(err.code, 'ECONNREFUSED');
-      assert.match(err.userMessage, new RegExp(`127\\.0\\.0\\.1:${port}`));
-      return true;
-    });
+    await assert.rejects(
+      sendRequest(createNodeFetch(), { service: 'tableau', method: 'GET', url: `http://127.0.0.1:${port}/`, timeoutMs: 5_000 }),
+      (err: unknown) => {
+        assert.ok(err instanceof NetworkError);
+        assert.equal(err.code, 'ECONNREFUSED');
+        assert.match(err.userMessage, new RegExp(`127\\.0\\.0\\.1:${port}`));
+        return true;
+      },
+    );
   });
 
   it("rethrows the caller's cancellation as it is", async () => {
     const ac = new AbortController();
-    const p = sendRequest(createNodeFetch(), { service: 'intacct', method: 'GET', url: `http://127.0.0.1:${targetPort}/slow`, timeoutMs: 5_000, signal: ac.signal });
+    const p = sendRequest(createNodeFetch(), {
+      service: 'intacct',
+      method: 'GET',
+      url: `http://127.0.0.1:${targetPort}/slow`,
+      timeoutMs: 5_000,
+      signal: ac.signal,
+    });
     ac.abort(new Error('user cancelled'));
     await assert.rejects(p, /user cancelled/);
   });

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createCsvEncoder, toCsvRow } from '../../../../main/core/hyper/csv-encoder';
 import type { ColumnDef } from '../../../../main/core/streams/types';
 
-const c = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, source: name, type, nullable, ...extra });
+const c = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  source: name,
+  type,
+  nullable,
+  ...extra,
+});
 
 describe('toCsvRow', () => {
   it('writes NULL as an unquoted empty field and the empty string as ""', () => {
@@ -49,7 +55,16 @@ describe('toCsvRow', () => {
     for (const ok of ['2024-01-31 00:00:00', '2024-01-31T23:59:59', '2024-01-31 23:59:59.5', '2024-01-31 23:59:59.123456']) {
       assert.equal(toCsvRow(t, { t: ok }), `${ok}\n`);
     }
-    for (const bad of ['2024-01-31', '2024-01-31 1:00:00', '2024-01-31x23:59:59', '2024-01-31 23:59:5a', '2024-01-31 23:59:59.', '2024-01-31 23:59:59.1234567', '٢٠٢٤-01-31 23:59:59', '2024-01-31 23:59:59\n']) {
+    for (const bad of [
+      '2024-01-31',
+      '2024-01-31 1:00:00',
+      '2024-01-31x23:59:59',
+      '2024-01-31 23:59:5a',
+      '2024-01-31 23:59:59.',
+      '2024-01-31 23:59:59.1234567',
+      '٢٠٢٤-01-31 23:59:59',
+      '2024-01-31 23:59:59\n',
+    ]) {
       assert.throws(() => toCsvRow(t, { t: bad }), /timestamp/, bad);
     }
     assert.equal(toCsvRow(d, { d: '0001-01-01' }), '0001-01-01\n');

@@ -32,13 +32,23 @@ describe('findHyperd', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  const all = () => ({ settingsPath: settingsExe, env: { HYPERD_PATH: envDir }, resourcesPath: resources, projectRoot: project, platform: 'linux' as const, arch: 'x64' });
+  const all = () => ({
+    settingsPath: settingsExe,
+    env: { HYPERD_PATH: envDir },
+    resourcesPath: resources,
+    projectRoot: project,
+    platform: 'linux' as const,
+    arch: 'x64',
+  });
 
   it('prefers the settings path, then HYPERD_PATH, then bundled resources, then the dev package', () => {
     assert.equal(findHyperd(all()), settingsExe);
     assert.equal(findHyperd({ ...all(), settingsPath: undefined }), join(envDir, 'hyperd'));
     assert.equal(findHyperd({ ...all(), settingsPath: '  ', env: {} }), join(resources, 'hyperd', 'hyperd'));
-    assert.equal(findHyperd({ ...all(), settingsPath: undefined, env: {}, resourcesPath: undefined }), join(project, 'node_modules', HYPERD_NPM_PACKAGE, 'hyperd'));
+    assert.equal(
+      findHyperd({ ...all(), settingsPath: undefined, env: {}, resourcesPath: undefined }),
+      join(project, 'node_modules', HYPERD_NPM_PACKAGE, 'hyperd'),
+    );
   });
 
   it('accepts a folder in settings or HYPERD_PATH and uses hyperd.exe on Windows', () => {
@@ -84,6 +94,9 @@ describe('findHyperd', () => {
       assert.deepEqual(e.searched, [join(root, 'empty', 'hyperd', 'hyperd'), join(root, 'empty', 'node_modules', HYPERD_NPM_PACKAGE, 'hyperd')]);
     }
     // Elsewhere the npm hint would be wrong: it is left out.
-    assert.throws(() => findHyperd({ platform: 'win32', arch: 'x64' }), (e: unknown) => e instanceof HyperdNotFoundError && !e.userMessage.includes('npm i') && /HYPERD_PATH/.test(e.userMessage));
+    assert.throws(
+      () => findHyperd({ platform: 'win32', arch: 'x64' }),
+      (e: unknown) => e instanceof HyperdNotFoundError && !e.userMessage.includes('npm i') && /HYPERD_PATH/.test(e.userMessage),
+    );
   });
 });

@@ -92,7 +92,10 @@ describe('hyperd is reachable by the connector alone', () => {
   it('holds none of the ML_* secrets (or any ML_* variable) in its environment', () => {
     const environ = readFileSync(`/proc/${engine.pid}/environ`, 'utf8').split('\0').filter(Boolean);
     for (const v of Object.values(SECRETS)) assert.ok(!environ.some((e) => e.includes(v)), 'a secret value is in hyperd’s environment');
-    assert.deepEqual(environ.filter((e) => e.startsWith('ML_')), []);
+    assert.deepEqual(
+      environ.filter((e) => e.startsWith('ML_')),
+      [],
+    );
   });
 
   it('listens on no TCP port, only on a socket in a folder only this user can open', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
@@ -117,7 +120,11 @@ describe('hyperd is reachable by the connector alone', () => {
     );
     execFileSync('chmod', ['755', dir]);
     execFileSync('chmod', ['644', script]);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script], { encoding: 'utf8', timeout: 20_000, cwd: '/' });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      cwd: '/',
+    });
     const said = `${r.stdout}${r.stderr}`;
     assert.match(said, /^REFUSED /m, `nobody got in: ${said}`);
     assert.doesNotMatch(said, /CONNECTED/);
@@ -130,7 +137,10 @@ describe('hyperd is reachable by the connector alone', () => {
     mkdirSync(outside);
     writeFileSync(join(outside, 'secret.csv'), 'a\nroot-only\n');
     await engine.withClient(async (c) => {
-      await assert.rejects(c.query(`SELECT * FROM external('${join(outside, 'secret.csv')}', format => 'csv', header => true, columns => descriptor(a text))`), /inaccessible/);
+      await assert.rejects(
+        c.query(`SELECT * FROM external('${join(outside, 'secret.csv')}', format => 'csv', header => true, columns => descriptor(a text))`),
+        /inaccessible/,
+      );
       await assert.rejects(c.query(`SELECT * FROM external('/etc/passwd', format => 'csv', header => false, columns => descriptor(a text))`), /inaccessible/);
       await assert.rejects(c.query(`COPY (SELECT 1) TO '${join(outside, 'dropped.csv')}' WITH (FORMAT csv)`), /inaccessible/);
       await assert.rejects(c.query(`CREATE DATABASE "${join(outside, 'planted.hyper')}"`), /cannot be accessed|could not be created/);

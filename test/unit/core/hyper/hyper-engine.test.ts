@@ -64,10 +64,16 @@ describe('startHyperEngine', () => {
     assert.deepEqual(r.rows, [{ n: 9007199254740991, d: '2024-02-29' }]);
     // Why everything is plain SQL text: a query with values goes through pg's extended protocol,
     // which hyperd refuses (tableau-rest.md §1.3).
-    await assert.rejects(engine.withClient((c) => c.query('SELECT $1::BIGINT AS x', [1])), /parameter/);
+    await assert.rejects(
+      engine.withClient((c) => c.query('SELECT $1::BIGINT AS x', [1])),
+      /parameter/,
+    );
     assert.equal(events[0]?.type, 'started');
     assert.deepEqual(hyperdsWith(dir), [engine.pid]);
-    assert.ok(readdirSync(join(dir, 'logs')).some((f) => /^hyperd.*\.log$/.test(f)), 'hyperd logs into the log folder');
+    assert.ok(
+      readdirSync(join(dir, 'logs')).some((f) => /^hyperd.*\.log$/.test(f)),
+      'hyperd logs into the log folder',
+    );
   });
 
   it('restarts hyperd when it dies and hands out clients to the new one', async () => {
@@ -109,7 +115,8 @@ describe('startHyperEngine', () => {
     writeFileSync(fake, '#!/bin/sh\necho "cannot open license file" >&2\nexit 3\n', { mode: 0o755 });
     await assert.rejects(
       startHyperEngine({ hyperdPath: fake, logDir: join(dir, 'broken') }),
-      (e: unknown) => e instanceof HyperEngineError && e.code === 'HYPER_START' && /exited with 3/.test(e.userMessage) && /cannot open license file/.test(e.userMessage),
+      (e: unknown) =>
+        e instanceof HyperEngineError && e.code === 'HYPER_START' && /exited with 3/.test(e.userMessage) && /cannot open license file/.test(e.userMessage),
     );
     await assert.rejects(startHyperEngine({ hyperdPath: join(dir, 'missing'), logDir: join(dir, 'broken') }), HyperEngineError);
   });

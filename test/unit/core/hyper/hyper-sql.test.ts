@@ -5,7 +5,10 @@ import { streamByName } from '../../../../main/core/streams/definitions';
 
 describe('hyper-sql', () => {
   it('maps each column type to its Hyper type with NOT NULL where not nullable', () => {
-    assert.equal(hyperColumnSql({ name: 'AMOUNT', source: 'AMOUNT', type: 'numeric', precision: 18, scale: 2, nullable: false }), '"AMOUNT" NUMERIC(18,2) NOT NULL');
+    assert.equal(
+      hyperColumnSql({ name: 'AMOUNT', source: 'AMOUNT', type: 'numeric', precision: 18, scale: 2, nullable: false }),
+      '"AMOUNT" NUMERIC(18,2) NOT NULL',
+    );
     assert.equal(hyperColumnSql({ name: 'RECORDNO', source: 'RECORDNO', type: 'bigint', nullable: false }), '"RECORDNO" BIGINT NOT NULL');
     assert.equal(hyperColumnSql({ name: 'x', source: 'x', type: 'text', nullable: true }), '"x" TEXT');
     assert.equal(hyperColumnSql({ name: 'd', source: 'd', type: 'date', nullable: true }), '"d" DATE');

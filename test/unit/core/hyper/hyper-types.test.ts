@@ -49,6 +49,9 @@ describe('hyper-engine helpers', () => {
   });
 
   it('passes hyperd only the system folders and temp folder of the host environment', () => {
-    assert.deepEqual(hyperdEnvironment({ SystemRoot: 'C:\\Windows', TEMP: 'C:\\T', PATH: '/usr/bin', ML_INTACCT_USER_PASSWORD: 'pw', HOME: '/root' }), { SystemRoot: 'C:\\Windows', TEMP: 'C:\\T' });
+    assert.deepEqual(hyperdEnvironment({ SystemRoot: 'C:\\Windows', TEMP: 'C:\\T', PATH: '/usr/bin', ML_INTACCT_USER_PASSWORD: 'pw', HOME: '/root' }), {
+      SystemRoot: 'C:\\Windows',
+      TEMP: 'C:\\T',
+    });
   });
 });

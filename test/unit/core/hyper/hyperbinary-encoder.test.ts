@@ -11,7 +11,13 @@ import { createCsvEncoder, toCsvRow } from '../../../../main/core/hyper/csv-enco
 import { ChunkSink, createHyperBinaryEncoder, HYPERBINARY_HEADER, julianDayAt0, JULIAN_DAY_UNIX_EPOCH } from '../../../../main/core/hyper/hyperbinary-encoder';
 import type { CellValue, ColumnDef, Row } from '../../../../main/core/streams/types';
 
-const c = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, source: name, type, nullable, ...extra });
+const c = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  source: name,
+  type,
+  nullable,
+  ...extra,
+});
 
 /** Header + rows, as one Buffer, through a sink of `chunkBytes` (small values cut rows into pieces). */
 function encodeAll(columns: readonly ColumnDef[], rows: readonly Row[], chunkBytes = 1 << 20): { bytes: Buffer; chunks: Buffer[] } {
@@ -46,11 +52,81 @@ const columns: ColumnDef[] = [
 ];
 
 const rows: Row[] = [
-  { id: 1, big: null, name: null, code: '', amount: '0.00', rate: null, whole: null, posted: null, due: '2024-02-29', modified: null, created: '2024-02-29 23:59:59', hold: null, active: true },
-  { id: -9007199254740991, big: '-9223372036854775808', name: '', code: 'x', amount: '-9999999999999999.99', rate: '-12345678.1234', whole: '-99999', posted: '0001-01-01', due: '9999-12-31', modified: '0001-01-01 00:00:00', created: '9999-12-31 23:59:59.999999', hold: true, active: false },
-  { id: 9007199254740991, big: '9223372036854775807', name: 'Café – 中文 – 😀', code: 'a,b "c"\nd', amount: '9999999999999999.99', rate: '0.0001', whole: 7, posted: '1970-01-01', due: '1969-12-31', modified: '1970-01-01 00:00:00.000001', created: '1969-12-31 23:59:59.5', hold: false, active: true },
-  { id: 0, big: 42, name: 'x'.repeat(64), code: `${'y'.repeat(65)}é`, amount: '-0.01', rate: '1.5', whole: '5.', posted: '2000-02-29', due: '1900-03-01', modified: '2038-01-19 03:14:08', created: '2024-01-31T12:00:00', hold: null, active: false },
-  { id: 7, big: -1, name: 'ASCII then é at 63'.padEnd(63, '.') + 'é', code: '\0nul inside', amount: 12, rate: '-0.0000', whole: '-0', posted: '2026-11-24', due: '2026-11-24', modified: '2026-03-08 02:30:00', created: '2026-11-01 01:30:00', hold: true, active: true },
+  {
+    id: 1,
+    big: null,
+    name: null,
+    code: '',
+    amount: '0.00',
+    rate: null,
+    whole: null,
+    posted: null,
+    due: '2024-02-29',
+    modified: null,
+    created: '2024-02-29 23:59:59',
+    hold: null,
+    active: true,
+  },
+  {
+    id: -9007199254740991,
+    big: '-9223372036854775808',
+    name: '',
+    code: 'x',
+    amount: '-9999999999999999.99',
+    rate: '-12345678.1234',
+    whole: '-99999',
+    posted: '0001-01-01',
+    due: '9999-12-31',
+    modified: '0001-01-01 00:00:00',
+    created: '9999-12-31 23:59:59.999999',
+    hold: true,
+    active: false,
+  },
+  {
+    id: 9007199254740991,
+    big: '9223372036854775807',
+    name: 'Café – 中文 – 😀',
+    code: 'a,b "c"\nd',
+    amount: '9999999999999999.99',
+    rate: '0.0001',
+    whole: 7,
+    posted: '1970-01-01',
+    due: '1969-12-31',
+    modified: '1970-01-01 00:00:00.000001',
+    created: '1969-12-31 23:59:59.5',
+    hold: false,
+    active: true,
+  },
+  {
+    id: 0,
+    big: 42,
+    name: 'x'.repeat(64),
+    code: `${'y'.repeat(65)}é`,
+    amount: '-0.01',
+    rate: '1.5',
+    whole: '5.',
+    posted: '2000-02-29',
+    due: '1900-03-01',
+    modified: '2038-01-19 03:14:08',
+    created: '2024-01-31T12:00:00',
+    hold: null,
+    active: false,
+  },
+  {
+    id: 7,
+    big: -1,
+    name: 'ASCII then é at 63'.padEnd(63, '.') + 'é',
+    code: '\0nul inside',
+    amount: 12,
+    rate: '-0.0000',
+    whole: '-0',
+    posted: '2026-11-24',
+    due: '2026-11-24',
+    modified: '2026-03-08 02:30:00',
+    created: '2026-11-01 01:30:00',
+    hold: true,
+    active: true,
+  },
 ];
 
 describe('HyperBinary encoder', () => {
@@ -66,7 +142,7 @@ describe('HyperBinary encoder', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("writes byte for byte what hyperd itself writes for the same rows, and hyperd reads it back", async () => {
+  it('writes byte for byte what hyperd itself writes for the same rows, and hyperd reads it back', async () => {
     // NUL cannot travel in hyperd TEXT by any route: keep it out of this comparison.
     const sample = rows.map((r) => (r.code === '\0nul inside' ? { ...r, code: 'nul inside' } : r));
     await engine.withClient(async (client) => {
@@ -85,7 +161,9 @@ describe('HyperBinary encoder', () => {
       // And the other way: our bytes, cut into 7-byte messages (mid-row, mid-value), load the same table.
       const pieces = Array.from({ length: Math.ceil(ours.length / 7) }, (_, i) => ours.subarray(i * 7, i * 7 + 7));
       await pipeline(Readable.from(pieces), client.query(copyFrom('COPY viabinary FROM STDIN WITH (FORMAT hyperbinary)')));
-      const diff = await client.query('SELECT COUNT(*)::int AS n FROM ((SELECT * FROM viacsv EXCEPT SELECT * FROM viabinary) UNION ALL (SELECT * FROM viabinary EXCEPT SELECT * FROM viacsv)) d');
+      const diff = await client.query(
+        'SELECT COUNT(*)::int AS n FROM ((SELECT * FROM viacsv EXCEPT SELECT * FROM viabinary) UNION ALL (SELECT * FROM viabinary EXCEPT SELECT * FROM viacsv)) d',
+      );
       assert.equal(diff.rows[0].n, 0);
       const count = await client.query('SELECT COUNT(*)::int AS n FROM viabinary');
       assert.equal(count.rows[0].n, sample.length);
@@ -98,7 +176,10 @@ describe('HyperBinary encoder', () => {
       const { bytes, chunks } = encodeAll(columns, rows, size);
       assert.deepEqual(bytes, whole, `chunk size ${size}`);
       // A chunk only grows past the size for one value (plus the row's fixed cells) that needs more.
-      assert.ok(chunks.every((ch) => ch.length <= Math.max(size, 4 + 3 * 70 + 80)), `chunk size ${size}`);
+      assert.ok(
+        chunks.every((ch) => ch.length <= Math.max(size, 4 + 3 * 70 + 80)),
+        `chunk size ${size}`,
+      );
     }
   });
 
@@ -106,16 +187,57 @@ describe('HyperBinary encoder', () => {
     const money = c('AMOUNT', 'numeric', true, { precision: 18, scale: 2 });
     const units = c('UNITS', 'numeric', true, { precision: 5, scale: 0 });
     const cases: Array<[ColumnDef, CellValue | undefined]> = [
-      ...['1', '-1', '0', '-0', '1.5', '1.50', '1.500', '1.005', '1.', '.5', '0001.00', '', '-', '+1', '1e5', ' 1', '1 ', '1,00', '١.٥',
-        '1234567890123456.99', '12345678901234567.00', '9999999999999999.999', '-9999999999999999.990', '123456789012345.6'].map((v) => [money, v] as [ColumnDef, CellValue]),
-      [money, 7], [money, 1.1], [money, -0.5], [money, true], [money, null],
+      ...[
+        '1',
+        '-1',
+        '0',
+        '-0',
+        '1.5',
+        '1.50',
+        '1.500',
+        '1.005',
+        '1.',
+        '.5',
+        '0001.00',
+        '',
+        '-',
+        '+1',
+        '1e5',
+        ' 1',
+        '1 ',
+        '1,00',
+        '١.٥',
+        '1234567890123456.99',
+        '12345678901234567.00',
+        '9999999999999999.999',
+        '-9999999999999999.990',
+        '123456789012345.6',
+      ].map((v) => [money, v] as [ColumnDef, CellValue]),
+      [money, 7],
+      [money, 1.1],
+      [money, -0.5],
+      [money, true],
+      [money, null],
       ...['5', '5.', '5.0', '5.1', '99999', '100000', '-99999'].map((v) => [units, v] as [ColumnDef, CellValue]),
-      [c('i', 'bigint'), 1.5], [c('i', 'bigint'), '12'], [c('i', 'bigint'), '1.0'], [c('i', 'bigint'), 2 ** 53],
-      [c('d', 'date'), '2024/01/01'], [c('d', 'date'), '2024-1-31'], [c('d', 'date'), '2024-01-31 '], [c('d', 'date'), 20240131],
-      [c('t', 'timestamp'), '2024-01-31'], [c('t', 'timestamp'), '2024-01-31 23:59:59.'], [c('t', 'timestamp'), '2024-01-31 23:59:59.1234567'],
-      [c('t', 'timestamp'), '2024-01-31x23:59:59'], [c('t', 'timestamp'), '2024-01-31 23:59:59\n'],
-      [c('b', 'bool'), 'true'], [c('b', 'bool'), 1], [c('s', 'text'), 5], [c('s', 'text'), false],
-      [c('k', 'bigint', false), null], [c('k', 'text', false), undefined],
+      [c('i', 'bigint'), 1.5],
+      [c('i', 'bigint'), '12'],
+      [c('i', 'bigint'), '1.0'],
+      [c('i', 'bigint'), 2 ** 53],
+      [c('d', 'date'), '2024/01/01'],
+      [c('d', 'date'), '2024-1-31'],
+      [c('d', 'date'), '2024-01-31 '],
+      [c('d', 'date'), 20240131],
+      [c('t', 'timestamp'), '2024-01-31'],
+      [c('t', 'timestamp'), '2024-01-31 23:59:59.'],
+      [c('t', 'timestamp'), '2024-01-31 23:59:59.1234567'],
+      [c('t', 'timestamp'), '2024-01-31x23:59:59'],
+      [c('t', 'timestamp'), '2024-01-31 23:59:59\n'],
+      [c('b', 'bool'), 'true'],
+      [c('b', 'bool'), 1],
+      [c('s', 'text'), 5],
+      [c('s', 'text'), false],
+      [c('k', 'bigint', false), null],
+      [c('k', 'text', false), undefined],
     ];
     for (const [col, value] of cases) {
       const row: Row = value === undefined ? {} : { [col.name]: value };

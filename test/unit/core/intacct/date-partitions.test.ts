@@ -19,7 +19,8 @@ describe('datePartitions', () => {
     const parts = datePartitions(base, 'BATCH_DATE', Date.UTC(2025, 11, 31, 15), 4);
     assert.equal(parts.length, 4);
     assert.equal(parts[0]!.dateRange!.from, '2025-01-01');
-    for (let i = 1; i < parts.length; i++) assert.equal(parts[i]!.dateRange!.from, parts[i - 1]!.dateRange!.before, `partition ${i} starts where ${i - 1} ends`);
+    for (let i = 1; i < parts.length; i++)
+      assert.equal(parts[i]!.dateRange!.from, parts[i - 1]!.dateRange!.before, `partition ${i} starts where ${i - 1} ends`);
     assert.equal(parts.at(-1)!.dateRange!.before, undefined, 'open-ended');
     assert.equal(parts.at(-1)!.openEndSplitAt, '2026-01-01', 'can be split at the day after the run');
   });

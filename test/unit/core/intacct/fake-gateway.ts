@@ -81,7 +81,10 @@ export function authOk(now: number, ttlMs: number): string {
 
 export function errorBlock(errors: { errorno: string; description2: string; correction?: string; description?: string }[]): string {
   return `<errormessage>${errors
-    .map((e) => `<error><errorno>${escapeXml(e.errorno)}</errorno><description>${escapeXml(e.description ?? '')}</description><description2>${escapeXml(e.description2)}</description2><correction>${escapeXml(e.correction ?? '')}</correction></error>`)
+    .map(
+      (e) =>
+        `<error><errorno>${escapeXml(e.errorno)}</errorno><description>${escapeXml(e.description ?? '')}</description><description2>${escapeXml(e.description2)}</description2><correction>${escapeXml(e.correction ?? '')}</correction></error>`,
+    )
     .join('')}</errormessage>`;
 }
 
@@ -111,7 +114,8 @@ function sortKey(v: string | undefined, asText: boolean): string | number {
   return v;
 }
 function cmp(a: string | undefined, b: string, asText = false): number {
-  const x = sortKey(a, asText), y = sortKey(b, asText);
+  const x = sortKey(a, asText),
+    y = sortKey(b, asText);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -136,18 +140,30 @@ export function matches(rec: FakeRecord, node: Node, textFields: readonly string
             return Object.entries(n).every(([k, x]) => matches(rec, { [k]: x }, textFields));
           case 'or':
             return Object.entries(n).some(([k, x]) => (Array.isArray(x) ? x : [x]).some((y) => matches(rec, { [k]: y }, textFields)));
-          case 'equalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) === 0;
-          case 'notequalto': return cmp(v, values[0]!, t) !== 0;
-          case 'greaterthan': return v !== undefined && v !== '' && cmp(v, values[0]!, t) > 0;
-          case 'greaterthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0;
-          case 'lessthan': return v !== undefined && v !== '' && cmp(v, values[0]!, t) < 0;
-          case 'lessthanorequalto': return v !== undefined && v !== '' && cmp(v, values[0]!, t) <= 0;
-          case 'between': return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0 && cmp(v, values[1]!, t) <= 0;
-          case 'in': return values.some((x) => cmp(v, x, t) === 0);
-          case 'notin': return !values.some((x) => cmp(v, x, t) === 0);
-          case 'isnull': return v === undefined || v === '';
-          case 'isnotnull': return v !== undefined && v !== '';
-          default: throw new Error(`fake gateway: unsupported filter ${op}`);
+          case 'equalto':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) === 0;
+          case 'notequalto':
+            return cmp(v, values[0]!, t) !== 0;
+          case 'greaterthan':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) > 0;
+          case 'greaterthanorequalto':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0;
+          case 'lessthan':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) < 0;
+          case 'lessthanorequalto':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) <= 0;
+          case 'between':
+            return v !== undefined && v !== '' && cmp(v, values[0]!, t) >= 0 && cmp(v, values[1]!, t) <= 0;
+          case 'in':
+            return values.some((x) => cmp(v, x, t) === 0);
+          case 'notin':
+            return !values.some((x) => cmp(v, x, t) === 0);
+          case 'isnull':
+            return v === undefined || v === '';
+          case 'isnotnull':
+            return v !== undefined && v !== '';
+          default:
+            throw new Error(`fake gateway: unsupported filter ${op}`);
         }
       })();
       if (!ok) return false;
@@ -199,7 +215,10 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
     list = list.slice(offset, offset + size);
     req.answeredRows = list.length;
     const body = list
-      .map((r) => `<${object}>${fields.map((fl) => (r[fl] === undefined || r[fl] === '' ? `<${fl}/>` : `<${fl}>${escapeXml(r[fl]!)}</${fl}>`)).join('')}</${object}>`)
+      .map(
+        (r) =>
+          `<${object}>${fields.map((fl) => (r[fl] === undefined || r[fl] === '' ? `<${fl}/>` : `<${fl}>${escapeXml(r[fl]!)}</${fl}>`)).join('')}</${object}>`,
+      )
       .join('');
     return `<result><status>success</status><function>query</function><controlid>${escapeXml(fnControlId)}</controlid><data listtype="${object}" totalcount="${total}" offset="${offset}" count="${list.length}" numremaining="${Math.max(0, total - offset - list.length)}">${body}</data></result>`;
   }
@@ -219,7 +238,7 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
       url,
       xml,
       fn: fnName,
-      object: typeof fnBody === 'object' && fnBody ? (first(fnBody['object']) || undefined) : undefined,
+      object: typeof fnBody === 'object' && fnBody ? first(fnBody['object']) || undefined : undefined,
       sessionId: typeof auth['sessionid'] === 'string' ? auth['sessionid'] : undefined,
       login: auth['login'] as FakeRequest['login'],
       senderId: String(ctl['senderid']),
@@ -274,16 +293,38 @@ export function createFakeGateway(opts: FakeGatewayOptions) {
     const cid = req.functionControlId;
     switch (req.fn) {
       case 'getAPISession':
-        return reply(okResponse(a, `<result><status>success</status><function>getAPISession</function><controlid>${escapeXml(cid)}</controlid><data><api><sessionid>${sessionId}</sessionid><endpoint>${endpoint}</endpoint><locationid>${req.login?.locationid ?? ''}</locationid></api></data></result>`));
+        return reply(
+          okResponse(
+            a,
+            `<result><status>success</status><function>getAPISession</function><controlid>${escapeXml(cid)}</controlid><data><api><sessionid>${sessionId}</sessionid><endpoint>${endpoint}</endpoint><locationid>${req.login?.locationid ?? ''}</locationid></api></data></result>`,
+          ),
+        );
       case 'query':
         return reply(okResponse(a, answerQuery(req.query!, cid, req)));
       case 'lookup':
-        return reply(okResponse(a, `<result><status>success</status><function>lookup</function><controlid>${escapeXml(cid)}</controlid>${opts.lookup ?? '<data/>'}</result>`));
+        return reply(
+          okResponse(
+            a,
+            `<result><status>success</status><function>lookup</function><controlid>${escapeXml(cid)}</controlid>${opts.lookup ?? '<data/>'}</result>`,
+          ),
+        );
       case 'readUserFormatting':
         if (opts.refuseUserFormatting) {
-          return reply(okResponse(a, resultFailure('readUserFormatting', cid, [{ errorno: 'PL04000005', description2: 'You do not have permission for API operation readUserFormatting' }])));
+          return reply(
+            okResponse(
+              a,
+              resultFailure('readUserFormatting', cid, [
+                { errorno: 'PL04000005', description2: 'You do not have permission for API operation readUserFormatting' },
+              ]),
+            ),
+          );
         }
-        return reply(okResponse(a, `<result><status>success</status><function>readUserFormatting</function><controlid>${escapeXml(cid)}</controlid>${opts.userFormatting ?? USER_FORMATTING_OK}</result>`));
+        return reply(
+          okResponse(
+            a,
+            `<result><status>success</status><function>readUserFormatting</function><controlid>${escapeXml(cid)}</controlid>${opts.userFormatting ?? USER_FORMATTING_OK}</result>`,
+          ),
+        );
       default:
         return reply(okResponse(a, resultFailure(req.fn, cid, [{ errorno: 'XXX', description2: 'unsupported' }])));
     }

@@ -71,7 +71,12 @@ describe('flat-record scanner', () => {
     const many = '<R><A>a</A><B>b</B></R><R><A>&lt;</A><B>&gt;x&amp;</B></R><R><A>x</A><B>y</B></R><R><A>p</A><B>&quot;q&apos;</B></R>';
     const split = splitFlatData(`<response><data count="4">${many}</data></response>`);
     assert.ok(split?.table);
-    assert.deepEqual(split.table.rows, [['a', 'b'], ['<', '>x&'], ['x', 'y'], ['p', '"q\'']]);
+    assert.deepEqual(split.table.rows, [
+      ['a', 'b'],
+      ['<', '>x&'],
+      ['x', 'y'],
+      ['p', '"q\''],
+    ]);
   });
 
   it('gives the records by position when they share one layout, the same values as the objects', () => {
@@ -82,7 +87,10 @@ describe('flat-record scanner', () => {
     assert.equal(split.table.tag, 'GLDETAIL');
     assert.equal(split.count, 300);
     const full = viaFullParser(xml) as Record<string, string>[];
-    assert.deepEqual(split.table.rows, full.map((r) => split.table!.fields.map((f) => r[f])));
+    assert.deepEqual(
+      split.table.rows,
+      full.map((r) => split.table!.fields.map((f) => r[f])),
+    );
     // And through the client's parser: the table beside the records.
     const data = parseResponse({ status: 200, body: xml }).results[0]!.data!;
     assert.deepEqual(data.table?.rows, split.table.rows);
@@ -100,7 +108,10 @@ describe('flat-record scanner', () => {
     };
     const data = parseResponse({ status: 200, body: xml }, { build }).results[0]!.data!;
     assert.deepEqual(layouts, [plain.fields], 'one layout, given once');
-    assert.deepEqual(data.table?.built, plain.rows.map((r) => r.join('|')));
+    assert.deepEqual(
+      data.table?.built,
+      plain.rows.map((r) => r.join('|')),
+    );
     assert.deepEqual(data.table?.rows, []);
     assert.deepEqual(data.table?.last, plain.rows[plain.rows.length - 1]);
     assert.deepEqual(data.records, viaFullParser(xml));
@@ -126,7 +137,16 @@ describe('flat-record scanner', () => {
     }
     const same = '<R><A>1</A><B/></R>\n <R><A/><B>x &amp; y</B></R>';
     const table = splitFlatData(`<response><data count="2">${same}</data></response>`)?.table;
-    assert.deepEqual(table, { tag: 'R', fields: ['A', 'B'], rows: [['1', ''], ['', 'x & y']], built: null, last: ['', 'x & y'] });
+    assert.deepEqual(table, {
+      tag: 'R',
+      fields: ['A', 'B'],
+      rows: [
+        ['1', ''],
+        ['', 'x & y'],
+      ],
+      built: null,
+      last: ['', 'x & y'],
+    });
   });
 
   it('refuses every other shape, so the full parser reads it', () => {

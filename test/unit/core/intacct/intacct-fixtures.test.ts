@@ -17,13 +17,15 @@ type Expectation =
   | { ok: (p: ParsedResponse) => void; status?: number }
   | { error: { cls: new (...a: never[]) => Error; code: string; level?: string; retryable: boolean; errorno?: string }; controlId?: string; status?: number };
 
-const session = (id: string, endpoint: string, location = '') => (p: ParsedResponse) => {
-  const r = resultOrThrow(p);
-  assert.equal(r.functionName === 'getAPISession' || r.functionName === 'getSession', true);
-  assert.deepEqual(r.data?.records[0], { sessionid: id, endpoint, locationid: location });
-  assert.equal(p.authentication?.status, 'success');
-  assert.ok(p.authentication?.sessionTimeout);
-};
+const session =
+  (id: string, endpoint: string, location = '') =>
+  (p: ParsedResponse) => {
+    const r = resultOrThrow(p);
+    assert.equal(r.functionName === 'getAPISession' || r.functionName === 'getSession', true);
+    assert.deepEqual(r.data?.records[0], { sessionid: id, endpoint, locationid: location });
+    assert.equal(p.authentication?.status, 'success');
+    assert.ok(p.authentication?.sessionTimeout);
+  };
 const malformed = { error: { cls: NetworkError, code: 'MALFORMED_RESPONSE', retryable: true } } as const;
 const notFound = { error: { cls: IntacctError, code: 'OBJECT_NOT_FOUND', level: 'result', retryable: false } } as const;
 
@@ -48,10 +50,19 @@ const expectations: Record<string, Expectation> = {
   'OfflineResponseTest--should-throw-exception-with-missing-acknowledgement-block.xml': { ok: (p) => assert.deepEqual(p.results, []) },
   'OnlineClientTest--should-execute-a-batch-transaction-request-and-return-result.xml': {
     ok: (p) => {
-      assert.deepEqual(p.results.map((r) => r.status), ['aborted', 'failure']);
-      assert.throws(() => resultOrThrow(p, 'func1UnitTest'), (e: unknown) => e instanceof IntacctError && e.code === 'TRANSACTION_ABORTED' && e.errorno === 'XL03000009');
+      assert.deepEqual(
+        p.results.map((r) => r.status),
+        ['aborted', 'failure'],
+      );
+      assert.throws(
+        () => resultOrThrow(p, 'func1UnitTest'),
+        (e: unknown) => e instanceof IntacctError && e.code === 'TRANSACTION_ABORTED' && e.errorno === 'XL03000009',
+      );
       // The real cause wins over the rollback notice.
-      assert.throws(() => resultOrThrow(p, 'func2UnitTest'), (e: unknown) => e instanceof IntacctError && e.code === 'FUNCTION_FAILED' && e.errorno === 'Get API Session Failed' && e.errors.length === 2);
+      assert.throws(
+        () => resultOrThrow(p, 'func2UnitTest'),
+        (e: unknown) => e instanceof IntacctError && e.code === 'FUNCTION_FAILED' && e.errorno === 'Get API Session Failed' && e.errors.length === 2,
+      );
     },
   },
   'OnlineClientTest--should-execute-a-request-and-return-resultexception.xml': {
@@ -67,7 +78,9 @@ const expectations: Record<string, Expectation> = {
       assert.equal(r.data?.numRemaining, 0);
     },
   },
-  'OnlineResponseTest--should-parse-response-and-verify-acknowledgement-is-success.xml': { ok: session('fAkESesSiOnId..', 'https://api.intacct.com/ia/xml/xmlgw.phtml') },
+  'OnlineResponseTest--should-parse-response-and-verify-acknowledgement-is-success.xml': {
+    ok: session('fAkESesSiOnId..', 'https://api.intacct.com/ia/xml/xmlgw.phtml'),
+  },
   'OnlineResponseTest--should-throw-exception-with-authentication-failure.xml': {
     error: { cls: IntacctAuthError, code: 'LOGIN_INVALID', level: 'authentication', retryable: false, errorno: 'XL03000006' },
   },
@@ -87,7 +100,10 @@ const expectations: Record<string, Expectation> = {
     ok: (p) => {
       const r = resultOrThrow(p);
       assert.equal(r.functionName, 'get_list');
-      assert.deepEqual(r.data?.records.map((x) => x['key']), ['C1234', 'C1235']);
+      assert.deepEqual(
+        r.data?.records.map((x) => x['key']),
+        ['C1234', 'C1235'],
+      );
       assert.equal(r.data?.records[0]?.['description'], '');
     },
   },
@@ -102,7 +118,10 @@ const expectations: Record<string, Expectation> = {
     ok: (p) => {
       const d = resultOrThrow(p).data!;
       assert.deepEqual([d.count, d.totalCount, d.numRemaining, d.resultId, d.listType], [2, 3, 1, 'myResultId', 'class']);
-      assert.deepEqual(d.records.map((x) => x['RECORDNO']), ['8', '9']);
+      assert.deepEqual(
+        d.records.map((x) => x['RECORDNO']),
+        ['8', '9'],
+      );
       assert.equal(d.records[0]?.['WHENMODIFIED'], '07/24/2017 15:19:46');
     },
   },
@@ -128,16 +147,28 @@ const expectations: Record<string, Expectation> = {
   'ResultTest--should-throw-error-for-missing-controlid-element.xml': { ok: (p) => assert.equal(resultOrThrow(p, 'whatever').controlId, '') },
   'ResultTest--should-throw-error-for-missing-function-element.xml': { ok: (p) => assert.equal(resultOrThrow(p, 'testControlId').functionName, '') },
   'ResultTest--should-throw-error-for-missing-status-element.xml': malformed,
-  'ResultTest--should-throw-error-for-result-status-as-aborted.xml': { error: { cls: IntacctError, code: 'OBJECT_NOT_FOUND', level: 'result', retryable: false, errorno: 'Query Failed' } },
-  'ResultTest--should-throw-error-for-result-status-as-failure.xml': { error: { cls: IntacctError, code: 'OBJECT_NOT_FOUND', level: 'result', retryable: false, errorno: 'XXX' } },
-  'SessionProviderTest--should-execute-from-login-credentials-with-entity.xml': { ok: session('fAkESesSiOnId..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'testentity') },
+  'ResultTest--should-throw-error-for-result-status-as-aborted.xml': {
+    error: { cls: IntacctError, code: 'OBJECT_NOT_FOUND', level: 'result', retryable: false, errorno: 'Query Failed' },
+  },
+  'ResultTest--should-throw-error-for-result-status-as-failure.xml': {
+    error: { cls: IntacctError, code: 'OBJECT_NOT_FOUND', level: 'result', retryable: false, errorno: 'XXX' },
+  },
+  'SessionProviderTest--should-execute-from-login-credentials-with-entity.xml': {
+    ok: session('fAkESesSiOnId..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'testentity'),
+  },
   'SessionProviderTest--should-execute-from-login-credentials.xml': { ok: session('fAkESesSiOnId..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml') },
-  'SessionProviderTest--should-execute-from-private-entity-session-credentials-with-.xml': { ok: session('EntityBSession..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'entityB') },
-  'SessionProviderTest--should-execute-from-top-level-session-credentials-with-entit.xml': { ok: session('fAkESesSiOnId..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'testentity') },
+  'SessionProviderTest--should-execute-from-private-entity-session-credentials-with-.xml': {
+    ok: session('EntityBSession..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'entityB'),
+  },
+  'SessionProviderTest--should-execute-from-top-level-session-credentials-with-entit.xml': {
+    ok: session('fAkESesSiOnId..', 'https://unittest.intacct.com/ia/xml/xmlgw.phtml', 'testentity'),
+  },
 };
 
 describe('real Intacct response fixtures', () => {
-  const files = readdirSync(dir).filter((n) => n.endsWith('.xml')).sort();
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.xml'))
+    .sort();
 
   it('has an expectation for every fixture file (and no stale ones)', () => {
     assert.deepEqual(files, Object.keys(expectations).sort());

@@ -98,10 +98,19 @@ describe('readChanged', () => {
     const pages = await collect(client.readChanged(spec()));
     const want = expected(data.GLDETAIL);
     const got = pages.flatMap((p) => p.rows.map((r) => r['RECORDNO']));
-    assert.deepEqual(got, want.map((w) => w.recordNo));
-    assert.ok(want.some((w, i) => i > 0 && Number(w.recordNo.split('-')[0]) < Number(want[i - 1]!.recordNo.split('-')[0]) && w.ms === want[i - 1]!.ms), 'text order differs from numeric order within a tie');
+    assert.deepEqual(
+      got,
+      want.map((w) => w.recordNo),
+    );
+    assert.ok(
+      want.some((w, i) => i > 0 && Number(w.recordNo.split('-')[0]) < Number(want[i - 1]!.recordNo.split('-')[0]) && w.ms === want[i - 1]!.ms),
+      'text order differs from numeric order within a tie',
+    );
     assert.equal(pages.length, Math.ceil(want.length / 4));
-    assert.deepEqual(pages.map((p) => p.pageNo), pages.map((_, i) => i + 1));
+    assert.deepEqual(
+      pages.map((p) => p.pageNo),
+      pages.map((_, i) => i + 1),
+    );
     for (const p of pages) {
       const last = p.rows[p.rows.length - 1]!;
       assert.equal(p.cursor.recordNo, last['RECORDNO']);
@@ -122,16 +131,38 @@ describe('readChanged', () => {
   });
 
   it('reads rows whose WHENMODIFIED is empty in a pass of their own, after the changed rows, and counts them', async () => {
-    const nulls: FakeRecord[] = [0, 1, 2].map((k) => ({ RECORDNO: glKey(40 + k), WHENMODIFIED: '', BOOKID: 'ACCRUAL', AMOUNT: `${k}.25`, BATCH_DATE: '03/04/2026', DEPARTMENTID: 'D9', ISREVERSED: 'false' }));
-    nulls.push({ RECORDNO: glKey(50, 'cash'), WHENMODIFIED: '', BOOKID: 'CASH', AMOUNT: '9', BATCH_DATE: '03/04/2026', DEPARTMENTID: 'D9', ISREVERSED: 'false' });
+    const nulls: FakeRecord[] = [0, 1, 2].map((k) => ({
+      RECORDNO: glKey(40 + k),
+      WHENMODIFIED: '',
+      BOOKID: 'ACCRUAL',
+      AMOUNT: `${k}.25`,
+      BATCH_DATE: '03/04/2026',
+      DEPARTMENTID: 'D9',
+      ISREVERSED: 'false',
+    }));
+    nulls.push({
+      RECORDNO: glKey(50, 'cash'),
+      WHENMODIFIED: '',
+      BOOKID: 'CASH',
+      AMOUNT: '9',
+      BATCH_DATE: '03/04/2026',
+      DEPARTMENTID: 'D9',
+      ISREVERSED: 'false',
+    });
     const { client, fake, data } = setup({ data: { GLDETAIL: [...nulls.slice(0, 2), ...glRows(), ...nulls.slice(2)] } });
     const want = expected(data.GLDETAIL);
-    const nullKeys = nulls.filter((r) => r.BOOKID === 'ACCRUAL').map((r) => r.RECORDNO!).sort(byText);
+    const nullKeys = nulls
+      .filter((r) => r.BOOKID === 'ACCRUAL')
+      .map((r) => r.RECORDNO!)
+      .sort(byText);
     const pages = await collect(client.readChanged(spec()));
     const got = pages.flatMap((p) => p.rows.map((r) => r['RECORDNO']));
     assert.deepEqual(got, [...want.map((w) => w.recordNo), ...nullKeys], 'changed rows in keyset order, then the empty-WHENMODIFIED rows by RECORDNO');
     const nullRows = pages.flatMap((p) => p.rows).filter((r) => r['WHENMODIFIED'] === null);
-    assert.deepEqual(nullRows.map((r) => r['AMOUNT']), ['0.25', '1.25', '2.25']);
+    assert.deepEqual(
+      nullRows.map((r) => r['AMOUNT']),
+      ['0.25', '1.25', '2.25'],
+    );
     // Their pages carry the changed rows' last cursor: a checkpoint never moves back.
     const lastChanged = pages.find((p) => p.rows.some((r) => r['RECORDNO'] === want[want.length - 1]!.recordNo))!.cursor;
     for (const p of pages.filter((x) => x.rows.some((r) => r['WHENMODIFIED'] === null))) assert.deepEqual(p.cursor, lastChanged);
@@ -141,7 +172,9 @@ describe('readChanged', () => {
     assert.equal(await client.count(spec()), want.length + nullKeys.length);
     // An incremental read from the last cursor has no changed rows but still reads the empty ones
     // (no WHENMODIFIED window can select them).
-    const again = (await collect(setup({ data: { GLDETAIL: data.GLDETAIL } }).client.readChanged(spec({ since: lastChanged })))).flatMap((p) => p.rows.map((r) => r['RECORDNO']));
+    const again = (await collect(setup({ data: { GLDETAIL: data.GLDETAIL } }).client.readChanged(spec({ since: lastChanged })))).flatMap((p) =>
+      p.rows.map((r) => r['RECORDNO']),
+    );
     assert.deepEqual(again, nullKeys);
   });
 
@@ -152,7 +185,14 @@ describe('readChanged', () => {
     const rows: Row[] = [];
     for await (const p of c2.readChanged(spec())) rows.push(...p.rows);
     const r = rows.find((x) => x['RECORDNO'] === glKey(0))!; // source row 0: 03/01/2026 09:00:00 New York = 14:00 UTC
-    assert.deepEqual(r, { RECORDNO: glKey(0), WHENMODIFIED: '2026-03-01 14:00:00', AMOUNT: '0.00', BATCH_DATE: '2026-03-01', DEPARTMENTID: 'D0', ISREVERSED: true });
+    assert.deepEqual(r, {
+      RECORDNO: glKey(0),
+      WHENMODIFIED: '2026-03-01 14:00:00',
+      AMOUNT: '0.00',
+      BATCH_DATE: '2026-03-01',
+      DEPARTMENTID: 'D0',
+      ISREVERSED: true,
+    });
     const noDept = rows.find((x) => x['RECORDNO'] === glKey(3))!;
     assert.equal(noDept['DEPARTMENTID'], null);
     assert.equal(rows.find((x) => x['RECORDNO'] === glKey(1))!['AMOUNT'], '1.50');
@@ -177,7 +217,10 @@ describe('readChanged', () => {
     const cursor = { whenModified: want[10]!.ms, recordNo: want[10]!.recordNo };
     const lookbackMs = 3600_000 * 24;
     const got = (await collect(client.readChanged(spec({ since: cursor, lookbackMs })))).flatMap((p) => p.rows.map((r) => r['RECORDNO']));
-    assert.deepEqual(got, want.filter((w) => w.ms >= cursor.whenModified - lookbackMs).map((w) => w.recordNo));
+    assert.deepEqual(
+      got,
+      want.filter((w) => w.ms >= cursor.whenModified - lookbackMs).map((w) => w.recordNo),
+    );
   });
 
   it('stops at the upper bound (until) and applies date and RECORDNO ranges', async () => {
@@ -185,20 +228,34 @@ describe('readChanged', () => {
     const want = expected(data.GLDETAIL);
     const until = want[6]!.ms;
     const got = (await collect(client.readChanged(spec({ until })))).flatMap((p) => p.rows.map((r) => r['RECORDNO']));
-    assert.deepEqual(got, want.filter((w) => w.ms <= until).map((w) => w.recordNo));
+    assert.deepEqual(
+      got,
+      want.filter((w) => w.ms <= until).map((w) => w.recordNo),
+    );
 
-    const dated = (await collect(setup().client.readChanged(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-02', to: '2026-03-05' } })))).flatMap((p) => p.rows);
+    const dated = (await collect(setup().client.readChanged(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-02', to: '2026-03-05' } })))).flatMap(
+      (p) => p.rows,
+    );
     assert.equal(dated.length, expected(data.GLDETAIL, (r) => r.BATCH_DATE! >= '03/02/2026' && r.BATCH_DATE! <= '03/05/2026').length);
     assert.ok(dated.length > 0);
     for (const r of dated) assert.ok((r['BATCH_DATE'] as string) >= '2026-03-02' && (r['BATCH_DATE'] as string) <= '2026-03-05');
-    const before = (await collect(setup().client.readChanged(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-02', before: '2026-03-05' } })))).flatMap((p) => p.rows);
+    const before = (await collect(setup().client.readChanged(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-02', before: '2026-03-05' } })))).flatMap(
+      (p) => p.rows,
+    );
     assert.equal(before.length, expected(data.GLDETAIL, (r) => r.BATCH_DATE! >= '03/02/2026' && r.BATCH_DATE! < '03/05/2026').length);
 
     // RECORDNO ranges are for integer keys (APBILL here), compared as numbers: 8..21, not '8'..'21' as text.
     const bills = Array.from({ length: 30 }, (_, i) => ({ RECORDNO: String(i + 1), WHENMODIFIED: wm(1 + (i % 9), 9) }));
     const billColumns: ColumnDef[] = [{ name: 'RECORDNO', source: 'RECORDNO', type: 'bigint', nullable: false }, columns[1]!];
-    const ranged = (await collect(setup({ data: { APBILL: bills } }).client.readChanged({ object: 'APBILL', columns: billColumns, pageSize: 4, recordNoRange: { from: 8, to: 21 } }))).flatMap((p) => p.rows);
-    assert.deepEqual(ranged.map((r) => r['RECORDNO'] as number).sort((a, b) => a - b), Array.from({ length: 14 }, (_, i) => i + 8));
+    const ranged = (
+      await collect(
+        setup({ data: { APBILL: bills } }).client.readChanged({ object: 'APBILL', columns: billColumns, pageSize: 4, recordNoRange: { from: 8, to: 21 } }),
+      )
+    ).flatMap((p) => p.rows);
+    assert.deepEqual(
+      ranged.map((r) => r['RECORDNO'] as number).sort((a, b) => a - b),
+      Array.from({ length: 14 }, (_, i) => i + 8),
+    );
   });
 
   it('is lazy: nothing is requested until a page is asked for, and one request per page', async () => {
@@ -208,7 +265,10 @@ describe('readChanged', () => {
     assert.equal(fake.requests.length, 0);
     await gen.next();
     // The first page needs the API user's preferences (read once) and one query.
-    assert.deepEqual(fake.calls().map((r) => r.fn), ['readUserFormatting', 'query']);
+    assert.deepEqual(
+      fake.calls().map((r) => r.fn),
+      ['readUserFormatting', 'query'],
+    );
     await gen.next();
     assert.equal(glQueries(fake).length, 2);
     assert.equal(fake.calls().length, 3);
@@ -221,14 +281,23 @@ describe('readChanged', () => {
       `<result><status>success</status><function>query</function><controlid>x</controlid><data listtype="GLDETAIL" totalcount="9" offset="0" count="2" numremaining="7"><GLDETAIL><RECORDNO>${glKey(1)}</RECORDNO><WHENMODIFIED>${wm(1, 9)}</WHENMODIFIED></GLDETAIL><GLDETAIL><RECORDNO>${glKey(2)}</RECORDNO><WHENMODIFIED>${wm(1, 9)}</WHENMODIFIED></GLDETAIL></data></result>`,
     );
     const { client } = setup({ script: (req) => (req.fn === 'query' ? { body: stuck } : undefined) });
-    await assert.rejects(collect(client.readChanged(spec({ columns: columns.slice(0, 2) }))), (e: unknown) => e instanceof ConnectorError && e.code === 'LOOP_DETECTED' && /loop detected/.test(e.userMessage));
+    await assert.rejects(
+      collect(client.readChanged(spec({ columns: columns.slice(0, 2) }))),
+      (e: unknown) => e instanceof ConnectorError && e.code === 'LOOP_DETECTED' && /loop detected/.test(e.userMessage),
+    );
   });
 
   it('asks for half as many rows after an HTTP 524, down to 100, then retries a few times after pauses before giving up', async () => {
     const rows = manyRows(300);
-    const html524 = { status: 524, body: '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body>Error code 524</body></html>' };
+    const html524 = {
+      status: 524,
+      body: '<!DOCTYPE html><html><head><title>api.intacct.com | 524: A timeout occurred</title></head><body>Error code 524</body></html>',
+    };
     // Pages of more than 150 rows time out at the front door.
-    const { client, fake, clock } = setup({ data: { GLDETAIL: rows }, script: (req) => (req.object === 'GLDETAIL' && Number(req.query!['pagesize']) > 150 ? html524 : undefined) });
+    const { client, fake, clock } = setup({
+      data: { GLDETAIL: rows },
+      script: (req) => (req.object === 'GLDETAIL' && Number(req.query!['pagesize']) > 150 ? html524 : undefined),
+    });
     const sizes = () => glQueries(fake).map((q) => Number(q.query!['pagesize']));
     const got = (await collect(client.readChanged(spec({ pageSize: 600 })))).flatMap((p) => p.rows.map((r) => r['RECORDNO'] as string));
     assert.deepEqual([...got].sort(byText), rows.map((r) => r.RECORDNO!).sort(byText));
@@ -248,7 +317,10 @@ describe('readChanged', () => {
       collect(stuck.client.readChanged(spec({ pageSize: 200 }))),
       (e: unknown) => e instanceof ConnectorError && e.code === 'HTTP_524' && !e.retryable && /took too long/.test(e.userMessage),
     );
-    assert.deepEqual(glQueries(stuck.fake).map((q) => Number(q.query!['pagesize'])), [200, 100, 100, 100, 100]);
+    assert.deepEqual(
+      glQueries(stuck.fake).map((q) => Number(q.query!['pagesize'])),
+      [200, 100, 100, 100, 100],
+    );
   });
 
   it('stops a runaway read at maxPages', async () => {
@@ -257,7 +329,10 @@ describe('readChanged', () => {
   });
 
   it('reads the zone and date format with readUserFormatting when none is configured; a GMT user reads as UTC', async () => {
-    const zoned = setup({ userFormatting: '<data><userformatting><dateformat>/mdY</dateformat><timezone>GMT-05:00</timezone><clock>24</clock></userformatting></data>' }, { timeZone: undefined });
+    const zoned = setup(
+      { userFormatting: '<data><userformatting><dateformat>/mdY</dateformat><timezone>GMT-05:00</timezone><clock>24</clock></userformatting></data>' },
+      { timeZone: undefined },
+    );
     const rows = (await collect(zoned.client.readChanged(spec()))).flatMap((p) => p.rows);
     assert.equal(rows.find((r) => r['RECORDNO'] === glKey(0))!['WHENMODIFIED'], '2026-03-01 14:00:00');
     const utc = setup({ userFormatting: USER_FORMATTING_OK }, { timeZone: undefined });
@@ -280,8 +355,17 @@ describe('readChanged', () => {
     ] as const;
     for (const [format, clock, message] of cases) {
       for (const timeZone of [undefined, 'America/New_York']) {
-        const { client, fake } = setup({ userFormatting: `<data><userformatting><dateformat>${format}</dateformat><gmtoffset>+00:00</gmtoffset><clock>${clock}</clock></userformatting></data>` }, { timeZone });
-        await assert.rejects(collect(client.readChanged(spec())), (e: unknown) => e instanceof ConnectorError && e.code === 'USER_DATE_FORMAT' && !e.retryable && message.test(e.userMessage), `${format} ${clock} ${timeZone}`);
+        const { client, fake } = setup(
+          {
+            userFormatting: `<data><userformatting><dateformat>${format}</dateformat><gmtoffset>+00:00</gmtoffset><clock>${clock}</clock></userformatting></data>`,
+          },
+          { timeZone },
+        );
+        await assert.rejects(
+          collect(client.readChanged(spec())),
+          (e: unknown) => e instanceof ConnectorError && e.code === 'USER_DATE_FORMAT' && !e.retryable && message.test(e.userMessage),
+          `${format} ${clock} ${timeZone}`,
+        );
         assert.equal(glQueries(fake).length, 0, 'no record was read');
       }
     }
@@ -289,7 +373,9 @@ describe('readChanged', () => {
 
   it('accepts month/day/year with slashes however the preference is spelled', async () => {
     for (const format of ['/mdY', 'mdY', 'MM/DD/YYYY', 'mm/dd/yyyy', '']) {
-      const { client } = setup({ userFormatting: `<data><userformatting><dateformat>${format}</dateformat><gmtoffset>+00:00</gmtoffset><clock>24</clock></userformatting></data>` });
+      const { client } = setup({
+        userFormatting: `<data><userformatting><dateformat>${format}</dateformat><gmtoffset>+00:00</gmtoffset><clock>24</clock></userformatting></data>`,
+      });
       await collect(client.readChanged(spec()));
     }
   });
@@ -298,7 +384,8 @@ describe('readChanged', () => {
     const unset = setup({ refuseUserFormatting: true }, { timeZone: undefined });
     await assert.rejects(
       collect(unset.client.readChanged(spec())),
-      (e: unknown) => e instanceof ConnectorError && e.code === 'PREFERENCES_UNREADABLE' && /preferences/.test(e.userMessage) && /time zone in Settings/.test(e.userMessage),
+      (e: unknown) =>
+        e instanceof ConnectorError && e.code === 'PREFERENCES_UNREADABLE' && /preferences/.test(e.userMessage) && /time zone in Settings/.test(e.userMessage),
     );
     assert.equal(glQueries(unset.fake).length, 0);
     // With the zone set in Settings the person vouched for the user's preferences: the read goes on in that zone.
@@ -309,7 +396,8 @@ describe('readChanged', () => {
 });
 
 describe('zoneFromUserFormatting', () => {
-  const result = (raw: Record<string, unknown>) => ({ status: 'success', functionName: 'readUserFormatting', controlId: 'x', data: null, errors: [], raw }) as IntacctResult;
+  const result = (raw: Record<string, unknown>) =>
+    ({ status: 'success', functionName: 'readUserFormatting', controlId: 'x', data: null, errors: [], raw }) as IntacctResult;
   it('finds a GMT offset or zone name wherever the (UNCONFIRMED) answer puts it', () => {
     assert.equal(zoneFromUserFormatting(result({ data: { userformatting: [{ gmtoffset: '-05:00', clock: '24' }] } })), '-05:00');
     assert.equal(zoneFromUserFormatting(result({ data: { user: { TIMEZONE: '(GMT-08:00) Pacific Time' } } })), '-08:00');
@@ -322,14 +410,23 @@ describe('zoneFromUserFormatting', () => {
 function manyRows(n: number): FakeRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const day = new Date(Date.UTC(2026, 0, 1 + ((i * 37) % 60)));
-    return { RECORDNO: glKey(i), WHENMODIFIED: wm(1, 9, 0, i % 3), BOOKID: 'ACCRUAL', AMOUNT: '1', BATCH_DATE: `${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}/2026` };
+    return {
+      RECORDNO: glKey(i),
+      WHENMODIFIED: wm(1, 9, 0, i % 3),
+      BOOKID: 'ACCRUAL',
+      AMOUNT: '1',
+      BATCH_DATE: `${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}/2026`,
+    };
   });
 }
 
 describe('readPartitioned', () => {
   it('returns exactly the rows of a plain read, across interleaved date partitions', async () => {
     // One row has no BATCH_DATE and one no WHENMODIFIED: the partitions and passes must still cover them.
-    const rows0 = [...glRows(), { RECORDNO: glKey(60), WHENMODIFIED: wm(2, 10), BOOKID: 'ACCRUAL', AMOUNT: '3', BATCH_DATE: '', DEPARTMENTID: 'D1', ISREVERSED: 'false' }];
+    const rows0 = [
+      ...glRows(),
+      { RECORDNO: glKey(60), WHENMODIFIED: wm(2, 10), BOOKID: 'ACCRUAL', AMOUNT: '3', BATCH_DATE: '', DEPARTMENTID: 'D1', ISREVERSED: 'false' },
+    ];
     rows0.push({ RECORDNO: glKey(61), WHENMODIFIED: '', BOOKID: 'ACCRUAL', AMOUNT: '4', BATCH_DATE: '03/03/2026', DEPARTMENTID: 'D1', ISREVERSED: 'false' });
     const partSpec = spec({ pageSize: 3, partitionColumn: 'BATCH_DATE' });
     const { client } = setup({ data: { GLDETAIL: rows0 } });
@@ -347,35 +444,52 @@ describe('readPartitioned', () => {
     // the rows with no date), then one pass for the empty WHENMODIFIED rows.
     const [probe, ...queries] = glQueries(fake);
     assert.equal(String(probe!.query!['pagesize']), '1');
-    assert.ok(/<select><field>BATCH_DATE<\/field><\/select>/.test(probe!.xml) && /<orderby><order><field>BATCH_DATE<\/field><ascending\/>/.test(probe!.xml), probe!.xml);
+    assert.ok(
+      /<select><field>BATCH_DATE<\/field><\/select>/.test(probe!.xml) && /<orderby><order><field>BATCH_DATE<\/field><ascending\/>/.test(probe!.xml),
+      probe!.xml,
+    );
     assert.ok(queries.every((q) => String(q.query!['pagesize']) === '3'));
-    assert.ok(queries.some((q) => q.xml.includes('<greaterthanorequalto><field>BATCH_DATE</field><value>03/01/2026</value>')), 'the partitions start at the earliest date');
+    assert.ok(
+      queries.some((q) => q.xml.includes('<greaterthanorequalto><field>BATCH_DATE</field><value>03/01/2026</value>')),
+      'the partitions start at the earliest date',
+    );
     assert.ok(!queries.some((q) => q.xml.includes('01/01/1990')));
-    assert.ok(queries.every((q) => !q.xml.includes('<greaterthanorequalto><field>RECORDNO</field>') && !q.xml.includes('<lessthanorequalto><field>RECORDNO</field>')));
+    assert.ok(
+      queries.every((q) => !q.xml.includes('<greaterthanorequalto><field>RECORDNO</field>') && !q.xml.includes('<lessthanorequalto><field>RECORDNO</field>')),
+    );
     const [nullPass, ...changed] = [...queries].reverse();
     assert.ok(nullPass!.xml.includes('<isnull><field>WHENMODIFIED</field></isnull>'));
     assert.ok(changed.every((q) => /<(greaterthanorequalto|isnull)><field>BATCH_DATE<\/field>/.test(q.xml)));
     assert.ok(changed.some((q) => q.xml.includes('<isnull><field>BATCH_DATE</field></isnull>')));
-    assert.ok(pages.every((p) => p.totalCount === null), 'a partition total is not the read total');
+    assert.ok(
+      pages.every((p) => p.totalCount === null),
+      'a partition total is not the read total',
+    );
   });
 
   it('cuts a full read into contiguous date ranges from the start date, the last open-ended', () => {
     const base = spec();
     const parts = datePartitions(base, 'BATCH_DATE', Date.UTC(2026, 2, 31, 15), 4);
-    assert.deepEqual(parts.map((p) => p.dateRange), [
-      { column: 'BATCH_DATE', from: '1990-01-01', before: '1999-01-24' },
-      { column: 'BATCH_DATE', from: '1999-01-24', before: '2008-02-16' },
-      { column: 'BATCH_DATE', from: '2008-02-16', before: '2017-03-09' },
-      { column: 'BATCH_DATE', from: '2017-03-09' },
-    ]);
+    assert.deepEqual(
+      parts.map((p) => p.dateRange),
+      [
+        { column: 'BATCH_DATE', from: '1990-01-01', before: '1999-01-24' },
+        { column: 'BATCH_DATE', from: '1999-01-24', before: '2008-02-16' },
+        { column: 'BATCH_DATE', from: '2008-02-16', before: '2017-03-09' },
+        { column: 'BATCH_DATE', from: '2017-03-09' },
+      ],
+    );
     assert.ok(parts.every((p) => p.filters === base.filters));
     // With a start date (Settings): from there on.
     const from = datePartitions(spec({ dateRange: { column: 'BATCH_DATE', from: '2026-03-01' } }), 'BATCH_DATE', Date.UTC(2026, 2, 31, 15), 3);
-    assert.deepEqual(from.map((p) => p.dateRange), [
-      { column: 'BATCH_DATE', from: '2026-03-01', before: '2026-03-11' },
-      { column: 'BATCH_DATE', from: '2026-03-11', before: '2026-03-22' },
-      { column: 'BATCH_DATE', from: '2026-03-22' },
-    ]);
+    assert.deepEqual(
+      from.map((p) => p.dateRange),
+      [
+        { column: 'BATCH_DATE', from: '2026-03-01', before: '2026-03-11' },
+        { column: 'BATCH_DATE', from: '2026-03-11', before: '2026-03-22' },
+        { column: 'BATCH_DATE', from: '2026-03-22' },
+      ],
+    );
   });
 
   it('splits the last partition as it goes and still returns exactly the rows after a cursor', async () => {
@@ -384,7 +498,11 @@ describe('readPartitioned', () => {
     const since = { whenModified: want[5]!.ms, recordNo: want[5]!.recordNo };
     for (const lookbackMs of [0, 3600_000]) {
       const plain = (await collect(setup().client.readChanged(spec({ since, lookbackMs })))).flatMap((p) => p.rows.map((r) => r['RECORDNO'] as string));
-      const parts = (await collect(client.readPartitioned(spec({ since, lookbackMs, pageSize: 2, dateRange: { column: 'BATCH_DATE', from: '2026-02-20' } }), { partitions: 1 }))).flatMap((p) => p.rows.map((r) => r['RECORDNO'] as string));
+      const parts = (
+        await collect(
+          client.readPartitioned(spec({ since, lookbackMs, pageSize: 2, dateRange: { column: 'BATCH_DATE', from: '2026-02-20' } }), { partitions: 1 }),
+        )
+      ).flatMap((p) => p.rows.map((r) => r['RECORDNO'] as string));
       assert.ok(plain.length > 0 && plain.length < want.length);
       assert.deepEqual([...parts].sort(byText), [...plain].sort(byText), `lookback ${lookbackMs}`);
     }
@@ -407,7 +525,10 @@ describe('readPartitioned', () => {
     let pagesYielded = 0;
     let inFlightAtReceipt = 0;
     let maxAhead = 0;
-    for await (const page of client.readPartitioned(spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }), { partitions: 4 })) {
+    for await (const page of client.readPartitioned(
+      spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }),
+      { partitions: 4 },
+    )) {
       // When the consumer gets a page, the next request is already waiting on the network.
       if (active === 1) inFlightAtReceipt++;
       consumed += page.rows.length;
@@ -437,7 +558,9 @@ describe('readPartitioned', () => {
       },
       { onEvent: (e) => e.operation === 'query GLDETAIL' && e.outcome === 'ok' && log.push('parsed') },
     );
-    await collect(client.readPartitioned(spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }), { partitions: 3 }));
+    await collect(
+      client.readPartitioned(spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }), { partitions: 3 }),
+    );
     let sent = 0;
     let parsed = 0;
     let overlapped = 0;
@@ -453,7 +576,12 @@ describe('readPartitioned', () => {
 
   it('yields nothing for an empty range and stops cleanly when the consumer breaks', async () => {
     const { client } = setup();
-    assert.deepEqual(await collect(client.readPartitioned(spec({ filters: [{ field: 'BOOKID', op: 'equalto', value: 'NONE' }], dateRange: { column: 'BATCH_DATE' } }), { partitions: 2 })), []);
+    assert.deepEqual(
+      await collect(
+        client.readPartitioned(spec({ filters: [{ field: 'BOOKID', op: 'equalto', value: 'NONE' }], dateRange: { column: 'BATCH_DATE' } }), { partitions: 2 }),
+      ),
+      [],
+    );
     for await (const p of client.readPartitioned(spec({ dateRange: { column: 'BATCH_DATE' } }), { partitions: 2 })) {
       assert.ok(p.rows.length > 0);
       break;
@@ -476,13 +604,21 @@ describe('readPartitioned', () => {
       },
       { concurrency: 2 },
     );
-    const rows = (await collect(client.readPartitioned(spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }), { partitions: 4 }))).flatMap((p) => p.rows);
+    const rows = (
+      await collect(
+        client.readPartitioned(spec({ pageSize: 4, columns: columns.slice(0, 3), dateRange: { column: 'BATCH_DATE', from: '2026-01-01' } }), { partitions: 4 }),
+      )
+    ).flatMap((p) => p.rows);
     assert.equal(rows.length, 40);
     assert.equal(peak, 2);
   });
 
   it('splits RECORDNO ranges into contiguous inclusive parts', () => {
-    assert.deepEqual(splitRange(1, 10, 3), [{ from: 1, to: 4 }, { from: 5, to: 8 }, { from: 9, to: 10 }]);
+    assert.deepEqual(splitRange(1, 10, 3), [
+      { from: 1, to: 4 },
+      { from: 5, to: 8 },
+      { from: 9, to: 10 },
+    ]);
     assert.deepEqual(splitRange(5, 5, 4), [{ from: 5, to: 5 }]);
     assert.deepEqual(splitRange(5, 4, 2), []);
     // Bounds past 2^53 (or 1e400 → Infinity) cannot be split exactly: nothing, instead of a loop
@@ -501,18 +637,34 @@ describe('count, bounds, keys, deletions, lookup', () => {
     // Bounds are for integer keys (APBILL), compared as numbers (9 < 10, not as text).
     const bills = [3, 9, 10, 42, 100, 7].map((k, i) => ({ RECORDNO: String(k), WHENMODIFIED: wm(1 + i, 9), STATE: i === 5 ? 'D' : 'A' }));
     const b = setup({ data: { APBILL: bills } });
-    const billSpec: ReadSpec = { object: 'APBILL', columns: [{ name: 'RECORDNO', source: 'RECORDNO', type: 'bigint', nullable: false }], filters: [{ field: 'STATE', op: 'equalto', value: 'A' }] };
+    const billSpec: ReadSpec = {
+      object: 'APBILL',
+      columns: [{ name: 'RECORDNO', source: 'RECORDNO', type: 'bigint', nullable: false }],
+      filters: [{ field: 'STATE', op: 'equalto', value: 'A' }],
+    };
     assert.deepEqual(await b.client.recordNoBounds(billSpec), { min: 3, max: 100, count: 5 });
   });
 
   it('reads keys only, keyset-paged on RECORDNO', async () => {
-    const { client, data, fake } = setup({ data: { GLDETAIL: Array.from({ length: 4500 }, (_, i) => ({ RECORDNO: `${4500 - i}-${7 + i}-${30001 + i}--${i % 2 ? 'accrual' : 'cash'}`, BOOKID: i % 2 ? 'ACCRUAL' : 'CASH' })) } });
+    const { client, data, fake } = setup({
+      data: {
+        GLDETAIL: Array.from({ length: 4500 }, (_, i) => ({
+          RECORDNO: `${4500 - i}-${7 + i}-${30001 + i}--${i % 2 ? 'accrual' : 'cash'}`,
+          BOOKID: i % 2 ? 'ACCRUAL' : 'CASH',
+        })),
+      },
+    });
     const pages: string[][] = [];
     for await (const keys of client.readKeys('GLDETAIL', [{ field: 'BOOKID', op: 'equalto', value: 'ACCRUAL' }])) pages.push(keys);
     // Keys exactly as Intacct sent them, in its (text) order: '1000-…' before '999-…'.
-    const want = data.GLDETAIL.filter((r) => r.BOOKID === 'ACCRUAL').map((r) => r.RECORDNO!).sort(byText);
+    const want = data.GLDETAIL.filter((r) => r.BOOKID === 'ACCRUAL')
+      .map((r) => r.RECORDNO!)
+      .sort(byText);
     assert.deepEqual(pages.flat(), want);
-    assert.deepEqual(pages.map((p) => p.length), [2000, 250]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2000, 250],
+    );
     const queries = fake.calls().filter((q) => q.fn === 'query');
     assert.equal(queries.length, 2, 'a short page ends the read');
     assert.ok(queries.every((q) => /<select><field>RECORDNO<\/field><\/select>/.test(q.xml)));
@@ -544,7 +696,14 @@ describe('count, bounds, keys, deletions, lookup', () => {
     const { client } = setup({
       script: (req) =>
         req.object === 'AUDITHISTORY'
-          ? { body: okResponse(authOk(Date.UTC(2026, 3, 1, 12), 3600_000), resultFailure('query', req.functionControlId, [{ errorno: 'PL04000005', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory' }])) }
+          ? {
+              body: okResponse(
+                authOk(Date.UTC(2026, 3, 1, 12), 3600_000),
+                resultFailure('query', req.functionControlId, [
+                  { errorno: 'PL04000005', description2: 'You do not have permission for API operation READ_BY_QUERY on objects of type audithistory' },
+                ]),
+              ),
+            }
           : undefined,
     });
     await assert.rejects(
@@ -552,7 +711,10 @@ describe('count, bounds, keys, deletions, lookup', () => {
         for await (const _ of client.readDeleted('apbill', 0)) void _;
       })(),
       (e: unknown) =>
-        e instanceof IntacctPermissionError && e.code === 'AUDIT_NOT_PERMITTED' && !e.retryable && /will not be removed from Tableau until a full reload/.test(e.userMessage),
+        e instanceof IntacctPermissionError &&
+        e.code === 'AUDIT_NOT_PERMITTED' &&
+        !e.retryable &&
+        /will not be removed from Tableau until a full reload/.test(e.userMessage),
     );
   });
 
@@ -566,7 +728,13 @@ describe('count, bounds, keys, deletions, lookup', () => {
     assert.deepEqual(await client.lookup('GLDETAIL'), [
       { id: 'RECORDNO', label: 'Record number', type: 'INTEGER', isCustom: false },
       { id: 'GLDIMFUNDING', label: 'Funding', type: 'TEXT', isCustom: true },
-      { id: 'DEPARTMENTID', label: 'Department', type: 'TEXT', isCustom: false, relationship: { objectPath: 'DEPARTMENT', objectName: 'DEPARTMENT', type: 'MANY2ONE', relatedBy: 'DEPARTMENTID' } },
+      {
+        id: 'DEPARTMENTID',
+        label: 'Department',
+        type: 'TEXT',
+        isCustom: false,
+        relationship: { objectPath: 'DEPARTMENT', objectName: 'DEPARTMENT', type: 'MANY2ONE', relatedBy: 'DEPARTMENTID' },
+      },
     ]);
   });
 });
@@ -576,36 +744,93 @@ describe('testConnection', () => {
     const { client } = setup({}, { timeZone: undefined });
     const r = await client.testConnection();
     assert.equal(r.ok, true);
-    assert.deepEqual(r.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', true], ['User preferences', true], ['Read one record', true]]);
+    assert.deepEqual(
+      r.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Sender credentials', true],
+        ['User sign-in', true],
+        ['User preferences', true],
+        ['Read one record', true],
+      ],
+    );
   });
 
   it('names the first failing step and why', async () => {
     const sender = await setup({}, { credentials: { ...CREDS, senderPassword: 'wrong' } }).client.testConnection();
-    assert.deepEqual(sender.steps.map((s) => [s.name, s.ok]), [['Sender credentials', false]]);
+    assert.deepEqual(
+      sender.steps.map((s) => [s.name, s.ok]),
+      [['Sender credentials', false]],
+    );
     assert.match(sender.steps[0]!.message, /Sender ID or password is wrong/);
 
     const user = await setup({}, { credentials: { ...CREDS, userPassword: 'wrong' } }).client.testConnection();
-    assert.deepEqual(user.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', false]]);
+    assert.deepEqual(
+      user.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Sender credentials', true],
+        ['User sign-in', false],
+      ],
+    );
     assert.match(user.steps[1]!.message, /user ID, company ID and user password/);
 
-    const dmy = await setup({ userFormatting: '<data><userformatting><dateformat>/dmY</dateformat><clock>24</clock></userformatting></data>' }).client.testConnection();
+    const dmy = await setup({
+      userFormatting: '<data><userformatting><dateformat>/dmY</dateformat><clock>24</clock></userformatting></data>',
+    }).client.testConnection();
     assert.equal(dmy.ok, false);
-    assert.deepEqual(dmy.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', true], ['User preferences', false]]);
+    assert.deepEqual(
+      dmy.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Sender credentials', true],
+        ['User sign-in', true],
+        ['User preferences', false],
+      ],
+    );
     assert.match(dmy.steps[2]!.message, /date format is '\/dmY'.*Date format to MM\/DD\/YYYY/);
 
     const refused = await setup({ refuseUserFormatting: true }, { timeZone: undefined }).client.testConnection();
-    assert.deepEqual(refused.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', true], ['User preferences', false]]);
+    assert.deepEqual(
+      refused.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Sender credentials', true],
+        ['User sign-in', true],
+        ['User preferences', false],
+      ],
+    );
     assert.match(refused.steps[2]!.message, /Could not read the Intacct API user's preferences.*permission/);
 
-    const read = await setup({ script: (req) => (req.fn === 'query' ? { body: okResponse(authOk(Date.UTC(2026, 3, 1, 12), 3600_000), resultFailure('query', req.functionControlId, [{ errorno: 'PL04000005', description2: 'You do not have permission' }])) } : undefined) }).client.testConnection();
+    const read = await setup({
+      script: (req) =>
+        req.fn === 'query'
+          ? {
+              body: okResponse(
+                authOk(Date.UTC(2026, 3, 1, 12), 3600_000),
+                resultFailure('query', req.functionControlId, [{ errorno: 'PL04000005', description2: 'You do not have permission' }]),
+              ),
+            }
+          : undefined,
+    }).client.testConnection();
     assert.equal(read.ok, false);
-    assert.deepEqual(read.steps.map((s) => [s.name, s.ok]), [['Sender credentials', true], ['User sign-in', true], ['User preferences', true], ['Read one record', false]]);
+    assert.deepEqual(
+      read.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Sender credentials', true],
+        ['User sign-in', true],
+        ['User preferences', true],
+        ['Read one record', false],
+      ],
+    );
     assert.match(read.steps[3]!.message, /permission/);
   });
 });
 
 const z = new ZoneConverter('UTC');
-const def = (name: string, source: string, type: ColumnDef['type'], scale?: number): ColumnDef => ({ name, source, type, nullable: true, ...(scale === undefined ? {} : { scale }) });
+const def = (name: string, source: string, type: ColumnDef['type'], scale?: number): ColumnDef => ({
+  name,
+  source,
+  type,
+  nullable: true,
+  ...(scale === undefined ? {} : { scale }),
+});
 
 /** Columns of every kind the builders handle: a related (dotted) field, a scaled decimal, a missing field. */
 const sampleCols = [
@@ -618,7 +843,11 @@ const sampleCols = [
 ];
 
 describe('compileRowBuilder', () => {
-  const build = (cols: ColumnDef[]) => compileRowBuilder(cols, cols.map((c) => compileColumn(c, z)));
+  const build = (cols: ColumnDef[]) =>
+    compileRowBuilder(
+      cols,
+      cols.map((c) => compileColumn(c, z)),
+    );
 
   it('builds typed rows from flat and nested records, with empty and missing elements as null', () => {
     const buildRow = build(sampleCols);
@@ -632,7 +861,13 @@ describe('compileRowBuilder', () => {
     });
     // Related fields may come back nested (UNCONFIRMED, recordValue accepts both); an element with
     // attributes comes back as an object with '#text'.
-    const nested = buildRow({ RECORDNO: '8', JOURNAL: { SYMBOL: 'AP' }, AMOUNT: { '#text': '-2', '@_x': '1' }, WHENMODIFIED: '01/02/2026 03:04:05', VENDORID: 'V1' });
+    const nested = buildRow({
+      RECORDNO: '8',
+      JOURNAL: { SYMBOL: 'AP' },
+      AMOUNT: { '#text': '-2', '@_x': '1' },
+      WHENMODIFIED: '01/02/2026 03:04:05',
+      VENDORID: 'V1',
+    });
     assert.deepEqual(nested, { RECORDNO: 8, JOURNAL_SYMBOL: 'AP', AMOUNT: '-2.00', WHENMODIFIED: '2026-01-02 03:04:05', VENDORID: 'V1', MISSING: null });
     assert.throws(() => buildRow({ RECORDNO: 'x' }), ConnectorError);
   });
@@ -650,7 +885,11 @@ describe('compileRowBuilder', () => {
 describe('RowConverter.fromTable', () => {
   // Text keys (GLDETAIL's RECORDNO), and two columns of one field.
   const cols = [def('RECORDNO', 'RECORDNO', 'text'), ...sampleCols.slice(1), def('AMOUNT_AGAIN', 'AMOUNT', 'numeric', 2)];
-  const converter = () => new RowConverter(cols, cols.map((c) => compileColumn(c, z)));
+  const converter = () =>
+    new RowConverter(
+      cols,
+      cols.map((c) => compileColumn(c, z)),
+    );
   /** The same table as records, as the scanner's `records` view gives them. */
   const asRecords = (fields: string[], rows: string[][]) => rows.map((values) => Object.fromEntries(fields.map((f, k) => [f, values[k]!])));
 
@@ -662,8 +901,19 @@ describe('RowConverter.fromTable', () => {
     ];
     const c = converter();
     const got = c.fromTable({ tag: 'GLDETAIL', fields, rows, built: null, last: rows[1]! });
-    assert.deepEqual(got, asRecords(fields, rows).map((r) => c.fromRecord(r)));
-    assert.deepEqual(got[0], { RECORDNO: '3220-55186-27290--accrual', JOURNAL_SYMBOL: 'GJ', AMOUNT: '1.50', WHENMODIFIED: '2026-01-02 03:04:05', VENDORID: null, MISSING: null, AMOUNT_AGAIN: '1.50' });
+    assert.deepEqual(
+      got,
+      asRecords(fields, rows).map((r) => c.fromRecord(r)),
+    );
+    assert.deepEqual(got[0], {
+      RECORDNO: '3220-55186-27290--accrual',
+      JOURNAL_SYMBOL: 'GJ',
+      AMOUNT: '1.50',
+      WHENMODIFIED: '2026-01-02 03:04:05',
+      VENDORID: null,
+      MISSING: null,
+      AMOUNT_AGAIN: '1.50',
+    });
   });
 
   it('follows a page whose fields come in another order (the builder is compiled per layout)', () => {

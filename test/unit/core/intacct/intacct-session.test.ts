@@ -63,7 +63,10 @@ describe('Intacct session', () => {
     await assert.rejects(readOne(evil.client), (e: unknown) => e instanceof ConnectorError && e.code === 'ENDPOINT_REJECTED' && !e.retryable);
     const plainHttp = setup({ sessionEndpoint: 'http://na12.intacct.com/ia/xml/xmlgw.phtml' });
     await assert.rejects(readOne(plainHttp.client), (e: unknown) => e instanceof ConnectorError && e.code === 'ENDPOINT_REJECTED');
-    const local = setup({ sessionEndpoint: 'http://127.0.0.1:9999/ia/xml/xmlgw.phtml' }, { endpoint: 'http://127.0.0.1:9999/ia/xml/xmlgw.phtml', allowedEndpointHosts: (h) => h === '127.0.0.1' });
+    const local = setup(
+      { sessionEndpoint: 'http://127.0.0.1:9999/ia/xml/xmlgw.phtml' },
+      { endpoint: 'http://127.0.0.1:9999/ia/xml/xmlgw.phtml', allowedEndpointHosts: (h) => h === '127.0.0.1' },
+    );
     assert.equal(await readOne(local.client), 1);
   });
 
@@ -88,12 +91,18 @@ describe('Intacct session', () => {
     assert.equal(logins(), 2);
     // No call was ever rejected for an expired session: the query after the idle spell used the new one.
     const queries = fake.requests.filter((r) => r.fn === 'query');
-    assert.deepEqual(queries.map((r) => r.sessionId), ['sess-1', 'sess-2']);
+    assert.deepEqual(
+      queries.map((r) => r.sessionId),
+      ['sess-1', 'sess-2'],
+    );
   });
 
   it('keeps using a still-valid session when an early refresh fails for a transient reason', async () => {
     let failLogins = false;
-    const { clock, client, logins } = setup({ script: (req) => (failLogins && req.fn === 'getAPISession' ? { status: 503, body: '' } : undefined) }, { retry: { maxAttempts: 2 } });
+    const { clock, client, logins } = setup(
+      { script: (req) => (failLogins && req.fn === 'getAPISession' ? { status: 503, body: '' } : undefined) },
+      { retry: { maxAttempts: 2 } },
+    );
     await readOne(client);
     failLogins = true;
     clock.advance(51 * MIN); // refresh due (50-minute cap), session itself valid for 2 h
@@ -180,9 +189,15 @@ describe('expiryFrom', () => {
   it('takes the earlier of the absolute timeout and now + (timeout − timestamp)', () => {
     const now = Date.UTC(2026, 0, 1, 12);
     // Server clock 1 h ahead of ours: the absolute timeout would be 1 h too late; the relative one wins.
-    assert.equal(expiryFrom(now, { status: 'success', sessionTimestamp: '2026-01-01T13:00:00+00:00', sessionTimeout: '2026-01-01T15:00:00+00:00' }), now + 2 * 3600_000);
+    assert.equal(
+      expiryFrom(now, { status: 'success', sessionTimestamp: '2026-01-01T13:00:00+00:00', sessionTimeout: '2026-01-01T15:00:00+00:00' }),
+      now + 2 * 3600_000,
+    );
     // Server 1 h behind: the absolute timeout is the earlier one (we refresh early, never late).
-    assert.equal(expiryFrom(now, { status: 'success', sessionTimestamp: '2026-01-01T11:00:00+00:00', sessionTimeout: '2026-01-01T13:00:00+00:00' }), now + 3600_000);
+    assert.equal(
+      expiryFrom(now, { status: 'success', sessionTimestamp: '2026-01-01T11:00:00+00:00', sessionTimeout: '2026-01-01T13:00:00+00:00' }),
+      now + 3600_000,
+    );
     assert.equal(expiryFrom(now, { status: 'success', sessionTimeout: '2026-01-01T13:00:00+01:00' }), now);
     assert.equal(expiryFrom(now, { status: 'success' }), null);
   });
@@ -206,11 +221,20 @@ describe('client lifecycle', () => {
     const hang: IntacctClientOptions['fetch'] = (_url, init) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason), { once: true }));
     const client = createIntacctClient({
-      credentials: CREDS, fetch: hang, clock: new ManualClock(Date.UTC(2026, 0, 15, 12), true), timeZone: 'UTC',
-      timeoutMs: 60_000, signInBudgetMs: 300, retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2 },
+      credentials: CREDS,
+      fetch: hang,
+      clock: new ManualClock(Date.UTC(2026, 0, 15, 12), true),
+      timeZone: 'UTC',
+      timeoutMs: 60_000,
+      signInBudgetMs: 300,
+      retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2 },
     });
     const started = Date.now();
-    await assert.rejects(readOne(client), (e: unknown) => e instanceof ConnectorError && e.code === 'SIGN_IN_TIMEOUT' && !e.retryable && /did not complete the sign-in within \d+ s/.test(e.userMessage));
+    await assert.rejects(
+      readOne(client),
+      (e: unknown) =>
+        e instanceof ConnectorError && e.code === 'SIGN_IN_TIMEOUT' && !e.retryable && /did not complete the sign-in within \d+ s/.test(e.userMessage),
+    );
     assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
   });
 });

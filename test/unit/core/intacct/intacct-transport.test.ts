@@ -14,7 +14,13 @@ function setup(gw: Partial<FakeGatewayOptions> = {}, client: Partial<IntacctClie
   const fake = createFakeGateway({ clock, data: { GLACCOUNT: GL }, ...gw });
   const events: RequestEvent[] = [];
   const c = createIntacctClient({
-    credentials: CREDS, fetch: fake.fetch, clock, random: () => 0.5, timeZone: 'UTC', onEvent: (e) => events.push(e), ...client,
+    credentials: CREDS,
+    fetch: fake.fetch,
+    clock,
+    random: () => 0.5,
+    timeZone: 'UTC',
+    onEvent: (e) => events.push(e),
+    ...client,
   });
   return { clock, fake, events, client: c };
 }
@@ -31,9 +37,11 @@ function onceOnQuery(reply: (req: FakeRequest) => FakeReply) {
     return reply(req);
   };
 }
-const resultError = (errorno: string, description2: string, correction = '') => (req: FakeRequest): FakeReply => ({
-  body: okResponse(authOk(Date.UTC(2026, 0, 15, 12), 3600_000), resultFailure('query', req.functionControlId, [{ errorno, description2, correction }])),
-});
+const resultError =
+  (errorno: string, description2: string, correction = '') =>
+  (req: FakeRequest): FakeReply => ({
+    body: okResponse(authOk(Date.UTC(2026, 0, 15, 12), 3600_000), resultFailure('query', req.functionControlId, [{ errorno, description2, correction }])),
+  });
 
 const transient: [string, (req: FakeRequest) => FakeReply][] = [
   ['HTTP 500', () => ({ status: 500, body: 'oops' })],
@@ -108,7 +116,7 @@ describe('Intacct transport: retries', () => {
     const p = readOne(client).catch((e: unknown) => e);
     ac.abort();
     const p2 = client.count({ object: 'GLACCOUNT', columns: [] }, ac.signal).catch((e: unknown) => e);
-    assert.equal((await p2 as Error).name, 'AbortError');
+    assert.equal(((await p2) as Error).name, 'AbortError');
     assert.equal(await p, 1);
   });
 });
@@ -149,7 +157,10 @@ describe('Intacct transport: limits, counting and events', () => {
         return new Response('', { status: 307, headers: { location: 'https://elsewhere.example/ia/xml/xmlgw.phtml' } });
       },
     });
-    await assert.rejects(readOne(client), (e: unknown) => e instanceof ConnectorError && e.code === 'REDIRECT' && !e.retryable && /elsewhere\.example/.test(e.userMessage));
+    await assert.rejects(
+      readOne(client),
+      (e: unknown) => e instanceof ConnectorError && e.code === 'REDIRECT' && !e.retryable && /elsewhere\.example/.test(e.userMessage),
+    );
     assert.deepEqual(seen, ['manual']);
   });
 

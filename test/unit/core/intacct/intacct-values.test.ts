@@ -91,7 +91,13 @@ describe('compileColumn', () => {
     assert.equal(compileColumn(col('bigint'), z)('42'), 42);
     assert.equal(compileColumn(col('numeric', { scale: 2 }), z)('1234.5'), '1234.50');
     // Canonical values pass through; non-canonical ones are rebuilt.
-    for (const [raw, want] of [['-23568.63', '-23568.63'], ['0.00', '0.00'], ['-0.00', '0.00'], ['007.10', '7.10'], ['12.345', '12.35']]) {
+    for (const [raw, want] of [
+      ['-23568.63', '-23568.63'],
+      ['0.00', '0.00'],
+      ['-0.00', '0.00'],
+      ['007.10', '7.10'],
+      ['12.345', '12.35'],
+    ]) {
       assert.equal(compileColumn(col('numeric', { scale: 2 }), z)(raw!), want, raw);
     }
     assert.equal(compileColumn(col('numeric', { scale: 0 }), z)('-0'), '0');
@@ -113,7 +119,10 @@ describe('compileColumn', () => {
     assert.throws(() => compileColumn(col('bool'), z)('maybe'), ApiError);
     assert.throws(() => compileColumn(col('timestamp', { source: 'WHENMODIFIED' }), z)('2026-01-31T10:00'), /WHENMODIFIED.*MM\/DD\/YYYY/);
     // A field the user added with the wrong type is pointed back to where it was added.
-    assert.throws(() => compileColumn(col('date', { source: 'GLDIMPROGRAM', extra: true }), z)('Lean 2025'), /'Lean 2025' for GLDIMPROGRAM, which is not a date.*Change the type of the extra field GLDIMPROGRAM in Settings › Streams/);
+    assert.throws(
+      () => compileColumn(col('date', { source: 'GLDIMPROGRAM', extra: true }), z)('Lean 2025'),
+      /'Lean 2025' for GLDIMPROGRAM, which is not a date.*Change the type of the extra field GLDIMPROGRAM in Settings › Streams/,
+    );
   });
 
   it('gives the same answers for repeated dates and timestamps (memoized), past the memo size, and never remembers a failure', () => {
@@ -124,7 +133,9 @@ describe('compileColumn', () => {
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < 6000; i++) {
         const d = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000);
-        const mm = String(d.getUTCMonth() + 1).padStart(2, '0'), dd = String(d.getUTCDate()).padStart(2, '0'), yyyy = String(d.getUTCFullYear());
+        const mm = String(d.getUTCMonth() + 1).padStart(2, '0'),
+          dd = String(d.getUTCDate()).padStart(2, '0'),
+          yyyy = String(d.getUTCFullYear());
         assert.equal(date(`${mm}/${dd}/${yyyy}`), `${yyyy}-${mm}-${dd}`);
         assert.equal(ts(`${mm}/${dd}/${yyyy} 12:00:00`), formatUtc(ny.toUtcMs(`${mm}/${dd}/${yyyy} 12:00:00`)!));
       }

@@ -73,7 +73,10 @@ describe('pageLoop', () => {
   });
 
   it('stops a read that runs past its page limit (RUNAWAY_READ), counting pages kept on the read', async () => {
-    const read = fakeRead(Array.from({ length: 10 }, () => ({ rows: 3, remaining: 99 })), { maxPages: 4 });
+    const read = fakeRead(
+      Array.from({ length: 10 }, () => ({ rows: 3, remaining: 99 })),
+      { maxPages: 4 },
+    );
     read.pageNo = 2; // a read split in two keeps the pages its first half took
     const seen: number[] = [];
     await assert.rejects(

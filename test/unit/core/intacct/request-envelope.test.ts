@@ -51,24 +51,45 @@ describe('buildRequest', () => {
       senderPassword: 'p',
       controlId: 'c',
       auth: { kind: 'session', sessionId: 'abc&def' },
-      functions: [{ controlId: 'f1', body: lookupFunction('GLDETAIL') }, { controlId: 'f2', body: lookupFunction('VENDOR') }],
+      functions: [
+        { controlId: 'f1', body: lookupFunction('GLDETAIL') },
+        { controlId: 'f2', body: lookupFunction('VENDOR') },
+      ],
     });
     const op = (parser.parse(xml) as Node)['request'] as Node;
     const auth = (op['operation'] as Node)['authentication'] as Node;
     assert.deepEqual(auth, { sessionid: 'abc&def' });
     const fns = ((op['operation'] as Node)['content'] as Node)['function'] as Node[];
     assert.equal(fns.length, 2);
-    assert.deepEqual(fns.map((x) => x['@_controlid']), ['f1', 'f2']);
-    const login = buildRequest({ senderId: 's', senderPassword: 'p', controlId: 'c', auth: { kind: 'login', userId: 'u', companyId: 'c', password: 'p' }, functions: [{ controlId: 'f', body: '<getAPISession/>' }] });
+    assert.deepEqual(
+      fns.map((x) => x['@_controlid']),
+      ['f1', 'f2'],
+    );
+    const login = buildRequest({
+      senderId: 's',
+      senderPassword: 'p',
+      controlId: 'c',
+      auth: { kind: 'login', userId: 'u', companyId: 'c', password: 'p' },
+      functions: [{ controlId: 'f', body: '<getAPISession/>' }],
+    });
     assert.equal(login.includes('locationid'), false);
   });
 
   it('refuses getAPISession next to other functions, and an empty request', () => {
-    assert.throws(() =>
-      buildRequest({
-        senderId: 's', senderPassword: 'p', controlId: 'c', auth: { kind: 'session', sessionId: 'x' },
-        functions: [{ controlId: 'a', body: getApiSessionFunction() }, { controlId: 'b', body: lookupFunction('X') }],
-      }), /only function/);
+    assert.throws(
+      () =>
+        buildRequest({
+          senderId: 's',
+          senderPassword: 'p',
+          controlId: 'c',
+          auth: { kind: 'session', sessionId: 'x' },
+          functions: [
+            { controlId: 'a', body: getApiSessionFunction() },
+            { controlId: 'b', body: lookupFunction('X') },
+          ],
+        }),
+      /only function/,
+    );
     assert.throws(() => buildRequest({ senderId: 's', senderPassword: 'p', controlId: 'c', auth: { kind: 'session', sessionId: 'x' }, functions: [] }));
   });
 });
@@ -103,7 +124,10 @@ describe('buildQuery', () => {
     const or = and['or'] as Node;
     assert.deepEqual(or['greaterthan'], { field: 'WHENMODIFIED', value: '05/01/2024 00:00:00' });
     assert.deepEqual((or['and'] as Node)['greaterthan'], { field: 'RECORDNO', value: '10' });
-    assert.deepEqual((q['orderby'] as Node)['order'], [{ field: 'WHENMODIFIED', ascending: '' }, { field: 'RECORDNO', descending: '' }]);
+    assert.deepEqual((q['orderby'] as Node)['order'], [
+      { field: 'WHENMODIFIED', ascending: '' },
+      { field: 'RECORDNO', descending: '' },
+    ]);
     assert.deepEqual(q['options'], { showprivate: 'true' });
     assert.equal(q['pagesize'], '2000');
     assert.equal(q['offset'], '0');
@@ -125,6 +149,13 @@ describe('buildQuery', () => {
   it('rejects what Intacct would reject: no fields, pagesize over 2000, an in-list over 1000', () => {
     assert.throws(() => buildQuery({ object: 'X', fields: [] }));
     assert.throws(() => buildQuery({ object: 'X', fields: ['A'], pageSize: 2001 }));
-    assert.throws(() => renderFilter(f.in('A', Array.from({ length: 1001 }, (_, i) => String(i)))));
+    assert.throws(() =>
+      renderFilter(
+        f.in(
+          'A',
+          Array.from({ length: 1001 }, (_, i) => String(i)),
+        ),
+      ),
+    );
   });
 });

@@ -10,7 +10,6 @@ import { agingBucket, checkApAgingTotal, writeApAgingSnapshot } from '../../../.
 import { openReplica, v, type Replica } from './replica-fixture';
 import { dayNo, iso } from './expected-ap';
 
-
 describe('AP aging snapshot (hyperd) against the sample company', () => {
   let replica: Replica;
   let client: pg.Client;
@@ -29,16 +28,34 @@ describe('AP aging snapshot (hyperd) against the sample company', () => {
     const snapshot = '2026-01-15';
     const n = await writeApAgingSnapshot(client, target, billTable, snapshot, 90);
     const expected = bills
-      .filter((b) => v(b, 'TOTALDUE') !== null && Number(v(b, 'TOTALDUE')) !== 0 && !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? '') && (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot)
+      .filter(
+        (b) =>
+          v(b, 'TOTALDUE') !== null &&
+          Number(v(b, 'TOTALDUE')) !== 0 &&
+          !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? '') &&
+          (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot,
+      )
       .map((b) => {
         const due = iso(v(b, 'WHENDUE'));
         const days = due === null ? null : dayNo(snapshot) - dayNo(due);
-        return { RECORDNO: Number(b.RECORDNO), VENDORID: b.VENDORID, MEGAENTITYID: v(b, 'MEGAENTITYID'), DAYS_PAST_DUE: days, AGING_BUCKET: agingBucket(days), TOTALDUE: Number(b.TOTALDUE).toFixed(2) };
+        return {
+          RECORDNO: Number(b.RECORDNO),
+          VENDORID: b.VENDORID,
+          MEGAENTITYID: v(b, 'MEGAENTITYID'),
+          DAYS_PAST_DUE: days,
+          AGING_BUCKET: agingBucket(days),
+          TOTALDUE: Number(b.TOTALDUE).toFixed(2),
+        };
       })
       .sort((a, b) => a.RECORDNO - b.RECORDNO);
-    const r = await client.query(`SELECT "RECORDNO", "VENDORID", "MEGAENTITYID", "DAYS_PAST_DUE", "AGING_BUCKET", "TOTALDUE" FROM ${target} WHERE "SNAPSHOT_DATE" = DATE '${snapshot}' ORDER BY "RECORDNO"`);
+    const r = await client.query(
+      `SELECT "RECORDNO", "VENDORID", "MEGAENTITYID", "DAYS_PAST_DUE", "AGING_BUCKET", "TOTALDUE" FROM ${target} WHERE "SNAPSHOT_DATE" = DATE '${snapshot}' ORDER BY "RECORDNO"`,
+    );
     assert.equal(n, expected.length);
-    assert.deepEqual(r.rows.map((x) => ({ ...x, RECORDNO: Number(x.RECORDNO), DAYS_PAST_DUE: x.DAYS_PAST_DUE === null ? null : Number(x.DAYS_PAST_DUE) })), expected);
+    assert.deepEqual(
+      r.rows.map((x) => ({ ...x, RECORDNO: Number(x.RECORDNO), DAYS_PAST_DUE: x.DAYS_PAST_DUE === null ? null : Number(x.DAYS_PAST_DUE) })),
+      expected,
+    );
     assert.ok(new Set(expected.map((e) => e.AGING_BUCKET)).size >= 3, 'several buckets are exercised');
     const check = await checkApAgingTotal(client, target, billTable, snapshot);
     assert.equal(check.ok, true, JSON.stringify(check));
@@ -49,7 +66,10 @@ describe('AP aging snapshot (hyperd) against the sample company', () => {
     await writeApAgingSnapshot(client, target, billTable, '2025-12-01', 90);
     await writeApAgingSnapshot(client, target, billTable, '2026-01-15', 30);
     const dates = await client.query(`SELECT DISTINCT CAST("SNAPSHOT_DATE" AS TEXT) AS d FROM ${target} ORDER BY 1`);
-    assert.deepEqual(dates.rows.map((x) => x.d), ['2026-01-15']);
+    assert.deepEqual(
+      dates.rows.map((x) => x.d),
+      ['2026-01-15'],
+    );
     await client.query(`DELETE FROM ${target} WHERE "RECORDNO" = (SELECT MIN("RECORDNO") FROM ${target})`);
     assert.equal((await checkApAgingTotal(client, target, billTable, '2026-01-15')).ok, false);
   });

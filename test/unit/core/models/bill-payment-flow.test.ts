@@ -32,7 +32,10 @@ describe('bill-to-payment flow (hyperd) against the sample company', () => {
   it('has each bill with its payments in order, days to pay, timing, discounts and partial payments, to the cent', async () => {
     const n = await buildBillPaymentFlow(client, target, sources);
     const r = await client.query<Record<string, unknown>>(`SELECT * FROM ${target}`);
-    assert.deepEqual(Object.keys(r.rows[0]!), BILL_PAYMENT_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      Object.keys(r.rows[0]!),
+      BILL_PAYMENT_COLUMNS.map((c) => c.name),
+    );
     const actual = r.rows.map(flowRowOf).sort((a, b) => order(a) - order(b));
     const expected = expectedFlow(bills, details, payments).sort((a, b) => order(a) - order(b));
     assert.equal(n, expected.length);

@@ -15,14 +15,52 @@ const daysBetween = (to: string | null, from: string | null) => (to === null || 
 
 /** One expected row of the bill-to-payment flow, as the model's columns read back (money as text, keys as numbers). */
 export interface FlowRow {
-  MEGAENTITYID: string | null; VENDORID: string; BILL_RECORDNO: number; BASECURR: string | null; BILL_DATE: string | null; WHENDUE: string | null;
-  TOTALENTERED: string; PAYMENTKEY: number | null; PAYMENTDATE: string | null; PAYMENT_SEQ: number | null; PAYMENT_COUNT: number;
-  APPLIED_AMOUNT: string; DISCOUNT_TAKEN: string; SETTLED_TO_DATE: string; REMAINING_AFTER: string; IS_PARTIAL: boolean | null;
-  DAYS_TO_PAY: number | null; DAYS_PAST_DUE: number | null; PAYMENT_TIMING: string | null; SETTLED_DATE: string | null; BILL_DAYS_TO_PAY: number | null; BILL_TIMING: string | null;
+  MEGAENTITYID: string | null;
+  VENDORID: string;
+  BILL_RECORDNO: number;
+  BASECURR: string | null;
+  BILL_DATE: string | null;
+  WHENDUE: string | null;
+  TOTALENTERED: string;
+  PAYMENTKEY: number | null;
+  PAYMENTDATE: string | null;
+  PAYMENT_SEQ: number | null;
+  PAYMENT_COUNT: number;
+  APPLIED_AMOUNT: string;
+  DISCOUNT_TAKEN: string;
+  SETTLED_TO_DATE: string;
+  REMAINING_AFTER: string;
+  IS_PARTIAL: boolean | null;
+  DAYS_TO_PAY: number | null;
+  DAYS_PAST_DUE: number | null;
+  PAYMENT_TIMING: string | null;
+  SETTLED_DATE: string | null;
+  BILL_DAYS_TO_PAY: number | null;
+  BILL_TIMING: string | null;
 }
 export const FLOW_FIELDS = Object.keys({
-  MEGAENTITYID: 0, VENDORID: 0, BILL_RECORDNO: 0, BASECURR: 0, BILL_DATE: 0, WHENDUE: 0, TOTALENTERED: 0, PAYMENTKEY: 0, PAYMENTDATE: 0, PAYMENT_SEQ: 0, PAYMENT_COUNT: 0,
-  APPLIED_AMOUNT: 0, DISCOUNT_TAKEN: 0, SETTLED_TO_DATE: 0, REMAINING_AFTER: 0, IS_PARTIAL: 0, DAYS_TO_PAY: 0, DAYS_PAST_DUE: 0, PAYMENT_TIMING: 0, SETTLED_DATE: 0, BILL_DAYS_TO_PAY: 0, BILL_TIMING: 0,
+  MEGAENTITYID: 0,
+  VENDORID: 0,
+  BILL_RECORDNO: 0,
+  BASECURR: 0,
+  BILL_DATE: 0,
+  WHENDUE: 0,
+  TOTALENTERED: 0,
+  PAYMENTKEY: 0,
+  PAYMENTDATE: 0,
+  PAYMENT_SEQ: 0,
+  PAYMENT_COUNT: 0,
+  APPLIED_AMOUNT: 0,
+  DISCOUNT_TAKEN: 0,
+  SETTLED_TO_DATE: 0,
+  REMAINING_AFTER: 0,
+  IS_PARTIAL: 0,
+  DAYS_TO_PAY: 0,
+  DAYS_PAST_DUE: 0,
+  PAYMENT_TIMING: 0,
+  SETTLED_DATE: 0,
+  BILL_DAYS_TO_PAY: 0,
+  BILL_TIMING: 0,
 } satisfies Record<keyof FlowRow, 0>);
 
 /** The bills that count (not Draft or Reversed). */
@@ -49,14 +87,33 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
     const due = iso(v(b, 'WHENDUE'));
     const total = cents(v(b, 'TOTALENTERED')) ?? 0;
     const base = {
-      MEGAENTITYID: v(b, 'MEGAENTITYID'), VENDORID: b.VENDORID!, BILL_RECORDNO: Number(b.RECORDNO), BASECURR: v(b, 'BASECURR'), BILL_DATE: billDate, WHENDUE: due,
+      MEGAENTITYID: v(b, 'MEGAENTITYID'),
+      VENDORID: b.VENDORID!,
+      BILL_RECORDNO: Number(b.RECORDNO),
+      BASECURR: v(b, 'BASECURR'),
+      BILL_DATE: billDate,
+      WHENDUE: due,
       TOTALENTERED: toText(total),
     };
     const list = [...perPayment.entries()].sort((x, y) => (x[1].date < y[1].date ? -1 : x[1].date > y[1].date ? 1 : x[0] - y[0]));
     if (!list.length) {
       out.push({
-        ...base, PAYMENTKEY: null, PAYMENTDATE: null, PAYMENT_SEQ: null, PAYMENT_COUNT: 0, APPLIED_AMOUNT: '0.00', DISCOUNT_TAKEN: '0.00', SETTLED_TO_DATE: '0.00',
-        REMAINING_AFTER: toText(total), IS_PARTIAL: null, DAYS_TO_PAY: null, DAYS_PAST_DUE: null, PAYMENT_TIMING: null, SETTLED_DATE: null, BILL_DAYS_TO_PAY: null, BILL_TIMING: null,
+        ...base,
+        PAYMENTKEY: null,
+        PAYMENTDATE: null,
+        PAYMENT_SEQ: null,
+        PAYMENT_COUNT: 0,
+        APPLIED_AMOUNT: '0.00',
+        DISCOUNT_TAKEN: '0.00',
+        SETTLED_TO_DATE: '0.00',
+        REMAINING_AFTER: toText(total),
+        IS_PARTIAL: null,
+        DAYS_TO_PAY: null,
+        DAYS_PAST_DUE: null,
+        PAYMENT_TIMING: null,
+        SETTLED_DATE: null,
+        BILL_DAYS_TO_PAY: null,
+        BILL_TIMING: null,
       });
       continue;
     }
@@ -69,10 +126,22 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
     const settledDate = rows.find((r) => r.settles)?.e.date ?? null;
     for (const r of rows) {
       out.push({
-        ...base, PAYMENTKEY: r.key, PAYMENTDATE: r.e.date, PAYMENT_SEQ: r.i + 1, PAYMENT_COUNT: list.length,
-        APPLIED_AMOUNT: toText(r.e.applied), DISCOUNT_TAKEN: toText(r.e.discount), SETTLED_TO_DATE: toText(r.cum), REMAINING_AFTER: toText(total - r.cum),
-        IS_PARTIAL: !r.settles, DAYS_TO_PAY: daysBetween(r.e.date, billDate), DAYS_PAST_DUE: daysBetween(r.e.date, due), PAYMENT_TIMING: paymentTiming(daysBetween(r.e.date, due)),
-        SETTLED_DATE: settledDate, BILL_DAYS_TO_PAY: daysBetween(settledDate, billDate), BILL_TIMING: paymentTiming(daysBetween(settledDate, due)),
+        ...base,
+        PAYMENTKEY: r.key,
+        PAYMENTDATE: r.e.date,
+        PAYMENT_SEQ: r.i + 1,
+        PAYMENT_COUNT: list.length,
+        APPLIED_AMOUNT: toText(r.e.applied),
+        DISCOUNT_TAKEN: toText(r.e.discount),
+        SETTLED_TO_DATE: toText(r.cum),
+        REMAINING_AFTER: toText(total - r.cum),
+        IS_PARTIAL: !r.settles,
+        DAYS_TO_PAY: daysBetween(r.e.date, billDate),
+        DAYS_PAST_DUE: daysBetween(r.e.date, due),
+        PAYMENT_TIMING: paymentTiming(daysBetween(r.e.date, due)),
+        SETTLED_DATE: settledDate,
+        BILL_DAYS_TO_PAY: daysBetween(settledDate, billDate),
+        BILL_TIMING: paymentTiming(daysBetween(settledDate, due)),
       });
     }
   }
@@ -90,14 +159,27 @@ export function flowRowOf(row: Record<string, unknown>): FlowRow {
 
 /** One expected row of vendor performance by month, as read back (money and ratios as text). */
 export interface VendorMonth {
-  MEGAENTITYID: string | null; VENDORID: string; BASECURR: string | null; PERIOD: string; SPEND: string; BILL_COUNT: number; PAID_AMOUNT: string; DISCOUNT_TAKEN: string;
-  BILLS_SETTLED: number; AVG_DAYS_TO_PAY: string | null; MEDIAN_DAYS_TO_PAY: string | null; BILLS_PAID_LATE: number; SHARE_PAID_LATE: string | null; OPEN_BALANCE: string;
+  MEGAENTITYID: string | null;
+  VENDORID: string;
+  BASECURR: string | null;
+  PERIOD: string;
+  SPEND: string;
+  BILL_COUNT: number;
+  PAID_AMOUNT: string;
+  DISCOUNT_TAKEN: string;
+  BILLS_SETTLED: number;
+  AVG_DAYS_TO_PAY: string | null;
+  MEDIAN_DAYS_TO_PAY: string | null;
+  BILLS_PAID_LATE: number;
+  SHARE_PAID_LATE: string | null;
+  OPEN_BALANCE: string;
 }
 
 /** `num / den` rounded half up to `scale` decimals, as text (exact: BigInt arithmetic). */
 function ratioText(num: number, den: number, scale: number): string {
   const f = 10n ** BigInt(scale);
-  const n = BigInt(num) * f * 2n, d = BigInt(den) * 2n;
+  const n = BigInt(num) * f * 2n,
+    d = BigInt(den) * 2n;
   const neg = n < 0n !== d < 0n;
   const q = ((n < 0n ? -n : n) + (d < 0n ? -d : d) / 2n) / (d < 0n ? -d : d);
   const s = q.toString().padStart(scale + 1, '0');
@@ -105,7 +187,8 @@ function ratioText(num: number, den: number, scale: number): string {
 }
 const monthOf = (isoDate: string) => `${isoDate.slice(0, 7)}-01`;
 const nextMonth = (p: string) => {
-  const y = Number(p.slice(0, 4)), m = Number(p.slice(5, 7));
+  const y = Number(p.slice(0, 4)),
+    m = Number(p.slice(5, 7));
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 };
 
@@ -122,11 +205,31 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
     const key = JSON.stringify([vendorKey(r), period]);
     let e = out.get(key);
     if (!e) {
-      out.set(key, (e = {
-        MEGAENTITYID: r.MEGAENTITYID, VENDORID: r.VENDORID, BASECURR: r.BASECURR, PERIOD: period, SPEND: '', BILL_COUNT: 0, PAID_AMOUNT: '', DISCOUNT_TAKEN: '',
-        BILLS_SETTLED: 0, AVG_DAYS_TO_PAY: null, MEDIAN_DAYS_TO_PAY: null, BILLS_PAID_LATE: 0, SHARE_PAID_LATE: null, OPEN_BALANCE: '',
-        days: [], timed: 0, open: 0, spend: 0, paid: 0, discount: 0,
-      }));
+      out.set(
+        key,
+        (e = {
+          MEGAENTITYID: r.MEGAENTITYID,
+          VENDORID: r.VENDORID,
+          BASECURR: r.BASECURR,
+          PERIOD: period,
+          SPEND: '',
+          BILL_COUNT: 0,
+          PAID_AMOUNT: '',
+          DISCOUNT_TAKEN: '',
+          BILLS_SETTLED: 0,
+          AVG_DAYS_TO_PAY: null,
+          MEDIAN_DAYS_TO_PAY: null,
+          BILLS_PAID_LATE: 0,
+          SHARE_PAID_LATE: null,
+          OPEN_BALANCE: '',
+          days: [],
+          timed: 0,
+          open: 0,
+          spend: 0,
+          paid: 0,
+          discount: 0,
+        }),
+      );
     }
     return e;
   };
@@ -144,7 +247,9 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
     for (const p of months) {
       const end = nextMonth(p);
       if (b.BILL_DATE! >= end) continue;
-      const settledBy = pays.filter((x) => x.BILL_RECORDNO === b.BILL_RECORDNO && x.PAYMENTDATE! < end).reduce((s, x) => s + cents(x.APPLIED_AMOUNT)! + cents(x.DISCOUNT_TAKEN)!, 0);
+      const settledBy = pays
+        .filter((x) => x.BILL_RECORDNO === b.BILL_RECORDNO && x.PAYMENTDATE! < end)
+        .reduce((s, x) => s + cents(x.APPLIED_AMOUNT)! + cents(x.DISCOUNT_TAKEN)!, 0);
       at(b, p).open += b.SETTLED_DATE !== null && b.SETTLED_DATE < end ? 0 : cents(b.TOTALENTERED)! - settledBy;
     }
   }
@@ -157,8 +262,18 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
     const sorted = [...days].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return {
-      ...e, SPEND: toText(spend), PAID_AMOUNT: toText(paid), DISCOUNT_TAKEN: toText(discount), OPEN_BALANCE: toText(open),
-      AVG_DAYS_TO_PAY: days.length ? ratioText(days.reduce((s, x) => s + x, 0), days.length, 2) : null,
+      ...e,
+      SPEND: toText(spend),
+      PAID_AMOUNT: toText(paid),
+      DISCOUNT_TAKEN: toText(discount),
+      OPEN_BALANCE: toText(open),
+      AVG_DAYS_TO_PAY: days.length
+        ? ratioText(
+            days.reduce((s, x) => s + x, 0),
+            days.length,
+            2,
+          )
+        : null,
       MEDIAN_DAYS_TO_PAY: days.length ? ratioText(sorted.length % 2 ? sorted[mid]! * 2 : sorted[mid - 1]! + sorted[mid]!, 2, 1) : null,
       SHARE_PAID_LATE: timed ? ratioText(e.BILLS_PAID_LATE, timed, 4) : null,
     };

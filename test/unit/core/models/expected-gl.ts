@@ -24,26 +24,37 @@ export const ym = (d: string): [number, number] => [Number(d.slice(6, 10)), Numb
 export const monthText = (y: number, m: number) => `${y}-${String(m).padStart(2, '0')}-01`;
 /** Debits − credits; AMOUNT only when neither is given. */
 export function lineCents(r: IntacctRecord): number {
-  const d = cents(v(r, 'DEBITAMOUNT')), c = cents(v(r, 'CREDITAMOUNT'));
+  const d = cents(v(r, 'DEBITAMOUNT')),
+    c = cents(v(r, 'CREDITAMOUNT'));
   return d === null && c === null ? cents(v(r, 'AMOUNT'))! : (d ?? 0) - (c ?? 0);
 }
 
-export interface Expected { opening: number; net: number; closing: number; lines: number; fyStart: string; type: string | null }
+export interface Expected {
+  opening: number;
+  net: number;
+  closing: number;
+  lines: number;
+  fyStart: string;
+  type: string | null;
+}
 
 export function expectedBalances(gl: IntacctRecord[], accounts: IntacctRecord[], fyStartMonth: number): Map<string, Expected> {
   const typeOf = new Map(accounts.map((a) => [v(a, 'ACCOUNTNO')!, v(a, 'ACCOUNTTYPE')]));
   const combos = new Map<string, { first: number; perMonth: Map<number, { net: number; lines: number }> }>();
-  let minIdx = Infinity, maxIdx = -Infinity;
+  let minIdx = Infinity,
+    maxIdx = -Infinity;
   for (const r of gl) {
     const [y, m] = ym(v(r, 'BATCH_DATE')!);
     const idx = y * 12 + (m - 1);
-    minIdx = Math.min(minIdx, idx); maxIdx = Math.max(maxIdx, idx);
+    minIdx = Math.min(minIdx, idx);
+    maxIdx = Math.max(maxIdx, idx);
     const key = JSON.stringify(['CHILDENTITY', 'BASECURR', 'ACCOUNTNO', 'DEPARTMENTID', 'LOCATIONID', 'CLASSID'].map((f) => v(r, f)));
     let c = combos.get(key);
     if (!c) combos.set(key, (c = { first: idx, perMonth: new Map() }));
     c.first = Math.min(c.first, idx);
     const pm = c.perMonth.get(idx) ?? { net: 0, lines: 0 };
-    pm.net += lineCents(r); pm.lines++;
+    pm.net += lineCents(r);
+    pm.lines++;
     c.perMonth.set(idx, pm);
   }
   const out = new Map<string, Expected>();
@@ -52,11 +63,19 @@ export function expectedBalances(gl: IntacctRecord[], accounts: IntacctRecord[],
     const type = typeOf.get(dims[2]!) ?? null;
     let balance = 0;
     for (let idx = c.first; idx <= maxIdx; idx++) {
-      const y = Math.floor(idx / 12), m = (idx % 12) + 1;
+      const y = Math.floor(idx / 12),
+        m = (idx % 12) + 1;
       const fyYear = m >= fyStartMonth ? y : y - 1;
       if (type === 'incomestatement' && m === fyStartMonth) balance = 0;
       const pm = c.perMonth.get(idx) ?? { net: 0, lines: 0 };
-      out.set(JSON.stringify([...dims, monthText(y, m)]), { opening: balance, net: pm.net, closing: balance + pm.net, lines: pm.lines, fyStart: monthText(fyYear, fyStartMonth), type });
+      out.set(JSON.stringify([...dims, monthText(y, m)]), {
+        opening: balance,
+        net: pm.net,
+        closing: balance + pm.net,
+        lines: pm.lines,
+        fyStart: monthText(fyYear, fyStartMonth),
+        type,
+      });
       balance += pm.net;
     }
   }
@@ -81,7 +100,12 @@ export async function openGlReplica(prefix: string, glRows = 4000): Promise<GlRe
   const accounts = [...company.list('GLACCOUNT')];
   const replica = await openReplica(prefix, { gl_detail: gl, gl_account: accounts });
   return {
-    replica, client: replica.client, company, gl, accounts,
-    glTable: qualifiedName('rep', 'replica', 'gl_detail'), accountTable: qualifiedName('rep', 'replica', 'gl_account'),
+    replica,
+    client: replica.client,
+    company,
+    gl,
+    accounts,
+    glTable: qualifiedName('rep', 'replica', 'gl_detail'),
+    accountTable: qualifiedName('rep', 'replica', 'gl_account'),
   };
 }

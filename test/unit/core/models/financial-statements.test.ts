@@ -59,7 +59,8 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     const bs = await rowsByKey(t.balanceSheet);
     assert.equal(pnl.size, t.pnlRows);
     assert.equal(bs.size, t.bsRows);
-    let pnlCount = 0, bsCount = 0;
+    let pnlCount = 0,
+      bsCount = 0;
     for (const [key, e] of expected) {
       const a = account.get((JSON.parse(key) as string[])[2]!)!;
       const sign = v(a, 'NORMALBALANCE') === 'credit' ? -1 : 1;
@@ -69,7 +70,15 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
         const row = pnl.get(key);
         assert.ok(row, `P&L row ${key}`);
         assert.deepEqual(
-          { CATEGORY: row.CATEGORY, NORMALBALANCE: row.NORMALBALANCE, FISCAL_YEAR_START: row.FISCAL_YEAR_START, LINE_COUNT: String(row.LINE_COUNT), AMOUNT: row.AMOUNT, NET_INCOME: row.NET_INCOME, YTD_NET_INCOME: row.YTD_NET_INCOME },
+          {
+            CATEGORY: row.CATEGORY,
+            NORMALBALANCE: row.NORMALBALANCE,
+            FISCAL_YEAR_START: row.FISCAL_YEAR_START,
+            LINE_COUNT: String(row.LINE_COUNT),
+            AMOUNT: row.AMOUNT,
+            NET_INCOME: row.NET_INCOME,
+            YTD_NET_INCOME: row.YTD_NET_INCOME,
+          },
           { ...attrs, AMOUNT: toText(sign * e.net), NET_INCOME: toText(-e.net), YTD_NET_INCOME: toText(-e.closing) },
           key,
         );
@@ -78,7 +87,16 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
         const row = bs.get(key);
         assert.ok(row, `balance sheet row ${key}`);
         assert.deepEqual(
-          { CATEGORY: row.CATEGORY, NORMALBALANCE: row.NORMALBALANCE, FISCAL_YEAR_START: row.FISCAL_YEAR_START, LINE_COUNT: String(row.LINE_COUNT), OPENING_BALANCE: row.OPENING_BALANCE, NET_CHANGE: row.NET_CHANGE, CLOSING_BALANCE: row.CLOSING_BALANCE, BALANCE: row.BALANCE },
+          {
+            CATEGORY: row.CATEGORY,
+            NORMALBALANCE: row.NORMALBALANCE,
+            FISCAL_YEAR_START: row.FISCAL_YEAR_START,
+            LINE_COUNT: String(row.LINE_COUNT),
+            OPENING_BALANCE: row.OPENING_BALANCE,
+            NET_CHANGE: row.NET_CHANGE,
+            CLOSING_BALANCE: row.CLOSING_BALANCE,
+            BALANCE: row.BALANCE,
+          },
           { ...attrs, OPENING_BALANCE: toText(e.opening), NET_CHANGE: toText(e.net), CLOSING_BALANCE: toText(e.closing), BALANCE: toText(sign * e.closing) },
           key,
         );
@@ -86,8 +104,14 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     }
     assert.equal(pnl.size, pnlCount);
     assert.equal(bs.size, bsCount);
-    assert.deepEqual(Object.keys(pnl.values().next().value!), PNL_COLUMNS.map((c) => c.name));
-    assert.deepEqual(Object.keys(bs.values().next().value!), BALANCE_SHEET_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      Object.keys(pnl.values().next().value!),
+      PNL_COLUMNS.map((c) => c.name),
+    );
+    assert.deepEqual(
+      Object.keys(bs.values().next().value!),
+      BALANCE_SHEET_COLUMNS.map((c) => c.name),
+    );
     // Both normal balances occur on each side, so the sign flip is exercised.
     for (const rows of [pnl, bs]) assert.deepEqual(new Set([...rows.values()].map((r) => r.NORMALBALANCE)), new Set(['debit', 'credit']));
   });
@@ -102,12 +126,18 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
       const expected = expectedNetIncome(gl, accounts, fyStartMonth);
       assert.equal(result.yearsChecked, expected.size);
       assert.ok(expected.size >= (fyStartMonth === 1 ? 2 : 4), 'two entities (two fiscal years each when the year starts in April)');
-      assert.ok([...expected.values()].every((c) => c !== 0), 'every year has a non-zero net income');
+      assert.ok(
+        [...expected.values()].every((c) => c !== 0),
+        'every year has a non-zero net income',
+      );
       // The figures the check compares, for one year, against the TypeScript net income.
       const pnlNi = await client.query<{ FY: string; ENTITY: string; BASECURR: string; NI: string }>(
         `SELECT CAST("FISCAL_YEAR_START" AS TEXT) AS "FY", "ENTITY", "BASECURR", CAST(SUM("NET_INCOME") AS NUMERIC(18,2)) AS "NI" FROM ${t.pnl} GROUP BY 1, 2, 3`,
       );
-      assert.deepEqual(new Map(pnlNi.rows.map((r) => [JSON.stringify([r.FY, r.ENTITY, r.BASECURR]), r.NI])), new Map([...expected].map(([k, c]) => [k, toText(c)])));
+      assert.deepEqual(
+        new Map(pnlNi.rows.map((r) => [JSON.stringify([r.FY, r.ENTITY, r.BASECURR]), r.NI])),
+        new Map([...expected].map(([k, c]) => [k, toText(c)])),
+      );
     });
   }
 
@@ -128,7 +158,12 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     );
     assert.equal(Number(b.netIncome) * 100 - Number(b.impliedChange) * 100, lineCents(line));
     const [message] = describeNetIncomeBreaks(result);
-    assert.match(message!, new RegExp(`fiscal year starting ${y}-04-01 \\(${v(line, 'CHILDENTITY')} ${v(line, 'BASECURR')}\\).*off by ${toText(lineCents(line)).replace('.', '\\.')}`));
+    assert.match(
+      message!,
+      new RegExp(
+        `fiscal year starting ${y}-04-01 \\(${v(line, 'CHILDENTITY')} ${v(line, 'BASECURR')}\\).*off by ${toText(lineCents(line)).replace('.', '\\.')}`,
+      ),
+    );
   });
 
   it('an account missing from the GL accounts is in neither statement and the check names it', async () => {
@@ -138,7 +173,9 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     const partial = table('gl_account_partial');
     await client.query(`CREATE TABLE ${partial} AS SELECT * FROM ${accountTable} WHERE "ACCOUNTNO" <> '${accountNo}'`);
     const t = await buildStatements(client, glTable, partial, '_partial');
-    const inStatements = await client.query(`SELECT 1 FROM ${t.pnl} WHERE "ACCOUNTNO" = '${accountNo}' UNION ALL SELECT 1 FROM ${t.balanceSheet} WHERE "ACCOUNTNO" = '${accountNo}'`);
+    const inStatements = await client.query(
+      `SELECT 1 FROM ${t.pnl} WHERE "ACCOUNTNO" = '${accountNo}' UNION ALL SELECT 1 FROM ${t.balanceSheet} WHERE "ACCOUNTNO" = '${accountNo}'`,
+    );
     assert.equal(inStatements.rows.length, 0);
     const result = await checkNetIncome(client, t);
     assert.equal(result.ok, false);
@@ -148,7 +185,9 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     assert.ok(b, JSON.stringify(result.breaks));
     // The account's activity that year, as the balance sheet side would have carried it (debits − credits).
     const activity = gl
-      .filter((r) => v(r, 'ACCOUNTNO') === accountNo && v(r, 'CHILDENTITY') === b.entity && v(r, 'BASECURR') === b.baseCurrency && ym(v(r, 'BATCH_DATE')!)[1] < 4)
+      .filter(
+        (r) => v(r, 'ACCOUNTNO') === accountNo && v(r, 'CHILDENTITY') === b.entity && v(r, 'BASECURR') === b.baseCurrency && ym(v(r, 'BATCH_DATE')!)[1] < 4,
+      )
       .reduce((s, r) => s + lineCents(r), 0);
     assert.deepEqual(b.unclassifiedAccounts, [{ accountNo, accountType: null, amount: toText(activity) }]);
     assert.ok(describeNetIncomeBreaks(result).some((m) => m.includes(`${accountNo} (no type) ${toText(activity)}`)));

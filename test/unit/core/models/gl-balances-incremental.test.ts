@@ -36,7 +36,9 @@ describe('GL balances: incremental rebuild equals a full rebuild', () => {
   async function copyLine(recordNo: string, replace: Record<string, string>): Promise<void> {
     const cols = streamByName('gl_detail').columns.map((c) => c.name);
     const select = cols.map((c) => replace[c] ?? `"${c}"`).join(', ');
-    await client.query(`INSERT INTO ${fx.glTable} (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${select} FROM ${fx.glTable} WHERE "RECORDNO" = '${recordNo}'`);
+    await client.query(
+      `INSERT INTO ${fx.glTable} (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${select} FROM ${fx.glTable} WHERE "RECORDNO" = '${recordNo}'`,
+    );
   }
   /** Adds `delta` to the debits of every line outside `months`: an update that read them would be wrong. */
   const poison = (months: string[], delta: number) =>
@@ -46,12 +48,14 @@ describe('GL balances: incremental rebuild equals a full rebuild', () => {
    * Lines in `from`'s month whose combination has a non-zero opening balance then and lines after it
    * in the stored table: changing them tests both the carried opening and the stored later activity.
    */
-  const linesWithHistory = (from: string, extra = '') => client.query<Record<string, string | null>>(
-    `SELECT d."RECORDNO", d."CHILDENTITY", d."BASECURR", d."ACCOUNTNO", d."DEPARTMENTID", d."LOCATIONID", d."CLASSID" FROM ${fx.glTable} d
+  const linesWithHistory = (from: string, extra = '') =>
+    client.query<Record<string, string | null>>(
+      `SELECT d."RECORDNO", d."CHILDENTITY", d."BASECURR", d."ACCOUNTNO", d."DEPARTMENTID", d."LOCATIONID", d."CLASSID" FROM ${fx.glTable} d
        JOIN ${incremental} b ON ${DIMS.map((k) => `b."${k}" IS NOT DISTINCT FROM d."${k === 'ENTITY' ? 'CHILDENTITY' : k}"`).join(' AND ')} AND b."PERIOD" = DATE '${from}'
       WHERE d."BATCH_DATE" >= DATE '${from}' AND d."BATCH_DATE" < DATE '${from}' + INTERVAL '1 month' AND d."DEBITAMOUNT" > 0 AND b."OPENING_BALANCE" <> 0
         AND EXISTS (SELECT 1 FROM ${incremental} l WHERE ${DIMS.map((k) => `l."${k}" IS NOT DISTINCT FROM b."${k}"`).join(' AND ')} AND l."PERIOD" > b."PERIOD" AND l."LINE_COUNT" > 0) ${extra}
-      ORDER BY d."RECORDNO"`);
+      ORDER BY d."RECORDNO"`,
+    );
   const comboOf = (r: Record<string, string | null>) => JSON.stringify([r.CHILDENTITY, r.BASECURR, r.ACCOUNTNO, r.DEPARTMENTID, r.LOCATIONID, r.CLASSID]);
 
   /** Applies the update with the lines outside `months` poisoned, then compares with a full rebuild of the true lines. */
@@ -68,14 +72,18 @@ describe('GL balances: incremental rebuild equals a full rebuild', () => {
     const first = await updateGlBalances(client, incremental, src, OPTS, ['2025-06']);
     assert.equal(first.mode, 'full', 'no table yet: built in full');
     const lines = (await linesWithHistory('2025-06-01')).rows;
-    const edited = lines[0]!, deleted = lines.find((r) => comboOf(r) !== comboOf(edited))!;
+    const edited = lines[0]!,
+      deleted = lines.find((r) => comboOf(r) !== comboOf(edited))!;
     assert.ok(edited && deleted, 'two June lines of different combinations with history');
     await client.query(`UPDATE ${fx.glTable} SET "DEBITAMOUNT" = "DEBITAMOUNT" + 12.34, "AMOUNT" = "AMOUNT" + 12.34 WHERE "RECORDNO" = '${edited.RECORDNO}'`);
     await client.query(`DELETE FROM ${fx.glTable} WHERE "RECORDNO" = '${deleted.RECORDNO}'`);
     // A line of a new combination (new department) in June, and a line in January 2026, after the ledger's last month.
     await copyLine(edited.RECORDNO!, { RECORDNO: `'incr-new-combo'`, DEPARTMENTID: `'ZZ-NEW'` });
     await copyLine(edited.RECORDNO!, { RECORDNO: `'incr-new-month'`, BATCH_DATE: `DATE '2026-01-10'` });
-    const combosBefore = Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${DIMS.map((d) => `"${d}"`).join(', ')} FROM ${incremental}) x`)).rows[0]!.n);
+    const combosBefore = Number(
+      (await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${DIMS.map((d) => `"${d}"`).join(', ')} FROM ${incremental}) x`)).rows[0]!
+        .n,
+    );
 
     const result = await updateAndCompare(['2025-06-15', '2026-01']);
     assert.equal(result.mode, 'incremental');
@@ -84,7 +92,11 @@ describe('GL balances: incremental rebuild equals a full rebuild', () => {
     const newCombo = JSON.stringify([edited.CHILDENTITY, edited.BASECURR, edited.ACCOUNTNO, 'ZZ-NEW', edited.LOCATIONID, edited.CLASSID]);
     assert.deepEqual(
       new Map(result.affected.map((a) => [JSON.stringify(a.key), a.fromPeriod])),
-      new Map([[comboOf(edited), '2025-06-01'], [comboOf(deleted), '2025-06-01'], [newCombo, '2025-06-01']]),
+      new Map([
+        [comboOf(edited), '2025-06-01'],
+        [comboOf(deleted), '2025-06-01'],
+        [newCombo, '2025-06-01'],
+      ]),
     );
     // Each affected combination: June 2025 to January 2026 rewritten, nothing else; what a full
     // rebuild does not have (the deleted line's combination before its next line, if any) dropped.
@@ -110,10 +122,13 @@ describe('GL balances: incremental rebuild equals a full rebuild', () => {
   });
 
   it('changes income-statement lines at a fiscal year start and later in the year', async () => {
-    const line = (await client.query<{ RECORDNO: string }>(
-      `SELECT d."RECORDNO" FROM ${fx.glTable} d JOIN ${fx.accountTable} a ON a."ACCOUNTNO" = d."ACCOUNTNO"
+    const line = (
+      await client.query<{ RECORDNO: string }>(
+        `SELECT d."RECORDNO" FROM ${fx.glTable} d JOIN ${fx.accountTable} a ON a."ACCOUNTNO" = d."ACCOUNTNO"
         WHERE a."ACCOUNTTYPE" = 'incomestatement' AND d."DEBITAMOUNT" > 0 AND d."BATCH_DATE" >= DATE '2025-09-01' AND d."BATCH_DATE" < DATE '2025-10-01'
-        ORDER BY d."RECORDNO" LIMIT 1`)).rows[0]!.RECORDNO;
+        ORDER BY d."RECORDNO" LIMIT 1`,
+      )
+    ).rows[0]!.RECORDNO;
     // A copy in April, the fiscal year's first month: September's opening becomes that copy's amount...
     await copyLine(line, { RECORDNO: `'incr-april'`, BATCH_DATE: `DATE '2025-04-02'` });
     const april = await updateAndCompare(['2025-04']);

@@ -48,12 +48,22 @@ describe('GL balances by period (hyperd) against the sample company', () => {
       for (const [key, e] of expected) {
         const a = actual.get(key)!;
         assert.deepEqual(
-          { opening: a.OPENING_BALANCE, net: a.NET_CHANGE, closing: a.CLOSING_BALANCE, lines: Number(a.LINE_COUNT), fyStart: a.FISCAL_YEAR_START, type: a.ACCOUNTTYPE },
+          {
+            opening: a.OPENING_BALANCE,
+            net: a.NET_CHANGE,
+            closing: a.CLOSING_BALANCE,
+            lines: Number(a.LINE_COUNT),
+            fyStart: a.FISCAL_YEAR_START,
+            type: a.ACCOUNTTYPE,
+          },
           { opening: toText(e.opening), net: toText(e.net), closing: toText(e.closing), lines: e.lines, fyStart: e.fyStart, type: e.type },
           key,
         );
       }
-      assert.deepEqual(Object.keys(actual.values().next().value!), GL_BALANCE_COLUMNS.map((c) => c.name));
+      assert.deepEqual(
+        Object.keys(actual.values().next().value!),
+        GL_BALANCE_COLUMNS.map((c) => c.name),
+      );
       // The data really exercise what the model promises: several entities and base currencies,
       // income-statement balances that restart at the fiscal year start, balance-sheet ones that carry on.
       const rows = [...expected.entries()].map(([k, e]) => ({ dims: JSON.parse(k) as string[], e }));
@@ -61,8 +71,21 @@ describe('GL balances by period (hyperd) against the sample company', () => {
       assert.ok(new Set(rows.map((r) => r.dims[1])).size >= 2, 'several base currencies');
       const startMonth = (r: { dims: string[] }) => Number(r.dims[6]!.slice(5, 7)) === fyStartMonth;
       if (fyStartMonth !== 1) {
-        assert.ok(rows.some((r) => startMonth(r) && r.e.type === 'incomestatement' && r.e.opening === 0 && r.e.lines > 0 && expected.get(JSON.stringify([...r.dims.slice(0, 6), monthText(Number(r.dims[6]!.slice(0, 4)), fyStartMonth - 1)]))?.closing !== 0), 'an income-statement balance restarts');
-        assert.ok(rows.some((r) => startMonth(r) && r.e.type === 'balancesheet' && r.e.opening !== 0), 'a balance-sheet balance carries forward');
+        assert.ok(
+          rows.some(
+            (r) =>
+              startMonth(r) &&
+              r.e.type === 'incomestatement' &&
+              r.e.opening === 0 &&
+              r.e.lines > 0 &&
+              expected.get(JSON.stringify([...r.dims.slice(0, 6), monthText(Number(r.dims[6]!.slice(0, 4)), fyStartMonth - 1)]))?.closing !== 0,
+          ),
+          'an income-statement balance restarts',
+        );
+        assert.ok(
+          rows.some((r) => startMonth(r) && r.e.type === 'balancesheet' && r.e.opening !== 0),
+          'a balance-sheet balance carries forward',
+        );
       }
     });
   }
@@ -104,7 +127,10 @@ describe('GL balances by period (hyperd) against the sample company', () => {
       const remaining = batchLines(line).filter((r) => r !== line);
       const perAccount = new Map<string, number>();
       for (const r of remaining) perAccount.set(v(r, 'ACCOUNTNO')!, (perAccount.get(v(r, 'ACCOUNTNO')!) ?? 0) + lineCents(r));
-      assert.deepEqual(b.entries[0]!.accounts, [...perAccount.keys()].sort().map((a) => ({ accountNo: a, amount: toText(perAccount.get(a)!) })));
+      assert.deepEqual(
+        b.entries[0]!.accounts,
+        [...perAccount.keys()].sort().map((a) => ({ accountNo: a, amount: toText(perAccount.get(a)!) })),
+      );
       assert.deepEqual(b.accounts, [...perAccount.keys()].sort());
       const [message] = describeTrialBalanceBreaks(result);
       assert.match(message!, new RegExp(`^Trial balance for ${monthText(y, m).slice(0, 7)} .* off by ${toText(-lineCents(line)).replace('.', '\\.')}`));

@@ -49,7 +49,10 @@ export async function openReplica(prefix: string, streams: Record<string, Iterab
     await writeHyperFile(
       engine,
       path,
-      Object.entries(streams).map(([name, records]) => ({ table: { schema: 'replica', name, columns: streamByName(name).columns }, rows: [toRows(name, records)] })),
+      Object.entries(streams).map(([name, records]) => ({
+        table: { schema: 'replica', name, columns: streamByName(name).columns },
+        rows: [toRows(name, records)],
+      })),
     );
     client = await engine.connect();
     await client.query(`ATTACH DATABASE ${qualifiedName(path)} AS "rep"`);

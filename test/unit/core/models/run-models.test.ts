@@ -51,13 +51,21 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     gl = [...company.list('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL')];
     accounts = [...company.list('GLACCOUNT')];
     replica = await openReplica('run-models-', {
-      gl_detail: gl, gl_account: accounts, ap_bill: company.list('APBILL'), ap_payment_detail: company.list('APPYMTDETAIL'), ap_payment: company.list('APPYMT'),
+      gl_detail: gl,
+      gl_account: accounts,
+      ap_bill: company.list('APBILL'),
+      ap_payment_detail: company.list('APPYMTDETAIL'),
+      ap_payment: company.list('APPYMT'),
     });
     emulator = await startTableauEmulator({ jobPollsToComplete: 1 });
     const clock = new ManualClock(NOW);
     client = createTableauClient({
-      serverUrl: emulator.url, site: emulator.site, auth: { kind: 'pat', name: emulator.patName, secret: emulator.patSecret },
-      fetch: createNodeFetch(), clock, jobPoll: { initialDelayMs: 5, factor: 1, maxDelayMs: 5 },
+      serverUrl: emulator.url,
+      site: emulator.site,
+      auth: { kind: 'pat', name: emulator.patName, secret: emulator.patSecret },
+      fetch: createNodeFetch(),
+      clock,
+      jobPoll: { initialDelayMs: 5, factor: 1, maxDelayMs: 5 },
     });
     await client.signIn();
     projectId = (await client.findProject('Models', { create: true }))!.id;
@@ -80,8 +88,17 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     ...extra,
   });
   const input = (extra: Partial<ModelStageInput> = {}): ModelStageInput => ({
-    runId: 'run-1', settings, timezone: 'UTC', startedAt: NOW, projectId, full: false,
-    clock: new ManualClock(NOW), load, signal: new AbortController().signal, log: (level, message) => logs.push(`${level} ${message}`), ...extra,
+    runId: 'run-1',
+    settings,
+    timezone: 'UTC',
+    startedAt: NOW,
+    projectId,
+    full: false,
+    clock: new ManualClock(NOW),
+    load,
+    signal: new AbortController().signal,
+    log: (level, message) => logs.push(`${level} ${message}`),
+    ...extra,
   });
   const sqlRows = async (sql: string) => (await replica.client.query<Record<string, unknown>>(sql)).rows;
   const published = async (name: string) => (await emulator.readRows(name)) ?? [];
@@ -89,9 +106,17 @@ describe('model stage: build, check and publish every enabled model', { timeout:
 
   it('publishes one data source per enabled model with the rows of its SQL; a disabled model is not published; the checks hold', async () => {
     const run = await runModels(deps(), input({ full: true }));
-    assert.deepEqual(run.models.map((m) => [m.model, m.outcome, m.mode]), [
-      ['gl_balances', 'published', 'full'], ['pnl', 'published', 'full'], ['balance_sheet', 'published', 'full'], ['ap_aging', 'published', 'full'], ['bill_payment_flow', 'published', 'full'],
-    ], JSON.stringify(run.models.map((m) => m.message)));
+    assert.deepEqual(
+      run.models.map((m) => [m.model, m.outcome, m.mode]),
+      [
+        ['gl_balances', 'published', 'full'],
+        ['pnl', 'published', 'full'],
+        ['balance_sheet', 'published', 'full'],
+        ['ap_aging', 'published', 'full'],
+        ['bill_payment_flow', 'published', 'full'],
+      ],
+      JSON.stringify(run.models.map((m) => m.message)),
+    );
     assert.equal(modelsError(run, 'run-1'), null);
     assert.equal(await emulator.readRows(MODEL_DATASOURCES.vendor_performance), null, 'vendor performance is off: not published');
     const glSrc = { glDetail: rep('gl_detail'), glAccount: rep('gl_account') };
@@ -108,7 +133,11 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       const rows = await published(m.datasource);
       assert.equal(rows.length, m.rows, `${m.model}: rows reported`);
       assert.ok(rows.length > 10, `${m.model}: ${rows.length} rows`);
-      assert.deepEqual(canon(rows, cols), canon(await sqlRows(expectedSql[m.model as keyof typeof expectedSql]), cols), `${m.model}: published rows equal its SQL`);
+      assert.deepEqual(
+        canon(rows, cols),
+        canon(await sqlRows(expectedSql[m.model as keyof typeof expectedSql]), cols),
+        `${m.model}: published rows equal its SQL`,
+      );
     }
     // GL balances to the cent against plain TypeScript from the emulator's records.
     const expected = expectedBalances(gl, accounts, FY);
@@ -121,11 +150,21 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       assert.deepEqual([r.OPENING_BALANCE, r.NET_CHANGE, r.CLOSING_BALANCE], [toText(e.opening), toText(e.net), toText(e.closing)], key);
     }
     assert.equal(run.accountingChecks?.ok, true, JSON.stringify(run.accountingChecks));
-    assert.deepEqual(run.accountingChecks.checks.map((c) => [c.check, c.ok]), [['trial_balance', true], ['net_income', true], ['ap_aging_total', true]]);
+    assert.deepEqual(
+      run.accountingChecks.checks.map((c) => [c.check, c.ok]),
+      [
+        ['trial_balance', true],
+        ['net_income', true],
+        ['ap_aging_total', true],
+      ],
+    );
   });
 
   it('after GL lines change in one month, recomputes only that month and publishes what a full rebuild gives', async () => {
-    const june = gl.filter((r) => v(r, 'BATCH_DATE')!.startsWith('06/') && v(r, 'DEBITAMOUNT')).slice(0, 3).map((r) => r.RECORDNO!);
+    const june = gl
+      .filter((r) => v(r, 'BATCH_DATE')!.startsWith('06/') && v(r, 'DEBITAMOUNT'))
+      .slice(0, 3)
+      .map((r) => r.RECORDNO!);
     assert.equal(june.length, 3);
     const inList = june.map((k) => `'${k}'`).join(', ');
     // Both sides of the change, so the entries still balance: debit +10.00 on the lines, credit the same amount on a copy.
@@ -142,7 +181,10 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     // The debits changed alone: that month's trial balance is off by 30.00 and names the lines' accounts.
     const tb = run.accountingChecks!.checks.find((c) => c.check === 'trial_balance')!;
     assert.equal(tb.ok, false);
-    assert.ok(tb.breaks.every((b) => b.period.endsWith('-06')), JSON.stringify(tb.breaks));
+    assert.ok(
+      tb.breaks.every((b) => b.period.endsWith('-06')),
+      JSON.stringify(tb.breaks),
+    );
     assert.equal(run.accountingChecks!.ok, false);
     await replica.client.query(`UPDATE ${rep('gl_detail')} SET "DEBITAMOUNT" = "DEBITAMOUNT" - 10, "AMOUNT" = "AMOUNT" - 10 WHERE "RECORDNO" IN (${inList})`);
     const back = await runModels(deps(), input({ runId: 'run-3' }));
@@ -161,14 +203,19 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     assert.ok(brk.accounts.includes(line.ACCOUNTNO!), `${brk.accounts.join(',')} names ${line.ACCOUNTNO}`);
     assert.equal(brk.difference, toText(Math.round(Number(line.CREDITAMOUNT) * 100)));
     assert.match(brk.message, new RegExp(`Trial balance for ${period}`));
-    assert.ok(logs.some((l) => l.startsWith('warn Accounting check: Trial balance for')), 'the break is a warning in the log');
+    assert.ok(
+      logs.some((l) => l.startsWith('warn Accounting check: Trial balance for')),
+      'the break is a warning in the log',
+    );
     assert.equal(run.models.find((m) => m.model === 'gl_balances')!.periods?.length, 1, 'only that month recomputed');
   });
 
   it('a model that cannot be published is a failure naming the model and why; the others still publish', async () => {
     const real = publishThroughLoad(load);
     const publish: PublishModelFn = (req, opts) =>
-      req.spec.name === 'ap_aging' ? Promise.reject(new ApiError({ service: 'tableau', userMessage: 'Tableau refused the file (disk full).' })) : real(req, opts);
+      req.spec.name === 'ap_aging'
+        ? Promise.reject(new ApiError({ service: 'tableau', userMessage: 'Tableau refused the file (disk full).' }))
+        : real(req, opts);
     const run = await runModels(deps({ publish }), input({ runId: 'run-5' }));
     const aging = run.models.find((m) => m.model === 'ap_aging')!;
     assert.equal(aging.outcome, 'failed');

@@ -34,7 +34,10 @@ describe('vendor performance by month (hyperd) against the sample company', () =
     await buildBillPaymentFlow(client, flow, { apBill: rep('ap_bill'), apPaymentDetail: rep('ap_payment_detail'), apPayment: rep('ap_payment') });
     const n = await buildVendorPerformance(client, target, flow);
     const r = await client.query<Record<string, unknown>>(`SELECT * FROM ${target}`);
-    assert.deepEqual(Object.keys(r.rows[0]!), VENDOR_PERFORMANCE_COLUMNS.map((c) => c.name));
+    assert.deepEqual(
+      Object.keys(r.rows[0]!),
+      VENDOR_PERFORMANCE_COLUMNS.map((c) => c.name),
+    );
     const key = (x: VendorMonth) => JSON.stringify([x.MEGAENTITYID, x.VENDORID, x.BASECURR, x.PERIOD]);
     const actual = r.rows
       .map((row) => {
@@ -65,7 +68,9 @@ describe('vendor performance by month (hyperd) against the sample company', () =
     await client.query(`UPDATE ${rep('ap_bill')} SET "TOTALDUE" = 0 WHERE "RECORDNO" = ${Number(bill.RECORDNO)}`);
     const changed = bills.map((b) => (b === bill ? { ...b, TOTALDUE: '0' } : b));
     const expected = await buildAndCompare(changed);
-    const settled = await client.query<{ d: string | null }>(`SELECT CAST(MAX("SETTLED_DATE") AS TEXT) AS d FROM ${flow} WHERE "BILL_RECORDNO" = ${Number(bill.RECORDNO)}`);
+    const settled = await client.query<{ d: string | null }>(
+      `SELECT CAST(MAX("SETTLED_DATE") AS TEXT) AS d FROM ${flow} WHERE "BILL_RECORDNO" = ${Number(bill.RECORDNO)}`,
+    );
     assert.notEqual(settled.rows[0]!.d, null);
     const month = `${settled.rows[0]!.d!.slice(0, 7)}-01`;
     const row = expected.find((x) => x.VENDORID === bill.VENDORID && x.PERIOD === month)!;

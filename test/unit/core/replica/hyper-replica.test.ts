@@ -15,13 +15,29 @@ import type { ReplicaBatch } from '../../../../main/core/sync/ports';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { ColumnDef, Row, StreamDefinition } from '../../../../main/core/streams/types';
 
-const col = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, source: name, type, nullable, ...extra });
+const col = (name: string, type: ColumnDef['type'], nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  source: name,
+  type,
+  nullable,
+  ...extra,
+});
 const vendor: StreamDefinition = {
   ...streamByName('vendor'),
-  columns: [col('RECORDNO', 'bigint', false), col('NAME', 'text'), col('CREDITLIMIT', 'numeric', true, { precision: 18, scale: 2 }), col('WHENMODIFIED', 'timestamp', false)],
+  columns: [
+    col('RECORDNO', 'bigint', false),
+    col('NAME', 'text'),
+    col('CREDITLIMIT', 'numeric', true, { precision: 18, scale: 2 }),
+    col('WHENMODIFIED', 'timestamp', false),
+  ],
   primaryKey: ['RECORDNO'],
 };
-const row = (n: number, name: string | null, limit: string | null = null): Row => ({ RECORDNO: n, NAME: name, CREDITLIMIT: limit, WHENMODIFIED: '2026-01-15 12:00:00' });
+const row = (n: number, name: string | null, limit: string | null = null): Row => ({
+  RECORDNO: n,
+  NAME: name,
+  CREDITLIMIT: limit,
+  WHENMODIFIED: '2026-01-15 12:00:00',
+});
 
 let root: string;
 let engine: HyperEngine;
@@ -32,7 +48,11 @@ before(async () => {
   mkdirSync(join(root, 'payloads'));
   // Confined as the service confines it: the payload folder and each data folder's replica folder.
   const replicaDirs = Array.from({ length: DATA_DIRS }, (_, i) => replicaDir(join(root, `data-${i + 1}`)));
-  engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(root, 'logs'), databaseDirs: [join(root, 'payloads'), ...replicaDirs] });
+  engine = await startHyperEngine({
+    hyperdPath: findHyperd({ projectRoot: process.cwd() }),
+    logDir: join(root, 'logs'),
+    databaseDirs: [join(root, 'payloads'), ...replicaDirs],
+  });
 });
 after(async () => {
   await engine?.stop();
@@ -69,7 +89,8 @@ function setup(def: StreamDefinition = vendor) {
   });
   const rows = async (d: StreamDefinition = def): Promise<Row[]> => {
     const out: Row[] = [];
-    for await (const chunk of readHyperRows(engine, replicaPath(dataDir), { schema: REPLICA_SCHEMA, name: d.name, columns: d.columns }, ['RECORDNO'])) out.push(...chunk);
+    for await (const chunk of readHyperRows(engine, replicaPath(dataDir), { schema: REPLICA_SCHEMA, name: d.name, columns: d.columns }, ['RECORDNO']))
+      out.push(...chunk);
     return out;
   };
   const state = async (d: StreamDefinition = def) => (await replica.status([d])).streams[0]!;
@@ -91,7 +112,10 @@ describe('hyper replica', () => {
     await r.replica.apply(r.batch(await r.deletions([3, 99]), 'delete', 'run-2'));
     assert.deepEqual(await r.rows(), [row(1, 'Acme'), row(2, 'Beta renamed', '-0.01'), row(4, 'Delta'), row(5, 'New')]);
     assert.equal((await r.state()).state, 'current');
-    assert.deepEqual(r.logs.filter((l) => l.level === 'warn'), []);
+    assert.deepEqual(
+      r.logs.filter((l) => l.level === 'warn'),
+      [],
+    );
   });
 
   it('is idempotent: a batch applied again (the crash between replica and checkpoint) leaves the same rows', async () => {
@@ -143,7 +167,10 @@ describe('hyper replica', () => {
     await r.replica.apply(r.batch(await r.payload([row(1, 'A'), row(2, 'B')]), 'replace'));
     await r.replica.fullLoadFinished(vendor, 'run-1', () => undefined);
     await r.replica.apply(r.batch(join(root, 'payloads', 'gone.hyper'), 'upsert', 'run-2'));
-    assert.ok(r.logs.some((l) => l.level === 'warn' && /stale until the stream's next full load/.test(l.message)), JSON.stringify(r.logs));
+    assert.ok(
+      r.logs.some((l) => l.level === 'warn' && /stale until the stream's next full load/.test(l.message)),
+      JSON.stringify(r.logs),
+    );
     const stale = await r.state();
     assert.equal(stale.state, 'stale');
     assert.match(stale.reason ?? '', /applied in Tableau but not here/);
@@ -167,7 +194,10 @@ describe('hyper replica', () => {
     assert.equal(unreadable.readable, false);
     assert.equal(unreadable.streams[0]!.state, 'missing');
     await r.replica.apply(r.batch(await r.payload([row(2, 'B')]), 'upsert', 'run-2'));
-    assert.ok(r.logs.some((l) => l.level === 'warn' && /could not be read .*recreated empty/.test(l.message)), JSON.stringify(r.logs));
+    assert.ok(
+      r.logs.some((l) => l.level === 'warn' && /could not be read .*recreated empty/.test(l.message)),
+      JSON.stringify(r.logs),
+    );
     assert.equal((await r.state()).state, 'missing', 'the upsert alone does not claim the table');
 
     rmSync(replicaPath(r.dataDir));
@@ -187,7 +217,10 @@ describe('hyper replica', () => {
     try {
       await holder.query(`ATTACH DATABASE "${replicaPath(r.dataDir)}" AS held`);
       await r.replica.apply(r.batch(await r.payload([row(2, 'B')]), 'upsert', 'run-2'));
-      assert.ok(r.logs.some((l) => l.level === 'warn' && /locked by another process/.test(l.message)), JSON.stringify(r.logs));
+      assert.ok(
+        r.logs.some((l) => l.level === 'warn' && /locked by another process/.test(l.message)),
+        JSON.stringify(r.logs),
+      );
       assert.ok(!r.logs.some((l) => /recreated/.test(l.message)));
     } finally {
       await holder.end();
@@ -199,7 +232,10 @@ describe('hyper replica', () => {
 
   it('never rejects, even when hyperd cannot be reached', async () => {
     const dataDir = join(root, `data-${++seq}`);
-    const broken = { connect: () => Promise.reject(new Error('connect ECONNREFUSED')), withClient: () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as HyperEngine;
+    const broken = {
+      connect: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      withClient: () => Promise.reject(new Error('connect ECONNREFUSED')),
+    } as unknown as HyperEngine;
     const replica = openHyperReplica({ engine: broken, dataDir });
     const logs: string[] = [];
     await replica.apply({ def: vendor, path: '/nowhere.hyper', kind: 'upsert', runId: 'r', requestId: 'r-1', until: 0, at: 1, log: (_l, m) => logs.push(m) });

@@ -51,6 +51,9 @@ describe('replicaProblem', () => {
     assert.equal(replicaProblem(status, ['gl_detail']), null);
   });
   it('names each stream that is not current, and why', () => {
-    assert.match(replicaProblem(status, ['gl_detail', 'ap_bill', 'vendor']) ?? '', /^The local replica is not current: ap_bill is missing \(not built yet.*\); vendor is not synced\.$/);
+    assert.match(
+      replicaProblem(status, ['gl_detail', 'ap_bill', 'vendor']) ?? '',
+      /^The local replica is not current: ap_bill is missing \(not built yet.*\); vendor is not synced\.$/,
+    );
   });
 });

@@ -37,7 +37,10 @@ export class FakeTimer implements TimerLike {
 
   /** One-shot timers armed, by due time. */
   get armedAt(): number[] {
-    return this.pending.filter((p) => p.everyMs === undefined).map((p) => p.when).sort((a, b) => a - b);
+    return this.pending
+      .filter((p) => p.everyMs === undefined)
+      .map((p) => p.when)
+      .sort((a, b) => a - b);
   }
 
   runUntil(t: number): void {

@@ -53,7 +53,12 @@ describe('nextRuns', () => {
     };
     const spring = count('2026-03-08');
     assert.equal(spring.length, 23);
-    assert.deepEqual(spring.slice(0, 4).map(local(ny)), ['2026-03-08T00:00:00-05:00', '2026-03-08T01:00:00-05:00', '2026-03-08T03:00:00-04:00', '2026-03-08T04:00:00-04:00']);
+    assert.deepEqual(spring.slice(0, 4).map(local(ny)), [
+      '2026-03-08T00:00:00-05:00',
+      '2026-03-08T01:00:00-05:00',
+      '2026-03-08T03:00:00-04:00',
+      '2026-03-08T04:00:00-04:00',
+    ]);
     const fall = count('2026-11-01');
     assert.equal(fall.length, 24);
     assert.deepEqual(fall.slice(0, 3).map(local(ny)), ['2026-11-01T00:00:00-04:00', '2026-11-01T01:00:00-04:00', '2026-11-01T02:00:00-05:00']);
@@ -63,7 +68,10 @@ describe('nextRuns', () => {
   it('hourly on business days only skips the weekend', () => {
     const runs = nextRuns(sched({ kind: 'hourly', everyHours: 12, businessDaysOnly: true }, 'Europe/London'), Date.UTC(2026, 0, 30, 13), 3);
     // Friday 13:00 → nothing until Monday 00:00 (London is UTC+0 in winter).
-    assert.deepEqual(runs.map((t) => new Date(t).toISOString()), ['2026-02-02T00:00:00.000Z', '2026-02-02T12:00:00.000Z', '2026-02-03T00:00:00.000Z']);
+    assert.deepEqual(
+      runs.map((t) => new Date(t).toISOString()),
+      ['2026-02-02T00:00:00.000Z', '2026-02-02T12:00:00.000Z', '2026-02-03T00:00:00.000Z'],
+    );
   });
 
   it('close calendar: every N hours on the first business days of the month, daily otherwise', () => {
@@ -74,9 +82,15 @@ describe('nextRuns', () => {
       '2026-01-30T07:00', // Fri: an ordinary day
       '2026-01-31T07:00', // Sat: daily includes weekends
       '2026-02-01T07:00', // Sun: not a business day, so not a close day
-      '2026-02-02T00:00', '2026-02-02T08:00', '2026-02-02T16:00', // Mon: business day 1
-      '2026-02-03T00:00', '2026-02-03T08:00', '2026-02-03T16:00', // Tue: 2
-      '2026-02-04T00:00', '2026-02-04T08:00', '2026-02-04T16:00', // Wed: 3
+      '2026-02-02T00:00',
+      '2026-02-02T08:00',
+      '2026-02-02T16:00', // Mon: business day 1
+      '2026-02-03T00:00',
+      '2026-02-03T08:00',
+      '2026-02-03T16:00', // Tue: 2
+      '2026-02-04T00:00',
+      '2026-02-04T08:00',
+      '2026-02-04T16:00', // Wed: 3
       '2026-02-05T07:00', // Thu: 4, back to daily
       '2026-02-06T07:00',
     ]);

@@ -15,7 +15,13 @@ function harness(schedule: Settings['schedule'], startIso: string, lastRunAt: nu
   const clock = new ManualClock(at(startIso, zone));
   const timer = new FakeTimer(clock);
   const fires: { at: string; trigger: FireTrigger }[] = [];
-  const scheduler = createScheduler({ clock, schedule, timer, lastRunAt: () => lastRunAt, onFire: (trigger) => fires.push({ at: local(clock.now(), zone)!, trigger }) });
+  const scheduler = createScheduler({
+    clock,
+    schedule,
+    timer,
+    lastRunAt: () => lastRunAt,
+    onFire: (trigger) => fires.push({ at: local(clock.now(), zone)!, trigger }),
+  });
   return { clock, timer, fires, scheduler, runUntil: (iso: string) => timer.runUntil(at(iso, zone)) };
 }
 
@@ -36,7 +42,10 @@ describe('createScheduler', () => {
     const h = harness(sched({ kind: 'daily', time: '02:30', businessDaysOnly: false }), '2026-03-06T12:00');
     h.scheduler.start();
     h.runUntil('2026-03-10T12:00');
-    assert.deepEqual(h.fires.map((f) => f.at), ['2026-03-07T02:30:00-05:00', '2026-03-08T03:30:00-04:00', '2026-03-09T02:30:00-04:00', '2026-03-10T02:30:00-04:00']);
+    assert.deepEqual(
+      h.fires.map((f) => f.at),
+      ['2026-03-07T02:30:00-05:00', '2026-03-08T03:30:00-04:00', '2026-03-09T02:30:00-04:00', '2026-03-10T02:30:00-04:00'],
+    );
     assert.ok(h.fires.every((f) => f.trigger === 'schedule'));
     h.scheduler.stop();
   });
@@ -45,12 +54,18 @@ describe('createScheduler', () => {
     const h = harness(sched({ kind: 'daily', time: '01:30', businessDaysOnly: false }), '2026-10-30T12:00');
     h.scheduler.start();
     h.runUntil('2026-11-02T12:00');
-    assert.deepEqual(h.fires.map((f) => f.at), ['2026-10-31T01:30:00-04:00', '2026-11-01T01:30:00-04:00', '2026-11-02T01:30:00-05:00']);
+    assert.deepEqual(
+      h.fires.map((f) => f.at),
+      ['2026-10-31T01:30:00-04:00', '2026-11-01T01:30:00-04:00', '2026-11-02T01:30:00-05:00'],
+    );
     h.scheduler.stop();
   });
 
   it('hourly runs: 23 fires on the spring-forward day, 25 hours on the fall-back day give 24 fires', () => {
-    for (const [day, expected] of [['2026-03-08', 23], ['2026-11-01', 24]] as const) {
+    for (const [day, expected] of [
+      ['2026-03-08', 23],
+      ['2026-11-01', 24],
+    ] as const) {
       const h = harness(sched({ kind: 'hourly', everyHours: 1, businessDaysOnly: false }), `${day}T00:00`);
       h.clock.set(h.clock.now() - 1);
       h.scheduler.start();
@@ -67,15 +82,18 @@ describe('createScheduler', () => {
     const h = harness(sched({ kind: 'close', time: '07:00', closeBusinessDays: 2, closeEveryHours: 12 }, zone), '2026-01-30T12:00', null, zone);
     h.scheduler.start();
     h.runUntil('2026-02-05T00:00');
-    assert.deepEqual(h.fires.map((f) => f.at), [
-      '2026-01-31T07:00:00Z',
-      '2026-02-01T07:00:00Z',
-      '2026-02-02T00:00:00Z',
-      '2026-02-02T12:00:00Z',
-      '2026-02-03T00:00:00Z',
-      '2026-02-03T12:00:00Z',
-      '2026-02-04T07:00:00Z',
-    ].map((s) => local(Date.parse(s), zone)));
+    assert.deepEqual(
+      h.fires.map((f) => f.at),
+      [
+        '2026-01-31T07:00:00Z',
+        '2026-02-01T07:00:00Z',
+        '2026-02-02T00:00:00Z',
+        '2026-02-02T12:00:00Z',
+        '2026-02-03T00:00:00Z',
+        '2026-02-03T12:00:00Z',
+        '2026-02-04T07:00:00Z',
+      ].map((s) => local(Date.parse(s), zone)),
+    );
     h.scheduler.stop();
   });
 
@@ -136,7 +154,10 @@ describe('createScheduler', () => {
     assert.equal(h.scheduler.nextRunAt(), at('2026-01-15T08:00'));
     assert.deepEqual(h.timer.armedAt, [at('2026-01-15T08:00')]);
     h.runUntil('2026-01-15T13:00');
-    assert.deepEqual(h.fires.map((f) => f.at), ['2026-01-15T08:00:00-05:00', '2026-01-15T12:00:00-05:00']);
+    assert.deepEqual(
+      h.fires.map((f) => f.at),
+      ['2026-01-15T08:00:00-05:00', '2026-01-15T12:00:00-05:00'],
+    );
 
     h.scheduler.update(sched({ kind: 'hourly', everyHours: 4, businessDaysOnly: false }, ny, true));
     assert.equal(h.scheduler.nextRunAt(), null);
@@ -181,10 +202,17 @@ describe('createScheduler', () => {
     const timer = new FakeTimer(clock);
     const errors: unknown[] = [];
     let calls = 0;
-    const s = createScheduler({ clock, timer, schedule: sched({ kind: 'daily', time: '06:00', businessDaysOnly: false }), lastRunAt: () => null, onError: (e) => errors.push(e), onFire: () => {
-      calls++;
-      throw new Error('busy');
-    } });
+    const s = createScheduler({
+      clock,
+      timer,
+      schedule: sched({ kind: 'daily', time: '06:00', businessDaysOnly: false }),
+      lastRunAt: () => null,
+      onError: (e) => errors.push(e),
+      onFire: () => {
+        calls++;
+        throw new Error('busy');
+      },
+    });
     s.start();
     timer.runUntil(at('2026-01-17T07:00'));
     assert.equal(calls, 3);
@@ -221,7 +249,13 @@ describe('createScheduler with an invalid schedule', () => {
   it('refuses to start and arms nothing', () => {
     const clock = new ManualClock(at('2026-01-15T05:00'));
     const timer = new FakeTimer(clock);
-    const s = createScheduler({ clock, timer, schedule: sched({ kind: 'daily', time: '06:00', businessDaysOnly: false }, 'Not/AZone'), lastRunAt: () => null, onFire: () => assert.fail('fired') });
+    const s = createScheduler({
+      clock,
+      timer,
+      schedule: sched({ kind: 'daily', time: '06:00', businessDaysOnly: false }, 'Not/AZone'),
+      lastRunAt: () => null,
+      onFire: () => assert.fail('fired'),
+    });
     assert.throws(() => s.start(), /not valid/);
     assert.equal(timer.active, 0);
     s.update(sched({ kind: 'daily', time: '06:00', businessDaysOnly: false }));

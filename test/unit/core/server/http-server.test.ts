@@ -17,9 +17,18 @@ function stubService() {
     get(_t: object, op: string) {
       if (op === 'onEvent') return (l: (e: ServiceEvent) => void) => (listeners.add(l), () => listeners.delete(l));
       if (op === 'getStatus') return async () => ({ state: 'idle', demo: true });
-      if (op === 'saveSettings') return async () => { throw new ValidationError({ userMessage: 'Bad settings.', fields: { 'intacct.companyId': 'Required' } }); };
-      if (op === 'getHistory') return async () => { throw new Error("EACCES: open '/home/anna/.config/x?token=s3cr3t-token'"); };
-      if (op === 'estimateFullLoad') return async () => { throw new RateLimitError({ service: 'intacct', code: 'THROTTLED', userMessage: 'Intacct is busy; try again in a minute.' }); };
+      if (op === 'saveSettings')
+        return async () => {
+          throw new ValidationError({ userMessage: 'Bad settings.', fields: { 'intacct.companyId': 'Required' } });
+        };
+      if (op === 'getHistory')
+        return async () => {
+          throw new Error("EACCES: open '/home/anna/.config/x?token=s3cr3t-token'");
+        };
+      if (op === 'estimateFullLoad')
+        return async () => {
+          throw new RateLimitError({ service: 'intacct', code: 'THROTTLED', userMessage: 'Intacct is busy; try again in a minute.' });
+        };
       return async (req: unknown) => {
         calls.push({ op, req });
         return { echoed: op };
@@ -30,7 +39,10 @@ function stubService() {
 }
 
 /** A raw HTTP request (so tests can set any Host header). */
-function call(server: RunningServer, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function call(
+  server: RunningServer,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: u.port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
@@ -87,7 +99,12 @@ describe('startServer', () => {
   });
 
   it('rejects a non-loopback Host header (DNS rebinding) with 403', async () => {
-    const r = await call(server, { method: 'POST', path: '/api/getStatus', headers: { ...auth, Host: `evil.example.com:${new URL(server.url).port}` }, body: 'null' });
+    const r = await call(server, {
+      method: 'POST',
+      path: '/api/getStatus',
+      headers: { ...auth, Host: `evil.example.com:${new URL(server.url).port}` },
+      body: 'null',
+    });
     assert.equal(r.status, 403);
     assert.equal((await call(server, { path: '/', headers: { Host: 'evil.example.com' } })).status, 403);
   });
@@ -104,13 +121,19 @@ describe('startServer', () => {
   it('passes field errors of a ValidationError through the envelope', async () => {
     const r = await call(server, { method: 'POST', path: '/api/saveSettings', headers: auth, body: JSON.stringify({ intacct: {} }) });
     assert.equal(r.status, 400);
-    assert.deepEqual(JSON.parse(r.body), { ok: false, error: { message: 'Bad settings.', service: 'local', kind: 'config', retryable: false, fields: { 'intacct.companyId': 'Required' } } });
+    assert.deepEqual(JSON.parse(r.body), {
+      ok: false,
+      error: { message: 'Bad settings.', service: 'local', kind: 'config', retryable: false, fields: { 'intacct.companyId': 'Required' } },
+    });
   });
 
   it('gives a typed error its code, kind and retryable flag (toEnvelope)', async () => {
     const r = await call(server, { method: 'POST', path: '/api/estimateFullLoad', headers: auth, body: 'null' });
     assert.equal(r.status, 500);
-    assert.deepEqual(JSON.parse(r.body), { ok: false, error: { message: 'Intacct is busy; try again in a minute.', service: 'intacct', code: 'THROTTLED', kind: 'transient', retryable: true } });
+    assert.deepEqual(JSON.parse(r.body), {
+      ok: false,
+      error: { message: 'Intacct is busy; try again in a minute.', service: 'intacct', code: 'THROTTLED', kind: 'transient', retryable: true },
+    });
   });
 
   it('answers an unexpected error with a generic message and a reference, never its own text, and reports it with the same reference', async () => {
@@ -130,7 +153,10 @@ describe('startServer', () => {
     const index = await call(server, { path: '/', headers: host });
     assert.equal(index.status, 200);
     assert.equal(index.headers['content-security-policy'], CSP);
-    assert.match(String(index.headers['content-security-policy']), /default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'/);
+    assert.match(
+      String(index.headers['content-security-policy']),
+      /default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'/,
+    );
     assert.match((await call(server, { path: '/app.js', headers: host })).headers['content-type'] as string, /javascript/);
     assert.match((await call(server, { path: '/runs/123', headers: host })).body, /<title>ml-connector/);
     const escape = await call(server, { path: '/..%2fmlc-outside.txt', headers: host });
@@ -160,7 +186,7 @@ describe('startServer', () => {
     assert.equal(JSON.parse(received[0]!).type, 'status');
     assert.deepEqual(JSON.parse(received[1]!), { type: 'log', entry: { id: 1, at: 0, level: 'info', message: 'hello\nworld' } });
     // The server learns of the closed socket asynchronously: wait for it (a busy machine takes longer than 20 ms).
-    for (const deadline = Date.now() + 5000; stub.listeners.size > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    for (const deadline = Date.now() + 5000; stub.listeners.size > 0 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
     assert.equal(stub.listeners.size, 0, 'the listener is removed when the client goes away');
   });
 });

@@ -109,7 +109,13 @@ describe('served API limits', () => {
 
   it('streams the unfiltered audit export a page at a time (no Content-Length), as the same JSON envelope', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlc-audit-stream-'));
-    const service = await createConnectorService({ clock: new ManualClock(Date.UTC(2026, 0, 15)), fetch: async () => new Response(''), secrets: memorySecretStore(), settings: memorySettingsStore(), dataDir: dir });
+    const service = await createConnectorService({
+      clock: new ManualClock(Date.UTC(2026, 0, 15)),
+      fetch: async () => new Response(''),
+      secrets: memorySecretStore(),
+      settings: memorySettingsStore(),
+      dataDir: dir,
+    });
     const side = openStore(join(dir, 'connector.sqlite'));
     const entries = Array.from({ length: 12_000 }, (_, i) => ({
       runId: 'r1',
@@ -129,7 +135,11 @@ describe('served API limits', () => {
     side.close();
     const server = await startServer(service);
     try {
-      const res = await fetch(`${server.url}/api/exportAudit`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${server.url}/api/exportAudit`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-length'), null, 'the answer was built whole before sending');
       assert.equal(res.headers.get('transfer-encoding'), 'chunked');
@@ -146,11 +156,21 @@ describe('served API limits', () => {
 
   it('answers previewSchedule with an invalid schedule 400, naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlc-preview-'));
-    const service = await createConnectorService({ clock: new ManualClock(Date.UTC(2026, 0, 15)), fetch: async () => new Response(''), secrets: memorySecretStore(), settings: memorySettingsStore(), dataDir: dir });
+    const service = await createConnectorService({
+      clock: new ManualClock(Date.UTC(2026, 0, 15)),
+      fetch: async () => new Response(''),
+      secrets: memorySecretStore(),
+      settings: memorySettingsStore(),
+      dataDir: dir,
+    });
     const server = await startServer(service);
     try {
       const post = (body: unknown) =>
-        fetch(`${server.url}/api/previewSchedule`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${server.url}/api/previewSchedule`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const bad = await post({ schedule: {} });
       assert.equal(bad.status, 400);
       const env = (await bad.json()) as { ok: false; error: { message: string; fields?: Record<string, string> } };

@@ -37,7 +37,14 @@ async function setup(smtp: { port: number }, hookUrl: string) {
   const s: Settings = defaultSettings();
   s.intacct = { ...s.intacct, senderId: 'sender', companyId: 'acme', userId: 'api' };
   s.tableau = { ...s.tableau, serverUrl: 'https://tableau.example.com', site: 'acme', patName: 'connector', project: 'Finance' };
-  s.alerts.email = { host: '127.0.0.1', port: smtp.port, security: 'none', user: 'alerts@acme.example', from: 'alerts@acme.example', to: ['controller@acme.example'] };
+  s.alerts.email = {
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    user: 'alerts@acme.example',
+    from: 'alerts@acme.example',
+    to: ['controller@acme.example'],
+  };
   s.alerts.webhook = { kind: 'slack' };
   const secrets = memorySecretStore({ ...SECRETS, alertWebhookUrl: hookUrl });
   const service = await createConnectorService({
@@ -54,7 +61,10 @@ async function setup(smtp: { port: number }, hookUrl: string) {
     },
     engineOptions: { batchRows: 10 },
   });
-  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.shutdown());
+  cleanup.push(
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    () => service.shutdown(),
+  );
   return { service, source, secrets, hookUrl, clock };
 }
 
@@ -76,9 +86,16 @@ describe('alert delivery through the service', () => {
   it('a failed run sends an email and a Slack message naming the run, the failure and the next step, and no secret', async () => {
     smtp = await startSmtpReceiver({ user: 'alerts@acme.example', password: SECRETS.smtpPassword });
     hook = await startWebhookReceiver();
-    cleanup.push(() => smtp.close(), () => hook.close());
+    cleanup.push(
+      () => smtp.close(),
+      () => hook.close(),
+    );
     const env = await setup(smtp, `${hook.origin}/services/T1/B1/hook-secret-5e`);
-    env.source.failWith = new AuthError({ service: 'intacct', code: 'LOGIN_INVALID', userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.' });
+    env.source.failWith = new AuthError({
+      service: 'intacct',
+      code: 'LOGIN_INVALID',
+      userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.',
+    });
     const run = await env.service.runNow();
     assert.ok('outcome' in run && run.outcome === 'failed');
 
@@ -108,7 +125,13 @@ describe('alert delivery through the service', () => {
     const env = await setup(smtp, `${hook.origin}/services/T1/B1/hook-secret-5e`);
     const before = { mails: smtp.mails.length, posts: hook.posts.length };
     const { results } = await env.service.sendTestAlert();
-    assert.deepEqual(results.map((r) => [r.channel, r.configured, r.ok]), [['email', true, true], ['webhook', true, true]]);
+    assert.deepEqual(
+      results.map((r) => [r.channel, r.configured, r.ok]),
+      [
+        ['email', true, true],
+        ['webhook', true, true],
+      ],
+    );
     assert.equal(smtp.mails.length, before.mails + 1);
     assert.match(mailSubject(smtp.mails.at(-1)!.raw), /ml-connector: Test alert/);
     assert.equal(hook.posts.length, before.posts + 1);
@@ -118,7 +141,13 @@ describe('alert delivery through the service', () => {
     draft.alerts.webhook = { kind: 'teams' };
     const typed = `${hook.origin}/workflows/typed-secret-6f`;
     const second = await env.service.sendTestAlert({ draft, secrets: { alertWebhookUrl: typed } });
-    assert.deepEqual(second.results.map((r) => [r.channel, r.configured, r.ok]), [['email', false, false], ['webhook', true, true]]);
+    assert.deepEqual(
+      second.results.map((r) => [r.channel, r.configured, r.ok]),
+      [
+        ['email', false, false],
+        ['webhook', true, true],
+      ],
+    );
     assert.equal(hook.posts.at(-1)?.path, '/workflows/typed-secret-6f');
     assert.equal((JSON.parse(hook.posts.at(-1)!.body) as { type: string }).type, 'message', 'the draft’s Teams shape');
     assert.equal(await env.secrets.get('alertWebhookUrl'), env.hookUrl, 'the typed address was not saved');
@@ -136,15 +165,33 @@ describe('alert delivery through the service', () => {
     const deadHook = await startWebhookReceiver();
     await deadHook.close();
     const env = await setup(deadSmtp, `${deadHook.origin}/services/T9/B9/dead-secret-7g`);
-    env.source.failWith = new AuthError({ service: 'intacct', code: 'LOGIN_INVALID', userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.' });
+    env.source.failWith = new AuthError({
+      service: 'intacct',
+      code: 'LOGIN_INVALID',
+      userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.',
+    });
     const run = await env.service.runNow();
     assert.ok('outcome' in run && run.outcome === 'failed');
-    assert.match(await logLine(env.service, /^Alert email not delivered/), new RegExp(`^warn Alert email not delivered: The mail server 127\\.0\\.0\\.1:${deadSmtp.port} could not be reached .*Check the SMTP server and port in Settings › Alerts`));
-    assert.match(await logLine(env.service, /^Teams\/Slack alert not delivered/), /^warn Teams\/Slack alert not delivered: The Slack webhook could not be reached \(ECONNREFUSED\)/);
+    assert.match(
+      await logLine(env.service, /^Alert email not delivered/),
+      new RegExp(
+        `^warn Alert email not delivered: The mail server 127\\.0\\.0\\.1:${deadSmtp.port} could not be reached .*Check the SMTP server and port in Settings › Alerts`,
+      ),
+    );
+    assert.match(
+      await logLine(env.service, /^Teams\/Slack alert not delivered/),
+      /^warn Teams\/Slack alert not delivered: The Slack webhook could not be reached \(ECONNREFUSED\)/,
+    );
     const waits = env.clock.sleeps.length;
     assert.equal(waits, 4, 'the run’s alert was tried three times on each channel (two waits each)');
     const { results } = await env.service.sendTestAlert();
-    assert.deepEqual(results.map((r) => [r.channel, r.ok]), [['email', false], ['webhook', false]]);
+    assert.deepEqual(
+      results.map((r) => [r.channel, r.ok]),
+      [
+        ['email', false],
+        ['webhook', false],
+      ],
+    );
     assert.equal(env.clock.sleeps.length, waits, 'the test alert is tried once: someone is waiting for the answer');
     assert.match(await logLine(env.service, /^Test alert: email failed/), /^warn /);
     // The service still works after the failed deliveries.
@@ -168,7 +215,13 @@ describe('alert delivery through the service', () => {
     assert.deepEqual(saved.clearedSecrets, ['smtpPassword']);
     assert.equal(await env.secrets.get('smtpPassword'), null);
     assert.equal(await env.secrets.get('alertWebhookUrl'), 'https://hooks.slack.example/services/T/B/x-secret', 'other secrets stay');
-    assert.match(await logLine(env.service, /alert mail server changed from 127/), /to smtp\.elsewhere\.example:2525; the stored secrets are kept for it, as confirmed/);
-    assert.match(await logLine(env.service, /alert mail server changed from smtp\.elsewhere/), /^warn .*to smtp\.attacker\.example:2525; its stored secrets were removed/);
+    assert.match(
+      await logLine(env.service, /alert mail server changed from 127/),
+      /to smtp\.elsewhere\.example:2525; the stored secrets are kept for it, as confirmed/,
+    );
+    assert.match(
+      await logLine(env.service, /alert mail server changed from smtp\.elsewhere/),
+      /^warn .*to smtp\.attacker\.example:2525; its stored secrets were removed/,
+    );
   });
 });

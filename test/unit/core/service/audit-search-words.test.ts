@@ -9,7 +9,10 @@ describe('audit search words from a run', () => {
     await env.service.runNow();
     const vendors = await env.service.queryAudit({ stream: 'vendor', limit: 1000 });
     assert.ok(vendors.length > 0);
-    assert.ok(vendors.every((e) => typeof e.vendor === 'string' && e.vendor.length > 0), JSON.stringify(vendors.slice(0, 2)));
+    assert.ok(
+      vendors.every((e) => typeof e.vendor === 'string' && e.vendor.length > 0),
+      JSON.stringify(vendors.slice(0, 2)),
+    );
     const one = vendors[0]!;
     const part = one.vendor!.split(' · ')[0]!;
     const found = await env.service.queryAudit({ vendor: part.toLowerCase(), stream: 'vendor' });

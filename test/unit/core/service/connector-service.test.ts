@@ -21,7 +21,14 @@ describe('createConnectorService', () => {
     await env.service.setCredential({ name: 'intacctSenderPassword', value: 's3cret-sender' });
     await env.service.setCredential({ name: 'intacctUserPassword', value: 's3cret-user' });
     await env.service.setCredential({ name: 'tableauPatSecret', value: 's3cret-pat' });
-    assert.deepEqual(await env.service.getCredentialStatus(), { intacctSenderPassword: true, intacctUserPassword: true, tableauPatSecret: true, tableauConnectedAppSecret: false, smtpPassword: false, alertWebhookUrl: false });
+    assert.deepEqual(await env.service.getCredentialStatus(), {
+      intacctSenderPassword: true,
+      intacctUserPassword: true,
+      tableauPatSecret: true,
+      tableauConnectedAppSecret: false,
+      smtpPassword: false,
+      alertWebhookUrl: false,
+    });
     status = await env.service.getStatus();
     assert.equal(status.state, 'idle');
     const everything = JSON.stringify([status, await env.service.getSettings(), await env.service.queryLogs(), env.events]);
@@ -87,7 +94,10 @@ describe('createConnectorService', () => {
     release();
     await env.service.idle();
     const logs = await env.service.queryLogs({ search: 'skipped' });
-    assert.ok(logs.some((l) => /Scheduled run skipped/.test(l.message)), JSON.stringify(logs));
+    assert.ok(
+      logs.some((l) => /Scheduled run skipped/.test(l.message)),
+      JSON.stringify(logs),
+    );
     assert.equal((await env.service.listRuns()).length, 1);
   });
 
@@ -156,7 +166,11 @@ describe('createConnectorService', () => {
   it('after Intacct refuses the sign-in, scheduled runs do not try the same details again until they change', async () => {
     const env = await setup();
     env.service.startScheduler();
-    env.source.failWith = new AuthError({ service: 'intacct', code: 'LOGIN_INVALID', userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.' });
+    env.source.failWith = new AuthError({
+      service: 'intacct',
+      code: 'LOGIN_INVALID',
+      userMessage: 'Intacct sign-in failed: check the user ID, company ID and user password.',
+    });
     const first = await env.service.runNow({ trigger: 'manual' });
     assert.ok('outcome' in first && first.outcome === 'failed', 'the manual run failed');
     // The fake's read log stands for requests to Intacct.
@@ -174,7 +188,10 @@ describe('createConnectorService', () => {
     assert.equal(scheduled.trigger, 'schedule');
     assert.equal(scheduled.outcome, 'failed');
     assert.equal(scheduled.error?.code, 'CREDENTIALS_REFUSED');
-    assert.match(scheduled.error?.message ?? '', /refused these sign-in details at 2026-01-15 1\d:\d\d UTC \(Intacct sign-in failed.*Scheduled syncs do not try them again/);
+    assert.match(
+      scheduled.error?.message ?? '',
+      /refused these sign-in details at 2026-01-15 1\d:\d\d UTC \(Intacct sign-in failed.*Scheduled syncs do not try them again/,
+    );
     assert.equal(env.source.log.length, contacted, 'Intacct was not contacted');
 
     // A person may try again: Sync now goes to Intacct.
@@ -215,7 +232,14 @@ describe('createConnectorService', () => {
     const intacct = await env.service.testConnection({ side: 'intacct' });
     assert.equal(intacct.ok, true);
     const tableau = await env.service.testConnection({ side: 'tableau' });
-    assert.deepEqual(tableau.steps.map((s) => [s.name, s.ok]), [['Server', true], ['Sign in', true], ['Project', true]]);
+    assert.deepEqual(
+      tableau.steps.map((s) => [s.name, s.ok]),
+      [
+        ['Server', true],
+        ['Sign in', true],
+        ['Project', true],
+      ],
+    );
   });
 
   it("lists a stream's Intacct fields, custom ones first, marking those the stream already has", async () => {
@@ -232,14 +256,19 @@ describe('createConnectorService', () => {
     const fields = await env.service.listFields({ stream: 'vendor' });
     assert.deepEqual(
       fields.map((f) => [f.field, f.type, f.isCustom, f.standard, f.inStream]),
-      [['CREDIT_SCORE', 'numeric', true, false, true], ['VENDOR_CF_TEXT', 'text', true, false, false], ['NAME', 'text', false, true, true], ['PAYMENTPRIORITY', 'text', false, false, false]],
+      [
+        ['CREDIT_SCORE', 'numeric', true, false, true],
+        ['VENDOR_CF_TEXT', 'text', true, false, false],
+        ['NAME', 'text', false, true, true],
+        ['PAYMENTPRIORITY', 'text', false, false, false],
+      ],
     );
     // Without the Intacct passwords it says what is missing.
     await env.secrets.delete('intacctUserPassword');
     await assert.rejects(env.service.listFields({ stream: 'vendor' }), /password/i);
   });
 
-  it('estimates a full load from Intacct counts, and counts this month\'s API transactions', async () => {
+  it("estimates a full load from Intacct counts, and counts this month's API transactions", async () => {
     const env = await setup();
     const run = await env.service.runNow({ trigger: 'manual' });
     assert.ok('outcome' in run && run.outcome === 'succeeded', 'the run succeeded');
@@ -249,19 +278,36 @@ describe('createConnectorService', () => {
     const before = env.source.transactions;
     const e = await env.service.estimateFullLoad();
     // The enabled streams of the test settings, each counted in Intacct with the stream's own filters.
-    assert.deepEqual(e.streams.map((x) => x.stream), ['vendor', 'ap_bill_line', 'gl_detail']);
+    assert.deepEqual(
+      e.streams.map((x) => x.stream),
+      ['vendor', 'ap_bill_line', 'gl_detail'],
+    );
     for (const x of e.streams) {
       const def = streamByName(x.stream);
-      const rows = [...env.source.table(def.intacctObject).values()].filter((r) => def.filters.every((f) => r[f.field] === undefined || r[f.field] === f.value));
+      const rows = [...env.source.table(def.intacctObject).values()].filter((r) =>
+        def.filters.every((f) => r[f.field] === undefined || r[f.field] === f.value),
+      );
       assert.equal(x.rows, rows.length, x.stream);
     }
     // Pages of 2,000 (at least one), the empty-WHENMODIFIED pass and the tie-out count; GL detail's
     // four date partitions (plus the undated one) page apart and add the count; the run's sign-in
     // goes with the first stream.
-    assert.deepEqual(e.streams.map((x) => x.apiTransactions), [1 + 1 + 1 + 2, 1 + 1 + 1, 1 + 4 + 4]);
-    assert.deepEqual([0, 2000, 2001, 8000, 8001].map((rows) => fullLoadTransactions(streamByName('gl_detail'), rows, 4)), [8, 9, 10, 12, 13]);
-    assert.deepEqual([0, 2000, 2001].map((rows) => fullLoadTransactions(streamByName('vendor'), rows, 4)), [3, 3, 4]);
-    assert.equal(e.apiTransactions, e.streams.reduce((n, x) => n + x.apiTransactions, 0));
+    assert.deepEqual(
+      e.streams.map((x) => x.apiTransactions),
+      [1 + 1 + 1 + 2, 1 + 1 + 1, 1 + 4 + 4],
+    );
+    assert.deepEqual(
+      [0, 2000, 2001, 8000, 8001].map((rows) => fullLoadTransactions(streamByName('gl_detail'), rows, 4)),
+      [8, 9, 10, 12, 13],
+    );
+    assert.deepEqual(
+      [0, 2000, 2001].map((rows) => fullLoadTransactions(streamByName('vendor'), rows, 4)),
+      [3, 3, 4],
+    );
+    assert.equal(
+      e.apiTransactions,
+      e.streams.reduce((n, x) => n + x.apiTransactions, 0),
+    );
     assert.equal(e.countingTransactions, 3);
     assert.equal(env.source.transactions - before, 3, 'one count per stream');
     // What counting cost is part of this month's use.
@@ -269,7 +315,10 @@ describe('createConnectorService', () => {
     assert.equal((await env.service.getStatus()).apiTransactionsThisMonth, run.apiTransactions + 3);
     assert.equal(e.monthlyAllowance, 100_000);
     const vendorOnly = await env.service.estimateFullLoad({ streams: ['vendor'] });
-    assert.deepEqual(vendorOnly.streams.map((x) => [x.stream, x.apiTransactions]), [['vendor', 1 + 1 + 1 + 2]]);
+    assert.deepEqual(
+      vendorOnly.streams.map((x) => [x.stream, x.apiTransactions]),
+      [['vendor', 1 + 1 + 1 + 2]],
+    );
 
     // A new month starts from zero.
     env.clock.set(Date.UTC(2026, 1, 1));
@@ -278,7 +327,10 @@ describe('createConnectorService', () => {
 
   it('previews the schedule and pauses it', async () => {
     const env = await setup();
-    const p = await env.service.previewSchedule({ schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: false }, timezone: 'UTC', paused: false }, count: 3 });
+    const p = await env.service.previewSchedule({
+      schedule: { preset: { kind: 'daily', time: '06:00', businessDaysOnly: false }, timezone: 'UTC', paused: false },
+      count: 3,
+    });
     assert.equal(p.runs.length, 3);
     assert.equal(p.runs[0], Date.UTC(2026, 0, 16, 6));
     assert.match(p.description, /06:00/);
@@ -309,7 +361,15 @@ describe('createConnectorService', () => {
     assert.deepEqual(names.sort(), ['README.txt', 'about.json', 'log.json', 'logs/hyperd.log', 'logs/main.log', 'runs.json', 'settings.json', 'status.json']);
     // The versions support asks for first, and times a person can read.
     const about = JSON.parse(listZip(zip).find((e) => e.name === 'about.json')!.text) as Record<string, unknown>;
-    assert.deepEqual(about, { version: '9.8.7', hyperdVersion: 'main.0.0.12345.rtest', os: 'Linux 6.1.0 x64', dataDir: env.dataDir, runtime: 'Electron 33.0.0', createdAt: env.clock.now(), createdAtUtc: new Date(env.clock.now()).toISOString() });
+    assert.deepEqual(about, {
+      version: '9.8.7',
+      hyperdVersion: 'main.0.0.12345.rtest',
+      os: 'Linux 6.1.0 x64',
+      dataDir: env.dataDir,
+      runtime: 'Electron 33.0.0',
+      createdAt: env.clock.now(),
+      createdAtUtc: new Date(env.clock.now()).toISOString(),
+    });
     assert.equal(listZip(zip).find((e) => e.name === 'logs/hyperd.log')!.text, '{"k":"startup"}\n', "hyperd's log");
     const [run] = JSON.parse(listZip(zip).find((e) => e.name === 'runs.json')!.text) as { startedAt: number; startedAtUtc: string; finishedAtUtc?: string }[];
     assert.equal(run!.startedAtUtc, new Date(run!.startedAt).toISOString());

@@ -50,7 +50,11 @@ describe('data folder lock', () => {
     try {
       assert.throws(
         () => acquireDataFolderLock(dir, 'second'),
-        (e: unknown) => e instanceof DataFolderLockedError && e.holder.pid === holder.pid && new RegExp(`test holder, process ${holder.pid}\\b`).test(e.userMessage) && e.userMessage.includes(dir),
+        (e: unknown) =>
+          e instanceof DataFolderLockedError &&
+          e.holder.pid === holder.pid &&
+          new RegExp(`test holder, process ${holder.pid}\\b`).test(e.userMessage) &&
+          e.userMessage.includes(dir),
       );
       await assert.rejects(createConnectorService(deps(dir)), DataFolderLockedError);
     } finally {
@@ -103,7 +107,13 @@ describe('database check at start', () => {
     writeFileSync(join(dir, 'ledger.sqlite'), Buffer.alloc(8192, 0x41));
     await assert.rejects(createConnectorService(deps(dir)), (e: unknown) => {
       const m = (e as { userMessage?: string }).userMessage ?? '';
-      return (e as { code?: string }).code === 'DATABASE_DAMAGED' && m.includes(join(dir, 'ledger.sqlite')) && /not a database/.test(m) && /move the file aside/.test(m) && /full reload/.test(m);
+      return (
+        (e as { code?: string }).code === 'DATABASE_DAMAGED' &&
+        m.includes(join(dir, 'ledger.sqlite')) &&
+        /not a database/.test(m) &&
+        /move the file aside/.test(m) &&
+        /full reload/.test(m)
+      );
     });
     assert.equal(existsSync(join(dir, LOCK_FILE)), false);
   });

@@ -26,7 +26,10 @@ describe('first run', () => {
     await env.service.idle();
     assert.deepEqual(await env.service.listRuns(), []);
     const logs = await env.service.queryLogs({ search: 'skipped' });
-    assert.ok(logs.some((l) => /not both set up/.test(l.message)), JSON.stringify(logs));
+    assert.ok(
+      logs.some((l) => /not both set up/.test(l.message)),
+      JSON.stringify(logs),
+    );
 
     await setUpBothSides(env);
     assert.ok((await env.service.getStatus()).nextRunAt, 'once set up, the next run is shown');
@@ -48,8 +51,30 @@ describe('first run', () => {
 
   it('keeps any other error: only "not set up" goes stale', () => {
     assert.equal(isSetupGap({ message: 'x', service: 'intacct', code: 'NOT_CONFIGURED' }), true);
-    assert.equal(isSetupGap({ message: 'x', service: 'intacct', code: 'NOT_CONFIGURED', problems: [{ message: 'x', service: 'intacct', code: 'NOT_CONFIGURED' }, { message: 'y', service: 'tableau', code: 'NOT_CONFIGURED' }] }), true);
-    assert.equal(isSetupGap({ message: 'x', service: 'intacct', code: 'NOT_CONFIGURED', problems: [{ message: 'x', service: 'intacct', code: 'NOT_CONFIGURED' }, { message: 'y', service: 'tableau', code: 'AUTH_FAILED' }] }), false);
+    assert.equal(
+      isSetupGap({
+        message: 'x',
+        service: 'intacct',
+        code: 'NOT_CONFIGURED',
+        problems: [
+          { message: 'x', service: 'intacct', code: 'NOT_CONFIGURED' },
+          { message: 'y', service: 'tableau', code: 'NOT_CONFIGURED' },
+        ],
+      }),
+      true,
+    );
+    assert.equal(
+      isSetupGap({
+        message: 'x',
+        service: 'intacct',
+        code: 'NOT_CONFIGURED',
+        problems: [
+          { message: 'x', service: 'intacct', code: 'NOT_CONFIGURED' },
+          { message: 'y', service: 'tableau', code: 'AUTH_FAILED' },
+        ],
+      }),
+      false,
+    );
     assert.equal(isSetupGap({ message: 'x', service: 'intacct', code: 'LOGIN_INVALID' }), false);
     assert.equal(isSetupGap(null), false);
   });

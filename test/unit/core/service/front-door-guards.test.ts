@@ -55,9 +55,14 @@ const doors: Door[] = [
     open: async (service) => {
       const server: RunningServer = await startServer(service);
       const call: Call = async (op, req) => {
-        const res = await fetch(`${server.url}/api/${op}`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(req ?? null) });
+        const res = await fetch(`${server.url}/api/${op}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(req ?? null),
+        });
         const env = (await res.json()) as ApiEnvelope<unknown>;
-        if (!env.ok) throw Object.assign(new Error(env.error.message), { status: res.status, fields: (env.error as { fields?: Record<string, string> }).fields });
+        if (!env.ok)
+          throw Object.assign(new Error(env.error.message), { status: res.status, fields: (env.error as { fields?: Record<string, string> }).fields });
         return env.result;
       };
       return { call, close: () => server.close() };
@@ -160,7 +165,11 @@ for (const door of doors) {
         assert.match(ti.steps[0]!.message, /sender password/);
         assert.equal(tt.ok, false);
         const leaked = [
-          ...sent.intacct.filter((x) => x.endpoint.includes('attacker') && (x.credentials.senderPassword === SECRETS.intacctSenderPassword || x.credentials.userPassword === SECRETS.intacctUserPassword)),
+          ...sent.intacct.filter(
+            (x) =>
+              x.endpoint.includes('attacker') &&
+              (x.credentials.senderPassword === SECRETS.intacctSenderPassword || x.credentials.userPassword === SECRETS.intacctUserPassword),
+          ),
           ...sent.tableau.filter((x) => x.serverUrl.includes('attacker') && x.auth.kind === 'pat' && x.auth.secret === SECRETS.tableauPatSecret),
         ];
         assert.deepEqual(leaked, [], 'stored secrets went to the new address');

@@ -29,7 +29,16 @@ describe('reload in full at the next run', () => {
 
     // A restart before the run keeps the request (it is in the data folder).
     await env.service.shutdown();
-    const again = await createConnectorService({ clock: env.clock, fetch: async () => new Response(''), secrets: env.secrets, settings: env.settings, dataDir: env.dataDir, factories: env.factories, timer: env.timer, engineOptions: { batchRows: 10 } });
+    const again = await createConnectorService({
+      clock: env.clock,
+      fetch: async () => new Response(''),
+      secrets: env.secrets,
+      settings: env.settings,
+      dataDir: env.dataDir,
+      factories: env.factories,
+      timer: env.timer,
+      engineOptions: { batchRows: 10 },
+    });
     try {
       assert.deepEqual((await again.getStatus()).pendingReloads, ['vendor']);
       const reloaded = await again.runNow();

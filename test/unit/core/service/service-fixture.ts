@@ -46,12 +46,16 @@ export function configuredSettings(): Settings {
   const s = defaultSettings();
   s.intacct = { ...s.intacct, senderId: 'sender', companyId: 'acme', userId: 'api' };
   s.tableau = { ...s.tableau, serverUrl: 'https://tableau.example.com', site: 'acme', patName: 'connector', project: 'Finance' };
-  s.streams.enabled = Object.fromEntries(Object.keys(s.streams.enabled).map((k) => [k, ['vendor', 'ap_bill_line', 'gl_detail'].includes(k)])) as Settings['streams']['enabled'];
+  s.streams.enabled = Object.fromEntries(
+    Object.keys(s.streams.enabled).map((k) => [k, ['vendor', 'ap_bill_line', 'gl_detail'].includes(k)]),
+  ) as Settings['streams']['enabled'];
   s.schedule.preset = { kind: 'hourly', everyHours: 1, businessDaysOnly: false };
   return s;
 }
 
-export async function setup(opts: { configured?: boolean; supportLogFiles?: string[]; demo?: boolean; host?: { appVersion: string; os: string; runtime: string } } = {}) {
+export async function setup(
+  opts: { configured?: boolean; supportLogFiles?: string[]; demo?: boolean; host?: { appVersion: string; os: string; runtime: string } } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const source = new FakeSource(() => clock.now());
   seedCompany(source, 30);
@@ -68,12 +72,20 @@ export async function setup(opts: { configured?: boolean; supportLogFiles?: stri
     createSource: () => source,
     createTarget: () => ({ client: tableau, load: tableau.load }),
     startPayloadWriter: async () => ({ write: tableau.writePayload, stop: async () => {} }),
-    evaluateAlerts: ({ runs, now }) => (runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : []),
+    evaluateAlerts: ({ runs, now }) =>
+      runs[0]?.outcome === 'failed' ? [{ kind: 'run-failed', message: `Run failed: ${runs[0].error?.message}`, runId: runs[0].runId, at: now }] : [],
     hyperdVersion: async () => 'main.0.0.12345.rtest',
   };
   const timer = new HandTimer();
   const service = await createConnectorService({
-    clock, fetch: async () => new Response(''), secrets, settings, dataDir, factories, timer, engineOptions: { batchRows: 10 },
+    clock,
+    fetch: async () => new Response(''),
+    secrets,
+    settings,
+    dataDir,
+    factories,
+    timer,
+    engineOptions: { batchRows: 10 },
     ...(opts.supportLogFiles ? { supportLogFiles: opts.supportLogFiles } : {}),
     ...(opts.host ? { host: opts.host } : {}),
     ...(opts.demo ? { demo: true } : {}),
@@ -83,4 +95,3 @@ export async function setup(opts: { configured?: boolean; supportLogFiles?: stri
   service.onEvent((e) => events.push(e));
   return { clock, source, tableau, service, events, secrets, settings, factories, timer, dataDir };
 }
-

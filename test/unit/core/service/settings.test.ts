@@ -34,7 +34,11 @@ describe('settings', () => {
   it('checks extra fields: Intacct-shaped names, no clash with a standard column or each other, decimals only on numbers', () => {
     const s = defaultSettings();
     s.streams.extraFields = {
-      gl_detail: [{ field: 'GLDIMSALES_CHANNEL', type: 'text' }, { field: 'VENDOR.NAME', type: 'text' }, { field: 'RATE', type: 'numeric', scale: 4 }],
+      gl_detail: [
+        { field: 'GLDIMSALES_CHANNEL', type: 'text' },
+        { field: 'VENDOR.NAME', type: 'text' },
+        { field: 'RATE', type: 'numeric', scale: 4 },
+      ],
       vendor: [{ field: 'VENDOR_CF_TEXT', type: 'text' }],
     };
     assert.equal(validateSettings(s).ok, true);

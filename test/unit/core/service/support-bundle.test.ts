@@ -13,11 +13,7 @@ describe('support bundle redaction', () => {
   it('redacts a secret in its JSON-escaped (once and twice) and XML-escaped forms', () => {
     const upstreamJson = `{"error":"bad password ${JSON.stringify(secret).slice(1, -1)}"}`;
     const upstreamXml = `<errormessage><description2>Password ${secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')} refused</description2></errormessage>`;
-    const log = [
-      { message: `Sign-in refused for ${secret}` },
-      { message: `Tableau said: ${upstreamJson}` },
-      { message: `Intacct said: ${upstreamXml}` },
-    ];
+    const log = [{ message: `Sign-in refused for ${secret}` }, { message: `Tableau said: ${upstreamJson}` }, { message: `Intacct said: ${upstreamXml}` }];
     const text = JSON.stringify(log, null, 2);
     const r = redactSecrets(text, [secret]);
     for (const form of secretForms(secret)) assert.ok(!r.text.includes(form), `left in the bundle: ${form}`);
@@ -34,7 +30,13 @@ describe('support bundle redaction', () => {
 describe('support bundle readable times', () => {
   it('adds a UTC twin beside every epoch-millisecond time (at, …At), at any depth, and leaves the rest alone', () => {
     const t = Date.UTC(2026, 11, 3, 17, 0, 0);
-    const out = withReadableTimes({ at: t, runs: [{ startedAt: t, finishedAt: null, rowsMoved: 1500 }], streams: { gl_detail: { lastRunAt: t + 1000 } }, label: 'x', waitedAt: 5 });
+    const out = withReadableTimes({
+      at: t,
+      runs: [{ startedAt: t, finishedAt: null, rowsMoved: 1500 }],
+      streams: { gl_detail: { lastRunAt: t + 1000 } },
+      label: 'x',
+      waitedAt: 5,
+    });
     assert.deepEqual(out, {
       at: t,
       atUtc: '2026-12-03T17:00:00.000Z',
@@ -52,9 +54,13 @@ describe('hyperd version', () => {
     assert.equal(parseHyperdVersion('unsupported command'), null);
   });
 
-  it('asks the real hyperd (the npm package’s), writing no log beside it', { skip: existsSync(NPM_HYPERD) ? false : 'no npm hyperd on this platform' }, async () => {
-    const before = readdirSync(dirname(NPM_HYPERD)).sort();
-    assert.match((await readHyperdVersion(NPM_HYPERD)) ?? '', /^[\w.]+$/);
-    assert.deepEqual(readdirSync(dirname(NPM_HYPERD)).sort(), before);
-  });
+  it(
+    'asks the real hyperd (the npm package’s), writing no log beside it',
+    { skip: existsSync(NPM_HYPERD) ? false : 'no npm hyperd on this platform' },
+    async () => {
+      const before = readdirSync(dirname(NPM_HYPERD)).sort();
+      assert.match((await readHyperdVersion(NPM_HYPERD)) ?? '', /^[\w.]+$/);
+      assert.deepEqual(readdirSync(dirname(NPM_HYPERD)).sort(), before);
+    },
+  );
 });

@@ -26,7 +26,14 @@ after(async () => {
 function saved(): Settings {
   const s = defaultSettings();
   s.intacct = { ...s.intacct, senderId: 'sender', companyId: 'acme', userId: 'api', endpoint: 'https://api.intacct.com/ia/xml/xmlgw.phtml' };
-  s.tableau = { ...s.tableau, serverUrl: 'https://tableau.example.com', site: 'acme', patName: 'connector', project: 'Finance', dependentDatasources: ['Dependent Sales'] };
+  s.tableau = {
+    ...s.tableau,
+    serverUrl: 'https://tableau.example.com',
+    site: 'acme',
+    patName: 'connector',
+    project: 'Finance',
+    dependentDatasources: ['Dependent Sales'],
+  };
   return s;
 }
 

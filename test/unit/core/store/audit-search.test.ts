@@ -12,7 +12,17 @@ import { streamByName } from '../../../../main/core/streams/definitions';
 import type { AuditEntry, StreamName } from '../../../../shared/types';
 
 const entry = (stream: StreamName, recordKey: string, words: Partial<Pick<AuditEntry, 'document' | 'vendor' | 'journal'>> = {}): AuditEntry => ({
-  runId: 'r1', stream, recordKey, whenModified: null, contentHash: `h${recordKey}`, action: 'insert', requestId: 'q1', jobId: null, result: 'pending', at: 0, ...words,
+  runId: 'r1',
+  stream,
+  recordKey,
+  whenModified: null,
+  contentHash: `h${recordKey}`,
+  action: 'insert',
+  requestId: 'q1',
+  jobId: null,
+  result: 'pending',
+  at: 0,
+  ...words,
 });
 
 describe('audit trail search', () => {
@@ -47,15 +57,30 @@ describe('audit trail search', () => {
     const store = openStore(':memory:', { clock: new ManualClock(0) });
     try {
       store.recordAudit(['10', '9', '100', '2'].map((k) => entry('vendor', k)));
-      assert.deepEqual(store.queryAudit({ stream: 'vendor' }).map((e) => e.recordKey), ['2', '9', '10', '100']);
+      assert.deepEqual(
+        store.queryAudit({ stream: 'vendor' }).map((e) => e.recordKey),
+        ['2', '9', '10', '100'],
+      );
     } finally {
       store.close();
     }
   });
 
   it('reads the words from a record’s row by table', () => {
-    assert.deepEqual(auditLabelsOf(streamByName('ap_bill'), { RECORDID: 'BILL-1042', DOCNUMBER: 'INV 88', VENDORID: 'V100', VENDORNAME: 'Acme Steel' }), { document: 'BILL-1042 · INV 88', vendor: 'V100 · Acme Steel', journal: null });
-    assert.deepEqual(auditLabelsOf(streamByName('vendor'), { VENDORID: 'V100', NAME: 'Acme Steel' }), { document: null, vendor: 'V100 · Acme Steel', journal: null });
-    assert.deepEqual(auditLabelsOf(streamByName('gl_detail'), { SYMBOL: 'GJ', BATCH_TITLE: 'Accruals', DOCNUMBER: '', VENDORID: null }), { document: null, vendor: null, journal: 'GJ · Accruals' });
+    assert.deepEqual(auditLabelsOf(streamByName('ap_bill'), { RECORDID: 'BILL-1042', DOCNUMBER: 'INV 88', VENDORID: 'V100', VENDORNAME: 'Acme Steel' }), {
+      document: 'BILL-1042 · INV 88',
+      vendor: 'V100 · Acme Steel',
+      journal: null,
+    });
+    assert.deepEqual(auditLabelsOf(streamByName('vendor'), { VENDORID: 'V100', NAME: 'Acme Steel' }), {
+      document: null,
+      vendor: 'V100 · Acme Steel',
+      journal: null,
+    });
+    assert.deepEqual(auditLabelsOf(streamByName('gl_detail'), { SYMBOL: 'GJ', BATCH_TITLE: 'Accruals', DOCNUMBER: '', VENDORID: null }), {
+      document: null,
+      vendor: null,
+      journal: 'GJ · Accruals',
+    });
   });
 });

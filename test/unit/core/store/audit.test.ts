@@ -6,8 +6,26 @@ import type { AuditEntry, StreamName } from '../../../../shared/types';
 
 const t0 = Date.UTC(2026, 0, 15, 6, 0);
 
-function entries(runId: string, stream: StreamName, requestId: string, keys: number[], hash = (k: number) => `h${k}`, action: AuditEntry['action'] = 'insert'): AuditEntry[] {
-  return keys.map((k) => ({ runId, stream, recordKey: String(k), whenModified: '2026-01-15 06:00:00', contentHash: hash(k), action, requestId, jobId: null, result: 'pending', at: t0 + k }));
+function entries(
+  runId: string,
+  stream: StreamName,
+  requestId: string,
+  keys: number[],
+  hash = (k: number) => `h${k}`,
+  action: AuditEntry['action'] = 'insert',
+): AuditEntry[] {
+  return keys.map((k) => ({
+    runId,
+    stream,
+    recordKey: String(k),
+    whenModified: '2026-01-15 06:00:00',
+    contentHash: hash(k),
+    action,
+    requestId,
+    jobId: null,
+    result: 'pending',
+    at: t0 + k,
+  }));
 }
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -56,17 +74,32 @@ describe('audit trail', () => {
       assert.equal(store.markAudit('r1', 'vendor', 'q1', { jobId: 'job-1', result: 'applied' }), 3);
       assert.equal(store.markAudit('r1', 'vendor', 'q2', { result: 'failed' }), 2);
       const rows = store.queryAudit({ runId: 'r1', stream: 'vendor' });
-      assert.deepEqual(rows.map((r) => [r.recordKey, r.result, r.jobId]), [['1', 'applied', 'job-1'], ['2', 'applied', 'job-1'], ['3', 'applied', 'job-1'], ['4', 'failed', null], ['5', 'failed', null]]);
+      assert.deepEqual(
+        rows.map((r) => [r.recordKey, r.result, r.jobId]),
+        [
+          ['1', 'applied', 'job-1'],
+          ['2', 'applied', 'job-1'],
+          ['3', 'applied', 'job-1'],
+          ['4', 'failed', null],
+          ['5', 'failed', null],
+        ],
+      );
       assert.ok(store.queryAudit({ runId: 'r1', stream: 'ap_bill' }).every((r) => r.result === 'pending'));
 
-      assert.deepEqual([...store.lastAppliedHashes('vendor', ['1', '3', '4', '99'])].sort(), [['1', 'h1'], ['3', 'h3']]);
+      assert.deepEqual([...store.lastAppliedHashes('vendor', ['1', '3', '4', '99'])].sort(), [
+        ['1', 'h1'],
+        ['3', 'h3'],
+      ]);
       assert.equal(store.lastAppliedHashes('ap_bill', ['1']).size, 0);
 
       // A later run changes record 1 and deletes record 3.
       store.recordAudit(entries('r2', 'vendor', 'q3', [1], () => 'h1-v2', 'update'));
       store.recordAudit(entries('r2', 'vendor', 'q3', [3], () => 'h3', 'delete'));
       store.markAudit('r2', 'vendor', 'q3', { jobId: 'job-2', result: 'applied' });
-      assert.deepEqual([...store.lastAppliedHashes('vendor', ['1', '2', '3'])].sort(), [['1', 'h1-v2'], ['2', 'h2']]);
+      assert.deepEqual([...store.lastAppliedHashes('vendor', ['1', '2', '3'])].sort(), [
+        ['1', 'h1-v2'],
+        ['2', 'h2'],
+      ]);
 
       store.recordAudit(entries('r2', 'ap_bill', 'q4', [1]));
       store.markAudit('r2', 'ap_bill', 'q4', { result: 'applied' });
@@ -102,9 +135,22 @@ describe('audit trail', () => {
       store.recordAudit(entries('r1', 'vendor', 'a', [7, 8]));
       store.recordAudit(entries('r1', 'ap_bill', 'b', [7]));
       store.recordAudit(entries('r2', 'vendor', 'c', [7], () => 'h7b', 'update'));
-      assert.deepEqual(store.queryAudit({ recordKey: '7' }).map((e) => [e.runId, e.stream]), [['r1', 'vendor'], ['r1', 'ap_bill'], ['r2', 'vendor']]);
-      assert.deepEqual(store.queryAudit({ recordKey: '7', stream: 'vendor' }).map((e) => e.contentHash), ['h7', 'h7b']);
-      assert.deepEqual(store.queryAudit({ recordKey: '7', runId: 'r2' }).map((e) => e.action), ['update']);
+      assert.deepEqual(
+        store.queryAudit({ recordKey: '7' }).map((e) => [e.runId, e.stream]),
+        [
+          ['r1', 'vendor'],
+          ['r1', 'ap_bill'],
+          ['r2', 'vendor'],
+        ],
+      );
+      assert.deepEqual(
+        store.queryAudit({ recordKey: '7', stream: 'vendor' }).map((e) => e.contentHash),
+        ['h7', 'h7b'],
+      );
+      assert.deepEqual(
+        store.queryAudit({ recordKey: '7', runId: 'r2' }).map((e) => e.action),
+        ['update'],
+      );
       assert.equal(store.queryAudit({ runId: 'r1' }).length, 3);
       assert.equal(store.queryAudit({ stream: 'vendor' }).length, 3);
       assert.equal(store.queryAudit({}).length, 4);
@@ -114,7 +160,18 @@ describe('audit trail', () => {
   it('exports CSV with RFC 4180 quoting and formula protection', () => {
     withStore((store) => {
       store.recordAudit([
-        { runId: 'r1', stream: 'vendor', recordKey: 'V-1,"Acme"\nInc', whenModified: null, contentHash: '=HYPERLINK("x")', action: 'insert', requestId: 'q', jobId: null, result: 'pending', at: Date.UTC(2026, 0, 15, 6, 0, 0, 5) },
+        {
+          runId: 'r1',
+          stream: 'vendor',
+          recordKey: 'V-1,"Acme"\nInc',
+          whenModified: null,
+          contentHash: '=HYPERLINK("x")',
+          action: 'insert',
+          requestId: 'q',
+          jobId: null,
+          result: 'pending',
+          at: Date.UTC(2026, 0, 15, 6, 0, 0, 5),
+        },
       ]);
       const csv = store.exportAuditCsv({ runId: 'r1' });
       assert.equal(
@@ -162,8 +219,14 @@ describe('audit trail', () => {
 
       assert.deepEqual(store.prune(t0, { auditDays: 0, logDays: 0 }), { auditRows: 0, logRows: 0 });
       assert.deepEqual(store.prune(t0, { auditDays: 30, logDays: 7 }), { auditRows: 2, logRows: 1 });
-      assert.deepEqual(store.queryAudit({}).map((e) => e.runId), ['new']);
-      assert.deepEqual(store.queryLogs({}).map((e) => e.message), ['new line']);
+      assert.deepEqual(
+        store.queryAudit({}).map((e) => e.runId),
+        ['new'],
+      );
+      assert.deepEqual(
+        store.queryLogs({}).map((e) => e.message),
+        ['new line'],
+      );
       assert.equal(store.lastAppliedHashes('vendor', ['1']).get('1'), 'h1', 'the latest hash per record is state, not history');
       assert.equal(store.getRun('old')?.outcome, 'succeeded');
     });
@@ -180,7 +243,10 @@ describe('audit trail', () => {
       );
       assert.equal(store.getRun('x'), null);
       assert.equal(store.queryAudit({}).length, 0);
-      assert.equal(store.transaction(() => 42), 42);
+      assert.equal(
+        store.transaction(() => 42),
+        42,
+      );
     });
   });
 });

@@ -44,7 +44,15 @@ describe('importLegacyLedger', () => {
   it('copies held keys, sums and meta (not staged rows) into connector.sqlite and renames the file aside', () => {
     const dir = freshDir();
     const legacy = join(dir, 'ledger.sqlite');
-    writeLegacyLedger(legacy, [['vendor', 'V1', 'h1'], ['vendor', 'V2', 'h2'], ['gl_detail', '7', 'g7']], [['vendor', 'deletesSince', '123']]);
+    writeLegacyLedger(
+      legacy,
+      [
+        ['vendor', 'V1', 'h1'],
+        ['vendor', 'V2', 'h2'],
+        ['gl_detail', '7', 'g7'],
+      ],
+      [['vendor', 'deletesSince', '123']],
+    );
     const store = openStore(join(dir, 'connector.sqlite'));
     try {
       const r = importLegacyLedger(store.database, legacy, 1000);
@@ -53,7 +61,13 @@ describe('importLegacyLedger', () => {
       assert.ok(existsSync(`${legacy}.imported`));
       const ledger = openLedger(store.database);
       assert.equal(ledger.count('vendor'), 2);
-      assert.deepEqual(ledger.hashes('vendor', ['V1', 'V2', 'V9']), new Map([['V1', 'h1'], ['V2', 'h2']]));
+      assert.deepEqual(
+        ledger.hashes('vendor', ['V1', 'V2', 'V9']),
+        new Map([
+          ['V1', 'h1'],
+          ['V2', 'h2'],
+        ]),
+      );
       assert.deepEqual(ledger.sums('gl_detail'), new Map([['4000\u00002025-01', 150n]]));
       // A v1 state takes its deletion mark from the imported meta.
       store.database.prepare("INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES ('vendor', 1, '{}', 0)").run();
@@ -88,7 +102,14 @@ describe('importLegacyLedger', () => {
 
   it('is run by an owner service at start, and the ledger it holds counts in the status', async () => {
     const dir = freshDir();
-    writeLegacyLedger(join(dir, 'ledger.sqlite'), [['vendor', 'V1', 'h1'], ['vendor', 'V2', 'h2']], []);
+    writeLegacyLedger(
+      join(dir, 'ledger.sqlite'),
+      [
+        ['vendor', 'V1', 'h1'],
+        ['vendor', 'V2', 'h2'],
+      ],
+      [],
+    );
     const service = await createConnectorService({
       clock: new ManualClock(Date.UTC(2026, 0, 15)),
       fetch: async () => new Response(''),

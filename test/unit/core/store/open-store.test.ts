@@ -25,7 +25,10 @@ describe('openStore', () => {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(schemaVersionOf(db), latestSchemaVersion);
       const applied = db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as { version: number; applied_at: number }[];
-      assert.deepEqual(applied.map((r) => r.version), migrations.map((m) => m.version));
+      assert.deepEqual(
+        applied.map((r) => r.version),
+        migrations.map((m) => m.version),
+      );
       assert.ok(applied.every((r) => r.applied_at === 1_000));
     } finally {
       db.close();
@@ -38,7 +41,8 @@ describe('openStore', () => {
     mkdirSync(dirname(path), { recursive: true });
     const old = openDatabase(path);
     assert.equal(migrate(old, { now: 5, target: 1 }), 1);
-    old.prepare('INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES (?, 0, ?, 5)')
+    old
+      .prepare('INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES (?, 0, ?, 5)')
       .run('vendor', JSON.stringify({ whenModified: 1_700_000_000_000, datasourceLuid: 'ds-vendor' }));
     old.prepare(`INSERT INTO runs (run_id, trigger, started_at, outcome) VALUES ('old-run', 'manual', 10, 'succeeded')`).run();
     assert.throws(() => old.prepare('SELECT * FROM audit').all(), /no such table/);
@@ -60,7 +64,18 @@ describe('openStore', () => {
         lastReconcileAt: null,
       });
       assert.equal(store.listRuns(5)[0]?.runId, 'old-run');
-      const e: AuditEntry = { runId: 'r', stream: 'vendor', recordKey: '1', whenModified: null, contentHash: 'h', action: 'insert', requestId: 'q', jobId: null, result: 'pending', at: 1 };
+      const e: AuditEntry = {
+        runId: 'r',
+        stream: 'vendor',
+        recordKey: '1',
+        whenModified: null,
+        contentHash: 'h',
+        action: 'insert',
+        requestId: 'q',
+        jobId: null,
+        result: 'pending',
+        at: 1,
+      };
       store.recordAudit([e]);
       assert.equal(store.queryAudit({ runId: 'r' }).length, 1);
     } finally {
@@ -97,7 +112,10 @@ describe('openStore', () => {
     const db = openDatabase(path);
     db.pragma('user_version = 99');
     db.close();
-    assert.throws(() => openStore(path), (err: unknown) => err instanceof ConnectorError && err.code === 'STORE_TOO_NEW');
+    assert.throws(
+      () => openStore(path),
+      (err: unknown) => err instanceof ConnectorError && err.code === 'STORE_TOO_NEW',
+    );
   });
 
   it('has no column that could hold a secret', () => {
@@ -107,7 +125,10 @@ describe('openStore', () => {
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
       const cols = tables.flatMap((t) => (db.pragma(`table_info(${t.name})`) as { name: string }[]).map((c) => `${t.name}.${c.name}`));
       assert.ok(cols.length > 30);
-      assert.deepEqual(cols.filter((c) => /password|secret|token|session|credential/i.test(c)), []);
+      assert.deepEqual(
+        cols.filter((c) => /password|secret|token|session|credential/i.test(c)),
+        [],
+      );
     } finally {
       db.close();
     }

@@ -11,14 +11,43 @@ describe('runs', () => {
     try {
       store.startRun({ runId: 'r1', trigger: 'schedule', startedAt: t0 });
       assert.equal(store.getRun('r1')?.outcome, 'running');
-      const vendor: StreamRunResult = { stream: 'vendor', outcome: 'succeeded', rowsRead: 10, rowsUpserted: 9, rowsDeleted: 1, durationMs: 500, fullLoad: true, apiTransactions: 3 };
-      const gl: StreamRunResult = { stream: 'gl_detail', outcome: 'failed', rowsRead: 0, rowsUpserted: 0, rowsDeleted: 0, durationMs: 20, fullLoad: false, apiTransactions: 1, error: { message: 'Bad', service: 'tableau', code: 'X' } };
+      const vendor: StreamRunResult = {
+        stream: 'vendor',
+        outcome: 'succeeded',
+        rowsRead: 10,
+        rowsUpserted: 9,
+        rowsDeleted: 1,
+        durationMs: 500,
+        fullLoad: true,
+        apiTransactions: 3,
+      };
+      const gl: StreamRunResult = {
+        stream: 'gl_detail',
+        outcome: 'failed',
+        rowsRead: 0,
+        rowsUpserted: 0,
+        rowsDeleted: 0,
+        durationMs: 20,
+        fullLoad: false,
+        apiTransactions: 1,
+        error: { message: 'Bad', service: 'tableau', code: 'X' },
+      };
       store.saveStreamResult('r1', vendor);
       store.saveStreamResult('r1', { ...gl, outcome: 'skipped' });
       store.saveStreamResult('r1', gl); // replaces, keeps its position
-      const tie: TieOut = { ok: false, counts: [{ stream: 'vendor', intacct: 10, tableau: 9, match: false }], differences: [{ stream: 'gl_detail', account: '1000', period: '2026-01', intacct: '10.00', tableau: '9.99' }] };
+      const tie: TieOut = {
+        ok: false,
+        counts: [{ stream: 'vendor', intacct: 10, tableau: 9, match: false }],
+        differences: [{ stream: 'gl_detail', account: '1000', period: '2026-01', intacct: '10.00', tableau: '9.99' }],
+      };
       store.saveTieOut('r1', tie);
-      store.finishRun('r1', { finishedAt: t0 + 60_000, outcome: 'partial', rowsMoved: 10, apiTransactions: 4, error: { message: 'GL detail failed', service: 'tableau' } });
+      store.finishRun('r1', {
+        finishedAt: t0 + 60_000,
+        outcome: 'partial',
+        rowsMoved: 10,
+        apiTransactions: 4,
+        error: { message: 'GL detail failed', service: 'tableau' },
+      });
       const run = store.getRun('r1');
       assert.deepEqual(run, {
         runId: 'r1',
@@ -44,10 +73,26 @@ describe('runs', () => {
     try {
       for (let i = 0; i < 5; i++) {
         store.startRun({ runId: `r${i}`, trigger: 'manual', startedAt: t0 + i * 1000 });
-        if (i < 4) store.finishRun(`r${i}`, { finishedAt: t0 + i * 1000 + 100 + i, outcome: i === 3 ? 'failed' : 'succeeded', rowsMoved: i, apiTransactions: 1, error: null });
+        if (i < 4)
+          store.finishRun(`r${i}`, {
+            finishedAt: t0 + i * 1000 + 100 + i,
+            outcome: i === 3 ? 'failed' : 'succeeded',
+            rowsMoved: i,
+            apiTransactions: 1,
+            error: null,
+          });
       }
-      assert.deepEqual(store.listRuns(3).map((r) => r.runId), ['r4', 'r3', 'r2']);
-      assert.deepEqual(store.history(2).map((h) => [h.runId, h.durationMs, h.outcome]), [['r2', 102, 'succeeded'], ['r3', 103, 'failed']]);
+      assert.deepEqual(
+        store.listRuns(3).map((r) => r.runId),
+        ['r4', 'r3', 'r2'],
+      );
+      assert.deepEqual(
+        store.history(2).map((h) => [h.runId, h.durationMs, h.outcome]),
+        [
+          ['r2', 102, 'succeeded'],
+          ['r3', 103, 'failed'],
+        ],
+      );
       assert.equal(store.lastSuccessAt(), t0 + 2000 + 102);
     } finally {
       store.close();

@@ -83,7 +83,13 @@ describe('sqlite wrapper (libsql with better-sqlite3 semantics)', () => {
       });
       assert.equal(outer(), 'done');
       assert.equal(db.inTransaction, false);
-      assert.deepEqual(db.prepare<[], { k: number }>('SELECT k FROM t ORDER BY k').all().map((r) => r.k), [1, 2]);
+      assert.deepEqual(
+        db
+          .prepare<[], { k: number }>('SELECT k FROM t ORDER BY k')
+          .all()
+          .map((r) => r.k),
+        [1, 2],
+      );
       assert.throws(
         () =>
           db.transaction(() => {

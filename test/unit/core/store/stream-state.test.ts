@@ -25,7 +25,10 @@ describe('stream state', () => {
       assert.deepEqual(store.getStreamState('gl_detail')?.cursor, { whenModified: s.cursor!.whenModified + 1, recordNo: 1 });
       assert.equal(store.getStreamState('gl_detail')?.fullLoadPending, true);
       store.saveStreamState({ ...newStreamState('vendor'), fullLoadPending: true });
-      assert.deepEqual(store.listStreamStates().map((x) => x.stream), ['gl_detail', 'vendor']);
+      assert.deepEqual(
+        store.listStreamStates().map((x) => x.stream),
+        ['gl_detail', 'vendor'],
+      );
       assert.equal(store.getStreamState('vendor')?.cursor, null);
     } finally {
       store.close();
@@ -73,7 +76,13 @@ describe('stream state', () => {
       const db = store.database;
       db.prepare('INSERT INTO stream_state (stream, version, state_json, updated_at) VALUES (?, 1, ?, 0)').run(
         'vendor',
-        JSON.stringify({ cursor: { whenModified: 50, recordNo: 3 }, datasourceId: 'ds-v', lastFullLoadAt: 10, fullLoadPending: false, extra: { datasourceName: 'Vendors' } }),
+        JSON.stringify({
+          cursor: { whenModified: 50, recordNo: 3 },
+          datasourceId: 'ds-v',
+          lastFullLoadAt: 10,
+          fullLoadPending: false,
+          extra: { datasourceName: 'Vendors' },
+        }),
       );
       db.prepare("INSERT INTO ledger_meta (stream, name, value) VALUES ('vendor', 'deletesSince', '40'), ('vendor', 'lastReconcileAt', '30')").run();
       const s = store.getStreamState('vendor')!;

@@ -28,7 +28,11 @@ export function catalogProblems(def: StreamDefinition, cat: Catalog = catalog): 
   if (!object) return [`${def.name}: object ${def.intacctObject} is not in the recorded catalog`];
   const byId = new Map(object.fields.map((f) => [f.id, f]));
   const problems: string[] = [];
-  const selected = [...def.columns.map((c) => ({ source: c.source, type: c.type as ColumnType | null })), { source: 'RECORDNO', type: null }, { source: 'WHENMODIFIED', type: null }];
+  const selected = [
+    ...def.columns.map((c) => ({ source: c.source, type: c.type as ColumnType | null })),
+    { source: 'RECORDNO', type: null },
+    { source: 'WHENMODIFIED', type: null },
+  ];
   for (const filter of def.filters) selected.push({ source: filter.field, type: null });
   if (def.backfillDateColumn) selected.push({ source: def.backfillDateColumn, type: 'date' });
   for (const { source, type } of selected) {
@@ -47,7 +51,10 @@ export function catalogProblems(def: StreamDefinition, cat: Catalog = catalog): 
 
 describe('stream definitions against the recorded Intacct catalog', () => {
   it('ask only for fields their object has, with compatible types', () => {
-    assert.deepEqual(streamDefinitions.flatMap((d) => catalogProblems(d)), []);
+    assert.deepEqual(
+      streamDefinitions.flatMap((d) => catalogProblems(d)),
+      [],
+    );
   });
 
   it('would catch a made-up field or a wrong type', () => {
@@ -61,7 +68,9 @@ describe('stream definitions against the recorded Intacct catalog', () => {
   it('type GLDETAIL keys as text and document dates as dates', () => {
     const byName = new Map(streamDefinitions.map((d) => [d.name, d]));
     assert.equal(byName.get('gl_detail')!.columns.find((c) => c.source === 'RECORDNO')!.type, 'text');
-    for (const s of ['gl_detail', 'ap_bill', 'ap_payment'] as const) assert.equal(byName.get(s)!.columns.find((c) => c.source === 'WHENCREATED')!.type, 'date', s);
-    for (const s of ['gl_account', 'vendor', 'ap_bill_line'] as const) assert.equal(byName.get(s)!.columns.find((c) => c.source === 'WHENCREATED')!.type, 'timestamp', s);
+    for (const s of ['gl_detail', 'ap_bill', 'ap_payment'] as const)
+      assert.equal(byName.get(s)!.columns.find((c) => c.source === 'WHENCREATED')!.type, 'date', s);
+    for (const s of ['gl_account', 'vendor', 'ap_bill_line'] as const)
+      assert.equal(byName.get(s)!.columns.find((c) => c.source === 'WHENCREATED')!.type, 'timestamp', s);
   });
 });

@@ -22,7 +22,11 @@ describe('stream definitions', () => {
       for (const k of s.primaryKey) assert.equal(s.columns.find((c) => c.name === k)?.nullable, false, `key ${k} is not nullable`);
       assert.equal(s.columns.find((c) => c.name === s.cursorColumn)?.type, 'timestamp', 'cursor is a timestamp column');
       // RECORDNO is an integer on every object but GLDETAIL, where it is text (intacct-objects.md).
-      assert.equal(s.columns.find((c) => c.name === s.recordNoColumn)?.type, s.intacctObject === 'GLDETAIL' ? 'text' : 'bigint', 'RECORDNO has its Intacct type');
+      assert.equal(
+        s.columns.find((c) => c.name === s.recordNoColumn)?.type,
+        s.intacctObject === 'GLDETAIL' ? 'text' : 'bigint',
+        'RECORDNO has its Intacct type',
+      );
       for (const c of s.columns) {
         assert.ok(knownTypes.has(c.type), `${c.name} has a known type`);
         assert.match(c.name, /^[A-Z][A-Z0-9_]*$/, `${c.name} is a plain identifier`);

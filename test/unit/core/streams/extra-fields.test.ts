@@ -42,9 +42,17 @@ describe('extra fields', () => {
   });
 
   it('maps Intacct lookup types to column types, unknown ones to text', () => {
-    assert.deepEqual(
-      ['INTEGER', 'DECIMAL', 'currency', 'PERCENT', 'DATE', 'TIMESTAMP', 'BOOLEAN', 'TEXT', 'ENUM', 'SOMETHING_NEW'].map(fieldTypeOf),
-      ['bigint', 'numeric', 'numeric', 'numeric', 'date', 'timestamp', 'bool', 'text', 'text', 'text'],
-    );
+    assert.deepEqual(['INTEGER', 'DECIMAL', 'currency', 'PERCENT', 'DATE', 'TIMESTAMP', 'BOOLEAN', 'TEXT', 'ENUM', 'SOMETHING_NEW'].map(fieldTypeOf), [
+      'bigint',
+      'numeric',
+      'numeric',
+      'numeric',
+      'date',
+      'timestamp',
+      'bool',
+      'text',
+      'text',
+      'text',
+    ]);
   });
 });

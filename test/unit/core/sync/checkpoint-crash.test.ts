@@ -73,7 +73,8 @@ function setup() {
     log: (_level, message) => logs.push(message),
   };
   let n = 0;
-  const run = (fullReload = false) => runSync(deps, { runId: `run-${++n}`, trigger: 'manual', streams: ['gl_detail'], ...(fullReload ? { fullReload: ['gl_detail' as const] } : {}) });
+  const run = (fullReload = false) =>
+    runSync(deps, { runId: `run-${++n}`, trigger: 'manual', streams: ['gl_detail'], ...(fullReload ? { fullReload: ['gl_detail' as const] } : {}) });
   return { clock, source, tableau, store: real, ledger, fault, run, logs };
 }
 
@@ -119,7 +120,10 @@ describe('batchApplied is one transaction', () => {
     // reference; the log line with that reference has the detail.
     const reference = failed.error?.reference;
     assert.ok(reference, JSON.stringify(failed.error));
-    assert.ok(env.logs.some((l) => l.includes(reference) && /injected/.test(l)), 'the log has the injected failure under its reference');
+    assert.ok(
+      env.logs.some((l) => l.includes(reference) && /injected/.test(l)),
+      'the log has the injected failure under its reference',
+    );
     assert.equal(env.tableau.loads, loadsBefore + 1, 'Tableau applied the batch before the failure');
     // Nothing moved: the checkpoint, what the ledger holds, and the audit trail's applied state.
     assert.deepEqual(env.store.getStreamState('gl_detail'), stateBefore);
@@ -127,7 +131,10 @@ describe('batchApplied is one transaction', () => {
     assert.deepEqual(env.store.lastAppliedHashes('gl_detail', keys), latestBefore);
     const trail = env.store.queryAudit({ runId: failed.runId });
     assert.equal(trail.length, edited.length);
-    assert.ok(trail.every((e) => e.result !== 'applied'), `no audit row of the failed run says applied: ${trail.map((e) => e.result).join(',')}`);
+    assert.ok(
+      trail.every((e) => e.result !== 'applied'),
+      `no audit row of the failed run says applied: ${trail.map((e) => e.result).join(',')}`,
+    );
 
     const next = await env.run();
     assert.equal(next.outcome, 'succeeded', JSON.stringify(next.error));

@@ -63,7 +63,10 @@ describe('deletion marks', () => {
     assert.equal(next.outcome, 'succeeded', JSON.stringify(next.error));
     assert.equal(next.streams[0]!.rowsDeleted, 1);
     assert.equal(ledger.hashes('ap_bill_line', [String(gone)]).size, 0);
-    assert.equal(tableau.rows(defOf('ap_bill_line').target.datasource).some((r) => Number(r.RECORDNO) === gone), false);
+    assert.equal(
+      tableau.rows(defOf('ap_bill_line').target.datasource).some((r) => Number(r.RECORDNO) === gone),
+      false,
+    );
     store.close();
   });
 });

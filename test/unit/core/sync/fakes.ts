@@ -95,12 +95,22 @@ export class FakeSource implements SourcePort {
   async *readPartitioned(spec: ReadSpec): AsyncGenerator<Page> {
     this.log.push(`partitioned ${spec.object}`);
     // Pages in RECORDNO order (not WHENMODIFIED order), like a partitioned backfill.
-    yield* this.pages(this.select(spec).sort((a, b) => Number(a.RECORDNO) - Number(b.RECORDNO)), spec);
+    yield* this.pages(
+      this.select(spec).sort((a, b) => Number(a.RECORDNO) - Number(b.RECORDNO)),
+      spec,
+    );
   }
 
   async testConnection() {
     if (this.failWith) return { ok: false, steps: [{ name: 'Sender credentials', ok: false, message: this.failWith.message }] };
-    return { ok: true, steps: [{ name: 'Sender credentials', ok: true, message: 'ok' }, { name: 'User sign-in', ok: true, message: 'ok' }, { name: 'Read one record', ok: true, message: 'ok' }] };
+    return {
+      ok: true,
+      steps: [
+        { name: 'Sender credentials', ok: true, message: 'ok' },
+        { name: 'User sign-in', ok: true, message: 'ok' },
+        { name: 'Read one record', ok: true, message: 'ok' },
+      ],
+    };
   }
 
   /** What `lookup` answers, per object (tests fill it). */
@@ -129,7 +139,9 @@ export class FakeSource implements SourcePort {
   async *readDeleted(objectType: string, sinceMs: number): AsyncGenerator<{ recordNo: number; deletedAt: number }[]> {
     this.transactions++;
     if (!this.auditPermitted) throw new ApiError({ service: 'intacct', code: 'AUDIT_NOT_PERMITTED', userMessage: 'no AUDITHISTORY permission' });
-    yield this.deleted.filter((d) => d.object.toLowerCase() === objectType && d.deletedAt >= sinceMs).map(({ recordNo, deletedAt }) => ({ recordNo, deletedAt }));
+    yield this.deleted
+      .filter((d) => d.object.toLowerCase() === objectType && d.deletedAt >= sinceMs)
+      .map(({ recordNo, deletedAt }) => ({ recordNo, deletedAt }));
   }
 }
 
@@ -279,7 +291,12 @@ export class FakeStore implements StorePort {
     return [...this.runs.values()].reverse().slice(0, limit);
   }
   lastSuccessAt() {
-    return [...this.runs.values()].filter((r) => r.outcome === 'succeeded').map((r) => r.finishedAt ?? 0).pop() ?? null;
+    return (
+      [...this.runs.values()]
+        .filter((r) => r.outcome === 'succeeded')
+        .map((r) => r.finishedAt ?? 0)
+        .pop() ?? null
+    );
   }
 }
 

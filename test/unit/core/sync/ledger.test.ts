@@ -20,13 +20,19 @@ describe('openLedger', () => {
 
   it('a discarded batch leaves no trace; deletions and replacements apply on commit', () => {
     const l = openLedger(':memory:');
-    l.stage('r1', 'vendor', [{ key: '1', hash: 'a', op: 'upsert' }, { key: '2', hash: 'b', op: 'upsert' }]);
+    l.stage('r1', 'vendor', [
+      { key: '1', hash: 'a', op: 'upsert' },
+      { key: '2', hash: 'b', op: 'upsert' },
+    ]);
     l.commit('r1', 'vendor');
     l.stage('r2', 'vendor', [{ key: '3', hash: 'c', op: 'upsert' }]);
     l.discard('r2');
     l.commit('r2', 'vendor');
     assert.deepEqual([...l.keys('vendor')].sort(), ['1', '2']);
-    l.stage('r3', 'vendor', [{ key: '1', hash: 'a', op: 'delete' }, { key: '2', hash: 'b2', op: 'upsert' }]);
+    l.stage('r3', 'vendor', [
+      { key: '1', hash: 'a', op: 'delete' },
+      { key: '2', hash: 'b2', op: 'upsert' },
+    ]);
     l.commit('r3', 'vendor');
     assert.deepEqual(l.hashes('vendor', ['1', '2']), new Map([['2', 'b2']]));
     l.stage('r4', 'vendor', [{ key: '9', hash: 'z', op: 'upsert' }]);
@@ -38,7 +44,11 @@ describe('openLedger', () => {
 
   it('lists the held keys a key check did not see', () => {
     const l = openLedger(':memory:');
-    l.stage('r1', 'ap_bill_line', ['1', '2', '3', '4'].map((key) => ({ key, hash: 'h', op: 'upsert' as const })));
+    l.stage(
+      'r1',
+      'ap_bill_line',
+      ['1', '2', '3', '4'].map((key) => ({ key, hash: 'h', op: 'upsert' as const })),
+    );
     l.commit('r1', 'ap_bill_line');
     l.startKeyCheck();
     l.sawKeys(['1', '3']);
@@ -53,7 +63,14 @@ describe('openLedger', () => {
     const l = openLedger(':memory:');
     // 12,345 entries: over the 100 rows a staging statement and the 5,000 keys a lookup statement take.
     const n = 12_345;
-    const entries = Array.from({ length: n }, (_, i) => ({ key: String(n - i), hash: `h${n - i}`, op: 'upsert' as const, account: i % 2 ? '4000' : null, period: '2025-01', amountUnits: BigInt(i) }));
+    const entries = Array.from({ length: n }, (_, i) => ({
+      key: String(n - i),
+      hash: `h${n - i}`,
+      op: 'upsert' as const,
+      account: i % 2 ? '4000' : null,
+      period: '2025-01',
+      amountUnits: BigInt(i),
+    }));
     // Key 7 again, last and in the same chunk as others: its later version is what Tableau holds.
     entries.push({ key: '7', hash: 'h7-newer', op: 'upsert', account: '4000', period: '2025-01', amountUnits: 1n });
     l.stage('big', 'gl_detail', entries);
@@ -66,7 +83,10 @@ describe('openLedger', () => {
     assert.equal(held.get('8'), 'h8');
     assert.equal(held.get('absent-1'), undefined);
     const k7 = n - 7; // the index of key 7's first version
-    const total = (from: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter((i) => from(i) && i !== k7).reduce((a, i) => a + BigInt(i), 0n);
+    const total = (from: (i: number) => boolean) =>
+      Array.from({ length: n }, (_, i) => i)
+        .filter((i) => from(i) && i !== k7)
+        .reduce((a, i) => a + BigInt(i), 0n);
     assert.deepEqual(
       l.sums('gl_detail'),
       new Map([

@@ -31,7 +31,17 @@ function setup(dependents: string[], waitForJob?: (jobId: string) => Promise<unk
   const workDir = mkdtempSync(join(tmpdir(), 'mlc-deps-'));
   dirs.push(workDir);
   const target = Object.assign(tableau, waitForJob ? { waitForJob } : {});
-  const deps: RunDeps = { clock, settings, source, target, load: tableau.load, writePayload: tableau.writePayload, store, ledger: openLedger(':memory:'), workDir };
+  const deps: RunDeps = {
+    clock,
+    settings,
+    source,
+    target,
+    load: tableau.load,
+    writePayload: tableau.writePayload,
+    store,
+    ledger: openLedger(':memory:'),
+    workDir,
+  };
   return { tableau, source, run: () => runSync(deps, { runId: 'run-1', trigger: 'manual', streams: testStreams }) };
 }
 
@@ -42,7 +52,10 @@ describe('dependent data source refreshes decide the run outcome', () => {
     const detail = await env.run();
     assert.equal(detail.outcome, 'succeeded');
     assert.deepEqual(waited, ['refresh-dep-Dependent Sales'], 'the refresh job is followed to its end');
-    assert.deepEqual(detail.dependents?.map((d) => [d.name, d.result, d.jobId]), [['Dependent Sales', 'succeeded', 'refresh-dep-Dependent Sales']]);
+    assert.deepEqual(
+      detail.dependents?.map((d) => [d.name, d.result, d.jobId]),
+      [['Dependent Sales', 'succeeded', 'refresh-dep-Dependent Sales']],
+    );
   });
 
   it('is partial, naming the data source, when a dependent data source does not exist', async () => {
@@ -52,18 +65,37 @@ describe('dependent data source refreshes decide the run outcome', () => {
     assert.equal(detail.error?.code, 'DEPENDENT_REFRESH_FAILED');
     assert.match(detail.error?.message ?? '', /"Board pack" was not found in Tableau/);
     assert.equal(detail.error?.service, 'tableau');
-    assert.deepEqual(detail.dependents?.map((d) => [d.name, d.result]), [['Dependent Sales', 'succeeded'], ['Board pack', 'not-found']]);
-    assert.ok(detail.streams.every((s) => s.outcome === 'succeeded'), 'the streams themselves loaded');
+    assert.deepEqual(
+      detail.dependents?.map((d) => [d.name, d.result]),
+      [
+        ['Dependent Sales', 'succeeded'],
+        ['Board pack', 'not-found'],
+      ],
+    );
+    assert.ok(
+      detail.streams.every((s) => s.outcome === 'succeeded'),
+      'the streams themselves loaded',
+    );
   });
 
   it("is partial when a dependent refresh job fails, with Tableau's reason and the job id", async () => {
     const env = setup(['Dependent Sales'], async (id) => {
-      throw new ApiError({ service: 'tableau', code: 'JOB_FAILED', userMessage: `The Tableau RefreshExtract job ${id} failed: upstream database unreachable.` });
+      throw new ApiError({
+        service: 'tableau',
+        code: 'JOB_FAILED',
+        userMessage: `The Tableau RefreshExtract job ${id} failed: upstream database unreachable.`,
+      });
     });
     const detail = await env.run();
     assert.equal(detail.outcome, 'partial');
-    assert.match(detail.error?.message ?? '', /The refresh of "Dependent Sales" failed \(The Tableau RefreshExtract job refresh-dep-Dependent Sales failed: upstream database unreachable\.\)/);
-    assert.deepEqual(detail.dependents?.map((d) => [d.result, d.jobId]), [['failed', 'refresh-dep-Dependent Sales']]);
+    assert.match(
+      detail.error?.message ?? '',
+      /The refresh of "Dependent Sales" failed \(The Tableau RefreshExtract job refresh-dep-Dependent Sales failed: upstream database unreachable\.\)/,
+    );
+    assert.deepEqual(
+      detail.dependents?.map((d) => [d.result, d.jobId]),
+      [['failed', 'refresh-dep-Dependent Sales']],
+    );
   });
 
   it('is partial when asking Tableau for the refresh fails', async () => {
@@ -90,7 +122,13 @@ describe('the check before reading', () => {
     const detail = await env.run();
     assert.deepEqual(prepared, ['intacct'], 'Intacct is checked although Tableau failed');
     assert.equal(detail.outcome, 'failed');
-    assert.deepEqual(detail.error?.problems?.map((p) => [p.service, p.code]), [['tableau', '401001'], ['intacct', 'LOGIN_INVALID']]);
+    assert.deepEqual(
+      detail.error?.problems?.map((p) => [p.service, p.code]),
+      [
+        ['tableau', '401001'],
+        ['intacct', 'LOGIN_INVALID'],
+      ],
+    );
     assert.match(detail.error?.message ?? '', /^2 problems were found before reading: Tableau rejected .* Also: Intacct rejected/);
     assert.equal(detail.streams.length, 0, 'nothing was read');
   });

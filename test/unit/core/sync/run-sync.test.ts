@@ -73,7 +73,10 @@ describe('runSync', () => {
     for (const s of testStreams) assert.equal(resultOf(detail, s).fullLoad, true);
     assert.equal(resultOf(detail, 'gl_detail').rowsUpserted, 50);
     // 50 GL rows in batches of 20: one overwrite publish, then two upserts into it.
-    assert.deepEqual(env.tableau.events.filter((e) => e.startsWith('load gl_detail')), ['load gl_detail full', 'load gl_detail upsert', 'load gl_detail upsert']);
+    assert.deepEqual(
+      env.tableau.events.filter((e) => e.startsWith('load gl_detail')),
+      ['load gl_detail full', 'load gl_detail upsert', 'load gl_detail upsert'],
+    );
     assert.ok(env.source.log.includes('partitioned GLDETAIL'), 'GL detail backfill uses the partitioned read');
     const gl = env.store.getStreamState('gl_detail')!;
     assert.equal(gl.fullLoadPending, false);
@@ -93,8 +96,15 @@ describe('runSync', () => {
     env.source.readPartitioned = async function* () {};
     const detail = await env.run({ streams: ['gl_detail'] });
     assert.equal(detail.outcome, 'failed');
-    assert.match(detail.error?.message ?? '', /Intacct counts 50 records but returned 0, so the full load was stopped before replacing the Tableau data source/);
-    assert.deepEqual(env.tableau.events.filter((e) => e.startsWith('load gl_detail')), [], 'nothing was published');
+    assert.match(
+      detail.error?.message ?? '',
+      /Intacct counts 50 records but returned 0, so the full load was stopped before replacing the Tableau data source/,
+    );
+    assert.deepEqual(
+      env.tableau.events.filter((e) => e.startsWith('load gl_detail')),
+      [],
+      'nothing was published',
+    );
     assert.equal(env.store.getStreamState('gl_detail')?.fullLoadPending ?? true, true, 'the next run loads it in full again');
   });
 
@@ -118,11 +128,18 @@ describe('runSync', () => {
     assertSidesMatch(env);
     assert.deepEqual(
       testStreams.map((s) => [s, resultOf(second, s).fullLoad, resultOf(second, s).rowsUpserted, resultOf(second, s).rowsDeleted]),
-      [['vendor', false, 3, 1], ['ap_bill_line', false, 0, 1], ['gl_detail', false, 3, 2]],
+      [
+        ['vendor', false, 3, 1],
+        ['ap_bill_line', false, 0, 1],
+        ['gl_detail', false, 3, 2],
+      ],
     );
     const audit2 = env.store.audit.filter((a) => a.runId === second.runId);
     assert.deepEqual(
-      audit2.filter((a) => a.stream === 'vendor').map((a) => a.action).sort(),
+      audit2
+        .filter((a) => a.stream === 'vendor')
+        .map((a) => a.action)
+        .sort(),
       ['delete', 'insert', 'update', 'update'],
     );
     assert.equal(second.tieOut?.ok, true, JSON.stringify(second.tieOut));
@@ -153,7 +170,13 @@ describe('runSync', () => {
     env.tableau.failLoad = () => new ApiError({ service: 'tableau', code: 'JOB_FAILED', userMessage: 'Job failed: disk full' });
     const failed = await env.run({ streams: ['vendor'] });
     assert.deepEqual(
-      { message: failed.error?.message, code: failed.error?.code, kind: failed.error?.kind, retryable: failed.error?.retryable, service: failed.error?.service },
+      {
+        message: failed.error?.message,
+        code: failed.error?.code,
+        kind: failed.error?.kind,
+        retryable: failed.error?.retryable,
+        service: failed.error?.service,
+      },
       { message: 'Job failed: disk full', code: 'JOB_FAILED', kind: 'system', retryable: false, service: 'tableau' },
     );
   });
@@ -168,7 +191,8 @@ describe('runSync', () => {
     }
     env.clock.advance(60_000);
     const before = env.tableau.loads;
-    env.tableau.failLoad = (n, b) => (b.stream.name === 'gl_detail' && n === before + 2 ? new ApiError({ service: 'tableau', userMessage: 'Job failed: disk full' }) : null);
+    env.tableau.failLoad = (n, b) =>
+      b.stream.name === 'gl_detail' && n === before + 2 ? new ApiError({ service: 'tableau', userMessage: 'Job failed: disk full' }) : null;
     const failed = await env.run({ streams: ['gl_detail'] });
     assert.equal(failed.outcome, 'failed');
     assert.match(failed.error?.message ?? '', /disk full/);
@@ -229,7 +253,10 @@ describe('runSync', () => {
     const detail = await env.run();
     assert.equal(detail.outcome, 'failed');
     assert.equal(detail.error?.message, 'Intacct rejected the user ID or password.');
-    assert.deepEqual(detail.streams.map((s) => s.outcome), ['failed', 'skipped', 'skipped']);
+    assert.deepEqual(
+      detail.streams.map((s) => s.outcome),
+      ['failed', 'skipped', 'skipped'],
+    );
     assert.equal(env.tableau.loads, 0);
     assert.equal(env.store.states.size, 0);
     assert.equal(env.store.audit.length, 0);
@@ -319,7 +346,9 @@ describe('runSync', () => {
     env.source.edit('VENDOR', [...env.source.table('VENDOR').keys()][0]!, { NAME: 'changed' });
     env.clock.advance(60_000);
     env.tableau.failLoad = (_n, b) =>
-      b.stream.name === 'vendor' ? new ApiError({ service: 'tableau', kind: 'config', code: 'DATASOURCE_MISSING', userMessage: 'The data source no longer exists.' }) : null;
+      b.stream.name === 'vendor'
+        ? new ApiError({ service: 'tableau', kind: 'config', code: 'DATASOURCE_MISSING', userMessage: 'The data source no longer exists.' })
+        : null;
     const failed = await env.run({ streams: ['vendor'] });
     assert.equal(failed.outcome, 'failed');
     assert.equal(env.store.getStreamState('vendor')!.fullLoadPending, true);
@@ -364,7 +393,16 @@ describe('runSync', () => {
     assert.equal(detail.error?.code, 'MODELS_FAILED');
     assert.match(detail.error!.message, /5 finance models were not published: GL balances by period \(The finance models could not be built/);
     assert.deepEqual(order, [`models after ${env.tableau.events.filter((e) => e.startsWith('load ')).length} loads`], 'once, after every stream loaded');
-    assert.deepEqual(detail.models?.models.map((m) => [m.model, m.outcome]), [['gl_balances', 'failed'], ['pnl', 'failed'], ['balance_sheet', 'failed'], ['ap_aging', 'failed'], ['bill_payment_flow', 'failed']]);
+    assert.deepEqual(
+      detail.models?.models.map((m) => [m.model, m.outcome]),
+      [
+        ['gl_balances', 'failed'],
+        ['pnl', 'failed'],
+        ['balance_sheet', 'failed'],
+        ['ap_aging', 'failed'],
+        ['bill_payment_flow', 'failed'],
+      ],
+    );
     assert.equal(env.store.models.get(detail.runId), detail.models, 'recorded with the run');
 
     env.deps.models = { ...env.deps.models, replica: { path: () => null, asOf: () => null } };

@@ -45,7 +45,12 @@ class PartitionCountSource extends FakeSource {
       for (let i = 0; i < part.length; i += pageSize) {
         const chunk = part.slice(i, i + pageSize);
         const last = chunk[chunk.length - 1]!;
-        yield { rows: chunk, cursor: { whenModified: Date.parse(`${String(last.WHENMODIFIED).replace(' ', 'T')}Z`), recordNo: Number(last.RECORDNO) }, totalCount: part.length, pageNo: pageNo++ };
+        yield {
+          rows: chunk,
+          cursor: { whenModified: Date.parse(`${String(last.WHENMODIFIED).replace(' ', 'T')}Z`), recordNo: Number(last.RECORDNO) },
+          totalCount: part.length,
+          pageNo: pageNo++,
+        };
       }
     }
   }

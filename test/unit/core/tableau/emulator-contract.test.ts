@@ -19,7 +19,14 @@ import { writeHyperFile } from '../../../../main/core/hyper';
 import { streamByName } from '../../../../main/core/streams/definitions';
 import type { Row } from '../../../../main/core/streams/types';
 import { idOf, multipartBody } from '../../emulators/tableau/helpers';
-import { createTableauClient, isDatasourceMissing, loadBatch, TableauJobFailedError, type TableauClient, type TableauClientOptions } from '../../../../main/core/tableau';
+import {
+  createTableauClient,
+  isDatasourceMissing,
+  loadBatch,
+  TableauJobFailedError,
+  type TableauClient,
+  type TableauClientOptions,
+} from '../../../../main/core/tableau';
 
 const vendor = streamByName('vendor');
 const dir = mkdtempSync(join(tmpdir(), 'tableau-emu-contract-'));
@@ -85,7 +92,15 @@ describe('Tableau client against the stricter emulator', () => {
   it('job rule: an asJob publish that shows finishCode="1" while running (TSC fixture) is followed to completedAt and succeeds', async () => {
     const c = client(emu, { asyncPublishBytes: 1 });
     const file = await vendorHyper(emu, 5);
-    const r = await loadBatch(c, { stream: vendor, datasourceName: 'Job rule', projectId: await projectId(c), existingDatasourceId: null, upsertFile: file, requestId: 'jr-1', fullLoad: true });
+    const r = await loadBatch(c, {
+      stream: vendor,
+      datasourceName: 'Job rule',
+      projectId: await projectId(c),
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'jr-1',
+      fullLoad: true,
+    });
     assert.equal(r.mode, 'publish');
     assert.ok(r.jobId, 'published as a job');
     assert.equal((await emu.readRows('Job rule'))?.length, 5);
@@ -95,10 +110,30 @@ describe('Tableau client against the stricter emulator', () => {
     const c = client(emu);
     const pid = await projectId(c);
     const file = await vendorHyper(emu, 3);
-    const { datasourceId } = await loadBatch(c, { stream: vendor, datasourceName: 'Cancelled', projectId: pid, existingDatasourceId: null, upsertFile: file, requestId: 'c-0', fullLoad: true });
+    const { datasourceId } = await loadBatch(c, {
+      stream: vendor,
+      datasourceName: 'Cancelled',
+      projectId: pid,
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'c-0',
+      fullLoad: true,
+    });
     emu.setFaults({ rate: 1, kinds: ['jobCancel'] });
     try {
-      const err = await loadBatch(c, { stream: vendor, datasourceName: 'Cancelled', projectId: pid, existingDatasourceId: datasourceId, upsertFile: file, requestId: 'c-1', fullLoad: false }, { maxJobAttempts: 1 }).then(
+      const err = await loadBatch(
+        c,
+        {
+          stream: vendor,
+          datasourceName: 'Cancelled',
+          projectId: pid,
+          existingDatasourceId: datasourceId,
+          upsertFile: file,
+          requestId: 'c-1',
+          fullLoad: false,
+        },
+        { maxJobAttempts: 1 },
+      ).then(
         () => null,
         (e: unknown) => e,
       );
@@ -111,24 +146,47 @@ describe('Tableau client against the stricter emulator', () => {
     // A PATCH on a data source that is not live-to-Hyper is accepted and its job fails (as Tableau does).
     const upstream = await emu.createDatasource('Upstream extract');
     const sessionId = await c.uploadFile(file);
-    const job = await c.updateData({ datasourceId: upstream.id, uploadSessionId: sessionId, actions: [{ action: 'insert', 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract' }], requestId: 'nl-1' });
-    const failed = await c.waitForJob(job.id).then(() => null, (e: unknown) => e);
+    const job = await c.updateData({
+      datasourceId: upstream.id,
+      uploadSessionId: sessionId,
+      actions: [{ action: 'insert', 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract' }],
+      requestId: 'nl-1',
+    });
+    const failed = await c.waitForJob(job.id).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(failed instanceof TableauJobFailedError);
     assert.equal(failed.finishCode, 1);
     assert.match(failed.userMessage, /not a live-to-Hyper data source/);
   });
 
   it('connected app: signs in with a JWT asking only for the scopes the run needs, loads and follows jobs (REST 3.25)', async () => {
-    const narrow = await emulator({ connectedApp: { scopes: ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'] } });
+    const narrow = await emulator({
+      connectedApp: {
+        scopes: ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'],
+      },
+    });
     const c = jwtClient(narrow, { asyncPublishBytes: 1 });
     const file = await vendorHyper(narrow, 4);
-    const r = await loadBatch(c, { stream: vendor, datasourceName: 'JWT load', projectId: await projectId(c), existingDatasourceId: null, upsertFile: file, requestId: 'j-1', fullLoad: true });
+    const r = await loadBatch(c, {
+      stream: vendor,
+      datasourceName: 'JWT load',
+      projectId: await projectId(c),
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'j-1',
+      fullLoad: true,
+    });
     assert.ok(r.jobId);
     assert.equal((await narrow.readRows('JWT load'))?.length, 4);
     // A run that would create its project asks for tableau:projects:create, which this app does
     // not grant: the sign-in is refused (Tableau refuses JWTs asking for ungranted scopes).
     const wants = jwtClient(narrow, { scopeNeeds: { createProject: true } });
-    const err = await wants.signIn().then(() => null, (e: unknown) => e);
+    const err = await wants.signIn().then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AuthError);
     assert.match(err.userMessage, /connected app.*scopes/);
   });
@@ -140,7 +198,10 @@ describe('Tableau client against the stricter emulator', () => {
     ] as const) {
       const old = await emulator({ restApiVersion: version, productVersion: product });
       const c = jwtClient(old);
-      const err = await c.signIn().then(() => null, (e: unknown) => e);
+      const err = await c.signIn().then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ApiError, `${version}: ${String(err)}`);
       assert.equal(err.code, code);
       assert.match(err.userMessage, /personal access token/);
@@ -154,7 +215,11 @@ describe('Tableau client against the stricter emulator', () => {
     const { clientId, secretId, secretValue, username } = e324.connectedApp;
     const { buildConnectedAppJwt } = await import('../../../../main/core/tableau');
     const jwt = buildConnectedAppJwt({ clientId, secretId, secretValue, username }, Date.now());
-    const s = await fetch(`${e324.url}/api/3.24/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e324.site}"/></credentials></tsRequest>` });
+    const s = await fetch(`${e324.url}/api/3.24/auth/signin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/xml' },
+      body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e324.site}"/></credentials></tsRequest>`,
+    });
     const body = await s.text();
     const token = /token="([^"]+)"/.exec(body)![1]!;
     const siteId = /<site id="([^"]+)"/.exec(body)![1]!;
@@ -162,7 +227,11 @@ describe('Tableau client against the stricter emulator', () => {
     assert.equal(q.status, 401);
     assert.match(await q.text(), /401002/);
     // And a JWT is good for one sign-in: the same jti again is refused (401001).
-    const again = await fetch(`${e324.url}/api/3.24/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e324.site}"/></credentials></tsRequest>` });
+    const again = await fetch(`${e324.url}/api/3.24/auth/signin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/xml' },
+      body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e324.site}"/></credentials></tsRequest>`,
+    });
     assert.equal(again.status, 401);
     assert.match(await again.text(), /401001/);
   });
@@ -173,7 +242,15 @@ describe('Tableau client against the stricter emulator', () => {
     const base = client(e, { clock: new ManualClock(Date.now(), true) });
     const pid = await projectId(base);
     const file = await vendorHyper(e, 3);
-    const { datasourceId } = await loadBatch(base, { stream: vendor, datasourceName: 'Expiring', projectId: pid, existingDatasourceId: null, upsertFile: file, requestId: 'x-0', fullLoad: true });
+    const { datasourceId } = await loadBatch(base, {
+      stream: vendor,
+      datasourceName: 'Expiring',
+      projectId: pid,
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'x-0',
+      fullLoad: true,
+    });
     // The upload session expires between the upload and the PATCH.
     const slow: TableauClient = Object.assign(Object.create(base) as TableauClient, {
       uploadFile: async (...a: Parameters<TableauClient['uploadFile']>) => {
@@ -182,14 +259,39 @@ describe('Tableau client against the stricter emulator', () => {
         return id;
       },
     });
-    const err = await loadBatch(slow, { stream: vendor, datasourceName: 'Expiring', projectId: pid, existingDatasourceId: datasourceId, upsertFile: file, requestId: 'x-1', fullLoad: false }).then(() => null, (x: unknown) => x);
+    const err = await loadBatch(slow, {
+      stream: vendor,
+      datasourceName: 'Expiring',
+      projectId: pid,
+      existingDatasourceId: datasourceId,
+      upsertFile: file,
+      requestId: 'x-1',
+      fullLoad: false,
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     assert.ok(err instanceof ApiError, String(err));
     assert.equal(err.code, 'UPDATE_NOT_FOUND');
     assert.ok(!isDatasourceMissing(err));
-    assert.ok(e.listDatasources().some((d) => d.id === datasourceId), 'the data source is still there');
+    assert.ok(
+      e.listDatasources().some((d) => d.id === datasourceId),
+      'the data source is still there',
+    );
     // Deleted in Tableau: the PATCH's 404 is confirmed by a GET, and only then is it "missing".
     await base.deleteDatasource(datasourceId);
-    const gone = await loadBatch(base, { stream: vendor, datasourceName: 'Expiring', projectId: pid, existingDatasourceId: datasourceId, upsertFile: file, requestId: 'x-2', fullLoad: false }).then(() => null, (x: unknown) => x);
+    const gone = await loadBatch(base, {
+      stream: vendor,
+      datasourceName: 'Expiring',
+      projectId: pid,
+      existingDatasourceId: datasourceId,
+      upsertFile: file,
+      requestId: 'x-2',
+      fullLoad: false,
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     assert.ok(isDatasourceMissing(gone), String(gone));
     const gets = e.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/datasources/${datasourceId}`));
     assert.equal(gets.length, 2, 'one GET after each 404');
@@ -197,7 +299,12 @@ describe('Tableau client against the stricter emulator', () => {
 
   it('file format: servers that cannot open format-2 .hyper files are refused with the releases that can', async () => {
     const old = await emulator({ restApiVersion: '3.14', productVersion: '2021.4.3' });
-    const err = await client(old).serverInfo().then(() => null, (e: unknown) => e);
+    const err = await client(old)
+      .serverInfo()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof ApiError);
     assert.equal(err.code, 'HYPER_FORMAT_UNSUPPORTED');
     assert.match(err.userMessage, /2021\.4\.3.*2021\.4\.4/);
@@ -205,7 +312,13 @@ describe('Tableau client against the stricter emulator', () => {
     const format2 = await vendorHyper(old, 2);
     const publishRaw = async (e: TableauEmulator): Promise<Response> => {
       const base = `${e.url}/api/3.14`;
-      const s = await (await fetch(`${base}/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<tsRequest><credentials personalAccessTokenName="${e.patName}" personalAccessTokenSecret="${e.patSecret}"><site contentUrl="${e.site}"/></credentials></tsRequest>` })).text();
+      const s = await (
+        await fetch(`${base}/auth/signin`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/xml' },
+          body: `<tsRequest><credentials personalAccessTokenName="${e.patName}" personalAccessTokenSecret="${e.patSecret}"><site contentUrl="${e.site}"/></credentials></tsRequest>`,
+        })
+      ).text();
       const token = /token="([^"]+)"/.exec(s)![1]!;
       const site = `${base}/sites/${e.siteId}`;
       const pid = idOf(await (await fetch(`${site}/projects`, { headers: { 'X-Tableau-Auth': token } })).text(), 'project');
@@ -234,22 +347,50 @@ describe('Tableau client against the stricter emulator', () => {
     const file = await vendorHyper(e, 200, 40);
     const asJob = client(e, { asyncPublishBytes: 1_000 });
     const pid = await projectId(asJob);
-    const r1 = await loadBatch(asJob, { stream: vendor, datasourceName: 'Big', projectId: pid, existingDatasourceId: null, upsertFile: file, requestId: 'b-1', fullLoad: true });
+    const r1 = await loadBatch(asJob, {
+      stream: vendor,
+      datasourceName: 'Big',
+      projectId: pid,
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'b-1',
+      fullLoad: true,
+    });
     assert.ok(r1.jobId);
     assert.equal(e.requests.filter((r) => r.status === 504).length, 0);
     // A client that would publish synchronously meets the gateway's 504 once, then publishes as a job.
     const sync = client(e, { asyncPublishBytes: 10 * 1024 * 1024 });
     const before = e.requests.length;
-    const r2 = await loadBatch(sync, { stream: vendor, datasourceName: 'Big', projectId: pid, existingDatasourceId: null, upsertFile: file, requestId: 'b-2', fullLoad: true });
+    const r2 = await loadBatch(sync, {
+      stream: vendor,
+      datasourceName: 'Big',
+      projectId: pid,
+      existingDatasourceId: null,
+      upsertFile: file,
+      requestId: 'b-2',
+      fullLoad: true,
+    });
     const publishes = e.requests.slice(before).filter((r) => r.method === 'POST' && /\/datasources$/.test(r.path));
-    assert.deepEqual(publishes.map((p) => [p.status, /asJob=true/.test(p.query)]), [[504, false], [202, true]]);
+    assert.deepEqual(
+      publishes.map((p) => [p.status, /asJob=true/.test(p.query)]),
+      [
+        [504, false],
+        [202, true],
+      ],
+    );
     assert.ok(r2.jobId);
     assert.equal((await e.readRows('Big'))?.length, 200);
   });
 
   it('pasted browser URLs are split into server and site; a redirect on sign-in is refused and never followed', async () => {
     for (const pasted of [`${emu.url}/#/site/${emu.site}/home`, `${emu.url}/t/${emu.site}/views/Finance/Overview`]) {
-      const c = createTableauClient({ serverUrl: pasted, site: '', auth: { kind: 'pat', name: emu.patName, secret: emu.patSecret }, fetch: fetchFn, clock: systemClock });
+      const c = createTableauClient({
+        serverUrl: pasted,
+        site: '',
+        auth: { kind: 'pat', name: emu.patName, secret: emu.patSecret },
+        fetch: fetchFn,
+        clock: systemClock,
+      });
       assert.equal(c.address.baseUrl, emu.url);
       assert.equal(c.address.site, emu.site);
       assert.match(c.address.note ?? '', /browser address/);
@@ -267,8 +408,17 @@ describe('Tableau client against the stricter emulator', () => {
       const port = (proxy.address() as AddressInfo).port;
       // serverInfo is answered by the proxy too (redirected): the first call already refuses.
       const seen = emu.requests.length;
-      const c = createTableauClient({ serverUrl: `http://127.0.0.1:${port}`, site: emu.site, auth: { kind: 'pat', name: emu.patName, secret: emu.patSecret }, fetch: fetchFn, clock: systemClock });
-      const err = await c.signIn().then(() => null, (e: unknown) => e);
+      const c = createTableauClient({
+        serverUrl: `http://127.0.0.1:${port}`,
+        site: emu.site,
+        auth: { kind: 'pat', name: emu.patName, secret: emu.patSecret },
+        fetch: fetchFn,
+        clock: systemClock,
+      });
+      const err = await c.signIn().then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ApiError, String(err));
       assert.equal(err.code, 'REDIRECT_REFUSED');
       assert.match(err.userMessage, /does not follow redirects/);
@@ -300,10 +450,12 @@ describe('Tableau client against the stricter emulator', () => {
     const c = client(e, { fetch: fighting, retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 2 } });
     await c.signIn();
     contested = true;
-    const err = await c.findProject('default').then(() => null, (x: unknown) => x);
+    const err = await c.findProject('default').then(
+      () => null,
+      (x: unknown) => x,
+    );
     assert.ok(err instanceof AuthError, String(err));
     assert.match(err.userMessage, /same personal access token/);
     assert.equal(c.signInCount, 2, 'the first sign-in and one renewal, not six');
   });
 });
-

@@ -47,14 +47,54 @@ describe('createTableauClient: configuration', () => {
   it('normalises a pasted browser address and refuses Tableau Cloud without a site', () => {
     const fake = new FakeTableau();
     // A pasted browser address is split into server and site (and says so) instead of failing.
-    const pasted = createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() });
+    const pasted = createTableauClient({
+      serverUrl: 'https://10ay.online.tableau.com/#/site/x/home',
+      site: '',
+      auth: { kind: 'pat', name: 'a', secret: 'b' },
+      fetch: fake.fetch,
+      clock: new ManualClock(),
+    });
     assert.equal(pasted.address.baseUrl, 'https://10ay.online.tableau.com');
     assert.equal(pasted.address.site, 'x');
     assert.match(pasted.address.note ?? '', /browser address.*site "x"/);
-    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/#/site/x/home', site: 'y', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
-    assert.throws(() => createTableauClient({ serverUrl: 'https://10ay.online.tableau.com/', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
-    assert.throws(() => createTableauClient({ serverUrl: 'ftp://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }), ValidationError);
-    assert.throws(() => createTableauClient({ serverUrl: 'https://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock(), chunkSizeBytes: 65 * 1024 * 1024 }), ValidationError);
+    assert.throws(
+      () =>
+        createTableauClient({
+          serverUrl: 'https://10ay.online.tableau.com/#/site/x/home',
+          site: 'y',
+          auth: { kind: 'pat', name: 'a', secret: 'b' },
+          fetch: fake.fetch,
+          clock: new ManualClock(),
+        }),
+      ValidationError,
+    );
+    assert.throws(
+      () =>
+        createTableauClient({
+          serverUrl: 'https://10ay.online.tableau.com/',
+          site: '',
+          auth: { kind: 'pat', name: 'a', secret: 'b' },
+          fetch: fake.fetch,
+          clock: new ManualClock(),
+        }),
+      ValidationError,
+    );
+    assert.throws(
+      () => createTableauClient({ serverUrl: 'ftp://x', site: '', auth: { kind: 'pat', name: 'a', secret: 'b' }, fetch: fake.fetch, clock: new ManualClock() }),
+      ValidationError,
+    );
+    assert.throws(
+      () =>
+        createTableauClient({
+          serverUrl: 'https://x',
+          site: '',
+          auth: { kind: 'pat', name: 'a', secret: 'b' },
+          fetch: fake.fetch,
+          clock: new ManualClock(),
+          chunkSizeBytes: 65 * 1024 * 1024,
+        }),
+      ValidationError,
+    );
   });
 
   it('uses the Server default site (empty content URL) and the pod host path for Cloud', async () => {
@@ -74,12 +114,17 @@ describe('TableauClient: sessions', () => {
   it('signs in again once on an expired token (401002) and resends the call with the new token', async () => {
     const fake = new FakeTableau();
     fake.on('GET datasources', (req) =>
-      req.headers['x-tableau-auth'] === 'token-1' ? { status: 401, body: tsError('401002', 'Unauthorized Access', 'Invalid authentication credentials were provided.') } : emptyList(),
+      req.headers['x-tableau-auth'] === 'token-1'
+        ? { status: 401, body: tsError('401002', 'Unauthorized Access', 'Invalid authentication credentials were provided.') }
+        : emptyList(),
     );
     const { c, clock, events } = client(fake);
     assert.equal(await c.findDatasource('GL Detail'), null);
     assert.equal(c.signInCount, 2);
-    assert.deepEqual(fake.sent('GET datasources').map((r) => r.headers['x-tableau-auth']), ['token-1', 'token-2']);
+    assert.deepEqual(
+      fake.sent('GET datasources').map((r) => r.headers['x-tableau-auth']),
+      ['token-1', 'token-2'],
+    );
     assert.deepEqual(clock.sleeps, [], 'the resend after re-sign-in does not wait');
     const failed = events.find((e) => e.status === 401)!;
     assert.equal(failed.outcome, 'SessionExpiredError');
@@ -99,7 +144,9 @@ describe('TableauClient: sessions', () => {
       return signIn(req, n);
     });
     let expired = false;
-    fake.on('GET datasources', (req) => (expired && req.headers['x-tableau-auth'] === 'token-1' ? { status: 401, body: tsError('401002', 'Unauthorized Access') } : emptyList()));
+    fake.on('GET datasources', (req) =>
+      expired && req.headers['x-tableau-auth'] === 'token-1' ? { status: 401, body: tsError('401002', 'Unauthorized Access') } : emptyList(),
+    );
     const { c } = client(fake);
     await Promise.all(Array.from({ length: 6 }, () => c.findDatasource('a')));
     assert.equal(c.signInCount, 1);
@@ -114,7 +161,10 @@ describe('TableauClient: sessions', () => {
     const fake = new FakeTableau();
     fake.on('GET datasources', () => ({ status: 401, body: tsError('401002', 'Unauthorized Access') }));
     const { c } = client(fake, { retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 100 } });
-    const err = await c.findDatasource('x').then(() => null, (e: unknown) => e);
+    const err = await c.findDatasource('x').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AuthError, String(err));
     assert.equal(err.retryable, false);
     assert.match(err.userMessage, /same personal access token/);
@@ -172,7 +222,9 @@ describe('TableauClient: sessions', () => {
 describe('TableauClient: errors and retries', () => {
   it('honours Retry-After on a 429 (an HTML page, as Tableau Cloud sends) and then succeeds', async () => {
     const fake = new FakeTableau();
-    fake.on('GET datasources', (_r, n) => (n === 1 ? { status: 429, body: '<html><body>Too Many Requests</body></html>', headers: { 'Retry-After': '7' } } : emptyList()));
+    fake.on('GET datasources', (_r, n) =>
+      n === 1 ? { status: 429, body: '<html><body>Too Many Requests</body></html>', headers: { 'Retry-After': '7' } } : emptyList(),
+    );
     const { c, clock, events } = client(fake);
     assert.equal(await c.findDatasource('x'), null);
     assert.deepEqual(clock.sleeps, [7_000]);
@@ -183,7 +235,15 @@ describe('TableauClient: errors and retries', () => {
 
   it('retries 5xx (XML and HTML bodies) and network resets on reads, then throws a NetworkError after the last attempt', async () => {
     const fake = new FakeTableau();
-    fake.on('GET datasources', (_r, n) => (n === 1 ? { status: 503, body: '<html>Service Unavailable</html>' } : n === 2 ? { status: 500, body: tsError('500000', 'Internal Server Error') } : n === 3 ? reset() : emptyList()));
+    fake.on('GET datasources', (_r, n) =>
+      n === 1
+        ? { status: 503, body: '<html>Service Unavailable</html>' }
+        : n === 2
+          ? { status: 500, body: tsError('500000', 'Internal Server Error') }
+          : n === 3
+            ? reset()
+            : emptyList(),
+    );
     const { c, clock } = client(fake);
     assert.equal(await c.findDatasource('x'), null);
     assert.equal(fake.sent('GET datasources').length, 4);
@@ -191,7 +251,12 @@ describe('TableauClient: errors and retries', () => {
 
     const down = new FakeTableau();
     down.on('GET datasources', () => ({ status: 502, body: 'Bad gateway' }));
-    const err = await client(down).c.findDatasource('x').then(() => null, (e: unknown) => e);
+    const err = await client(down)
+      .c.findDatasource('x')
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof NetworkError);
     assert.equal(err.status, 502);
     assert.equal(down.sent('GET datasources').length, 4);
@@ -199,20 +264,33 @@ describe('TableauClient: errors and retries', () => {
 
   it('turns JSON and XML tsResponse errors into ApiErrors that say what to fix, and never retries them', async () => {
     const fake = new FakeTableau();
-    fake.on('GET projects', () => ({ status: 403, body: JSON.stringify({ error: { code: '403004', summary: 'Forbidden', detail: 'User lacks permission' } }), headers: { 'content-type': 'application/json' } }));
+    fake.on('GET projects', () => ({
+      status: 403,
+      body: JSON.stringify({ error: { code: '403004', summary: 'Forbidden', detail: 'User lacks permission' } }),
+      headers: { 'content-type': 'application/json' },
+    }));
     fake.on('POST projects', () => ({ status: 403, body: tsError('403045', 'Forbidden', 'Not allowed to create projects') }));
     fake.on('GET datasources', () => ({ status: 400, body: tsError('400006', 'Bad Request', 'Invalid page number') }));
     const { c } = client(fake);
-    const e1 = await c.findProject('P').then(() => null, (e: unknown) => e);
+    const e1 = await c.findProject('P').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(e1 instanceof ApiError);
     assert.equal(e1.code, '403004');
     assert.equal(e1.kind, 'config');
     assert.match(e1.userMessage, /permission.*User lacks permission|User lacks permission.*permission/);
     assert.equal(fake.sent('GET projects').length, 1);
-    const e2 = await c.findDatasource('x').then(() => null, (e: unknown) => e);
+    const e2 = await c.findDatasource('x').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(e2 instanceof ApiError && e2.code === '400006');
     fake.on('GET projects', () => ({ status: 200, body: fixture('project_get.xml') }));
-    const e3 = await c.findProject('New', { create: true }).then(() => null, (e: unknown) => e);
+    const e3 = await c.findProject('New', { create: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(e3 instanceof ApiError && e3.code === '403045');
     assert.match(e3.userMessage, /Create the project in Tableau/);
   });
@@ -224,16 +302,37 @@ describe('TableauClient: errors and retries', () => {
     const { c } = client(fake);
     assert.equal(await c.findDatasource('x'), null);
     assert.equal(fake.sent('GET datasources').length, 3);
-    const err = await c.findProject('x').then(() => null, (e: unknown) => e);
+    const err = await c.findProject('x').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ApiError);
     assert.match(err.userMessage, /proxy or firewall/);
   });
 
   it('reads JSON answers the same way as XML (Tableau answers JSON when a proxy rewrites Accept)', async () => {
     const fake = new FakeTableau();
-    fake.on('GET serverInfo', () => ({ status: 200, body: JSON.stringify({ serverInfo: { productVersion: { value: '2024.2.0', build: '20242.24.0' }, restApiVersion: '3.23' } }) }));
-    fake.on('POST auth/signin', () => ({ status: 200, body: JSON.stringify({ credentials: { token: 'json-token', site: { id: 'site-json', contentUrl: 'finance' }, user: { id: 'user-json' } } }) }));
-    fake.on('GET jobs/*', () => ({ status: 200, body: JSON.stringify({ job: { id: 'j', type: 'UpdateUploadedFile', progress: '100', completedAt: '2026-01-15T00:00:01Z', finishCode: '1', updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' } } }) }));
+    fake.on('GET serverInfo', () => ({
+      status: 200,
+      body: JSON.stringify({ serverInfo: { productVersion: { value: '2024.2.0', build: '20242.24.0' }, restApiVersion: '3.23' } }),
+    }));
+    fake.on('POST auth/signin', () => ({
+      status: 200,
+      body: JSON.stringify({ credentials: { token: 'json-token', site: { id: 'site-json', contentUrl: 'finance' }, user: { id: 'user-json' } } }),
+    }));
+    fake.on('GET jobs/*', () => ({
+      status: 200,
+      body: JSON.stringify({
+        job: {
+          id: 'j',
+          type: 'UpdateUploadedFile',
+          progress: '100',
+          completedAt: '2026-01-15T00:00:01Z',
+          finishCode: '1',
+          updateUploadedFileJob: { notes: 'Specified table does not exist: deleted. (errorCode=410012)' },
+        },
+      }),
+    }));
     const { c } = client(fake);
     assert.deepEqual(await c.serverInfo(), { productVersion: '2024.2.0', restApiVersion: '3.23', apiVersion: '3.23' });
     assert.deepEqual(await c.signIn(), { siteId: 'site-json', userId: 'user-json' });
@@ -242,7 +341,10 @@ describe('TableauClient: errors and retries', () => {
 
   it('refresh: 409093 "already queued" is not a failure (null)', async () => {
     const fake = new FakeTableau();
-    fake.on('POST datasources/*', () => ({ status: 409, body: tsError('409093', 'Resource Conflict', 'Job for datasource is already queued. Not queuing a duplicate.') }));
+    fake.on('POST datasources/*', () => ({
+      status: 409,
+      body: tsError('409093', 'Resource Conflict', 'Job for datasource is already queued. Not queuing a duplicate.'),
+    }));
     assert.equal(await client(fake).c.refreshDatasource('d1'), null);
   });
 
@@ -263,12 +365,24 @@ describe('TableauClient: update data and jobs', () => {
     const fake = new FakeTableau();
     fake.on('PATCH datasources/*', (_r, n) => (n === 1 ? { status: 500, body: tsError('500000', 'Internal') } : n === 2 ? reset() : job202()));
     const { c } = client(fake);
-    const actions = [{ action: 'upsert' as const, 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' } }];
+    const actions = [
+      {
+        action: 'upsert' as const,
+        'source-schema': 'Extract',
+        'source-table': 'Extract',
+        'target-schema': 'Extract',
+        'target-table': 'Extract',
+        condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' },
+      },
+    ];
     const job = await c.updateData({ datasourceId: 'ds-1', uploadSessionId: '7720:abc-1:0', actions, requestId: 'batch-42' });
     assert.equal(job.type, 'UpdateUploadedFile');
     const sent = fake.sent('PATCH datasources/*');
     assert.equal(sent.length, 3);
-    assert.deepEqual(sent.map((r) => r.headers['requestid']), ['batch-42', 'batch-42', 'batch-42']);
+    assert.deepEqual(
+      sent.map((r) => r.headers['requestid']),
+      ['batch-42', 'batch-42', 'batch-42'],
+    );
     for (const r of sent) {
       assert.equal(r.route, 'datasources/ds-1/data');
       assert.equal(r.url.searchParams.get('uploadSessionId'), '7720:abc-1:0');
@@ -302,18 +416,33 @@ describe('TableauClient: update data and jobs', () => {
   it('stops following a job after its timeout with a JOB_TIMEOUT error', async () => {
     const fake = new FakeTableau();
     fake.on('GET jobs/*', () => ({ status: 200, body: fixture('job_get_by_id_inprogress.xml') }));
-    const err = await client(fake).c.waitForJob('j', { timeoutMs: 10_000 }).then(() => null, (e: unknown) => e);
+    const err = await client(fake)
+      .c.waitForJob('j', { timeoutMs: 10_000 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof ApiError && err.code === 'JOB_TIMEOUT');
   });
 });
 
 describe('TableauClient: uploads and publishing', () => {
-  const initiate = (n: number) => ({ status: 201, body: fixture('fileupload_initialize.xml').replace('7720:170fe6b1c1c7422dadff20f944d58a52-1:0', `${n}:abc-1:0`) });
+  const initiate = (n: number) => ({
+    status: 201,
+    body: fixture('fileupload_initialize.xml').replace('7720:170fe6b1c1c7422dadff20f944d58a52-1:0', `${n}:abc-1:0`),
+  });
   const append = () => ({ status: 200, body: fixture('fileupload_append.xml') });
 
   it('splits a file into blocks of the configured size', () => {
-    assert.deepEqual(planBlocks(2500, 1000), [{ start: 0, end: 1000 }, { start: 1000, end: 2000 }, { start: 2000, end: 2500 }]);
-    assert.deepEqual(planBlocks(2000, 1000), [{ start: 0, end: 1000 }, { start: 1000, end: 2000 }]);
+    assert.deepEqual(planBlocks(2500, 1000), [
+      { start: 0, end: 1000 },
+      { start: 1000, end: 2000 },
+      { start: 2000, end: 2500 },
+    ]);
+    assert.deepEqual(planBlocks(2000, 1000), [
+      { start: 0, end: 1000 },
+      { start: 1000, end: 2000 },
+    ]);
     assert.deepEqual(planBlocks(0, 1000), []);
   });
 
@@ -344,7 +473,10 @@ describe('TableauClient: uploads and publishing', () => {
       assert.equal(parts[1]!.headers['content-type'], 'application/octet-stream');
       blocks.push(parts[1]!.content);
     }
-    assert.deepEqual(blocks.map((b) => b.length), [1000, 1000, 500]);
+    assert.deepEqual(
+      blocks.map((b) => b.length),
+      [1000, 1000, 500],
+    );
     assert.ok(Buffer.concat(blocks).equals(content));
     assert.deepEqual(progress, [0, 1000, 2000, 2500]);
   });
@@ -357,13 +489,24 @@ describe('TableauClient: uploads and publishing', () => {
     const id = await c.uploadFile(tempFile(pattern(2500)));
     assert.equal(id, '2:abc-1:0', 'the second, complete upload session');
     const puts = fake.sent('PUT fileUploads/*').map((r) => r.route);
-    assert.deepEqual(puts, ['1%3Aabc-1%3A0', '1%3Aabc-1%3A0', '2%3Aabc-1%3A0', '2%3Aabc-1%3A0', '2%3Aabc-1%3A0'].map((s) => `fileUploads/${s}`));
+    assert.deepEqual(
+      puts,
+      ['1%3Aabc-1%3A0', '1%3Aabc-1%3A0', '2%3Aabc-1%3A0', '2%3Aabc-1%3A0', '2%3Aabc-1%3A0'].map((s) => `fileUploads/${s}`),
+    );
   });
 
   it('re-sends an append when the request cannot have been processed (connection refused, 429, 401)', async () => {
     const fake = new FakeTableau();
     fake.on('POST fileUploads', (_r, n) => initiate(n));
-    fake.on('PUT fileUploads/*', (_r, n) => (n === 1 ? refused() : n === 2 ? { status: 429, body: '', headers: { 'retry-after': '1' } } : n === 3 ? { status: 401, body: tsError('401002', 'x') } : append()));
+    fake.on('PUT fileUploads/*', (_r, n) =>
+      n === 1
+        ? refused()
+        : n === 2
+          ? { status: 429, body: '', headers: { 'retry-after': '1' } }
+          : n === 3
+            ? { status: 401, body: tsError('401002', 'x') }
+            : append(),
+    );
     const { c } = client(fake, { chunkSizeBytes: 1000 });
     assert.equal(await c.uploadFile(tempFile(pattern(500))), '1:abc-1:0');
     assert.equal(fake.sent('POST fileUploads').length, 1);
@@ -408,7 +551,10 @@ describe('TableauClient: uploads and publishing', () => {
     fake.on('POST datasources', (_r, n) => (n === 1 ? { status: 502, body: 'Bad Gateway' } : { status: 201, body: fixture('datasource_publish.xml') }));
     const { c } = client(fake);
     const file = tempFile(pattern(10));
-    const err = await c.publishHyper({ filePath: file, name: 'X', projectId: 'p', overwrite: false }).then(() => null, (e: unknown) => e);
+    const err = await c.publishHyper({ filePath: file, name: 'X', projectId: 'p', overwrite: false }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RequestNotResentError);
     assert.equal(err.retryable, false);
     assert.match(err.userMessage, /not re-sent automatically/);
@@ -423,7 +569,9 @@ describe('TableauClient: uploads and publishing', () => {
 
   it('retries a publish that was refused before processing (429 with Retry-After, connection refused)', async () => {
     const fake = new FakeTableau();
-    fake.on('POST datasources', (_r, n) => (n === 1 ? { status: 429, body: '', headers: { 'retry-after': '2' } } : n === 2 ? refused() : { status: 201, body: fixture('datasource_publish.xml') }));
+    fake.on('POST datasources', (_r, n) =>
+      n === 1 ? { status: 429, body: '', headers: { 'retry-after': '2' } } : n === 2 ? refused() : { status: 201, body: fixture('datasource_publish.xml') },
+    );
     const { c, clock } = client(fake);
     const r = await c.publishHyper({ filePath: tempFile(pattern(10)), name: 'X', projectId: 'p', overwrite: false });
     assert.ok(r.datasource);
@@ -432,7 +580,9 @@ describe('TableauClient: uploads and publishing', () => {
 
   it('re-sends a publish after a 503 that carries Retry-After (explicit retry semantics)', async () => {
     const fake = new FakeTableau();
-    fake.on('POST datasources', (_r, n) => (n === 1 ? { status: 503, body: '<html>maintenance</html>', headers: { 'retry-after': '4' } } : { status: 201, body: fixture('datasource_publish.xml') }));
+    fake.on('POST datasources', (_r, n) =>
+      n === 1 ? { status: 503, body: '<html>maintenance</html>', headers: { 'retry-after': '4' } } : { status: 201, body: fixture('datasource_publish.xml') },
+    );
     const { c, clock } = client(fake);
     assert.ok((await c.publishHyper({ filePath: tempFile(pattern(10)), name: 'X', projectId: 'p', overwrite: false })).datasource);
     assert.equal(fake.sent('POST datasources').length, 2);
@@ -442,7 +592,12 @@ describe('TableauClient: uploads and publishing', () => {
   it('a rate-limit error keeps its Retry-After', async () => {
     const fake = new FakeTableau();
     fake.on('GET datasources', () => ({ status: 429, body: tsError('429000', 'Too Many Requests'), headers: { 'retry-after': '3' } }));
-    const err = await client(fake, { retry: { maxAttempts: 1 } }).c.findDatasource('x').then(() => null, (e: unknown) => e);
+    const err = await client(fake, { retry: { maxAttempts: 1 } })
+      .c.findDatasource('x')
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof RateLimitError);
     assert.equal(err.retryAfterMs, 3_000);
   });
@@ -461,8 +616,15 @@ describe('TableauClient: the job rule and connected-app scopes', () => {
     assert.equal(job.finishCode, 0);
     assert.equal(fake.sent('GET jobs/*').length, 3);
     // Finished with a code that is not a success: failed (1), cancelled (2), or none at all.
-    for (const [code, expected] of [['1', /failed: .*disk full/], ['2', /was cancelled/], ['', /no finish code/]] as const) {
-      fake.on('GET jobs/*', () => ({ status: 200, body: `<tsResponse><job id="k" type="UpdateUploadedFile" progress="100" completedAt="2026-01-15T00:00:09Z"${code ? ` finishCode="${code}"` : ''}><updateUploadedFileJob><notes>disk full</notes></updateUploadedFileJob></job></tsResponse>` }));
+    for (const [code, expected] of [
+      ['1', /failed: .*disk full/],
+      ['2', /was cancelled/],
+      ['', /no finish code/],
+    ] as const) {
+      fake.on('GET jobs/*', () => ({
+        status: 200,
+        body: `<tsResponse><job id="k" type="UpdateUploadedFile" progress="100" completedAt="2026-01-15T00:00:09Z"${code ? ` finishCode="${code}"` : ''}><updateUploadedFileJob><notes>disk full</notes></updateUploadedFileJob></job></tsResponse>`,
+      }));
       await assert.rejects(c.waitForJob('k'), expected);
     }
   });
@@ -471,14 +633,22 @@ describe('TableauClient: the job rule and connected-app scopes', () => {
     const scopesOf = async (version: string, product: string, needs: TableauClientOptions['scopeNeeds']) => {
       const fake = new FakeTableau({ version });
       fake.on('GET serverInfo', () => ({ status: 200, body: serverInfoXml(version).replace('>10.1.0<', `>${product}<`) }));
-      const { c } = client(fake, { auth: { kind: 'connected-app', clientId: 'cid', secretId: 'sid', secretValue: 'sv', username: 'u@example.com' }, ...(needs ? { scopeNeeds: needs } : {}) });
+      const { c } = client(fake, {
+        auth: { kind: 'connected-app', clientId: 'cid', secretId: 'sid', secretValue: 'sv', username: 'u@example.com' },
+        ...(needs ? { scopeNeeds: needs } : {}),
+      });
       await c.signIn();
       const jwt = /jwt="([^"]+)"/.exec(fake.sent('POST auth/signin')[0]!.body.toString())![1]!;
       return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { scp: string[] }).scp;
     };
     const base = ['tableau:content:read', 'tableau:datasources:create', 'tableau:datasources:update', 'tableau:file_uploads:create', 'tableau:jobs:read'];
     assert.deepEqual(await scopesOf('3.25', '2025.1.0', {}), base);
-    assert.deepEqual(await scopesOf('3.25', '2025.1.0', { createProject: true, refresh: true, readBack: 'auto' }), [...base, 'tableau:projects:create', 'tableau:tasks:run', 'tableau:viz_data_service:read']);
+    assert.deepEqual(await scopesOf('3.25', '2025.1.0', { createProject: true, refresh: true, readBack: 'auto' }), [
+      ...base,
+      'tableau:projects:create',
+      'tableau:tasks:run',
+      'tableau:viz_data_service:read',
+    ]);
     // The product version decides: a Tableau Server before 2025.1 has no VDS, so the tie-out downloads.
     assert.deepEqual(await scopesOf('3.25', '2024.2.0', { readBack: 'auto' }), [...base, 'tableau:datasources:download']);
   });

@@ -42,14 +42,34 @@ const tempFile = (bytes: number) => {
 describe('Tableau contract: the real fixtures parse into the client types', () => {
   it('covers every fixture file in the folder', () => {
     const used = new Set([
-      'auth_sign_in.xml', 'auth_sign_in_error.xml', 'server_info_get.xml', 'server_info_25.xml', 'server_info_404.xml',
-      'datasource_get.xml', 'datasource_get_empty.xml', 'datasource_get_by_id.xml', 'datasource_publish.xml',
-      'datasource_publish_async.xml', 'fileupload_initialize.xml', 'fileupload_append.xml', 'datasource_data_update.xml',
-      'datasource_refresh.xml', 'job_get_by_id.xml', 'job_get_by_id_completed.xml', 'job_get_by_id_failed.xml',
-      'job_get_by_id_failed_workbook.xml', 'job_get_by_id_inprogress.xml', 'project_get.xml', 'project_create.xml',
+      'auth_sign_in.xml',
+      'auth_sign_in_error.xml',
+      'server_info_get.xml',
+      'server_info_25.xml',
+      'server_info_404.xml',
+      'datasource_get.xml',
+      'datasource_get_empty.xml',
+      'datasource_get_by_id.xml',
+      'datasource_publish.xml',
+      'datasource_publish_async.xml',
+      'fileupload_initialize.xml',
+      'fileupload_append.xml',
+      'datasource_data_update.xml',
+      'datasource_refresh.xml',
+      'job_get_by_id.xml',
+      'job_get_by_id_completed.xml',
+      'job_get_by_id_failed.xml',
+      'job_get_by_id_failed_workbook.xml',
+      'job_get_by_id_inprogress.xml',
+      'project_get.xml',
+      'project_create.xml',
     ]);
     const present = readdirSync(FIXTURES).filter((f) => f.endsWith('.xml'));
-    assert.deepEqual(present.filter((f) => !used.has(f)), [], 'a fixture without a contract test');
+    assert.deepEqual(
+      present.filter((f) => !used.has(f)),
+      [],
+      'a fixture without a contract test',
+    );
   });
 
   it('sign-in (auth_sign_in.xml): site and user LUIDs, token sent as X-Tableau-Auth', async () => {
@@ -63,14 +83,20 @@ describe('Tableau contract: the real fixtures parse into the client types', () =
     assert.equal(q.headers['x-tableau-auth'], 'eIX6mvFsqyansa4KqEI1UwOpS8ggRs2l');
     assert.match(q.url.pathname, new RegExp(`/api/3.25/sites/${SITE_ID}/datasources$`));
     const body = fake.sent('POST auth/signin')[0]!.body.toString();
-    assert.match(body, /<credentials personalAccessTokenName="ml-connector" personalAccessTokenSecret="s3cr3t-value"><site contentUrl="Samples"\/><\/credentials>/);
+    assert.match(
+      body,
+      /<credentials personalAccessTokenName="ml-connector" personalAccessTokenSecret="s3cr3t-value"><site contentUrl="Samples"\/><\/credentials>/,
+    );
   });
 
   it('sign-in error (auth_sign_in_error.xml, 401001) is an AuthError that is not retried and holds no secret', async () => {
     const fake = new FakeTableau();
     fake.on('POST auth/signin', () => ({ status: 401, body: fixture('auth_sign_in_error.xml') }));
     const c = client(fake);
-    const err = await c.signIn().then(() => null, (e: unknown) => e);
+    const err = await c.signIn().then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AuthError);
     assert.equal(err.code, '401001');
     assert.match(err.userMessage, /Signin Error/);
@@ -81,12 +107,20 @@ describe('Tableau contract: the real fixtures parse into the client types', () =
   });
 
   it('serverinfo (server_info_get.xml 3.10, server_info_25.xml 2.5): read, then refused as too old for PATCH', async () => {
-    for (const [file, version] of [['server_info_get.xml', '3.10'], ['server_info_25.xml', '2.5']] as const) {
+    for (const [file, version] of [
+      ['server_info_get.xml', '3.10'],
+      ['server_info_25.xml', '2.5'],
+    ] as const) {
       const tree = parseTsBody(fixture(file))!;
       assert.deepEqual(readServerInfo(tree), { productVersion: '10.1.0', build: '10100.16.1024.2100', restApiVersion: version });
       const fake = new FakeTableau();
       fake.on('GET serverInfo', () => ({ status: 200, body: fixture(file) }));
-      const err = await client(fake).serverInfo().then(() => null, (e: unknown) => e);
+      const err = await client(fake)
+        .serverInfo()
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof ApiError);
       assert.equal(err.code, 'SERVER_TOO_OLD');
       assert.match(err.userMessage, new RegExp(`REST API ${version.replace('.', '\\.')}.*3\\.12`));
@@ -97,21 +131,34 @@ describe('Tableau contract: the real fixtures parse into the client types', () =
   it('serverinfo 404 (server_info_404.xml): falls back to the 2.4 probe, then picks min(server, supported)', async () => {
     const fake = new FakeTableau();
     fake.on('GET serverInfo', (req) =>
-      req.url.pathname.startsWith('/api/3.25/') ? { status: 404, body: fixture('server_info_404.xml') } : { status: 200, body: fixture('server_info_get.xml').replace('3.10', '3.19') },
+      req.url.pathname.startsWith('/api/3.25/')
+        ? { status: 404, body: fixture('server_info_404.xml') }
+        : { status: 200, body: fixture('server_info_get.xml').replace('3.10', '3.19') },
     );
     const info = await client(fake).serverInfo();
     assert.deepEqual(info, { productVersion: '10.1.0', restApiVersion: '3.19', apiVersion: '3.19' });
-    assert.deepEqual(fake.sent('GET serverInfo').map((r) => r.url.pathname), ['/api/3.25/serverInfo', '/api/2.4/serverInfo']);
+    assert.deepEqual(
+      fake.sent('GET serverInfo').map((r) => r.url.pathname),
+      ['/api/3.25/serverInfo', '/api/2.4/serverInfo'],
+    );
 
     const old = new FakeTableau();
     old.on('GET serverInfo', () => ({ status: 404, body: fixture('server_info_404.xml') }));
-    const err = await client(old).serverInfo().then(() => null, (e: unknown) => e);
+    const err = await client(old)
+      .serverInfo()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof ApiError && err.code === 'SERVER_TOO_OLD');
   });
 
   it('data source queries (datasource_get.xml, datasource_get_empty.xml): paging, exact name and project match', async () => {
     const fake = new FakeTableau();
-    fake.on('GET datasources', (req) => ({ status: 200, body: fixture(req.url.searchParams.get('filter')?.includes('Nothing') ? 'datasource_get_empty.xml' : 'datasource_get.xml') }));
+    fake.on('GET datasources', (req) => ({
+      status: 200,
+      body: fixture(req.url.searchParams.get('filter')?.includes('Nothing') ? 'datasource_get_empty.xml' : 'datasource_get.xml'),
+    }));
     const c = client(fake);
     const ds = await c.findDatasource('Sample datasource', 'ee8c6e70-43b6-11e6-af4f-f7b0d8e20760');
     assert.deepEqual(ds, {
@@ -145,7 +192,9 @@ describe('Tableau contract: the real fixtures parse into the client types', () =
   it('publish, synchronous (datasource_publish.xml) and asJob (datasource_publish_async.xml)', async () => {
     const fake = new FakeTableau();
     fake.on('POST datasources', (req) =>
-      req.url.searchParams.get('asJob') === 'true' ? { status: 202, body: fixture('datasource_publish_async.xml') } : { status: 201, body: fixture('datasource_publish.xml') },
+      req.url.searchParams.get('asJob') === 'true'
+        ? { status: 202, body: fixture('datasource_publish_async.xml') }
+        : { status: 201, body: fixture('datasource_publish.xml') },
     );
     const c = client(fake);
     const file = tempFile(100);
@@ -206,13 +255,22 @@ describe('Tableau contract: the real fixtures parse into the client types', () =
 
   it('jobs: failed (job_get_by_id_failed.xml without notes, _failed_workbook.xml with notes) throw TableauJobFailedError', async () => {
     const fake = new FakeTableau();
-    fake.on('GET jobs/*', (req) => ({ status: 200, body: fixture(req.route.endsWith('wb') ? 'job_get_by_id_failed_workbook.xml' : 'job_get_by_id_failed.xml') }));
+    fake.on('GET jobs/*', (req) => ({
+      status: 200,
+      body: fixture(req.route.endsWith('wb') ? 'job_get_by_id_failed_workbook.xml' : 'job_get_by_id_failed.xml'),
+    }));
     const c = client(fake);
-    const noNotes = await c.waitForJob('plain').then(() => null, (e: unknown) => e);
+    const noNotes = await c.waitForJob('plain').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(noNotes instanceof TableauJobFailedError);
     assert.equal(noNotes.jobId, '777bf7c4-421d-4b2c-a518-11b90187c545');
     assert.match(noNotes.userMessage, /UpdateUploadedFile job .* failed: Tableau gave no reason/);
-    const withNotes = await c.waitForJob('wb').then(() => null, (e: unknown) => e);
+    const withNotes = await c.waitForJob('wb').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(withNotes instanceof TableauJobFailedError);
     assert.match(withNotes.userMessage, /Login failed for user/);
     assert.deepEqual(withNotes.notes.length, 1);

@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../../../main/core/errors';
-import { compareVersions, fileFormatRefusal, isTableauCloud, normaliseServerUrl, parseTableauAddress, pickApiVersion } from '../../../../main/core/tableau/tableau-version';
+import {
+  compareVersions,
+  fileFormatRefusal,
+  isTableauCloud,
+  normaliseServerUrl,
+  parseTableauAddress,
+  pickApiVersion,
+} from '../../../../main/core/tableau/tableau-version';
 
 describe('tableau-version', () => {
   it('compares REST versions numerically, not as text', () => {
@@ -44,10 +51,27 @@ describe('tableau-version', () => {
   });
 
   it('refuses the releases that cannot open file format 2, by release and by REST version', () => {
-    for (const [rest, product] of [['3.12', '2021.2.8'], ['3.13', '2021.3.7'], ['3.14', '2021.4.3'], ['3.15', '2022.1.1'], ['3.15', '2022.1'], ['3.14', '10.1.0'], ['3.13', '']]) {
+    for (const [rest, product] of [
+      ['3.12', '2021.2.8'],
+      ['3.13', '2021.3.7'],
+      ['3.14', '2021.4.3'],
+      ['3.15', '2022.1.1'],
+      ['3.15', '2022.1'],
+      ['3.14', '10.1.0'],
+      ['3.13', ''],
+    ]) {
       assert.ok(fileFormatRefusal(rest!, product!), `${rest} ${product} refused`);
     }
-    for (const [rest, product] of [['3.12', '2021.2.9'], ['3.13', '2021.3.8'], ['3.14', '2021.4.4'], ['3.15', '2022.1.2'], ['3.15', '2022.1.10'], ['3.16', '2022.2.0'], ['3.25', '2025.1.0'], ['3.25', '10.1.0']]) {
+    for (const [rest, product] of [
+      ['3.12', '2021.2.9'],
+      ['3.13', '2021.3.8'],
+      ['3.14', '2021.4.4'],
+      ['3.15', '2022.1.2'],
+      ['3.15', '2022.1.10'],
+      ['3.16', '2022.2.0'],
+      ['3.25', '2025.1.0'],
+      ['3.25', '10.1.0'],
+    ]) {
       assert.equal(fileFormatRefusal(rest!, product!), null, `${rest} ${product} accepted`);
     }
     assert.match(fileFormatRefusal('3.14', '2021.4.3')!, /2021\.4\.3 cannot open.*2021\.4\.4/);

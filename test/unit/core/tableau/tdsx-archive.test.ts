@@ -34,7 +34,10 @@ describe('hyperFromDownload', () => {
 
   it('says what it got when there is no extract to read', async () => {
     const noExtract = await zip([{ name: 'x.tds', data: Buffer.from('<datasource/>'), compress: true }]);
-    assert.throws(() => hyperFromDownload(noExtract, 'data source X'), (e: unknown) => e instanceof ApiError && /data source X.*no \.hyper extract/.test(e.userMessage));
+    assert.throws(
+      () => hyperFromDownload(noExtract, 'data source X'),
+      (e: unknown) => e instanceof ApiError && /data source X.*no \.hyper extract/.test(e.userMessage),
+    );
     assert.throws(() => hyperFromDownload(Buffer.from('<html>login</html>'), 'ds'), /neither a \.hyper nor a \.tdsx/);
   });
 });

@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline';
 
 describe('emulator:intacct CLI', () => {
   it('prints the URL and credentials as its first line, serves them, and stops on SIGTERM', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', '300'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);

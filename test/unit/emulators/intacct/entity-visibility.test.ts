@@ -10,9 +10,7 @@ import { systemClock } from '../../../../main/core/clock';
 import { createNodeFetch } from '../../../../main/core/http/transport';
 import { createIntacctClient } from '../../../../main/core/intacct';
 import { streamByName } from '../../../../main/core/streams/definitions';
-import {
-  objectNames, objectSpec, parseDateTime, startIntacctEmulator, type IntacctEmulator, type IntacctRecord,
-} from '../../../../main/emulators/intacct';
+import { objectNames, objectSpec, parseDateTime, startIntacctEmulator, type IntacctEmulator, type IntacctRecord } from '../../../../main/emulators/intacct';
 import { ENTITIES, LOCATIONS } from '../../../../main/emulators/intacct/sample-reference-data';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,7 +21,10 @@ const PUBLIC_ENTITY = 'US-HP';
 /** What each kind of session should see, written from the reference (§3.3), not from the emulator's code. */
 const topLevel: Sees = (id) => id !== PRIVATE_ENTITY;
 const everything: Sees = () => true;
-const entityOnly = (entity: string): Sees => (id) => id === entity || id === '';
+const entityOnly =
+  (entity: string): Sees =>
+  (id) =>
+    id === entity || id === '';
 
 /** Objects without MEGAENTITY* whose records belong to the entity of their location. */
 const LOCATION_OWNED = new Set(['GLDETAIL', 'APBILLITEM']);
@@ -66,7 +67,11 @@ async function run(emu: IntacctEmulator, auth: Auth, fn: string): Promise<{ resu
   const doc = parser.parse(await res.text()) as Node;
   const op = doc.response?.operation;
   const result = op?.result?.[0];
-  assert.equal(result?.status, 'success', `${auth.label}: ${fn.slice(0, 80)}… failed: ${JSON.stringify(op?.errormessage ?? result?.errormessage ?? doc.response?.errormessage)}`);
+  assert.equal(
+    result?.status,
+    'success',
+    `${auth.label}: ${fn.slice(0, 80)}… failed: ${JSON.stringify(op?.errormessage ?? result?.errormessage ?? doc.response?.errormessage)}`,
+  );
   return { result, authentication: op.authentication };
 }
 
@@ -87,23 +92,32 @@ interface QueryOpts {
 
 function queryXml(object: string, fields: readonly string[], o: QueryOpts, pageSize: number, offset: number): string {
   const order =
-    o.order === 'wm' ? '<orderby><order><field>WHENMODIFIED</field><ascending/></order><order><field>RECORDNO</field><ascending/></order></orderby>' :
-    '<orderby><order><field>RECORDNO</field><ascending/></order></orderby>';
+    o.order === 'wm'
+      ? '<orderby><order><field>WHENMODIFIED</field><ascending/></order><order><field>RECORDNO</field><ascending/></order></orderby>'
+      : '<orderby><order><field>RECORDNO</field><ascending/></order></orderby>';
   return (
     `<query><object>${object}</object><select>${fields.map((f) => `<field>${f}</field>`).join('')}</select>` +
-    (o.filter ? `<filter>${o.filter}</filter>` : '') + order +
+    (o.filter ? `<filter>${o.filter}</filter>` : '') +
+    order +
     (o.showPrivate ? '<options><showprivate>true</showprivate></options>' : '') +
     `<pagesize>${pageSize}</pagesize><offset>${offset}</offset></query>`
   );
 }
 
-const asRows = (v: unknown): Node[] => (v === undefined || v === '' ? [] : (Array.isArray(v) ? v : [v]) as Node[]);
+const asRows = (v: unknown): Node[] => (v === undefined || v === '' ? [] : ((Array.isArray(v) ? v : [v]) as Node[]));
 
 /**
  * Pages a `query` to the end by offset, checking on every page that offset, count, numremaining and
  * totalcount agree with the rows actually returned.
  */
-async function readAll(emu: IntacctEmulator, auth: Auth, object: string, fields: readonly string[], o: QueryOpts, pageSize: number): Promise<{ rows: Node[]; pages: number }> {
+async function readAll(
+  emu: IntacctEmulator,
+  auth: Auth,
+  object: string,
+  fields: readonly string[],
+  o: QueryOpts,
+  pageSize: number,
+): Promise<{ rows: Node[]; pages: number }> {
   const rows: Node[] = [];
   let total = -1;
   let offset = 0;
@@ -129,9 +143,22 @@ async function readAll(emu: IntacctEmulator, auth: Auth, object: string, fields:
 }
 
 /** Pages a `readByQuery` through `readMore` by resultId; returns the rows and the first totalcount. */
-async function readByQueryAll(emu: IntacctEmulator, auth: Auth, object: string, fields: string, query: string, pageSize: number): Promise<{ rows: Node[]; total: number }> {
+async function readByQueryAll(
+  emu: IntacctEmulator,
+  auth: Auth,
+  object: string,
+  fields: string,
+  query: string,
+  pageSize: number,
+): Promise<{ rows: Node[]; total: number }> {
   const tag = object.toLowerCase();
-  let data = (await run(emu, auth, `<readByQuery><object>${object}</object><fields>${fields}</fields><query>${esc(query)}</query><pagesize>${pageSize}</pagesize></readByQuery>`)).result.data;
+  let data = (
+    await run(
+      emu,
+      auth,
+      `<readByQuery><object>${object}</object><fields>${fields}</fields><query>${esc(query)}</query><pagesize>${pageSize}</pagesize></readByQuery>`,
+    )
+  ).result.data;
   const total = Number(data['@_totalcount']);
   const rows = asRows(data[tag]);
   while (Number(data['@_numremaining']) > 0) {
@@ -150,8 +177,9 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
   let emu: IntacctEmulator;
   let top: Auth;
   /** The company's own records of an object that a session seeing `sees` should get, in RECORDNO order. */
-  const expected = (object: string, sees: Sees, also: (r: IntacctRecord) => boolean = () => true): IntacctRecord[] =>
-    [...emu.company.list(object, (r) => sees(owner(object, r)) && also(r))];
+  const expected = (object: string, sees: Sees, also: (r: IntacctRecord) => boolean = () => true): IntacctRecord[] => [
+    ...emu.company.list(object, (r) => sees(owner(object, r)) && also(r)),
+  ];
   const recordNos = (rows: readonly (IntacctRecord | Node)[]) => rows.map((r) => String(r.RECORDNO));
   const entitiesOf = (object: string, rows: readonly Node[]) => new Set(rows.map((r) => owner(object, r)));
 
@@ -177,7 +205,14 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
   });
 
   it('the sample company has a private and a public entity, each owning vendors and GL rows', () => {
-    assert.deepEqual(ENTITIES.map((e) => [e.id, e.private]), [[PUBLIC_ENTITY, false], [PRIVATE_ENTITY, true]], 'CA-HP is private, US-HP is not');
+    assert.deepEqual(
+      ENTITIES.map((e) => [e.id, e.private]),
+      [
+        [PUBLIC_ENTITY, false],
+        [PRIVATE_ENTITY, true],
+      ],
+      'CA-HP is private, US-HP is not',
+    );
     for (const object of ['VENDOR', 'GLDETAIL']) {
       for (const id of [PUBLIC_ENTITY, PRIVATE_ENTITY, '']) {
         assert.ok(emu.company.count(object, (r) => owner(object, r) === id) > 0, `${object} has records owned by '${id}'`);
@@ -208,17 +243,33 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
     const filter = `<and><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto><greaterthanorequalto><field>WHENMODIFIED</field><value>${pivot}</value></greaterthanorequalto></and>`;
     const inWindow = (r: IntacctRecord) => r.BOOKID === 'ACCRUAL' && wmKey(r) >= wmKey({ WHENMODIFIED: pivot });
     const window = await readAll(emu, top, 'GLDETAIL', fields, { filter, order: 'wm' }, 400);
-    assert.deepEqual(recordNos(window.rows), recordNos(expected('GLDETAIL', topLevel, inWindow).sort(byWmThenRecordNo)), 'the window holds exactly the visible rows, in keyset order');
+    assert.deepEqual(
+      recordNos(window.rows),
+      recordNos(expected('GLDETAIL', topLevel, inWindow).sort(byWmThenRecordNo)),
+      'the window holds exactly the visible rows, in keyset order',
+    );
     const windowAll = await readAll(emu, top, 'GLDETAIL', fields, { filter, order: 'wm', showPrivate: true }, 400);
-    assert.deepEqual(recordNos(windowAll.rows), recordNos(expected('GLDETAIL', everything, inWindow).sort(byWmThenRecordNo)), 'with showprivate the window holds every row');
+    assert.deepEqual(
+      recordNos(windowAll.rows),
+      recordNos(expected('GLDETAIL', everything, inWindow).sort(byWmThenRecordNo)),
+      'with showprivate the window holds every row',
+    );
 
     // count/min/max, with and without showprivate, with and without the window.
-    for (const [f, also] of [['', () => true], [filter, inWindow]] as const) {
-      for (const [showPrivate, sees] of [[false, topLevel], [true, everything]] as const) {
+    for (const [f, also] of [
+      ['', () => true],
+      [filter, inWindow],
+    ] as const) {
+      for (const [showPrivate, sees] of [
+        [false, topLevel],
+        [true, everything],
+      ] as const) {
         const q = `<query><object>GLDETAIL</object><select><count>RECORDNO</count><min>RECORDNO</min><max>RECORDNO</max></select>${f ? `<filter>${f}</filter>` : ''}${showPrivate ? '<options><showprivate>true</showprivate></options>' : ''}</query>`;
         const row = (await run(emu, top, q)).result.data.GLDETAIL as Node;
         // RECORDNO is TEXT on GLDETAIL: min and max by text order.
-        const want = expected('GLDETAIL', sees, also).map((r) => r.RECORDNO!).sort(byRecordNo);
+        const want = expected('GLDETAIL', sees, also)
+          .map((r) => r.RECORDNO!)
+          .sort(byRecordNo);
         const label = `count ${f ? 'in the window' : 'of all rows'}, showprivate ${showPrivate}`;
         assert.equal(Number(row['COUNT.RECORDNO']), want.length, label);
         assert.equal(String(row['MIN.RECORDNO']), want[0], `${label}: min`);
@@ -245,7 +296,11 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
       assert.deepEqual(recordNos(vendors.rows), recordNos(expected('VENDOR', sees)), `${auth.label}: exactly the CA-HP and shared vendors`);
       assert.ok(vendors.pages > 1, `${auth.label}: vendors span several pages`);
       const gl = await readAll(emu, auth, 'GLDETAIL', ['RECORDNO', 'WHENMODIFIED', 'LOCATIONID'], { order: 'wm' }, 450);
-      assert.deepEqual(recordNos(gl.rows), recordNos(expected('GLDETAIL', sees).sort(byWmThenRecordNo)), `${auth.label}: exactly the CA-HP and top-level GL rows, in keyset order`);
+      assert.deepEqual(
+        recordNos(gl.rows),
+        recordNos(expected('GLDETAIL', sees).sort(byWmThenRecordNo)),
+        `${auth.label}: exactly the CA-HP and top-level GL rows, in keyset order`,
+      );
       assert.ok(gl.pages > 1, `${auth.label}: GL rows span several pages`);
       assert.deepEqual([...entitiesOf('GLDETAIL', gl.rows)].sort(), ['', PRIVATE_ENTITY], `${auth.label}: CA-HP and top-level rows only`);
       const { authentication } = await run(emu, auth, queryXml('DEPARTMENT', ['RECORDNO'], {}, 1, 0));
@@ -265,15 +320,27 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
     assert.equal(vendors.total, expected('VENDOR', topLevel).length, 'readByQuery totalcount counts the visible vendors');
     assert.deepEqual(keySet(vendors.rows), keySet(expected('VENDOR', topLevel)), 'readByQuery at the top level: US-HP and top-level vendors only');
     const gl = await readByQueryAll(emu, top, 'GLDETAIL', 'RECORDNO', "BOOKID = 'ACCRUAL'", 1000);
-    assert.deepEqual(keySet(gl.rows), keySet(expected('GLDETAIL', topLevel, (r) => r.BOOKID === 'ACCRUAL')), 'readByQuery GLDETAIL at the top level hides CA-HP');
+    assert.deepEqual(
+      keySet(gl.rows),
+      keySet(expected('GLDETAIL', topLevel, (r) => r.BOOKID === 'ACCRUAL')),
+      'readByQuery GLDETAIL at the top level hides CA-HP',
+    );
     const ca = await sessionAuth(emu, 'CA-HP session', undefined, PRIVATE_ENTITY);
     const caVendors = await readByQueryAll(emu, ca, 'VENDOR', 'RECORDNO', "STATUS = 'active'", 10);
-    assert.deepEqual(keySet(caVendors.rows), keySet(expected('VENDOR', entityOnly(PRIVATE_ENTITY), (r) => r.STATUS === 'active')), 'readByQuery in a CA-HP session');
+    assert.deepEqual(
+      keySet(caVendors.rows),
+      keySet(expected('VENDOR', entityOnly(PRIVATE_ENTITY), (r) => r.STATUS === 'active')),
+      'readByQuery in a CA-HP session',
+    );
   });
 
   it('applies to every object with MEGAENTITYID, aggregates included, and leaves the others alone', async () => {
     const ca = await sessionAuth(emu, 'CA-HP session', undefined, PRIVATE_ENTITY);
-    const cases: [Auth, boolean, Sees][] = [[top, false, topLevel], [top, true, everything], [ca, false, entityOnly(PRIVATE_ENTITY)]];
+    const cases: [Auth, boolean, Sees][] = [
+      [top, false, topLevel],
+      [top, true, everything],
+      [ca, false, entityOnly(PRIVATE_ENTITY)],
+    ];
     const narrowed: string[] = [];
     for (const object of objectNames()) {
       const spec = objectSpec(object)!;
@@ -287,7 +354,11 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
         assert.equal(Number(row[`COUNT.${key}`]), want, `${object} count for ${auth.label}, showprivate ${showPrivate}`);
         counts.push(want);
       }
-      if (!owned) assert.ok(counts.every((n) => n === counts[1]), `${object} has no owning entity and is not narrowed (counts ${counts.join('/')})`);
+      if (!owned)
+        assert.ok(
+          counts.every((n) => n === counts[1]),
+          `${object} has no owning entity and is not narrowed (counts ${counts.join('/')})`,
+        );
       else if (emu.company.count(object, (r) => owner(object, r) === PRIVATE_ENTITY) > 0) {
         assert.ok(counts[0]! < counts[1]! && counts[2]! < counts[1]!, `${object} records are narrowed (counts ${counts.join('/')})`);
         narrowed.push(object);
@@ -295,7 +366,8 @@ describe('intacct emulator entity visibility (intacct-xml.md §3.3)', () => {
     }
     // Vendors, bills and payments carry MEGAENTITYID; GL and bill lines belong to their location's
     // entity: all are narrowed. Departments, locations and payment details have no owning entity.
-    for (const object of ['VENDOR', 'APBILL', 'APBILLITEM', 'APPYMT', 'GLDETAIL']) assert.ok(narrowed.includes(object), `${object} is narrowed (${narrowed.join(', ')})`);
+    for (const object of ['VENDOR', 'APBILL', 'APBILLITEM', 'APPYMT', 'GLDETAIL'])
+      assert.ok(narrowed.includes(object), `${object} is narrowed (${narrowed.join(', ')})`);
     for (const object of ['DEPARTMENT', 'LOCATION', 'APPYMTDETAIL']) assert.ok(!narrowed.includes(object), `${object} is not narrowed`);
   });
 });
@@ -342,6 +414,10 @@ describe('intacct client signed in to an entity, against the emulator', () => {
     assert.ok(!entityRows.some((r) => r.entity === PUBLIC_ENTITY), 'no US-HP vendor is read');
     // At the top level the client sends showprivate, so a sync sees the private entity too.
     const topRows = await readVendors();
-    assert.deepEqual(sorted(topRows.map((r) => r.recordNo)), sorted([...emu.company.rows('VENDOR')].map((r) => Number(r.RECORDNO))), 'the top-level client reads every vendor');
+    assert.deepEqual(
+      sorted(topRows.map((r) => r.recordNo)),
+      sorted([...emu.company.rows('VENDOR')].map((r) => Number(r.RECORDNO))),
+      'the top-level client reads every vendor',
+    );
   });
 });

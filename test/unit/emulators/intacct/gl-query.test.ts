@@ -49,8 +49,15 @@ describe('gl-query fast path', () => {
       return [
         null,
         cmp('equalto', 'BOOKID', 'ACCRUAL'),
-        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i))))),
-        and(cmp('equalto', 'BOOKID', 'CASH'), cmp('greaterthanorequalto', 'RECORDNO', key(Math.min(i, j))), cmp('lessthanorequalto', 'RECORDNO', key(Math.max(i, j)))),
+        and(
+          cmp('equalto', 'BOOKID', 'ACCRUAL'),
+          or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i)))),
+        ),
+        and(
+          cmp('equalto', 'BOOKID', 'CASH'),
+          cmp('greaterthanorequalto', 'RECORDNO', key(Math.min(i, j))),
+          cmp('lessthanorequalto', 'RECORDNO', key(Math.max(i, j))),
+        ),
         and(cmp('in', 'BOOKID', 'ACCRUAL', 'CASH'), cmp('lessthan', 'WHENMODIFIED', t), cmp('notequalto', 'RECORDNO', key(j))),
         and(cmp('notequalto', 'BOOKID', 'CASH'), cmp('between', 'BATCH_DATE', wmAt(Math.min(i, j)).slice(0, 10), wmAt(Math.max(i, j)).slice(0, 10))),
         or(cmp('in', 'RECORDNO', key(i), key(j), `${key(ledger.total - 1)}x`), cmp('greaterthan', 'RECORDNO', key(ledger.total - 4))),
@@ -64,10 +71,18 @@ describe('gl-query fast path', () => {
           const pred = compileFilter(gl, filter, 0, false);
           const sel = selectGl(ledger, filter, order, pred, 0, false);
           assert.ok(sel, `fast path applies (${label})`);
-          for (const [offset, size] of [[0, 7], [Math.floor(rnd() * 2500), 50], [2990, 100]] as const) {
+          for (const [offset, size] of [
+            [0, 7],
+            [Math.floor(rnd() * 2500), 50],
+            [2990, 100],
+          ] as const) {
             const want = bruteForce(all, filter, order, offset, size);
             assert.equal(sel.total, want.total, `${label} total ${JSON.stringify(filter)} ${order}`);
-            assert.deepEqual(sel.page(offset, size).map((r) => r.RECORDNO), want.page, `${label} page ${offset} ${JSON.stringify(filter)} ${order}`);
+            assert.deepEqual(
+              sel.page(offset, size).map((r) => r.RECORDNO),
+              want.page,
+              `${label} page ${offset} ${JSON.stringify(filter)} ${order}`,
+            );
           }
         }
       }
@@ -104,7 +119,10 @@ describe('gl-query fast path', () => {
       const filters: (FilterNode | null)[] = [
         null,
         cmp('equalto', 'BOOKID', 'ACCRUAL'),
-        and(cmp('equalto', 'BOOKID', 'ACCRUAL'), or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i))))),
+        and(
+          cmp('equalto', 'BOOKID', 'ACCRUAL'),
+          or(cmp('greaterthan', 'WHENMODIFIED', t), and(cmp('equalto', 'WHENMODIFIED', t), cmp('greaterthan', 'RECORDNO', key(i)))),
+        ),
         and(cmp('notequalto', 'BOOKID', 'ACCRUAL'), cmp('lessthan', 'RECORDNO', key(i))),
       ];
       for (const [name, vis] of visibilities) {
@@ -114,10 +132,18 @@ describe('gl-query fast path', () => {
             const sel = selectGl(ledger, filter, order, pred, 0, false, vis);
             assert.ok(sel, `fast path applies (${label}, ${name})`);
             const all = bruteForce(rowsNow, filter, order, 0, 0, vis).total;
-            for (const [offset, size] of [[0, 9], [Math.floor(rnd() * all), 40], [Math.max(0, all - 5), 50]] as const) {
+            for (const [offset, size] of [
+              [0, 9],
+              [Math.floor(rnd() * all), 40],
+              [Math.max(0, all - 5), 50],
+            ] as const) {
               const want = bruteForce(rowsNow, filter, order, offset, size, vis);
               assert.equal(sel.total, want.total, `${label} ${name} total ${JSON.stringify(filter)} ${order}`);
-              assert.deepEqual(sel.page(offset, size).map((r) => r.RECORDNO), want.page, `${label} ${name} page ${offset} ${JSON.stringify(filter)} ${order}`);
+              assert.deepEqual(
+                sel.page(offset, size).map((r) => r.RECORDNO),
+                want.page,
+                `${label} ${name} page ${offset} ${JSON.stringify(filter)} ${order}`,
+              );
             }
           }
         }

@@ -9,7 +9,13 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (n) => ['result', 'error'].includes(n) });
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function envelope(emu: IntacctEmulator, auth: string, functions: string[], sender = emu.credentials.senderId, senderPassword = emu.credentials.senderPassword): string {
+function envelope(
+  emu: IntacctEmulator,
+  auth: string,
+  functions: string[],
+  sender = emu.credentials.senderId,
+  senderPassword = emu.credentials.senderPassword,
+): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><request><control><senderid>${esc(sender)}</senderid><password>${esc(senderPassword)}</password>` +
     `<controlid>ctl-1</controlid><uniqueid>false</uniqueid><dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace></control>` +
@@ -37,7 +43,8 @@ async function session(emu: IntacctEmulator): Promise<{ id: string; endpoint: st
   return { id: api.sessionid, endpoint: api.endpoint, doc: r.doc };
 }
 
-const query = (object: string, fields: string[], extra = '') => `<query><object>${object}</object><select>${fields.map((f) => `<field>${f}</field>`).join('')}</select>${extra}</query>`;
+const query = (object: string, fields: string[], extra = '') =>
+  `<query><object>${object}</object><select>${fields.map((f) => `<field>${f}</field>`).join('')}</select>${extra}</query>`;
 // The sample company has a private entity (CA-HP): top-level reads of the whole company ask for it,
 // as our client does (intacct-xml.md §3.3; entity-visibility.test.ts covers the hiding itself).
 const SHOW_PRIVATE = '<options><showprivate>true</showprivate></options>';
@@ -123,7 +130,13 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     const s = await session(emu);
     const total = emu.company.count('VENDOR');
     const body = (offset: number) =>
-      envelope(emu, `<sessionid>${s.id}</sessionid>`, [query('VENDOR', ['RECORDNO', 'NAME'], `<orderby><order><field>RECORDNO</field><ascending/></order></orderby>${SHOW_PRIVATE}<pagesize>50</pagesize><offset>${offset}</offset>`)]);
+      envelope(emu, `<sessionid>${s.id}</sessionid>`, [
+        query(
+          'VENDOR',
+          ['RECORDNO', 'NAME'],
+          `<orderby><order><field>RECORDNO</field><ascending/></order></orderby>${SHOW_PRIVATE}<pagesize>50</pagesize><offset>${offset}</offset>`,
+        ),
+      ]);
     const seen: string[] = [];
     for (let offset = 0; offset < total; offset += 50) {
       const data = (await post(s.endpoint, body(offset))).doc.response.operation.result[0].data;
@@ -136,7 +149,10 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
       const rows = Array.isArray(data.VENDOR) ? data.VENDOR : [data.VENDOR];
       seen.push(...rows.map((v: Node) => v.RECORDNO));
     }
-    assert.deepEqual(seen, [...emu.company.rows('VENDOR')].map((v) => v.RECORDNO));
+    assert.deepEqual(
+      seen,
+      [...emu.company.rows('VENDOR')].map((v) => v.RECORDNO),
+    );
     // Names with &, <, quotes and accents survive the round trip.
     const names = new Set([...emu.company.rows('VENDOR')].map((v) => v.NAME));
     assert.ok(names.has('Smith & <Sons> "Ltd"'));
@@ -150,26 +166,49 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
       `<filter><and><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto><or><greaterthan><field>WHENMODIFIED</field><value>${pivot.WHENMODIFIED}</value></greaterthan>` +
       `<and><equalto><field>WHENMODIFIED</field><value>${pivot.WHENMODIFIED}</value></equalto><greaterthan><field>RECORDNO</field><value>${pivot.RECORDNO}</value></greaterthan></and></or></and></filter>`;
     const order = `<orderby><order><field>WHENMODIFIED</field><ascending/></order><order><field>RECORDNO</field><ascending/></order></orderby>${SHOW_PRIVATE}<pagesize>5</pagesize>`;
-    const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [query('GLDETAIL', ['RECORDNO', 'WHENMODIFIED', 'AMOUNT'], filter + order)]));
+    const r = await post(
+      s.endpoint,
+      envelope(emu, `<sessionid>${s.id}</sessionid>`, [query('GLDETAIL', ['RECORDNO', 'WHENMODIFIED', 'AMOUNT'], filter + order)]),
+    );
     const data = r.doc.response.operation.result[0].data;
     assert.equal(Number(data['@_totalcount']), rows.length - 1235);
-    assert.deepEqual(data.GLDETAIL.map((x: Node) => x.RECORDNO), rows.slice(1235, 1240).map((x) => x.RECORDNO));
+    assert.deepEqual(
+      data.GLDETAIL.map((x: Node) => x.RECORDNO),
+      rows.slice(1235, 1240).map((x) => x.RECORDNO),
+    );
     assert.match(data.GLDETAIL[0].WHENMODIFIED, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
   });
 
-  it('shows WHENMODIFIED in the API user\'s GMT offset and reads filter values in it (readUserFormatting tells the offset)', async () => {
+  it("shows WHENMODIFIED in the API user's GMT offset and reads filter values in it (readUserFormatting tells the offset)", async () => {
     emu.setUserGmtOffset('-05:00');
     try {
       const s = await session(emu);
-      const fmt = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [`<readUserFormatting><userId>${emu.credentials.userId}</userId></readUserFormatting>`]));
+      const fmt = await post(
+        s.endpoint,
+        envelope(emu, `<sessionid>${s.id}</sessionid>`, [`<readUserFormatting><userId>${emu.credentials.userId}</userId></readUserFormatting>`]),
+      );
       assert.equal(fmt.doc.response.operation.result[0].data.userformatting.gmtoffset, '-05:00');
       const first = emu.company.get('GLACCOUNT', 1)!;
-      const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [query('GLACCOUNT', ['RECORDNO', 'WHENMODIFIED'], '<filter><equalto><field>RECORDNO</field><value>1</value></equalto></filter>')]));
+      const r = await post(
+        s.endpoint,
+        envelope(emu, `<sessionid>${s.id}</sessionid>`, [
+          query('GLACCOUNT', ['RECORDNO', 'WHENMODIFIED'], '<filter><equalto><field>RECORDNO</field><value>1</value></equalto></filter>'),
+        ]),
+      );
       const shown = r.doc.response.operation.result[0].data.GLACCOUNT.WHENMODIFIED as string;
       const [, mo, d, y, h, mi, se] = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)$/.exec(shown)!.map(Number);
       const [, mo2, d2, y2, h2, mi2, se2] = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)$/.exec(first.WHENMODIFIED!)!.map(Number);
       assert.equal(Date.UTC(y2!, mo2! - 1, d2, h2, mi2, se2) - Date.UTC(y!, mo! - 1, d, h, mi, se), 5 * 3_600_000);
-      const eq = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [query('GLACCOUNT', ['RECORDNO'], `<filter><and><equalto><field>WHENMODIFIED</field><value>${shown}</value></equalto><equalto><field>RECORDNO</field><value>1</value></equalto></and></filter>`)]));
+      const eq = await post(
+        s.endpoint,
+        envelope(emu, `<sessionid>${s.id}</sessionid>`, [
+          query(
+            'GLACCOUNT',
+            ['RECORDNO'],
+            `<filter><and><equalto><field>WHENMODIFIED</field><value>${shown}</value></equalto><equalto><field>RECORDNO</field><value>1</value></equalto></and></filter>`,
+          ),
+        ]),
+      );
       assert.equal(eq.doc.response.operation.result[0].data['@_count'], '1');
     } finally {
       emu.setUserGmtOffset('+00:00');
@@ -192,7 +231,12 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
   it('answers count/min/max aggregates as COUNT.RECORDNO etc.', async () => {
     const s = await session(emu);
     const accrual = [...emu.company.rows('GLDETAIL')].filter((r) => r.BOOKID === 'ACCRUAL');
-    const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [`<query><object>GLDETAIL</object><select><count>RECORDNO</count><min>RECORDNO</min><max>RECORDNO</max></select><filter><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto></filter>${SHOW_PRIVATE}</query>`]));
+    const r = await post(
+      s.endpoint,
+      envelope(emu, `<sessionid>${s.id}</sessionid>`, [
+        `<query><object>GLDETAIL</object><select><count>RECORDNO</count><min>RECORDNO</min><max>RECORDNO</max></select><filter><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto></filter>${SHOW_PRIVATE}</query>`,
+      ]),
+    );
     const row = r.doc.response.operation.result[0].data.GLDETAIL;
     assert.equal(Number(row['COUNT.RECORDNO']), accrual.length);
     assert.equal(row['MIN.RECORDNO'], accrual[0]!.RECORDNO);
@@ -201,7 +245,10 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
 
   it('lookup lists fields with DATATYPE and ISCUSTOM for custom fields, and user-defined dimensions with their relationship', async () => {
     const s = await session(emu);
-    const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ['<lookup><object>GLDETAIL</object></lookup>', '<lookup><object>VENDOR</object></lookup>']));
+    const r = await post(
+      s.endpoint,
+      envelope(emu, `<sessionid>${s.id}</sessionid>`, ['<lookup><object>GLDETAIL</object></lookup>', '<lookup><object>VENDOR</object></lookup>']),
+    );
     const [gl, vendor] = r.doc.response.operation.result;
     const glFields = gl.data.Type.Fields.Field as Node[];
     assert.equal(gl.data.Type['@_Name'], 'GLDETAIL');
@@ -212,12 +259,22 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     assert.equal(channel.DATATYPE, 'TEXT');
     const rels = [gl.data.Type.Relationships.Relationship].flat() as Node[];
     assert.ok(rels.some((x) => x.RELATEDBY === 'GLDIMSALES_CHANNEL' && x.OBJECTNAME === 'SALES_CHANNEL' && x.RELATIONSHIPTYPE === 'MANY2ONE'));
-    assert.equal(glFields.find((x) => x.ID === 'GLDIMPROGRAM'), undefined, 'no made-up dimension');
+    assert.equal(
+      glFields.find((x) => x.ID === 'GLDIMPROGRAM'),
+      undefined,
+      'no made-up dimension',
+    );
     assert.equal(glFields.find((x) => x.ID === 'AMOUNT')!.DATATYPE, 'DECIMAL');
     assert.equal(glFields.find((x) => x.ID === 'RECORDNO')!.ISCUSTOM, 'false');
     assert.equal(glFields.find((x) => x.ID === 'RECORDNO')!.DATATYPE, 'TEXT');
     const vendorFields = vendor.data.Type.Fields.Field as Node[];
-    assert.deepEqual(vendorFields.filter((x) => x.ISCUSTOM === 'true').map((x) => `${x.ID}:${x.DATATYPE}`).sort(), ['VENDOR_CF_BOOL:BOOLEAN', 'VENDOR_CF_NUMBER:DECIMAL', 'VENDOR_CF_TEXT:TEXT']);
+    assert.deepEqual(
+      vendorFields
+        .filter((x) => x.ISCUSTOM === 'true')
+        .map((x) => `${x.ID}:${x.DATATYPE}`)
+        .sort(),
+      ['VENDOR_CF_BOOL:BOOLEAN', 'VENDOR_CF_NUMBER:DECIMAL', 'VENDOR_CF_TEXT:TEXT'],
+    );
   });
 
   it('writes deletions of audited objects to AUDITHISTORY and refuses it when not permitted', async () => {
@@ -225,7 +282,11 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     const victim = [...emu.company.rows('APBILL')][3]!;
     emu.company.remove('APBILL', Number(victim.RECORDNO));
     const s = await session(emu);
-    const audit = query('AUDITHISTORY', ['OBJECTKEY', 'ACCESSTIME', 'ACCESSMODE'], '<filter><and><equalto><field>OBJECTTYPE</field><value>apbill</value></equalto><equalto><field>ACCESSMODE</field><value>D</value></equalto></and></filter>');
+    const audit = query(
+      'AUDITHISTORY',
+      ['OBJECTKEY', 'ACCESSTIME', 'ACCESSMODE'],
+      '<filter><and><equalto><field>OBJECTTYPE</field><value>apbill</value></equalto><equalto><field>ACCESSMODE</field><value>D</value></equalto></and></filter>',
+    );
     const r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [audit]));
     const entry = r.doc.response.operation.result[0].data.AUDITHISTORY;
     assert.equal(entry.OBJECTKEY, victim.RECORDNO);
@@ -246,8 +307,12 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     // The query's own logic, from the records: active, and a currency that is neither CAD nor empty
     // (USD and EUR vendors; the sample company is multi-currency).
     const want = [...emu.company.list('VENDOR', (v) => v.STATUS === 'active' && v.CURRENCY !== 'CAD' && v.CURRENCY !== '')].map((v) => v.RECORDNO!);
-    assert.ok([...emu.company.list('VENDOR', (v) => want.includes(v.RECORDNO!))].some((v) => v.CURRENCY !== 'USD'), 'non-USD vendors are in the set');
-    const q = "<readByQuery><object>VENDOR</object><fields>RECORDNO,NAME</fields><query>STATUS = 'active' AND NOT (CURRENCY = 'CAD' OR CURRENCY IS NULL)</query><pagesize>40</pagesize></readByQuery>";
+    assert.ok(
+      [...emu.company.list('VENDOR', (v) => want.includes(v.RECORDNO!))].some((v) => v.CURRENCY !== 'USD'),
+      'non-USD vendors are in the set',
+    );
+    const q =
+      "<readByQuery><object>VENDOR</object><fields>RECORDNO,NAME</fields><query>STATUS = 'active' AND NOT (CURRENCY = 'CAD' OR CURRENCY IS NULL)</query><pagesize>40</pagesize></readByQuery>";
     let r = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, [q]));
     let data = r.doc.response.operation.result[0].data;
     const got: string[] = data.vendor.map((v: Node) => v.RECORDNO);
@@ -260,10 +325,16 @@ describe('intacct emulator (raw XML against intacct-xml.md)', () => {
     }
     // readByQuery has no orderby (rows in no stable order, intacct-exchanges.md), but readMore
     // continues one result set: every matching row exactly once.
-    assert.deepEqual([...got].sort((a, b) => Number(a) - Number(b)), want);
+    assert.deepEqual(
+      [...got].sort((a, b) => Number(a) - Number(b)),
+      want,
+    );
     const gone = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ['<readMore><resultId>nope</resultId></readMore>']));
     assert.match(gone.doc.response.operation.result[0].errormessage.error[0].description2, /invalid or expired resultId/);
-    const bad = await post(s.endpoint, envelope(emu, `<sessionid>${s.id}</sessionid>`, ["<readByQuery><object>VENDOR</object><fields>*</fields><query>NAME != 'x'</query></readByQuery>"]));
+    const bad = await post(
+      s.endpoint,
+      envelope(emu, `<sessionid>${s.id}</sessionid>`, ["<readByQuery><object>VENDOR</object><fields>*</fields><query>NAME != 'x'</query></readByQuery>"]),
+    );
     assert.match(bad.doc.response.operation.result[0].errormessage.error[0].description2, /Unable to parse Query value/);
   });
 

@@ -12,7 +12,10 @@ import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
 
 /** Differences between the emulator's fields of one object and the recorded ones ([] when equal). */
-export function fieldDifferences(served: readonly { id: string; type: string }[], recordedFields: readonly { id: string; datatype: string | null }[]): string[] {
+export function fieldDifferences(
+  served: readonly { id: string; type: string }[],
+  recordedFields: readonly { id: string; datatype: string | null }[],
+): string[] {
   const out: string[] = [];
   const rec = new Map(recordedFields.map((f) => [f.id, f]));
   const srv = new Map(served.map((f) => [f.id, f]));
@@ -53,8 +56,20 @@ describe('emulator objects against the recorded catalog', () => {
     const gl = recorded.GLDETAIL!.fields;
     const servedGl = objectSpec('GLDETAIL')!.fields;
     assert.deepEqual(fieldDifferences([...servedGl, { id: 'JOURNAL', type: 'TEXT' }], gl), ['serves JOURNAL, which Intacct lacks']);
-    assert.deepEqual(fieldDifferences(servedGl.filter((f) => f.id !== 'SYMBOL'), gl), ['lacks SYMBOL']);
-    assert.deepEqual(fieldDifferences(servedGl.map((f) => (f.id === 'RECORDNO' ? { ...f, type: 'INTEGER' } : f)), gl), ['types RECORDNO INTEGER, Intacct TEXT']);
+    assert.deepEqual(
+      fieldDifferences(
+        servedGl.filter((f) => f.id !== 'SYMBOL'),
+        gl,
+      ),
+      ['lacks SYMBOL'],
+    );
+    assert.deepEqual(
+      fieldDifferences(
+        servedGl.map((f) => (f.id === 'RECORDNO' ? { ...f, type: 'INTEGER' } : f)),
+        gl,
+      ),
+      ['types RECORDNO INTEGER, Intacct TEXT'],
+    );
   });
 
   it('sample records hold only catalog fields, GL detail keys are text and documents are dated', () => {
@@ -69,6 +84,9 @@ describe('emulator objects against the recorded catalog', () => {
       assert.match(r.WHENCREATED!, /^\d\d\/\d\d\/\d{4}$/);
     }
     for (const r of company.list('APPYMT')) assert.match(r.WHENCREATED!, /^\d\d\/\d\d\/\d{4}$/);
-    assert.ok(gl.some((r) => r.CURRENCY !== r.BASECURR), 'some GL lines are in a foreign transaction currency');
+    assert.ok(
+      gl.some((r) => r.CURRENCY !== r.BASECURR),
+      'some GL lines are in a foreign transaction currency',
+    );
   });
 });

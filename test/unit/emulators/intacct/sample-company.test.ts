@@ -45,15 +45,27 @@ describe('SampleCompany', () => {
       assert.ok(spec, def.intacctObject);
       const first = c.rows(def.intacctObject).next().value!;
       for (const col of def.columns) {
-        assert.ok(spec.fields.some((f) => f.id === col.source), `${def.intacctObject}.${col.source} is in lookup`);
+        assert.ok(
+          spec.fields.some((f) => f.id === col.source),
+          `${def.intacctObject}.${col.source} is in lookup`,
+        );
         assert.ok(col.source in first, `${def.intacctObject}.${col.source} is in records`);
       }
     }
     // docs/reference/intacct-objects.md "Entity fields": MEGAENTITYKEY/ID/NAME on these four only;
     // GL and bill lines belong to the entity of their LOCATIONID.
-    for (const o of ['GLACCOUNT', 'VENDOR', 'APBILL', 'APPYMT']) assert.ok(objectSpec(o)!.fields.some((f) => f.id === 'MEGAENTITYID'), o);
-    for (const o of ['GLDETAIL', 'APBILLITEM', 'DEPARTMENT', 'LOCATION', 'APPYMTDETAIL']) assert.ok(!objectSpec(o)!.fields.some((f) => f.id.startsWith('MEGAENTITY')), `${o} has no MEGAENTITY*`);
-    for (const o of ['GLDETAIL', 'APBILLITEM']) assert.ok(objectSpec(o)!.fields.some((f) => f.id === 'LOCATIONID'), `${o}.LOCATIONID`);
+    for (const o of ['GLACCOUNT', 'VENDOR', 'APBILL', 'APPYMT'])
+      assert.ok(
+        objectSpec(o)!.fields.some((f) => f.id === 'MEGAENTITYID'),
+        o,
+      );
+    for (const o of ['GLDETAIL', 'APBILLITEM', 'DEPARTMENT', 'LOCATION', 'APPYMTDETAIL'])
+      assert.ok(!objectSpec(o)!.fields.some((f) => f.id.startsWith('MEGAENTITY')), `${o} has no MEGAENTITY*`);
+    for (const o of ['GLDETAIL', 'APBILLITEM'])
+      assert.ok(
+        objectSpec(o)!.fields.some((f) => f.id === 'LOCATIONID'),
+        `${o}.LOCATIONID`,
+      );
   });
 
   it('links payments to bills with partial payments, and vendors with awkward names', () => {
@@ -73,7 +85,12 @@ describe('SampleCompany', () => {
     assert.ok(partial > 0);
     const names = [...c.rows('VENDOR')].map((v) => v.NAME!);
     assert.ok(names.length >= 400);
-    assert.ok(names.some((n) => n.includes('&')) && names.some((n) => n.includes('"')) && names.some((n) => /[^\x00-\x7f]/.test(n)) && names.some((n) => n.includes(',')));
+    assert.ok(
+      names.some((n) => n.includes('&')) &&
+        names.some((n) => n.includes('"')) &&
+        names.some((n) => /[^\x00-\x7f]/.test(n)) &&
+        names.some((n) => n.includes(',')),
+    );
     assert.equal(new Set(names).size, names.length);
   });
 
@@ -101,8 +118,14 @@ describe('SampleCompany', () => {
     c.remove('GLDETAIL', added);
     c.remove('GLDETAIL', empty);
     assert.equal(c.get('GLDETAIL', added), undefined);
-    assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL'), accrualBefore);
-    assert.equal(c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL' && r.WHENMODIFIED !== ''), 1000);
+    assert.equal(
+      c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL'),
+      accrualBefore,
+    );
+    assert.equal(
+      c.count('GLDETAIL', (r) => r.BOOKID === 'ACCRUAL' && r.WHENMODIFIED !== ''),
+      1000,
+    );
     assert.equal(decimalToUnits(c.sumAmounts()), before + 1n);
   });
 });

@@ -16,8 +16,21 @@ async function smallHyper(): Promise<Buffer> {
   const engine = await startHyperEngine({ hyperdPath: findHyperd({ projectRoot: process.cwd() }), logDir: join(dir, 'logs') });
   try {
     const path = join(dir, 'small.hyper');
-    const columns = [{ name: 'RECORDNO', source: 'RECORDNO', type: 'bigint' as const, nullable: false }, { name: 'NAME', source: 'NAME', type: 'text' as const, nullable: true }];
-    await writeHyperFile(engine, path, [{ table: { schema: 'Extract', name: 'Extract', columns }, rows: [[{ RECORDNO: 1, NAME: 'one' }, { RECORDNO: 2, NAME: null }]] }]);
+    const columns = [
+      { name: 'RECORDNO', source: 'RECORDNO', type: 'bigint' as const, nullable: false },
+      { name: 'NAME', source: 'NAME', type: 'text' as const, nullable: true },
+    ];
+    await writeHyperFile(engine, path, [
+      {
+        table: { schema: 'Extract', name: 'Extract', columns },
+        rows: [
+          [
+            { RECORDNO: 1, NAME: 'one' },
+            { RECORDNO: 2, NAME: null },
+          ],
+        ],
+      },
+    ]);
     return await readFile(path);
   } finally {
     await engine.stop();
@@ -27,7 +40,12 @@ async function smallHyper(): Promise<Buffer> {
 
 function childPids(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -66,12 +84,16 @@ describe('emulator:tableau CLI', () => {
       const signIn = await fetch(`${info.url}/api/3.25/auth/signin`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ credentials: { personalAccessTokenName: info.patName, personalAccessTokenSecret: info.patSecret, site: { contentUrl: info.site } } }),
+        body: JSON.stringify({
+          credentials: { personalAccessTokenName: info.patName, personalAccessTokenSecret: info.patSecret, site: { contentUrl: info.site } },
+        }),
       });
       assert.equal(signIn.status, 200);
       const creds = ((await signIn.json()) as { credentials: { token: string; site: { id: string } } }).credentials;
       const auth = { 'X-Tableau-Auth': creds.token };
-      const projects = (await (await fetch(`${info.url}/api/3.25/sites/${creds.site.id}/projects`, { headers: { ...auth, Accept: 'application/json' } })).json()) as { projects: { project: { id: string }[] } };
+      const projects = (await (
+        await fetch(`${info.url}/api/3.25/sites/${creds.site.id}/projects`, { headers: { ...auth, Accept: 'application/json' } })
+      ).json()) as { projects: { project: { id: string }[] } };
       const projectId = projects.projects.project[0]!.id;
       // Publishing a .hyper starts hyperd inside the emulator.
       const pub = await fetch(`${info.url}/api/3.25/sites/${creds.site.id}/datasources?overwrite=true`, {
@@ -79,7 +101,11 @@ describe('emulator:tableau CLI', () => {
         headers: { ...auth, 'Content-Type': 'multipart/mixed; boundary=cli-b' },
         body: multipartBody(
           [
-            { name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="Small"><project id="${projectId}"/></datasource></tsRequest>` },
+            {
+              name: 'request_payload',
+              contentType: 'text/xml',
+              data: `<tsRequest><datasource name="Small"><project id="${projectId}"/></datasource></tsRequest>`,
+            },
             { name: 'tableau_datasource', filename: 'Small.hyper', contentType: 'application/octet-stream', data: hyperFile },
           ],
           'cli-b',

@@ -38,14 +38,22 @@ describe('tableau emulator: Tableau as it really is', () => {
       headers: { 'Content-Type': `multipart/mixed; boundary=${B}` },
       body: multipartBody(
         [
-          { name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>` },
+          {
+            name: 'request_payload',
+            contentType: 'text/xml',
+            data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>`,
+          },
           { name: 'tableau_datasource', filename: `${name}.hyper`, contentType: 'application/octet-stream', data: file },
         ],
         B,
       ),
     });
   const vds = (method: string, body: unknown, tok = token): Promise<Response> =>
-    fetch(`${emu.url}/api/v1/vizql-data-service/${method}`, { method: 'POST', headers: { 'X-Tableau-Auth': tok, 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${emu.url}/api/v1/vizql-data-service/${method}`, {
+      method: 'POST',
+      headers: { 'X-Tableau-Auth': tok, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
   const query = async (q: unknown): Promise<Record<string, unknown>[]> => {
     const res = await vds('query-datasource', { datasource: { datasourceLuid: dsId }, query: q, options: { returnFormat: 'OBJECTS' } });
     const text = await res.text();
@@ -74,13 +82,16 @@ describe('tableau emulator: Tableau as it really is', () => {
       const res = await vds('read-metadata', { datasource: { datasourceLuid: dsId } });
       assert.equal(res.status, 200);
       const { data } = (await res.json()) as { data: { fieldCaption: string; dataType: string; defaultAggregation: string }[] };
-      assert.deepEqual(data.map((f) => [f.fieldCaption, f.dataType, f.defaultAggregation]), [
-        ['RECORDNO', 'INTEGER', 'SUM'],
-        ['ACCOUNTNO', 'STRING', 'NONE'],
-        ['AMOUNT', 'REAL', 'SUM'],
-        ['BATCH_DATE', 'DATE', 'NONE'],
-        ['MEMO', 'STRING', 'NONE'],
-      ]);
+      assert.deepEqual(
+        data.map((f) => [f.fieldCaption, f.dataType, f.defaultAggregation]),
+        [
+          ['RECORDNO', 'INTEGER', 'SUM'],
+          ['ACCOUNTNO', 'STRING', 'NONE'],
+          ['AMOUNT', 'REAL', 'SUM'],
+          ['BATCH_DATE', 'DATE', 'NONE'],
+          ['MEMO', 'STRING', 'NONE'],
+        ],
+      );
     });
 
     it('query-datasource: SUM and COUNT by account and TRUNC_MONTH, aliases, default keys, sorting', async () => {
@@ -98,7 +109,12 @@ describe('tableau emulator: Tableau as it really is', () => {
         { account: '5000', period: '2026-02-01', 'SUM(AMOUNT)': 0.01, rows: 1 },
         { account: null, period: null, 'SUM(AMOUNT)': 7.5, rows: 1 },
       ]);
-      const total = await query({ fields: [{ fieldCaption: 'RECORDNO', function: 'COUNT', fieldAlias: 'n' }, { fieldCaption: 'ACCOUNTNO', function: 'COUNTD', fieldAlias: 'accounts' }] });
+      const total = await query({
+        fields: [
+          { fieldCaption: 'RECORDNO', function: 'COUNT', fieldAlias: 'n' },
+          { fieldCaption: 'ACCOUNTNO', function: 'COUNTD', fieldAlias: 'accounts' },
+        ],
+      });
       assert.deepEqual(total, [{ n: 5, accounts: 2 }]);
     });
 
@@ -107,8 +123,14 @@ describe('tableau emulator: Tableau as it really is', () => {
       assert.deepEqual(await ids([{ field: { fieldCaption: 'ACCOUNTNO' }, filterType: 'SET', values: ['5000'] }]), [4]);
       assert.deepEqual(await ids([{ field: { fieldCaption: 'ACCOUNTNO' }, filterType: 'SET', values: ['4000'], exclude: true }]), [4]);
       assert.deepEqual(await ids([{ field: { fieldCaption: 'MEMO' }, filterType: 'MATCH', startsWith: 'rent' }]), [1, 3]);
-      assert.deepEqual(await ids([{ field: { fieldCaption: 'AMOUNT' }, filterType: 'QUANTITATIVE_NUMERICAL', quantitativeFilterType: 'RANGE', min: 0, max: 10 }]), [3, 4, 5]);
-      assert.deepEqual(await ids([{ field: { fieldCaption: 'BATCH_DATE' }, filterType: 'QUANTITATIVE_DATE', quantitativeFilterType: 'MIN', minDate: '2026-02-01' }]), [3, 4]);
+      assert.deepEqual(
+        await ids([{ field: { fieldCaption: 'AMOUNT' }, filterType: 'QUANTITATIVE_NUMERICAL', quantitativeFilterType: 'RANGE', min: 0, max: 10 }]),
+        [3, 4, 5],
+      );
+      assert.deepEqual(
+        await ids([{ field: { fieldCaption: 'BATCH_DATE' }, filterType: 'QUANTITATIVE_DATE', quantitativeFilterType: 'MIN', minDate: '2026-02-01' }]),
+        [3, 4],
+      );
       assert.deepEqual(await ids([{ field: { fieldCaption: 'BATCH_DATE' }, filterType: 'QUANTITATIVE_DATE', quantitativeFilterType: 'ONLY_NULL' }]), [5]);
     });
 
@@ -128,7 +150,11 @@ describe('tableau emulator: Tableau as it really is', () => {
       const old = await startTableauEmulator({ productVersion: '2024.2.0' });
       try {
         const t = (await signIn(old)).token;
-        const res = await fetch(`${old.url}/api/v1/vizql-data-service/read-metadata`, { method: 'POST', headers: { 'X-Tableau-Auth': t, 'Content-Type': 'application/json' }, body: '{}' });
+        const res = await fetch(`${old.url}/api/v1/vizql-data-service/read-metadata`, {
+          method: 'POST',
+          headers: { 'X-Tableau-Auth': t, 'Content-Type': 'application/json' },
+          body: '{}',
+        });
         assert.equal(res.status, 404, 'Tableau Server before 2025.1 has no VDS');
       } finally {
         await old.close();
@@ -138,12 +164,15 @@ describe('tableau emulator: Tableau as it really is', () => {
 
   describe('REST endpoints a client needs', () => {
     it('lists data sources with sort and the documented filter operators', async () => {
-      const file = await buildHyper(await emu.hyperEngine(), join(dir, 'small.hyper'), [{ schema: 'Extract', name: 'Extract', columns: COLUMNS, rows: [ROWS[0]!] }]);
+      const file = await buildHyper(await emu.hyperEngine(), join(dir, 'small.hyper'), [
+        { schema: 'Extract', name: 'Extract', columns: COLUMNS, rows: [ROWS[0]!] },
+      ]);
       clock.advance(60_000);
       assert.equal((await publish('Alpha Vendors', file)).status, 201);
       clock.advance(60_000);
       assert.equal((await publish('beta bills', file)).status, 201);
-      const names = async (q: string) => [...(await (await api(emu, token, `datasources?${q}`)).text()).matchAll(/<datasource [^>]*name="([^"]+)"/g)].map((m) => m[1]);
+      const names = async (q: string) =>
+        [...(await (await api(emu, token, `datasources?${q}`)).text()).matchAll(/<datasource [^>]*name="([^"]+)"/g)].map((m) => m[1]);
       assert.deepEqual(await names('filter=name:cieq:ALPHA%20VENDORS'), ['Alpha Vendors']);
       assert.deepEqual(await names('filter=name:eq:ALPHA%20VENDORS'), []);
       assert.deepEqual(await names('filter=updatedAt:gt:2026-01-15T12:00:30Z&sort=name:asc'), ['Alpha Vendors', 'beta bills']);
@@ -177,7 +206,11 @@ describe('tableau emulator: Tableau as it really is', () => {
 
     it('Cancel Job ends a refresh with finish code 2; a job already applied cannot be cancelled', async () => {
       const upstream = await emu.createDatasource('Dashboard extract');
-      const refresh = await api(emu, token, `datasources/${upstream.id}/refresh`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<tsRequest/>' });
+      const refresh = await api(emu, token, `datasources/${upstream.id}/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/xml' },
+        body: '<tsRequest/>',
+      });
       const jobId = idOf(await refresh.text(), 'job');
       assert.equal((await api(emu, token, `jobs/${jobId}`, { method: 'PUT' })).status, 200);
       const done = await pollJob(emu, token, jobId);
@@ -191,7 +224,16 @@ describe('tableau emulator: Tableau as it really is', () => {
       const res = await api(emu, token, `datasources/${upstream.id}/data`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json', RequestID: 'nl-1' },
-        body: JSON.stringify({ actions: [{ action: 'delete', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'lt', 'target-col': 'RECORDNO', const: { type: 'integer', v: 0 } } }] }),
+        body: JSON.stringify({
+          actions: [
+            {
+              action: 'delete',
+              'target-schema': 'Extract',
+              'target-table': 'Extract',
+              condition: { op: 'lt', 'target-col': 'RECORDNO', const: { type: 'integer', v: 0 } },
+            },
+          ],
+        }),
       });
       assert.equal(res.status, 202);
       const done = await pollJob(emu, token, idOf(await res.text(), 'job'));
@@ -206,7 +248,13 @@ describe('tableau emulator: Tableau as it really is', () => {
       const res = await api(emu, token, `fileUploads/${encodeURIComponent(id)}`, {
         method: 'PUT',
         headers: { 'Content-Type': `multipart/mixed; boundary=${B}` },
-        body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: '' }, { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: Buffer.alloc(10) }], B),
+        body: multipartBody(
+          [
+            { name: 'request_payload', contentType: 'text/xml', data: '' },
+            { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: Buffer.alloc(10) },
+          ],
+          B,
+        ),
       });
       assert.equal(res.status, 404);
     });
@@ -240,7 +288,11 @@ describe('tableau emulator: Tableau as it really is', () => {
         const app = e.connectedApp;
         const now = Date.now();
         const signin = (jwt: string) =>
-          fetch(`${e.url}/api/${API}/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e.site}"/></credentials></tsRequest>` });
+          fetch(`${e.url}/api/${API}/auth/signin`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/xml' },
+            body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${e.site}"/></credentials></tsRequest>`,
+          });
         const cases: [string, Record<string, unknown>][] = [
           ['wrong iss', { iss: 'someone-else' }],
           ['wrong sub', { sub: 'nobody@example.com' }],
@@ -263,7 +315,11 @@ describe('tableau emulator: Tableau as it really is', () => {
         const body = await ok.text();
         const t = /token="([^"]+)"/.exec(body)![1]!;
         const site = /<site id="([^"]+)"/.exec(body)![1]!;
-        const get = (path: string, init: RequestInit = {}) => fetch(`${e.url}/api/${API}/sites/${site}/${path}`, { ...init, headers: { 'X-Tableau-Auth': t, ...(init.headers as Record<string, string> | undefined) } });
+        const get = (path: string, init: RequestInit = {}) =>
+          fetch(`${e.url}/api/${API}/sites/${site}/${path}`, {
+            ...init,
+            headers: { 'X-Tableau-Auth': t, ...(init.headers as Record<string, string> | undefined) },
+          });
         assert.equal((await get('projects')).status, 200, 'content:read lists projects');
         const init = await get('fileUploads', { method: 'POST' });
         assert.equal(init.status, 401, 'no tableau:file_uploads:create in the JWT');

@@ -68,7 +68,9 @@ describe('tableau emulator responses match the real fixtures', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tableau-fixture-shapes-'));
     emu = await startTableauEmulator({ jobPollsToComplete: 2 });
-    hyper = await buildHyper(await emu.hyperEngine(), join(dir, 'p.hyper'), [{ schema: 'Extract', name: 'Extract', columns: '"RECORDNO" BIGINT NOT NULL', rows: ['(1)', '(2)'] }]);
+    hyper = await buildHyper(await emu.hyperEngine(), join(dir, 'p.hyper'), [
+      { schema: 'Extract', name: 'Extract', columns: '"RECORDNO" BIGINT NOT NULL', rows: ['(1)', '(2)'] },
+    ]);
     token = (await signIn(emu)).token;
     projectId = idOf(await (await api(emu, token, 'projects')).text(), 'project');
   });
@@ -83,7 +85,11 @@ describe('tableau emulator responses match the real fixtures', () => {
       headers: { 'Content-Type': `multipart/mixed; boundary=${B}` },
       body: multipartBody(
         [
-          { name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>` },
+          {
+            name: 'request_payload',
+            contentType: 'text/xml',
+            data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>`,
+          },
           { name: 'tableau_datasource', filename: `${name}.hyper`, contentType: 'application/octet-stream', data: hyper },
         ],
         B,
@@ -96,7 +102,13 @@ describe('tableau emulator responses match the real fixtures', () => {
       await api(emu, token, `fileUploads/${encodeURIComponent(id)}`, {
         method: 'PUT',
         headers: { 'Content-Type': `multipart/mixed; boundary=${B}` },
-        body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: '' }, { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: hyper }], B),
+        body: multipartBody(
+          [
+            { name: 'request_payload', contentType: 'text/xml', data: '' },
+            { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: hyper },
+          ],
+          B,
+        ),
       })
     ).text();
     return { id, init, append };
@@ -113,14 +125,21 @@ describe('tableau emulator responses match the real fixtures', () => {
 
   it('projects: query and create', async () => {
     assertSameShape('project_get.xml', await (await api(emu, token, 'projects')).text());
-    assertSameShape('project_create.xml', await (await api(emu, token, 'projects', { method: 'POST', body: `<tsRequest><project name="Child" parentProjectId="${projectId}"/></tsRequest>` })).text());
+    assertSameShape(
+      'project_create.xml',
+      await (
+        await api(emu, token, 'projects', { method: 'POST', body: `<tsRequest><project name="Child" parentProjectId="${projectId}"/></tsRequest>` })
+      ).text(),
+    );
   });
 
   it('data sources: publish (sync and asJob), query, empty query, get by id', async () => {
     const published = await (await publish('Shapes', 'overwrite=true')).text();
     assertSameShape('datasource_publish.xml', published);
     assertSameShape('datasource_publish_async.xml', await (await publish('Shapes async', 'overwrite=true&asJob=true')).text());
-    assertSameShape('datasource_get.xml', await (await api(emu, token, `datasources?filter=${encodeURIComponent('name:eq:Shapes')}`)).text(), { missing: ['tsResponse/datasources/datasource/tags/tag'] });
+    assertSameShape('datasource_get.xml', await (await api(emu, token, `datasources?filter=${encodeURIComponent('name:eq:Shapes')}`)).text(), {
+      missing: ['tsResponse/datasources/datasource/tags/tag'],
+    });
     assertSameShape('datasource_get_empty.xml', await (await api(emu, token, `datasources?filter=${encodeURIComponent('name:eq:None')}`)).text());
     assertSameShape('datasource_get_by_id.xml', await (await api(emu, token, `datasources/${idOf(published, 'datasource')}`)).text(), {
       missing: ['tsResponse/datasource/tags/tag', 'tsResponse/datasource/askData'],
@@ -140,7 +159,9 @@ describe('tableau emulator responses match the real fixtures', () => {
       api(emu, token, `datasources/${dsId}/data?uploadSessionId=${encodeURIComponent(id)}`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json', RequestID: rid },
-        body: JSON.stringify({ actions: [{ action: 'insert', 'source-schema': 'Extract', 'source-table': table, 'target-schema': 'Extract', 'target-table': 'Extract' }] }),
+        body: JSON.stringify({
+          actions: [{ action: 'insert', 'source-schema': 'Extract', 'source-table': table, 'target-schema': 'Extract', 'target-table': 'Extract' }],
+        }),
       });
     const created = await (await patch('shape-1', 'missing')).text();
     assertSameShape('datasource_data_update.xml', created);
@@ -159,6 +180,10 @@ describe('tableau emulator responses match the real fixtures', () => {
     assertSameShape('datasource_refresh.xml', created);
     const failed = await pollJob(emu, token, idOf(created, 'job'));
     // The fixture's failed refresh is a workbook's; a data source's names the data source instead.
-    assertSameShape('job_get_by_id_failed_workbook.xml', failed.xml, { missing: ['tsResponse/job/extractRefreshJob/workbook'], extra: ['tsResponse/job/extractRefreshJob/datasource'], extraAttrs: { ...jobAttrs, 'tsResponse/job/extractRefreshJob/datasource': ['id', 'name'] } });
+    assertSameShape('job_get_by_id_failed_workbook.xml', failed.xml, {
+      missing: ['tsResponse/job/extractRefreshJob/workbook'],
+      extra: ['tsResponse/job/extractRefreshJob/datasource'],
+      extraAttrs: { ...jobAttrs, 'tsResponse/job/extractRefreshJob/datasource': ['id', 'name'] },
+    });
   });
 });

@@ -9,7 +9,10 @@ import type { HyperEngine } from '../../../../main/core/hyper';
 export const API = '3.25';
 
 /** A multipart/mixed body the way Tableau's clients build it (tableau-rest.md §3). */
-export function multipartBody(parts: { name: string; filename?: string; contentType: string; data: Buffer | string; formData?: boolean }[], boundary: string): Buffer {
+export function multipartBody(
+  parts: { name: string; filename?: string; contentType: string; data: Buffer | string; formData?: boolean }[],
+  boundary: string,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disp = `${p.formData === false ? '' : 'form-data; '}name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
@@ -34,11 +37,18 @@ export async function signIn(emu: TableauEmulator, secret = emu.patSecret): Prom
 
 /** fetch against the site's API with the token. */
 export function api(emu: TableauEmulator, token: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${emu.url}/api/${API}/sites/${emu.siteId}/${path}`, { ...init, headers: { 'X-Tableau-Auth': token, ...(init.headers as Record<string, string> | undefined) } });
+  return fetch(`${emu.url}/api/${API}/sites/${emu.siteId}/${path}`, {
+    ...init,
+    headers: { 'X-Tableau-Auth': token, ...(init.headers as Record<string, string> | undefined) },
+  });
 }
 
 /** Builds a `.hyper` file with the given tables through hyperd (literal SQL: hyperd rejects $n). */
-export async function buildHyper(engine: HyperEngine, path: string, tables: { schema: string; name: string; columns: string; rows: string[] }[]): Promise<Buffer> {
+export async function buildHyper(
+  engine: HyperEngine,
+  path: string,
+  tables: { schema: string; name: string; columns: string; rows: string[] }[],
+): Promise<Buffer> {
   await engine.withClient(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS "${path}"`);
     await c.query(`CREATE DATABASE "${path}"`);

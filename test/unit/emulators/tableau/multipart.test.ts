@@ -21,7 +21,11 @@ describe('multipart', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   // Bytes that look like the start of a delimiter, CRLFs and every byte value.
-  const tricky = Buffer.concat([Buffer.from(`\r\n--${B.slice(0, -1)}\r\n--\r\n`), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from(`\r\n-${B}`)]);
+  const tricky = Buffer.concat([
+    Buffer.from(`\r\n--${B.slice(0, -1)}\r\n--\r\n`),
+    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+    Buffer.from(`\r\n-${B}`),
+  ]);
 
   for (const size of [1, 7, 64 * 1024]) {
     it(`reads request_payload and streams tableau_file to disk (chunks of ${size} bytes)`, async () => {
@@ -64,21 +68,33 @@ describe('multipart', () => {
   it('refuses a file part over the block limit with 413', async () => {
     const h = await openForWrite(join(dir, 'big.bin'));
     const body = multipartBody([{ name: 'tableau_file', filename: 'x', contentType: 'application/octet-stream', data: Buffer.alloc(101) }], B);
-    await assert.rejects(parseMultipart(chunked(body, 10), B, { fileParts: ['tableau_file'], fileHandle: h, filePosition: 0, maxFileBytes: 100 }), (e: unknown) => e instanceof TsHttpError && e.status === 413);
+    await assert.rejects(
+      parseMultipart(chunked(body, 10), B, { fileParts: ['tableau_file'], fileHandle: h, filePosition: 0, maxFileBytes: 100 }),
+      (e: unknown) => e instanceof TsHttpError && e.status === 413,
+    );
     await h.close();
   });
 
   it('refuses a body without its closing boundary, and a part without a name, with 400', async () => {
     const truncated = multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: 'abc' }], B).subarray(0, 60);
-    await assert.rejects(parseMultipart(chunked(truncated, 5), B, { fileParts: [], fileHandle: null, filePosition: 0, maxFileBytes: 0 }), (e: unknown) => e instanceof TsHttpError && e.status === 400);
+    await assert.rejects(
+      parseMultipart(chunked(truncated, 5), B, { fileParts: [], fileHandle: null, filePosition: 0, maxFileBytes: 0 }),
+      (e: unknown) => e instanceof TsHttpError && e.status === 400,
+    );
     const nameless = Buffer.from(`--${B}\r\nContent-Type: text/xml\r\n\r\nabc\r\n--${B}--\r\n`);
-    await assert.rejects(parseMultipart(chunked(nameless, 5), B, { fileParts: [], fileHandle: null, filePosition: 0, maxFileBytes: 0 }), /no Content-Disposition name/);
+    await assert.rejects(
+      parseMultipart(chunked(nameless, 5), B, { fileParts: [], fileHandle: null, filePosition: 0, maxFileBytes: 0 }),
+      /no Content-Disposition name/,
+    );
   });
 
   it('takes the boundary from the Content-Type, quoted or not, and refuses other types', () => {
     assert.equal(multipartBoundary('multipart/mixed; boundary=abc123'), 'abc123');
     assert.equal(multipartBoundary('multipart/mixed; boundary="a b:c"'), 'a b:c');
-    assert.throws(() => multipartBoundary('application/json'), (e: unknown) => e instanceof TsHttpError && e.code === '400000');
+    assert.throws(
+      () => multipartBoundary('application/json'),
+      (e: unknown) => e instanceof TsHttpError && e.code === '400000',
+    );
     assert.throws(() => multipartBoundary('multipart/mixed'), /no boundary/);
   });
 });

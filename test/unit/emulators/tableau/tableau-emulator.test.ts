@@ -26,13 +26,25 @@ describe('tableau emulator', () => {
     emu = await startTableauEmulator({ clock, jobPollsToComplete: 2, jobDurationMs: 60_000 });
     const engine = await emu.hyperEngine();
     initialHyper = await buildHyper(engine, join(dir, 'initial.hyper'), [
-      { schema: 'Extract', name: 'Extract', columns: COLUMNS, rows: [`(1, 'Acme, Inc.', -1234.50, DATE '2026-01-02', true)`, `(2, 'Müller "GmbH"', 0.10, NULL, false)`, `(3, NULL, 99.99, DATE '2026-01-03', NULL)`] },
+      {
+        schema: 'Extract',
+        name: 'Extract',
+        columns: COLUMNS,
+        rows: [`(1, 'Acme, Inc.', -1234.50, DATE '2026-01-02', true)`, `(2, 'Müller "GmbH"', 0.10, NULL, false)`, `(3, NULL, 99.99, DATE '2026-01-03', NULL)`],
+      },
     ]);
     upsertHyper = await buildHyper(engine, join(dir, 'upsert.hyper'), [
-      { schema: 'Extract', name: 'Extract', columns: COLUMNS, rows: [`(2, 'Müller GmbH', 20.00, DATE '2026-01-05', true)`, `(4, 'New line', 4.00, NULL, NULL)`] },
+      {
+        schema: 'Extract',
+        name: 'Extract',
+        columns: COLUMNS,
+        rows: [`(2, 'Müller GmbH', 20.00, DATE '2026-01-05', true)`, `(4, 'New line', 4.00, NULL, NULL)`],
+      },
       { schema: 'Extract', name: 'deleted', columns: '"RECORDNO" BIGINT NOT NULL', rows: ['(3)'] },
     ]);
-    deleteHyper = await buildHyper(engine, join(dir, 'delete.hyper'), [{ schema: 'Extract', name: 'deleted', columns: '"RECORDNO" BIGINT NOT NULL', rows: ['(1)'] }]);
+    deleteHyper = await buildHyper(engine, join(dir, 'delete.hyper'), [
+      { schema: 'Extract', name: 'deleted', columns: '"RECORDNO" BIGINT NOT NULL', rows: ['(1)'] },
+    ]);
     const s = await signIn(emu);
     token = s.token;
     const res = await api(emu, token, `projects?filter=name:eq:default`);
@@ -50,7 +62,11 @@ describe('tableau emulator', () => {
       headers: { 'Content-Type': `multipart/mixed; boundary=${BOUNDARY}` },
       body: multipartBody(
         [
-          { name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>` },
+          {
+            name: 'request_payload',
+            contentType: 'text/xml',
+            data: `<tsRequest><datasource name="${name}"><project id="${projectId}"/></datasource></tsRequest>`,
+          },
           { name: 'tableau_datasource', filename: fileName, contentType: 'application/octet-stream', data: file },
         ],
         BOUNDARY,
@@ -87,8 +103,22 @@ describe('tableau emulator', () => {
       body: JSON.stringify({ actions }),
     });
 
-  const upsertAction = { action: 'upsert', 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' } };
-  const deleteAction = { action: 'delete', 'source-schema': 'Extract', 'source-table': 'deleted', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' } };
+  const upsertAction = {
+    action: 'upsert',
+    'source-schema': 'Extract',
+    'source-table': 'Extract',
+    'target-schema': 'Extract',
+    'target-table': 'Extract',
+    condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' },
+  };
+  const deleteAction = {
+    action: 'delete',
+    'source-schema': 'Extract',
+    'source-table': 'deleted',
+    'target-schema': 'Extract',
+    'target-table': 'Extract',
+    condition: { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' },
+  };
   const sorted = (rows: readonly Record<string, unknown>[] | null) => [...(rows ?? [])].sort((a, b) => Number(a.RECORDNO) - Number(b.RECORDNO));
 
   describe('serverinfo', () => {
@@ -96,7 +126,9 @@ describe('tableau emulator', () => {
       const xml = await (await fetch(`${emu.url}/api/3.0/serverinfo`)).text();
       assert.match(xml, /<tsResponse xmlns="http:\/\/tableau.com\/api"/);
       assert.match(xml, /<restApiVersion>3.25<\/restApiVersion>/);
-      const json = (await (await fetch(`${emu.url}/api/3.0/serverInfo`, { headers: { Accept: 'application/json' } })).json()) as { serverInfo: { restApiVersion: string; productVersion: { value: string } } };
+      const json = (await (await fetch(`${emu.url}/api/3.0/serverInfo`, { headers: { Accept: 'application/json' } })).json()) as {
+        serverInfo: { restApiVersion: string; productVersion: { value: string } };
+      };
       assert.equal(json.serverInfo.restApiVersion, '3.25');
       assert.equal(json.serverInfo.productVersion.value, '2025.1.0');
     });
@@ -104,9 +136,15 @@ describe('tableau emulator', () => {
     it('answers a URL version newer than the server with 404001 (unknown API version), an unknown path with 404003', async () => {
       const res = await fetch(`${emu.url}/api/3.99/serverinfo`);
       assert.equal(res.status, 404);
-      assert.match(await res.text(), /<error code="404001"><summary>Resource Not Found<\/summary><detail>The endpoint is not available in API version 3.99.<\/detail><\/error>/);
+      assert.match(
+        await res.text(),
+        /<error code="404001"><summary>Resource Not Found<\/summary><detail>The endpoint is not available in API version 3.99.<\/detail><\/error>/,
+      );
       const unknown = await fetch(`${emu.url}/api/3.25/nosuchthing`);
-      assert.match(await unknown.text(), /<error code="404003"><summary>Resource Not Found<\/summary><detail>Unknown resource '\/3.25\/nosuchthing' specified in URI.<\/detail><\/error>/);
+      assert.match(
+        await unknown.text(),
+        /<error code="404003"><summary>Resource Not Found<\/summary><detail>Unknown resource '\/3.25\/nosuchthing' specified in URI.<\/detail><\/error>/,
+      );
     });
 
     it('can be configured as a server too old for incremental updates', async () => {
@@ -116,10 +154,15 @@ describe('tableau emulator', () => {
         const s = await fetch(`${old.url}/api/3.10/auth/signin`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify({ credentials: { personalAccessTokenName: old.patName, personalAccessTokenSecret: old.patSecret, site: { contentUrl: old.site } } }),
+          body: JSON.stringify({
+            credentials: { personalAccessTokenName: old.patName, personalAccessTokenSecret: old.patSecret, site: { contentUrl: old.site } },
+          }),
         });
         const tok = ((await s.json()) as { credentials: { token: string } }).credentials.token;
-        const res = await fetch(`${old.url}/api/3.10/sites/${old.siteId}/datasources/x/data`, { method: 'PATCH', headers: { 'X-Tableau-Auth': tok, RequestID: 'r' } });
+        const res = await fetch(`${old.url}/api/3.10/sites/${old.siteId}/datasources/x/data`, {
+          method: 'PATCH',
+          headers: { 'X-Tableau-Auth': tok, RequestID: 'r' },
+        });
         assert.equal(res.status, 404);
       } finally {
         await old.close();
@@ -131,7 +174,10 @@ describe('tableau emulator', () => {
     it('returns the credentials token, site and user like auth_sign_in.xml', async () => {
       const s = await signIn(emu);
       assert.equal(s.status, 200);
-      assert.match(s.body, new RegExp(`<credentials token="[^"]+"><site id="${emu.siteId}" contentUrl="${emu.site}"/><user id="${emu.userId}"/></credentials>`));
+      assert.match(
+        s.body,
+        new RegExp(`<credentials token="[^"]+"><site id="${emu.siteId}" contentUrl="${emu.site}"/><user id="${emu.userId}"/></credentials>`),
+      );
       token = s.token; // the previous token is now superseded (one session per PAT)
     });
 
@@ -171,7 +217,9 @@ describe('tableau emulator', () => {
       clock.advance(240 * 60_000);
       const res = await api(emu, token, 'projects', { headers: { Accept: 'application/json' } });
       assert.equal(res.status, 401);
-      assert.deepEqual(await res.json(), { error: { code: '401002', summary: 'Unauthorized Access', detail: 'Invalid authentication credentials were provided.' } });
+      assert.deepEqual(await res.json(), {
+        error: { code: '401002', summary: 'Unauthorized Access', detail: 'Invalid authentication credentials were provided.' },
+      });
       token = (await signIn(emu)).token;
     });
 
@@ -190,7 +238,12 @@ describe('tableau emulator', () => {
 
     it('accepts a valid connected-app JWT and refuses a bad signature or an expired one', async () => {
       const body = (jwt: string) => JSON.stringify({ credentials: { jwt, site: { contentUrl: emu.site } } });
-      const post = (jwt: string) => fetch(`${emu.url}/api/${API}/auth/signin`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: body(jwt) });
+      const post = (jwt: string) =>
+        fetch(`${emu.url}/api/${API}/auth/signin`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: body(jwt),
+        });
       const good = await post(signConnectedAppJwt(emu.connectedApp, clock.now()));
       assert.equal(good.status, 200);
       const creds = ((await good.json()) as { credentials: { token: string; site: { id: string } } }).credentials;
@@ -214,7 +267,8 @@ describe('tableau emulator', () => {
 
   describe('projects', () => {
     it('creates a project, finds it by name, pages, and refuses a duplicate with 409006', async () => {
-      const create = (name: string) => api(emu, token, 'projects', { method: 'POST', body: `<tsRequest><project name="${name}" description="d"/></tsRequest>` });
+      const create = (name: string) =>
+        api(emu, token, 'projects', { method: 'POST', body: `<tsRequest><project name="${name}" description="d"/></tsRequest>` });
       const res = await create('Finance');
       assert.equal(res.status, 201);
       const id = idOf(await res.text(), 'project');
@@ -246,7 +300,10 @@ describe('tableau emulator', () => {
         { RECORDNO: 3, NAME: null, AMOUNT: '99.99', POSTED: '2026-01-03', FLAG: null },
       ]);
       const cols = await emu.datasourceColumns('GL Detail');
-      assert.deepEqual(cols.map((c) => `${c.name}:${c.type}`), ['RECORDNO:bigint', 'NAME:text', 'AMOUNT:numeric', 'POSTED:date', 'FLAG:bool']);
+      assert.deepEqual(
+        cols.map((c) => `${c.name}:${c.type}`),
+        ['RECORDNO:bigint', 'NAME:text', 'AMOUNT:numeric', 'POSTED:date', 'FLAG:bool'],
+      );
       assert.deepEqual([cols[2]?.precision, cols[2]?.scale], [18, 2]);
     });
 
@@ -284,7 +341,12 @@ describe('tableau emulator', () => {
       const res = await patch(dsId, 'batch-1', [upsertAction, deleteAction], session);
       assert.equal(res.status, 202);
       const xml = await res.text();
-      assert.match(xml, new RegExp(`<job id="[^"]+" mode="Asynchronous" type="UpdateUploadedFile" createdAt="[^"]+"><updateUploadedFileJob><datasource id="${dsId}" name="GL Detail"/><connectionLuid>[^<]+</connectionLuid></updateUploadedFileJob></job>`));
+      assert.match(
+        xml,
+        new RegExp(
+          `<job id="[^"]+" mode="Asynchronous" type="UpdateUploadedFile" createdAt="[^"]+"><updateUploadedFileJob><datasource id="${dsId}" name="GL Detail"/><connectionLuid>[^<]+</connectionLuid></updateUploadedFileJob></job>`,
+        ),
+      );
       const job = await pollJob(emu, token, idOf(xml, 'job'));
       assert.equal(job.finishCode, 0);
       assert.deepEqual(emu.appliedRequestIds, ['batch-1']);
@@ -296,16 +358,30 @@ describe('tableau emulator', () => {
     });
 
     it('answers in JSON when asked, mirroring the XML (lists, pagination, jobs)', async () => {
-      const list = (await (await api(emu, token, `datasources?filter=${encodeURIComponent('name:eq:GL Detail')}`, { headers: { Accept: 'application/json' } })).json()) as {
+      const list = (await (
+        await api(emu, token, `datasources?filter=${encodeURIComponent('name:eq:GL Detail')}`, { headers: { Accept: 'application/json' } })
+      ).json()) as {
         pagination: Record<string, string>;
         datasources: { datasource: { id: string; project: { name: string } }[] };
       };
       assert.deepEqual(list.pagination, { pageNumber: '1', pageSize: '100', totalAvailable: '1' });
-      assert.deepEqual(list.datasources.datasource.map((d) => [d.id, d.project.name]), [[dsId, 'default']]);
+      assert.deepEqual(
+        list.datasources.datasource.map((d) => [d.id, d.project.name]),
+        [[dsId, 'default']],
+      );
       const res = await api(emu, token, `datasources/${dsId}/data`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', RequestID: 'json-1' },
-        body: JSON.stringify({ actions: [{ action: 'delete', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'eq', 'target-col': 'RECORDNO', const: { type: 'integer', v: 999 } } }] }),
+        body: JSON.stringify({
+          actions: [
+            {
+              action: 'delete',
+              'target-schema': 'Extract',
+              'target-table': 'Extract',
+              condition: { op: 'eq', 'target-col': 'RECORDNO', const: { type: 'integer', v: 999 } },
+            },
+          ],
+        }),
       });
       assert.equal(res.status, 202);
       const job = ((await res.json()) as { job: { id: string; type: string; updateUploadedFileJob: { datasource: { id: string } } } }).job;
@@ -321,8 +397,14 @@ describe('tableau emulator', () => {
       assert.equal(job.finishCode, 0);
       assert.ok(job.progress.length >= 2, `polled ${job.progress.length} times`);
       assert.ok(job.progress[0]! < 100 && job.progress.at(-1) === 100, job.progress.join(','));
-      assert.match(job.xml, /<job id="[^"]+" mode="Asynchronous" type="UpdateUploadedFile" progress="100" createdAt="[^"]+" startedAt="[^"]+" updatedAt="[^"]+" completedAt="[^"]+" finishCode="0">/);
-      assert.deepEqual(sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO), [2, 4]);
+      assert.match(
+        job.xml,
+        /<job id="[^"]+" mode="Asynchronous" type="UpdateUploadedFile" progress="100" createdAt="[^"]+" startedAt="[^"]+" updatedAt="[^"]+" completedAt="[^"]+" finishCode="0">/,
+      );
+      assert.deepEqual(
+        sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO),
+        [2, 4],
+      );
     });
 
     it('does not apply a RequestID twice: the duplicate gets the original job', async () => {
@@ -333,8 +415,14 @@ describe('tableau emulator', () => {
       const dup = await patch(dsId, 'batch-3', [{ ...upsertAction, action: 'insert', condition: undefined }], session2);
       assert.equal(dup.status, 202);
       assert.equal(idOf(await dup.text(), 'job'), first);
-      assert.deepEqual(emu.appliedRequestIds.filter((r) => r === 'batch-3'), ['batch-3']);
-      assert.deepEqual(sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO), [2, 2, 4, 4]);
+      assert.deepEqual(
+        emu.appliedRequestIds.filter((r) => r === 'batch-3'),
+        ['batch-3'],
+      );
+      assert.deepEqual(
+        sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO),
+        [2, 2, 4, 4],
+      );
     });
 
     it('discards the whole batch when an action fails: the job fails with notes, the data is untouched', async () => {
@@ -350,19 +438,47 @@ describe('tableau emulator', () => {
     });
 
     it('applies a conditional delete without a payload', async () => {
-      const res = await patch(dsId, 'batch-5', [{ action: 'delete', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'and', args: [{ op: 'lt', 'target-col': 'POSTED', const: { type: 'datetime', v: '2026-01-06T00:00:00Z' } }, { op: 'eq', 'target-col': 'NAME', const: { type: 'string', v: 'Müller GmbH' } }] } }]);
+      const res = await patch(dsId, 'batch-5', [
+        {
+          action: 'delete',
+          'target-schema': 'Extract',
+          'target-table': 'Extract',
+          condition: {
+            op: 'and',
+            args: [
+              { op: 'lt', 'target-col': 'POSTED', const: { type: 'datetime', v: '2026-01-06T00:00:00Z' } },
+              { op: 'eq', 'target-col': 'NAME', const: { type: 'string', v: 'Müller GmbH' } },
+            ],
+          },
+        },
+      ]);
       assert.equal((await pollJob(emu, token, idOf(await res.text(), 'job'))).finishCode, 0);
-      assert.deepEqual(sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO), [4, 4]);
+      assert.deepEqual(
+        sorted(await emu.readRows('GL Detail')).map((r) => r.RECORDNO),
+        [4, 4],
+      );
     });
 
     it('applies update, upsert with a partial source, and replace for real', async () => {
       const engine = await emu.hyperEngine();
-      const renames = await buildHyper(engine, join(dir, 'renames.hyper'), [{ schema: 'Extract', name: 'Extract', columns: '"RECORDNO" BIGINT NOT NULL, "NAME" TEXT', rows: [`(1, 'Renamed one')`, `(3, 'Renamed three')`, `(7, 'Seven')`] }]);
+      const renames = await buildHyper(engine, join(dir, 'renames.hyper'), [
+        {
+          schema: 'Extract',
+          name: 'Extract',
+          columns: '"RECORDNO" BIGINT NOT NULL, "NAME" TEXT',
+          rows: [`(1, 'Renamed one')`, `(3, 'Renamed three')`, `(7, 'Seven')`],
+        },
+      ]);
       const pub = await publish('Scratch', initialHyper, 'overwrite=true');
       const scratchId = idOf(await pub.text(), 'datasource');
       const key = { op: 'eq', 'source-col': 'RECORDNO', 'target-col': 'RECORDNO' };
       const run = async (rid: string, action: Record<string, unknown>, file: Buffer) => {
-        const res = await patch(scratchId, rid, [{ 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract', ...action }], await upload(file, 1 << 20));
+        const res = await patch(
+          scratchId,
+          rid,
+          [{ 'source-schema': 'Extract', 'source-table': 'Extract', 'target-schema': 'Extract', 'target-table': 'Extract', ...action }],
+          await upload(file, 1 << 20),
+        );
         assert.equal((await pollJob(emu, token, idOf(await res.text(), 'job'))).finishCode, 0);
         return sorted(await emu.readRows('Scratch'));
       };
@@ -374,18 +490,46 @@ describe('tableau emulator', () => {
       ]);
       // upsert with a source lacking columns: matching rows updated in place, new rows inserted with NULLs.
       const upserted = await run('scratch-2', { action: 'upsert', condition: key }, renames);
-      assert.deepEqual(upserted.map((r) => [r.RECORDNO, r.NAME, r.AMOUNT]), [[1, 'Renamed one', '-1234.50'], [2, 'Müller "GmbH"', '0.10'], [3, 'Renamed three', '99.99'], [7, 'Seven', null]]);
+      assert.deepEqual(
+        upserted.map((r) => [r.RECORDNO, r.NAME, r.AMOUNT]),
+        [
+          [1, 'Renamed one', '-1234.50'],
+          [2, 'Müller "GmbH"', '0.10'],
+          [3, 'Renamed three', '99.99'],
+          [7, 'Seven', null],
+        ],
+      );
       // replace: the target's rows become the source's rows.
       const replaced = await run('scratch-3', { action: 'replace' }, upsertHyper);
-      assert.deepEqual(replaced.map((r) => [r.RECORDNO, r.NAME, r.AMOUNT]), [[2, 'Müller GmbH', '20.00'], [4, 'New line', '4.00']]);
+      assert.deepEqual(
+        replaced.map((r) => [r.RECORDNO, r.NAME, r.AMOUNT]),
+        [
+          [2, 'Müller GmbH', '20.00'],
+          [4, 'New line', '4.00'],
+        ],
+      );
     });
 
-    it('accepts the multi-connection PATCH URL for the data source\'s own connection only', async () => {
-      const body = JSON.stringify({ actions: [{ action: 'delete', 'target-schema': 'Extract', 'target-table': 'Extract', condition: { op: 'eq', 'target-col': 'RECORDNO', const: { type: 'integer', v: -1 } } }] });
+    it("accepts the multi-connection PATCH URL for the data source's own connection only", async () => {
+      const body = JSON.stringify({
+        actions: [
+          {
+            action: 'delete',
+            'target-schema': 'Extract',
+            'target-table': 'Extract',
+            condition: { op: 'eq', 'target-col': 'RECORDNO', const: { type: 'integer', v: -1 } },
+          },
+        ],
+      });
       const first = await (await patch(dsId, 'conn-1', JSON.parse(body).actions)).text();
       const conn = /<connectionLuid>([^<]+)<\/connectionLuid>/.exec(first)?.[1] ?? '';
       await pollJob(emu, token, idOf(first, 'job'));
-      const viaConn = (c: string, rid: string) => api(emu, token, `datasources/${dsId}/connections/${c}/data`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', RequestID: rid }, body });
+      const viaConn = (c: string, rid: string) =>
+        api(emu, token, `datasources/${dsId}/connections/${c}/data`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json', RequestID: rid },
+          body,
+        });
       const ok = await viaConn(conn, 'conn-2');
       assert.equal(ok.status, 202);
       assert.equal((await pollJob(emu, token, idOf(await ok.text(), 'job'))).finishCode, 0);
@@ -393,9 +537,20 @@ describe('tableau emulator', () => {
     });
 
     it('refuses malformed update bodies with 400 before doing anything', async () => {
-      const noId = await api(emu, token, `datasources/${dsId}/data`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"actions":[]}' });
+      const noId = await api(emu, token, `datasources/${dsId}/data`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"actions":[]}',
+      });
       assert.equal(noId.status, 400);
-      const badOp = await patch(dsId, 'batch-6', [{ ...deleteAction, 'source-table': undefined, 'source-schema': undefined, condition: { op: 'like', 'target-col': 'A', const: { type: 'string', v: 'x' } } }]);
+      const badOp = await patch(dsId, 'batch-6', [
+        {
+          ...deleteAction,
+          'source-table': undefined,
+          'source-schema': undefined,
+          condition: { op: 'like', 'target-col': 'A', const: { type: 'string', v: 'x' } },
+        },
+      ]);
       assert.equal(badOp.status, 400);
       const needsPayload = await patch(dsId, 'batch-7', [upsertAction]);
       assert.equal(needsPayload.status, 400);
@@ -407,7 +562,16 @@ describe('tableau emulator', () => {
       const res = await api(emu, token, `datasources?uploadSessionId=${encodeURIComponent(session)}&datasourceType=hyper&overwrite=true&asJob=true`, {
         method: 'POST',
         headers: { 'Content-Type': `multipart/mixed; boundary=${BOUNDARY}` },
-        body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="Vendors"><project id="${projectId}"/></datasource></tsRequest>` }], BOUNDARY),
+        body: multipartBody(
+          [
+            {
+              name: 'request_payload',
+              contentType: 'text/xml',
+              data: `<tsRequest><datasource name="Vendors"><project id="${projectId}"/></datasource></tsRequest>`,
+            },
+          ],
+          BOUNDARY,
+        ),
       });
       assert.equal(res.status, 202);
       const xml = await res.text();
@@ -419,7 +583,16 @@ describe('tableau emulator', () => {
       const reuse = await api(emu, token, `datasources?uploadSessionId=${encodeURIComponent(session)}&datasourceType=hyper&overwrite=true`, {
         method: 'POST',
         headers: { 'Content-Type': `multipart/mixed; boundary=${BOUNDARY}` },
-        body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: `<tsRequest><datasource name="Vendors"><project id="${projectId}"/></datasource></tsRequest>` }], BOUNDARY),
+        body: multipartBody(
+          [
+            {
+              name: 'request_payload',
+              contentType: 'text/xml',
+              data: `<tsRequest><datasource name="Vendors"><project id="${projectId}"/></datasource></tsRequest>`,
+            },
+          ],
+          BOUNDARY,
+        ),
       });
       assert.equal(reuse.status, 404);
     });
@@ -434,7 +607,13 @@ describe('tableau emulator', () => {
           api(small, s.token, `fileUploads/${encodeURIComponent(id)}`, {
             method: 'PUT',
             headers: { 'Content-Type': `multipart/mixed; boundary=${BOUNDARY}` },
-            body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: '' }, { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: Buffer.alloc(n, 7) }], BOUNDARY),
+            body: multipartBody(
+              [
+                { name: 'request_payload', contentType: 'text/xml', data: '' },
+                { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data: Buffer.alloc(n, 7) },
+              ],
+              BOUNDARY,
+            ),
           });
         assert.equal((await put(1000)).status, 200);
         const tooBig = await put(1001);
@@ -454,7 +633,12 @@ describe('tableau emulator', () => {
       const first = await api(emu, token, `datasources/${dep.id}/refresh`, { method: 'POST', body: '<tsRequest/>' });
       assert.equal(first.status, 202);
       const xml = await first.text();
-      assert.match(xml, new RegExp(`type="RefreshExtract" createdAt="[^"]+"><extractRefreshJob><datasource id="${dep.id}" name="Dependent extract"/></extractRefreshJob></job>`));
+      assert.match(
+        xml,
+        new RegExp(
+          `type="RefreshExtract" createdAt="[^"]+"><extractRefreshJob><datasource id="${dep.id}" name="Dependent extract"/></extractRefreshJob></job>`,
+        ),
+      );
       const second = await api(emu, token, `datasources/${dep.id}/refresh`, { method: 'POST', body: '<tsRequest/>' });
       assert.equal(second.status, 409);
       assert.match(await second.text(), /<error code="409093">/);
@@ -495,7 +679,13 @@ describe('tableau emulator', () => {
         api(emu, tok, `fileUploads/${encodeURIComponent(id)}`, {
           method: 'PUT',
           headers: { 'Content-Type': `multipart/mixed; boundary=${BOUNDARY}` },
-          body: multipartBody([{ name: 'request_payload', contentType: 'text/xml', data: '' }, { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data }], BOUNDARY),
+          body: multipartBody(
+            [
+              { name: 'request_payload', contentType: 'text/xml', data: '' },
+              { name: 'tableau_file', filename: 'f', contentType: 'application/octet-stream', data },
+            ],
+            BOUNDARY,
+          ),
         });
       assert.equal((await put(token, deleteHyper.subarray(0, 10_000))).status, 200);
       emu.setFaults({ rate: 1, kinds: ['expire401'], seed: 1 });
@@ -528,7 +718,10 @@ describe('tableau emulator', () => {
       assert.deepEqual(sorted(await emu.readRows('GL Detail')), before);
       const retry = await patch(dsId, 'batch-9', [upsertAction], session);
       assert.equal((await pollJob(emu, token, idOf(await retry.text(), 'job'))).finishCode, 0);
-      assert.deepEqual(emu.appliedRequestIds.filter((r) => r === 'batch-9'), ['batch-9']);
+      assert.deepEqual(
+        emu.appliedRequestIds.filter((r) => r === 'batch-9'),
+        ['batch-9'],
+      );
     });
   });
 
