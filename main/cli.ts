@@ -6,151 +6,39 @@
  * Secrets come from the environment, else the OS keychain (cli/secret-env.ts); never written to a file.
  */
 import { parseArgs } from 'node:util';
-import { homedir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWriteStream, openSync, closeSync, rmSync, writeSync, mkdirSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { rmSync } from 'node:fs';
 import { systemClock } from './core/clock';
 import { createNodeFetch } from './core/http/transport';
-import { createConnectorService, type ConnectorService } from './core/service/connector-service';
+import type { ConnectorService } from './core/service/connector-service';
 import { defaultFactories } from './core/service/default-factories';
 import { intacctCredentials, tableauAuth } from './core/service/runtime';
-import { jsonFileSettingsStore } from './core/service/stores';
-import { defaultSettings } from './core/service/settings';
 import { runDemo, startDemoEnvironment, type DemoEnvironment } from './demo';
 import { startServer } from './core/server';
 import { describeUnexpected } from './core/api/error-envelope';
-import { streamDefinitions } from './core/streams/definitions';
 import { asConnectorError } from './core/errors';
-import { childEnvironment, runAlertCommand } from './core/alerts';
-import { hyperdEnvironment } from './core/hyper';
-import type { Alert, LogEntry, ServiceEvent, StreamName } from '../shared/types';
+import type { LogEntry, ServiceEvent } from '../shared/types';
 import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
-import { SECRET_ENV, openCliSecrets, type CliSecrets } from './cli/secret-env';
-import type { KeytarLike } from './core/keychain/keytar-secret-store';
-import { createProgressPrinter } from './cli/progress';
-import { formatCount, formatDateTime, formatLogTime } from '../shared/format';
+import { SECRET_ENV } from './cli/secret-env';
+import { formatLogTime } from '../shared/format';
 import { cliHost, versionText } from './cli/about';
+import {
+  projectRoot,
+  out,
+  err,
+  SERVE_ADDRESS_FILE,
+  writePrivateFile,
+  dataDirOf,
+  streamList,
+  progressPrinter,
+  secretsOfProcess,
+  openService,
+  onInterrupt,
+} from './cli/cli-context';
+import { cmdStatus, cmdRuns, cmdTestConnection, cmdFields, cmdEstimate, cmdAuditExport } from './cli/read-commands';
 
-export { EXIT, exitCodeOfRun as exitCodeOf };
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Where `serve` writes its address (with the token) when stdout is not a terminal. */
-export const SERVE_ADDRESS_FILE = 'serve-address.txt';
-
-/** Writes `text` to a new file only this account can read (an old one is replaced, never reused). */
-function writePrivateFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  rmSync(path, { force: true });
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function dataDirOf(opt: string | undefined): string {
-  if (opt) return resolve(opt);
-  const xdg = process.env.XDG_DATA_HOME;
-  return xdg ? join(xdg, 'ml-connector') : join(homedir(), '.ml-connector');
-}
-
-function streamList(value: string | undefined, flag: string): StreamName[] | undefined {
-  if (!value) return undefined;
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const known = new Set(streamDefinitions.map((d) => d.name as string));
-  const bad = names.filter((n) => !known.has(n));
-  if (bad.length) throw new UsageError(`${flag}: unknown stream(s) ${bad.join(', ')}. Known: ${[...known].join(', ')}`);
-  return names as StreamName[];
-}
-
-const labels = new Map<StreamName, string>(streamDefinitions.map((d) => [d.name, d.label]));
-
-/** Progress on stderr (stdout carries the results scripts read). */
-function progressPrinter(tty: boolean) {
-  return createProgressPrinter({
-    tty,
-    // A pseudo-terminal may report 0 columns; COLUMNS is what shells and `script` export.
-    columns: () => process.stderr.columns || Number(process.env.COLUMNS) || 80,
-    now: () => Date.now(),
-    write: (text) => process.stderr.write(text),
-    labelOf: (stream) => labels.get(stream) ?? stream,
-  });
-}
-
-/** Runs the alert command (settings.json only) without a shell, with no secret in its environment. */
-function alertCommand(command: string, alert: Alert): void {
-  runAlertCommand(command, alert, { env: childEnvironment(process.env), onError: err });
-}
-
-let cliSecrets: Promise<CliSecrets> | null = null;
-/** The secrets of this process: the environment over the OS keychain where one answers, else over memory (cli/secret-env.ts). */
-function secretsOfProcess(): Promise<CliSecrets> {
-  cliSecrets ??= import('keytar')
-    .then(
-      (m) => (m.default ?? m) as KeytarLike,
-      () => null,
-    )
-    .then((keytar) => openCliSecrets(process.env, keytar));
-  return cliSecrets;
-}
-
-/**
- * Opens the service on the data folder. `sync` and `serve` own the folder (one process at a time);
- * every other command only reads it, so it never disturbs a running service (issue #12).
- */
-async function openService(
-  dataDir: string,
-  log?: (e: LogEntry) => void,
-  batchRows?: number,
-  access: { owner: string } | 'reader' = 'reader',
-): Promise<ConnectorService> {
-  const { secrets, storage } = await secretsOfProcess();
-  return createConnectorService({
-    ...(access === 'reader' ? { access: 'reader' as const } : { access: 'owner' as const, ownerName: access.owner }),
-    clock: systemClock,
-    fetch: createNodeFetch({ env: process.env }),
-    secrets,
-    secretStorage: storage,
-    settings: jsonFileSettingsStore(join(dataDir, 'settings.json'), defaultSettings(Date.now())),
-    dataDir,
-    env: { ...(process.env.HYPERD_PATH ? { HYPERD_PATH: process.env.HYPERD_PATH } : {}), hyperd: hyperdEnvironment(process.env) },
-    factories: defaultFactories({ projectRoot }),
-    host: cliHost(projectRoot),
-    runAlertCommand: alertCommand,
-    ...(log ? { log } : {}),
-    ...(batchRows ? { engineOptions: { batchRows } } : {}),
-  });
-}
-
-/** Cancels on the first Ctrl-C, exits 130 on the second. */
-function onInterrupt(cancel: () => Promise<unknown>): () => void {
-  let count = 0;
-  const handler = () => {
-    count++;
-    if (count === 1) {
-      err('Cancelling… (press Ctrl-C again to stop at once)');
-      void cancel();
-    } else {
-      process.exit(EXIT.cancelled);
-    }
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
+export { EXIT, exitCodeOfRun as exitCodeOf, SERVE_ADDRESS_FILE };
 
 async function cmdSync(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
   const streams = streamList(values.streams as string | undefined, '--streams');
@@ -188,125 +76,6 @@ async function cmdSync(dataDir: string, values: Record<string, string | boolean 
     if (r.error) err(`Error: ${r.error.message}`);
     if (r.tieOut && !r.tieOut.ok) err(`Tie-out: ${r.tieOut.differences.length} difference(s); see \`runs\` and the log.`);
     return exitCodeOfRun(r);
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
-  const service = await openService(dataDir);
-  try {
-    const s = await service.getStatus();
-    if (json) {
-      out(JSON.stringify(s));
-      return EXIT.ok;
-    }
-    out(
-      `State: ${s.state}${s.configured.intacct && s.configured.tableau ? '' : ` (configured: Intacct ${s.configured.intacct ? 'yes' : 'no'}, Tableau ${s.configured.tableau ? 'yes' : 'no'})`}`,
-    );
-    if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${formatDateTime(s.lastRun.startedAt)}, ${formatCount(s.lastRun.rowsMoved)} rows`);
-    if (s.lastError) out(`Last error: ${s.lastError.message}`);
-    out(`Intacct API transactions this month: ${formatCount(s.apiTransactionsThisMonth)}`);
-    for (const st of s.streams) {
-      out(
-        `  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? formatLogTime(st.checkpoint) : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`,
-      );
-    }
-    return EXIT.ok;
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdRuns(dataDir: string, limit: number, json: boolean): Promise<number> {
-  const service = await openService(dataDir);
-  try {
-    const runs = await service.listRuns({ limit });
-    if (json) out(JSON.stringify(runs));
-    else if (!runs.length) out('No runs yet.');
-    else
-      for (const r of runs)
-        out(
-          `${r.runId}  ${r.trigger.padEnd(8)} ${r.outcome.padEnd(9)} ${formatLogTime(r.startedAt)}  ${String(r.rowsMoved).padStart(8)} rows  ${r.error ? r.error.message : ''}`,
-        );
-    return EXIT.ok;
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdTestConnection(dataDir: string, side: string | undefined): Promise<number> {
-  const sides = side ? [side] : ['intacct', 'tableau'];
-  if (sides.some((s) => s !== 'intacct' && s !== 'tableau')) throw new UsageError('test-connection takes intacct or tableau');
-  const service = await openService(dataDir);
-  try {
-    let code: number = EXIT.ok;
-    for (const s of sides as ('intacct' | 'tableau')[]) {
-      const r = await service.testConnection({ side: s });
-      out(`${s === 'intacct' ? 'Sage Intacct' : 'Tableau'}: ${r.ok ? 'OK' : 'FAILED'}`);
-      for (const step of r.steps) out(`  ${step.ok ? '✓' : '✗'} ${step.name}: ${step.message}`);
-      if (!r.ok) code = Math.max(code, r.steps.some((x) => x.name === 'Settings') ? EXIT.config : EXIT.connection);
-    }
-    return code;
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdFields(dataDir: string, stream: string | undefined, json: boolean): Promise<number> {
-  const [name] = streamList(stream, 'fields') ?? [];
-  if (!name) throw new UsageError('Usage: fields <stream>, e.g. fields gl_detail');
-  const service = await openService(dataDir);
-  try {
-    const fields = await service.listFields({ stream: name });
-    if (json) out(JSON.stringify(fields));
-    else {
-      for (const f of fields) out(`${f.inStream ? '✓' : ' '} ${f.field.padEnd(28)} ${f.type.padEnd(9)} ${f.isCustom ? 'custom ' : '       '} ${f.label}`);
-      out(`✓ = already a column. Add others under streams.extraFields.${name} in settings.json, e.g. [{"field": "GLDIMSALES_CHANNEL", "type": "text"}].`);
-    }
-    return EXIT.ok;
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdEstimate(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const streams = streamList(values.streams as string | undefined, '--streams');
-  const service = await openService(dataDir);
-  try {
-    const e = await service.estimateFullLoad(streams ? { streams } : undefined);
-    if (values.json) out(JSON.stringify(e));
-    else {
-      const n = formatCount;
-      for (const s of e.streams) out(`${s.label.padEnd(26)} ${n(s.rows).padStart(12)} records  ${n(s.apiTransactions).padStart(8)} API transactions`);
-      out(`A full load uses about ${n(e.apiTransactions)} API transactions (counting used ${n(e.countingTransactions)}).`);
-      out(`This month so far: ${n(e.usedThisMonth)} of ${n(e.monthlyAllowance)} included in Intacct's Tier 1 (more is billed).`);
-    }
-    return EXIT.ok;
-  } finally {
-    await service.shutdown();
-  }
-}
-
-async function cmdAuditExport(dataDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const q = {
-    ...(values.run ? { runId: String(values.run) } : {}),
-    ...(values.stream ? { stream: streamList(String(values.stream), '--stream')![0]! } : {}),
-    ...(values.key ? { recordKey: String(values.key) } : {}),
-  };
-  const service = await openService(dataDir);
-  try {
-    if (q.runId && !(await service.getRun({ runId: q.runId })))
-      throw new UsageError(`No run "${q.runId}" in ${dataDir}. \`ml-connector runs\` lists the runs.`);
-    // Streamed a page of rows at a time (the whole trail can be gigabytes), with backpressure.
-    const { lines } = service.auditCsv(q);
-    if (values.out) {
-      await pipeline(Readable.from(lines), createWriteStream(String(values.out)));
-      err(`Wrote ${String(values.out)}`);
-    } else {
-      for (const line of lines) if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
-    }
-    return EXIT.ok;
   } finally {
     await service.shutdown();
   }
