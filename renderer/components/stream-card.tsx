@@ -21,6 +21,9 @@ export function freshnessText(stream: StreamStatus, now: number): string {
   return `${held} · last attempt ${formatWhen(attempt.at, now)} ${attemptWords[attempt.outcome]}`;
 }
 
+/** Phases in which the current run is still to finish the stream. */
+const LIVE_PHASES: ReadonlySet<StreamProgress['phase']> = new Set(['queued', 'reading', 'writing', 'uploading', 'applying', 'refreshing', 'reconciling']);
+
 interface StreamCardProps {
   stream: StreamStatus;
   progress: StreamProgress | null;
@@ -37,6 +40,11 @@ export function StreamCard({ stream, progress, nextRunAt, now }: StreamCardProps
         <h2 id={headingId}>{stream.label}</h2>
         {!stream.enabled ? (
           <span className="badge">Off</span>
+        ) : progress && LIVE_PHASES.has(progress.phase) ? (
+          // The run in progress is working on it: the last attempt's outcome would contradict the bar below.
+          <span className="badge badge-running" data-testid={`badge-${stream.stream}`}>
+            {progress.phase === 'queued' ? 'Waiting' : 'Syncing'}
+          </span>
         ) : stream.lastAttempt ? (
           <span className={`badge badge-${stream.lastAttempt.outcome}`} data-testid={`badge-${stream.stream}`}>
             {outcomeText[stream.lastAttempt.outcome]}

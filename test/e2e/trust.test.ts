@@ -12,8 +12,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildRenderer } from '../../scripts/build-renderer.mjs';
-import type { RunSummary, Settings } from '../../shared/types';
+import type { RunSummary } from '../../shared/types';
 import type { Backend } from './helpers/backend';
+import { connectBackend } from './helpers/connect-backend';
 import { launchBrowser } from './helpers/browser';
 import { startBackend } from './helpers/real-backend';
 
@@ -39,31 +40,10 @@ describe('the window never says success when something is wrong (browser)', () =
 
     // Both sides set up through the service (the Settings form has its own tests), with one
     // dependent data source that exists and one that does not.
-    const { service } = backend;
-    const s: Settings = await service.getSettings();
-    s.intacct = {
-      ...s.intacct,
-      endpoint: backend.intacct.endpoint,
-      senderId: backend.intacct.senderId,
-      companyId: backend.intacct.companyId,
-      userId: backend.intacct.userId,
-    };
-    s.tableau = {
-      ...s.tableau,
-      kind: 'server',
-      serverUrl: backend.tableau.serverUrl,
-      site: backend.tableau.site,
-      patName: backend.tableau.patName,
-      project: 'Finance',
-      createProject: true,
-      dependentDatasources: [EXISTING, MISSING],
-    };
-    s.schedule = { ...s.schedule, preset: { kind: 'manual' } };
-    const saved = await service.saveSettings(s);
-    assert.ok(saved.ok, JSON.stringify(saved));
-    await service.setCredential({ name: 'intacctSenderPassword', value: backend.intacct.senderPassword });
-    await service.setCredential({ name: 'intacctUserPassword', value: backend.intacct.userPassword });
-    await service.setCredential({ name: 'tableauPatSecret', value: backend.tableau.patSecret });
+    await connectBackend(backend, (s) => {
+      s.tableau.dependentDatasources = [EXISTING, MISSING];
+      s.schedule = { ...s.schedule, preset: { kind: 'manual' } };
+    });
     await backend.createTableauDatasource(EXISTING, 'Finance');
     await page.goto(`${backend.url}#token=${backend.token}`);
     await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
