@@ -18,6 +18,11 @@ export interface ReplicaSource {
   asOf(): number | null | Promise<number | null>;
   /** Why `path` answered null, in words, when the source knows (else a generic reason is given). */
   problem?(): string | null;
+  /**
+   * Streams whose tables are in the file but must not be used (being rebuilt, stale, other columns),
+   * each with the reason: the models that read them are skipped, the others are built.
+   */
+  unusable?(): ReadonlyMap<StreamName, string>;
 }
 
 /** A hyperd to run the models' SQL in (a HyperEngine satisfies it). */

@@ -22,6 +22,7 @@ import { asConnectorError, isAbortError } from '../errors';
 import { quoteIdent } from '../hyper/hyper-sql';
 import { localDateOf, zoneOf } from '../schedule/local-time';
 import { streamByName } from '../streams/definitions';
+import type { StreamName } from '../streams/types';
 import type { LoadFn } from '../sync/ports';
 import { MODEL_NAMES, type ModelName, type ModelRunResult, type ModelSettings, type ModelsRun } from '../../../shared/models';
 import type { LogLevel } from '../../../shared/types';
@@ -105,6 +106,8 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
     try {
       await prepareModelsDatabase(client);
       const streams = await tablesOf(client, REPLICA_ALIAS, 'replica');
+      const unusable = deps.replica.unusable?.() ?? new Map<StreamName, string>();
+      for (const s of unusable.keys()) streams.delete(s);
       const existing = await tablesOf(client, MODELS_ALIAS, 'models');
 
       // Build, in dependency order; a failure is kept per model and passed on to its dependents.
@@ -118,7 +121,9 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         if (missingStream) {
           problems.set(model, {
             outcome: 'skipped',
-            message: `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.`,
+            message: unusable.has(missingStream)
+              ? `Needs the ${streamByName(missingStream).label} stream, whose local copy cannot be used now: ${unusable.get(missingStream)}.`
+              : `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.`,
           });
           continue;
         }

@@ -20,6 +20,7 @@ import { glBalancesSql, qualifiedName } from '../../../../main/core/models/gl-ba
 import { pnlSql, balanceSheetSql } from '../../../../main/core/models/financial-statements';
 import { apAgingSnapshotSql } from '../../../../main/core/models/ap-aging';
 import { billPaymentFlowSql } from '../../../../main/core/models/bill-payment-flow';
+import { MODEL_SPECS } from '../../../../main/core/models/model-catalog';
 import { runModels, type ModelStageInput } from '../../../../main/core/models/run-models';
 import { modelsError } from '../../../../main/core/models/model-stage';
 import { publishThroughLoad } from '../../../../main/core/models/publish-models';
@@ -223,6 +224,21 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     assert.equal(run.models.filter((m) => m.outcome === 'published').length, 4);
     const err = modelsError(run, 'run-5');
     assert.match(err!.message, /AP aging over time \(Publishing it failed: Tableau refused the file \(disk full\)\.\)/);
+  });
+
+  it('a stream whose local copy cannot be used skips the models that read it and builds the others', async () => {
+    const reason = 'loading, a full load is under way';
+    const run = await runModels(
+      deps({ replica: { path: () => replica.path, asOf: () => NOW, unusable: () => new Map([['ap_bill', reason]]) } }),
+      input({ runId: 'run-7' }),
+    );
+    const byName = new Map(run.models.map((m) => [m.model, m]));
+    for (const m of run.models) {
+      const readsBills = MODEL_SPECS[m.model].streams.includes('ap_bill');
+      assert.equal(m.outcome, readsBills ? 'skipped' : 'published', `${m.model}: ${m.message}`);
+      if (readsBills) assert.ok(m.message?.includes(reason), m.message ?? '');
+    }
+    assert.equal(byName.get('gl_balances')?.outcome, 'published');
   });
 
   it('without a current replica every enabled model is skipped with the reason', async () => {
