@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock';
 import { startIntacctEmulator, type IntacctEmulator, type IntacctEmulatorOptions } from '../emulators/intacct';
 import { startTableauEmulator, type TableauEmulator, type TableauEmulatorOptions } from '../emulators/tableau';
 import type { FetchLike } from '../core/http/transport';
-import { streamDefinitions } from '../core/streams/definitions';
+import { streamDefinitions, syncedDefinitions } from '../core/streams/definitions';
 import { createConnectorService, type ConnectorService } from '../core/service/connector-service';
 import type { ServiceFactories } from '../core/service/runtime';
 import { defaultSettings } from '../core/service/settings';
@@ -19,7 +19,6 @@ import type { EngineOptions } from '../core/sync/stream-sync';
 import type { LogEntry, RunDetail, Settings } from '../../shared/types';
 import { compareStream, type SideComparison } from './compare-sides';
 import { compareReplicaStream, type ReplicaComparison } from './compare-replica';
-import { withExtraFields } from '../core/streams/extra-fields';
 import type { AccountingChecks } from '../../shared/models';
 import type { ReplicaSource } from '../core/models/model-ports';
 
@@ -152,7 +151,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
     const current = await service.getSettings();
     const replica = await service.replica();
     const out: ReplicaComparison[] = [];
-    for (const def of streamDefinitions.filter((d) => current.streams.enabled[d.name]).map((d) => withExtraFields(d, current.streams.extraFields?.[d.name]))) {
+    for (const def of syncedDefinitions(current)) {
       const rows = await tableau.readRows(current.tableau.datasourceNames[def.name] || def.target.datasource);
       out.push(compareReplicaStream(def, rows, replica ? await replica.rows(def) : null));
     }

@@ -19,8 +19,7 @@ import { tapAuditLabels } from './audit-labels-tap';
 import type { CurrentRun, ServiceContext } from './service-context';
 import { formatUtcMinute } from '../../../shared/format';
 import { replicaSourceOf, type HyperReplica } from '../replica';
-import { streamDefinitions } from '../streams/definitions';
-import { withExtraFields } from '../streams/extra-fields';
+import { syncedDefinitions } from '../streams/definitions';
 
 /** Both sides' settings are incomplete: every gap is reported at once. */
 class ServiceProblems extends Error {
@@ -31,10 +30,6 @@ class ServiceProblems extends Error {
 
 /** Without a replica port the models have nothing current to be built from (run-models.ts skips them). */
 const NO_REPLICA: ReplicaSource = { path: () => null, asOf: () => null };
-
-/** Every enabled stream as the runs sync it (with its extra fields): what the replica holds for the models. */
-const enabledDefinitions = (settings: Settings) =>
-  streamDefinitions.filter((d) => settings.streams.enabled[d.name]).map((d) => withExtraFields(d, settings.streams.extraFields?.[d.name]));
 
 /** What a run is asked to do: which streams (default: the enabled ones) and which to reload in full. */
 export interface RunRequest {
@@ -150,7 +145,7 @@ export function createRuns(ctx: ServiceContext, hooks: { pushStatus(): Promise<v
           ...(w.sql
             ? {
                 models: {
-                  replica: deps.replica ?? (w.replica ? replicaSourceOf(w.replica, enabledDefinitions(settings)) : NO_REPLICA),
+                  replica: deps.replica ?? (w.replica ? replicaSourceOf(w.replica, syncedDefinitions(settings)) : NO_REPLICA),
                   engine: w.sql,
                   dir: modelsDir(deps.dataDir),
                 },

@@ -10,7 +10,8 @@
  * a TIMESTAMP elsewhere (intacct-objects.md "WHENMODIFIED / WHENCREATED"). RECORDNO is an integer
  * everywhere but GLDETAIL, where it is text.
  */
-import { columnNameOf } from './extra-fields';
+import { columnNameOf, withExtraFields } from './extra-fields';
+import type { Settings, StreamName } from '../../../shared/types';
 import type { ColumnDef, ColumnType, StreamDefinition } from './types';
 
 const col = (source: string, type: ColumnType, nullable = true, extra: Partial<ColumnDef> = {}): ColumnDef => ({
@@ -292,4 +293,14 @@ export function streamByName(name: string): StreamDefinition {
   const def = streamDefinitions.find((s) => s.name === name);
   if (!def) throw new RangeError(`Unknown stream "${name}". Known: ${streamDefinitions.map((s) => s.name).join(', ')}`);
   return def;
+}
+
+/**
+ * The streams `names` (default: those the settings enable), in definition order, as a run syncs
+ * them: each with the fields the user added to it (Settings › Streams).
+ */
+export function syncedDefinitions(settings: Pick<Settings, 'streams'>, names?: readonly StreamName[]): StreamDefinition[] {
+  return streamDefinitions
+    .filter((d) => (names?.length ? names.includes(d.name) : settings.streams.enabled[d.name]))
+    .map((d) => withExtraFields(d, settings.streams.extraFields?.[d.name]));
 }

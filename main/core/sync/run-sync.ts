@@ -10,8 +10,7 @@
  */
 import type { Clock } from '../clock';
 import { ApiError, CancelledError, ConnectorError, asConnectorError, isAbortError } from '../errors';
-import { streamDefinitions } from '../streams/definitions';
-import { withExtraFields } from '../streams/extra-fields';
+import { syncedDefinitions } from '../streams/definitions';
 import { describeUnexpected, toEnvelope } from '../api/error-envelope';
 import type {
   DependentRefresh,
@@ -119,9 +118,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   store.startRun({ runId, trigger: req.trigger, startedAt });
 
   // Each stream with the fields the user added to it (Settings › Streams).
-  const selected = streamDefinitions
-    .filter((d) => (req.streams?.length ? req.streams.includes(d.name) : settings.streams.enabled[d.name]))
-    .map((d) => withExtraFields(d, settings.streams.extraFields?.[d.name]));
+  const selected = syncedDefinitions(settings, req.streams);
   const results: StreamRunResult[] = [];
   const ties: ({ stream: StreamName } & NonNullable<StreamSyncOutcome['tieOut']>)[] = [];
   let runError: ErrorInfo | null = null;
