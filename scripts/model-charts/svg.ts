@@ -129,18 +129,18 @@ export function chartSvg(chart: Chart): string {
       const x = chart.stacked ? cx(i) - barW / 2 : M.left + band * i + band * 0.1 + k * barW;
       const top = Math.min(y(from), y(from + v));
       const h = Math.abs(y(from + v) - y(from));
-      out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"/>`);
+      out.push(`<rect class="bar" x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"/>`);
     });
   });
   chart.series.forEach((s, si) => {
     if (s.kind !== 'line') return;
     const colour = PALETTE[si % PALETTE.length];
-    const pts = s.values.map((v, i) => (v === null ? null : `${cx(i).toFixed(1)},${y(v).toFixed(1)}`));
-    const runs = pts
-      .join(' ')
-      .split(/\s*null\s*/)
-      .filter((r) => r.trim());
-    for (const r of runs) out.push(`<polyline points="${r.trim()}" fill="none" stroke="${colour}" stroke-width="2.5"/>`);
+    const runs: string[][] = [[]];
+    s.values.forEach((v, i) => {
+      if (v === null) runs.push([]);
+      else runs[runs.length - 1]!.push(`${cx(i).toFixed(1)},${y(v).toFixed(1)}`);
+    });
+    for (const r of runs.filter((p) => p.length)) out.push(`<polyline points="${r.join(' ')}" fill="none" stroke="${colour}" stroke-width="2.5"/>`);
   });
   chart.series.forEach((s, si) => {
     const lx = M.left + (si % 3) * 260;
