@@ -11,7 +11,8 @@ import type { Clock } from '../clock';
 import { ConnectorError, NetworkError } from '../errors';
 import type { RequestEvent, RequestEventListener } from '../http/request-events';
 import { withRetry, type RetryPolicy } from '../http/retry';
-import { sendRequest, type FetchLike } from '../http/transport';
+import { InvalidTextError, sendRequest, type FetchLike } from '../http/transport';
+import { isUtf8 } from 'node:buffer';
 import { Semaphore } from '../util/semaphore';
 import { parseResponse, resultOrThrow, type IntacctResult, type ParsedResponse } from './response-parser';
 import type { RecordBuilder } from './flat-records';
@@ -130,8 +131,8 @@ export class IntacctTransport {
             body: xml,
             timeoutMs: this.opts.timeoutMs,
             signal,
-            // Read as text at once: the parser needs a string, and a 2,000-row page is ~1.7 MB.
-            responseType: 'text',
+            // Read as bytes: the parser decodes them lazily (answer-text.ts), a 2,000-row GL page is ~3 MB.
+            responseType: 'buffer',
           },
           () => clock.now(),
         ).catch((err: unknown) => {
@@ -146,6 +147,8 @@ export class IntacctTransport {
         release();
       }
       status = http.status;
+      // Invalid UTF-8 is refused, as sendRequest's text reading does: never loaded as replacement characters.
+      if (!isUtf8(http.body)) throw new InvalidTextError('intacct', safeHost(url), http.body);
       // Let a request waiting for the slot go out before this answer is parsed (parsing a 2,000-row
       // page is CPU-bound and would otherwise delay its dispatch by the whole parse).
       if (this.queued > 0) await yieldToEventLoop();
@@ -192,6 +195,14 @@ export class IntacctTransport {
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }
 
 function safePath(url: string): string {
