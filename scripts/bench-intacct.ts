@@ -4,7 +4,7 @@
  * Issue 2, acceptance 6: extracts every ACCRUAL GL detail row from the Intacct emulator, which runs
  * in its own process (the CLI), with the real client (readPartitioned, default concurrency 1):
  * once with no latency and once with `--latency-ms` per request. Alongside, it times "parse-only":
- * the client's own read of an answer, bytes to typed rows (UTF-8 check, lazy decode, flat-record
+ * the client's own read of an answer, bytes to typed rows (UTF-8 decode, flat-record
  * scanner, fast-xml-parser on the envelope, the reader's typed rows), on a sample of the same
  * response bodies: the CPU any reader of these answers must spend, so no latency ≥ 0.7 × that says
  * HTTP, paging and garbage add little. `--latency-rows` caps the latency pass to about that many
@@ -17,7 +17,7 @@
  * Prints figures for people, and as its LAST line one JSON object:
  * {"rows","noLatencyRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb","perPageMs"}
  * where parseOnlyRowsPerSec is bytes → typed rows (above) and perPageMs the no-latency pass per
- * 2,000-row page: the client's CPU (and its UTF-8 check + decode, parse, typedRows and rest), the
+ * 2,000-row page: the client's CPU (and its UTF-8 decode, parse, typedRows and rest), the
  * emulator's CPU, and the wall time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,8 +34,6 @@ import {
   type ReadSpec,
 } from '../main/core/intacct';
 import { RowConverter } from '../main/core/intacct/row-builder';
-import { answerText } from '../main/core/intacct/answer-text';
-import { isUtf8 } from 'node:buffer';
 import { streamByName } from '../main/core/streams/definitions';
 
 // The extraction holds a few pages at a time; cap V8's old space so the reported RSS reflects
@@ -171,9 +169,9 @@ function envelope(creds: Creds, auth: string, fn: string): string {
 
 /**
  * Times the client's read of an answer, bytes to typed rows, on `n` raw 2,000-row pages spread over
- * the table, selecting what the client selects: the UTF-8 check (intacct-transport.ts) and
- * `parseResponse` with the reader's row builder, i.e. the lazy decode (answer-text.ts), the flat
- * scanner, fast-xml-parser on the envelope and the typed rows. That is "parse-only" for the target:
+ * the table, selecting what the client selects: the UTF-8 decode (http/transport.ts) and
+ * `parseResponse` with the reader's row builder, i.e. the flat scanner, fast-xml-parser on the
+ * envelope and the typed rows. That is "parse-only" for the target:
  * the typed rows are work any reader of these answers must do, so what the read path may add on
  * top of it is HTTP, paging and garbage. Parse alone (without typed rows) is timed for reference.
  * One body is held at a time, so the sample does not inflate this process's RSS.
@@ -186,7 +184,7 @@ async function parseOnly(
   rowsPerSec: number;
   cpuRowsPerSec: number;
   bodyKiB: number;
-  perRowCpu: { check: number; decode: number; parse: number; typedRows: number };
+  perRowCpu: { decode: number; parse: number; typedRows: number };
   parseAloneCpuRowsPerSec: number;
   fxpCpuRowsPerSec: number;
 }> {
@@ -214,11 +212,10 @@ async function parseOnly(
     glDetail.columns,
     glDetail.columns.map((c) => compileColumn(c, zone)),
   );
-  // Exactly the client's read of an answer's bytes (intacct-transport.ts: the UTF-8 check, then parseResponse).
-  const read = (raw: Buffer) => {
-    if (!isUtf8(raw)) throw new Error('bench: invalid UTF-8');
-    return parseResponse({ status: 200, body: raw }, { build: rowConverter.builder });
-  };
+  // Exactly the client's read of an answer's bytes: the UTF-8 decode of http/transport.ts
+  // (responseType 'text'), then parseResponse with the reader's row builder (keyset-read.ts).
+  const decode = (raw: Buffer) => new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  const read = (raw: Buffer) => parseResponse({ status: 200, body: decode(raw) }, { build: rowConverter.builder });
   const fxp = createIntacctXmlParser();
   const cpuOf = (f: () => void) => {
     const cpu0 = process.cpuUsage();
@@ -226,7 +223,7 @@ async function parseOnly(
     const cpu = process.cpuUsage(cpu0);
     return (cpu.user + cpu.system) / 1e6;
   };
-  const split = { check: 0, decode: 0, parseAlone: 0 };
+  const split = { decode: 0, parseAlone: 0 };
   let fxpCpu = 0;
   let fxpRows = 0;
   let rows = 0;
@@ -254,9 +251,11 @@ async function parseOnly(
       cpuSeconds += (cpu.user + cpu.system) / 1e6;
       rows += count;
       // The parts, for the per-page breakdown.
-      split.check += cpuOf(() => isUtf8(raw));
-      split.decode += cpuOf(() => answerText(raw));
-      split.parseAlone += cpuOf(() => parseResponse({ status: 200, body: raw }));
+      let text = '';
+      split.decode += cpuOf(() => {
+        text = decode(raw);
+      });
+      split.parseAlone += cpuOf(() => parseResponse({ status: 200, body: text }));
     }
     // fast-xml-parser takes ~10x longer: a few bodies are enough.
     if (k < 3) {
@@ -272,10 +271,9 @@ async function parseOnly(
     cpuRowsPerSec: rows / cpuSeconds,
     bodyKiB: Math.round(bytes / n / 1024),
     perRowCpu: {
-      check: perRow(split.check),
       decode: perRow(split.decode),
-      parse: perRow(split.parseAlone - split.decode),
-      typedRows: perRow(cpuSeconds - split.check - split.parseAlone),
+      parse: perRow(split.parseAlone),
+      typedRows: perRow(cpuSeconds - split.decode - split.parseAlone),
     },
     parseAloneCpuRowsPerSec: rows / split.parseAlone,
     fxpCpuRowsPerSec: fxpRows / fxpCpu,
@@ -310,7 +308,7 @@ async function main(): Promise<void> {
     const sample = await parseOnly(creds, SAMPLE_PAGES, expected);
     const parseOnlyRowsPerSec = sample.rowsPerSec;
     console.log(
-      `parse only = bytes → typed rows (UTF-8 check + parseResponse with the reader's rows, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} KiB): ` +
+      `parse only = bytes → typed rows (UTF-8 decode + parseResponse with the reader's rows, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} KiB): ` +
         `${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`,
     );
     console.log(
@@ -321,7 +319,7 @@ async function main(): Promise<void> {
       `no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${(p1.rows / p1.cpuSeconds / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`,
     );
     // Per 2,000-row page of the no-latency pass: what each process spent, the client's split by
-    // phase. Check + decode, parse and typed rows are timed on the sample bodies (the same query); the rest
+    // phase. Decode, parse and typed rows are timed on the sample bodies (the same query); the rest
     // of the client's CPU is undici, the request envelope, paging and the garbage of held pages.
     // The two processes share the machine's cores, so the pass cannot go faster than the busier
     // side (or than their sum divided by the cores free).
@@ -329,7 +327,7 @@ async function main(): Promise<void> {
     const ms = (x: number) => x.toFixed(1);
     const breakdown = {
       client: perPage(p1.cpuSeconds),
-      decode: perPage(p1.rows * (sample.perRowCpu.check + sample.perRowCpu.decode)),
+      decode: perPage(p1.rows * sample.perRowCpu.decode),
       parse: perPage(p1.rows * sample.perRowCpu.parse),
       typedRows: perPage(p1.rows * sample.perRowCpu.typedRows),
       emulator: perPage(emuCpu),
@@ -337,7 +335,7 @@ async function main(): Promise<void> {
     };
     const rest = breakdown.client - breakdown.decode - breakdown.parse - breakdown.typedRows;
     console.log(
-      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${ms(breakdown.client)} = UTF-8 check and decode ${ms(breakdown.decode)} + parse ${ms(breakdown.parse)} ` +
+      `CPU ms per ${PAGE_SIZE}-row page (no latency): client ${ms(breakdown.client)} = UTF-8 decode ${ms(breakdown.decode)} + parse ${ms(breakdown.parse)} ` +
         `+ typed rows ${ms(breakdown.typedRows)} + rest ${ms(rest)} (HTTP, envelope, paging, GC); emulator ${ms(breakdown.emulator)}; wall ${ms(breakdown.wall)}`,
     );
     perPageCpuMs = {

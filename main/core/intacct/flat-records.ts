@@ -15,7 +15,6 @@
  * it is only slower. The envelope (control, authentication, result, errors) is always parsed by
  * fast-xml-parser.
  */
-import { nextNonAscii, type Utf8Slice } from './answer-text';
 
 /** One record: field element name → its text. */
 export type FlatRecord = Record<string, string>;
@@ -61,11 +60,9 @@ const goodNames = new Set<string>();
 
 /**
  * Splits an answer with exactly one `<data …>…</data>` whose content is flat records; null when
- * the answer has no such element, more than one, or content of another shape. With `utf8`, `xml`
- * is the answer's bytes one char each (answer-text.ts): values with a byte ≥ 0x80 are decoded from
- * the bytes here, and the envelope is left for the caller to decode.
+ * the answer has no such element, more than one, or content of another shape.
  */
-export function splitFlatData(xml: string, build?: RecordBuilder, utf8?: Utf8Slice): FlatSplit | null {
+export function splitFlatData(xml: string, build?: RecordBuilder): FlatSplit | null {
   const open = xml.indexOf('<data');
   if (open < 0) return null;
   const openEnd = xml.indexOf('>', open);
@@ -80,9 +77,9 @@ export function splitFlatData(xml: string, build?: RecordBuilder, utf8?: Utf8Sli
   // `<data…` before it, inside the records, is refused by the scanner (a name starting with `data`).
   const close = xml.lastIndexOf('</data>');
   if (close < openEnd || xml.indexOf('<data', close) >= 0) return null;
-  const scanned = scanTable(xml, openEnd + 1, close, build, utf8);
+  const scanned = scanTable(xml, openEnd + 1, close, build);
   if (scanned === null) return null;
-  return withRecords({ envelope: xml.slice(0, openEnd + 1) + xml.slice(close), ...scanned }, () => scanTable(xml, openEnd + 1, close, undefined, utf8));
+  return withRecords({ envelope: xml.slice(0, openEnd + 1) + xml.slice(close), ...scanned }, () => scanTable(xml, openEnd + 1, close));
 }
 
 /** The records between `from` and `to` (exclusive), or null when the content is not flat records. */
@@ -130,10 +127,10 @@ type Scanned = { table: FlatTable; count: number; records?: undefined } | { tabl
  * that does not follow the layout (another field, another order, a missing field) turns the rest
  * of the page into a generic read of objects; anything that is not flat records gives null.
  */
-function scanTable(xml: string, from: number, to: number, builder?: RecordBuilder, utf8?: Utf8Slice): Scanned | null {
+function scanTable(xml: string, from: number, to: number, builder?: RecordBuilder): Scanned | null {
   let i = skipSpace(xml, from, to);
   if (i >= to) return { table: { tag: '', fields: [], rows: [], built: builder ? [] : null, last: null }, count: 0 };
-  const first = readRecord(xml, i, to, utf8);
+  const first = readRecord(xml, i, to);
   if (first === null) return null;
   const fields = Object.keys(first.rec);
   const tag = first.tag;
@@ -152,8 +149,6 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
   // The next `&` of the page: a value needs decoding only when it lies inside that value's text
   // (the known tags hold none), so values are not searched for one each.
   let amp = nextAmp(xml, i, to);
-  // Likewise the next non-ASCII char of a latin1 text: only the value holding it is decoded as UTF-8.
-  let high = utf8 ? nextNonAscii(xml, i, to) : to;
   while (i < to) {
     const start = i;
     let ok = xml.startsWith(openTag, i);
@@ -175,12 +170,8 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
         }
         const raw = xml.slice(j + 1, textEnd);
         let decoded: string | null = raw;
-        if (high < textEnd) {
-          decoded = utf8!(j + 1, textEnd);
-          high = nextNonAscii(xml, textEnd, to);
-        }
         if (amp < textEnd) {
-          decoded = decodeEntities(decoded);
+          decoded = decodeEntities(raw);
           amp = nextAmp(xml, textEnd, to);
         }
         if (decoded === null) return null;
@@ -201,10 +192,10 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
       continue;
     }
     // Not this layout: the whole page is read record by record, as objects.
-    if (build) return scanTable(xml, from, to, undefined, utf8);
+    if (build) return scanTable(xml, from, to);
     const records = tableRecords({ tag, fields, rows, built: null, last: null });
     for (i = start; i < to;) {
-      const r = readRecord(xml, i, to, utf8);
+      const r = readRecord(xml, i, to);
       if (r === null) return null;
       records.push(r.rec);
       i = skipSpace(xml, r.end, to);
@@ -215,7 +206,7 @@ function scanTable(xml: string, from: number, to: number, builder?: RecordBuilde
 }
 
 /** One record at `i` (on its `<`), read field by field; null when it is not a flat record. */
-function readRecord(xml: string, i: number, to: number, utf8?: Utf8Slice): { tag: string; rec: FlatRecord; end: number } | null {
+function readRecord(xml: string, i: number, to: number): { tag: string; rec: FlatRecord; end: number } | null {
   if (xml.charCodeAt(i) !== 60 /* < */) return null;
   const tagEnd = xml.indexOf('>', i);
   if (tagEnd < 0 || tagEnd >= to) return null;
@@ -241,7 +232,7 @@ function readRecord(xml: string, i: number, to: number, utf8?: Utf8Slice): { tag
       if (textEnd < 0 || textEnd >= to) return null;
       // The text must be followed by this field's own closing tag: anything else is nesting.
       if (xml.charCodeAt(textEnd + 1) !== 47 || !xml.startsWith(name, textEnd + 2) || xml.charCodeAt(textEnd + 2 + name.length) !== 62) return null;
-      const raw = utf8 && nextNonAscii(xml, fEnd + 1, textEnd) < textEnd ? utf8(fEnd + 1, textEnd) : xml.slice(fEnd + 1, textEnd);
+      const raw = xml.slice(fEnd + 1, textEnd);
       const decoded = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
       if (decoded === null) return null;
       value = decoded;

@@ -13,7 +13,6 @@ import { XMLParser } from 'fast-xml-parser';
 import { ApiError } from '../errors';
 import { checkAnswer, malformed } from './answer-checks';
 import { classifyIntacctError, type IntacctErrorDetail } from './intacct-errors';
-import { answerText, hasNonAscii, utf8FromLatin1, type Utf8Slice } from './answer-text';
 
 type XmlObject = Record<string, unknown>;
 
@@ -143,33 +142,18 @@ export interface ParseOptions {
  */
 export function parseResponse(answer: HttpAnswer, opts: ParseOptions = {}): ParsedResponse {
   const status = answer.status;
-  // Bytes are read as latin1 and only non-ASCII values decoded as UTF-8 (answer-text.ts): `utf8`
-  // says the text still needs that. Markup is ASCII, so every check below reads it as decoded text.
-  let text: string;
-  let trimmed: string;
-  let utf8: Utf8Slice | undefined;
-  if (typeof answer.body === 'string') {
-    text = answer.body;
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    trimmed = text.trim();
-  } else {
-    const decoded = answerText(answer.body);
-    text = trimmed = decoded.text;
-    if (!decoded.ascii) utf8 = decoded.utf8;
-  }
-  // checkAnswer looks for ASCII markers only (HTML, Cloudflare), which read the same in latin1.
+  let text = typeof answer.body === 'string' ? answer.body : answer.body.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const trimmed = text.trim();
   checkAnswer(status, text, trimmed, answer.headers, opts.now);
   if (!trimmed.endsWith('</response>')) throw malformed(status, 'the answer was cut off', 'TRUNCATED');
 
   // The records of a page are read by the flat-record scanner when they have Intacct's flat shape
-  // (flat-records.ts); the envelope, and any answer of another shape, by fast-xml-parser (on the
-  // decoded text).
-  const split = splitFlatData(trimmed, opts.build, utf8);
-  const envelope = split ? split.envelope : trimmed;
-  const xml = !utf8 || !hasNonAscii(envelope) ? envelope : split ? utf8FromLatin1(envelope) : utf8(0, trimmed.length);
+  // (flat-records.ts); the envelope, and any answer of another shape, by fast-xml-parser.
+  const split = splitFlatData(trimmed, opts.build);
   let doc: XmlObject;
   try {
-    doc = parser().parse(xml) as XmlObject;
+    doc = parser().parse(split ? split.envelope : trimmed) as XmlObject;
   } catch {
     throw malformed(status, 'the XML could not be read');
   }
