@@ -18,10 +18,10 @@ import { runDemo, startDemoEnvironment, type DemoEnvironment } from './demo';
 import { startServer } from './core/server';
 import { describeUnexpected } from './core/api/error-envelope';
 import { asConnectorError } from './core/errors';
-import type { LogEntry, ServiceEvent } from '../shared/types';
+import type { LogEntry, ServiceEvent, StreamName } from '../shared/types';
 import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
 import { SECRET_ENV } from './cli/secret-env';
-import { formatLogTime } from '../shared/format';
+import { formatCount, formatLogTime } from '../shared/format';
 import { cliHost, versionText } from './cli/about';
 import {
   projectRoot,
@@ -35,6 +35,7 @@ import {
   secretsOfProcess,
   openService,
   onInterrupt,
+  labels,
 } from './cli/cli-context';
 import { cmdStatus, cmdRuns, cmdTestConnection, cmdFields, cmdEstimate, cmdAuditExport } from './cli/read-commands';
 
@@ -103,9 +104,12 @@ async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefine
     out(JSON.stringify({ ok, streams, durationMs, apiTransactions, auditTrail, models, accountingChecks }));
   } else {
     out('');
-    out(`${'Stream'.padEnd(20)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
+    // Tables by the labels the window uses; the names are only for typing (--help lists both).
+    const label = (name: string) => labels.get(name as StreamName) ?? name;
+    const width = Math.max(6, ...result.streams.map((s) => label(s.name).length)) + 2;
+    out(`${'Table'.padEnd(width)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
     for (const s of result.streams)
-      out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
+      out(`${label(s.name).padEnd(width)}${formatCount(s.intacctRows).padStart(14)}${formatCount(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
     for (const p of result.problems) out(`  ${p}`);
     if (result.models.length) {
       out('');

@@ -40,6 +40,9 @@ describe('CLI usage', () => {
         lines.some((l) => l.startsWith('Streams:') && l.includes(d.name)),
         d.name,
       );
+    // The names are what a user types; each is shown with the table label the window uses.
+    const streamsLine = lines.find((l) => l.startsWith('Streams:')) ?? '';
+    for (const d of streamDefinitions) assert.ok(streamsLine.includes(`${d.name} (${d.label})`), `${d.name} (${d.label}) in ${streamsLine}`);
     for (const v of Object.values(SECRET_ENV)) assert.ok(r.stdout.includes(v), v);
   });
 
