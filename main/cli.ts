@@ -115,7 +115,7 @@ async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefine
       out('');
       out(`${'Finance model'.padEnd(30)}${'Rows'.padStart(10)}  Data source`);
       for (const m of result.models)
-        out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : String(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
+        out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : formatCount(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
       const breaks = result.accountingChecks?.checks.flatMap((c) => c.breaks.map((b) => b.message)) ?? [];
       out(
         result.accountingChecks
