@@ -18,10 +18,10 @@ import { runDemo, startDemoEnvironment, type DemoEnvironment } from './demo';
 import { startServer } from './core/server';
 import { describeUnexpected } from './core/api/error-envelope';
 import { asConnectorError } from './core/errors';
-import type { LogEntry, ServiceEvent } from '../shared/types';
+import type { LogEntry, ServiceEvent, StreamName } from '../shared/types';
 import { EXIT, UsageError, exitCodeOfError, exitCodeOfRun, usageText } from './cli/usage';
 import { SECRET_ENV } from './cli/secret-env';
-import { formatLogTime } from '../shared/format';
+import { formatCount, formatLogTime } from '../shared/format';
 import { cliHost, versionText } from './cli/about';
 import {
   projectRoot,
@@ -35,6 +35,7 @@ import {
   secretsOfProcess,
   openService,
   onInterrupt,
+  labels,
 } from './cli/cli-context';
 import { cmdStatus, cmdRuns, cmdTestConnection, cmdFields, cmdEstimate, cmdAuditExport } from './cli/read-commands';
 
@@ -103,15 +104,18 @@ async function cmdDemo(dataDir: string, json: boolean, glRows: number | undefine
     out(JSON.stringify({ ok, streams, durationMs, apiTransactions, auditTrail, models, accountingChecks }));
   } else {
     out('');
-    out(`${'Stream'.padEnd(20)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
+    // Tables by the labels the window uses; the names are only for typing (--help lists both).
+    const label = (name: string) => labels.get(name as StreamName) ?? name;
+    const width = Math.max(6, ...result.streams.map((s) => label(s.name).length)) + 2;
+    out(`${'Table'.padEnd(width)}${'Intacct rows'.padStart(14)}${'Tableau rows'.padStart(14)}  Match`);
     for (const s of result.streams)
-      out(`${s.name.padEnd(20)}${String(s.intacctRows).padStart(14)}${String(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
+      out(`${label(s.name).padEnd(width)}${formatCount(s.intacctRows).padStart(14)}${formatCount(s.tableauRows).padStart(14)}  ${s.match ? 'yes' : 'NO'}`);
     for (const p of result.problems) out(`  ${p}`);
     if (result.models.length) {
       out('');
       out(`${'Finance model'.padEnd(30)}${'Rows'.padStart(10)}  Data source`);
       for (const m of result.models)
-        out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : String(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
+        out(`${m.label.padEnd(30)}${(m.rows === null ? m.outcome : formatCount(m.rows)).padStart(10)}  ${m.datasource}${m.message ? ` (${m.message})` : ''}`);
       const breaks = result.accountingChecks?.checks.flatMap((c) => c.breaks.map((b) => b.message)) ?? [];
       out(
         result.accountingChecks
@@ -250,17 +254,29 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have taken everything written to them. A pipe's writes can be
+ * queued (a reader slower than the CLI, or a pipe another process set non-blocking), and
+ * `process.exit` drops a queue: `audit export | wc -l` lost its last lines about one run in ten.
+ * An empty write's callback runs after the writes before it (Node stream.Writable: writes are ordered).
+ */
+function exitWhenFlushed(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
-        err(e.message);
-        process.exit(EXIT.config);
-      }
-      const ce = asConnectorError(e, 'local');
-      err(`Error: ${ce.userMessage}`);
-      process.exit(exitCodeOfError(ce));
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (e: unknown) => {
+    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      err(e.message);
+      return exitWhenFlushed(EXIT.config);
+    }
+    const ce = asConnectorError(e, 'local');
+    err(`Error: ${ce.userMessage}`);
+    exitWhenFlushed(exitCodeOfError(ce));
+  });
 }

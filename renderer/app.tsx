@@ -38,11 +38,9 @@ export function App() {
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [route.page]);
 
-  // Closing or reloading the tab with unsaved settings asks first (issue #14 point 7). Served mode
-  // only: Electron shows no dialog for beforeunload, it silently keeps the window from closing
-  // (https://www.electronjs.org/docs/latest/api/web-contents#event-will-prevent-unload).
+  // Closing or reloading with unsaved settings asks first (issue #14 point 7): the browser asks in
+  // served mode; in Electron the shell asks (main/electron/windows.ts askBeforeLeaving).
   useEffect(() => {
-    if (!window.location.protocol.startsWith('http')) return;
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       if (!hasUnsavedSettings()) return;
       e.preventDefault();

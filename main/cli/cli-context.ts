@@ -16,7 +16,7 @@ import { streamDefinitions } from '../core/streams/definitions';
 import { childEnvironment, runAlertCommand } from '../core/alerts';
 import { hyperdEnvironment } from '../core/hyper';
 import type { Alert, LogEntry, StreamName } from '../../shared/types';
-import { EXIT, UsageError } from './usage';
+import { EXIT, UsageError, streamNamesText } from './usage';
 import { openCliSecrets, type CliSecrets } from './secret-env';
 import type { KeytarLike } from '../core/keychain/keytar-secret-store';
 import { createProgressPrinter } from './progress';
@@ -55,7 +55,7 @@ export function streamList(value: string | undefined, flag: string): StreamName[
     .filter(Boolean);
   const known = new Set(streamDefinitions.map((d) => d.name as string));
   const bad = names.filter((n) => !known.has(n));
-  if (bad.length) throw new UsageError(`${flag}: unknown stream(s) ${bad.join(', ')}. Known: ${[...known].join(', ')}`);
+  if (bad.length) throw new UsageError(`${flag}: unknown stream(s) ${bad.join(', ')}. Known: ${streamNamesText()}`);
   return names as StreamName[];
 }
 

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EXIT, UsageError } from './usage';
 import { formatCount, formatDateTime, formatLogTime } from '../../shared/format';
+import { freshnessText } from '../../shared/freshness';
 import { out, err, streamList, openService } from './cli-context';
 
 export async function cmdStatus(dataDir: string, json: boolean): Promise<number> {
@@ -23,10 +24,12 @@ export async function cmdStatus(dataDir: string, json: boolean): Promise<number>
     if (s.lastRun) out(`Last run: ${s.lastRun.runId} ${s.lastRun.outcome} at ${formatDateTime(s.lastRun.startedAt)}, ${formatCount(s.lastRun.rowsMoved)} rows`);
     if (s.lastError) out(`Last error: ${s.lastError.message}`);
     out(`Intacct API transactions this month: ${formatCount(s.apiTransactionsThisMonth)}`);
+    // Each table under the label the window shows, with the stream card's freshness sentence (shared/freshness.ts).
+    const width = Math.max(...s.streams.map((st) => st.label.length));
+    const now = Date.now();
     for (const st of s.streams) {
-      out(
-        `  ${st.stream.padEnd(18)} ${st.enabled ? 'on ' : 'off'}  checkpoint ${st.checkpoint ? formatLogTime(st.checkpoint) : '-'}  rows in Tableau ${st.totalRowsInTableau ?? '-'}`,
-      );
+      const rows = st.totalRowsInTableau == null ? '' : ` · ${formatCount(st.totalRowsInTableau)} records in Tableau`;
+      out(`  ${st.label.padEnd(width)}  ${st.enabled ? 'on ' : 'off'}  ${freshnessText(st, now)}${rows}`);
     }
     return EXIT.ok;
   } finally {

@@ -20,12 +20,20 @@ export const COMMANDS: readonly { syntax: string; does: string }[] = [
   { syntax: 'serve [--port n] [--demo] [--static dir]', does: 'scheduler and the web UI on this machine' },
 ];
 
+/**
+ * "gl_account (GL accounts), vendor (Vendors), …": the names are what --streams, fields and audit
+ * export take; the labels are what the window and `status` show, so a user can match the two.
+ */
+export function streamNamesText(): string {
+  return streamDefinitions.map((d) => `${d.name} (${d.label})`).join(', ');
+}
+
 export function usageText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.syntax.length));
   return [
     'Usage: ml-connector [--data-dir <dir>] <command>',
     ...COMMANDS.map((c) => `  ${c.syntax.padEnd(width)}  ${c.does}`),
-    `Streams: ${streamDefinitions.map((d) => d.name).join(', ')}`,
+    `Streams: ${streamNamesText()}`,
     `Secret variables (they win over the OS keychain, shared with the desktop app; with no keychain a secret typed into serve's page lasts until it stops): ${Object.values(SECRET_ENV).join(', ')}`,
     'Options: --data-dir <dir> (default $XDG_DATA_HOME/ml-connector, else ~/.ml-connector), --help, --version (app and hyperd versions, data folder)',
     `Exit codes: ${EXIT.ok} ok, ${EXIT.runFailed} run failed or partial, ${EXIT.config} configuration or usage error, ${EXIT.connection} connection failed, ${EXIT.cancelled} cancelled.`,

@@ -22,6 +22,8 @@ export interface WebContentsLike {
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
   on(event: 'will-navigate', listener: (event: NavigationEventLike, url: string) => void): unknown;
+  /** The page's `beforeunload` asked to stay (unsaved settings); preventDefault lets it unload after all. */
+  on(event: 'will-prevent-unload', listener: (event: NavigationEventLike) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -139,6 +141,8 @@ export interface ElectronSurface<Image, MenuT> {
     showErrorBox(title: string, content: string): void;
     /** Electron's `dialog.showMessageBox(options)`: resolves with the index of the button pressed. */
     showMessageBox(options: MessageBoxOptions): Promise<{ response: number }>;
+    /** Electron's `dialog.showMessageBoxSync(options)`: the index of the button pressed (will-prevent-unload must decide at once). */
+    showMessageBoxSync(options: MessageBoxOptions): number;
   };
 }
 

@@ -5,6 +5,30 @@
  */
 import type { BrowserWindowLike, BrowserWindowOptions, ElectronSurface } from './electron-surface';
 
+type DialogSurface = Pick<ElectronSurface<unknown, unknown>['dialog'], 'showMessageBoxSync'>;
+
+/**
+ * Asks before the window closes or reloads over unsaved settings (issue #14 point 7). The page's
+ * `beforeunload` handler (renderer/app.tsx) asks to stay; Electron shows no dialog for that, it
+ * only emits will-prevent-unload, and preventDefault there lets the page go
+ * (https://www.electronjs.org/docs/latest/api/web-contents#event-will-prevent-unload). The choice
+ * must be made inside the handler, hence the synchronous dialog.
+ */
+export function askBeforeLeaving(win: BrowserWindowLike, dialog: DialogSurface): void {
+  win.webContents.on('will-prevent-unload', (event) => {
+    const leave = dialog.showMessageBoxSync({
+      type: 'question',
+      title: 'Unsaved settings',
+      message: 'Leave without saving your settings?',
+      detail: 'The changes you made in Settings are not saved yet.',
+      buttons: ['Leave', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+    });
+    if (leave === 0) event.preventDefault();
+  });
+}
+
 export type Page = 'status' | 'settings' | 'logs' | 'history';
 
 export function secureWindowOptions(preloadPath: string, opts: { devTools: boolean } = { devTools: true }): BrowserWindowOptions {
@@ -51,7 +75,7 @@ export class WindowManager {
   private win: BrowserWindowLike | null = null;
 
   constructor(
-    private readonly electron: Pick<ElectronSurface<unknown, unknown>, 'BrowserWindow'>,
+    private readonly electron: Pick<ElectronSurface<unknown, unknown>, 'BrowserWindow'> & { dialog: DialogSurface },
     private readonly opts: {
       preloadPath: string;
       /** DevTools allowed (development builds only). */
@@ -73,6 +97,7 @@ export class WindowManager {
       win = new this.electron.BrowserWindow(secureWindowOptions(this.opts.preloadPath, { devTools: this.opts.devTools }));
       const id = win.webContents.id;
       hardenWindow(win, this.opts.isAppUrl);
+      askBeforeLeaving(win, this.electron.dialog);
       win.on('closed', () => {
         this.opts.onClosed(id);
         this.win = null;

@@ -2,24 +2,11 @@
  * One stream on the Status page: what the last run did and, during a run, live progress.
  */
 import type { StreamProgress, StreamStatus } from '../../shared/types';
-import { formatCount, formatDateTime, formatDuration, formatRelative, formatWhen } from '../../shared/format';
+import { formatCount, formatDateTime, formatDuration, formatRelative } from '../../shared/format';
+import { freshnessText } from '../../shared/freshness';
 import { ProgressBar } from './progress-bar';
 
 const outcomeText = { succeeded: 'Succeeded', failed: 'Failed', cancelled: 'Cancelled', 'not-run': 'Not run' } as const;
-const attemptWords = { succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled', 'not-run': 'did not reach it' } as const;
-
-/**
- * "Data as of 14:17 · last attempt 14:21 failed": what Tableau holds and since when, and what the
- * newest run did with the stream when that was not a success (issue #14 point 2).
- */
-export function freshnessText(stream: StreamStatus, now: number): string {
-  const attempt = stream.lastAttempt ?? null;
-  const asOf = stream.dataAsOf ?? null;
-  const held = asOf == null ? (stream.totalRowsInTableau != null ? 'Loaded earlier' : 'No data in Tableau yet') : `Data as of ${formatWhen(asOf, now)}`;
-  if (!attempt || (attempt.outcome === 'succeeded' && attempt.at === asOf)) return held;
-  if (attempt.outcome === 'not-run') return `${held} · last run ${formatWhen(attempt.at, now)} did not reach it`;
-  return `${held} · last attempt ${formatWhen(attempt.at, now)} ${attemptWords[attempt.outcome]}`;
-}
 
 /** Phases in which the current run is still to finish the stream. */
 const LIVE_PHASES: ReadonlySet<StreamProgress['phase']> = new Set(['queued', 'reading', 'writing', 'uploading', 'applying', 'refreshing', 'reconciling']);

@@ -120,6 +120,20 @@ describe('startShell', () => {
     assert.deepEqual(win.webContents.openHandler!({ url: 'https://evil.example/' }), { action: 'deny' });
   });
 
+  it('asks before the window closes or reloads over unsaved settings, and leaves only when told to', async () => {
+    const { fake } = await boot();
+    FakeTray.instances[0]!.clickMenu('Settings…');
+    await tick();
+    const win = FakeBrowserWindow.instances[0]!;
+    // The page's beforeunload refused (renderer/app.tsx): "Stay" (the default) keeps the window.
+    assert.equal(win.webContents.tryUnloadRefusedByPage(), false);
+    assert.equal(fake.calls.messageBoxes.length, 1);
+    assert.match(fake.calls.messageBoxes[0]!.message, /Leave without saving your settings\?/);
+    assert.deepEqual(fake.calls.messageBoxes[0]!.buttons, ['Leave', 'Stay']);
+    fake.calls.messageBoxAnswers.push(0);
+    assert.equal(win.webContents.tryUnloadRefusedByPage(), true, '"Leave" lets the page unload');
+  });
+
   it('IPC handlers serve trusted windows and refuse untrusted senders and bad payloads', async () => {
     const { fake, svc } = await boot();
     FakeTray.instances[0]!.click();

@@ -58,7 +58,8 @@ describe('ml-connector sync (CLI)', () => {
     // Piped, the log says what happened once: no phase-by-phase echo of it, no second run summary.
     const lines = `${r.stderr}${r.stdout}`.split('\n').filter(Boolean);
     assert.equal(lines.filter((l) => /rows moved in/.test(l)).length, 1, r.stderr);
-    assert.ok(!lines.some((l) => /^(vendor|gl_detail): /.test(l)), `no lines under stream ids:\n${r.stderr}`);
+    assert.ok(!lines.some((l) => /\b(vendor|gl_detail)\b/.test(l)), `no stream ids in what the user reads:\n${r.stderr}`);
+    assert.ok(lines.includes('Run started (cli): Vendors, GL detail'), r.stderr);
     assert.ok(
       lines.some((l) => /^GL detail: \d+ read, \d+ loaded/.test(l)),
       r.stderr,
@@ -69,6 +70,39 @@ describe('ml-connector sync (CLI)', () => {
     const status = await cli(['--data-dir', dir, 'status', '--json'], env);
     assert.equal(status.code, 0);
     assert.equal(JSON.parse(status.stdout).lastRun.outcome, 'succeeded');
+  });
+
+  it('status names each table by its label with what Tableau holds and since when, as the window does', async () => {
+    const r = await cli(['--data-dir', dir, 'status'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(!lines.some((l) => /^\s*(gl_detail|gl_account|vendor|ap_bill)\b/.test(l)), `no line under a stream id:\n${r.stdout}`);
+    assert.ok(
+      lines.some((l) => /^ {2}GL detail +on +Data as of .+ UTC · 503 records in Tableau$/.test(l)),
+      r.stdout,
+    );
+    // gl_account is enabled but the runs so far were for vendor and gl_detail only.
+    assert.ok(
+      lines.some((l) => /^ {2}GL accounts +on +No data in Tableau yet/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ {2}AP bills +off /.test(l)),
+      r.stdout,
+    );
+  });
+
+  it('audit export writes the document number, vendor and journal columns of audit search', async () => {
+    const r = await cli(['--data-dir', dir, 'audit', 'export', '--stream', 'gl_detail'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const [header, ...rows] = r.stdout.split('\r\n').filter(Boolean);
+    assert.match(header!, /,document,vendor,journal$/);
+    assert.equal(rows.length, 503, `${r.stdout.length} chars; last line: ${rows.at(-1)}\n${r.stderr}`);
+    // Every GL detail line has its journal (SYMBOL · BATCH_TITLE, streams/audit-labels.ts).
+    assert.ok(
+      rows.every((l) => /,[^,]+$/.test(l)),
+      rows.find((l) => !/,[^,]+$/.test(l)),
+    );
   });
 
   it("lists a stream's Intacct fields for the extra-fields setting, custom ones first", async () => {

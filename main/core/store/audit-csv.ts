@@ -4,8 +4,28 @@
  */
 import type { AuditEntry } from '../../../shared/types';
 
-/** The export's columns, in order. `at` is written as an ISO-8601 UTC timestamp. */
-export const auditCsvColumns = ['run_id', 'stream', 'record_key', 'when_modified', 'content_hash', 'action', 'request_id', 'job_id', 'result', 'at'] as const;
+/**
+ * The export's columns, in order. `at` is written as an ISO-8601 UTC timestamp. The search words
+ * (document number, vendor, journal: streams/audit-labels.ts, store migration 6) come last, so a
+ * script reading the older ten columns by position still reads them; entries written before
+ * migration 6 leave them empty (the trail kept only keys and hashes then, so there is nothing to
+ * backfill them from).
+ */
+export const auditCsvColumns = [
+  'run_id',
+  'stream',
+  'record_key',
+  'when_modified',
+  'content_hash',
+  'action',
+  'request_id',
+  'job_id',
+  'result',
+  'at',
+  'document',
+  'vendor',
+  'journal',
+] as const;
 
 /**
  * One CSV field. Finance users open these files in Excel, so a text that would start a formula
@@ -38,6 +58,9 @@ export function auditCsvLine(e: AuditEntry): string {
       csvField(e.jobId),
       csvField(e.result),
       csvField(new Date(e.at).toISOString()),
+      csvField(e.document),
+      csvField(e.vendor),
+      csvField(e.journal),
     ].join(',') + '\r\n'
   );
 }

@@ -125,7 +125,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
   let cancelled = false;
   // A configuration failure (bad credentials, missing permission) stops the run: every later stream would fail alike.
   let fatal = false;
-  log('info', `Run started (${req.trigger}): ${selected.map((d) => d.name).join(', ') || 'no streams enabled'}`);
+  log('info', `Run started (${req.trigger}): ${selected.map((d) => d.label).join(', ') || 'no tables enabled'}`);
 
   let projectId: string | null = null;
   // The sign-in and preference check before the first stream are counted with that stream, as the

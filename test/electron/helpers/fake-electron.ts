@@ -42,9 +42,20 @@ export class FakeWebContents implements WebContentsLike {
   isDestroyed() {
     return this.destroyed;
   }
-  on(_event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void) {
-    this.navigateListeners.push(listener);
+  unloadListeners: ((event: { preventDefault(): void }) => void)[] = [];
+  on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): this;
+  on(event: 'will-prevent-unload', listener: (event: { preventDefault(): void }) => void): this;
+  on(event: 'will-navigate' | 'will-prevent-unload', listener: (event: { preventDefault(): void }, url: string) => void) {
+    // As Electron: will-prevent-unload fires only when the page's beforeunload asked to stay.
+    if (event === 'will-prevent-unload') this.unloadListeners.push(listener as (event: { preventDefault(): void }) => void);
+    else this.navigateListeners.push(listener);
     return this;
+  }
+  /** Simulates a close or reload the page's beforeunload refused; returns whether the page unloads after all. */
+  tryUnloadRefusedByPage(): boolean {
+    let unload = false;
+    for (const l of this.unloadListeners) l({ preventDefault: () => (unload = true) });
+    return unload;
   }
   setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' }) {
     this.openHandler = handler;
@@ -275,6 +286,10 @@ export function createFakeElectron(opts: FakeElectronOptions = {}) {
       showMessageBox: async (options: MessageBoxOptions) => {
         calls.messageBoxes.push(options);
         return { response: calls.messageBoxAnswers.shift() ?? options.cancelId ?? 0 };
+      },
+      showMessageBoxSync: (options: MessageBoxOptions) => {
+        calls.messageBoxes.push(options);
+        return calls.messageBoxAnswers.shift() ?? options.cancelId ?? 0;
       },
     },
   } satisfies ElectronSurface<FakeImage, FakeMenu>;

@@ -176,12 +176,25 @@ describe('audit trail', () => {
       const csv = store.exportAuditCsv({ runId: 'r1' });
       assert.equal(
         csv,
-        `${auditCsvColumns.join(',')}\r\n` + `r1,vendor,"V-1,""Acme""\nInc",,"'=HYPERLINK(""x"")",insert,q,,pending,2026-01-15T06:00:00.005Z\r\n`,
+        `${auditCsvColumns.join(',')}\r\n` + `r1,vendor,"V-1,""Acme""\nInc",,"'=HYPERLINK(""x"")",insert,q,,pending,2026-01-15T06:00:00.005Z,,,\r\n`,
       );
       assert.equal(csvField(-12.5), '-12.5');
       assert.equal(csvField('-12.50'), '-12.50');
       assert.equal(csvField('+1'), "'+1");
       assert.equal(csvField('a\rb'), '"a\rb"');
+    });
+  });
+
+  it('exports the search words (document, vendor, journal) as columns, empty for entries that have none', () => {
+    withStore((store) => {
+      const [plain] = entries('r1', 'ap_bill', 'q', [7]);
+      const [older] = entries('r1', 'ap_bill', 'q', [8]);
+      store.recordAudit([{ ...plain!, document: 'BILL-1042', vendor: 'V100 · Acme, Steel', journal: '=GJ' }, older!]);
+      const [header, withWords, withoutWords] = store.exportAuditCsv({ runId: 'r1' }).split('\r\n');
+      assert.deepEqual(header!.split(','), [...auditCsvColumns]);
+      assert.deepEqual(auditCsvColumns.slice(-3), ['document', 'vendor', 'journal']);
+      assert.ok(withWords!.endsWith(`,BILL-1042,"V100 · Acme, Steel",'=GJ`), withWords);
+      assert.ok(withoutWords!.endsWith('Z,,,'), withoutWords);
     });
   });
 
