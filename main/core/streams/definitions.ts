@@ -110,10 +110,12 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'Locations',
     intacctObject: 'LOCATION',
     // No MEGAENTITY* on LOCATION: ENTITY is the parent entity, LOCATIONTYPE E marks an entity (intacct-objects.md).
+    // FIRSTMONTH ("First fiscal month", TEXT, 1..12 or null) is where the models read the fiscal year
+    // start (main/core/models/fiscal-year-source.ts); kept as TEXT, as the catalog types it.
     columns: [
       recordNo,
       col('LOCATIONID', 'text', false),
-      ...text('NAME', 'PARENTID', 'STATUS', 'ENTITY', 'ENTITYNAME', 'LOCATIONTYPE', 'CURRENCY'),
+      ...text('NAME', 'PARENTID', 'STATUS', 'ENTITY', 'ENTITYNAME', 'LOCATIONTYPE', 'CURRENCY', 'FIRSTMONTH'),
       createdAt,
       whenModified,
     ],

@@ -19,6 +19,8 @@ import { vendorCredits } from './sample-vendor-credits';
 
 /** USD per EUR in the sample company (EUR vendors bill the US entity). */
 const EUR_TO_USD = 1.0875;
+/** The sample company's first fiscal month (LOCATION.FIRSTMONTH of its entities): April, so tests see a fiscal year that does not start in January. */
+export const SAMPLE_FISCAL_YEAR_START_MONTH = 4;
 
 /** Options of the sample company; only the clock is required. */
 export interface SampleCompanyOptions {
@@ -426,6 +428,10 @@ export class SampleCompany {
         ENTITYNAME: ENTITIES[l.entity].name,
         LOCATIONTYPE: l.parent === '' ? 'E' : 'N',
         CURRENCY: l.entity === 1 ? 'CAD' : 'USD',
+        // Both entities keep an April fiscal year (a recorded LOCATION returned FIRSTMONTH as a month
+        // number, intacct-exchanges.md); left empty on the other locations (UNCONFIRMED what Intacct
+        // returns there), so the models read it from the entities only.
+        FIRSTMONTH: l.parent === '' ? String(SAMPLE_FISCAL_YEAR_START_MONTH) : '',
         WHENCREATED: setupAt,
         WHENMODIFIED: setupAt,
         CREATEDBY: '1',
