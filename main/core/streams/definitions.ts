@@ -237,6 +237,14 @@ export const streamDefinitions: readonly StreamDefinition[] = [
       money('PAYMENTAMOUNT'),
       money('TRX_PAYMENTAMOUNT'),
       money('DISCOUNTAMOUNT'),
+      // Credits applied to the bill: an inline credit (a negative bill, INLINEKEY its RECORDNO) or an
+      // AP adjustment (ADJUSTMENTKEY); base and transaction amounts (intacct-objects.md "AP objects").
+      col('INLINEKEY', 'bigint'),
+      money('INLINEAMOUNT'),
+      money('TRX_INLINEAMOUNT'),
+      col('ADJUSTMENTKEY', 'bigint'),
+      money('ADJUSTMENTAMOUNT'),
+      money('TRX_ADJUSTMENTAMOUNT'),
       col('PAYMENTDATE', 'date'),
       ...text('CURRENCY', 'STATE'),
       createdAt,
