@@ -65,6 +65,24 @@ export const FLOW_FIELDS = Object.keys({
   BILL_TIMING: 0,
 } satisfies Record<keyof FlowRow, 0>);
 
+/** The expected AP aging snapshot at `snapshot` (YYYY-MM-DD): the open bills with days past due and bucket, by RECORDNO. */
+export function expectedAging(bills: IntacctRecord[], snapshot: string, bucketOf: (days: number | null) => string) {
+  return countedBills(bills)
+    .filter((b) => v(b, 'TOTALDUE') !== null && Number(v(b, 'TOTALDUE')) !== 0 && (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot)
+    .map((b) => {
+      const days = daysBetween(snapshot, iso(v(b, 'WHENDUE')));
+      return {
+        RECORDNO: Number(b.RECORDNO),
+        VENDORID: b.VENDORID,
+        MEGAENTITYID: v(b, 'MEGAENTITYID'),
+        DAYS_PAST_DUE: days,
+        AGING_BUCKET: bucketOf(days),
+        TOTALDUE: toText(cents(v(b, 'TOTALDUE'))!),
+      };
+    })
+    .sort((a, b) => a.RECORDNO - b.RECORDNO);
+}
+
 /** The bills that count (not Draft or Reversed). */
 export const countedBills = (bills: IntacctRecord[]) => bills.filter((b) => !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? ''));
 
