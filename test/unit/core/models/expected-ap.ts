@@ -65,8 +65,12 @@ export const FLOW_FIELDS = Object.keys({
   BILL_TIMING: 0,
 } satisfies Record<keyof FlowRow, 0>);
 
+/** The issue's buckets: current (not yet due), 1–30, 31–60, 61–90, over 90 days past due; no due date apart. */
+const bucketOf = (days: number | null) =>
+  days === null ? 'no due date' : days <= 0 ? 'current' : days <= 30 ? '1-30' : days <= 60 ? '31-60' : days <= 90 ? '61-90' : 'over 90';
+
 /** The expected AP aging snapshot at `snapshot` (YYYY-MM-DD): the open bills with days past due and bucket, by RECORDNO. */
-export function expectedAging(bills: IntacctRecord[], snapshot: string, bucketOf: (days: number | null) => string) {
+export function expectedAging(bills: IntacctRecord[], snapshot: string) {
   return countedBills(bills)
     .filter((b) => v(b, 'TOTALDUE') !== null && Number(v(b, 'TOTALDUE')) !== 0 && (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot)
     .map((b) => {
