@@ -35,12 +35,26 @@ export interface ModelSettings {
   /** Data source name per model (absent or empty: MODEL_DATASOURCES). */
   datasourceNames: Partial<Record<ModelName, string>>;
   /**
-   * Month (1–12) the fiscal year starts in: P&L balances restart at zero then. The connector does not
-   * read Intacct's company setup, so the default is 1 (January); set it for any other fiscal year.
+   * The month the fiscal year starts in (P&L balances restart at zero then): 'intacct' (the default)
+   * reads it from the entities' "First fiscal month" (LOCATION.FIRSTMONTH) in the replica; a month
+   * 1–12 overrides it (main/core/models/fiscal-year-source.ts says how it is resolved).
    */
-  fiscalYearStartMonth: number;
+  fiscalYearStart: FiscalYearStartSetting;
   /** Days an AP aging snapshot is kept (one snapshot per sync date). */
   apAgingKeepDays: number;
+}
+
+/** Settings › Finance models › Fiscal year starts in: from Sage Intacct, or a month 1–12 that overrides it. */
+export type FiscalYearStartSetting = 'intacct' | number;
+
+/** The fiscal year start a run used, and where it came from (shown on Status beside the models). */
+export interface FiscalYearUsed {
+  /** Month 1–12; null when none could be used (the GL models were not built: see note). */
+  startMonth: number | null;
+  /** intacct: every entity's FIRSTMONTH agreed; override: the setting; default: January, Intacct gave none. */
+  source: 'intacct' | 'override' | 'default';
+  /** For a finance user: what was read, or why January (or nothing) was used and how to override it. */
+  note: string;
 }
 
 /** One model in a run. */
@@ -104,4 +118,6 @@ export interface ModelsRun {
   seconds?: number;
   /** Set when the whole stage was skipped (no replica, nothing enabled). */
   skippedReason?: string;
+  /** The fiscal year start the GL models used (absent: the stage was skipped before reading it). */
+  fiscalYear?: FiscalYearUsed;
 }

@@ -1,7 +1,8 @@
 /**
  * The finance models of the newest run that built them (issue 15), beside the raw tables on
  * Status: each model's data source, rows, whether it was rebuilt incrementally or in full, its time,
- * and the accounting checks: a break is a warning naming the periods, accounts and amounts.
+ * the fiscal year start the GL models used and where it came from, and the accounting checks: a
+ * break is a warning naming the periods, accounts and amounts.
  */
 import type { AccountingChecks, ModelsRun } from '../../shared/models';
 import { formatCount, formatDuration } from '../../shared/format';
@@ -93,6 +94,16 @@ export function ModelsPanel({ run }: { run: ModelsRun }) {
           </tbody>
         </table>
       </div>
+      {run.fiscalYear ? (
+        <p
+          className={run.fiscalYear.source === 'default' || run.fiscalYear.startMonth === null ? 'tie failed' : 'muted'}
+          data-testid="fiscal-year"
+          data-source={run.fiscalYear.source}
+          data-month={run.fiscalYear.startMonth ?? ''}
+        >
+          Fiscal year starts in: {run.fiscalYear.note}
+        </p>
+      ) : null}
       <AccountingChecksLine checks={run.accountingChecks} />
     </section>
   );

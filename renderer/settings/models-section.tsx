@@ -1,14 +1,17 @@
 /**
  * Finance models (issue 15): each model on or off and its Tableau data source name, the month the
- * fiscal year starts in (the connector does not read it from Intacct: January unless set here), and
- * how long AP aging snapshots are kept.
+ * fiscal year starts in (from Sage Intacct's entities by default, or a month that overrides it;
+ * main/core/models/fiscal-year-source.ts), and how long AP aging snapshots are kept.
  */
 import { Checkbox, NumberField, SelectField, TextField } from '../components/fields';
 import { MODEL_DATASOURCES, MODEL_LABELS, MODEL_NAMES } from '../../shared/models';
 import type { SectionProps } from './section-props';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const monthOptions = MONTHS.map((label, i) => ({ value: String(i + 1), label }));
+const fiscalYearOptions = [
+  { value: 'intacct', label: 'From Sage Intacct' },
+  ...MONTHS.map((label, i) => ({ value: String(i + 1), label: `${label} (override)` })),
+];
 
 /** The finance models fieldset. */
 export function ModelsSection({ settings, edit, errors }: SectionProps) {
@@ -48,13 +51,13 @@ export function ModelsSection({ settings, edit, errors }: SectionProps) {
       </div>
       <div className="grid-2">
         <SelectField
-          path="models.fiscalYearStartMonth"
+          path="models.fiscalYearStart"
           label="Fiscal year starts in"
-          value={String(m.fiscalYearStartMonth)}
-          options={monthOptions}
-          onChange={(v) => edit((d) => void (d.models.fiscalYearStartMonth = Number(v)))}
-          hint="Not read from Intacct's company setup: set the month your fiscal year starts. P&L balances restart at zero then."
-          error={errors['models.fiscalYearStartMonth']}
+          value={String(m.fiscalYearStart)}
+          options={fiscalYearOptions}
+          onChange={(v) => edit((d) => void (d.models.fiscalYearStart = v === 'intacct' ? 'intacct' : Number(v)))}
+          hint="From Sage Intacct: each entity's first fiscal month (January when none is set). Choose a month to override it. P&L balances restart at zero then."
+          error={errors['models.fiscalYearStart']}
         />
         <NumberField
           path="models.apAgingKeepDays"

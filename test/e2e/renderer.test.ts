@@ -191,6 +191,10 @@ describe('renderer in served mode (browser)', () => {
     const balanceRows = Number((await page.locator('[data-testid="model"][data-model="gl_balances"] td.num').first().textContent())?.replace(/[^0-9]/g, ''));
     assert.ok(balanceRows > 0, `GL balances rows shown: ${balanceRows}`);
     assert.match(await models.innerText(), /Intacct GL Balances by Period/);
+    // Which fiscal year start the GL models used, and where it came from (the entities' FIRSTMONTH in Intacct).
+    const fiscalYear = page.getByTestId('fiscal-year');
+    assert.deepEqual([await fiscalYear.getAttribute('data-source'), await fiscalYear.getAttribute('data-month')], ['intacct', '4']);
+    assert.match(await fiscalYear.innerText(), /Fiscal year starts in: April, the first fiscal month of entities CA-HP, US-HP in Sage Intacct\./);
     await page.getByTestId('accounting-checks').waitFor();
     assert.equal(await page.getByTestId('error-banner').count(), 0);
     await page.screenshot({ path: join(SHOTS, 'status.png'), fullPage: true });

@@ -14,6 +14,8 @@
  *   needs them (model-catalog.ts `modelsToBuild`).
  * - No replica (none yet, or marked stale): every enabled model is skipped with that reason, never
  *   built from old data.
+ * - The fiscal year start is resolved here, once per run (fiscal-year-source.ts): when none can be
+ *   used the GL balances (and so the statements) are skipped with the reason; the AP models still run.
  */
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
@@ -29,7 +31,18 @@ import type { LogLevel } from '../../../shared/types';
 import type { SqlClient } from './gl-balances';
 import { MODEL_SPECS, modelDatasourceName, modelsToBuild } from './model-catalog';
 import type { ModelStageDeps } from './model-ports';
-import { buildModel, MODELS_ALIAS, modelTable, prepareModelsDatabase, REPLICA_ALIAS, tablesOf, type BuildOptions, type BuiltModel } from './build-models';
+import {
+  buildModel,
+  MODELS_ALIAS,
+  modelTable,
+  prepareModelsDatabase,
+  REPLICA_ALIAS,
+  replicaTable,
+  tablesOf,
+  type BuildOptions,
+  type BuiltModel,
+} from './build-models';
+import { readLocationFiscalRows, resolveFiscalYearStart } from './fiscal-year-source';
 import { publishThroughLoad, writeModelFile } from './publish-models';
 import { describeAccountingChecks, runAccountingChecks } from './accounting-checks';
 
@@ -91,12 +104,7 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
   }
   await mkdir(join(deps.dir, 'publish'), { recursive: true });
   const publish = deps.publish ?? publishThroughLoad(input.load);
-  const opts: BuildOptions = {
-    full: input.full,
-    fiscalYearStartMonth: settings.fiscalYearStartMonth,
-    snapshotDate: snapshotDateOf(input.startedAt, input.timezone),
-    apAgingKeepDays: settings.apAgingKeepDays,
-  };
+  const snapshotDate = snapshotDateOf(input.startedAt, input.timezone);
 
   return deps.engine.withClient(async (client: SqlClient) => {
     await client.query(`ATTACH DATABASE ${quoteIdent(replicaPath)} AS ${quoteIdent(REPLICA_ALIAS)}`);
@@ -109,6 +117,19 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
       const unusable = deps.replica.unusable?.() ?? new Map<StreamName, string>();
       for (const s of unusable.keys()) streams.delete(s);
       const existing = await tablesOf(client, MODELS_ALIAS, 'models');
+      // The fiscal year start: the override, else the entities' FIRSTMONTH (fiscal-year-source.ts).
+      // The Locations stream is not a model's input: without it January is used, with a note.
+      const locations =
+        settings.fiscalYearStart === 'intacct' && streams.has('location') ? await readLocationFiscalRows(client, replicaTable('location')) : null;
+      const fiscalYear = resolveFiscalYearStart(settings.fiscalYearStart, locations);
+      if (fiscalYear.source !== 'override')
+        log(fiscalYear.startMonth === null || fiscalYear.source === 'default' ? 'warn' : 'info', `Fiscal year: ${fiscalYear.note}`);
+      const opts: BuildOptions = {
+        full: input.full,
+        fiscalYearStartMonth: fiscalYear.startMonth ?? 1,
+        snapshotDate,
+        apAgingKeepDays: settings.apAgingKeepDays,
+      };
 
       // Build, in dependency order; a failure is kept per model and passed on to its dependents.
       const built = new Map<ModelName, BuiltModel & { seconds: number }>();
@@ -125,6 +146,10 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
               ? `Needs the ${streamByName(missingStream).label} stream, whose local copy cannot be used now: ${unusable.get(missingStream)}.`
               : `Needs the ${streamByName(missingStream).label} stream, which is not in the replica: turn it on in Settings › Streams.`,
           });
+          continue;
+        }
+        if (model === 'gl_balances' && fiscalYear.startMonth === null) {
+          problems.set(model, { outcome: 'skipped', message: fiscalYear.note });
           continue;
         }
         if (badInput) {
@@ -200,7 +225,7 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         }
       }
       for (const m of models) if (m.outcome !== 'published') log('warn', `${m.label} ${m.outcome === 'skipped' ? 'skipped' : 'not published'}: ${m.message}`);
-      return { ...base, models, accountingChecks, seconds: (clock.now() - stageStarted) / 1000 };
+      return { ...base, models, accountingChecks, fiscalYear, seconds: (clock.now() - stageStarted) / 1000 };
     } finally {
       await client.query(`DETACH DATABASE ${quoteIdent(MODELS_ALIAS)}`).catch(() => undefined);
       await client.query(`DETACH DATABASE ${quoteIdent(REPLICA_ALIAS)}`).catch(() => undefined);

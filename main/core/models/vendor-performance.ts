@@ -7,9 +7,11 @@
  * - Spend and bills: Σ TOTALENTERED and the number of bills dated in the month (BILL_DATE).
  * - Days to pay, share paid late: over the bills settled in the month (SETTLED_DATE), from their
  *   BILL_DAYS_TO_PAY and BILL_TIMING; the share counts only bills with a due date.
- * - Paid, discounts: Σ APPLIED_AMOUNT and DISCOUNT_TAKEN of the payments dated in the month.
+ * - Paid, discounts: Σ APPLIED_AMOUNT and DISCOUNT_TAKEN of the payments dated in the month;
+ *   credits: Σ CREDIT_APPLIED on the vendor's bills (not on the negative bills the credits came from,
+ *   whose −amount would cancel it) in the month.
  * - Open balance at the month's end: for each bill dated by then and not settled by then,
- *   TOTALENTERED minus what payments and discounts dated by then settled. Reconstructed from the
+ *   TOTALENTERED minus what payments, discounts and credits dated by then settled. Reconstructed from the
  *   payments, so a month in the past shows what was open then (Intacct's TOTALDUE is only today's).
  */
 import type { ColumnDef } from '../streams/types';
@@ -28,6 +30,7 @@ export const VENDOR_PERFORMANCE_COLUMNS: readonly ColumnDef[] = [
   bigintCol('BILL_COUNT', false),
   moneyCol('PAID_AMOUNT', false),
   moneyCol('DISCOUNT_TAKEN', false),
+  moneyCol('CREDIT_APPLIED', false),
   bigintCol('BILLS_SETTLED', false),
   { name: 'AVG_DAYS_TO_PAY', source: 'AVG_DAYS_TO_PAY', type: 'numeric', nullable: true, precision: 10, scale: 2 },
   { name: 'MEDIAN_DAYS_TO_PAY', source: 'MEDIAN_DAYS_TO_PAY', type: 'numeric', nullable: true, precision: 10, scale: 1 },
@@ -50,7 +53,7 @@ WITH bills AS (
   SELECT "BILL_RECORDNO", ${keys}, "MEGAENTITYNAME", "VENDORNAME", "BILL_DATE", "TOTALENTERED", "SETTLED_DATE", "BILL_DAYS_TO_PAY", "BILL_TIMING"
     FROM ${flow} WHERE "PAYMENT_SEQ" IS NULL OR "PAYMENT_SEQ" = 1
 ),
-pays AS (SELECT "BILL_RECORDNO", "PAYMENTDATE", "APPLIED_AMOUNT", "DISCOUNT_TAKEN" FROM ${flow} WHERE "PAYMENTKEY" IS NOT NULL),
+pays AS (SELECT "BILL_RECORDNO", "PAYMENTDATE", "APPLIED_AMOUNT", "DISCOUNT_TAKEN", "CREDIT_APPLIED" FROM ${flow} WHERE "PAYMENTKEY" IS NOT NULL),
 months AS (
   SELECT CAST(g AS DATE) AS "PERIOD", CAST(g + INTERVAL '1 month' AS DATE) AS "NEXT"
     FROM generate_series((SELECT MIN(${month('"BILL_DATE"')}) FROM bills),
@@ -66,14 +69,15 @@ settled AS (
     FROM bills WHERE "SETTLED_DATE" IS NOT NULL GROUP BY ${keys}, 4
 ),
 paid AS (
-  SELECT ${bk}, ${month('p."PAYMENTDATE"')} AS "PERIOD", SUM(p."APPLIED_AMOUNT") AS "PAID", SUM(p."DISCOUNT_TAKEN") AS "DISCOUNT"
+  SELECT ${bk}, ${month('p."PAYMENTDATE"')} AS "PERIOD", SUM(p."APPLIED_AMOUNT") AS "PAID", SUM(p."DISCOUNT_TAKEN") AS "DISCOUNT",
+         SUM(CASE WHEN b."TOTALENTERED" >= 0 THEN p."CREDIT_APPLIED" ELSE 0 END) AS "CREDIT"
     FROM pays p JOIN bills b ON b."BILL_RECORDNO" = p."BILL_RECORDNO" GROUP BY ${bk}, 4
 ),
 bill_months AS (
   SELECT b."BILL_RECORDNO", ${bk}, b."TOTALENTERED", b."SETTLED_DATE", m."PERIOD", m."NEXT" FROM bills b JOIN months m ON b."BILL_DATE" < m."NEXT"
 ),
 settled_by AS (
-  SELECT bm."BILL_RECORDNO", bm."PERIOD", SUM(p."APPLIED_AMOUNT" + p."DISCOUNT_TAKEN") AS s
+  SELECT bm."BILL_RECORDNO", bm."PERIOD", SUM(p."APPLIED_AMOUNT" + p."DISCOUNT_TAKEN" + p."CREDIT_APPLIED") AS s
     FROM bill_months bm JOIN pays p ON p."BILL_RECORDNO" = bm."BILL_RECORDNO" AND p."PAYMENTDATE" < bm."NEXT" GROUP BY 1, 2
 ),
 open AS (
@@ -89,6 +93,7 @@ grain AS (
 SELECT g."MEGAENTITYID", n."MEGAENTITYNAME", g."VENDORID", n."VENDORNAME", g."BASECURR", g."PERIOD",
        CAST(COALESCE(sp."SPEND", 0) AS NUMERIC(18,2)) AS "SPEND", CAST(COALESCE(sp."BILL_COUNT", 0) AS BIGINT) AS "BILL_COUNT",
        CAST(COALESCE(pd."PAID", 0) AS NUMERIC(18,2)) AS "PAID_AMOUNT", CAST(COALESCE(pd."DISCOUNT", 0) AS NUMERIC(18,2)) AS "DISCOUNT_TAKEN",
+       CAST(COALESCE(pd."CREDIT", 0) AS NUMERIC(18,2)) AS "CREDIT_APPLIED",
        CAST(COALESCE(st."BILLS_SETTLED", 0) AS BIGINT) AS "BILLS_SETTLED",
        CAST(st."AVG_DAYS" AS NUMERIC(10,2)) AS "AVG_DAYS_TO_PAY", CAST(st."MEDIAN_DAYS" AS NUMERIC(10,1)) AS "MEDIAN_DAYS_TO_PAY",
        CAST(COALESCE(st."LATE", 0) AS BIGINT) AS "BILLS_PAID_LATE",

@@ -58,15 +58,14 @@ export function defaultSettings(now?: number): Settings {
 
 /**
  * Finance models: all on, default names, AP aging snapshots kept 400 days (a year of trend and a
- * month to compare with the year before), fiscal year from January: the connector does not read
- * Intacct's company setup (no COMPANYPREF query exists in main/core/intacct), so a fiscal year that
- * starts in another month is set here.
+ * month to compare with the year before), fiscal year start from Sage Intacct (the entities'
+ * LOCATION.FIRSTMONTH, main/core/models/fiscal-year-source.ts); a month set here overrides it.
  */
 export function defaultModelSettings(): ModelSettings {
   return {
     enabled: Object.fromEntries(MODEL_NAMES.map((m) => [m, true])) as Record<ModelName, boolean>,
     datasourceNames: {},
-    fiscalYearStartMonth: 1,
+    fiscalYearStart: 'intacct',
     apAgingKeepDays: 400,
   };
 }
@@ -222,11 +221,17 @@ export const settingsSchema = z
       .object({
         enabled: z.record(z.enum(modelNames), z.boolean()),
         datasourceNames: z.partialRecord(z.enum(modelNames), text(255)),
-        fiscalYearStartMonth: z
-          .number({ message: 'Choose the month the fiscal year starts in.' })
-          .int('Choose a month from January (1) to December (12).')
-          .min(1, 'Choose a month from January (1) to December (12).')
-          .max(12, 'Choose a month from January (1) to December (12).'),
+        fiscalYearStart: z.union(
+          [
+            z.literal('intacct'),
+            z
+              .number({ message: 'Choose the month the fiscal year starts in.' })
+              .int('Choose a month from January (1) to December (12).')
+              .min(1, 'Choose a month from January (1) to December (12).')
+              .max(12, 'Choose a month from January (1) to December (12).'),
+          ],
+          { message: 'Choose "From Sage Intacct" or a month from January (1) to December (12).' },
+        ),
         apAgingKeepDays: z
           .number({ message: 'Enter the days to keep AP aging snapshots as a number.' })
           .int('Enter a whole number of days.')
@@ -358,12 +363,27 @@ export function configuredSides(s: Settings): { intacct: boolean; tableau: boole
 }
 
 /**
+ * Settings saved before the fiscal year was read from Intacct hold `models.fiscalYearStartMonth`.
+ * Its old default 1 (January) was not a choice the user made (Intacct was never read), so it becomes
+ * "From Sage Intacct"; any other month was chosen and stays as an override.
+ */
+export function migrateFiscalYearStart(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const models = (raw as { models?: unknown }).models;
+  if (!models || typeof models !== 'object' || !('fiscalYearStartMonth' in models)) return raw;
+  const { fiscalYearStartMonth: old, ...rest } = models as Record<string, unknown>;
+  const fiscalYearStart = 'fiscalYearStart' in rest ? rest.fiscalYearStart : old === 1 ? 'intacct' : old;
+  return { ...(raw as Record<string, unknown>), models: { ...rest, fiscalYearStart } };
+}
+
+/**
  * The one rule for settings read back from storage (the CLI's settings.json, the desktop app's
  * electron-store file): valid as stored, or valid once new fields take their defaults (one level
  * deep per section); otherwise refused with a ValidationError naming `where` and each field, so a
  * hand-edited or damaged file never runs with a wrong value.
  */
 export function settingsFromStored(raw: unknown, defaults: Settings, where: string): Settings {
+  raw = migrateFiscalYearStart(raw);
   const checked = validateSettings(raw);
   if (checked.ok) return checked.settings;
   const merged = structuredClone(defaults) as unknown as Record<string, unknown>;

@@ -110,10 +110,12 @@ export const streamDefinitions: readonly StreamDefinition[] = [
     label: 'Locations',
     intacctObject: 'LOCATION',
     // No MEGAENTITY* on LOCATION: ENTITY is the parent entity, LOCATIONTYPE E marks an entity (intacct-objects.md).
+    // FIRSTMONTH ("First fiscal month", TEXT, 1..12 or null) is where the models read the fiscal year
+    // start (main/core/models/fiscal-year-source.ts); kept as TEXT, as the catalog types it.
     columns: [
       recordNo,
       col('LOCATIONID', 'text', false),
-      ...text('NAME', 'PARENTID', 'STATUS', 'ENTITY', 'ENTITYNAME', 'LOCATIONTYPE', 'CURRENCY'),
+      ...text('NAME', 'PARENTID', 'STATUS', 'ENTITY', 'ENTITYNAME', 'LOCATIONTYPE', 'CURRENCY', 'FIRSTMONTH'),
       createdAt,
       whenModified,
     ],
@@ -235,6 +237,14 @@ export const streamDefinitions: readonly StreamDefinition[] = [
       money('PAYMENTAMOUNT'),
       money('TRX_PAYMENTAMOUNT'),
       money('DISCOUNTAMOUNT'),
+      // Credits applied to the bill: an inline credit (a negative bill, INLINEKEY its RECORDNO) or an
+      // AP adjustment (ADJUSTMENTKEY); base and transaction amounts (intacct-objects.md "AP objects").
+      col('INLINEKEY', 'bigint'),
+      money('INLINEAMOUNT'),
+      money('TRX_INLINEAMOUNT'),
+      col('ADJUSTMENTKEY', 'bigint'),
+      money('ADJUSTMENTAMOUNT'),
+      money('TRX_ADJUSTMENTAMOUNT'),
       col('PAYMENTDATE', 'date'),
       ...text('CURRENCY', 'STATE'),
       createdAt,

@@ -15,10 +15,12 @@ import { ACCOUNTS, CLASSES, DEPARTMENTS, EMPLOYEES, ENTITIES, LOCATIONS, vendorS
 import { ADDED_BATCH_KEY_BASE, glRecordNo } from './gl-ledger';
 import { centsToText, decimalToUnits, unitsToDecimal } from './sample-hash';
 import { seededRandom } from '../../core/util/seeded-random';
-import { vendorCredits } from './sample-vendor-credits';
+import { applyCreditInline, vendorCredits } from './sample-vendor-credits';
 
 /** USD per EUR in the sample company (EUR vendors bill the US entity). */
 const EUR_TO_USD = 1.0875;
+/** The sample company's first fiscal month (LOCATION.FIRSTMONTH of its entities): April, so tests see a fiscal year that does not start in January. */
+export const SAMPLE_FISCAL_YEAR_START_MONTH = 4;
 
 /** Options of the sample company; only the clock is required. */
 export interface SampleCompanyOptions {
@@ -426,6 +428,10 @@ export class SampleCompany {
         ENTITYNAME: ENTITIES[l.entity].name,
         LOCATIONTYPE: l.parent === '' ? 'E' : 'N',
         CURRENCY: l.entity === 1 ? 'CAD' : 'USD',
+        // Both entities keep an April fiscal year (a recorded LOCATION returned FIRSTMONTH as a month
+        // number, intacct-exchanges.md); left empty on the other locations (UNCONFIRMED what Intacct
+        // returns there), so the models read it from the entities only.
+        FIRSTMONTH: l.parent === '' ? String(SAMPLE_FISCAL_YEAR_START_MONTH) : '',
         WHENCREATED: setupAt,
         WHENMODIFIED: setupAt,
         CREATEDBY: '1',
@@ -496,7 +502,8 @@ export class SampleCompany {
     const expense = ACCOUNTS.filter((a) => a.type === 'incomestatement' && a.category !== 'Revenue');
     const opLocations = LOCATIONS.filter((l) => l.parent !== '');
     const dueByVendor = new Map<string, number>();
-    type PaymentItem = { bill: number; line: number; cents: number; discount: number };
+    /** credit: a vendor credit (negative bill) applied inline to this line in the payment, its RECORDNO and the amount used. */
+    type PaymentItem = { bill: number; line: number; cents: number; discount: number; credit?: { key: number; cents: number } };
     const payments: { vendor: VendorSeed; at: number; items: PaymentItem[] }[] = [];
     const laterPayments: typeof payments = [];
     for (let n = 0; n < billCount; n++) {
@@ -629,11 +636,31 @@ export class SampleCompany {
         else payments.push({ vendor, at: payAt, items });
       }
     }
-    for (const c of vendorCredits({ billCount, start, span, vendors: this.vendors, expense, opLocations, eurToUsd: EUR_TO_USD, periodEnd: this.periodEnd })) {
+    const credits = vendorCredits({ billCount, start, span, vendors: this.vendors, expense, opLocations, eurToUsd: EUR_TO_USD, periodEnd: this.periodEnd });
+    credits.forEach((c, i) => {
       const bill = this.put('APBILL', { ...c.bill, ...entityFields(c.vendor.entity) });
       this.put('APBILLITEM', { ...c.line, RECORDKEY: String(bill) });
-      dueByVendor.set(c.vendor.id, (dueByVendor.get(c.vendor.id) ?? 0) + c.cents);
-    }
+      // One credit in three is applied in full to the vendor's next payment that covers a line larger
+      // than it (an inline credit: APPYMTDETAIL INLINEKEY/INLINEAMOUNT, intacct-objects.md "AP objects");
+      // the cash paid on that line is less by the credit. The others stay open.
+      const used = i % 3 === 1 ? applyCreditInline(payments, c, bill) : undefined;
+      if (used) {
+        Object.assign(this.tables.get('APBILL')!.rows.get(bill)!, {
+          STATE: 'Paid',
+          RAWSTATE: 'P',
+          TOTALDUE: '0',
+          TRX_TOTALDUE: '0',
+          WHENPAID: formatDate(Math.min(used.at, this.periodEnd)),
+          WHENMODIFIED: formatDateTime(Math.min(used.at + 3_600_000, this.periodEnd)),
+        });
+        // The bill's TOTALPAID stays the cash paid (as with discounts above): less by the credit.
+        const target = this.tables.get('APBILL')!.rows.get(used.bill)!;
+        const cash = Number(decimalToUnits(target.TOTALPAID!)) + c.cents;
+        const rate = Number(target.EXCHANGE_RATE);
+        target.TOTALPAID = centsToText(cash);
+        target.TRX_TOTALPAID = centsToText(rate === 1 ? cash : Math.round(cash / rate));
+      } else dueByVendor.set(c.vendor.id, (dueByVendor.get(c.vendor.id) ?? 0) + c.cents);
+    });
     const methods = ['Printed Check', 'EFT', 'ACH', 'Credit Card'];
     for (const p of [...payments, ...laterPayments].sort((a, b) => a.at - b.at)) {
       const at = Math.min(p.at, this.periodEnd);
@@ -682,6 +709,7 @@ export class SampleCompany {
           PAYMENTAMOUNT: centsToText(x.cents),
           TRX_PAYMENTAMOUNT: trxOf(x.cents),
           ...(x.discount ? { DISCOUNTAMOUNT: centsToText(x.discount), TRX_DISCOUNTAMOUNT: trxOf(x.discount), DISCOUNTDATE: formatDate(at) } : {}),
+          ...(x.credit ? { INLINEKEY: String(x.credit.key), INLINEAMOUNT: centsToText(x.credit.cents), TRX_INLINEAMOUNT: trxOf(x.credit.cents) } : {}),
           PAYMENTDATE: formatDate(at),
           CURRENCY: p.vendor.currency,
           STATE: 'C',

@@ -28,6 +28,8 @@ export interface VendorCreditInput {
 export interface VendorCredit {
   vendor: VendorSeed;
   cents: number;
+  /** The credit's date (UTC ms). */
+  created: number;
   bill: Record<string, string>;
   line: Record<string, string>;
 }
@@ -47,6 +49,7 @@ export function vendorCredits(x: VendorCreditInput): VendorCredit[] {
     out.push({
       vendor,
       cents,
+      created,
       bill: {
         RECORDTYPE: 'pi',
         RECORDID: `CR${String(n + 1).padStart(6, '0')}`,
@@ -102,4 +105,31 @@ export function vendorCredits(x: VendorCreditInput): VendorCredit[] {
     });
   }
   return out;
+}
+
+/** A payment of the sample company as it is being built: its lines (bill, cash cents, an inline credit). */
+export interface CreditablePayment {
+  vendor: { id: string };
+  at: number;
+  items: { bill: number; cents: number; credit?: { key: number; cents: number } }[];
+}
+
+/**
+ * Applies `credit` (RECORDNO `creditKey`) in full to the first payment of its vendor on or after
+ * the credit's date that pays a line larger than it, as an inline credit: the line's cash is less
+ * by the credit's amount and it records the credit (APPYMTDETAIL INLINEKEY/INLINEAMOUNT, the
+ * fields intacct-objects.md lists; a positive INLINEAMOUNT is UNCONFIRMED against Intacct). Returns
+ * the bill it was applied to and when, or undefined when no payment fits.
+ */
+export function applyCreditInline(payments: CreditablePayment[], credit: VendorCredit, creditKey: number): { bill: number; at: number } | undefined {
+  const amount = -credit.cents;
+  for (const p of payments) {
+    if (p.vendor.id !== credit.vendor.id || p.at < credit.created) continue;
+    const item = p.items.find((x) => !x.credit && x.cents > amount);
+    if (!item) continue;
+    item.cents -= amount;
+    item.credit = { key: creditKey, cents: amount };
+    return { bill: item.bill, at: p.at };
+  }
+  return undefined;
 }

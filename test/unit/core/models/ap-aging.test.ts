@@ -6,9 +6,9 @@ import { ManualClock } from '../../../../main/core/clock';
 import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
 import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { qualifiedName } from '../../../../main/core/models/gl-balances';
-import { agingBucket, checkApAgingTotal, writeApAgingSnapshot } from '../../../../main/core/models/ap-aging';
-import { openReplica, v, type Replica } from './replica-fixture';
-import { dayNo, iso } from './expected-ap';
+import { checkApAgingTotal, writeApAgingSnapshot } from '../../../../main/core/models/ap-aging';
+import { openReplica, type Replica } from './replica-fixture';
+import { expectedAging } from './expected-ap';
 
 describe('AP aging snapshot (hyperd) against the sample company', () => {
   let replica: Replica;
@@ -27,27 +27,7 @@ describe('AP aging snapshot (hyperd) against the sample company', () => {
   it('holds exactly the open bills with days past due and bucket, and its total equals the open amounts due', async () => {
     const snapshot = '2026-01-15';
     const n = await writeApAgingSnapshot(client, target, billTable, snapshot, 90);
-    const expected = bills
-      .filter(
-        (b) =>
-          v(b, 'TOTALDUE') !== null &&
-          Number(v(b, 'TOTALDUE')) !== 0 &&
-          !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? '') &&
-          (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot,
-      )
-      .map((b) => {
-        const due = iso(v(b, 'WHENDUE'));
-        const days = due === null ? null : dayNo(snapshot) - dayNo(due);
-        return {
-          RECORDNO: Number(b.RECORDNO),
-          VENDORID: b.VENDORID,
-          MEGAENTITYID: v(b, 'MEGAENTITYID'),
-          DAYS_PAST_DUE: days,
-          AGING_BUCKET: agingBucket(days),
-          TOTALDUE: Number(b.TOTALDUE).toFixed(2),
-        };
-      })
-      .sort((a, b) => a.RECORDNO - b.RECORDNO);
+    const expected = expectedAging(bills, snapshot);
     const r = await client.query(
       `SELECT "RECORDNO", "VENDORID", "MEGAENTITYID", "DAYS_PAST_DUE", "AGING_BUCKET", "TOTALDUE" FROM ${target} WHERE "SNAPSHOT_DATE" = DATE '${snapshot}' ORDER BY "RECORDNO"`,
     );

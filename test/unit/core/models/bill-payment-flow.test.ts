@@ -50,5 +50,16 @@ describe('bill-to-payment flow (hyperd) against the sample company', () => {
     has((x) => x.DISCOUNT_TAKEN !== '0.00' && x.SETTLED_DATE !== null && x.APPLIED_AMOUNT !== x.TOTALENTERED, 'a discount taken that settles the bill');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
     has((x) => x.TOTALENTERED.startsWith('-') && x.PAYMENT_COUNT === 0 && x.REMAINING_AFTER === x.TOTALENTERED, 'an unapplied vendor credit (negative bill)');
+    // A vendor credit applied inline: the bill it reduced is settled with less cash, the credit is used up.
+    const applied = expected.filter((x) => !x.TOTALENTERED.startsWith('-') && x.CREDIT_APPLIED !== '0.00');
+    assert.ok(applied.length > 0, 'a credit applied to a bill');
+    for (const a of applied) {
+      assert.ok(a.SETTLED_DATE !== null, `bill ${a.BILL_RECORDNO} settled`);
+      const credit = expected.find((x) => x.PAYMENTKEY === a.PAYMENTKEY && x.TOTALENTERED.startsWith('-') && x.CREDIT_APPLIED.startsWith('-'));
+      assert.ok(
+        credit && credit.SETTLED_DATE === a.PAYMENTDATE && credit.REMAINING_AFTER === '0.00',
+        `the credit applied to bill ${a.BILL_RECORDNO} is used up`,
+      );
+    }
   });
 });

@@ -28,6 +28,7 @@ export interface FlowRow {
   PAYMENT_COUNT: number;
   APPLIED_AMOUNT: string;
   DISCOUNT_TAKEN: string;
+  CREDIT_APPLIED: string;
   SETTLED_TO_DATE: string;
   REMAINING_AFTER: string;
   IS_PARTIAL: boolean | null;
@@ -52,6 +53,7 @@ export const FLOW_FIELDS = Object.keys({
   PAYMENT_COUNT: 0,
   APPLIED_AMOUNT: 0,
   DISCOUNT_TAKEN: 0,
+  CREDIT_APPLIED: 0,
   SETTLED_TO_DATE: 0,
   REMAINING_AFTER: 0,
   IS_PARTIAL: 0,
@@ -63,6 +65,28 @@ export const FLOW_FIELDS = Object.keys({
   BILL_TIMING: 0,
 } satisfies Record<keyof FlowRow, 0>);
 
+/** The issue's buckets: current (not yet due), 1–30, 31–60, 61–90, over 90 days past due; no due date apart. */
+const bucketOf = (days: number | null) =>
+  days === null ? 'no due date' : days <= 0 ? 'current' : days <= 30 ? '1-30' : days <= 60 ? '31-60' : days <= 90 ? '61-90' : 'over 90';
+
+/** The expected AP aging snapshot at `snapshot` (YYYY-MM-DD): the open bills with days past due and bucket, by RECORDNO. */
+export function expectedAging(bills: IntacctRecord[], snapshot: string) {
+  return countedBills(bills)
+    .filter((b) => v(b, 'TOTALDUE') !== null && Number(v(b, 'TOTALDUE')) !== 0 && (iso(v(b, 'WHENPOSTED')) ?? '') <= snapshot)
+    .map((b) => {
+      const days = daysBetween(snapshot, iso(v(b, 'WHENDUE')));
+      return {
+        RECORDNO: Number(b.RECORDNO),
+        VENDORID: b.VENDORID,
+        MEGAENTITYID: v(b, 'MEGAENTITYID'),
+        DAYS_PAST_DUE: days,
+        AGING_BUCKET: bucketOf(days),
+        TOTALDUE: toText(cents(v(b, 'TOTALDUE'))!),
+      };
+    })
+    .sort((a, b) => a.RECORDNO - b.RECORDNO);
+}
+
 /** The bills that count (not Draft or Reversed). */
 export const countedBills = (bills: IntacctRecord[]) => bills.filter((b) => !['Draft', 'Reversed'].includes(v(b, 'STATE') ?? ''));
 
@@ -70,17 +94,24 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
   const payment = new Map(payments.map((p) => [Number(p.RECORDNO), p]));
   const out: FlowRow[] = [];
   for (const b of countedBills(bills)) {
-    const perPayment = new Map<number, { date: string; applied: number; discount: number }>();
+    const perPayment = new Map<number, { date: string; applied: number; discount: number; credit: number }>();
     for (const d of details) {
-      if (Number(v(d, 'RECORDKEY')) !== Number(b.RECORDNO)) continue;
+      // A detail counts on the bill it pays (RECORDKEY) and, with −INLINEAMOUNT, on the negative bill its inline credit came from (INLINEKEY).
+      const onBill = Number(v(d, 'RECORDKEY')) === Number(b.RECORDNO);
+      const fromCredit = v(d, 'INLINEAMOUNT') !== null && Number(v(d, 'INLINEKEY')) === Number(b.RECORDNO);
+      if (!onBill && !fromCredit) continue;
       const key = Number(d.PAYMENTKEY);
       const p = payment.get(key);
       if (['V', 'D'].includes((p && v(p, 'STATE')) ?? '')) continue;
       const date = iso(v(d, 'PAYMENTDATE')) ?? iso(p ? v(p, 'WHENCREATED') : null)!;
-      const e = perPayment.get(key) ?? { date, applied: 0, discount: 0 };
+      const e = perPayment.get(key) ?? { date, applied: 0, discount: 0, credit: 0 };
       e.date = date < e.date ? date : e.date;
-      e.applied += cents(v(d, 'PAYMENTAMOUNT')) ?? 0;
-      e.discount += cents(v(d, 'DISCOUNTAMOUNT')) ?? 0;
+      if (onBill) {
+        e.applied += cents(v(d, 'PAYMENTAMOUNT')) ?? 0;
+        e.discount += cents(v(d, 'DISCOUNTAMOUNT')) ?? 0;
+        e.credit += (cents(v(d, 'INLINEAMOUNT')) ?? 0) + (cents(v(d, 'ADJUSTMENTAMOUNT')) ?? 0);
+      }
+      if (fromCredit) e.credit -= cents(v(d, 'INLINEAMOUNT'))!;
       perPayment.set(key, e);
     }
     const billDate = iso(v(b, 'WHENCREATED')) ?? iso(v(b, 'WHENPOSTED'));
@@ -105,6 +136,7 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
         PAYMENT_COUNT: 0,
         APPLIED_AMOUNT: '0.00',
         DISCOUNT_TAKEN: '0.00',
+        CREDIT_APPLIED: '0.00',
         SETTLED_TO_DATE: '0.00',
         REMAINING_AFTER: toText(total),
         IS_PARTIAL: null,
@@ -119,7 +151,7 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
     }
     let cum = 0;
     const rows = list.map(([key, e], i) => {
-      cum += e.applied + e.discount;
+      cum += e.applied + e.discount + e.credit;
       const settles = Math.abs(cum) >= Math.abs(total) || (i === list.length - 1 && cents(v(b, 'TOTALDUE')) === 0);
       return { key, e, i, cum, settles };
     });
@@ -133,6 +165,7 @@ export function expectedFlow(bills: IntacctRecord[], details: IntacctRecord[], p
         PAYMENT_COUNT: list.length,
         APPLIED_AMOUNT: toText(r.e.applied),
         DISCOUNT_TAKEN: toText(r.e.discount),
+        CREDIT_APPLIED: toText(r.e.credit),
         SETTLED_TO_DATE: toText(r.cum),
         REMAINING_AFTER: toText(total - r.cum),
         IS_PARTIAL: !r.settles,
@@ -167,6 +200,7 @@ export interface VendorMonth {
   BILL_COUNT: number;
   PAID_AMOUNT: string;
   DISCOUNT_TAKEN: string;
+  CREDIT_APPLIED: string;
   BILLS_SETTLED: number;
   AVG_DAYS_TO_PAY: string | null;
   MEDIAN_DAYS_TO_PAY: string | null;
@@ -200,7 +234,7 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
   const all = [...bills.map((b) => monthOf(b.BILL_DATE!)), ...pays.map((p) => monthOf(p.PAYMENTDATE!))].sort();
   for (let p = all[0]!; p <= all[all.length - 1]!; p = nextMonth(p)) months.push(p);
   const vendorKey = (r: FlowRow) => JSON.stringify([r.MEGAENTITYID, r.VENDORID, r.BASECURR]);
-  const out = new Map<string, VendorMonth & { days: number[]; timed: number; open: number; spend: number; paid: number; discount: number }>();
+  const out = new Map<string, VendorMonth & { days: number[]; timed: number; open: number; spend: number; paid: number; discount: number; credit: number }>();
   const at = (r: FlowRow, period: string) => {
     const key = JSON.stringify([vendorKey(r), period]);
     let e = out.get(key);
@@ -216,6 +250,7 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
           BILL_COUNT: 0,
           PAID_AMOUNT: '',
           DISCOUNT_TAKEN: '',
+          CREDIT_APPLIED: '',
           BILLS_SETTLED: 0,
           AVG_DAYS_TO_PAY: null,
           MEDIAN_DAYS_TO_PAY: null,
@@ -228,6 +263,7 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
           spend: 0,
           paid: 0,
           discount: 0,
+          credit: 0,
         }),
       );
     }
@@ -249,7 +285,7 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
       if (b.BILL_DATE! >= end) continue;
       const settledBy = pays
         .filter((x) => x.BILL_RECORDNO === b.BILL_RECORDNO && x.PAYMENTDATE! < end)
-        .reduce((s, x) => s + cents(x.APPLIED_AMOUNT)! + cents(x.DISCOUNT_TAKEN)!, 0);
+        .reduce((s, x) => s + cents(x.APPLIED_AMOUNT)! + cents(x.DISCOUNT_TAKEN)! + cents(x.CREDIT_APPLIED)!, 0);
       at(b, p).open += b.SETTLED_DATE !== null && b.SETTLED_DATE < end ? 0 : cents(b.TOTALENTERED)! - settledBy;
     }
   }
@@ -257,8 +293,10 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
     const e = at(p, monthOf(p.PAYMENTDATE!));
     e.paid += cents(p.APPLIED_AMOUNT)!;
     e.discount += cents(p.DISCOUNT_TAKEN)!;
+    // Credits on the vendor's bills, not the −amount on the negative bill a credit came from.
+    if (cents(p.TOTALENTERED)! >= 0) e.credit += cents(p.CREDIT_APPLIED)!;
   }
-  return [...out.values()].map(({ days, timed, open, spend, paid, discount, ...e }) => {
+  return [...out.values()].map(({ days, timed, open, spend, paid, discount, credit, ...e }) => {
     const sorted = [...days].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return {
@@ -266,6 +304,7 @@ export function expectedVendorPerformance(flow: FlowRow[]): VendorMonth[] {
       SPEND: toText(spend),
       PAID_AMOUNT: toText(paid),
       DISCOUNT_TAKEN: toText(discount),
+      CREDIT_APPLIED: toText(credit),
       OPEN_BALANCE: toText(open),
       AVG_DAYS_TO_PAY: days.length
         ? ratioText(

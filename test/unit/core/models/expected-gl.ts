@@ -83,6 +83,23 @@ export function expectedBalances(gl: IntacctRecord[], accounts: IntacctRecord[],
   return out;
 }
 
+/** The expected P&L or balance-sheet row of one balance (`key` as expectedBalances' keys), with the account's attributes; amounts as text. */
+export function expectedStatementRow(
+  key: string,
+  e: Expected,
+  accounts: ReadonlyMap<string, IntacctRecord>,
+): { statement: 'pnl' | 'balance_sheet'; row: Record<string, string | null> } {
+  const a = accounts.get((JSON.parse(key) as string[])[2]!)!;
+  const sign = v(a, 'NORMALBALANCE') === 'credit' ? -1 : 1;
+  const attrs = { CATEGORY: v(a, 'CATEGORY'), NORMALBALANCE: v(a, 'NORMALBALANCE'), FISCAL_YEAR_START: e.fyStart, LINE_COUNT: String(e.lines) };
+  return e.type === 'incomestatement'
+    ? { statement: 'pnl', row: { ...attrs, AMOUNT: toText(sign * e.net), NET_INCOME: toText(-e.net), YTD_NET_INCOME: toText(-e.closing) } }
+    : {
+        statement: 'balance_sheet',
+        row: { ...attrs, OPENING_BALANCE: toText(e.opening), NET_CHANGE: toText(e.net), CLOSING_BALANCE: toText(e.closing), BALANCE: toText(sign * e.closing) },
+      };
+}
+
 /** The sample company's GL (ACCRUAL book, as the gl_detail stream's BOOKID filter reads it) and accounts in a replica. */
 export interface GlReplica {
   replica: Replica;

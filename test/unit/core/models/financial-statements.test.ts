@@ -11,7 +11,7 @@ import { buildGlBalances, qualifiedName } from '../../../../main/core/models/gl-
 import { BALANCE_SHEET_COLUMNS, buildBalanceSheet, buildPnl, PNL_COLUMNS } from '../../../../main/core/models/financial-statements';
 import { checkNetIncome, describeNetIncomeBreaks } from '../../../../main/core/models/net-income-check';
 import { v } from './replica-fixture';
-import { expectedBalances, lineCents, openGlReplica, toText, ym, type GlReplica } from './expected-gl';
+import { expectedBalances, expectedStatementRow, lineCents, openGlReplica, toText, ym, type GlReplica } from './expected-gl';
 
 const FY_START_MONTH = 4;
 const table = (name: string) => qualifiedName('rep', 'models', name);
@@ -62,45 +62,12 @@ describe('P&L and balance sheet by month (hyperd) against the sample company', (
     let pnlCount = 0,
       bsCount = 0;
     for (const [key, e] of expected) {
-      const a = account.get((JSON.parse(key) as string[])[2]!)!;
-      const sign = v(a, 'NORMALBALANCE') === 'credit' ? -1 : 1;
-      const attrs = { CATEGORY: v(a, 'CATEGORY'), NORMALBALANCE: v(a, 'NORMALBALANCE'), FISCAL_YEAR_START: e.fyStart, LINE_COUNT: String(e.lines) };
-      if (e.type === 'incomestatement') {
-        pnlCount++;
-        const row = pnl.get(key);
-        assert.ok(row, `P&L row ${key}`);
-        assert.deepEqual(
-          {
-            CATEGORY: row.CATEGORY,
-            NORMALBALANCE: row.NORMALBALANCE,
-            FISCAL_YEAR_START: row.FISCAL_YEAR_START,
-            LINE_COUNT: String(row.LINE_COUNT),
-            AMOUNT: row.AMOUNT,
-            NET_INCOME: row.NET_INCOME,
-            YTD_NET_INCOME: row.YTD_NET_INCOME,
-          },
-          { ...attrs, AMOUNT: toText(sign * e.net), NET_INCOME: toText(-e.net), YTD_NET_INCOME: toText(-e.closing) },
-          key,
-        );
-      } else {
-        bsCount++;
-        const row = bs.get(key);
-        assert.ok(row, `balance sheet row ${key}`);
-        assert.deepEqual(
-          {
-            CATEGORY: row.CATEGORY,
-            NORMALBALANCE: row.NORMALBALANCE,
-            FISCAL_YEAR_START: row.FISCAL_YEAR_START,
-            LINE_COUNT: String(row.LINE_COUNT),
-            OPENING_BALANCE: row.OPENING_BALANCE,
-            NET_CHANGE: row.NET_CHANGE,
-            CLOSING_BALANCE: row.CLOSING_BALANCE,
-            BALANCE: row.BALANCE,
-          },
-          { ...attrs, OPENING_BALANCE: toText(e.opening), NET_CHANGE: toText(e.net), CLOSING_BALANCE: toText(e.closing), BALANCE: toText(sign * e.closing) },
-          key,
-        );
-      }
+      const { statement, row: want } = expectedStatementRow(key, e, account);
+      const row = (statement === 'pnl' ? pnl : bs).get(key);
+      assert.ok(row, `${statement} row ${key}`);
+      if (statement === 'pnl') pnlCount++;
+      else bsCount++;
+      assert.deepEqual(Object.fromEntries(Object.keys(want).map((f) => [f, f === 'LINE_COUNT' ? String(row[f]) : row[f]])), want, key);
     }
     assert.equal(pnl.size, pnlCount);
     assert.equal(bs.size, bsCount);

@@ -12,7 +12,7 @@ import { ManualClock } from '../../../../main/core/clock';
 import { createNodeFetch } from '../../../../main/core/http/transport';
 import { createTableauClient, loadBatch, type TableauClient } from '../../../../main/core/tableau';
 import { startTableauEmulator, type TableauEmulator } from '../../../../main/emulators/tableau';
-import { SampleCompany } from '../../../../main/emulators/intacct/sample-company';
+import { SAMPLE_FISCAL_YEAR_START_MONTH, SampleCompany } from '../../../../main/emulators/intacct/sample-company';
 import type { IntacctRecord } from '../../../../main/emulators/intacct/object-catalog';
 import { ApiError } from '../../../../main/core/errors';
 import { defaultModelSettings } from '../../../../main/core/service/settings';
@@ -30,7 +30,8 @@ import { MODEL_DATASOURCES, type ModelName, type ModelSettings } from '../../../
 import { openReplica, v, type Replica } from './replica-fixture';
 import { expectedBalances, toText } from './expected-gl';
 
-const FY = 4;
+/** The sample company's entities all start their fiscal year in April (LOCATION.FIRSTMONTH); the models read it from there. */
+const FY = SAMPLE_FISCAL_YEAR_START_MONTH;
 const NOW = Date.UTC(2026, 0, 15, 12);
 const rep = (t: string) => qualifiedName('rep', 'replica', t);
 /** Rows as comparable text: every cell as a string (null kept), each row as JSON, sorted. */
@@ -57,6 +58,7 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       ap_bill: company.list('APBILL'),
       ap_payment_detail: company.list('APPYMTDETAIL'),
       ap_payment: company.list('APPYMT'),
+      location: company.list('LOCATION'),
     });
     emulator = await startTableauEmulator({ jobPollsToComplete: 1 });
     const clock = new ManualClock(NOW);
@@ -70,7 +72,9 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     });
     await client.signIn();
     projectId = (await client.findProject('Models', { create: true }))!.id;
-    settings = { ...defaultModelSettings(), fiscalYearStartMonth: FY };
+    settings = defaultModelSettings();
+    assert.equal(settings.fiscalYearStart, 'intacct');
+    assert.notEqual(FY, 1, 'the sample fiscal year does not start in January');
     settings.enabled.vendor_performance = false;
   });
   after(async () => {
@@ -119,6 +123,8 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       JSON.stringify(run.models.map((m) => m.message)),
     );
     assert.equal(modelsError(run, 'run-1'), null);
+    assert.deepEqual([run.fiscalYear?.startMonth, run.fiscalYear?.source], [FY, 'intacct'], run.fiscalYear?.note);
+    assert.match(run.fiscalYear!.note, /^April, the first fiscal month of entities CA-HP, US-HP in Sage Intacct\.$/);
     assert.equal(await emulator.readRows(MODEL_DATASOURCES.vendor_performance), null, 'vendor performance is off: not published');
     const glSrc = { glDetail: rep('gl_detail'), glAccount: rep('gl_account') };
     const balancesTable = '(' + glBalancesSql(glSrc, { fiscalYearStartMonth: FY }) + ')';
@@ -239,6 +245,33 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       if (readsBills) assert.ok(m.message?.includes(reason), m.message ?? '');
     }
     assert.equal(byName.get('gl_balances')?.outcome, 'published');
+  });
+
+  it('entities whose fiscal years disagree skip the GL models naming them and the override; the override builds them; none set is January with a note', async () => {
+    const loc = rep('location');
+    await replica.client.query(`UPDATE ${loc} SET "FIRSTMONTH" = '7' WHERE "LOCATIONID" = 'CA-HP'`);
+    try {
+      const run = await runModels(deps(), input({ runId: 'run-8' }));
+      assert.equal(run.fiscalYear?.startMonth, null);
+      for (const m of run.models) {
+        const gl = ['gl_balances', 'pnl', 'balance_sheet'].includes(m.model);
+        assert.equal(m.outcome, gl ? 'skipped' : 'published', `${m.model}: ${m.message}`);
+        if (gl) assert.match(m.message!, /US-HP: April; CA-HP: July.*Fiscal year starts in to override/);
+      }
+      assert.ok(logs.some((l) => l.startsWith('warn Fiscal year: The entities')));
+      const over = await runModels(deps(), input({ runId: 'run-9', settings: { ...settings, fiscalYearStart: 7 } }));
+      assert.deepEqual([over.fiscalYear?.startMonth, over.fiscalYear?.source], [7, 'override']);
+      assert.equal(over.models.find((m) => m.model === 'gl_balances')?.outcome, 'published');
+      const julyRows = await published(MODEL_DATASOURCES.gl_balances);
+      assert.ok(julyRows.length > 0 && julyRows.every((r) => String(r.FISCAL_YEAR_START).slice(5, 7) === '07'));
+      await replica.client.query(`UPDATE ${loc} SET "FIRSTMONTH" = NULL`);
+      const none = await runModels(deps(), input({ runId: 'run-10' }));
+      assert.deepEqual([none.fiscalYear?.startMonth, none.fiscalYear?.source], [1, 'default']);
+      assert.match(none.fiscalYear!.note, /^January: no entity in Sage Intacct has a first fiscal month .*override/);
+      assert.equal(none.models.find((m) => m.model === 'gl_balances')?.outcome, 'published');
+    } finally {
+      await replica.client.query(`UPDATE ${loc} SET "FIRSTMONTH" = CASE WHEN "LOCATIONTYPE" = 'E' THEN '${FY}' END`);
+    }
   });
 
   it('without a current replica every enabled model is skipped with the reason', async () => {

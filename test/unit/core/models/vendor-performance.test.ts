@@ -60,6 +60,7 @@ describe('vendor performance by month (hyperd) against the sample company', () =
     has((x) => x.BILL_COUNT === 0 && x.OPEN_BALANCE !== '0.00', 'a month without bills that still carries an open balance');
     has((x) => x.BASECURR === 'CAD', 'a second base currency');
     has((x) => x.OPEN_BALANCE.startsWith('-'), 'a vendor whose credits exceed what is open');
+    has((x) => x.CREDIT_APPLIED !== '0.00' && !x.CREDIT_APPLIED.startsWith('-'), 'a vendor credit applied to a bill');
   });
 
   it('a bill Intacct says is paid (TOTALDUE 0, e.g. a credit applied) is settled at its last payment and no longer open', async () => {

@@ -108,10 +108,10 @@ describe('settings', () => {
     }
   });
 
-  it('finance models: all on by default with a January fiscal year, kept across opens, and a settings file from before them loads with the defaults', () => {
+  it('finance models: all on by default with the fiscal year from Sage Intacct, kept across opens, and a settings file from before them loads with the defaults', () => {
     const d = defaultSettings().models;
     assert.ok(Object.values(d.enabled).every((on) => on === true) && Object.keys(d.enabled).length === 6);
-    assert.equal(d.fiscalYearStartMonth, 1);
+    assert.equal(d.fiscalYearStart, 'intacct');
     const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
     try {
       const path = join(dir, 'settings.json');
@@ -119,7 +119,7 @@ describe('settings', () => {
       const s = store.get();
       s.models.enabled.vendor_performance = false;
       s.models.datasourceNames.pnl = 'Finance P&L';
-      s.models.fiscalYearStartMonth = 4;
+      s.models.fiscalYearStart = 4;
       s.models.apAgingKeepDays = 90;
       store.set(s);
       assert.deepEqual(jsonFileSettingsStore(path).get().models, s.models);
@@ -132,15 +132,38 @@ describe('settings', () => {
     }
   });
 
+  it('finance models: a file saved with the old fiscalYearStartMonth loads with 1 (the old default) as "from Sage Intacct" and another month as an override', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-settings-'));
+    try {
+      const path = join(dir, 'settings.json');
+      const store = jsonFileSettingsStore(path);
+      store.set(store.get());
+      for (const [old, now] of [
+        [1, 'intacct'],
+        [7, 7],
+      ] as const) {
+        const raw = JSON.parse(readFileSync(path, 'utf8'));
+        delete raw.models.fiscalYearStart;
+        raw.models.fiscalYearStartMonth = old;
+        writeFileSync(path, JSON.stringify(raw));
+        const models = jsonFileSettingsStore(path).get().models;
+        assert.equal(models.fiscalYearStart, now, `saved ${old}`);
+        assert.ok(!('fiscalYearStartMonth' in models));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('finance models: each invalid value is reported at its field with a message that says what to enter', () => {
     const s = defaultSettings() as unknown as { models: Record<string, unknown> };
-    s.models.fiscalYearStartMonth = 13;
+    s.models.fiscalYearStart = 13;
     s.models.apAgingKeepDays = 0;
     s.models.datasourceNames = { ap_aging: 'x'.repeat(256) };
     const r = validateSettings(s);
     assert.ok(!r.ok);
-    assert.deepEqual(Object.keys(r.errors).sort(), ['models.apAgingKeepDays', 'models.datasourceNames.ap_aging', 'models.fiscalYearStartMonth']);
-    assert.match(r.errors['models.fiscalYearStartMonth']!, /January \(1\) to December \(12\)/);
+    assert.deepEqual(Object.keys(r.errors).sort(), ['models.apAgingKeepDays', 'models.datasourceNames.ap_aging', 'models.fiscalYearStart']);
+    assert.match(r.errors['models.fiscalYearStart']!, /January \(1\) to December \(12\)/);
     assert.match(r.errors['models.apAgingKeepDays']!, /at least 1 day/);
     // A model's data source may not take a stream's or another model's name: it is published with overwrite.
     const clash = defaultSettings();
