@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import type { HyperEngine } from '../hyper';
 import { quoteIdent } from '../hyper/hyper-sql';
 import { columnsSignature } from '../streams/extra-fields';
+import { streamDefinitions } from '../streams/definitions';
 import type { StreamDefinition } from '../streams/types';
 import { replicaPath, staleMarksPath, META_SCHEMA, META_TABLE, REPLICA_SCHEMA } from './replica-layout';
 import { selectMetaSql, type MetaRow } from './replica-sql';
@@ -64,7 +65,9 @@ export function streamStatus(
 export function replicaProblem(status: ReplicaStatus, streams: readonly string[]): string | null {
   const bad = status.streams.filter((s) => streams.includes(s.stream) && s.state !== 'current');
   const unknown = streams.filter((s) => !status.streams.some((x) => x.stream === s));
-  const parts = [...bad.map((s) => `${s.stream} is ${s.state} (${s.reason})`), ...unknown.map((s) => `${s} is not synced`)];
+  // Tables by the labels the window uses (a user reads this in Status and the run log).
+  const label = (name: string) => streamDefinitions.find((d) => d.name === name)?.label ?? name;
+  const parts = [...bad.map((s) => `${label(s.stream)} is ${s.state} (${s.reason})`), ...unknown.map((s) => `${label(s)} is not synced`)];
   return parts.length ? `The local replica is not current: ${parts.join('; ')}.` : null;
 }
 

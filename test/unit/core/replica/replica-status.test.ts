@@ -53,7 +53,7 @@ describe('replicaProblem', () => {
   it('names each stream that is not current, and why', () => {
     assert.match(
       replicaProblem(status, ['gl_detail', 'ap_bill', 'vendor']) ?? '',
-      /^The local replica is not current: ap_bill is missing \(not built yet.*\); vendor is not synced\.$/,
+      /^The local replica is not current: AP bills is missing \(not built yet.*\); Vendors is not synced\.$/,
     );
   });
 });
