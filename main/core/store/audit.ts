@@ -134,8 +134,28 @@ export function compareRecordKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number =>
-  a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : compareRecordKeys(a.recordKey, b.recordKey);
+/** An entry with its record key as a number when the key is one (NaN otherwise), read once. */
+interface Keyed {
+  readonly entry: AuditEntry;
+  readonly n: number;
+}
+
+/**
+ * `entries` in (stream, record key) order, stable, compared as compareRecordKeys compares keys.
+ * Each key is tested for being a number once, not in each of the ~n·log n comparisons: at a
+ * 200,000-entry batch the regular expression in the comparator cost a tenth of recordAudit's time.
+ */
+function sortedByStreamAndKey(entries: readonly AuditEntry[]): AuditEntry[] {
+  const keyed: Keyed[] = entries.map((entry) => ({ entry, n: NUMERIC.test(entry.recordKey) ? Number(entry.recordKey) : NaN }));
+  keyed.sort((x, y) => {
+    const a = x.entry;
+    const b = y.entry;
+    if (a.stream !== b.stream) return a.stream < b.stream ? -1 : 1;
+    if (x.n === x.n && y.n === y.n) return x.n - y.n; // both numbers (NaN !== NaN)
+    return a.recordKey < b.recordKey ? -1 : a.recordKey > b.recordKey ? 1 : 0;
+  });
+  return keyed.map((k) => k.entry);
+}
 
 /** Reads and writes the audit and record_latest tables. */
 export function auditRepo(db: Database) {
@@ -198,7 +218,7 @@ export function auditRepo(db: Database) {
      * hopping between pages (~20% faster for random-order keys, also in markAudit).
      */
     record(entries: readonly AuditEntry[]): void {
-      if (entries.length) insertAll([...entries].sort(byStreamAndKey));
+      if (entries.length) insertAll(sortedByStreamAndKey(entries));
     },
     mark(runId: string, stream: StreamName, requestId: string, patch: AuditPatch): number {
       return markTx(runId, stream, requestId, patch);
