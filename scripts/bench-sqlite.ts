@@ -6,11 +6,19 @@
  *
  *   npm run bench:sqlite [-- --rows 200000 --batches 3]
  *   npm run bench:sqlite -- --driver better-sqlite3 --driver-path /tmp/bs3/node_modules/better-sqlite3
+ *   npm run bench:sqlite -- --code old --driver better-sqlite3 --driver-path /tmp/bs3/node_modules/better-sqlite3
  *
  * `--driver better-sqlite3` runs the same store code on a better-sqlite3 installed outside the
  * repository (it is not a dependency of the product; issue 10 asks that libsql's rates be compared
  * with it). Its Database has the interface the store uses (main/core/store/sqlite.ts), so the only
- * thing that changes is the driver.
+ * thing that changes is the driver. `--code old` runs the statements of the time better-sqlite3 was
+ * the driver (scripts/bench-sqlite-old-code.ts) for the measures whose statements changed since:
+ * issue 10's baseline is better-sqlite3 with that code.
+ *
+ * The entries vary where a sync batch's do (key, content hash, time, WHENMODIFIED, insert or
+ * update; account, period and amount of a GL row) and share what a batch shares (run, stream,
+ * RequestID, result, op), so binding shared values once (main/core/store/chunked-insert.ts) gains
+ * only what it gains in a real run.
  *
  * Prints one line per measure and a JSON line last: rows per second of wall-clock time
  * (`rowsPerSecond`) and of the process's CPU time (`rowsPerCpuSecond`).
@@ -23,6 +31,8 @@ import { openStore } from '../main/core/store';
 import type { Database, OpenDatabase } from '../main/core/store/sqlite';
 import { openLedger, type LedgerEntry } from '../main/core/sync/ledger';
 import type { AuditEntry } from '../shared/types';
+import { oldCode } from './bench-sqlite-old-code';
+import { loadavg } from 'node:os';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +45,8 @@ const option = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const driver = option('driver') ?? 'libsql';
+const code = option('code') ?? 'new';
+if (code !== 'new' && code !== 'old') throw new Error(`--code must be new or old, not ${code}`);
 
 /** The driver to measure: libsql through the product's wrapper (default), or better-sqlite3 from a path. */
 function chooseDriver(): { openDatabase?: OpenDatabase; version: string } {
@@ -66,6 +78,11 @@ const store = openStore(join(dir, 'store.sqlite'), chosen.openDatabase ? { openD
 const sqliteVersion = (store.database.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 // The ledger's tables are in the store's file (schema 4), so they share its connection and settings.
 const ledger = openLedger(store.database);
+const old = code === 'old' ? oldCode(store.database) : null;
+const recordAudit = old ? old.recordAudit : (entries: readonly AuditEntry[]) => store.recordAudit(entries);
+const stage = old ? old.stage : ledger.stage;
+const hashes = old ? old.hashes : ledger.hashes;
+const load0 = loadavg()[0]!;
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 type Measure = 'auditRecord' | 'auditMark' | 'ledgerStage' | 'ledgerCommit' | 'ledgerHashes';
 const measures: readonly Measure[] = ['auditRecord', 'auditMark', 'ledgerStage', 'ledgerCommit', 'ledgerHashes'];
@@ -93,28 +110,28 @@ try {
       runId: 'run-1',
       stream: 'gl_detail',
       recordKey: k,
-      whenModified: '2026-01-15 06:00:00',
+      whenModified: `2026-01-15 ${String(6 + (Math.floor(i / 3600) % 18)).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
       contentHash: `h${k}-${i}`.padEnd(40, '0'),
-      action: 'insert',
+      action: i % 4 === 0 ? 'update' : 'insert',
       requestId,
       jobId: null,
       result: 'pending',
       at: 1_768_456_800_000 + i,
     }));
-    measure('auditRecord', () => store.recordAudit(audit));
+    measure('auditRecord', () => recordAudit(audit));
     measure('auditMark', () => store.markAudit('run-1', 'gl_detail', requestId, { result: 'applied', jobId: `job-${b}` }));
 
-    const entries: LedgerEntry[] = ks.map((k) => ({
+    const entries: LedgerEntry[] = ks.map((k, i) => ({
       key: k,
       hash: `h${k}`.padEnd(40, '0'),
       op: 'upsert',
-      account: '4000',
-      period: '2026-01',
-      amountUnits: 12345n,
+      account: String(4000 + (i % 40) * 10),
+      period: `2026-${String(1 + (i % 12)).padStart(2, '0')}`,
+      amountUnits: BigInt((i * 7919) % 1_000_000) - 500_000n,
     }));
-    measure('ledgerStage', () => ledger.stage(requestId, 'gl_detail', entries));
+    measure('ledgerStage', () => stage(requestId, 'gl_detail', entries));
     measure('ledgerCommit', () => ledger.commit(requestId, 'gl_detail'));
-    const held = measure('ledgerHashes', () => ledger.hashes('gl_detail', ks));
+    const held = measure('ledgerHashes', () => hashes('gl_detail', ks));
     if (held.size !== rows) throw new Error(`ledger holds ${held.size} of ${rows} keys`);
   }
 } finally {
@@ -130,4 +147,18 @@ for (const m of measures) {
     `${m.padEnd(14)} ${summary[m]!.toLocaleString('en-US')} rows/s, ${cpuSummary[m]!.toLocaleString('en-US')} per CPU second (median of ${batches} batches of ${rows.toLocaleString('en-US')})`,
   );
 }
-console.log(JSON.stringify({ driver: chosen.version, sqlite: sqliteVersion, rows, batches, rowsPerSecond: summary, rowsPerCpuSecond: cpuSummary }));
+// What an A/B needs beside the rates: which driver, SQLite and code ran, and how busy the machine was.
+const load = [load0, loadavg()[0]!].map((l) => Math.round(l * 100) / 100);
+console.log(
+  JSON.stringify({
+    driver: chosen.version,
+    sqlite: sqliteVersion,
+    code,
+    node: process.version,
+    loadAverage: load,
+    rows,
+    batches,
+    rowsPerSecond: summary,
+    rowsPerCpuSecond: cpuSummary,
+  }),
+);

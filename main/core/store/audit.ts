@@ -4,7 +4,8 @@
  * scanning the trail.
  *
  * Volume drives the design: a full GL detail load writes ~1M entries, so inserts go through a
- * cached multi-row prepared statement inside one transaction, `markAudit` is one indexed UPDATE per
+ * cached multi-row prepared statement inside one transaction (binding once what a chunk's rows
+ * share: chunked-insert.ts), `markAudit` is one indexed UPDATE per
  * Tableau batch, and exports page by id instead of holding a cursor open (a statement left open
  * on the connection keeps its read going, and the sync engine writes while a user exports).
  */
@@ -13,8 +14,9 @@ import type { AuditEntry, AuditQuery, StreamName } from '../../../shared/types';
 import { streamDefinitions } from '../streams/definitions';
 import { auditCsvHeader, auditCsvLine } from './audit-csv';
 import type { AuditPatch } from './types';
+import { chunkedInsert, type ChunkColumn } from './chunked-insert';
 
-/** Rows per multi-row INSERT: 13 columns × 100 = 1300 parameters, well under SQLite's limit. */
+/** Rows per multi-row INSERT: at most 13 columns × 100 = 1300 parameters, well under SQLite's limit. */
 const rowsPerInsert = 100;
 /** Rows fetched per page by exports. */
 const exportPageSize = 5000;
@@ -57,8 +59,22 @@ function toEntry(r: AuditRow): AuditEntry {
   };
 }
 
-const columns = '(run_id, stream, record_key, when_modified, content_hash, action, request_id, job_id, result, at, document, vendor, journal)';
-const placeholders = (n: number) => Array.from({ length: n }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',');
+/** The audit columns an entry fills; record_key first, since chunkedInsert always binds the first per row. */
+const auditColumns: readonly ChunkColumn<AuditEntry>[] = [
+  { name: 'record_key', value: (e) => e.recordKey },
+  { name: 'run_id', value: (e) => e.runId },
+  { name: 'stream', value: (e) => e.stream },
+  { name: 'when_modified', value: (e) => e.whenModified },
+  { name: 'content_hash', value: (e) => e.contentHash },
+  { name: 'action', value: (e) => e.action },
+  { name: 'request_id', value: (e) => e.requestId },
+  { name: 'job_id', value: (e) => e.jobId },
+  { name: 'result', value: (e) => e.result },
+  { name: 'at', value: (e) => e.at },
+  { name: 'document', value: (e) => e.document ?? null },
+  { name: 'vendor', value: (e) => e.vendor ?? null },
+  { name: 'journal', value: (e) => e.journal ?? null },
+];
 
 /**
  * WHERE clause for a query, chosen so SQLite uses the right index and returns rows in id order:
@@ -118,13 +134,33 @@ export function compareRecordKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const byStreamAndKey = (a: AuditEntry, b: AuditEntry): number =>
-  a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : compareRecordKeys(a.recordKey, b.recordKey);
+/** An entry with its record key as a number when the key is one (NaN otherwise), read once. */
+interface Keyed {
+  readonly entry: AuditEntry;
+  readonly n: number;
+}
+
+/**
+ * `entries` in (stream, record key) order, stable, compared as compareRecordKeys compares keys.
+ * Each key is tested for being a number once, not in each of the ~n·log n comparisons: at a
+ * 200,000-entry batch the regular expression in the comparator cost a tenth of recordAudit's time.
+ */
+function sortedByStreamAndKey(entries: readonly AuditEntry[]): AuditEntry[] {
+  const keyed: Keyed[] = entries.map((entry) => ({ entry, n: NUMERIC.test(entry.recordKey) ? Number(entry.recordKey) : NaN }));
+  keyed.sort((x, y) => {
+    const a = x.entry;
+    const b = y.entry;
+    if (a.stream !== b.stream) return a.stream < b.stream ? -1 : 1;
+    if (x.n === x.n && y.n === y.n) return x.n - y.n; // both numbers (NaN !== NaN)
+    return a.recordKey < b.recordKey ? -1 : a.recordKey > b.recordKey ? 1 : 0;
+  });
+  return keyed.map((k) => k.entry);
+}
 
 /** Reads and writes the audit and record_latest tables. */
 export function auditRepo(db: Database) {
-  const insertMany = db.prepare(`INSERT INTO audit ${columns} VALUES ${placeholders(rowsPerInsert)}`);
-  const insertOne = db.prepare(`INSERT INTO audit ${columns} VALUES ${placeholders(1)}`);
+  // A batch's entries share their run, stream, RequestID and result (and often more): bound once per chunk.
+  const insertEntries = chunkedInsert(db, 'audit', auditColumns, rowsPerInsert);
   const mark = db.prepare(
     `UPDATE audit SET result = @result, job_id = CASE WHEN @setJob = 1 THEN @jobId ELSE job_id END
      WHERE request_id = @requestId AND run_id = @runId AND stream = @stream`,
@@ -156,38 +192,7 @@ export function auditRepo(db: Database) {
     }
     return s;
   };
-  const flat = (e: AuditEntry, out: unknown[]) => {
-    out.push(
-      e.runId,
-      e.stream,
-      e.recordKey,
-      e.whenModified,
-      e.contentHash,
-      e.action,
-      e.requestId,
-      e.jobId,
-      e.result,
-      e.at,
-      e.document ?? null,
-      e.vendor ?? null,
-      e.journal ?? null,
-    );
-  };
-
-  const insertAll = db.transaction((entries: readonly AuditEntry[]) => {
-    let i = 0;
-    const params: unknown[] = [];
-    for (; i + rowsPerInsert <= entries.length; i += rowsPerInsert) {
-      params.length = 0;
-      for (let j = i; j < i + rowsPerInsert; j++) flat(entries[j]!, params);
-      insertMany.run(params);
-    }
-    for (; i < entries.length; i++) {
-      params.length = 0;
-      flat(entries[i]!, params);
-      insertOne.run(params);
-    }
-  });
+  const insertAll = db.transaction((entries: readonly AuditEntry[]) => insertEntries(entries, undefined));
 
   const markTx = db.transaction((runId: string, stream: StreamName, requestId: string, patch: AuditPatch): number => {
     const args = { runId, stream, requestId };
@@ -213,7 +218,7 @@ export function auditRepo(db: Database) {
      * hopping between pages (~20% faster for random-order keys, also in markAudit).
      */
     record(entries: readonly AuditEntry[]): void {
-      if (entries.length) insertAll([...entries].sort(byStreamAndKey));
+      if (entries.length) insertAll(sortedByStreamAndKey(entries));
     },
     mark(runId: string, stream: StreamName, requestId: string, patch: AuditPatch): number {
       return markTx(runId, stream, requestId, patch);

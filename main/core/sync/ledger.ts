@@ -16,6 +16,7 @@
 import { openDatabase, type Database } from '../store/sqlite';
 import { migrate } from '../store/migrations';
 import type { StreamName } from '../../../shared/types';
+import { chunkedInsert, type ChunkColumn } from '../store/chunked-insert';
 
 /** One record of a batch, as the ledger tracks it. */
 export interface LedgerEntry {
@@ -57,6 +58,24 @@ export interface Ledger {
   close(): void;
 }
 
+/** What every row of a staged batch shares. */
+interface StagedBatch {
+  readonly requestId: string;
+  readonly stream: string;
+}
+
+/** ledger_staged's columns; record_key first, since chunkedInsert always binds the first per row. */
+const stagedColumns: readonly ChunkColumn<LedgerEntry, StagedBatch>[] = [
+  { name: 'record_key', value: (e) => e.key },
+  { name: 'request_id', value: (_, b) => b.requestId },
+  { name: 'stream', value: (_, b) => b.stream },
+  { name: 'hash', value: (e) => e.hash },
+  { name: 'op', value: (e) => e.op },
+  { name: 'account', value: (e) => e.account ?? null },
+  { name: 'period', value: (e) => e.period ?? null },
+  { name: 'amount_units', value: (e) => e.amountUnits ?? null },
+];
+
 /**
  * The ledger on `db`, the connector database (its tables come from store migration 4), so that its
  * writes can share a transaction with the audit trail and the stream state (sync/checkpoint.ts).
@@ -75,9 +94,6 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   // Per connection: the keys Intacct has during one key reconciliation.
   db.exec('CREATE TEMP TABLE IF NOT EXISTS ledger_seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID');
   if (opts.discardStaged !== false) db.exec('DELETE FROM ledger_staged');
-  const insertStaged = db.prepare(
-    'INSERT INTO ledger_staged (request_id, stream, record_key, hash, op, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
   const clearStream = db.prepare('DELETE FROM ledger_held WHERE stream = ?');
   const promote = db.prepare(`
     INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
@@ -101,42 +117,18 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
     for (const k of keys) insertSeen.run(k);
   });
 
-  // Rows go in CHUNK at a time, one statement each, and a chunk binds its RequestID and stream once
-  // (a row binds its own six values): under libsql binding a value costs about twice what it does
-  // under better-sqlite3, so binding fewer is what narrows the gap (bench:sqlite, per CPU second:
-  // ~120k staged rows/s with eight values a row, ~150-160k with six). The SELECT over VALUES keeps
-  // the rows' order, on which `promote`'s "newest wins" (ORDER BY rowid) depends, as a multi-row
-  // VALUES insert does.
-  const CHUNK = 100;
-  const insertStagedChunk = db.prepare(
-    'INSERT INTO ledger_staged (request_id, stream, record_key, hash, op, account, period, amount_units) ' +
-      'SELECT ?, ?, column1, column2, column3, column4, column5, column6 FROM (VALUES ' +
-      Array.from({ length: CHUNK }, () => '(?, ?, ?, ?, ?, ?)').join(', ') +
-      ')',
-  );
+  // A batch's rows go in 100 at a time, its RequestID and stream (and any other column all rows of
+  // a chunk share: the op, and the account, period and amount of streams without tie-out) bound
+  // once per chunk (chunked-insert.ts: binding values is where libsql trailed better-sqlite3).
+  // The rows keep their order, on which `promote`'s "newest wins" (ORDER BY rowid) depends.
+  const insertStaged = chunkedInsert(db, 'ledger_staged', stagedColumns, 100);
   // Hash lookups send the keys as one JSON array a statement (as audit.ts's lastAppliedHashes
   // does): one bound value instead of one per key, ~1.5x the lookups per CPU second under libsql.
   const LOOKUP_CHUNK = 5000;
   const getHashes = db.prepare<[string, string], { record_key: string; hash: string }>(
     'SELECT record_key, hash FROM ledger_held WHERE stream = ? AND record_key IN (SELECT value FROM json_each(?))',
   );
-  const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => {
-    let i = 0;
-    const args: unknown[] = [];
-    for (; i + CHUNK <= entries.length; i += CHUNK) {
-      args.length = 0;
-      args.push(requestId, stream);
-      for (let k = i; k < i + CHUNK; k++) {
-        const e = entries[k]!;
-        args.push(e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null);
-      }
-      insertStagedChunk.run(args);
-    }
-    for (; i < entries.length; i++) {
-      const e = entries[i]!;
-      insertStaged.run(requestId, stream, e.key, e.hash, e.op, e.account ?? null, e.period ?? null, e.amountUnits ?? null);
-    }
-  });
+  const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => insertStaged(entries, { requestId, stream }));
   const commitBatch = db.transaction((requestId: string, stream: string, replace: boolean) => {
     if (replace) clearStream.run(stream);
     promote.run(requestId);
