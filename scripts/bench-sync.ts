@@ -145,7 +145,15 @@ if (values.emulators) {
     let lastPage = 0;
     let nextReport = 100_000;
     const phases = phaseRecorder();
-    service.onEvent((e) => phases.observe(e));
+    let lastPhase = '';
+    service.onEvent((e) => {
+      phases.observe(e);
+      // Each change of a stream's phase, on stderr: where a run's time goes, step by step.
+      if (e.type === 'progress' && `${e.progress.stream} ${e.progress.phase}` !== lastPhase) {
+        lastPhase = `${e.progress.stream} ${e.progress.phase}`;
+        log(`${new Date().toISOString()}   ${lastPhase}${e.progress.message ? ` (${e.progress.message})` : ''}`);
+      }
+    });
     service.onEvent((e) => {
       if (e.type !== 'progress' || e.progress.stream !== 'gl_detail') return;
       if (e.progress.phase === 'reading') {
@@ -184,6 +192,9 @@ if (values.emulators) {
     if (!('outcome' in inc) || inc.outcome !== 'succeeded') throw new Error(`incremental run failed: ${JSON.stringify('outcome' in inc ? inc.error : inc)}`);
     log(`incremental run ${incrementalSec.toFixed(1)} s, ${inc.rowsMoved} rows`);
     const incrementalPhases = phases.phases(incrementalSec, inc.models?.seconds ?? 0);
+    const modelSeconds = (inc.models?.models ?? []).map((m) => `${m.model} ${m.seconds.toFixed(2)} s${m.upToDate ? ' (up to date)' : ''}`);
+    const checksSec = (inc.models?.seconds ?? 0) - (inc.models?.models ?? []).reduce((n, m) => n + m.seconds, 0);
+    log(`incremental models: ${modelSeconds.join(', ')}; checks and the rest ${checksSec.toFixed(2)} s`);
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const round = (x: number) => Math.round(x * 10) / 10;
