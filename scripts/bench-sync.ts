@@ -10,6 +10,8 @@
  *   read to the arrival of its last page (what a run would take if loading cost nothing);
  * - incrementalSec: a second run after 0.1 % of the GL rows changed;
  * - peakRssMb: this process's peak resident set size;
+ * - incrementalPhases: where the incremental run's time went (start, read, load, models, tieOut,
+ *   rest; bench-phases.ts says how each is measured), so the figure explains itself;
  * - modelsSec: within the full run, the finance models' stage (build, checks and publish of every
  *   model, issue 15); null when the models were not built (no local replica yet), with the reason
  *   on stderr. GL accounts are synced too, since the GL models need them.
@@ -24,6 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../main/core/clock';
 import { createNodeFetch } from '../main/core/http/transport';
+import { phaseRecorder } from './bench-phases';
 
 const { values } = parseArgs({
   options: {
@@ -141,6 +144,16 @@ if (values.emulators) {
     let readStart = 0;
     let lastPage = 0;
     let nextReport = 100_000;
+    const phases = phaseRecorder();
+    let lastPhase = '';
+    service.onEvent((e) => {
+      phases.observe(e);
+      // Each change of a stream's phase, on stderr: where a run's time goes, step by step.
+      if (e.type === 'progress' && `${e.progress.stream} ${e.progress.phase}` !== lastPhase) {
+        lastPhase = `${e.progress.stream} ${e.progress.phase}`;
+        log(`${new Date().toISOString()}   ${lastPhase}${e.progress.message ? ` (${e.progress.message})` : ''}`);
+      }
+    });
     service.onEvent((e) => {
       if (e.type !== 'progress' || e.progress.stream !== 'gl_detail') return;
       if (e.progress.phase === 'reading') {
@@ -173,15 +186,20 @@ if (values.emulators) {
     log(await nextLine());
     await new Promise((r) => setTimeout(r, 1100));
     const t1 = performance.now();
+    phases.begin();
     const inc = await service.runNow({ streams: ['gl_account', 'gl_detail'], trigger: 'cli' });
     const incrementalSec = (performance.now() - t1) / 1000;
     if (!('outcome' in inc) || inc.outcome !== 'succeeded') throw new Error(`incremental run failed: ${JSON.stringify('outcome' in inc ? inc.error : inc)}`);
     log(`incremental run ${incrementalSec.toFixed(1)} s, ${inc.rowsMoved} rows`);
+    const incrementalPhases = phases.phases(incrementalSec, inc.models?.seconds ?? 0);
+    const modelSeconds = (inc.models?.models ?? []).map((m) => `${m.model} ${m.seconds.toFixed(2)} s${m.upToDate ? ' (up to date)' : ''}`);
+    const checksSec = (inc.models?.seconds ?? 0) - (inc.models?.models ?? []).reduce((n, m) => n + m.seconds, 0);
+    log(`incremental models: ${modelSeconds.join(', ')}; checks and the rest ${checksSec.toFixed(2)} s`);
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const round = (x: number) => Math.round(x * 10) / 10;
     process.stdout.write(
-      `${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), modelsSec: modelsSec === null ? null : round(modelsSec), peakRssMb })}\n`,
+      `${JSON.stringify({ glDetailRows: glRows, latencyMs, fullRunSec: round(fullRunSec), extractOnlySec: round(extractOnlySec), incrementalSec: round(incrementalSec), incrementalPhases, modelsSec: modelsSec === null ? null : round(modelsSec), peakRssMb })}\n`,
     );
   } finally {
     await service?.shutdown();

@@ -70,6 +70,11 @@ export interface ModelRunResult {
   mode: 'incremental' | 'full' | null;
   /** GL-derived models built incrementally: the months recomputed (YYYY-MM-01; empty: nothing changed). */
   periods?: string[];
+  /**
+   * true: nothing it is built from changed since its last publish, so its data source already held
+   * these rows and they were not uploaded again (main/core/models/model-versions.ts).
+   */
+  upToDate?: boolean;
   /** Seconds to build and publish it. */
   seconds: number;
   /** Why it failed or was skipped, for a finance user. */

@@ -59,13 +59,18 @@ export async function tablesOf(client: SqlClient, alias: string, schema: string)
   return new Set(r.rows.map((x) => x.tablename));
 }
 
-async function readState(client: SqlClient, key: string): Promise<string | null> {
+/** A value of the models' state table (model-versions.ts, the GL balances' inputs). */
+export async function readState(client: SqlClient, key: string): Promise<string | null> {
   const r = await client.query<{ VALUE: string | null }>(`SELECT "VALUE" FROM ${STATE} WHERE "KEY" = ${quoteLiteral(key)}`);
   return r.rows[0]?.VALUE ?? null;
 }
 
-async function writeState(client: SqlClient, key: string, value: string): Promise<void> {
+export async function deleteState(client: SqlClient, key: string): Promise<void> {
   await client.query(`DELETE FROM ${STATE} WHERE "KEY" = ${quoteLiteral(key)}`);
+}
+
+export async function writeState(client: SqlClient, key: string, value: string): Promise<void> {
+  await deleteState(client, key);
   await client.query(`INSERT INTO ${STATE} ("KEY", "VALUE") VALUES (${quoteLiteral(key)}, ${quoteLiteral(value)})`);
 }
 

@@ -2,8 +2,10 @@
  * Publishing a model as its own Tableau data source (issue 15): hyperd copies the model's table
  * into a fresh single-table `.hyper` (Extract.Extract, the model's declared columns, so a type or a
  * NOT NULL the model promises is enforced here), which is published with overwrite, as a stream's
- * full load is (loader.ts: a full load's first batch is an overwrite publish). A model is always
- * republished whole: its rows are derived, so there is no key to upsert on that stays stable.
+ * full load is (loader.ts: a full load's first batch is an overwrite publish). A model that is
+ * published is published whole: its rows are derived, so there is no key to upsert on that stays
+ * stable. A model nothing of which changed since its last publish is not published at all
+ * (model-versions.ts).
  */
 import { rm } from 'node:fs/promises';
 import { createTableSql, quoteIdent } from '../hyper/hyper-sql';

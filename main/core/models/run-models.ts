@@ -45,6 +45,8 @@ import {
 import { readLocationFiscalRows, resolveFiscalYearStart } from './fiscal-year-source';
 import { publishThroughLoad, writeModelFile } from './publish-models';
 import { describeAccountingChecks, runAccountingChecks } from './accounting-checks';
+import { alreadyPublished, beginBuild, finishBuild, recordPublished } from './model-versions';
+import { countRows } from './model-table';
 
 /** What one run asks of the stage. */
 export interface ModelStageInput {
@@ -133,6 +135,8 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
 
       // Build, in dependency order; a failure is kept per model and passed on to its dependents.
       const built = new Map<ModelName, BuiltModel & { seconds: number }>();
+      // Each built model's content version (model-versions.ts): what says it need not be uploaded again.
+      const versions = new Map<ModelName, string>();
       const problems = new Map<ModelName, { outcome: 'failed' | 'skipped'; message: string }>();
       for (const model of modelsToBuild(settings)) {
         if (input.signal.aborted) throw input.signal.reason;
@@ -161,7 +165,12 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         }
         const started = clock.now();
         try {
-          const b = await buildModel(client, model, opts, existing, built.get('gl_balances'));
+          const glVersion = versions.get('gl_balances');
+          const begun = await beginBuild(client, model, glVersion, existing.has(model));
+          const b: BuiltModel = begun.reuse
+            ? { rows: await countRows(client, modelTable(model)), mode: 'incremental', periods: [] }
+            : await buildModel(client, model, opts, existing, built.get('gl_balances'));
+          versions.set(model, begun.reuse ? begun.previous! : await finishBuild(client, model, b, begun.previous, input.runId, glVersion));
           built.set(model, { ...b, seconds: (clock.now() - started) / 1000 });
         } catch (err) {
           if (isAbortError(err) || input.signal.aborted) throw err;
@@ -198,19 +207,27 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
         const started = clock.now();
         const datasourceName = modelDatasourceName(settings, model);
         const file = join(deps.dir, 'publish', `${model}.hyper`);
-        const done = (rest: Pick<ModelRunResult, 'outcome' | 'rows' | 'message'>) =>
+        const done = (rest: Pick<ModelRunResult, 'outcome' | 'rows' | 'message' | 'upToDate'>) =>
           resultOf(model, settings, {
             ...rest,
             mode: b.mode,
             seconds: b.seconds + (clock.now() - started) / 1000,
             ...(b.periods ? { periods: b.periods } : {}),
           });
+        const spec = MODEL_SPECS[model];
+        const version = versions.get(model)!;
+        if (await alreadyPublished(client, model, version, spec, input.projectId, datasourceName)) {
+          models.push(done({ outcome: 'published', rows: b.rows, upToDate: true }));
+          log('info', `${spec.label}: "${datasourceName}" already holds these ${b.rows} rows (nothing it is built from changed); not uploaded again.`);
+          continue;
+        }
         try {
           const rows = await writeModelFile(client, file, MODEL_SPECS[model], modelTable(model));
           await publish(
             { spec: MODEL_SPECS[model], file, datasourceName, projectId: input.projectId, requestId: `${input.runId}:model:${model}` },
             { signal: input.signal },
           );
+          await recordPublished(client, model, version, spec, input.projectId, datasourceName);
           models.push(done({ outcome: 'published', rows }));
           log(
             'info',

@@ -12,6 +12,7 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import type { Database } from './sqlite';
+import { rebuildLedgerSums } from './migrations';
 
 /** `ledger_meta` row (stream '') saying the legacy file was imported (its value: when, UTC ms). */
 const MARKER = 'importedLedgerFile';
@@ -56,6 +57,7 @@ export function importLegacyLedger(db: Database, ledgerPath: string, now: number
             .run().changes;
         if (tables.has('meta'))
           metaRows = db.prepare('INSERT OR REPLACE INTO ledger_meta (stream, name, value) SELECT stream, name, value FROM legacy.meta').run().changes;
+        if (heldRows) rebuildLedgerSums(db);
         db.prepare("INSERT OR REPLACE INTO ledger_meta (stream, name, value) VALUES ('', ?, ?)").run(MARKER, String(now));
       })();
     } finally {

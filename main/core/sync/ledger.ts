@@ -95,6 +95,19 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   db.exec('CREATE TEMP TABLE IF NOT EXISTS ledger_seen (record_key TEXT PRIMARY KEY) WITHOUT ROWID');
   if (opts.discardStaged !== false) db.exec('DELETE FROM ledger_staged');
   const clearStream = db.prepare('DELETE FROM ledger_held WHERE stream = ?');
+  const clearSums = db.prepare('DELETE FROM ledger_sums WHERE stream = ?');
+  // The running sums (migration 7): a batch's keys leave the sums with what was held for them before
+  // the batch (`unsum`) and come back with what is held after it (`resum`): an update, a delete, a
+  // key staged twice (newest wins) all come out as a full GROUP BY over ledger_held would give.
+  const sumsChange = (sign: '+' | '-') => `
+    INSERT INTO ledger_sums (stream, account, period, total, n)
+      SELECT stream, COALESCE(account, ''), COALESCE(period, ''), ${sign} COALESCE(SUM(amount_units), 0), ${sign} COUNT(*) FROM ledger_held
+       WHERE stream = ? AND record_key IN (SELECT record_key FROM ledger_staged WHERE request_id = ?)
+       GROUP BY stream, COALESCE(account, ''), COALESCE(period, '')
+      ON CONFLICT (stream, account, period) DO UPDATE SET total = total + excluded.total, n = n + excluded.n`;
+  const unsum = db.prepare(sumsChange('-'));
+  const resum = db.prepare(sumsChange('+'));
+  const dropEmptySums = db.prepare('DELETE FROM ledger_sums WHERE stream = ? AND n = 0');
   const promote = db.prepare(`
     INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
     SELECT stream, record_key, hash, account, period, amount_units FROM ledger_staged WHERE request_id = ? AND op = 'upsert' ORDER BY rowid`);
@@ -105,7 +118,7 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   const countKeys = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM ledger_held WHERE stream = ?');
   const sumAmounts = db
     .prepare<[string], { account: string | null; period: string | null; total: bigint | null }>(
-      'SELECT account, period, SUM(amount_units) AS total FROM ledger_held WHERE stream = ? GROUP BY account, period',
+      'SELECT account, period, total FROM ledger_sums WHERE stream = ?',
     )
     .safeIntegers(true);
   const clearSeen = db.prepare('DELETE FROM temp.ledger_seen');
@@ -130,10 +143,20 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   );
   const stageAll = db.transaction((requestId: string, stream: string, entries: readonly LedgerEntry[]) => insertStaged(entries, { requestId, stream }));
   const commitBatch = db.transaction((requestId: string, stream: string, replace: boolean) => {
-    if (replace) clearStream.run(stream);
+    if (replace) {
+      clearStream.run(stream);
+      clearSums.run(stream);
+    } else unsum.run(stream, requestId);
     promote.run(requestId);
     removeDeleted.run(stream, requestId);
+    resum.run(stream, requestId);
+    dropEmptySums.run(stream);
     dropStaged.run(requestId);
+  });
+
+  const clearAll = db.transaction((stream: string) => {
+    clearStream.run(stream);
+    clearSums.run(stream);
   });
 
   return {
@@ -159,7 +182,7 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
     startKeyCheck: () => void clearSeen.run(),
     sawKeys: (keys) => void seeAll(keys),
     unseenKeys: (stream) => unseen.all(stream).map((r) => r.record_key),
-    clear: (stream) => void clearStream.run(stream),
+    clear: (stream) => void clearAll(stream),
     close: () => {
       if (own) db.close();
     },

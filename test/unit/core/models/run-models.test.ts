@@ -198,6 +198,75 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     assert.equal(back.accountingChecks!.ok, true);
   });
 
+  it('a model nothing of which changed is not uploaded again; a changed month or a new name republishes it, equal to a full rebuild', async () => {
+    const real = publishThroughLoad(load);
+    let uploads: string[] = [];
+    const publish: PublishModelFn = (req, opts) => {
+      uploads.push(req.spec.name);
+      return real(req, opts);
+    };
+    const glSrc = { glDetail: rep('gl_detail'), glAccount: rep('gl_account') };
+    const fullSql = (): Record<'gl_balances' | 'pnl' | 'balance_sheet', string> => {
+      const balances = '(' + glBalancesSql(glSrc, { fiscalYearStartMonth: FY }) + ')';
+      return {
+        gl_balances: glBalancesSql(glSrc, { fiscalYearStartMonth: FY }),
+        pnl: pnlSql({ glBalances: balances, glAccount: rep('gl_account') }),
+        balance_sheet: balanceSheetSql({ glBalances: balances, glAccount: rep('gl_account') }),
+      };
+    };
+    const equalsFullRebuild = async (names: Partial<Record<ModelName, string>> = {}) => {
+      for (const [m, sql] of Object.entries(fullSql()) as ['gl_balances' | 'pnl' | 'balance_sheet', string][]) {
+        const ds = names[m] ?? MODEL_DATASOURCES[m];
+        const cols = await columnsOf(ds);
+        assert.deepEqual(canon(await published(ds), cols), canon(await sqlRows(sql), cols), `${m}: published rows equal a full rebuild`);
+      }
+    };
+    const glModels = (run: Awaited<ReturnType<typeof runModels>>) =>
+      run.models.filter((m) => ['gl_balances', 'pnl', 'balance_sheet'].includes(m.model)).map((m) => [m.model, m.outcome, m.upToDate ?? false]);
+
+    // Nothing changed since run-3: the GL models are not uploaded; the AP ones are (today's snapshot).
+    const same = await runModels(deps({ publish }), input({ runId: 'run-8' }));
+    assert.deepEqual(glModels(same), [
+      ['gl_balances', 'published', true],
+      ['pnl', 'published', true],
+      ['balance_sheet', 'published', true],
+    ]);
+    assert.deepEqual(uploads, ['ap_aging', 'bill_payment_flow']);
+    assert.equal(same.models.find((m) => m.model === 'pnl')!.rows, (await published(MODEL_DATASOURCES.pnl)).length, 'rows reported without an upload');
+    await equalsFullRebuild();
+
+    // One month changes: the three are built and uploaded again.
+    const line = gl.find((r) => v(r, 'BATCH_DATE')!.startsWith('03/') && v(r, 'DEBITAMOUNT'))!;
+    const edit = (d: number) =>
+      replica.client.query(
+        `UPDATE ${rep('gl_detail')} SET "DEBITAMOUNT" = "DEBITAMOUNT" + ${d}, "AMOUNT" = "AMOUNT" + ${d} WHERE "RECORDNO" = '${line.RECORDNO}'`,
+      );
+    await edit(5);
+    uploads = [];
+    const changed = await runModels(deps({ publish }), input({ runId: 'run-9' }));
+    assert.deepEqual(glModels(changed), [
+      ['gl_balances', 'published', false],
+      ['pnl', 'published', false],
+      ['balance_sheet', 'published', false],
+    ]);
+    assert.deepEqual(uploads.slice(0, 3), ['gl_balances', 'pnl', 'balance_sheet']);
+    await equalsFullRebuild();
+    await edit(-5);
+    await runModels(deps({ publish }), input({ runId: 'run-10' }));
+    await equalsFullRebuild();
+
+    // A renamed data source is a new target: uploaded although its rows did not change.
+    uploads = [];
+    const names = { pnl: 'Renamed P&L' };
+    const renamed = await runModels(deps({ publish }), input({ runId: 'run-11', settings: { ...settings, datasourceNames: names } }));
+    assert.deepEqual(glModels(renamed), [
+      ['gl_balances', 'published', true],
+      ['pnl', 'published', false],
+      ['balance_sheet', 'published', true],
+    ]);
+    await equalsFullRebuild(names);
+  });
+
   it('a GL line removed from the replica makes the trial balance check name its period and account', async () => {
     const line = gl.find((r) => v(r, 'BATCH_DATE')!.startsWith('09/') && v(r, 'CREDITAMOUNT'))!;
     await replica.client.query(`DELETE FROM ${rep('gl_detail')} WHERE "RECORDNO" = '${line.RECORDNO}'`);

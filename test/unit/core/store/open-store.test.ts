@@ -8,6 +8,7 @@ import { ManualClock } from '../../../../main/core/clock';
 import { ConnectorError } from '../../../../main/core/errors';
 import { latestSchemaVersion, migrate, migrations, openStore, schemaVersionOf, type Migration } from '../../../../main/core/store/index';
 import type { AuditEntry } from '../../../../shared/types';
+import { openLedger } from '../../../../main/core/sync/ledger';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlc-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +82,29 @@ describe('openStore', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('fills the ledger sums from the keys a version-6 database held (migration 7)', () => {
+    const path = dbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const old = openDatabase(path);
+    assert.equal(migrate(old, { now: 5, target: 6 }), 6);
+    const hold = old.prepare('INSERT INTO ledger_held (stream, record_key, hash, account, period, amount_units) VALUES (?, ?, ?, ?, ?, ?)');
+    hold.run('gl_detail', '1', 'a', '4000', '2025-01', 1050);
+    hold.run('gl_detail', '2', 'b', '4000', '2025-01', -50);
+    hold.run('gl_detail', '3', 'c', null, '2025-02', 7);
+    hold.run('vendor', 'V1', 'd', null, null, null);
+    assert.equal(migrate(old, { now: 6 }), latestSchemaVersion);
+    const ledger = openLedger(old);
+    assert.deepEqual(
+      ledger.sums('gl_detail'),
+      new Map([
+        ['4000\u00002025-01', 1000n],
+        ['\u00002025-02', 7n],
+      ]),
+    );
+    assert.deepEqual(ledger.sums('vendor'), new Map([['\u0000', 0n]]));
+    old.close();
   });
 
   it('applies each migration in a transaction: a failing step leaves the previous version intact', () => {

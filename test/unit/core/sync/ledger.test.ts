@@ -96,4 +96,57 @@ describe('openLedger', () => {
     );
     l.close();
   });
+
+  it('keeps its sums equal to a GROUP BY over what it holds, through updates, moves, deletions, repeats, replaces and discards', () => {
+    const l = openLedger(':memory:');
+    // What the ledger holds, kept here by hand: key → [account, period, units].
+    const held = new Map<string, [string | null, string | null, bigint | null]>();
+    const expected = () => {
+      const out = new Map<string, bigint>();
+      for (const [a, p, u] of held.values()) {
+        const k = `${a ?? ''}\u0000${p ?? ''}`;
+        out.set(k, (out.get(k) ?? 0n) + (u ?? 0n));
+      }
+      return out;
+    };
+    let most = 0;
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 8) % n);
+    const accounts = ['4000', '5000', null];
+    const periods = ['2025-01', '2025-02', null];
+    for (let b = 0; b < 60; b++) {
+      const req = `r${b}`;
+      const replace = rnd(15) === 0;
+      const entries = Array.from({ length: 1 + rnd(20) }, () => {
+        const key = String(rnd(40));
+        return rnd(4) === 0
+          ? { key, hash: `d${b}`, op: 'delete' as const }
+          : {
+              key,
+              hash: `h${b}`,
+              op: 'upsert' as const,
+              account: accounts[rnd(3)]!,
+              period: periods[rnd(3)]!,
+              amountUnits: rnd(5) === 0 ? null : BigInt(rnd(2001) - 1000),
+            };
+      });
+      l.stage(req, 'gl_detail', entries);
+      if (rnd(6) === 0) {
+        l.discard(req);
+        continue;
+      }
+      l.commit(req, 'gl_detail', { replace });
+      if (replace) held.clear();
+      // Within a batch the upserts apply in order, then the deletions (as `commit` does).
+      for (const e of entries) if (e.op === 'upsert') held.set(e.key, [e.account, e.period, e.amountUnits]);
+      for (const e of entries) if (e.op === 'delete') held.delete(e.key);
+      most = Math.max(most, held.size);
+      assert.equal(l.count('gl_detail'), held.size, `batch ${b}: count`);
+      assert.deepEqual(l.sums('gl_detail'), expected(), `batch ${b}: sums`);
+    }
+    assert.ok(most > 15, `at most ${most} keys held at once`);
+    l.clear('gl_detail');
+    assert.deepEqual(l.sums('gl_detail'), new Map());
+    l.close();
+  });
 });
