@@ -33,7 +33,7 @@ describe('replicaSourceOf: what the models may read', () => {
   it('gives no file when no needed stream is current, or the file cannot be read, and says why', async () => {
     const none = replicaSourceOf(replicaSaying({ gl_detail: 'stale' }), defs);
     assert.equal(await none.path(['gl_detail', 'ap_bill']), null);
-    assert.match(none.problem!() ?? '', /gl_detail is stale/);
+    assert.match(none.problem!() ?? '', /GL detail is stale/);
     const unreadable = replicaSourceOf(replicaSaying({ gl_detail: 'current' }, false), defs);
     assert.equal(await unreadable.path(['gl_detail']), null);
     assert.equal(unreadable.problem!(), 'hyperd could not open it');
