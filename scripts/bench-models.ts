@@ -82,6 +82,7 @@ try {
         startedAt: Date.now(),
         projectId,
         full,
+        datasourceExists: async (name, project) => (await client.findDatasource(name, project)) !== null,
         clock: systemClock,
         load: async (b, o) => ({ datasourceId: (await loadBatch(client, b, o.signal ? { signal: o.signal } : {})).datasourceId, jobId: null }),
         signal: new AbortController().signal,

@@ -18,6 +18,7 @@
  *   used the GL balances (and so the statements) are skipped with the reason; the AP models still run.
  */
 import { join } from 'node:path';
+import { formatCount } from '../../../shared/format';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Clock } from '../clock';
 import { asConnectorError, isAbortError } from '../errors';
@@ -62,6 +63,11 @@ export interface ModelStageInput {
   clock: Clock;
   /** The run's loader: the default way to publish (deps.publish overrides it). */
   load: LoadFn;
+  /**
+   * Whether a data source of this name is in the project now. An unchanged model is only left
+   * un-uploaded when its data source is still there: someone may have deleted it in Tableau.
+   */
+  datasourceExists: (name: string, projectId: string) => Promise<boolean>;
   signal: AbortSignal;
   log: (level: LogLevel, message: string) => void;
 }
@@ -216,9 +222,12 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
           });
         const spec = MODEL_SPECS[model];
         const version = versions.get(model)!;
-        if (await alreadyPublished(client, model, version, spec, input.projectId, datasourceName)) {
+        if (
+          (await alreadyPublished(client, model, version, spec, input.projectId, datasourceName)) &&
+          (await input.datasourceExists(datasourceName, input.projectId))
+        ) {
           models.push(done({ outcome: 'published', rows: b.rows, upToDate: true }));
-          log('info', `${spec.label}: "${datasourceName}" already holds these ${b.rows} rows (nothing it is built from changed); not uploaded again.`);
+          log('info', `${spec.label}: "${datasourceName}" already holds these ${formatCount(b.rows)} rows (nothing it is built from changed); not uploaded again.`);
           continue;
         }
         try {
@@ -231,7 +240,7 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
           models.push(done({ outcome: 'published', rows }));
           log(
             'info',
-            `${MODEL_SPECS[model].label}: ${rows} rows published to "${datasourceName}" (${b.mode}${b.periods ? `, ${b.periods.length} months recomputed` : ''}).`,
+            `${MODEL_SPECS[model].label}: ${formatCount(rows)} rows published to "${datasourceName}" (${b.mode}${b.periods ? `, ${b.periods.length} months recomputed` : ''}).`,
           );
         } catch (err) {
           if (isAbortError(err) || input.signal.aborted) throw err;

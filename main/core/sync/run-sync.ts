@@ -240,6 +240,7 @@ export async function runSync(deps: RunDeps, req: RunRequest): Promise<RunDetail
       full: Boolean(req.fullModels) || Boolean(req.fullReload?.length),
       clock,
       load: deps.load,
+      datasourceExists: async (name, project) => (await deps.target.findDatasource(name, project)) !== null,
       signal,
       log: (level, message) => log(level, message, undefined, 'hyper'),
     });

@@ -82,6 +82,7 @@ describe('acceptance 1: every published model equals an independent TypeScript c
         startedAt: NOW,
         projectId,
         full: true,
+        datasourceExists: async (name, project) => (await client.findDatasource(name, project)) !== null,
         clock: new ManualClock(NOW),
         load,
         signal: new AbortController().signal,

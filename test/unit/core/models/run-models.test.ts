@@ -101,6 +101,7 @@ describe('model stage: build, check and publish every enabled model', { timeout:
     full: false,
     clock: new ManualClock(NOW),
     load,
+    datasourceExists: async (name, project) => (await client.findDatasource(name, project)) !== null,
     signal: new AbortController().signal,
     log: (level, message) => logs.push(`${level} ${message}`),
     ...extra,
@@ -265,6 +266,19 @@ describe('model stage: build, check and publish every enabled model', { timeout:
       ['balance_sheet', 'published', true],
     ]);
     await equalsFullRebuild(names);
+
+    // A data source deleted in Tableau since its last upload is uploaded again, although its rows did not change.
+    uploads = [];
+    const gone = await runModels(
+      deps({ publish }),
+      input({ runId: 'run-12', settings: { ...settings, datasourceNames: names }, datasourceExists: async (name) => name !== names.pnl }),
+    );
+    assert.deepEqual(glModels(gone), [
+      ['gl_balances', 'published', true],
+      ['pnl', 'published', false],
+      ['balance_sheet', 'published', true],
+    ]);
+    assert.ok(uploads.includes('pnl'), uploads.join(','));
   });
 
   it('a GL line removed from the replica makes the trial balance check name its period and account', async () => {
