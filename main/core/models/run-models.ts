@@ -227,7 +227,10 @@ export async function runModels(deps: ModelStageDeps, input: ModelStageInput): P
           (await input.datasourceExists(datasourceName, input.projectId))
         ) {
           models.push(done({ outcome: 'published', rows: b.rows, upToDate: true }));
-          log('info', `${spec.label}: "${datasourceName}" already holds these ${formatCount(b.rows)} rows (nothing it is built from changed); not uploaded again.`);
+          log(
+            'info',
+            `${spec.label}: "${datasourceName}" already holds these ${formatCount(b.rows)} rows (nothing it is built from changed); not uploaded again.`,
+          );
           continue;
         }
         try {
