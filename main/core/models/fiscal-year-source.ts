@@ -4,7 +4,7 @@
  *
  * Evidence: the recorded LOCATION object has FIRSTMONTH ("First fiscal month", TEXT, valid values
  * "1..12" or null) and LOCATIONTYPE (E entity, N, C), and a recorded query returned FIRSTMONTH as a
- * month number (docs/reference is /work/shared/reference/intacct-objects.json, object LOCATION, and
+ * month number (docs/reference/intacct-objects.json, object LOCATION, and docs/reference/
  * intacct-exchanges.md, the LOCATION query). No company-preferences object was recorded, so the
  * entities' FIRSTMONTH is the only place the connector can read it.
  * UNCONFIRMED: that an entity's FIRSTMONTH is the fiscal year its GL reports use (the catalog only
