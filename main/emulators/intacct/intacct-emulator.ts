@@ -31,7 +31,7 @@ import {
 } from './intacct-xml-writer';
 import { FaultPlan, TRANSIENT_ERRORS, type FaultConfig, type FaultKind } from './fault-injection';
 import { parseQuery, parseReadByQuery, runLookup, runQuery, runReadUserFormatting, type ParsedQuery, type QueryContext } from './query-engine';
-import { QueryProblem } from './query-filter';
+import { COMPARE_OPS, QueryProblem } from './query-filter';
 import { SampleCompany } from './sample-company';
 import { ENTITIES } from './sample-reference-data';
 
@@ -158,32 +158,7 @@ type XmlNode = Record<string, unknown>;
 const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-const ARRAY_TAGS = new Set([
-  'function',
-  'field',
-  'value',
-  'order',
-  'and',
-  'or',
-  'count',
-  'min',
-  'max',
-  'sum',
-  'avg',
-  'equalto',
-  'notequalto',
-  'lessthan',
-  'lessthanorequalto',
-  'greaterthan',
-  'greaterthanorequalto',
-  'between',
-  'in',
-  'notin',
-  'like',
-  'notlike',
-  'isnull',
-  'isnotnull',
-]);
+const ARRAY_TAGS = new Set(['function', 'field', 'value', 'order', 'and', 'or', 'count', 'min', 'max', 'sum', 'avg', ...COMPARE_OPS]);
 
 const API_USER_RECORDNO = 48;
 
