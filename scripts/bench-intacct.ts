@@ -3,7 +3,7 @@
  *
  * Issue 2, acceptance 6: extracts every ACCRUAL GL detail row from the Intacct emulator, which runs
  * in its own process (the CLI), with the real client (readPartitioned, default concurrency 1):
- * once with no latency and once with `--latency-ms` per request. Alongside, it times "parse-only":
+ * with no latency, and once with `--latency-ms` per request. Alongside, it times "parse-only":
  * the client's own read of an answer, bytes to typed rows (UTF-8 decode, flat-record
  * scanner, fast-xml-parser on the envelope, the reader's typed rows), on a sample of the same
  * response bodies: the CPU any reader of these answers must spend, so no latency ≥ 0.7 × that says
@@ -12,13 +12,20 @@
  *
  * The emulator runs in a child process (its CLI): real Intacct's CPU is not on the workstation, so
  * an emulator in the bench's own process, competing for its event loop, would time something the
- * product never faces. It still shares the machine's cores, which the per-page figures show.
+ * product never faces. A child process still shares the machine's cores, and making a GL page
+ * costs it about what reading one costs the client (the per-page figures). So the no-latency read
+ * is done twice: "live", every page made while the client reads (printed, and in the JSON as
+ * noLatencyLiveRowsPerSec), then the same read again answered from the pages the emulator kept
+ * (`--repeat-answers`, repeated-answers.ts: same queries, same bytes, the envelope still made per
+ * request). The second is the client's read with the server's CPU off its cores, as with real
+ * Intacct, and is the figure the target is checked on (noLatencyRowsPerSec).
  *
  * Prints figures for people, and as its LAST line one JSON object:
- * {"rows","noLatencyRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb","perPageMs"}
- * where parseOnlyRowsPerSec is bytes → typed rows (above) and perPageMs the no-latency pass per
- * 2,000-row page: the client's CPU (and its UTF-8 decode, parse, typedRows and rest), the
- * emulator's CPU, and the wall time.
+ * {"rows","noLatencyRowsPerSec","noLatencyLiveRowsPerSec","parseOnlyRowsPerSec","latencyMs","latencyRowsPerSec","boundRowsPerSec","apiTransactions","peakRssMb","repeatedAnswers","perPageMs"}
+ * where parseOnlyRowsPerSec is bytes → typed rows (above), repeatedAnswers the GL pages of the
+ * repeated read that were reused and made, and perPageMs the no-latency passes per 2,000-row page:
+ * the client's CPU (and its UTF-8 decode, parse, typedRows and rest), the emulator's CPU, and the
+ * wall time of the live read, and the client's CPU and wall time of the repeated one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -96,9 +103,13 @@ function startEmulator(): Promise<{ child: ChildProcess; creds: Creds }> {
   // `node --cpu-prof --cpu-prof-dir=D --import tsx scripts/bench-intacct.ts` profiles the emulator too
   // (a profile per process in D), to see which side of the exchange sets the pace.
   const profFlags = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  const child = spawn(process.execPath, [...profFlags, '--import', 'tsx', 'main/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS)], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profFlags, '--import', 'tsx', 'main/emulators/intacct/cli.ts', '--port', '0', '--gl-rows', String(GL_ROWS), '--repeat-answers'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -119,10 +130,13 @@ function setLatency(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-/** The emulator's CPU time so far, in seconds (its CLI answers {cpu: true} over IPC). */
-function emulatorCpuSeconds(child: ChildProcess): Promise<number> {
+/** The emulator's CPU time so far, in seconds, and its GL answers reused and made (its CLI answers {cpu: true} over IPC). */
+function emulatorStats(child: ChildProcess): Promise<{ cpu: number; hits: number; misses: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m: unknown) => resolve(Number((m as { cpuMicros?: unknown }).cpuMicros ?? 0) / 1e6));
+    child.once('message', (m: unknown) => {
+      const msg = m as { cpuMicros?: unknown; repeated?: { hits?: unknown; misses?: unknown } };
+      resolve({ cpu: Number(msg.cpuMicros ?? 0) / 1e6, hits: Number(msg.repeated?.hits ?? 0), misses: Number(msg.repeated?.misses ?? 0) });
+    });
     child.send({ cpu: true });
   });
 }
@@ -182,6 +196,7 @@ async function parseOnly(
   total: number,
 ): Promise<{
   rowsPerSec: number;
+  rereadRowsPerSec: number;
   cpuRowsPerSec: number;
   bodyKiB: number;
   perRowCpu: { decode: number; parse: number; typedRows: number };
@@ -230,37 +245,51 @@ async function parseOnly(
   let seconds = 0;
   let cpuSeconds = 0;
   let bytes = 0;
-  for (let k = 0; k < n; k++) {
-    // Pages spread over the table by offset (RECORDNO is text on GLDETAIL: no numeric ranges).
-    const offset = Math.max(0, Math.floor(((total - PAGE_SIZE) * k) / n));
+  let rereadSeconds = 0;
+  // Each sample body is timed on its FIRST read, as the client reads every answer once. Timing
+  // re-reads of the same body (as this bench did until 2026-12-04) finds the value memos
+  // (intacct-values.ts) and the CPU's caches already holding that page, which no reader of new
+  // pages gets; the re-read figure is printed beside it for reference. The first WARM_BODIES bodies,
+  // from other offsets, only warm the JIT.
+  const WARM_BODIES = 2;
+  for (let k = -WARM_BODIES; k < n; k++) {
+    // Pages spread over the table by offset (RECORDNO is text on GLDETAIL: no numeric ranges); the
+    // warm-up bodies sit between the sampled ones.
+    const at = k < 0 ? k + WARM_BODIES + 0.5 : k;
+    const offset = Math.max(0, Math.floor(((total - PAGE_SIZE) * at) / n));
     const q =
       `<query><object>GLDETAIL</object><select>${fields.map((f) => `<field>${f}</field>`).join('')}</select>` +
       `<filter><equalto><field>BOOKID</field><value>ACCRUAL</value></equalto></filter>` +
       `<orderby><order><field>WHENMODIFIED</field><ascending/></order><order><field>RECORDNO</field><ascending/></order></orderby>` +
       `<options><showprivate>true</showprivate></options><pagesize>${PAGE_SIZE}</pagesize><offset>${offset}</offset></query>`;
     const raw = await postBytes(endpoint, envelope(creds, `<sessionid>${sessionId}</sessionid>`, q));
-    const count = read(raw).results[0]?.data?.count ?? 0; // also the warm-up
-    bytes += raw.length;
-    // Each body read twice; wall time as the acceptance defines it, CPU time to see through load.
-    for (let r = 0; r < 2; r++) {
-      const cpu0 = process.cpuUsage();
-      const started = performance.now();
+    if (k < 0) {
       read(raw);
-      seconds += (performance.now() - started) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      cpuSeconds += (cpu.user + cpu.system) / 1e6;
-      rows += count;
-      // The parts, for the per-page breakdown.
-      let text = '';
-      split.decode += cpuOf(() => {
-        text = decode(raw);
-      });
-      split.parseAlone += cpuOf(() => parseResponse({ status: 200, body: text }));
+      read(raw);
+      continue;
     }
+    bytes += raw.length;
+    // Wall time as the acceptance defines it, CPU time to see through load.
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    const count = read(raw).results[0]?.data?.count ?? 0;
+    seconds += (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    cpuSeconds += (cpu.user + cpu.system) / 1e6;
+    rows += count;
+    const again = performance.now();
+    read(raw);
+    rereadSeconds += (performance.now() - again) / 1000;
+    // The parts, for the per-page breakdown (on further reads of the body: indicative only).
+    let text = '';
+    split.decode += cpuOf(() => {
+      text = decode(raw);
+    });
+    split.parseAlone += cpuOf(() => parseResponse({ status: 200, body: text }));
     // fast-xml-parser takes ~10x longer: a few bodies are enough.
     if (k < 3) {
-      const text = raw.toString('utf8');
-      fxpCpu += cpuOf(() => fxp.parse(text));
+      const whole = raw.toString('utf8');
+      fxpCpu += cpuOf(() => fxp.parse(whole));
       fxpRows += count;
     }
     sampleRss();
@@ -268,6 +297,7 @@ async function parseOnly(
   const perRow = (sec: number) => sec / rows;
   return {
     rowsPerSec: rows / seconds,
+    rereadRowsPerSec: rows / rereadSeconds,
     cpuRowsPerSec: rows / cpuSeconds,
     bodyKiB: Math.round(bytes / n / 1024),
     perRowCpu: {
@@ -293,15 +323,28 @@ async function main(): Promise<void> {
     const c1 = newClient(creds);
     // Every ACCRUAL row, those with an empty WHENMODIFIED included (a count, as the engine asks).
     const expected = await c1.count(spec());
-    const emuCpu0 = await emulatorCpuSeconds(child);
+    const emu0 = await emulatorStats(child);
     const p1 = await extract(c1, spec());
-    const emuCpu = (await emulatorCpuSeconds(child)) - emuCpu0;
+    const emu1 = await emulatorStats(child);
+    const emuCpu = emu1.cpu - emu0.cpu;
     const apiTransactions = c1.transactions;
     c1.close();
     if (p1.rows !== expected) throw new Error(`bench: read ${p1.rows} rows, expected ${expected}`);
-    const noLatencyRowsPerSec = p1.rows / p1.seconds;
+    const noLatencyLiveRowsPerSec = p1.rows / p1.seconds;
     console.log(
-      `no latency: ${p1.rows} rows in ${p1.seconds.toFixed(1)} s = ${Math.round(noLatencyRowsPerSec)} rows/s, ${apiTransactions} API transactions; peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`,
+      `no latency, live emulator: ${p1.rows} rows in ${p1.seconds.toFixed(1)} s = ${Math.round(noLatencyLiveRowsPerSec)} rows/s, ${apiTransactions} API transactions; peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`,
+    );
+    // The same read again, its GL pages answered from those the emulator kept (see the top).
+    const c1r = newClient(creds);
+    const pr = await extract(c1r, spec());
+    const emu2 = await emulatorStats(child);
+    c1r.close();
+    if (pr.rows !== expected) throw new Error(`bench: the repeated read gave ${pr.rows} rows, expected ${expected}`);
+    const repeatedAnswers = { reused: emu2.hits - emu1.hits, made: emu2.misses - emu1.misses };
+    const noLatencyRowsPerSec = pr.rows / pr.seconds;
+    console.log(
+      `no latency, answers repeated (${repeatedAnswers.reused} GL pages reused, ${repeatedAnswers.made} made): ${pr.rows} rows in ${pr.seconds.toFixed(1)} s = ${Math.round(noLatencyRowsPerSec)} rows/s; ` +
+        `emulator CPU ${(((emu2.cpu - emu1.cpu) * 1000 * PAGE_SIZE) / pr.rows).toFixed(1)} ms per page (live: ${((emuCpu * 1000 * PAGE_SIZE) / p1.rows).toFixed(1)})`,
     );
 
     // Parse-only: the client's read of sample bodies of the same query, bytes to typed rows.
@@ -309,14 +352,15 @@ async function main(): Promise<void> {
     const parseOnlyRowsPerSec = sample.rowsPerSec;
     console.log(
       `parse only = bytes → typed rows (UTF-8 decode + parseResponse with the reader's rows, ${SAMPLE_PAGES} bodies of ~${sample.bodyKiB} KiB): ` +
-        `${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second)`,
+        `${Math.round(parseOnlyRowsPerSec)} rows/s (${Math.round(sample.cpuRowsPerSec)} rows per CPU-second); the same bodies read again: ${Math.round(sample.rereadRowsPerSec)} rows/s`,
     );
     console.log(
       `for reference, per CPU-second: parseResponse alone, no typed rows, ${Math.round(sample.parseAloneCpuRowsPerSec)} rows; ` +
         `fast-xml-parser alone on the whole body ${Math.round(sample.fxpCpuRowsPerSec)} rows`,
     );
     console.log(
-      `no latency per CPU-second of this process: ${Math.round(p1.rows / p1.cpuSeconds)} rows (ratio to parse-only per CPU-second ${(p1.rows / p1.cpuSeconds / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`,
+      `no latency per CPU-second of this process: live ${Math.round(p1.rows / p1.cpuSeconds)} rows, repeated ${Math.round(pr.rows / pr.cpuSeconds)} rows ` +
+        `(ratio to parse-only per CPU-second ${(p1.rows / p1.cpuSeconds / sample.cpuRowsPerSec).toFixed(2)}, ${(pr.rows / pr.cpuSeconds / sample.cpuRowsPerSec).toFixed(2)}; wall-clock figures suffer when other processes share the cores)`,
     );
     // Per 2,000-row page of the no-latency pass: what each process spent, the client's split by
     // phase. Decode, parse and typed rows are timed on the sample bodies (the same query); the rest
@@ -346,6 +390,8 @@ async function main(): Promise<void> {
       rest,
       emulator: breakdown.emulator,
       wall: breakdown.wall,
+      repeatedClient: (pr.cpuSeconds * 1000 * PAGE_SIZE) / pr.rows,
+      repeatedWall: (pr.seconds * 1000 * PAGE_SIZE) / pr.rows,
     };
     console.log(`peak RSS so far ${mb(peakRss)} MB (heap ${mb(peakHeap)}, external ${mb(peakExternal)})`);
 
@@ -366,19 +412,22 @@ async function main(): Promise<void> {
     const peakRssMb = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
     const ok = (b: boolean) => (b ? 'PASS' : 'MISS');
     console.log(
-      `targets: noLatency ≥ 0.7 × parseOnly: ${ok(noLatencyRowsPerSec >= 0.7 * parseOnlyRowsPerSec)} (${(noLatencyRowsPerSec / parseOnlyRowsPerSec).toFixed(2)}); ` +
+      `targets: noLatency ≥ 0.7 × parseOnly: ${ok(noLatencyRowsPerSec >= 0.7 * parseOnlyRowsPerSec)} (${(noLatencyRowsPerSec / parseOnlyRowsPerSec).toFixed(2)}; live emulator on the same cores ${(noLatencyLiveRowsPerSec / parseOnlyRowsPerSec).toFixed(2)}); ` +
         `latency ≥ 0.8 × bound: ${ok(latencyRowsPerSec >= 0.8 * boundRowsPerSec)} (${(latencyRowsPerSec / boundRowsPerSec).toFixed(2)}); peak RSS < 300 MB: ${ok(peakRssMb < 300)}`,
     );
     console.log(
       JSON.stringify({
         rows: p1.rows,
         noLatencyRowsPerSec: Math.round(noLatencyRowsPerSec),
+        noLatencyLiveRowsPerSec: Math.round(noLatencyLiveRowsPerSec),
         parseOnlyRowsPerSec: Math.round(parseOnlyRowsPerSec),
+        parseOnlyRereadRowsPerSec: Math.round(sample.rereadRowsPerSec),
         latencyMs: LATENCY_MS,
         latencyRowsPerSec: Math.round(latencyRowsPerSec),
         boundRowsPerSec: Math.round(boundRowsPerSec),
         apiTransactions,
         peakRssMb: Math.round(peakRssMb),
+        repeatedAnswers,
         perPageMs: Object.fromEntries(Object.entries(perPageCpuMs).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       }),
     );

@@ -1,5 +1,5 @@
 /**
- * `npm run emulator:intacct -- --port <n> --gl-rows <n> [--latency-ms n] [--fault-rate x] [--seed n] [--session-ttl-ms n] [--gmt-offset +hh:mm]`
+ * `npm run emulator:intacct -- --port <n> --gl-rows <n> [--latency-ms n] [--fault-rate x] [--seed n] [--session-ttl-ms n] [--gmt-offset +hh:mm] [--repeat-answers]`
  *
  * Starts the Intacct emulator standalone. The FIRST stdout line is one JSON object with the URL and
  * the credentials it accepts; later lines are for people. Stops cleanly on SIGTERM/SIGINT.
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     sessionTtlMs: args.has('session-ttl-ms') ? num(args, 'session-ttl-ms', 0) : undefined,
     userGmtOffset: args.get('gmt-offset'),
     faults: faultRate > 0 ? { rate: faultRate, seed: num(args, 'fault-seed', 1) } : undefined,
+    repeatAnswers: args.has('repeat-answers'),
   });
   const c = emu.credentials;
   process.stdout.write(
@@ -66,11 +67,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   // Control messages from a parent process (the bench): {"latencyMs": n}, and {"cpu": true}, answered
-  // with this process's CPU time so far (µs, process.cpuUsage) to see which side sets the pace.
+  // with this process's CPU time so far (µs, process.cpuUsage) to see which side sets the pace, and
+  // the GL detail answers reused and made so far (--repeat-answers).
   process.on('message', (m: unknown) => {
     if (m && typeof m === 'object' && 'cpu' in m) {
       const u = process.cpuUsage();
-      process.send?.({ cpuMicros: u.user + u.system });
+      process.send?.({ cpuMicros: u.user + u.system, repeated: emu.repeated });
     } else if (m && typeof m === 'object' && 'latencyMs' in m) {
       emu.setLatency(Number((m as { latencyMs: unknown }).latencyMs) || 0);
       process.send?.({ ok: true, latencyMs: (m as { latencyMs: unknown }).latencyMs });

@@ -377,7 +377,11 @@ export class GlLedger {
   }
 
   /** Call after any change to overrides/deleted. */
+  /** Bumped by every change to GL detail (repeated-answers.ts keys answers by it). */
+  revision = 0;
+
   invalidate(): void {
+    this.revision++;
     this.excludedCache = null;
     this.excludedSetCache = null;
   }

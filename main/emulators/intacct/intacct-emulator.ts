@@ -33,6 +33,7 @@ import { FaultPlan, TRANSIENT_ERRORS, type FaultConfig, type FaultKind } from '.
 import { parseQuery, parseReadByQuery, runLookup, runQuery, runReadUserFormatting, type ParsedQuery, type QueryContext } from './query-engine';
 import { COMPARE_OPS, QueryProblem } from './query-filter';
 import { SampleCompany } from './sample-company';
+import { RepeatedAnswers } from './repeated-answers';
 import { ENTITIES } from './sample-reference-data';
 
 export type { FaultConfig, FaultKind } from './fault-injection';
@@ -73,6 +74,11 @@ export interface IntacctEmulatorOptions {
   maxInFlight?: number;
   vendors?: number;
   bills?: number;
+  /**
+   * Keep GL detail answers and answer the same query again from them (repeated-answers.ts): for
+   * the bench, so a repeated read does not spend the client's cores on making pages. Default off.
+   */
+  repeatAnswers?: boolean;
 }
 
 /** What one request did (for tests and the bench). */
@@ -129,6 +135,8 @@ export interface IntacctEmulator {
   expireSessions(): void;
   /** Open (unexpired) sessions. */
   readonly sessionCount: number;
+  /** GL detail answers reused and made, with `repeatAnswers` (zeros without). */
+  readonly repeated: { hits: number; misses: number };
   close(): Promise<void>;
 }
 
@@ -208,6 +216,7 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
   const resultSets = new Map<string, ResultSet>();
   let resultSeq = 0;
   let origin = '';
+  const repeats = opts.repeatAnswers ? new RepeatedAnswers() : null;
 
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -556,7 +565,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
           case 'query': {
             const q = parseQuery(argNode, ctx);
             if (q.object.name === 'GLDETAIL' && q.pageSize * Math.max(1, q.fields.length) > gl524Cells) throw new FrontDoorTimeout();
-            const data = runQuery(company, q, ctx);
+            const data = repeats
+              ? repeats.answer(repeats.key(q, ctx, company.gl.revision, `${dateFormat} ${userClock}`), () => runQuery(company, q, ctx))
+              : runQuery(company, q, ctx);
             if (idx === 0) log.rows = data.count;
             results.push(...resultParts(verb, controlId, data.parts));
             return;
@@ -717,6 +728,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
       gmtOffset = o;
     },
     expireSessions: () => sessions.clear(),
+    get repeated() {
+      return { hits: repeats?.hits ?? 0, misses: repeats?.misses ?? 0 };
+    },
     get sessionCount() {
       const now = clock.now();
       return [...sessions.values()].filter((s) => s.expiresAt > now).length;

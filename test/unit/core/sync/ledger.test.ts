@@ -97,6 +97,17 @@ describe('openLedger', () => {
     l.close();
   });
 
+  it('counts a batch staged in two calls under one RequestID once, as a GROUP BY over what it holds would', () => {
+    const l = openLedger(':memory:');
+    const entry = (key: string, units: bigint) => ({ key, hash: `h${key}`, op: 'upsert' as const, account: '4000', period: '2025-01', amountUnits: units });
+    l.stage('r1', 'gl_detail', [entry('a', 100n), entry('b', 5n)]);
+    l.stage('r1', 'gl_detail', [entry('a', 40n), entry('c', 1n)]);
+    l.commit('r1', 'gl_detail');
+    // Held: a (newest, 40), b 5, c 1.
+    assert.deepEqual(l.sums('gl_detail'), new Map([['4000\u00002025-01', 46n]]));
+    l.close();
+  });
+
   it('keeps its sums equal to a GROUP BY over what it holds, through updates, moves, deletions, repeats, replaces and discards', () => {
     const l = openLedger(':memory:');
     // What the ledger holds, kept here by hand: key → [account, period, units].
