@@ -7,7 +7,7 @@
  */
 import type { Settings } from '../../shared/types';
 import type { SettingsStore } from '../core/service/stores';
-import { settingsFromStored } from '../core/service/settings';
+import { settingsFromStored } from '../core/service/stored-settings';
 
 export type { SettingsStore };
 

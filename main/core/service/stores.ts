@@ -8,7 +8,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SecretName, Settings } from '../../../shared/types';
-import { defaultSettings, settingsFromStored } from './settings';
+import { defaultSettings } from './settings';
+import { settingsFromStored } from './stored-settings';
 import { ValidationError } from '../errors';
 
 /** The OS keychain, or a stand-in. Write-only towards front ends: the service never returns a secret. */
