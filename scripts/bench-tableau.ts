@@ -75,6 +75,15 @@ const ACCOUNTS = Array.from({ length: 120 }, (_, i) => ({
 const DEPTS = ['D100', 'D200', 'D300', 'D400', null];
 const LOCS = ['NYC', 'LON', 'SFO', null];
 const VENDORS = Array.from({ length: 500 }, (_, i) => `V${String(i).padStart(5, '0')}`);
+// Names and numbers from small pools, as a page's repeated values are: the writer is timed on the
+// strings it gets, not on the generator building new ones per row.
+const VENDOR_NAMES = VENDORS.map((v) => `Vendor ${v}`);
+const DEPT_TITLES = DEPTS.map((d) => (d ? `Department ${d}` : null));
+const LOC_NAMES = LOCS.map((l) => (l ? `Location ${l}` : null));
+const CUSTOMER_IDS = Array.from({ length: 300 }, (_, i) => `C${String(i).padStart(4, '0')}`);
+const CUSTOMER_NAMES = CUSTOMER_IDS.map((c) => `Customer ${c}`);
+const DOC_NUMBERS = Array.from({ length: 5000 }, (_, i) => `INV-${100_000 + i}`);
+const BATCH_TITLES = Array.from({ length: 1000 }, (_, i) => `Batch ${5000 + i}`);
 const DESCRIPTIONS = [
   'Monthly rent',
   'Office supplies, Q3',
@@ -116,14 +125,21 @@ function* glRows(total: number): Generator<Row[]> {
       const cents = Math.floor(rnd() * 20_000_000) - 10_000_000;
       const debit = cents >= 0;
       const ts = day + TIMES[i % 1440]!;
+      const batch = 5000 + Math.floor(i / 8);
+      const ap = i % 3 !== 0;
+      const vendor = ap ? VENDORS[i % VENDORS.length]! : null;
+      const eur = ap && i % 7 === 0;
+      const trx = eur ? Math.round(cents / 1.0875) : cents;
+      // As GLDETAIL sends them (intacct-objects.md): a text RECORDNO, the journal in SYMBOL, the
+      // owning entity through CHILDENTITY, one-letter STATE beside its label, WHENCREATED a date.
       page[k] = {
-        RECORDNO: 100_000 + i,
+        RECORDNO: `${200_000 + Math.floor(i / 8)}-${1_000_000 + i}-${30_001 + (i % 8)}--accrual`,
         BATCH_DATE: day,
-        BATCH_NO: 5000 + Math.floor(i / 8),
-        BATCH_TITLE: `Batch ${5000 + Math.floor(i / 8)}`,
-        JOURNAL: i % 3 === 0 ? 'GJ' : 'AP',
+        BATCH_NO: batch,
+        BATCH_TITLE: BATCH_TITLES[batch % BATCH_TITLES.length]!,
+        SYMBOL: ap ? 'APJ' : 'GJ',
         BOOKID: 'ACCRUAL',
-        MODULEKEY: i % 3 === 0 ? '2.GL' : '3.AP',
+        MODULEKEY: ap ? '3.AP' : '2.GL',
         LINE_NO: (i % 8) + 1,
         ENTRY_DATE: day,
         ACCOUNTNO: acct.no,
@@ -131,15 +147,36 @@ function* glRows(total: number): Generator<Row[]> {
         AMOUNT: amount(cents),
         DEBITAMOUNT: debit ? amount(cents) : null,
         CREDITAMOUNT: debit ? null : amount(-cents),
+        TRX_AMOUNT: amount(trx),
+        TRX_DEBITAMOUNT: debit ? amount(trx) : null,
+        TRX_CREDITAMOUNT: debit ? null : amount(-trx),
         TR_TYPE: debit ? 1 : -1,
-        CURRENCY: 'USD',
+        CURRENCY: eur ? 'EUR' : 'USD',
+        BASECURR: 'USD',
         DEPARTMENTID: DEPTS[i % DEPTS.length]!,
+        DEPARTMENTTITLE: DEPT_TITLES[i % DEPTS.length]!,
         LOCATIONID: LOCS[i % LOCS.length]!,
-        VENDORID: i % 3 === 0 ? null : VENDORS[i % VENDORS.length]!,
+        LOCATIONNAME: LOC_NAMES[i % LOCS.length]!,
+        CHILDENTITY: i % 10 === 0 ? 'E200' : 'E100',
+        CLASSID: i % 4 === 0 ? 'C10' : null,
+        CLASSNAME: i % 4 === 0 ? 'Wholesale' : null,
+        PROJECTID: null,
+        PROJECTNAME: null,
+        CUSTOMERID: ap ? null : CUSTOMER_IDS[i % CUSTOMER_IDS.length]!,
+        CUSTOMERNAME: ap ? null : CUSTOMER_NAMES[i % CUSTOMER_IDS.length]!,
+        VENDORID: vendor,
+        VENDORNAME: ap ? VENDOR_NAMES[i % VENDORS.length]! : null,
+        EMPLOYEEID: null,
+        EMPLOYEENAME: null,
+        ITEMID: null,
+        ITEMNAME: null,
+        WAREHOUSEID: null,
+        WAREHOUSENAME: null,
         DESCRIPTION: DESCRIPTIONS[i % DESCRIPTIONS.length]!,
-        STATE: 'Posted',
-        MEGAENTITYID: i % 10 === 0 ? 'E200' : 'E100',
-        WHENCREATED: ts,
+        DOCNUMBER: ap ? DOC_NUMBERS[i % DOC_NUMBERS.length]! : null,
+        STATE: 'P',
+        STATE_LABEL: 'Posted',
+        WHENCREATED: day,
         WHENMODIFIED: ts,
       };
     }
@@ -264,7 +301,8 @@ async function uploadApply(hyperdPath: string, file: string): Promise<{ publishS
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-tableau-'));
   const hyperdPath = findHyperd({ projectRoot: process.cwd(), env: { HYPERD_PATH: process.env.HYPERD_PATH } });
-  const engine = await startHyperEngine({ hyperdPath, logDir: join(dir, 'hyperd-logs') });
+  // The reference CSV load reads a file from `dir`, the one folder this engine may read from.
+  const engine = await startHyperEngine({ hyperdPath, logDir: join(dir, 'hyperd-logs'), readableFilesDir: dir });
   try {
     // Warm-up (untimed): JIT-compile the generator and encoders and let hyperd load its code, so
     // both timings below are steady-state and neither pays a one-off start cost.

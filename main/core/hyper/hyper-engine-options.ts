@@ -18,6 +18,11 @@ export interface HyperEngineOptions {
    */
   databaseDirs?: string[];
   /**
+   * A folder whose files hyperd may read with `COPY … FROM '<file>'`: for bench:tableau's reference
+   * load of a CSV file only. Absent (the product, always): hyperd opens no external file at all.
+   */
+  readableFilesDir?: string;
+  /**
    * The environment hyperd runs with, chosen by the host (e.g. `SystemRoot` on Windows). Nothing of
    * the connector's own environment is passed on. Default: none.
    */

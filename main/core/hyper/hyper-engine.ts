@@ -187,6 +187,7 @@ class Engine implements HyperEngine {
     try {
       const args = hyperdArgs(listen, logDir, {
         noFilesDir: join(this.socketDir, 'no-files'),
+        ...(this.opts.readableFilesDir ? { readableFilesDir: realpathSync(this.opts.readableFilesDir) } : {}),
         posix: this.posix,
         ...(this.databaseDirs ? { databaseDirs: this.databaseDirs } : {}),
       });

@@ -56,7 +56,11 @@ export function storageProvidersSetting(dirs: readonly string[]): string {
 }
 
 /** hyperd's command line (tableau-rest.md §1.3, flags checked with `hyperd run --help` and `hyperd --settings`). */
-export function hyperdArgs(listen: HyperdListen, logDir: string, confine: { noFilesDir: string; databaseDirs?: readonly string[]; posix: boolean }): string[] {
+export function hyperdArgs(
+  listen: HyperdListen,
+  logDir: string,
+  confine: { noFilesDir: string; readableFilesDir?: string; databaseDirs?: readonly string[]; posix: boolean },
+): string[] {
   return [
     'run',
     `--callback-connection=${listen.callback}`,
@@ -70,8 +74,9 @@ export function hyperdArgs(listen: HyperdListen, logDir: string, confine: { noFi
     // Unbounded by default: keep at most ~2 × 10 MB of hyperd logs in the app's log folder.
     '--log-file-size-limit=10m',
     '--log-file-max-count=2',
-    // No external files: an empty whitelist folder, and (POSIX) the whole tree blacklisted.
-    `--external-file-whitelist=${confine.noFilesDir}`,
+    // No external files: an empty whitelist folder, and (POSIX) the whole tree blacklisted. A
+    // benchmark may name one folder to read from instead (HyperEngineOptions.readableFilesDir).
+    `--external-file-whitelist=${confine.readableFilesDir ?? confine.noFilesDir}`,
     ...(confine.posix ? ['--external-file-blacklist=/'] : []),
     ...(confine.databaseDirs?.length ? [`--storage-providers=${storageProvidersSetting(confine.databaseDirs)}`] : []),
   ];

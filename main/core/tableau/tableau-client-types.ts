@@ -26,9 +26,9 @@ export interface TableauClientOptions {
   /** Per plain request; uploads and publishes get at least 30 minutes. Default 120 s. */
   timeoutMs?: number;
   onEvent?: RequestEventListener;
-  /** Upload block size; default and maximum 64 MB. */
+  /** Upload block size; default 16 MB (tableau-upload.ts DEFAULT_CHUNK_BYTES), at most 64 MB. */
   chunkSizeBytes?: number;
-  /** Files smaller than this are published in one request; default (and maximum) 64 MB. */
+  /** Files smaller than this are published in one request; default 16 MB, at most 64 MB. */
   singleCallLimitBytes?: number;
   /** Files from this size on are published as jobs (asJob); default 8 MB. */
   asyncPublishBytes?: number;

@@ -16,7 +16,15 @@ import { isAlreadyQueued, RequestNotResentError } from './tableau-errors';
 import { TableauHttp, type TableauRequest } from './tableau-http';
 import { defaultJobPollPolicy, waitForJob, type JobPollPolicy } from './tableau-jobs';
 import { discoverServerVersion, isTableauNotFound } from './tableau-server-info';
-import { ASYNC_PUBLISH_BYTES, MAX_CHUNK_BYTES, publishHyper, SINGLE_CALL_LIMIT_BYTES, uploadFile, type UploadDeps } from './tableau-upload';
+import {
+  ASYNC_PUBLISH_BYTES,
+  DEFAULT_CHUNK_BYTES,
+  MAX_CHUNK_BYTES,
+  publishHyper,
+  SINGLE_CALL_LIMIT_BYTES,
+  uploadFile,
+  type UploadDeps,
+} from './tableau-upload';
 import { MIN_JWT_API_VERSION, MIN_JWT_JOBS_API_VERSION, compareVersions, isTableauCloud, parseTableauAddress } from './tableau-version';
 import {
   readConnections,
@@ -50,7 +58,7 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
       fields: { site: 'Required for Tableau Cloud' },
     });
   }
-  const chunkSizeBytes = opts.chunkSizeBytes ?? MAX_CHUNK_BYTES;
+  const chunkSizeBytes = opts.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isInteger(chunkSizeBytes) || chunkSizeBytes < 1 || chunkSizeBytes > MAX_CHUNK_BYTES) {
     throw new ValidationError({
       service: 'tableau',
@@ -166,7 +174,7 @@ export function createTableauClient(opts: TableauClientOptions): TableauClient {
     ...(opts.random ? { random: opts.random } : {}),
     retry,
     chunkSizeBytes,
-    singleCallLimitBytes: Math.min(opts.singleCallLimitBytes ?? SINGLE_CALL_LIMIT_BYTES, SINGLE_CALL_LIMIT_BYTES),
+    singleCallLimitBytes: Math.min(opts.singleCallLimitBytes ?? DEFAULT_CHUNK_BYTES, SINGLE_CALL_LIMIT_BYTES),
     asyncPublishBytes: opts.asyncPublishBytes ?? ASYNC_PUBLISH_BYTES,
     timeoutMs,
   };

@@ -35,9 +35,13 @@ export interface TableauHttpDeps {
 }
 
 export interface RequestBody {
-  body: RequestInit['body'];
+  /**
+   * The body, or a function that reads it into one Buffer of its exact length (an upload block
+   * from disk, tableau-multipart.ts), so the network stack sets Content-Length from it: Electron's
+   * net.fetch buffers a request body whole anyway (its ClientRequest without chunked encoding).
+   */
+  body: RequestInit['body'] | (() => Promise<Buffer>);
   contentType: string;
-  length?: number;
 }
 
 export interface TableauRequest {
@@ -193,7 +197,7 @@ export class TableauHttp {
 
     let res;
     try {
-      const payload = body && body.length !== undefined ? await sizedBytes(body.body, body.length) : body?.body;
+      const payload = typeof body?.body === 'function' ? await body.body() : body?.body;
       res = await sendRequest(
         this.deps.fetch,
         {
@@ -306,25 +310,6 @@ function redirectRefused(req: TableauRequest, url: string, status: number, locat
     userMessage: `Tableau answered ${req.operation} with a redirect (HTTP ${status}) to ${target}. The connector does not follow redirects, so that the token and the sign-in details are never sent elsewhere. ${fix}`,
     detail: { status, operation: req.operation, redirectTo: target },
   });
-}
-
-/**
- * A streamed body of known length (an upload block read from disk) as one Buffer, so the
- * network stack sets Content-Length from it. Electron's net.fetch buffers a request body whole
- * anyway before sending (its ClientRequest without chunked encoding); a block is at most 64 MB.
- */
-async function sizedBytes(body: RequestInit['body'], length: number): Promise<RequestInit['body']> {
-  if (!body || typeof (body as ReadableStream).getReader !== 'function') return body;
-  const bytes = Buffer.from(await new Response(body as ReadableStream<Uint8Array>).arrayBuffer());
-  if (bytes.length !== length)
-    throw new ConnectorError({
-      service: 'local',
-      kind: 'system',
-      retryable: false,
-      code: 'FILE_CHANGED',
-      userMessage: `The upload body has ${bytes.length} bytes, not the ${length} expected; the file changed while it was read.`,
-    });
-  return bytes;
 }
 
 function requireSite(session: TableauSessionInfo | null): string {

@@ -11,7 +11,7 @@
  * whole upload restarts with a fresh upload session, and the abandoned session is left to expire
  * (it is never committed, so it changes nothing).
  *
- * Publish: files under 64 MB go in one call (request_payload + tableau_datasource); larger ones are
+ * Publish: files under the single-call limit (16 MB by default, at most 64 MB) go in one call (request_payload + tableau_datasource); larger ones are
  * uploaded first and committed with `?uploadSessionId=…&datasourceType=hyper`. Files from
  * `asyncPublishBytes` (8 MB by default) on are published with `asJob=true`: a synchronous publish
  * of tens of MB meets gateway timeouts (504) on real sites, and TSC answers a 504 on a synchronous
@@ -31,10 +31,17 @@ import type { TableauHttp } from './tableau-http';
 import { buildMultipart, type MultipartPart } from './tableau-multipart';
 import { hasJob, readDatasource, readFileUpload, readJob, requireTree, xmlAttr, type DatasourceInfo, type TableauJob } from './tableau-xml';
 
-/** Largest block (and default block size): 64 MB (MCP MAX_FILE_UPLOAD_CHUNK_BYTES, MIG). */
+/** Largest block Tableau takes: 64 MB (MCP MAX_FILE_UPLOAD_CHUNK_BYTES, MIG). */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
-/** Files smaller than this are published in one request (PUBCON: 64 MB per request). */
+/** Files smaller than this may be published in one request (PUBCON: 64 MB per request). */
 export const SINGLE_CALL_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * The default block size, and the default size from which a publish goes through an upload
+ * session: 16 MB. Each request body is held in memory whole (tableau-http.ts RequestBody), and the
+ * network stack may copy it once more, so 64 MB blocks took a 1M-line GL load to ~390 MB RSS
+ * (bench:tableau); TSC sends 50 MB, the Tableau documentation allows up to 64 MB.
+ */
+export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Files from this size on are published as jobs (asJob=true), see the header. */
 export const ASYNC_PUBLISH_BYTES = 8 * 1024 * 1024;
 /** Tableau accepts at most 1000 blocks per file (release-preview PUBREF). */
@@ -113,7 +120,7 @@ export async function uploadFile(deps: UploadDeps, filePath: string, opts: Uploa
           site: true,
           auth: 'session',
           resend: 'if-not-processed',
-          body: () => ({ body: body.stream(), contentType: body.contentType, length: body.length }),
+          body: () => ({ body: () => body.bytes(), contentType: body.contentType }),
           timeoutMs: Math.max(deps.timeoutMs, TRANSFER_TIMEOUT_MS),
           ...sig(opts.signal),
         },
@@ -155,7 +162,7 @@ export async function publishHyper(deps: UploadDeps, opts: PublishOptions): Prom
         query: { ...(uploadSessionId ? { uploadSessionId } : {}), ...query },
         auth: 'session',
         resend: 'if-not-processed',
-        body: () => ({ body: body.stream(), contentType: body.contentType, length: body.length }),
+        body: () => ({ body: () => body.bytes(), contentType: body.contentType }),
         timeoutMs: Math.max(deps.timeoutMs, TRANSFER_TIMEOUT_MS),
         ...sig(opts.signal),
       },

@@ -110,7 +110,6 @@ interface BatchCache {
 /** Every recorded GLDETAIL field, in lookup order. */
 const GL_FIELDS: readonly string[] = objectSpec('GLDETAIL')!.fields.map((f) => f.id);
 
-const incomeAccounts = ACCOUNTS.map((a, i) => (a.type === 'incomestatement' ? i : -1)).filter((i) => i >= 0);
 const balanceAccounts = ACCOUNTS.map((a, i) => (a.type === 'balancesheet' ? i : -1)).filter((i) => i >= 0);
 const accountIndex = (no: string) => ACCOUNTS.findIndex((a) => a.no === no);
 const operatingLocations = LOCATIONS.filter((l) => l.parent !== '');
@@ -121,6 +120,21 @@ const escapedDepartmentTitles = DEPARTMENTS.map((d) => escapeXml(d.title));
 const escapedPrograms = programs.map(escapeXml);
 const escapedClasses = CLASSES.map((c) => escapeXml(c.name));
 const escapedEmployees = EMPLOYEES.map((e) => escapeXml(e.name));
+
+const accountsIn = (...categories: string[]) => ACCOUNTS.map((a, i) => (categories.includes(a.category) ? i : -1)).filter((i) => i >= 0);
+/**
+ * Where each kind of batch posts its lines (`lines`, credited when `credit`, amounts × `scale`) and
+ * its balancing line (`closing`; none: a balance-sheet account). GL batches alternate `lines` with
+ * balance-sheet accounts (accruals).
+ */
+const postingPlan: Record<string, { lines: readonly number[]; credit: boolean; scale: number; closing: number | null }> = {
+  AP: { lines: accountsIn('Cost of Goods Sold', 'Facilities', 'Selling, General & Administrative'), credit: false, scale: 1, closing: accountIndex('2000') },
+  AR: { lines: accountsIn('Revenue'), credit: true, scale: 3, closing: accountIndex('1200') },
+  CR: { lines: [accountIndex('1200')], credit: true, scale: 4, closing: accountIndex('1010') },
+  CM: { lines: [accountIndex('2000')], credit: false, scale: 2.5, closing: accountIndex('1010') },
+  PR: { lines: accountsIn('Payroll Expenses'), credit: false, scale: 1, closing: accountIndex('2100') },
+  GL: { lines: accountsIn('Facilities', 'Selling, General & Administrative', 'Other Income & Expense'), credit: false, scale: 0.5, closing: null },
+};
 
 /** First base entry key: 7 digits, so base RECORDNOs sort as text in index order. */
 export const FIRST_ENTRY_KEY = 1_000_000;
@@ -202,7 +216,6 @@ export class GlLedger {
   private cache: BatchCache | null = null;
   private excludedCache: Int32Array | null = null;
   private excludedSetCache: Set<number> | null = null;
-  private readonly acc = [accountIndex('2000'), accountIndex('1200'), accountIndex('1010'), accountIndex('2100')];
 
   constructor(opts: GlLedgerOptions) {
     this.seed = opts.seed;
@@ -540,50 +553,56 @@ export class GlLedger {
     // (gl-query.ts answers date-window backfills by binary search too).
     const batchDay = Math.floor(wm / DAY_MS) * DAY_MS;
     const kind = hash3(s, b, 1) % 100;
-    const module = kind < 40 ? 'AP' : kind < 65 ? 'AR' : kind < 75 ? 'CM' : kind < 85 ? 'PR' : 'GL';
+    // Bills, invoices, customer receipts (CR), vendor payments (CM), payroll, and journal entries.
+    const module = kind < 30 ? 'AP' : kind < 55 ? 'AR' : kind < 73 ? 'CR' : kind < 83 ? 'CM' : kind < 92 ? 'PR' : 'GL';
     const loc = this.locationOfBatch(b);
     const ent = ENTITIES[loc.entity];
     const vendor = module === 'AP' || module === 'CM' ? this.vendors[hash3(s, b, 5) % this.vendors.length] : undefined;
     const date = formatDate(batchDay);
     const docno =
-      module === 'AP' ? `INV-${(hash3(s, b, 7) % 900000) + 100000}` : module === 'AR' ? `SI-${b + 10000}` : module === 'CM' ? `CHK ${b + 5000}` : '';
+      module === 'AP'
+        ? `INV-${(hash3(s, b, 7) % 900000) + 100000}`
+        : module === 'AR'
+          ? `SI-${b + 10000}`
+          : module === 'CR'
+            ? `RCPT-${b + 10000}`
+            : module === 'CM'
+              ? `CHK ${b + 5000}`
+              : '';
     const title =
       module === 'AP'
         ? `Vendor bill ${docno} - ${vendor?.name ?? ''}`
         : module === 'AR'
           ? `Customer invoice ${docno}`
-          : module === 'CM'
-            ? `Payment to ${vendor?.name ?? ''}`
-            : module === 'PR'
-              ? `Payroll for period ending ${date}`
-              : `Month-end accruals & adjustments "${date.slice(0, 2)}/${date.slice(6)}"`;
+          : module === 'CR'
+            ? `Customer payment ${docno}`
+            : module === 'CM'
+              ? `Payment to ${vendor?.name ?? ''}`
+              : module === 'PR'
+                ? `Payroll for period ending ${date}`
+                : `Month-end accruals & adjustments "${date.slice(0, 2)}/${date.slice(6)}"`;
+    // Each document posts where it would in a real ledger (postingPlan): a vendor bill debits
+    // expense accounts and credits payables, an invoice credits revenue and debits receivables, a
+    // receipt credits receivables and debits cash, a payment debits payables and credits cash,
+    // payroll debits payroll expense. One line in five goes the other way (credit memos, returns,
+    // reversals). Invoices are larger than bills, so the demo company earns a profit most months,
+    // and collects most of what it invoices, as a going concern does.
+    const plan = postingPlan[module]!;
     const amounts: number[] = [];
     const accounts: number[] = [];
     let sum = 0;
     for (let k = 0; k < n - 1; k++) {
-      let cents = 500 + (hash3(s, b * 8 + k, 10) % 2_500_000);
+      let cents = Math.round((500 + (hash3(s, b * 8 + k, 10) % 2_500_000)) * plan.scale);
       if (hash3(s, b * 8 + k, 11) % 5 === 0) cents = -cents;
-      if (module === 'AR') cents = -cents;
+      if (plan.credit) cents = -cents;
       amounts.push(cents);
       sum += cents;
-      accounts.push(
-        module === 'GL' && k % 2 === 1
-          ? balanceAccounts[hash3(s, b * 8 + k, 12) % balanceAccounts.length]!
-          : incomeAccounts[hash3(s, b * 8 + k, 12) % incomeAccounts.length]!,
-      );
+      const pool = module === 'GL' && k % 2 === 1 ? balanceAccounts : plan.lines;
+      accounts.push(pool[hash3(s, b * 8 + k, 12) % pool.length]!);
     }
     // The closing line balances the batch: debits equal credits per batch.
     amounts.push(n === 1 ? 500 + (hash3(s, b, 13) % 100_000) : -sum);
-    const closing =
-      module === 'AP'
-        ? this.acc[0]!
-        : module === 'AR'
-          ? this.acc[1]!
-          : module === 'CM'
-            ? this.acc[2]!
-            : module === 'PR'
-              ? this.acc[3]!
-              : balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
+    const closing = plan.closing ?? balanceAccounts[hash3(s, b, 14) % balanceAccounts.length]!;
     accounts.push(closing);
     // Each entity keeps its books in its own base currency; some documents are in another
     // transaction currency (a EUR vendor of the US entity, USD sales of the Canadian one), so
@@ -603,7 +622,7 @@ export class GlLedger {
     const trx = amounts.map((x) => (rate === 1 ? x : Math.round(x / rate)));
     const book = (this.batchCat[b]! & 1) === 1 ? 'CASH' : 'ACCRUAL';
     const project = module === 'PR' || module === 'GL' ? null : hash3(s, b, 16) % 5 === 0 ? PROJECTS[hash3(s, b, 17) % PROJECTS.length]! : null;
-    const customer = module === 'AR' ? CUSTOMERS[hash3(s, b, 18) % CUSTOMERS.length]! : null;
+    const customer = module === 'AR' || module === 'CR' ? CUSTOMERS[hash3(s, b, 18) % CUSTOMERS.length]! : null;
     this.cache = {
       b,
       xml: null,
@@ -616,9 +635,9 @@ export class GlLedger {
         BATCH_NO: String(b + 1),
         BATCH_TITLE: title,
         // The journal is SYMBOL on GLDETAIL; there is no JOURNAL field (intacct-objects.md "GLDETAIL specifics").
-        SYMBOL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
+        SYMBOL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CR' ? 'CRJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
         BOOKID: book,
-        MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
+        MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' || module === 'CR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
         CURRENCY: trxCurrency,
         BASECURR: base,
         LOCATIONID: loc.id,

@@ -150,4 +150,24 @@ describe('hyperd is reachable by the connector alone', () => {
     });
     assert.deepEqual(readdirSync(outside).sort(), ['secret.csv']);
   });
+
+  it("with a benchmark's readableFilesDir, reads files in that one folder and still nothing outside it", async () => {
+    const readable = join(dir, 'bench-files');
+    const outside = join(dir, 'outside-2');
+    mkdirSync(readable);
+    mkdirSync(outside);
+    writeFileSync(join(readable, 'rows.csv'), 'a\nfrom-the-bench\n');
+    writeFileSync(join(outside, 'secret.csv'), 'a\nroot-only\n');
+    const bench = await startHyperEngine({ hyperdPath, logDir: join(dir, 'logs-2'), readableFilesDir: readable });
+    try {
+      await bench.withClient(async (c) => {
+        const read = (path: string) => c.query(`SELECT * FROM external('${path}', format => 'csv', header => true, columns => descriptor(a text))`);
+        assert.deepEqual((await read(join(readable, 'rows.csv'))).rows, [{ a: 'from-the-bench' }]);
+        await assert.rejects(read(join(outside, 'secret.csv')), /inaccessible/);
+        await assert.rejects(read('/etc/passwd'), /inaccessible/);
+      });
+    } finally {
+      await bench.stop();
+    }
+  });
 });
