@@ -20,6 +20,15 @@ const stateLabels: Record<Status['state'], string> = {
   'not-configured': 'Not set up',
 };
 
+/**
+ * What the header says of the service. Idle before any run is "Not synced yet", not "Up to date":
+ * between saving the first settings and the first sync nothing is in Tableau, and the window must
+ * never say all is well when it is not.
+ */
+function pillLabel(state: Status['state'], lastRun: Status['lastRun']): string {
+  return state === 'idle' && !lastRun ? 'Not synced yet' : stateLabels[state];
+}
+
 /** The whole window. */
 export function App() {
   const api = useApi();
@@ -78,7 +87,7 @@ export function App() {
         {state ? (
           <span className={`state-pill state-${state}`} role="status" aria-live="polite" data-testid="state-pill">
             <span className="dot" aria-hidden="true" />
-            {stateLabels[state]}
+            {pillLabel(state, service.status?.lastRun ?? null)}
           </span>
         ) : null}
       </header>

@@ -115,6 +115,8 @@ describe('the guided first setup (browser)', () => {
     assert.equal(saved.intacct.senderId, backend.intacct.senderId);
     assert.equal(saved.tableau.patName, backend.tableau.patName);
     assert.deepEqual((await backend.service.getStatus()).configured, { intacct: true, tableau: true });
+    // Set up but never synced: nothing is in Tableau yet, so the header must not say "Up to date".
+    await page.getByTestId('state-pill').getByText('Not synced yet').waitFor({ timeout: 10_000 });
 
     await guide().getByRole('button', { name: 'Estimate a full load' }).click();
     const estimate = guide().getByTestId('full-load-estimate');
