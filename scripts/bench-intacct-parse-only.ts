@@ -3,7 +3,7 @@
  * bytes to typed rows, timed apart from HTTP and paging.
  */
 import { createNodeFetch } from '../main/core/http/transport';
-import { compileColumn, createIntacctXmlParser, parseResponse, ZoneConverter } from '../main/core/intacct';
+import { compileColumn, createIntacctXmlParser, escapeXml, parseResponse, ZoneConverter } from '../main/core/intacct';
 import { RowConverter } from '../main/core/intacct/row-builder';
 import { streamByName } from '../main/core/streams/definitions';
 
@@ -22,9 +22,8 @@ const glDetail = streamByName('gl_detail');
 
 /** The XML envelope for raw sample requests (the bench's own, so parse timing sees exact bodies). */
 function envelope(creds: Creds, auth: string, fn: string): string {
-  const e = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return (
-    `<?xml version="1.0" encoding="UTF-8"?><request><control><senderid>${e(creds.senderId)}</senderid><password>${e(creds.senderPassword)}</password>` +
+    `<?xml version="1.0" encoding="UTF-8"?><request><control><senderid>${escapeXml(creds.senderId)}</senderid><password>${escapeXml(creds.senderPassword)}</password>` +
     `<controlid>bench</controlid><uniqueid>false</uniqueid><dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace></control>` +
     `<operation><authentication>${auth}</authentication><content><function controlid="bench-f">${fn}</function></content></operation></request>`
   );
@@ -53,7 +52,7 @@ export async function parseOnly(
   parseAloneCpuRowsPerSec: number;
   fxpCpuRowsPerSec: number;
 }> {
-  const login = `<login><userid>${creds.userId}</userid><companyid>${creds.companyId}</companyid><password>${creds.userPassword.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</password></login>`;
+  const login = `<login><userid>${creds.userId}</userid><companyid>${creds.companyId}</companyid><password>${escapeXml(creds.userPassword)}</password></login>`;
   const fetchFn = createNodeFetch();
   const postBytes = async (url: string, body: string): Promise<Buffer> => {
     for (let attempt = 1; ; attempt++) {

@@ -58,20 +58,25 @@ export interface Ledger {
   close(): void;
 }
 
-/** A batch's contribution to `ledger_sums` by account and period ('' for none), as held after its commit. */
-type BatchSums = Map<string, { account: string; period: string; total: bigint; n: number }>;
+/** What a batch adds to one account and period of `ledger_sums` ('' for none), as held after its commit. */
+interface AccountPeriodSum {
+  account: string;
+  period: string;
+  total: bigint;
+  n: number;
+}
 
 /**
  * What a batch's entries add to the sums once committed, as the commit leaves ledger_held: a key
  * with a delete in the batch is not held (removeDeleted runs after promote); otherwise its last
  * upsert is (promote's newest wins). Keys are walked from the newest, so a repeated key counts once.
  */
-export function batchSums(entries: readonly LedgerEntry[]): BatchSums {
+export function batchSums(entries: readonly LedgerEntry[]): AccountPeriodSum[] {
   let deleted: Set<string> | null = null;
   for (const e of entries) if (e.op === 'delete') (deleted ??= new Set()).add(e.key);
   const seen = new Set<string>();
   // By account, then period: no key string is made per entry (a batch has a few hundred groups).
-  const groups = new Map<string, Map<string, { account: string; period: string; total: bigint; n: number }>>();
+  const groups = new Map<string, Map<string, AccountPeriodSum>>();
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
     if (e.op !== 'upsert' || seen.has(e.key) || deleted?.has(e.key)) continue;
@@ -86,9 +91,7 @@ export function batchSums(entries: readonly LedgerEntry[]): BatchSums {
       g.n++;
     } else byPeriod.set(period, { account, period, total: e.amountUnits ?? 0n, n: 1 });
   }
-  const out: BatchSums = new Map();
-  for (const byPeriod of groups.values()) for (const g of byPeriod.values()) out.set(`${g.account}\u0000${g.period}`, g);
-  return out;
+  return [...groups.values()].flatMap((byPeriod) => [...byPeriod.values()]);
 }
 
 /** What every row of a staged batch shares. */
@@ -149,7 +152,7 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
   // Per batch staged through this ledger and not yet committed or discarded; null when it cannot be
   // counted in advance (staged twice). Staged rows never outlive the connection's owner (they are
   // discarded on open), so neither need these.
-  const stagedSums = new Map<string, BatchSums | null>();
+  const stagedSums = new Map<string, AccountPeriodSum[] | null>();
   const dropEmptySums = db.prepare('DELETE FROM ledger_sums WHERE stream = ? AND n = 0');
   const promote = db.prepare(`
     INSERT OR REPLACE INTO ledger_held (stream, record_key, hash, account, period, amount_units)
@@ -193,7 +196,7 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
     promote.run(requestId);
     removeDeleted.run(stream, requestId);
     const added = stagedSums.get(requestId);
-    if (added) for (const g of added.values()) addSums.run(stream, g.account, g.period, g.total, g.n);
+    if (added) for (const g of added) addSums.run(stream, g.account, g.period, g.total, g.n);
     else resum.run(stream, requestId);
     dropEmptySums.run(stream);
     dropStaged.run(requestId);

@@ -123,17 +123,31 @@ const escapedEmployees = EMPLOYEES.map((e) => escapeXml(e.name));
 
 const accountsIn = (...categories: string[]) => ACCOUNTS.map((a, i) => (categories.includes(a.category) ? i : -1)).filter((i) => i >= 0);
 /**
- * Where each kind of batch posts its lines (`lines`, credited when `credit`, amounts × `scale`) and
- * its balancing line (`closing`; none: a balance-sheet account). GL batches alternate `lines` with
- * balance-sheet accounts (accruals).
+ * Each kind of batch: its journal (SYMBOL) and module, where it posts its lines (`lines`, credited
+ * when `credit`, amounts × `scale`) and its balancing line (`closing`; none: a balance-sheet
+ * account). GL batches alternate `lines` with balance-sheet accounts (accruals).
  */
-const postingPlan: Record<string, { lines: readonly number[]; credit: boolean; scale: number; closing: number | null }> = {
-  AP: { lines: accountsIn('Cost of Goods Sold', 'Facilities', 'Selling, General & Administrative'), credit: false, scale: 1, closing: accountIndex('2000') },
-  AR: { lines: accountsIn('Revenue'), credit: true, scale: 3, closing: accountIndex('1200') },
-  CR: { lines: [accountIndex('1200')], credit: true, scale: 4, closing: accountIndex('1010') },
-  CM: { lines: [accountIndex('2000')], credit: false, scale: 2.5, closing: accountIndex('1010') },
-  PR: { lines: accountsIn('Payroll Expenses'), credit: false, scale: 1, closing: accountIndex('2100') },
-  GL: { lines: accountsIn('Facilities', 'Selling, General & Administrative', 'Other Income & Expense'), credit: false, scale: 0.5, closing: null },
+const postingPlan: Record<string, { symbol: string; moduleKey: string; lines: readonly number[]; credit: boolean; scale: number; closing: number | null }> = {
+  AP: {
+    symbol: 'APJ',
+    moduleKey: '3.AP',
+    lines: accountsIn('Cost of Goods Sold', 'Facilities', 'Selling, General & Administrative'),
+    credit: false,
+    scale: 1,
+    closing: accountIndex('2000'),
+  },
+  AR: { symbol: 'ARJ', moduleKey: '4.AR', lines: accountsIn('Revenue'), credit: true, scale: 3, closing: accountIndex('1200') },
+  CR: { symbol: 'CRJ', moduleKey: '4.AR', lines: [accountIndex('1200')], credit: true, scale: 4, closing: accountIndex('1010') },
+  CM: { symbol: 'CDJ', moduleKey: '11.CM', lines: [accountIndex('2000')], credit: false, scale: 2.5, closing: accountIndex('1010') },
+  PR: { symbol: 'PRJ', moduleKey: '2.GL', lines: accountsIn('Payroll Expenses'), credit: false, scale: 1, closing: accountIndex('2100') },
+  GL: {
+    symbol: 'GJ',
+    moduleKey: '2.GL',
+    lines: accountsIn('Facilities', 'Selling, General & Administrative', 'Other Income & Expense'),
+    credit: false,
+    scale: 0.5,
+    closing: null,
+  },
 };
 
 /** First base entry key: 7 digits, so base RECORDNOs sort as text in index order. */
@@ -635,9 +649,9 @@ export class GlLedger {
         BATCH_NO: String(b + 1),
         BATCH_TITLE: title,
         // The journal is SYMBOL on GLDETAIL; there is no JOURNAL field (intacct-objects.md "GLDETAIL specifics").
-        SYMBOL: module === 'AP' ? 'APJ' : module === 'AR' ? 'ARJ' : module === 'CR' ? 'CRJ' : module === 'CM' ? 'CDJ' : module === 'PR' ? 'PRJ' : 'GJ',
+        SYMBOL: plan.symbol,
         BOOKID: book,
-        MODULEKEY: module === 'AP' ? '3.AP' : module === 'AR' || module === 'CR' ? '4.AR' : module === 'CM' ? '11.CM' : '2.GL',
+        MODULEKEY: plan.moduleKey,
         CURRENCY: trxCurrency,
         BASECURR: base,
         LOCATIONID: loc.id,
