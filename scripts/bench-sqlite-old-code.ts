@@ -1,6 +1,6 @@
 /**
  * The audit and ledger write statements as they were while better-sqlite3 was the product's driver
- * (commit 228066a^, before "SQLite through libsql"): the baseline issue 10 compares libsql with
+ * (commit 228066a^, before "SQLite through libsql"): the baseline issue 10 compares the product's driver with
  * ("the audit trail and ledger write rates must not drop"). `npm run bench:sqlite -- --code old`
  * runs them instead of today's for the three measures whose statements changed since:
  * - auditRecord: entries sorted by (stream, record key as text), then 100-row VALUES inserts of the

@@ -9,8 +9,8 @@
  *   npm run bench:sqlite -- --code old --driver better-sqlite3 --driver-path /tmp/bs3/node_modules/better-sqlite3
  *
  * `--driver better-sqlite3` runs the same store code on a better-sqlite3 installed outside the
- * repository (it is not a dependency of the product; issue 10 asks that libsql's rates be compared
- * with it). Its Database has the interface the store uses (main/core/store/sqlite.ts), so the only
+ * repository (it is not a dependency of the product; issue 10 asks that the product driver's rates,
+ * @photostructure/sqlite's through main/core/store/sqlite.ts, be compared with it). Its Database has the interface the store uses (main/core/store/sqlite.ts), so the only
  * thing that changes is the driver. `--code old` runs the statements of the time better-sqlite3 was
  * the driver (scripts/bench-sqlite-old-code.ts) for the measures whose statements changed since:
  * issue 10's baseline is better-sqlite3 with that code.
@@ -23,10 +23,10 @@
  * Prints one line per measure and a JSON line last: rows per second of wall-clock time
  * (`rowsPerSecond`) and of the process's CPU time (`rowsPerCpuSecond`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { openStore } from '../main/core/store';
 import type { Database, OpenDatabase } from '../main/core/store/sqlite';
 import { openLedger, type LedgerEntry } from '../main/core/sync/ledger';
@@ -44,14 +44,18 @@ const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const driver = option('driver') ?? 'libsql';
+const driver = option('driver') ?? 'product';
 const code = option('code') ?? 'new';
 if (code !== 'new' && code !== 'old') throw new Error(`--code must be new or old, not ${code}`);
 
-/** The driver to measure: libsql through the product's wrapper (default), or better-sqlite3 from a path. */
+/** The driver to measure: the product's, through its wrapper (default), or better-sqlite3 from a path. */
 function chooseDriver(): { openDatabase?: OpenDatabase; version: string } {
-  if (driver === 'libsql') return { version: 'libsql' };
-  if (driver !== 'better-sqlite3') throw new Error(`--driver must be libsql or better-sqlite3, not ${driver}`);
+  if (driver === 'product') {
+    const entry = createRequire(import.meta.url).resolve('@photostructure/sqlite');
+    const { version } = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    return { version: `@photostructure/sqlite ${version}` };
+  }
+  if (driver !== 'better-sqlite3') throw new Error(`--driver must be product or better-sqlite3, not ${driver}`);
   const path = option('driver-path');
   if (!path) throw new Error('--driver better-sqlite3 needs --driver-path <folder of an installed better-sqlite3>');
   const require = createRequire(import.meta.url);

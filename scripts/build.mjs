@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds what the Electron app runs: the main process and the preload (bundled with esbuild,
 // CommonJS for Electron), and the renderer (scripts/build-renderer.mjs) into dist/.
-// Native modules (keytar, libsql) stay external: electron-builder unpacks them from the asar.
+// Native modules (keytar, @photostructure/sqlite) stay external: electron-builder unpacks them from the asar.
 // Every native addon the main bundle can load must be N-API, so the one install serves Node (tests,
 // CLI) and Electron alike: test/electron/napi-addons.test.ts checks it on the bundle built here.
 //   node scripts/build.mjs
@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Modules the main bundle requires at run time instead of inlining them. */
-export const MAIN_EXTERNALS = ['electron', 'keytar', 'libsql', 'pg-native'];
+export const MAIN_EXTERNALS = ['electron', 'keytar', '@photostructure/sqlite', 'pg-native'];
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, logLevel: 'warning', absWorkingDir: root };
 

@@ -91,7 +91,7 @@ describe('native addons of the main bundle', () => {
           continue;
         }
         const found = dirs.flatMap(nodeFiles);
-        if (name === 'libsql' || name === 'keytar') assert.ok(found.length > 0, `${name} ships a native addon`);
+        if (name === '@photostructure/sqlite' || name === 'keytar') assert.ok(found.length > 0, `${name} ships a native addon`);
         for (const f of found) files.set(f, name);
       }
       assert.ok(files.size >= 2, 'addons were found to inspect');
@@ -115,16 +115,19 @@ describe('native addons of the main bundle', () => {
     const node = readNativeExports(process.execPath);
     assert.ok(node.symbols.has('napi_create_object'), 'real symbols are read');
     assert.equal(isNapiAddon(node), false);
-    const libsqlAddon = closure('libsql').flatMap(nodeFiles)[0]!;
-    assert.equal(isNapiAddon(readNativeExports(libsqlAddon)), true);
+    // The SQLite driver's addon for this machine (its package also ships the other platforms').
+    const sqliteAddon = closure('@photostructure/sqlite')
+      .flatMap(nodeFiles)
+      .find((f) => f.includes(`${process.platform}-${process.arch}`) && !f.includes('musl'))!;
+    assert.equal(isNapiAddon(readNativeExports(sqliteAddon)), true);
     // Where binutils is installed, the reader agrees with nm on the registration symbols.
-    const nm = spawnSync('nm', ['-D', '--defined-only', libsqlAddon], { encoding: 'utf8' });
+    const nm = spawnSync('nm', ['-D', '--defined-only', sqliteAddon], { encoding: 'utf8' });
     if (nm.status === 0) {
       const fromNm = nm.stdout
         .split('\n')
         .map((l) => l.trim().split(/\s+/).pop()!)
         .filter((s) => /register_module/.test(s ?? ''));
-      const ours = [...readNativeExports(libsqlAddon).symbols].filter((s) => /register_module/.test(s));
+      const ours = [...readNativeExports(sqliteAddon).symbols].filter((s) => /register_module/.test(s));
       assert.deepEqual(ours.sort(), fromNm.sort());
     }
   });

@@ -81,7 +81,7 @@ function addonHashes(): Map<string, string> {
       else if (name.endsWith('.node')) out.set(p, createHash('sha256').update(readFileSync(p)).digest('hex'));
     }
   };
-  for (const pkg of ['keytar', 'libsql', '@libsql']) if (existsSync(join('node_modules', pkg))) walk(join('node_modules', pkg));
+  for (const pkg of ['keytar', '@photostructure/sqlite']) if (existsSync(join('node_modules', pkg))) walk(join('node_modules', pkg));
   return out;
 }
 
@@ -148,10 +148,14 @@ describe('packaging (electron-builder --dir, Linux)', { timeout: 600_000 }, () =
     const files = asar.listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
     for (const f of ['/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/renderer/index.html', '/dist/renderer/app.js', '/package.json'])
       assert.ok(files.includes(f), `app.asar has ${f}`);
-    for (const f of ['/node_modules/libsql/index.js', '/node_modules/keytar/package.json']) assert.ok(files.includes(f), `app.asar has the external ${f}`);
+    for (const f of ['/node_modules/@photostructure/sqlite/dist/index.cjs', '/node_modules/node-gyp-build/index.js', '/node_modules/keytar/package.json'])
+      assert.ok(files.includes(f), `app.asar has the external ${f}`);
 
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules');
-    assert.ok(existsSync(join(unpacked, '@libsql', 'linux-x64-gnu', 'index.node')), 'libsql addon unpacked');
+    const sqliteAddons = join(unpacked, '@photostructure', 'sqlite', 'prebuilds', 'linux-x64');
+    assert.ok(existsSync(join(sqliteAddons, '@photostructure+sqlite.glibc.node')), 'SQLite addon unpacked');
+    // The driver's C sources (11 MB of SQLite amalgamation, for building from source) do not ship.
+    assert.ok(!files.some((f) => f.startsWith('/node_modules/@photostructure/sqlite/src/')), 'no SQLite sources in app.asar');
     assert.ok(existsSync(join(unpacked, 'keytar', 'build', 'Release', 'keytar.node')), 'keytar addon unpacked');
 
     const hyperd = join(resources, 'hyperd', 'hyperd');

@@ -17,7 +17,7 @@ const dayMs = 86_400_000;
 /** Options for `openStore`. */
 export interface OpenStoreOptions {
   clock?: Clock;
-  /** The SQLite driver; default libsql (sqlite.ts). Another one is for benchmarks only. */
+  /** The SQLite driver; default @photostructure/sqlite (sqlite.ts). Another one is for benchmarks only. */
   openDatabase?: OpenDatabase;
 }
 

@@ -1,28 +1,31 @@
 /**
- * The SQLite driver, in one place: libsql, behind the part of better-sqlite3's API that the store
- * and the ledger use.
+ * The SQLite driver, in one place: @photostructure/sqlite (Node's own `node:sqlite`, built as an
+ * N-API addon), behind the part of better-sqlite3's API that the store and the ledger use.
  *
- * Why libsql: it is an N-API addon (prebuilt per platform, no install script), so the one build in
- * node_modules loads in Node (tests, CLI) and in Electron's main process alike; better-sqlite3 is
- * compiled against one runtime's NODE_MODULE_VERSION and needs rebuilding for the other
- * (https://www.electronjs.org/docs/latest/tutorial/using-native-node-modules). Measured with
- * `npm run bench:sqlite` before choosing (figures in README "The desktop app on each system").
+ * Why this driver: it is an N-API addon (prebuilt per platform, loaded by node-gyp-build), so the
+ * one build in node_modules loads in Node (tests, CLI) and in Electron's main process alike;
+ * better-sqlite3 is compiled against one runtime's NODE_MODULE_VERSION and needs rebuilding for the
+ * other (https://www.electronjs.org/docs/latest/tutorial/using-native-node-modules). It replaced
+ * libsql 0.5, also N-API, whose SQLite (3.45.1, built with gcc 5.4 and with memory statistics on,
+ * which cost every allocation a lock: https://www.sqlite.org/compile.html#default_memstatus)
+ * marked the audit trail applied and staged the ledger slower than better-sqlite3 did, which
+ * issue 10 does not allow. This one embeds a current SQLite (3.53) built as better-sqlite3's is
+ * (no memory statistics, WAL synchronous NORMAL); its 1.x line is the one that supports Node 20.
+ * Figures: README "The desktop app on each system", `npm run bench:sqlite`.
  *
- * Where libsql 0.5 departs from better-sqlite3, this wrapper restores better-sqlite3's behaviour,
- * each checked by test/unit/core/store/sqlite.test.ts:
- * - a boolean or an object as a bound value aborts the process with a Rust panic, and a single
- *   Buffer argument is taken for named parameters (also a panic): values are checked here and
- *   refused with better-sqlite3's TypeError, and arguments always reach libsql as one array or
- *   one named-parameter object;
- * - `get()` adds an enumerable `_metadata` property to the row: removed;
- * - `pragma(..., { simple: true })` returns the row, not its value: done here;
- * - `transaction()` does not nest (BEGIN inside BEGIN fails): nested calls use a SAVEPOINT, as
- *   better-sqlite3's do;
- * - the `readonly` option is ignored: done with `PRAGMA query_only`.
- * Two differences stay: libsql binds NULL for a missing parameter where better-sqlite3 throws, and
- * reads a BLOB as an ArrayBuffer, not a Buffer (the store and the ledger keep no BLOBs).
+ * What the wrapper adds to node:sqlite's API, each checked by test/unit/core/store/sqlite.test.ts:
+ * - better-sqlite3's argument forms (values, arrays of values, one object of named parameters),
+ *   with booleans and objects refused with better-sqlite3's TypeError (node:sqlite binds a boolean
+ *   as an integer, which would store `true` as 1 unnoticed) and undefined bound as NULL;
+ * - rows as plain objects (node:sqlite's have a null prototype), built from each statement's rows
+ *   as arrays by a function compiled once per statement;
+ * - `pragma()`, `transaction()` (nested calls use a SAVEPOINT, as better-sqlite3's do), `open`,
+ *   `inTransaction`, `safeIntegers()`, and a `close()` that may be called twice.
+ * Two differences from better-sqlite3 stay: an integer past 2^53 read without `safeIntegers()` is
+ * refused (RangeError) rather than rounded, and a BLOB reads as a Uint8Array, not a Buffer (the
+ * store and the ledger keep no BLOBs).
  */
-import Libsql from 'libsql';
+import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 
 export interface RunResult {
   changes: number;
@@ -55,15 +58,15 @@ export interface OpenOptions {
 }
 
 /**
- * How a database is opened: `openDatabase` (libsql) in the product. The store takes another one
- * only so that `npm run bench:sqlite -- --driver better-sqlite3` can measure the same store code
+ * How a database is opened: `openDatabase` (@photostructure/sqlite) in the product. The store
+ * takes another one only so that `npm run bench:sqlite -- --driver better-sqlite3` can measure the same store code
  * on better-sqlite3, whose Database already has this interface (issue 10: "measure before choosing").
  */
 export type OpenDatabase = (path: string, options?: OpenOptions) => Database;
 
 /** Opens (creating if needed) the database at `path` (':memory:' for a private in-memory one). */
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
-  return new LibsqlDatabase(path, options);
+  return new SqliteDatabase(path, options);
 }
 
 type Bound = number | string | bigint | Uint8Array | null;
@@ -109,8 +112,8 @@ function checkedValues(values: readonly unknown[]): Bound[] {
 
 /**
  * better-sqlite3's argument forms (values, arrays of values, or one object of named parameters)
- * as the one argument libsql takes safely: an array, or a plain object. The hot paths (a row's
- * values as arguments, or one array of them) pass the caller's array through after checking it.
+ * as one array of values or one plain object. The hot paths (a row's values as arguments, or one
+ * array of them) pass the caller's array through after checking it.
  */
 function bindArgs(params: readonly unknown[]): Bound[] | Record<string, Bound> {
   if (params.length === 1) {
@@ -132,33 +135,73 @@ function bindArgs(params: readonly unknown[]): Bound[] | Record<string, Bound> {
   return out;
 }
 
-type NativeStatement = Libsql.Statement<[unknown]>;
+type Row = Record<string, unknown>;
+type RowOf = (values: readonly unknown[]) => Row;
 
-class LibsqlStatement<P extends unknown[], R> implements Statement<P, R> {
-  constructor(private readonly native: NativeStatement) {}
+/**
+ * A function making a plain object from a row's values, for these column names: one object
+ * literal, so every row gets its properties in one allocation with one shape. A later column of
+ * the same name wins, as in better-sqlite3. Names are embedded with JSON.stringify; `__proto__`
+ * (which a literal would take for the prototype), or no code generation, gets the same rows from a loop.
+ */
+function compileRowOf(names: readonly string[]): RowOf {
+  const loop: RowOf = (values) => {
+    const row: Row = {};
+    for (let i = 0; i < names.length; i++) Object.defineProperty(row, names[i]!, { value: values[i], enumerable: true, writable: true, configurable: true });
+    return row;
+  };
+  if (names.includes('__proto__')) return loop;
+  try {
+    return new Function('v', `return {${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')}};`) as RowOf;
+  } catch {
+    return loop;
+  }
+}
+
+class SqliteStatement<P extends unknown[], R> implements Statement<P, R> {
+  private rowOfCache: RowOf | null = null;
+
+  constructor(private readonly native: StatementSyncInstance) {
+    // Rows come as arrays and become plain objects here (rowOf): cheaper than null-prototype
+    // objects copied into plain ones.
+    native.setReturnArrays(true);
+  }
+
+  private get rowOf(): RowOf {
+    return (this.rowOfCache ??= compileRowOf(this.native.columns().map((c) => c.name)));
+  }
+
+  private call<T>(method: 'run' | 'get' | 'all' | 'iterate', params: readonly unknown[]): T {
+    const args = bindArgs(params);
+    const native = this.native as unknown as Record<typeof method, (...a: unknown[]) => T>;
+    return Array.isArray(args) ? native[method](...args) : native[method](args);
+  }
 
   run(...params: P): RunResult {
-    const r = this.native.run(bindArgs(params));
-    return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+    const r = this.call<{ changes: number | bigint; lastInsertRowid: number | bigint }>('run', params);
+    return { changes: Number(r.changes), lastInsertRowid: r.lastInsertRowid };
   }
 
   get(...params: P): R | undefined {
-    const row = this.native.get(bindArgs(params)) as (R & { _metadata?: unknown }) | undefined | null;
-    if (row === null || row === undefined) return undefined;
-    if (typeof row === 'object' && '_metadata' in row) delete row._metadata;
-    return row;
+    const values = this.call<unknown[] | undefined>('get', params);
+    return values === undefined ? undefined : (this.rowOf(values) as R);
   }
 
   all(...params: P): R[] {
-    return this.native.all(bindArgs(params)) as R[];
+    const rows = this.call<unknown[][]>('all', params);
+    const rowOf = this.rowOf;
+    const out = new Array<R>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = rowOf(rows[i]!) as R;
+    return out;
   }
 
-  iterate(...params: P): IterableIterator<R> {
-    return this.native.iterate(bindArgs(params)) as IterableIterator<R>;
+  *iterate(...params: P): IterableIterator<R> {
+    const rowOf = this.rowOf;
+    for (const values of this.call<IterableIterator<unknown[]>>('iterate', params)) yield rowOf(values) as R;
   }
 
   safeIntegers(on = true): this {
-    this.native.safeIntegers(on);
+    this.native.setReadBigInts(on);
     return this;
   }
 }
@@ -166,24 +209,23 @@ class LibsqlStatement<P extends unknown[], R> implements Statement<P, R> {
 /** The savepoint name better-sqlite3 uses for nested transactions (same-name savepoints stack). */
 const SAVEPOINT = '"\t_mlc_sp\t"';
 
-class LibsqlDatabase implements Database {
-  private readonly native: Libsql.Database;
+class SqliteDatabase implements Database {
+  private readonly native: DatabaseSyncInstance;
 
   constructor(path: string, options: OpenOptions) {
-    this.native = new Libsql(path);
-    if (options.readonly) this.native.exec('PRAGMA query_only = ON');
+    this.native = new DatabaseSync(path, options.readonly ? { readOnly: true } : {});
   }
 
   get open(): boolean {
-    return this.native.open;
+    return this.native.isOpen;
   }
 
   get inTransaction(): boolean {
-    return this.native.inTransaction;
+    return this.native.isOpen && this.native.isTransaction;
   }
 
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
-    return new LibsqlStatement<P, R>(this.native.prepare<[unknown]>(sql));
+    return new SqliteStatement<P, R>(this.native.prepare(sql));
   }
 
   exec(sql: string): void {
@@ -199,20 +241,20 @@ class LibsqlDatabase implements Database {
 
   transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
     return (...args: A): T => {
-      const nested = this.native.inTransaction;
+      const nested = this.inTransaction;
       this.native.exec(nested ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN');
       let result: T;
       try {
         result = fn(...args);
       } catch (err) {
-        if (this.native.inTransaction) this.native.exec(nested ? `ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}` : 'ROLLBACK');
+        if (this.inTransaction) this.native.exec(nested ? `ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}` : 'ROLLBACK');
         throw err;
       }
       try {
         this.native.exec(nested ? `RELEASE ${SAVEPOINT}` : 'COMMIT');
       } catch (err) {
         // A failed COMMIT (busy, disk full) leaves the transaction open: roll it back, as better-sqlite3 does.
-        if (!nested && this.native.inTransaction) this.native.exec('ROLLBACK');
+        if (!nested && this.inTransaction) this.native.exec('ROLLBACK');
         throw err;
       }
       return result;
@@ -220,6 +262,6 @@ class LibsqlDatabase implements Database {
   }
 
   close(): void {
-    if (this.native.open) this.native.close();
+    if (this.native.isOpen) this.native.close();
   }
 }

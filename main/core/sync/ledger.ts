@@ -178,11 +178,11 @@ export function openLedger(target: Database | string, opts: { discardStaged?: bo
 
   // A batch's rows go in 100 at a time, its RequestID and stream (and any other column all rows of
   // a chunk share: the op, and the account, period and amount of streams without tie-out) bound
-  // once per chunk (chunked-insert.ts: binding values is where libsql trailed better-sqlite3).
+  // once per chunk (chunked-insert.ts: binding values is what a bulk insert's rate depends on).
   // The rows keep their order, on which `promote`'s "newest wins" (ORDER BY rowid) depends.
   const insertStaged = chunkedInsert(db, 'ledger_staged', stagedColumns, 100);
   // Hash lookups send the keys as one JSON array a statement (as audit.ts's lastAppliedHashes
-  // does): one bound value instead of one per key, ~1.5x the lookups per CPU second under libsql.
+  // does): one bound value instead of one per key (~1.5x the lookups per CPU second, measured under libsql).
   const LOOKUP_CHUNK = 5000;
   const getHashes = db.prepare<[string, string], { record_key: string; hash: string }>(
     'SELECT record_key, hash FROM ledger_held WHERE stream = ? AND record_key IN (SELECT value FROM json_each(?))',

@@ -1,6 +1,8 @@
 /**
- * The SQLite wrapper keeps better-sqlite3's behaviour where libsql 0.5 departs from it (see
- * main/core/store/sqlite.ts). Each case here fails against raw libsql (some abort the process).
+ * The SQLite wrapper gives the store better-sqlite3's API over @photostructure/sqlite (node:sqlite's
+ * API; see main/core/store/sqlite.ts). Each case here fails against the raw driver: it binds
+ * booleans, takes no arrays or better-sqlite3's argument forms, returns null-prototype rows, and
+ * has no pragma(), transaction(), safeIntegers() or repeatable close().
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,8 +21,8 @@ function withDb(fn: (db: Database) => void) {
   }
 }
 
-describe('sqlite wrapper (libsql with better-sqlite3 semantics)', () => {
-  it('refuses booleans and objects as bound values with a TypeError instead of aborting', () => {
+describe('sqlite wrapper (better-sqlite3 semantics)', () => {
+  it('refuses booleans and objects as bound values with a TypeError (the driver would store true as 1)', () => {
     withDb((db) => {
       const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
       assert.throws(() => ins.run(true), /can only bind numbers, strings, bigints, buffers, and null/);
@@ -40,22 +42,33 @@ describe('sqlite wrapper (libsql with better-sqlite3 semantics)', () => {
       ins.run(5, undefined);
       db.prepare('INSERT INTO t (k, v) VALUES (@k, @v)').run({ k: 6, v: 9007199254740993n });
       db.prepare('INSERT INTO t (v) VALUES (?)').run(Buffer.from('alone'));
-      const rows = db.prepare<[], { k: number; v: unknown }>('SELECT k, v FROM t ORDER BY k').all();
-      // BLOBs come back as ArrayBuffer (better-sqlite3: Buffer); the store keeps none.
-      const plain = rows.map((r) => (r.v instanceof ArrayBuffer ? Buffer.from(r.v).toString() : r.v));
-      assert.deepEqual(plain, ['one', 2.5, 'bytes', null, null, 9007199254740992, 'alone']);
+      const rows = db.prepare<[], { k: number; v: unknown }>('SELECT k, v FROM t WHERE k != 6 ORDER BY k').all();
+      // BLOBs come back as Uint8Array (better-sqlite3: Buffer); the store keeps none.
+      const plain = rows.map((r) => (r.v instanceof Uint8Array ? Buffer.from(r.v).toString() : r.v));
+      assert.deepEqual(plain, ['one', 2.5, 'bytes', null, null, 'alone']);
       const big = db.prepare<[number], { v: bigint }>('SELECT v FROM t WHERE k = ?').safeIntegers(true).get(6);
       assert.equal(big!.v, 9007199254740993n);
+      // Without safeIntegers an integer past 2^53 is refused, never rounded (better-sqlite3 rounds).
+      assert.throws(() => db.prepare('SELECT v FROM t WHERE k = ?').get(6), /too large/);
     });
   });
 
-  it('get() returns the row with its columns only, or undefined', () => {
+  it('returns rows as plain objects with their columns in order (a later same-named column wins), or undefined', () => {
     withDb((db) => {
       db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(1, 'x');
       const row = db.prepare('SELECT k, v FROM t WHERE k = ?').get(1);
-      assert.deepEqual(Object.keys(row as object), ['k', 'v']);
+      assert.deepEqual(row, { k: 1, v: 'x' });
+      assert.equal(Object.getPrototypeOf(row), Object.prototype);
       assert.equal(JSON.stringify(row), '{"k":1,"v":"x"}');
       assert.equal(db.prepare('SELECT k FROM t WHERE k = ?').get(2), undefined);
+      assert.deepEqual(db.prepare('SELECT k AS a, v AS a FROM t').all(), [{ a: 'x' }]);
+      assert.deepEqual([...db.prepare('SELECT k, v FROM t').iterate()], [{ k: 1, v: 'x' }]);
+      const odd = db.prepare<[], Record<string, unknown>>('SELECT k AS "__proto__", v AS "a""b" FROM t').get()!;
+      assert.equal(Object.getPrototypeOf(odd), Object.prototype, 'a column named __proto__ is a property, not the prototype');
+      assert.deepEqual(Object.entries(odd), [
+        ['__proto__', 1],
+        ['a"b', 'x'],
+      ]);
     });
   });
 
