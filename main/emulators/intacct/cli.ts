@@ -66,13 +66,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // Control messages from a parent process (the bench): {"latencyMs": n}, and {"cpu": true}, answered
-  // with this process's CPU time so far (µs, process.cpuUsage) to see which side sets the pace, and
-  // the GL detail answers reused and made so far (--repeat-answers).
+  // Control messages from a parent process (the bench): {"latencyMs": n}; {"repeatAnswers": bool},
+  // which turns keeping and reusing GL answers off or on (--repeat-answers); and {"cpu": true},
+  // answered with this process's CPU time so far (µs, process.cpuUsage) to see which side sets the
+  // pace, and the GL detail answers reused and made so far.
   process.on('message', (m: unknown) => {
     if (m && typeof m === 'object' && 'cpu' in m) {
       const u = process.cpuUsage();
       process.send?.({ cpuMicros: u.user + u.system, repeated: emu.repeated });
+    } else if (m && typeof m === 'object' && 'repeatAnswers' in m) {
+      emu.setRepeatAnswers((m as { repeatAnswers: unknown }).repeatAnswers === true);
+      process.send?.({ ok: true, repeatAnswers: (m as { repeatAnswers: unknown }).repeatAnswers === true });
     } else if (m && typeof m === 'object' && 'latencyMs' in m) {
       emu.setLatency(Number((m as { latencyMs: unknown }).latencyMs) || 0);
       process.send?.({ ok: true, latencyMs: (m as { latencyMs: unknown }).latencyMs });

@@ -137,6 +137,8 @@ export interface IntacctEmulator {
   readonly sessionCount: number;
   /** GL detail answers reused and made, with `repeatAnswers` (zeros without). */
   readonly repeated: { hits: number; misses: number };
+  /** With `repeatAnswers`: off, answers are neither kept nor reused (repeated-answers.ts); on by default. */
+  setRepeatAnswers(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -730,6 +732,9 @@ export async function startIntacctEmulator(opts: IntacctEmulatorOptions = {}): P
     expireSessions: () => sessions.clear(),
     get repeated() {
       return { hits: repeats?.hits ?? 0, misses: repeats?.misses ?? 0 };
+    },
+    setRepeatAnswers: (on) => {
+      if (repeats) repeats.enabled = on;
     },
     get sessionCount() {
       const now = clock.now();

@@ -58,4 +58,19 @@ describe('intacct emulator: repeated GL detail answers', () => {
     assert.equal(after.get(key), '4321.09');
     assert.equal(after.size, before.size);
   });
+
+  it("keeps and reuses nothing while turned off (the bench's live read), and keeps again once on", async () => {
+    const warm = await readAll(); // what is kept from the tests above is reused from here on
+    const { hits, misses } = emu.repeated;
+    emu.setRepeatAnswers(false);
+    try {
+      const live = await readAll();
+      assert.deepEqual(live, warm);
+      assert.deepEqual(emu.repeated, { hits, misses }, 'every page made, none looked up or kept');
+    } finally {
+      emu.setRepeatAnswers(true);
+    }
+    await readAll();
+    assert.ok(emu.repeated.hits > hits, 'on again: the kept pages are reused');
+  });
 });
