@@ -18,7 +18,7 @@
  * The LAST line is one JSON object with those keys.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
@@ -59,6 +59,17 @@ const BATCH = 2000; // one Intacct page
 
 const stream = streamByName('gl_detail');
 const table: HyperTable = { schema: 'Extract', name: 'Extract', columns: stream.columns };
+
+/** CPU seconds a process has used so far (Linux /proc; null elsewhere), to see which side of the COPY is busy. */
+function processCpuSec(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
 
 /** Peak RSS sampled often (resourceUsage().maxRSS is the kernel's own high-water mark, in KB). */
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
@@ -313,11 +324,18 @@ async function main(): Promise<void> {
     let hyperWriteSec = Infinity;
     let bytes = 0;
     for (let run = 0; run < REPEAT; run++) {
+      const cpu0 = process.cpuUsage();
+      const hyperd0 = processCpuSec(engine.pid);
       const t0 = performance.now();
       const written = await writeHyperFile(engine, payload, [{ table, rows: glRows(ROWS) }], { format: FORMAT });
       const sec = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const hyperd1 = processCpuSec(engine.pid);
       if (written.rowCounts[0] !== ROWS) throw new Error(`wrote ${written.rowCounts[0]} rows, expected ${ROWS}`);
-      console.log(`hyper write #${run + 1} (${FORMAT}): ${ROWS} rows in ${sec.toFixed(2)} s`);
+      const hyperdCpu = hyperd0 === null || hyperd1 === null ? '' : `, hyperd ${(hyperd1 - hyperd0).toFixed(2)} s`;
+      console.log(
+        `hyper write #${run + 1} (${FORMAT}): ${ROWS} rows in ${sec.toFixed(2)} s (CPU: this process ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${hyperdCpu})`,
+      );
       hyperWriteSec = Math.min(hyperWriteSec, sec);
       bytes = written.bytes;
     }

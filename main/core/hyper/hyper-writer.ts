@@ -63,11 +63,19 @@ function attachAlias(): string {
 }
 
 /**
+ * Bytes encoded between two turns of the event loop (nextTurn), whether or not a chunk filled.
+ * The socket to hyperd holds ~208 KB in the kernel (Linux's default send buffer, net.core.wmem_default)
+ * and libuv refills it only when the event loop runs; one turn per 1 MB chunk (~14 ms of encoding)
+ * let hyperd empty it in ~2 ms and wait for the rest: on the 1M-row bench, Node and hyperd were
+ * each idle a third of the time. A turn every 64 KB keeps it topped up: the write took 4.6–5.9 s
+ * instead of 7.0–8.2 s (scripts/bench-tableau.ts, 2026-12-04; 16 KB to 256 KB all did about as well).
+ */
+const TURN_BYTES = 64 * 1024;
+
+/**
  * Lets the event loop run once. Readable.from() pulls the next chunk from a microtask, so an encoder
  * that never waits on I/O would fill the whole COPY queue before libuv gets to poll the socket again:
  * the kernel buffer drains, hyperd sits idle, then Node sits idle while hyperd parses the queue.
- * One turn per chunk keeps the socket fed while encoding goes on (measured on 2 cores: the 1M-row
- * write of scripts/bench-tableau.ts ~10% faster, though the machine was noisy).
  */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -79,6 +87,7 @@ async function* binaryChunks(input: HyperTableInput, counter: { rows: number }, 
   const encode = createHyperBinaryEncoder(input.table.columns);
   const sink = new ChunkSink(CHUNK_BYTES);
   sink.pos = HYPERBINARY_HEADER.copy(sink.buf, 0);
+  let turnAt = sink.pos + TURN_BYTES;
   for await (const batch of input.rows as AsyncIterable<readonly Row[]>) {
     if (signal?.aborted) throw new CancelledError('Writing the Hyper file was cancelled.');
     for (let i = 0; i < batch.length; i++) {
@@ -86,6 +95,10 @@ async function* binaryChunks(input: HyperTableInput, counter: { rows: number }, 
       if (sink.hasFull) {
         for (const chunk of sink.takeFull()) yield chunk;
         await nextTurn();
+        turnAt = sink.pos + TURN_BYTES;
+      } else if (sink.pos >= turnAt) {
+        await nextTurn();
+        turnAt = sink.pos + TURN_BYTES;
       }
     }
     counter.rows += batch.length;
@@ -102,6 +115,7 @@ async function* csvChunks(input: HyperTableInput, counter: { rows: number }, sig
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let pos = 0;
   let pending = '';
+  let turnAt = TURN_BYTES;
   /** Moves `pending` into the chunk; returns the previous chunk when it was full. */
   const flushPending = (): Buffer | undefined => {
     let full: Buffer | undefined;
@@ -123,6 +137,10 @@ async function* csvChunks(input: HyperTableInput, counter: { rows: number }, sig
         if (full) {
           yield full;
           await nextTurn();
+          turnAt = pos + TURN_BYTES;
+        } else if (pos >= turnAt) {
+          await nextTurn();
+          turnAt = pos + TURN_BYTES;
         }
       }
     }

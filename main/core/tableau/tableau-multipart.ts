@@ -31,8 +31,12 @@ export interface MultipartPart {
 export interface MultipartBody {
   readonly contentType: string;
   readonly length: number;
-  /** The whole body in one Buffer of `length` bytes, read afresh each call (a retry reads again). */
-  bytes(): Promise<Buffer>;
+  /**
+   * The whole body in one Buffer of `length` bytes, read afresh each call (a retry reads again);
+   * into the start of `into` when it is given and large enough (the upload reuses one buffer for
+   * all its blocks), else into a new Buffer.
+   */
+  bytes(into?: Buffer): Promise<Buffer>;
 }
 
 /** A boundary that cannot occur by accident in the payload. */
@@ -54,12 +58,12 @@ export function buildMultipart(parts: readonly MultipartPart[], boundary: string
   return {
     contentType: `multipart/mixed; boundary=${boundary}`,
     length,
-    bytes: () => readInto(segments, length),
+    bytes: (into) => readInto(segments, length, into),
   };
 }
 
-async function readInto(segments: readonly (Buffer | FileRange)[], length: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(length);
+async function readInto(segments: readonly (Buffer | FileRange)[], length: number, into?: Buffer): Promise<Buffer> {
+  const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let at = 0;
   for (const s of segments) {
     if (Buffer.isBuffer(s)) {

@@ -91,7 +91,8 @@ function matches(pattern: string, key: string): boolean {
 async function readBody(body: unknown): Promise<Buffer> {
   if (body === undefined || body === null) return Buffer.alloc(0);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (Buffer.isBuffer(body)) return body;
+  // A copy, as the bytes on the wire are: the client reuses one buffer for its upload blocks.
+  if (Buffer.isBuffer(body)) return Buffer.from(body);
   if (body instanceof ReadableStream) {
     const chunks: Buffer[] = [];
     for await (const c of body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c));

@@ -31,6 +31,16 @@ describe('multipart upload bodies (tableau-multipart.ts)', () => {
     assert.deepEqual(bytes, expected);
     // Each call reads afresh (a retry sends the same bytes again).
     assert.deepEqual(await body.bytes(), expected);
+    // Into a buffer the caller reuses (one per upload): its start, the same bytes; too small, a new one.
+    const scratch = Buffer.alloc(body.length + 100, 0xee);
+    const reused = await body.bytes(scratch);
+    assert.equal(reused.buffer, scratch.buffer);
+    assert.equal(reused.byteOffset, scratch.byteOffset);
+    assert.deepEqual(reused, expected);
+    const small = Buffer.alloc(10);
+    const fresh = await body.bytes(small);
+    assert.notEqual(fresh.buffer, small.buffer);
+    assert.deepEqual(fresh, expected);
   });
 
   it('refuses to send a short body when the file shrank after the upload was planned', async () => {
