@@ -109,8 +109,9 @@ export async function uploadFile(deps: UploadDeps, filePath: string, opts: Uploa
     opts.onProgress?.(0, size);
     // One buffer for every block's body, each read into it when its request is sent: blocks go one
     // at a time, so a block's body is done with before the next is read. A new 16 MB Buffer per
-    // block left several waiting for the garbage collector, and glibc kept their pages: bench:tableau's
-    // peak RSS came within a few MB of its 300 MB target in the upload.
+    // block (beside the copy fetch makes of each body) left several waiting for the garbage
+    // collector: bench:tableau's peak RSS, reached in the upload, was 259–310 MB against its 300 MB
+    // target, and 227–299 MB (median 268) with one buffer (2026-12-04).
     let scratch: Buffer | undefined;
     for (const block of blocks) {
       const body = buildMultipart([
