@@ -18,7 +18,7 @@
  * The LAST line is one JSON object with those keys.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
@@ -62,13 +62,9 @@ const table: HyperTable = { schema: 'Extract', name: 'Extract', columns: stream.
 
 /** CPU seconds a process has used so far (Linux /proc; null elsewhere), to see which side of the COPY is busy. */
 function processCpuSec(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return null;
-  }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : null;
+  const f = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return f ? (Number(f[11]) + Number(f[12])) / 100 : null; // utime + stime, in clock ticks of 1/100 s
 }
 
 /** Peak RSS sampled often (resourceUsage().maxRSS is the kernel's own high-water mark, in KB). */

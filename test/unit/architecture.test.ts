@@ -44,4 +44,14 @@ describe('architecture', () => {
       .filter((p) => /^(?!\s*(?:\/\/|\*|\/\*)).*\bprocess\.env\b/m.test(readFileSync(p, 'utf8')));
     assert.deepEqual(offenders, [], `core files read process.env (pass values in instead): ${offenders.join(', ')}`);
   });
+
+  it('no source file outside the emulators and the tests is over 400 lines (issue 13: small files that say what they hold)', () => {
+    const isEmulator = (p: string) => p.startsWith(join('main', 'emulators'));
+    const long = [...sources('main'), ...sources('shared'), ...sources('renderer'), ...sources('scripts')]
+      .filter((p) => !isEmulator(p))
+      .map((p) => ({ p, lines: readFileSync(p, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > 400)
+      .map((f) => `${f.p} (${f.lines} lines)`);
+    assert.deepEqual(long, [], 'split these by what they hold');
+  });
 });
