@@ -125,12 +125,12 @@ export async function parseOnly(
     });
     split.rows += count;
   };
+  // Pages spread over the table by offset (RECORDNO is text on GLDETAIL: no numeric ranges): page
+  // `at` of n, for 0 <= at < n.
+  const offsetAt = (at: number) => Math.max(0, Math.floor(((total - PAGE_SIZE) * at) / n));
   for (let k = -WARM_BODIES; k < n; k++) {
-    // Pages spread over the table by offset (RECORDNO is text on GLDETAIL: no numeric ranges); the
-    // warm-up bodies sit between the sampled ones.
-    const at = k < 0 ? k + WARM_BODIES + 0.5 : k;
-    const offset = Math.max(0, Math.floor(((total - PAGE_SIZE) * at) / n));
-    const raw = await pageAt(offset);
+    // The warm-up bodies sit between the sampled ones.
+    const raw = await pageAt(offsetAt(k < 0 ? k + WARM_BODIES + 0.5 : k));
     if (k < 0) {
       read(raw);
       read(raw);
@@ -155,7 +155,7 @@ export async function parseOnly(
       fxpRows += count;
     }
     sampleRss();
-    await timeParts(Math.min(total - PAGE_SIZE, offset + Math.floor((total - PAGE_SIZE) / n / 4)));
+    await timeParts(offsetAt(k + 0.25));
   }
   const perRow = (sec: number) => sec / rows;
   const perSplitRow = (sec: number) => sec / split.rows;
